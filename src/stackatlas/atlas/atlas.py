@@ -1,0 +1,128 @@
+"""The ``Atlas``: the curated AI-stack knowledge base as typed records and DataFrame views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from stackatlas.atlas.models import (
+    Company,
+    Dependency,
+    Figure,
+    Flow,
+    Group,
+    Layer,
+    Market,
+    Membership,
+    Segment,
+    Share,
+    Source,
+)
+from stackatlas.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """Validated atlas content. Build it with ``stackatlas.load_atlas()``."""
+
+    layers: list[Layer]
+    sources: dict[str, Source]
+    companies: dict[str, Company]
+    memberships: list[Membership]
+    markets: dict[str, Market]
+    shares: list[Share]
+    groups: dict[str, Group]
+    flows: list[Flow]
+    figures: list[Figure]
+    dependencies: list[Dependency] = field(default_factory=list)
+    version: str = ""  # content hash of the merged files
+
+    # ---- lookups -------------------------------------------------------------------------
+    @cached_property
+    def segments(self) -> dict[str, Segment]:
+        return {s.id: s for layer in self.layers for s in layer.segments}
+
+    @cached_property
+    def layer_of_segment(self) -> dict[str, str]:
+        """segment id -> layer id."""
+        return {s.id: layer.id for layer in self.layers for s in layer.segments}
+
+    @cached_property
+    def layer_ids(self) -> list[str]:
+        """Layer ids in stack order (energy first)."""
+        return [layer.id for layer in sorted(self.layers, key=lambda x: x.order)]
+
+    def layer(self, layer_id: str) -> Layer:
+        for layer in self.layers:
+            if layer.id == layer_id:
+                return layer
+        raise NotFoundError(f"unknown layer {layer_id!r}", self._close(layer_id, self.layer_ids))
+
+    def memberships_of(self, company_id: str) -> list[Membership]:
+        return [m for m in self.memberships if m.company == company_id]
+
+    def companies_in(self, segment_id: str) -> list[Company]:
+        return [self.companies[m.company] for m in self.memberships if m.segment == segment_id]
+
+    @cached_property
+    def _ticker_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for c in self.companies.values():
+            for t in [c.ticker, *c.other_tickers]:
+                if t:
+                    index.setdefault(normalize_ticker(t), c.id)
+        return index
+
+    def company_by_ticker(self, ticker: str) -> Company | None:
+        """Exact ticker match (primary, ADR, local listing or share class), else None."""
+        cid = self._ticker_index.get(normalize_ticker(ticker))
+        return self.companies[cid] if cid else None
+
+    def find_company(self, query: str) -> Company:
+        """Company by id, ticker, name or alias (case-insensitive); fuzzy suggestions on a miss."""
+        q = query.strip()
+        if q.lower() in self.companies:
+            return self.companies[q.lower()]
+        by_ticker = self.company_by_ticker(q)
+        if by_ticker:
+            return by_ticker
+        names = self._name_index
+        if q.lower() in names:
+            return self.companies[names[q.lower()]]
+        raise NotFoundError(f"no company matches {query!r}", self._close(q, list(names)))
+
+    @cached_property
+    def _name_index(self) -> dict[str, str]:
+        index: dict[str, str] = {}
+        for c in self.companies.values():
+            for name in [c.name, *c.aliases]:
+                index.setdefault(name.lower(), c.id)
+        return index
+
+    @staticmethod
+    def _close(query: str, choices: list[str], limit: int = 3) -> list[str]:
+        hits = process.extract(query.lower(), choices, scorer=fuzz.WRatio, limit=limit,
+                               score_cutoff=60)
+        return [h[0] for h in hits]
+
+    # ---- DataFrame views -----------------------------------------------------------------
+    def frame(self, table: str) -> pd.DataFrame:
+        """One table as a DataFrame (``layers`` and ``segments`` flattened from the tree)."""
+        if table == "layers":
+            rows = [layer.model_dump(exclude={"segments"}) for layer in self.layers]
+        elif table == "segments":
+            rows = [{**s.model_dump(), "layer": lid} for lid in self.layer_ids
+                    for s in self.layer(lid).segments]
+        else:
+            value = getattr(self, table)
+            records = value.values() if isinstance(value, dict) else value
+            rows = [r.model_dump(by_alias=True) for r in records]
+        return pd.DataFrame(rows)
+
+
+def normalize_ticker(ticker: str) -> str:
+    """Upper-case, strip, and treat ``BRK.B`` / ``BRK-B`` / ``BRK/B`` alike."""
+    return ticker.strip().upper().replace("-", ".").replace("/", ".")

@@ -1,0 +1,38 @@
+"""The ``stackatlas`` command line: a thin Typer layer over library calls.
+
+Each command module exposes ``register(app)``; library errors become a one-line message and a
+non-zero exit code (1 = error, 2 = bad input / not found).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="stackatlas",
+    help="The five-layer AI stack as data: understand the stack, map the layers, track the "
+    "capital flow.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_COMMAND_MODULES = (
+    "stackatlas.cli.atlas_cmds",
+    "stackatlas.cli.run_cmd",
+    "stackatlas.cli.sec_cmds",
+    "stackatlas.cli.analysis_cmds",
+    "stackatlas.cli.scenario_cmds",
+    "stackatlas.cli.portfolio_cmds",
+    "stackatlas.cli.web_cmds",
+)
+
+for _name in _COMMAND_MODULES:
+    importlib.import_module(_name).register(app)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,83 @@
+"""One error tree for stackatlas.
+
+    StackAtlasError
+    ├── ValidationError (ValueError)      bad input: file, line, column, message
+    │   └── AtlasValidationError          all problems found in the atlas files
+    ├── NotFoundError (LookupError)       unknown company, ticker, metric, scenario ...
+    ├── DataUnavailableError              needed data missing (offline, not synced)
+    ├── StoreError                        the DuckDB store refused an operation
+    └── SecAccessError                    SEC EDGAR refused or failed
+        └── RateLimitedError              HTTP 429 after all retries
+
+Callers catch ``StackAtlasError`` for "anything stackatlas raised on purpose".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StackAtlasError(Exception):
+    """Root of every error stackatlas raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem in an input file (line is 1-based, header = line 1)."""
+
+    file: str
+    line: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.column:
+            where += f" [{self.column}]"
+        return f"{where}: {self.message}"
+
+
+class ValidationError(StackAtlasError, ValueError):
+    """Input that cannot be accepted; carries every problem found, with its location."""
+
+    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem("<input>", None, None, problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        head = f"{len(self.problems)} problem(s):" if len(self.problems) > 1 else ""
+        body = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{head}\n{body}" if head else body)
+
+
+class AtlasValidationError(ValidationError):
+    """The atlas (shipped files plus any overlay) failed validation."""
+
+
+class NotFoundError(StackAtlasError, LookupError):
+    """A named thing does not exist; ``suggestions`` holds close matches."""
+
+    def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
+        self.suggestions = suggestions or []
+        if self.suggestions:
+            message += f" (did you mean: {', '.join(self.suggestions)}?)"
+        super().__init__(message)
+
+
+class DataUnavailableError(StackAtlasError):
+    """Data the operation needs is not available (not synced, offline, missing file)."""
+
+
+class StoreError(StackAtlasError):
+    """The embedded store refused an operation (e.g. a write through the read-only SQL path)."""
+
+
+class SecAccessError(StackAtlasError):
+    """SEC EDGAR could not be reached or refused the request."""
+
+
+class RateLimitedError(SecAccessError):
+    """SEC EDGAR kept answering 429 after every retry."""
