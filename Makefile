@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(BIN)/stackatlas run
 
 test: $(STAMP)
+	@bash scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --cov=stackatlas --cov-report=term:skip-covered
 
