@@ -1,0 +1,88 @@
+"""FastAPI application factory: read-only JSON API and HTML pages over the library."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from stackatlas.errors import (
+    DataUnavailableError,
+    NotFoundError,
+    StackAtlasError,
+    ValidationError,
+)
+from stackatlas.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+
+DEFAULT_MAX_UPLOAD = 1_000_000  # bytes
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(
+    store_path: Path | None = None,
+    atlas_overlay: Path | None = None,
+    *,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
+) -> FastAPI:
+    """Build the web app. ``store_path`` defaults to the configured store."""
+    app = FastAPI(
+        title="stackatlas",
+        description="The five-layer AI stack as data (read-only API).",
+        version=_version(),
+    )
+    app.state.store_path = store_path
+    app.state.atlas_overlay = atlas_overlay
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_upload_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    _add_error_handlers(app)
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        return Response(plotly_js_source(), media_type="application/javascript",
+                        headers={"cache-control": "public, max-age=86400"})
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def plotly_js_source() -> bytes:
+    """plotly.js from the installed plotly package (no CDN)."""
+    return (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("stackatlas")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFoundError)
+    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"error": "not_found", "detail": str(exc),
+                             "suggestions": exc.suggestions}, status_code=404)
+
+    @app.exception_handler(ValidationError)
+    async def invalid(_: Request, exc: ValidationError) -> JSONResponse:
+        problems = [{"file": p.file, "line": p.line, "field": p.column, "message": p.message}
+                    for p in exc.problems]
+        return JSONResponse({"error": "invalid_input", "detail": str(exc),
+                             "problems": problems}, status_code=422)
+
+    @app.exception_handler(DataUnavailableError)
+    async def unavailable(_: Request, exc: DataUnavailableError) -> JSONResponse:
+        return JSONResponse({"error": "data_unavailable", "detail": str(exc)}, status_code=503)
+
+    @app.exception_handler(StackAtlasError)
+    async def other(_: Request, exc: StackAtlasError) -> JSONResponse:
+        return JSONResponse({"error": "error", "detail": str(exc)}, status_code=500)
