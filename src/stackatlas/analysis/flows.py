@@ -1,0 +1,574 @@
+"""The money-flow graph: atlas flows as a directed graph, collapsible to segments and layers.
+
+Every atlas flow (payer -> payee, USD billions) becomes one edge with ``low`` / ``mid`` /
+``high``: ``mid`` is the point ``amount``, else the midpoint of ``low`` and ``high``; a missing
+bound falls back to the point value. A flow with no number at all stays in the graph with
+``evidence = unresolved`` and None amounts, and never adds a silent zero to a total.
+
+**Collapsing a company to layers.** A company node is split across layers by its membership
+weights (summed per layer, renormalised to 1 so the whole flow is placed somewhere). The flow
+kind narrows that split where the kind says which business is paying or being paid:
+
+====================  =========================  =========================
+kind                  payer side restricted to   payee side restricted to
+====================  =========================  =========================
+capex_purchase        cloud                      (all layers)
+cloud_commitment      (all layers)               cloud
+power_purchase        (all layers)               energy
+revenue_share         (all layers)               cloud, models
+====================  =========================  =========================
+
+A restriction applies only if the company has memberships in those layers (else all its
+weights are used). A flow of ``X`` from payer ``P`` to payee ``Q`` contributes
+``X * p_a * q_b`` to layer ``a`` -> layer ``b`` (``p``, ``q`` the normalised splits). A segment
+node sits in its layer; a group node expands to its members with equal weight (the mean of their
+splits); a company without memberships borrows its ``parent``'s. Nodes that cannot be placed are
+listed in ``FlowGraph.unmapped`` and left out of layer totals.
+
+**Periods.** Atlas flows mix one-year amounts ("2025") and multi-year commitments
+("2025-2030"). ``per_year=True`` divides each amount by the years its period spans (flows whose
+period cannot be parsed are then dropped and listed); totals otherwise add amounts as stated, and
+every aggregate lists the periods it mixes.
+
+Evidence: a flow from a filing is ``reported``; every other source is ``estimated``; no amount is
+``unresolved``. Aggregates take the weakest status of their inputs (reported -> derived).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.models import Flow, FlowKind, SourceKind
+from stackatlas.evidence import Evidence, combine
+
+Level = Literal["company", "segment", "layer"]
+AMOUNTS = ("low", "mid", "high")
+
+PAYER_HINT: dict[FlowKind, frozenset[str]] = {FlowKind.CAPEX_PURCHASE: frozenset({"cloud"})}
+PAYEE_HINT: dict[FlowKind, frozenset[str]] = {
+    FlowKind.CLOUD_COMMITMENT: frozenset({"cloud"}),
+    FlowKind.POWER_PURCHASE: frozenset({"energy"}),
+    FlowKind.REVENUE_SHARE: frozenset({"cloud", "models"}),
+}
+COST_KINDS = frozenset({FlowKind.CAPEX_PURCHASE, FlowKind.CLOUD_COMMITMENT,
+                        FlowKind.REVENUE_SHARE, FlowKind.POWER_PURCHASE, FlowKind.SERVICES})
+"""Outflows that are operating or capital spending (equity and debt are financing, not cost)."""
+
+CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+# ---- single flows ------------------------------------------------------------------------
+def flow_amounts(flow: Flow) -> tuple[float | None, float | None, float | None]:
+    """(low, mid, high) in USD billions; None where the flow gives no number."""
+    lo, amt, hi = flow.low, flow.amount, flow.high
+    if amt is not None:
+        mid = amt
+    elif lo is not None and hi is not None:
+        mid = (lo + hi) / 2
+    else:
+        mid = lo if lo is not None else hi
+    return (lo if lo is not None else mid, mid, hi if hi is not None else mid)
+
+
+def period_years(period: str) -> float | None:
+    """Years a period label spans: "2025" / "2026E" / "FY2026" -> 1, "2019-2032" -> 14,
+    "Q4 FY2026" -> 0.25, "H1 2025" -> 0.5; None when it cannot be read."""
+    text = period.strip().upper()
+    span = re.fullmatch(r"(?:FY|CY)?(\d{4})E?\s*[-–/]\s*(?:FY|CY)?(\d{2,4})E?", text)
+    if span:
+        start, end = int(span.group(1)), int(span.group(2))
+        if end < 100:
+            end += start // 100 * 100
+        return float(end - start + 1) if end >= start else None
+    if re.fullmatch(r"Q[1-4]\s*(?:FY|CY)?\s*\d{4}E?", text):
+        return 0.25
+    if re.fullmatch(r"H[12]\s*(?:FY|CY)?\s*\d{4}E?", text):
+        return 0.5
+    if re.fullmatch(r"(?:FY|CY)?\s*\d{4}E?|TTM", text):
+        return 1.0
+    return None
+
+
+def flow_evidence(atlas: Atlas, flow: Flow) -> Evidence:
+    """reported for a filing source, estimated otherwise, unresolved without an amount."""
+    if flow_amounts(flow)[1] is None:
+        return Evidence.UNRESOLVED
+    source = atlas.sources.get(flow.source)
+    return Evidence.REPORTED if source and source.kind == SourceKind.FILING else Evidence.ESTIMATED
+
+
+# ---- placing nodes in segments / layers -----------------------------------------------------
+def node_type(atlas: Atlas, node: str) -> str:
+    if node in atlas.companies:
+        return "company"
+    if node in atlas.groups:
+        return "group"
+    if node in atlas.layer_of_segment:
+        return "segment"
+    if node in atlas.layer_ids:
+        return "layer"
+    return "unknown"
+
+
+def node_split(atlas: Atlas, node: str, level: Level = "layer",
+               restrict: frozenset[str] = frozenset()) -> dict[str, float]:
+    """How a node's money divides over segments or layers (weights sum to 1; {} = unplaceable).
+
+    ``restrict`` names layers to keep when the node has memberships in them (see module doc).
+    """
+    kind = node_type(atlas, node)
+    if level == "company":
+        return {node: 1.0}
+    if kind == "layer":
+        return {node: 1.0} if level == "layer" else {}
+    if kind == "segment":
+        return {atlas.layer_of_segment[node] if level == "layer" else node: 1.0}
+    if kind == "group":
+        parts = [node_split(atlas, m, level, restrict) for m in atlas.groups[node].members]
+        parts = [p for p in parts if p]
+        total: dict[str, float] = {}
+        for part in parts:
+            for key, weight in part.items():
+                total[key] = total.get(key, 0.0) + weight / len(parts)
+        return total
+    if kind != "company":
+        return {}
+    members = [m for m in atlas.memberships_of(node) if m.weight > 0]
+    if not members:
+        parent = atlas.companies[node].parent
+        return node_split(atlas, parent, level, restrict) if parent else {}
+    kept = [m for m in members if atlas.layer_of_segment.get(m.segment) in restrict]
+    members = kept or members
+    raw: dict[str, float] = {}
+    for m in members:
+        key = atlas.layer_of_segment.get(m.segment) if level == "layer" else m.segment
+        if key is not None:
+            raw[key] = raw.get(key, 0.0) + m.weight
+    total_weight = sum(raw.values())
+    return {k: v / total_weight for k, v in raw.items()} if total_weight else {}
+
+
+# ---- the graph -----------------------------------------------------------------------------
+@dataclass
+class FlowGraph:
+    """Company-level edges (one per atlas flow) plus their splits over segments and layers."""
+
+    edges: pd.DataFrame
+    nodes: pd.DataFrame
+    splits: pd.DataFrame  # flow_id, level, source, target, weight
+    unmapped: list[str] = field(default_factory=list)  # flow ids left out of layer totals
+    dropped: list[str] = field(default_factory=list)  # flow ids without a readable period
+
+    def collapse(self, level: Level = "layer") -> pd.DataFrame:
+        """Totals per (source, target) at a level; amounts low/mid/high, evidence, periods."""
+        if level == "company":
+            parts = self.edges.assign(weight=1.0, flow_id=self.edges["id"])
+        else:
+            split = self.splits[self.splits["level"] == level]
+            parts = split.merge(
+                self.edges.drop(columns=["source", "target"]), left_on="flow_id", right_on="id")
+        rows = []
+        for (src, tgt), grp in parts.groupby(["source", "target"], sort=True):
+            row: dict[str, Any] = {"source": src, "target": tgt}
+            for col in AMOUNTS:
+                vals = grp[col] * grp["weight"]
+                row[col] = None if vals.isna().any() else float(vals.sum())
+            row["n_flows"] = int(grp["flow_id"].nunique())
+            row["flow_ids"] = ";".join(sorted(set(grp["flow_id"])))
+            row["kinds"] = ";".join(sorted(set(grp["kind"])))
+            row["periods"] = ";".join(sorted(set(grp["period"])))
+            row["confidence"] = max(grp["confidence"], key=CONFIDENCE_RANK.__getitem__)
+            row["evidence"] = str(combine(grp["evidence"]))
+            rows.append(row)
+        cols = ["source", "target", *AMOUNTS, "n_flows", "flow_ids", "kinds", "periods",
+                "confidence", "evidence"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def layer_totals(self) -> pd.DataFrame:
+        return self.collapse("layer")
+
+    def sankey(self, level: Level = "layer") -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(nodes, links) for a Sankey diagram; links index into nodes. Self-loops (money
+        staying inside one layer / segment) cannot be drawn and are left out of ``links``."""
+        links = self.collapse(level)
+        links = links[(links["source"] != links["target"]) & links["mid"].notna()]
+        names = sorted(set(links["source"]) | set(links["target"]), key=_stack_key(self, level))
+        index = {n: i for i, n in enumerate(names)}
+        labels = dict(zip(self.nodes["id"], self.nodes["name"], strict=True))
+        nodes = pd.DataFrame({"index": range(len(names)), "id": names,
+                              "label": [labels.get(n, n) for n in names]})
+        links = links.assign(source_index=links["source"].map(index),
+                             target_index=links["target"].map(index)).reset_index(drop=True)
+        return nodes, links
+
+    def outflow(self, per_node: str) -> float:
+        """Sum of mid amounts leaving a company-level node (unresolved flows count as 0)."""
+        return float(self.edges.loc[self.edges["source"] == per_node, "mid"].fillna(0).sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"edges": _records(self.edges), "layers": _records(self.layer_totals()),
+                "unmapped": self.unmapped, "dropped": self.dropped}
+
+    def __rich__(self) -> Any:
+        return _table("Money flows between layers (USD bn)", self.layer_totals())
+
+
+def _stack_key(graph: FlowGraph, level: Level) -> Any:
+    order = dict(zip(graph.nodes["id"], graph.nodes["order"], strict=True))
+    return lambda n: (order.get(n, 99), n)
+
+
+def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = None) -> FlowGraph:
+    """Build the money-flow graph from ``atlas.flows``.
+
+    ``period`` keeps only flows whose period label equals it (e.g. "2025");
+    ``per_year`` annualises multi-year amounts (see module doc).
+    """
+    rows, split_rows, unmapped, dropped = [], [], [], []
+    for f in atlas.flows:
+        if period is not None and f.period != period:
+            continue
+        lo, mid, hi = flow_amounts(f)
+        years = period_years(f.period)
+        if per_year:
+            if years is None:
+                dropped.append(f.id)
+                continue
+            lo, mid, hi = (None if v is None else v / years for v in (lo, mid, hi))
+        rows.append({"id": f.id, "source": f.source_node, "target": f.target_node,
+                     "kind": str(f.kind), "low": lo, "mid": mid, "high": hi,
+                     "period": f.period, "years": years, "source_id": f.source,
+                     "confidence": str(f.confidence), "evidence": str(flow_evidence(atlas, f)),
+                     "note": f.note})
+        for level in ("segment", "layer"):
+            src = node_split(atlas, f.source_node, level, PAYER_HINT.get(f.kind, frozenset()))
+            tgt = node_split(atlas, f.target_node, level, PAYEE_HINT.get(f.kind, frozenset()))
+            if not src or not tgt:
+                if level == "layer":
+                    unmapped.append(f.id)
+                continue
+            split_rows += [{"flow_id": f.id, "level": level, "source": a, "target": b,
+                            "weight": wa * wb} for a, wa in src.items() for b, wb in tgt.items()]
+    edges = pd.DataFrame(rows, columns=["id", "source", "target", "kind", *AMOUNTS, "period",
+                                        "years", "source_id", "confidence", "evidence", "note"])
+    for col in AMOUNTS:
+        edges[col] = edges[col].astype("float64")
+    splits = pd.DataFrame(split_rows, columns=["flow_id", "level", "source", "target", "weight"])
+    return FlowGraph(edges, _nodes(atlas, edges), splits, unmapped, dropped)
+
+
+def _nodes(atlas: Atlas, edges: pd.DataFrame) -> pd.DataFrame:
+    layer_order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
+    seg_order = {s: layer_order[lid] + i / 100 for lid in atlas.layer_ids
+                 for i, s in enumerate(x.id for x in atlas.layer(lid).segments)}
+    rows = []
+    for lid in atlas.layer_ids:
+        rows.append({"id": lid, "name": atlas.layer(lid).name, "type": "layer",
+                     "order": layer_order[lid]})
+    for sid, seg in atlas.segments.items():
+        rows.append({"id": sid, "name": seg.name, "type": "segment", "order": seg_order[sid]})
+    for node in sorted(set(edges["source"]) | set(edges["target"])):
+        kind = node_type(atlas, node)
+        if kind in ("layer", "segment"):
+            continue
+        split = node_split(atlas, node, "layer")
+        top = min(split, key=lambda k: (-split[k], k)) if split else None
+        name = (atlas.companies[node].name if kind == "company"
+                else atlas.groups[node].name if kind == "group" else node)
+        rows.append({"id": node, "name": name, "type": kind,
+                     "order": layer_order.get(top, 98) if top else 99})
+    return pd.DataFrame(rows, columns=["id", "name", "type", "order"])
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict(orient="records")
+
+
+def _table(title: str, frame: pd.DataFrame) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title)
+    cols = [c for c in frame.columns if c not in ("flow_ids", "note")]
+    for col in cols:
+        table.add_column(col, justify="right" if col in AMOUNTS else "left")
+    for rec in _records(frame[cols]):
+        table.add_row(*[_fmt(col, rec[col]) for col in cols])
+    return table
+
+
+def _fmt(col: str, value: Any) -> str:
+    if value is None:
+        return "—"
+    if col == "evidence":
+        return f"{Evidence(value).symbol} {value}"
+    if isinstance(value, float | np.floating):
+        return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
+    return str(value)
+
+
+# ---- circular financing --------------------------------------------------------------------
+@dataclass
+class Cycle:
+    """One simple cycle of company-level money flows, starting at its largest payer.
+
+    ``bottleneck``: the smallest edge amount (low / mid / high taken edge-wise) — at most this
+    much money can travel the whole loop. ``returns`` per node: ``outflow`` (all the node's
+    outgoing flows in the graph, mid), ``return_share`` = bottleneck mid / outflow (the largest
+    share of the node's outflow that can come back to it round this loop, an upper bound) and,
+    where the atlas has a revenue figure, ``revenue_share`` = bottleneck mid / revenue.
+    ``pass_through``: the product over edges of edge mid / outflow of its payer — the share of a
+    dollar leaving any node of the loop that comes back, if every node spends what it receives
+    in proportion to its outflows (the same for every node of the loop).
+    """
+
+    nodes: list[str]
+    edges: pd.DataFrame
+    bottleneck: dict[str, float | None]
+    pass_through: float | None
+    returns: pd.DataFrame
+    evidence: Evidence
+
+    @property
+    def path(self) -> str:
+        return " → ".join([*self.nodes, self.nodes[0]])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "nodes": self.nodes, "edges": _records(self.edges),
+                "bottleneck": self.bottleneck, "pass_through": self.pass_through,
+                "returns": _records(self.returns), "evidence": str(self.evidence)}
+
+
+@dataclass
+class CycleReport:
+    cycles: list[Cycle]
+    per_year: bool
+
+    def table(self) -> pd.DataFrame:
+        rows = []
+        for i, c in enumerate(self.cycles, 1):
+            top = c.returns.sort_values("return_share", ascending=False).iloc[0]
+            rows.append({"cycle": i, "path": c.path, "length": len(c.nodes),
+                         **{f"bottleneck_{k}": v for k, v in c.bottleneck.items()},
+                         "pass_through": c.pass_through, "max_return_node": top["node"],
+                         "max_return_share": top["return_share"], "evidence": str(c.evidence)})
+        return pd.DataFrame(rows, columns=["cycle", "path", "length", "bottleneck_low",
+                                           "bottleneck_mid", "bottleneck_high", "pass_through",
+                                           "max_return_node", "max_return_share", "evidence"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"per_year": self.per_year, "cycles": [c.to_dict() for c in self.cycles]}
+
+    def __rich__(self) -> Any:
+        unit = "USD bn per year" if self.per_year else "USD bn as stated"
+        return _table(f"Circular money flows ({unit})", self.table())
+
+
+def simple_cycles(adjacency: dict[str, set[str]], max_length: int | None = None
+                  ) -> list[list[str]]:
+    """All simple directed cycles, each once, rooted at its smallest node (sorted order).
+
+    Depth-first enumeration of paths that return to their root through larger nodes only
+    (Tiernan's method), pruned to strongly connected components found with scipy; fine for
+    the atlas's ~100-node graph. ``max_length`` caps the number of nodes in a cycle.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    names = sorted(set(adjacency) | {t for ts in adjacency.values() for t in ts})
+    index = {n: i for i, n in enumerate(names)}
+    pairs = [(index[s], index[t]) for s, ts in adjacency.items() for t in ts]
+    if not pairs:
+        return []
+    rows, cols = zip(*pairs, strict=True)
+    matrix = csr_matrix((np.ones(len(pairs)), (rows, cols)), shape=(len(names), len(names)))
+    _, component = connected_components(matrix, directed=True, connection="strong")
+    out: list[list[str]] = []
+    for root in names:
+        r = index[root]
+
+        def allowed(node: str, r: int = r) -> bool:
+            return index[node] >= r and component[index[node]] == component[r]
+
+        path, on_path = [root], {root}
+        stack = [iter(sorted(n for n in adjacency.get(root, ()) if allowed(n)))]
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                stack.pop()
+                on_path.discard(path.pop())
+            elif nxt == root:
+                out.append(list(path))
+            elif nxt not in on_path and (max_length is None or len(path) < max_length):
+                path.append(nxt)
+                on_path.add(nxt)
+                stack.append(iter(sorted(n for n in adjacency.get(nxt, ()) if allowed(n))))
+    return out
+
+
+def find_cycles(atlas: Atlas, *, per_year: bool = True, max_length: int = 6,
+                expand_groups: bool = False, period: str | None = None) -> CycleReport:
+    """Circular financing: every loop of company -> company flows (e.g. Microsoft -> OpenAI
+    (equity) -> Microsoft (cloud spend)), with amounts and return shares (see ``Cycle``).
+
+    Amounts are annualised by default so one-year payments and multi-year commitments compare.
+    ``expand_groups`` replaces group endpoints by their members with an equal split of the
+    amount — an allocation assumption, so such edges carry evidence ``scenario``.
+    """
+    graph = flow_graph(atlas, per_year=per_year, period=period)
+    edges = _company_edges(atlas, graph.edges, expand_groups)
+    outflow = edges.groupby("source")["mid"].sum(min_count=1).to_dict()
+    pairs = _aggregate_pairs(edges[edges["target"].isin(list(atlas.companies))])
+    adjacency: dict[str, set[str]] = {}
+    for src, tgt in pairs:
+        adjacency.setdefault(src, set()).add(tgt)
+    cycles = []
+    for nodes in simple_cycles(adjacency, max_length):
+        start = max(range(len(nodes)), key=lambda i: (outflow.get(nodes[i]) or 0, nodes[i]))
+        nodes = nodes[start:] + nodes[:start]
+        cycles.append(_cycle(atlas, nodes, pairs, outflow))
+    cycles.sort(key=lambda c: (-(c.bottleneck["mid"] or 0), c.path))
+    return CycleReport(cycles, per_year)
+
+
+def _company_edges(atlas: Atlas, edges: pd.DataFrame, expand_groups: bool) -> pd.DataFrame:
+    rows = []
+    for rec in _records(edges):
+        ends = []
+        for node in (rec["source"], rec["target"]):
+            if node in atlas.companies:
+                ends.append([node])
+            elif expand_groups and node in atlas.groups:
+                ends.append([m for m in atlas.groups[node].members if m in atlas.companies])
+            else:  # a segment / group payee still counts in the payer's outflow
+                ends.append([node] if node == rec["target"] else [])
+        share = len(ends[0]) * len(ends[1])
+        for s in ends[0]:
+            for t in ends[1]:
+                if s == t:
+                    continue
+                row = {**rec, "source": s, "target": t}
+                if share > 1:
+                    row.update({k: None if rec[k] is None else rec[k] / share for k in AMOUNTS})
+                    row["evidence"] = str(combine([rec["evidence"], Evidence.SCENARIO]))
+                rows.append(row)
+    frame = pd.DataFrame(rows, columns=list(edges.columns))
+    for col in AMOUNTS:
+        frame[col] = frame[col].astype("float64")
+    return frame
+
+
+def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    for (src, tgt), grp in edges.groupby(["source", "target"], sort=True):
+        pairs[(src, tgt)] = {
+            "source": src, "target": tgt,
+            **{k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS},
+            "kinds": ";".join(sorted(set(grp["kind"]))),
+            "flow_ids": ";".join(sorted(set(grp["id"]))),
+            "periods": ";".join(sorted(set(grp["period"]))),
+            "evidence": str(combine(grp["evidence"]))}
+    return pairs
+
+
+def _cycle(atlas: Atlas, nodes: list[str], pairs: dict[tuple[str, str], dict[str, Any]],
+           outflow: dict[str, float]) -> Cycle:
+    hops = [pairs[(a, nodes[(i + 1) % len(nodes)])] for i, a in enumerate(nodes)]
+    edges = pd.DataFrame(hops)
+    bottleneck: dict[str, float | None] = {
+        k: None if any(h[k] is None for h in hops) else min(h[k] for h in hops) for k in AMOUNTS}
+    evidence = combine(h["evidence"] for h in hops)
+    mid = bottleneck["mid"]
+    pass_through: float | None = None
+    if mid is not None:
+        pass_through = float(np.prod([h["mid"] / outflow[h["source"]] for h in hops]))
+    rows = []
+    for node in nodes:
+        out = outflow.get(node)
+        revenue = company_revenue(atlas, node)
+        rows.append({"node": node, "outflow": out,
+                     "return_share": None if mid is None or not out else mid / out,
+                     "revenue": revenue[0] if revenue else None,
+                     "revenue_period": revenue[1] if revenue else None,
+                     "revenue_share": mid / revenue[0] if revenue and mid is not None else None})
+    return Cycle(nodes, edges, bottleneck, pass_through, pd.DataFrame(rows),
+                 Evidence.UNRESOLVED if mid is None else evidence)
+
+
+REVENUE_METRICS = ("revenue", "annual_revenue", "revenue_annual")
+
+
+def company_revenue(atlas: Atlas, company: str) -> tuple[float, str, str] | None:
+    """(USD bn, period, figure id) of the latest actual revenue figure for a company, if any."""
+    scale = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
+    found = [f for f in atlas.figures
+             if f.subject_type == "company" and f.subject == company
+             and f.metric in REVENUE_METRICS and f.unit in scale and f.kind == "actual"]
+    if not found:
+        return None
+    best = max(found, key=lambda f: (re.sub(r"\D", "", f.period)[:4], f.period))
+    return best.value * scale[best.unit], best.period, best.id
+
+
+# ---- where the burned money goes ------------------------------------------------------------
+@dataclass
+class BurnDestinations:
+    """A company's spending outflows split by the layer that receives them."""
+
+    lab: str
+    by_layer: pd.DataFrame  # layer, low, mid, high, share, n_flows, flow_ids, evidence
+    detail: pd.DataFrame  # flow_id, target, kind, layer, weight, low, mid, high, period, evidence
+    excluded: pd.DataFrame  # financing outflows (equity, debt) left out
+    per_year: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lab": self.lab, "per_year": self.per_year, "by_layer": _records(self.by_layer),
+                "detail": _records(self.detail), "excluded": _records(self.excluded)}
+
+    def __rich__(self) -> Any:
+        return _table(f"Where {self.lab}'s spending goes, by layer (USD bn)", self.by_layer)
+
+
+def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = False,
+                      period: str | None = None) -> BurnDestinations:
+    """Split a model lab's cash costs (its outgoing cost flows: cloud commitments, revenue
+    share, purchases, power, services) by destination layer, using the payee splits of the
+    module doc. Equity and debt outflows are financing, listed in ``excluded``."""
+    company = atlas.find_company(lab).id
+    graph = flow_graph(atlas, per_year=per_year, period=period)
+    out = graph.edges[graph.edges["source"] == company]
+    is_cost = out["kind"].isin([str(k) for k in COST_KINDS])
+    rows = []
+    for rec in _records(out[is_cost]):
+        split = node_split(atlas, rec["target"], "layer",
+                           PAYEE_HINT.get(FlowKind(rec["kind"]), frozenset()))
+        for layer, weight in (split or {None: 1.0}).items():
+            rows.append({"flow_id": rec["id"], "target": rec["target"], "kind": rec["kind"],
+                         "layer": layer, "weight": weight,
+                         **{k: None if rec[k] is None else rec[k] * weight for k in AMOUNTS},
+                         "period": rec["period"], "evidence": rec["evidence"]})
+    detail = pd.DataFrame(rows, columns=["flow_id", "target", "kind", "layer", "weight",
+                                         *AMOUNTS, "period", "evidence"])
+    order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
+    layer_rows = []
+    placed = detail[detail["layer"].notna()]
+    total_mid = placed["mid"].sum(min_count=1) if not placed["mid"].isna().any() else None
+    for layer, grp in sorted(placed.groupby("layer"), key=lambda kv: order.get(kv[0], 99)):
+        sums = {k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS}
+        layer_rows.append({"layer": layer, **sums,
+                           "share": (sums["mid"] / total_mid
+                                     if total_mid and sums["mid"] is not None else None),
+                           "n_flows": int(grp["flow_id"].nunique()),
+                           "flow_ids": ";".join(sorted(set(grp["flow_id"]))),
+                           "periods": ";".join(sorted(set(grp["period"]))),
+                           "evidence": str(combine(grp["evidence"]))})
+    by_layer = pd.DataFrame(layer_rows, columns=["layer", *AMOUNTS, "share", "n_flows",
+                                                 "flow_ids", "periods", "evidence"])
+    excluded = out[~is_cost].reset_index(drop=True)
+    return BurnDestinations(company, by_layer, detail, excluded, per_year)

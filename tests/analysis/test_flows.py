@@ -1,0 +1,173 @@
+"""Money-flow graph: layer collapsing, cycles and burn destinations on a hand-built atlas.
+
+Expected numbers are worked out by hand from tests/fixtures/analysis_network/network_atlas.py
+(see the comments next to each assertion).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "analysis_network"))
+from network_atlas import FLOWS, tiny_atlas
+
+from stackatlas.analysis.flows import (
+    burn_destinations,
+    find_cycles,
+    flow_graph,
+    node_split,
+    period_years,
+    simple_cycles,
+)
+
+
+def _totals(frame):
+    return {(r.source, r.target): r for r in frame.itertuples()}
+
+
+def test_layer_totals_by_hand():
+    # msft memberships: hyperscalers 0.4 + enterprise-software 0.4 -> cloud 0.5 / apps 0.5.
+    # f1 msft->oai equity 10 (no hint): cloud->models 5, applications->models 5.
+    # f2 oai->msft cloud commitment 6 (payee hint cloud) + f8 revenue share 2.6 (hint
+    #   cloud/models; msft only has cloud) -> models->cloud 8.6.
+    # f3 msft->nvda capex 20 [16, 24] (payer hint cloud) -> cloud->chips 20.
+    # f4 nvda->tsmc 8 + f7 tsmc->asml 3 -> chips->chips 11; f5 nvda->oai 4 -> chips->models 4.
+    # f6 oai->util power 1 -> models->energy 1.
+    totals = _totals(flow_graph(tiny_atlas()).layer_totals())
+    assert set(totals) == {("applications", "models"), ("cloud", "models"), ("cloud", "chips"),
+                           ("chips", "chips"), ("chips", "models"), ("models", "cloud"),
+                           ("models", "energy")}
+    assert totals[("applications", "models")].mid == pytest.approx(5)
+    assert totals[("cloud", "models")].mid == pytest.approx(5)
+    assert totals[("models", "cloud")].mid == pytest.approx(8.6)
+    assert totals[("models", "cloud")].n_flows == 2
+    cloud_chips = totals[("cloud", "chips")]
+    assert (cloud_chips.low, cloud_chips.mid, cloud_chips.high) == (16, 20, 24)
+    assert cloud_chips.evidence == "derived"  # f3 comes from a filing -> reported -> derived
+    assert totals[("chips", "chips")].mid == pytest.approx(11)
+    assert totals[("chips", "chips")].evidence == "estimated"
+    assert totals[("models", "energy")].mid == pytest.approx(1)
+    # conservation: the layer totals add up to the sum of all flows (54.6)
+    assert sum(r.mid for r in totals.values()) == pytest.approx(sum(f[4] for f in FLOWS))
+
+
+def test_segment_level_and_sankey_tables():
+    graph = flow_graph(tiny_atlas())
+    seg = _totals(graph.collapse("segment"))
+    assert seg[("hyperscalers", "design-gpu")].mid == pytest.approx(20)
+    assert seg[("enterprise-software", "frontier-labs")].mid == pytest.approx(5)
+    nodes, links = graph.sankey("layer")
+    assert list(nodes["id"]) == ["energy", "chips", "cloud", "models", "applications"]
+    assert ("chips", "chips") not in set(zip(links["source"], links["target"], strict=True))
+    assert len(links) == 6
+    row = links[(links["source"] == "cloud") & (links["target"] == "chips")].iloc[0]
+    assert (nodes["id"][row.source_index], nodes["id"][row.target_index]) == ("cloud", "chips")
+
+
+def test_group_expands_equally_and_unresolved_amount_propagates():
+    flows = [("g1", "big", "nvda", "capex_purchase", 10, None, None, "2025", "art"),
+             ("g2", "oai", "msft", "cloud_commitment", None, None, None, "2025", "art")]
+    graph = flow_graph(tiny_atlas(flows))
+    totals = _totals(graph.layer_totals())
+    # big = msft + amzn; capex payer hint cloud: both are cloud -> cloud->chips 10
+    assert totals[("cloud", "chips")].mid == pytest.approx(10)
+    assert pd.isna(totals[("models", "cloud")].mid)  # never a zero that looks right
+    assert totals[("models", "cloud")].evidence == "unresolved"
+    # without a hint the group splits as the mean of its members: msft (0.5/0.5), amzn (cloud 1)
+    assert node_split(tiny_atlas(), "big") == pytest.approx({"cloud": 0.75,
+                                                              "applications": 0.25})
+
+
+def test_unknown_node_is_listed_not_silently_totalled():
+    flows = [("x1", "oai", "nowhere", "services", 5, None, None, "2025", "art")]
+    graph = flow_graph(tiny_atlas(flows))
+    assert graph.unmapped == ["x1"]
+    assert graph.layer_totals().empty
+
+
+@pytest.mark.parametrize(("label", "years"), [
+    ("2025", 1), ("2026E", 1), ("FY2026", 1), ("2019-2032", 14), ("2025-30", 6),
+    ("Q4 FY2026", 0.25), ("H1 2025", 0.5), ("sometime", None)])
+def test_period_years(label, years):
+    assert period_years(label) == years
+
+
+def test_per_year_annualises_multi_year_commitments():
+    flows = [("c1", "oai", "msft", "cloud_commitment", 250, None, None, "2025-2034", "art"),
+             ("c2", "oai", "util", "power_purchase", 2, None, None, "someday", "art")]
+    graph = flow_graph(tiny_atlas(flows), per_year=True)
+    assert graph.dropped == ["c2"]
+    assert graph.edges.set_index("id").loc["c1", "mid"] == pytest.approx(25)  # 250 / 10 years
+
+
+def test_planted_cycles_found_with_amounts():
+    report = find_cycles(tiny_atlas(), per_year=False)
+    paths = [c.path for c in report.cycles]
+    assert paths == ["msft → oai → msft", "msft → nvda → oai → msft"]
+    loop, triangle = report.cycles
+    # msft->oai 10, oai->msft 6 + 2.6 = 8.6 -> bottleneck 8.6
+    assert loop.bottleneck == pytest.approx({"low": 8.6, "mid": 8.6, "high": 8.6})
+    returns = loop.returns.set_index("node")
+    # outflows: msft 10 + 20 = 30; oai 6 + 1 + 2.6 = 9.6
+    assert returns.loc["msft", "outflow"] == pytest.approx(30)
+    assert returns.loc["msft", "return_share"] == pytest.approx(8.6 / 30)
+    assert returns.loc["oai", "return_share"] == pytest.approx(8.6 / 9.6)
+    assert loop.pass_through == pytest.approx((10 / 30) * (8.6 / 9.6))
+    # msft->nvda 20 [16, 24], nvda->oai 4, oai->msft 8.6 -> bottleneck 4 (nvda's equity)
+    assert triangle.bottleneck["mid"] == pytest.approx(4)
+    assert triangle.pass_through == pytest.approx((20 / 30) * (4 / 12) * (8.6 / 9.6))
+    assert triangle.evidence == "estimated"  # f3 reported, the rest estimated -> weakest
+    kinds = list(triangle.edges["kinds"])
+    assert kinds == ["capex_purchase", "equity_investment", "cloud_commitment;revenue_share"]
+    table = report.table()
+    assert list(table["max_return_node"]) == ["oai", "oai"]
+
+
+def test_cycle_through_group_only_when_expanded():
+    flows = [("g1", "big", "oai", "equity_investment", 10, None, None, "2025", "art"),
+             ("g2", "oai", "msft", "cloud_commitment", 3, None, None, "2025", "art")]
+    assert find_cycles(tiny_atlas(flows), per_year=False).cycles == []
+    report = find_cycles(tiny_atlas(flows), per_year=False, expand_groups=True)
+    (cycle,) = report.cycles
+    assert cycle.path == "msft → oai → msft"  # msft's outflow 5 > oai's 3, so it leads
+    assert cycle.bottleneck["mid"] == pytest.approx(3)  # min(10 / 2 members, 3)
+    assert cycle.evidence == "scenario"  # the equal split is an assumption
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sets(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=18))
+def test_simple_cycles_match_networkx(edges):
+    nx = pytest.importorskip("networkx")
+    adjacency: dict[str, set[str]] = {}
+    for a, b in edges:
+        adjacency.setdefault(f"n{a}", set()).add(f"n{b}")
+    ours = {_canonical(c) for c in simple_cycles(adjacency)}
+    graph = nx.DiGraph([(f"n{a}", f"n{b}") for a, b in edges])
+    theirs = {_canonical(c) for c in nx.simple_cycles(graph)}
+    assert ours == theirs
+    assert len(ours) == len(simple_cycles(adjacency))  # each cycle once
+
+
+def _canonical(cycle: list[str]) -> tuple[str, ...]:
+    i = cycle.index(min(cycle))
+    return tuple(cycle[i:] + cycle[:i])
+
+
+def test_burn_destinations_by_layer():
+    burn = burn_destinations(tiny_atlas(), "oai")
+    by_layer = burn.by_layer.set_index("layer")
+    # oai cost outflows: cloud commitment 6 + revenue share 2.6 -> cloud 8.6; power 1 -> energy
+    assert list(by_layer.index) == ["energy", "cloud"]
+    assert by_layer.loc["cloud", "mid"] == pytest.approx(8.6)
+    assert by_layer.loc["cloud", "share"] == pytest.approx(8.6 / 9.6)
+    assert by_layer.loc["energy", "share"] == pytest.approx(1 / 9.6)
+    assert burn.excluded.empty
+    msft = burn_destinations(tiny_atlas(), "msft")
+    assert list(msft.excluded["id"]) == ["f1"]  # the equity investment is financing, not cost
+    assert msft.by_layer.set_index("layer").loc["chips", "mid"] == pytest.approx(20)
