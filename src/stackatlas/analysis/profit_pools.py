@@ -1,0 +1,284 @@
+"""Profit pools by layer / segment: where the money in the AI stack ends up.
+
+Each company's calendar-year metrics (``metric_inputs``) are allocated to the segments it is a
+member of by its revenue-exposure weight, then summed per segment or layer. A weight of 1 (the
+whole company in one segment) keeps the metric's evidence; a fractional estimated weight makes
+the allocated value ``estimated``. Sums cover only the companies with data: every cell lists its
+contributors, which of them are estimates, the known players missing and the share covered.
+A cell with no contributor has value None and evidence ``unresolved`` — never a zero.
+
+Money values are USD billions; ratios are fractions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+from rich.table import Table
+
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.errors import ValidationError
+from stackatlas.evidence import Evidence, combine, weakest
+
+RATIOS: dict[str, tuple[str, str]] = {
+    "gross_margin": ("gross_profit", "revenue"),
+    "operating_margin": ("operating_income", "revenue"),
+    "fcf_margin": ("free_cash_flow", "revenue"),
+    "capex_intensity": ("capex", "revenue"),
+    "capex_to_ocf": ("capex", "operating_cash_flow"),
+}
+BILLION = 1e9
+CELL_COLUMNS = ["group", "layer", "period", "metric", "value", "unit", "evidence", "symbol",
+                "contributors", "estimated", "missing", "coverage"]
+
+
+def allocate(metrics: pd.DataFrame, memberships: pd.DataFrame,
+             segment_layer: Mapping[str, str], *, by: str = "layer") -> pd.DataFrame:
+    """Company metrics x membership weights -> one row per (company, group, period, metric).
+
+    ``metrics``: company_id, metric, period, value (USD), evidence.
+    ``memberships``: company, segment, weight, basis ("actual" / "estimate").
+    """
+    if by not in ("layer", "segment"):
+        raise ValidationError(f"by must be 'layer' or 'segment', not {by!r}")
+    mem = memberships[["company", "segment", "weight", "basis"]].copy()
+    mem["group"] = mem["segment"] if by == "segment" else mem["segment"].map(segment_layer)
+    mem["weight_exact"] = (mem["weight"] == 1.0) | (mem["basis"].astype(str) == "actual")
+    mem = (mem.groupby(["company", "group"], as_index=False)
+           .agg(weight=("weight", "sum"), weight_exact=("weight_exact", "all")))
+    df = metrics.merge(mem, left_on="company_id", right_on="company", how="inner")
+    df = df[df["value"].notna()].copy()
+    df["allocated"] = df["value"] * df["weight"]
+    df["alloc_evidence"] = [
+        Evidence(ev) if exact else weakest([ev, Evidence.ESTIMATED])
+        for ev, exact in zip(df["evidence"], df["weight_exact"], strict=True)
+    ]
+    return df[["company_id", "group", "period", "metric", "allocated", "alloc_evidence",
+               "weight"]].reset_index(drop=True)
+
+
+def pool_cells(metrics: pd.DataFrame, memberships: pd.DataFrame,
+               segment_layer: Mapping[str, str], *, by: str = "layer") -> pd.DataFrame:
+    """Per (group, period, metric): sum, evidence and coverage; plus the ``RATIOS``."""
+    alloc = allocate(metrics, memberships, segment_layer, by=by)
+    groups = (memberships["segment"] if by == "segment"
+              else memberships["segment"].map(segment_layer))
+    known = memberships.assign(group=groups).groupby("group")["company"].apply(
+        lambda s: sorted(set(s))).to_dict()
+    periods = sorted(set(metrics["period"].astype(str)), key=_period_key)
+    base_metrics = sorted(set(metrics["metric"]))
+    rows = []
+    for group, players in known.items():
+        for period in periods:
+            here = alloc[(alloc["group"] == group) & (alloc["period"] == period)]
+            for metric in base_metrics:
+                part = here[here["metric"] == metric]
+                rows.append(_cell(group, period, metric, part, players, "usd_billion"))
+            for ratio, (num, den) in RATIOS.items():
+                rows.append(_ratio_cell(group, period, ratio, here, num, den, players))
+    cells = _nones(pd.DataFrame(rows, columns=CELL_COLUMNS), ["value"])
+    cells["layer"] = cells["group"] if by == "layer" else cells["group"].map(segment_layer)
+    return cells
+
+
+def _cell(group: str, period: str, metric: str, part: pd.DataFrame, players: list[str],
+          unit: str) -> dict:
+    contributors = sorted(set(part["company_id"]))
+    estimated = sorted(set(part.loc[part["alloc_evidence"].map(
+        lambda e: Evidence(e).rank >= Evidence.ESTIMATED.rank), "company_id"]))
+    if contributors:
+        value: float | None = float(part["allocated"].sum()) / BILLION
+        ev = (Evidence(part["alloc_evidence"].iloc[0]) if len(part) == 1
+              else combine(part["alloc_evidence"]))
+    else:
+        value, ev = None, Evidence.UNRESOLVED
+    return _pack(group, period, metric, value, unit, ev, contributors, estimated, players)
+
+
+def _ratio_cell(group: str, period: str, ratio: str, here: pd.DataFrame, num: str, den: str,
+                players: list[str]) -> dict:
+    """Ratio over the companies that have both numerator and denominator."""
+    n = here[here["metric"] == num].set_index("company_id")
+    d = here[here["metric"] == den].set_index("company_id")
+    common = sorted(set(n.index) & set(d.index))
+    denominator = float(d.loc[common, "allocated"].sum()) if common else 0.0
+    if not common or denominator == 0:
+        return _pack(group, period, ratio, None, "ratio", Evidence.UNRESOLVED, [], [], players)
+    value = float(n.loc[common, "allocated"].sum()) / denominator
+    evs = [*n.loc[common, "alloc_evidence"], *d.loc[common, "alloc_evidence"]]
+    estimated = sorted(c for c in common if max(Evidence(n.loc[c, "alloc_evidence"]).rank,
+                       Evidence(d.loc[c, "alloc_evidence"]).rank) >= Evidence.ESTIMATED.rank)
+    return _pack(group, period, ratio, value, "ratio", combine(evs), common, estimated, players)
+
+
+def _pack(group: str, period: str, metric: str, value: float | None, unit: str, ev: Evidence,
+          contributors: list[str], estimated: list[str], players: list[str]) -> dict:
+    return {"group": group, "layer": None, "period": period, "metric": metric, "value": value,
+            "unit": unit, "evidence": ev.value, "symbol": ev.symbol,
+            "contributors": contributors, "estimated": estimated,
+            "missing": [p for p in players if p not in contributors],
+            "coverage": len(contributors) / len(players) if players else 0.0}
+
+
+def thesis_table(layer_cells: pd.DataFrame, layer_order: list[str]) -> pd.DataFrame:
+    """The article's thesis as numbers, per layer and period: share of all layers' revenue vs
+    share of their operating income, capex intensity, and operating income captured per dollar
+    of revenue in the top (end-user) layer. Totals sum the layers with data (``total_covers``)."""
+    top = layer_order[-1]
+    rows = []
+    for period, grp in layer_cells.groupby("period", sort=False):
+        cell = {(r.group, r.metric): r for r in grp.itertuples()}
+
+        def val(layer: str, metric: str, cell: dict = cell) -> tuple[float | None, str]:
+            r = cell.get((layer, metric))
+            return (None, Evidence.UNRESOLVED.value) if r is None else (r.value, r.evidence)
+
+        revs = [val(lay, "revenue") for lay in layer_order]
+        ois = [val(lay, "operating_income") for lay in layer_order]
+        rev_total = _total(revs)
+        oi_total = _total(ois)
+        top_rev = val(top, "revenue")
+        covers = [lay for lay, r in zip(layer_order, ois, strict=True) if r[0] is not None]
+        for layer, rev, oi in zip(layer_order, revs, ois, strict=True):
+            capex = val(layer, "capex_intensity")
+            rows.append({
+                "period": period, "layer": layer, "revenue": rev[0], "operating_income": oi[0],
+                "revenue_share": _div(rev, rev_total), "operating_profit_share": _div(oi, oi_total),
+                "capex_intensity": capex[0],
+                "profit_per_end_user_dollar": _div(oi, top_rev),
+                "total_covers": covers,
+            })
+            ev = combine([rev[1], oi[1], rev_total[1], oi_total[1], top_rev[1]])
+            rows[-1].update({"evidence": ev.value, "symbol": ev.symbol})
+            for key in ("revenue_share", "operating_profit_share", "profit_per_end_user_dollar"):
+                rows[-1][key] = rows[-1][key][0]
+    frame = pd.DataFrame(rows)
+    return _nones(frame, [c for c in frame.columns if c not in ("period", "layer", "evidence",
+                                                                "symbol", "total_covers")])
+
+
+def _nones(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Missing numbers as None (object columns), so they never read as a number."""
+    for col in columns:
+        series = frame[col].astype(object)
+        frame[col] = series.where(frame[col].notna(), None)
+    return frame
+
+
+def _total(items: list[tuple[float | None, str]]) -> tuple[float | None, str]:
+    """Sum over the layers that have a value (``total_covers`` in the thesis names them)."""
+    known = [(v, e) for v, e in items if v is not None]
+    if not known:
+        return None, Evidence.UNRESOLVED.value
+    return sum(v for v, _ in known), combine(e for _, e in known).value
+
+
+def _div(a: tuple[float | None, str], b: tuple[float | None, str]) -> tuple[float | None, str]:
+    if a[0] is None or b[0] is None or b[0] == 0:
+        return None, Evidence.UNRESOLVED.value
+    return a[0] / b[0], combine([a[1], b[1]]).value
+
+
+def _period_key(period: str) -> tuple[int, str]:
+    return (9999, period) if not period.isdigit() else (int(period), "")
+
+
+@dataclass
+class ProfitPools:
+    """Profit-pool cells (long format), the thesis table (layers only) and coverage notes."""
+
+    by: str
+    cells: pd.DataFrame
+    thesis: pd.DataFrame
+    inputs: pd.DataFrame
+    not_covered: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted(set(self.cells["period"]), key=_period_key)
+
+    def wide(self, period: str | None = None,
+             metrics: tuple[str, ...] = ("revenue", "operating_income", "operating_margin",
+                                         "capex", "capex_intensity", "free_cash_flow")
+             ) -> pd.DataFrame:
+        """One row per group for one period (default: latest calendar year)."""
+        period = period or next((p for p in reversed(self.periods) if p.isdigit()),
+                                self.periods[-1] if self.periods else "")
+        sub = self.cells[(self.cells["period"] == period) & self.cells["metric"].isin(metrics)]
+        table = sub.pivot_table(index="group", columns="metric", values="value",
+                                aggfunc="first", dropna=False, sort=False)
+        table = table.reindex(columns=list(metrics))
+        rev = sub[sub["metric"] == "revenue"].set_index("group")
+        table["symbol"] = rev["symbol"]
+        table["coverage"] = rev["coverage"]
+        table.insert(0, "period", period)
+        return table.reset_index()
+
+    def to_dict(self) -> dict:
+        return {"by": self.by, "unit": "usd_billion (money), fraction (ratios)",
+                "cells": _records(self.cells), "thesis": _records(self.thesis),
+                "not_covered": self.not_covered}
+
+    def __rich__(self) -> Table:
+        wide = self.wide()
+        period = wide["period"].iloc[0] if len(wide) else ""
+        table = Table(title=f"Profit pools by {self.by}, {period} (USD bn)")
+        for col in ["", self.by, "revenue", "op. income", "op. margin", "capex",
+                    "capex/rev", "FCF", "coverage"]:
+            table.add_column(col, justify="left" if col in ("", self.by) else "right")
+        for r in wide.itertuples():
+            table.add_row(str(r.symbol), r.group, _fmt(r.revenue), _fmt(r.operating_income),
+                          _pct(r.operating_margin), _fmt(r.capex), _pct(r.capex_intensity),
+                          _fmt(r.free_cash_flow), _pct(r.coverage))
+        return table
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict(orient="records")
+
+
+def _fmt(v: object) -> str:
+    return "—" if v is None or pd.isna(v) else f"{float(v):,.1f}"
+
+
+def _pct(v: object) -> str:
+    return "—" if v is None or pd.isna(v) else f"{float(v):.0%}"
+
+
+def profit_pools(atlas: Atlas, *, by: str = "layer", year: int | str | None = None,
+                 store: object | None = None, years: int = 4) -> ProfitPools:
+    """Profit pools of the atlas companies from SEC fundamentals and atlas figures.
+
+    ``year``: one calendar year, or ``"ttm"``; None = the ``years`` latest calendar years with
+    SEC data plus the trailing four quarters.
+    """
+    from stackatlas.analysis.metric_inputs import gather
+
+    memberships = atlas.frame("memberships")
+    if memberships.empty:
+        raise ValidationError("the atlas has no memberships to build profit pools from")
+    inputs = gather(atlas, sorted(set(memberships["company"])), store=store)
+    metrics = inputs.all_periods()
+    if year is not None:
+        wanted = "TTM" if str(year).lower() == "ttm" else str(int(year))
+        metrics = metrics[metrics["period"] == wanted]
+    else:
+        sec_years = sorted({int(p) for p, b in zip(metrics["period"], metrics["basis"],
+                                                   strict=True)
+                            if p.isdigit() and not str(b).startswith("atlas figure")})
+        keep = {str(y) for y in sec_years[-years:]} | {"TTM"}
+        metrics = metrics[metrics["period"].isin(keep)]
+    memberships["basis"] = memberships["basis"].astype(str)
+    cells = pool_cells(metrics, memberships, atlas.layer_of_segment, by=by)
+    order = {g: i for i, g in enumerate(atlas.layer_ids if by == "layer"
+                                        else list(atlas.segments))}
+    cells = cells.sort_values(["period", "group"], key=lambda s: s.map(
+        order) if s.name == "group" else s.map(_period_key)).reset_index(drop=True)
+    layer_cells = cells if by == "layer" else pool_cells(metrics, memberships,
+                                                         atlas.layer_of_segment)
+    thesis = thesis_table(layer_cells, atlas.layer_ids) if len(metrics) else pd.DataFrame()
+    return ProfitPools(by=by, cells=cells, thesis=thesis, inputs=metrics.reset_index(drop=True),
+                       not_covered=inputs.not_covered)

@@ -1,0 +1,188 @@
+"""Profit pools: a hand-computed two-company example, calendar alignment, evidence, real data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from money_atlas import figure, fundamentals_frame, mini_atlas
+
+from stackatlas.analysis import metric_inputs
+from stackatlas.analysis.metric_inputs import calendar_annual, trailing_four
+from stackatlas.analysis.profit_pools import pool_cells, profit_pools, thesis_table
+from stackatlas.errors import DataUnavailableError, ValidationError
+
+B = 1e9
+LAYER_OF = {"utilities": "energy", "design-gpu": "chips", "hyperscalers": "cloud",
+            "frontier-labs": "models", "consumer-platforms": "applications"}
+ORDER = ["energy", "chips", "cloud", "models", "applications"]
+
+
+def _metrics() -> pd.DataFrame:
+    rows = []
+    # chipco: 100% in design-gpu; cloudco: 40% hyperscalers, 50% consumer platforms.
+    for metric, chip, cloud in [("revenue", 100, 200), ("gross_profit", 70, 120),
+                                ("operating_income", 60, 50), ("capex", 5, 40),
+                                ("operating_cash_flow", 55, 80), ("free_cash_flow", 50, 40)]:
+        rows.append(("chipco", metric, "2025", chip * B, "reported"))
+        rows.append(("cloudco", metric, "2025", cloud * B, "reported"))
+    rows.append(("labco", "revenue", "2025", 10 * B, "estimated"))
+    rows.append(("labco", "free_cash_flow", "2025", -8 * B, "estimated"))
+    return pd.DataFrame(rows, columns=["company_id", "metric", "period", "value", "evidence"])
+
+
+def _memberships() -> pd.DataFrame:
+    return pd.DataFrame([
+        ("chipco", "design-gpu", 1.0, "estimate"), ("cloudco", "hyperscalers", 0.4, "estimate"),
+        ("cloudco", "consumer-platforms", 0.5, "estimate"),
+        ("labco", "frontier-labs", 1.0, "estimate"), ("gridco", "utilities", 1.0, "estimate"),
+    ], columns=["company", "segment", "weight", "basis"])
+
+
+def _cell(cells: pd.DataFrame, group: str, metric: str) -> pd.Series:
+    hit = cells[(cells["group"] == group) & (cells["metric"] == metric)]
+    assert len(hit) == 1
+    return hit.iloc[0]
+
+
+def test_two_company_pools_hand_computed() -> None:
+    cells = pool_cells(_metrics(), _memberships(), LAYER_OF)
+    # chips = 100% of chipco: revenue 100, operating income 60, margin 60/100.
+    chips = _cell(cells, "chips", "revenue")
+    assert chips["value"] == pytest.approx(100.0)
+    assert chips["evidence"] == "reported"  # weight 1: evidence unchanged
+    assert chips["contributors"] == ["chipco"] and chips["coverage"] == 1.0
+    assert _cell(cells, "chips", "operating_margin")["value"] == pytest.approx(0.60)
+    # cloud = 40% of cloudco: revenue 0.4 * 200 = 80, capex 0.4 * 40 = 16, capex/rev 0.2.
+    cloud = _cell(cells, "cloud", "revenue")
+    assert cloud["value"] == pytest.approx(80.0)
+    assert cloud["evidence"] == "estimated"  # fractional estimated weight
+    assert cloud["estimated"] == ["cloudco"]
+    assert _cell(cells, "cloud", "capex")["value"] == pytest.approx(16.0)
+    assert _cell(cells, "cloud", "capex_intensity")["value"] == pytest.approx(0.2)
+    assert _cell(cells, "cloud", "capex_to_ocf")["value"] == pytest.approx(40 / 80)
+    # applications = 50% of cloudco: operating income 25.
+    assert _cell(cells, "applications", "operating_income")["value"] == pytest.approx(25.0)
+
+
+def test_missing_inputs_are_unresolved_never_zero() -> None:
+    cells = pool_cells(_metrics(), _memberships(), LAYER_OF)
+    energy = _cell(cells, "energy", "revenue")
+    assert energy["value"] is None and energy["evidence"] == "unresolved"
+    assert energy["missing"] == ["gridco"] and energy["coverage"] == 0.0
+    models_oi = _cell(cells, "models", "operating_income")
+    assert models_oi["value"] is None and models_oi["symbol"] == "?"
+    models_margin = _cell(cells, "models", "operating_margin")
+    assert models_margin["value"] is None and models_margin["evidence"] == "unresolved"
+    burn = _cell(cells, "models", "free_cash_flow")
+    assert burn["value"] == pytest.approx(-8.0) and burn["evidence"] == "estimated"
+
+
+def test_segment_pools_and_sum_evidence() -> None:
+    cells = pool_cells(_metrics(), _memberships(), LAYER_OF, by="segment")
+    hyper = _cell(cells, "hyperscalers", "operating_income")
+    assert hyper["value"] == pytest.approx(20.0) and hyper["layer"] == "cloud"
+    # two reported contributors at weight 1 -> a sum is derived, not reported
+    both = pd.DataFrame([("a", "revenue", "2025", 1 * B, "reported"),
+                         ("b", "revenue", "2025", 2 * B, "reported")],
+                        columns=["company_id", "metric", "period", "value", "evidence"])
+    mem = pd.DataFrame([("a", "design-gpu", 1.0, "estimate"), ("b", "design-gpu", 1.0, "actual")],
+                       columns=["company", "segment", "weight", "basis"])
+    total = _cell(pool_cells(both, mem, LAYER_OF), "chips", "revenue")
+    assert total["value"] == pytest.approx(3.0) and total["evidence"] == "derived"
+
+
+def test_thesis_shares_hand_computed() -> None:
+    cells = pool_cells(_metrics(), _memberships(), LAYER_OF)
+    thesis = thesis_table(cells, ORDER).set_index("layer")
+    # operating income: chips 60, cloud 20, applications 25 -> total 105 (energy, models unknown)
+    assert thesis.loc["chips", "operating_profit_share"] == pytest.approx(60 / 105)
+    assert thesis.loc["chips", "total_covers"] == ["chips", "cloud", "applications"]
+    # revenue: chips 100, cloud 80, models 10, applications 100 -> 290
+    assert thesis.loc["chips", "revenue_share"] == pytest.approx(100 / 290)
+    # profit per dollar of end-user (applications) revenue: chips 60/100, cloud 20/100
+    assert thesis.loc["chips", "profit_per_end_user_dollar"] == pytest.approx(0.60)
+    assert thesis.loc["cloud", "profit_per_end_user_dollar"] == pytest.approx(0.20)
+    assert thesis.loc["models", "operating_profit_share"] is None
+    assert thesis.loc["chips", "evidence"] == "estimated"  # totals include estimated layers
+
+
+def test_bad_grouping_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError):
+        pool_cells(_metrics(), _memberships(), LAYER_OF, by="country")
+
+
+def test_calendar_alignment_june_and_january_year_ends() -> None:
+    # June year-end (Microsoft-like): calendar 2025 = sum of the four quarters inside it.
+    annual = fundamentals_frame([("capex", 2025, "FY", "2024-07-01", "2025-06-30", 64.0)])
+    quarterly = fundamentals_frame([
+        ("capex", 2025, "Q3", "2025-01-01", "2025-03-31", 16.0),
+        ("capex", 2025, "Q4", "2025-04-01", "2025-06-30", 17.0),
+        ("capex", 2026, "Q1", "2025-07-01", "2025-09-30", 19.0),
+        ("capex", 2026, "Q2", "2025-10-01", "2025-12-31", 29.0),
+    ])
+    cal = calendar_annual(annual, quarterly).set_index("period")
+    assert cal.loc["2025", "value"] == pytest.approx(81.0)
+    assert cal.loc["2025", "evidence"] == "derived"
+    # FY2025 (Jul 2024 - Jun 2025) has no full calendar year of quarters for 2024: it is taken
+    # for calendar 2024 (midpoint 2024-12-30) and marked estimated.
+    assert cal.loc["2024", "value"] == pytest.approx(64.0)
+    assert cal.loc["2024", "evidence"] == "estimated"
+    # late-January year-end (Nvidia FY2026 ends 2026-01-25) counts for calendar 2025 as filed
+    nvda = fundamentals_frame([("revenue", 2026, "FY", "2025-01-27", "2026-01-25", 215.9)])
+    row = calendar_annual(nvda).iloc[0]
+    assert row["period"] == "2025" and row["evidence"] == "reported"
+    ttm = trailing_four(metric_inputs.calendar_quarters(quarterly)).iloc[0]
+    assert ttm["value"] == pytest.approx(81.0) and ttm["period"] == "TTM"
+
+
+def test_wrapper_mixes_sec_and_figures_and_lists_uncovered(monkeypatch) -> None:
+    atlas = mini_atlas(figures=[figure("labco-rev", "labco", "revenue", 13.0, "2025"),
+                                figure("labco-burn", "labco", "cash_burn", 9.0, "2025")])
+    frames = {
+        1: fundamentals_frame([("revenue", 2025, "FY", "2025-01-01", "2025-12-31", 100 * B),
+                               ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31",
+                                60 * B)]),
+    }
+
+    def fake(cik: int, store: object | None):
+        if cik not in frames:
+            raise DataUnavailableError(f"CIK {cik} not synced")
+        return frames[cik], frames[cik].iloc[0:0]
+
+    monkeypatch.setattr(metric_inputs, "_company_frames", fake)
+    pools = profit_pools(atlas)
+    assert set(pools.not_covered) == {"cloudco", "gridco"}
+    assert "not synced" in pools.not_covered["cloudco"]
+    cells = pools.cells[pools.cells["period"] == "2025"]
+    assert _cell(cells, "chips", "revenue")["value"] == pytest.approx(100.0)
+    models_fcf = _cell(cells, "models", "free_cash_flow")  # burn 9 -> FCF -9, an estimate
+    assert models_fcf["value"] == pytest.approx(-9.0)
+    assert models_fcf["evidence"] == "estimated"
+    assert _cell(cells, "cloud", "revenue")["value"] is None
+    wide = pools.wide("2025").set_index("group")
+    assert wide.loc["models", "revenue"] == pytest.approx(13.0)
+    assert pools.to_dict()["cells"][0]["period"] == "2025"
+
+
+@pytest.mark.realdata
+def test_real_alphabet_meta_microsoft_pools(shared_data, monkeypatch) -> None:
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    from money_atlas import company
+
+    from stackatlas.atlas.models import Membership
+
+    d = pd.Timestamp("2026-03-16").date()
+    atlas = mini_atlas(
+        companies=[company("alphabet", 1652044), company("meta", 1326801),
+                   company("microsoft", 789019)],
+        memberships=[Membership(company=c, segment="hyperscalers", weight=1.0, as_of=d,
+                                source="src") for c in ("alphabet", "meta", "microsoft")])
+    pools = profit_pools(atlas, year=2025)
+    capex = _cell(pools.cells, "cloud", "capex")
+    # Alphabet 91,447 + Meta 69,691 (10-Ks for 2025) + Microsoft calendar 2025 from its 10-Qs /
+    # 10-K: 16,745 + (64,551 - 47,472) + 19,394 + 29,876 = 83,094  ->  244,232 $M
+    assert capex["value"] == pytest.approx(244.232, abs=1e-3)
+    assert capex["evidence"] == "derived"
+    ratio = _cell(pools.cells, "cloud", "capex_to_ocf")
+    # OCF 164,713 + 115,800 + (37,044 + 42,647 + 45,057 + 35,758 = 160,506) = 441,019
+    assert ratio["value"] == pytest.approx(244_232 / 441_019, abs=1e-5)
