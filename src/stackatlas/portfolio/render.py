@@ -1,0 +1,115 @@
+"""Rich rendering of a ``PortfolioReport`` (terminal and notebook)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from stackatlas.portfolio.report import PortfolioReport
+
+
+def pct(v: object, digits: int = 1) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    return f"{float(v):.{digits}%}"  # type: ignore[arg-type]
+
+
+def _num(v: object, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    return f"{float(v):.{digits}f}"  # type: ignore[arg-type]
+
+
+def _layers(report: PortfolioReport) -> Table:
+    t = Table(title=f"Exposure by layer — profile {report.profile.name}", title_justify="left")
+    for col in ("layer", "level", "exposure", "of stack", "target", "status"):
+        t.add_column(col, justify="left" if col in {"layer", "level", "status"} else "right")
+    gaps = report.gaps.set_index("layer") if len(report.gaps) else pd.DataFrame()
+    for r in report.layers.itertuples(index=False):
+        if r.level is not None and not pd.isna(r.level):
+            g = gaps.loc[r.layer]
+            style = {"below": "yellow", "above": "red"}.get(g["status"], "green")
+            t.add_row(r.layer, f"{int(r.level)} {r.level_name}", pct(r.exposure),
+                      pct(r.stack_share), f"{g['target_min']:.0%}-{g['target_max']:.0%}",
+                      Text(f"{g['status']} {pct(g['gap'], 0) if g['gap'] else ''}".strip(),
+                           style=style))
+        else:
+            t.add_row(Text(r.layer, style="dim"), "", pct(r.exposure), "", "", "")
+    return t
+
+
+def _top(report: PortfolioReport) -> Table:
+    t = Table(title=f"Top names (HHI {report.hhi:.3f}, ≈{_num(report.effective_names, 1)} "
+              "equal names)", title_justify="left")
+    for col in ("name", "layer", "weight", "direct", "via funds"):
+        t.add_column(col, justify="right" if col in {"weight", "direct", "via funds"} else "left")
+    for r in report.top_names.itertuples(index=False):
+        t.add_row(str(r.name), str(r.primary_layer or "—"), pct(r.weight), pct(r.direct),
+                  pct(r.via_funds))
+    return t
+
+
+def _chokepoints(report: PortfolioReport) -> Table:
+    t = Table(title="Chokepoint dependence", title_justify="left")
+    for col in ("chokepoint", "markets", "depends", "direct", "downstream", "through"):
+        t.add_column(col, justify="right" if col in {"depends", "direct", "downstream"}
+                     else "left")
+    for r in report.chokepoints.itertuples(index=False):
+        if r.exposure <= 0:
+            continue
+        through = ", ".join(r.holders[:4]) + (" …" if len(r.holders) > 4 else "")
+        t.add_row(r.name, r.markets, pct(r.exposure, 0), pct(r.direct, 0),
+                  pct(r.downstream, 0), through)
+    return t
+
+
+def _risk(report: PortfolioReport) -> Table:
+    risk = report.risk
+    assert risk is not None
+    t = Table(title=f"Market risk (benchmark {risk.benchmark})", title_justify="left")
+    for col in ("basket", "weights", "n", "return/yr", "vol/yr", "max DD", "beta", "period"):
+        t.add_column(col, justify="left" if col in {"basket", "weights", "period"} else "right")
+    for r in risk.stats.itertuples(index=False):
+        t.add_row(r.name, r.weighting, str(r.members), pct(r.ann_return), pct(r.ann_volatility),
+                  pct(r.max_drawdown), _num(r.beta), f"{r.start}..{r.end}")
+    return t
+
+
+def _scenario(report: PortfolioReport) -> Table:
+    sc = report.scenario
+    assert sc is not None
+    t = Table(title="Scenario profit at risk (position-weighted profit change)",
+              title_justify="left")
+    for col in ("scenario", "profit change", "p5", "p50", "p95", "covered"):
+        t.add_column(col, justify="left" if col == "scenario" else "right")
+    for r in sc.summary.itertuples(index=False):
+        t.add_row(r.scenario, pct(r.profit_at_risk), pct(r.p5), pct(r.p50), pct(r.p95),
+                  pct(r.covered, 0))
+    return t
+
+
+def render_report(report: PortfolioReport) -> Group:
+    parts: list[object] = [Text(report.disclaimer, style="bold yellow"), _layers(report)]
+    if len(report.top_names):
+        parts.append(_top(report))
+    if len(report.chokepoints) and (report.chokepoints["exposure"] > 0).any():
+        parts.append(_chokepoints(report))
+    if report.risk is not None:
+        parts.append(_risk(report))
+    if report.scenario is not None:
+        parts.append(_scenario(report))
+    if report.unknown:
+        lines = [r.message for r in report.unknown]
+        parts.append(Text("Unknown tickers (not analysed):\n  " + "\n  ".join(lines),
+                          style="yellow"))
+    notes = report.notes + (report.risk.notes if report.risk else []) + (
+        report.scenario.notes if report.scenario else [])
+    if notes:
+        parts.append(Text("Notes:\n  " + "\n  ".join(notes), style="dim"))
+    return Group(*parts)  # type: ignore[arg-type]
