@@ -1,0 +1,235 @@
+"""Market concentration (HHI, CR1, CR3) and chokepoints in the AI supply network.
+
+**HHI** is the sum of squared market shares in percent points (0-10,000). The atlas names
+the leading suppliers of a market; the unnamed remainder ("others") is handled two ways:
+
+- ``hhi`` treats others as *atomistic* (many small firms contributing ~0). It is a lower bound
+  and the figure used for the band.
+- ``hhi_others_single`` treats others as *one firm* (adds others²): an upper bound.
+
+Cloud infrastructure with the article's 31 / 24 / 11 shares: ``hhi`` = 961 + 576 + 121 = 1,658,
+``hhi_others_single`` = 1,658 + 34² = 2,814.
+
+**Bands.** Default: the 2023 Merger Guidelines of the US DOJ and FTC (§ 2.1: HHI above 1,800 is
+"highly concentrated"), with the agencies' companion bands "moderately concentrated" for
+1,000-1,800 and "unconcentrated" below 1,000 (DOJ Antitrust Division, "Herfindahl-Hirschman
+Index", https://www.justice.gov/atr/herfindahl-hirschman-index, citing Merger Guidelines § 2.1
+(2023)). The 2010 Horizontal Merger Guidelines (§ 5.3) used 1,500 and 2,500 instead; every row
+also carries ``band_2010`` for comparison.
+
+**Chokepoint score** of a company in a market = its share × the market's ``reach``:
+
+    downstream(m) = companies with a membership in a layer above m's layer (the stack: every
+                    upper layer runs on the lower ones)
+                  ∪ companies reachable from m's suppliers along supplier -> customer edges
+                    (atlas dependencies, and cost flows read payee -> payer), transitively
+    reach(m)      = |downstream(m) minus m's suppliers| / |placed companies minus m's suppliers|
+
+So EUV lithography reaches the foundries and chip designers that buy from ASML's customers as
+well as every upper layer, and scores above a market at the top of the chips layer. ``inflow``
+(USD bn of cost flows paid to the company, mid) is shown alongside as the money at stake, but is
+not part of the score. A single point of failure is a supplier with share >= 0.9 (the sole
+supplier when its share is ~1, e.g. ASML in EUV).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from stackatlas.analysis.flows import COST_KINDS, _records, _table, flow_graph
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.models import Share, SourceKind
+from stackatlas.errors import NotFoundError
+from stackatlas.evidence import Evidence, combine
+
+Guidelines = Literal["2023", "2010"]
+BANDS: dict[str, tuple[float, float]] = {"2023": (1000.0, 1800.0), "2010": (1500.0, 2500.0)}
+"""(moderate from, high above) per guidelines edition."""
+SPOF_SHARE = 0.9
+
+
+def concentration_band(hhi: float, guidelines: Guidelines = "2023") -> str:
+    """Name the band: "highly concentrated" above the upper threshold, "moderately
+    concentrated" from the lower threshold up to it, "unconcentrated" below."""
+    low, high = BANDS[guidelines]
+    if hhi > high:
+        return "highly concentrated"
+    if hhi >= low:
+        return "moderately concentrated"
+    return "unconcentrated"
+
+
+def hhi(shares: list[float]) -> float:
+    """HHI of fractional shares, in percent points squared (0-10,000)."""
+    return float(sum((100 * s) ** 2 for s in shares))
+
+
+def share_evidence(atlas: Atlas, share: Share) -> Evidence:
+    source = atlas.sources.get(share.source)
+    reported = source is not None and source.kind == SourceKind.FILING and share.kind == "actual"
+    return Evidence.REPORTED if reported else Evidence.ESTIMATED
+
+
+@dataclass
+class Concentration:
+    """One row per market; shares, CRs and ``others`` in percent, HHI in points."""
+
+    table: pd.DataFrame
+    guidelines: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"guidelines": self.guidelines, "thresholds": BANDS[self.guidelines],
+                "markets": _records(self.table)}
+
+    def __rich__(self) -> Any:
+        cols = ["market", "n_suppliers", "leader", "cr1", "cr3", "others", "hhi",
+                "hhi_others_single", "band", "evidence"]
+        return _table(f"Market concentration (bands: {self.guidelines} Merger Guidelines)",
+                      self.table[cols])
+
+
+def market_concentration(atlas: Atlas, market: str | None = None, *,
+                         guidelines: Guidelines = "2023") -> Concentration:
+    """HHI, CR1, CR3, supplier count and named band for every market (or one)."""
+    if market is not None and market not in atlas.markets:
+        raise NotFoundError(f"unknown market {market!r}", atlas._close(market,
+                                                                       list(atlas.markets)))
+    rows = []
+    for mid, mkt in atlas.markets.items():
+        if market is not None and mid != market:
+            continue
+        shares = sorted((s for s in atlas.shares if s.market == mid and s.share > 0),
+                        key=lambda s: (-s.share, s.company))
+        if not shares:
+            rows.append({"market": mid, "name": mkt.name, "segment": mkt.segment,
+                         "measure": mkt.measure, "n_suppliers": 0, "evidence": "unresolved"})
+            continue
+        values = [s.share for s in shares]
+        total = sum(values)
+        others = max(0.0, 1.0 - total)
+        point = hhi(values)
+        ranged = any(s.low is not None or s.high is not None for s in shares)
+        rows.append({
+            "market": mid, "name": mkt.name, "segment": mkt.segment, "measure": mkt.measure,
+            "n_suppliers": len(shares), "leader": shares[0].company,
+            "cr1": 100 * values[0], "cr3": 100 * sum(values[:3]), "others": 100 * others,
+            "share_sum": 100 * total, "hhi": point,
+            "hhi_low": hhi([s.low if s.low is not None else s.share for s in shares])
+            if ranged else point,
+            "hhi_high": hhi([s.high if s.high is not None else s.share for s in shares])
+            if ranged else point,
+            "hhi_others_single": point + (100 * others) ** 2,
+            "band": concentration_band(point, guidelines),
+            "band_2010": concentration_band(point, "2010"),
+            "as_of": max(s.as_of for s in shares).isoformat(),
+            "sources": ";".join(sorted({s.source for s in shares})),
+            "evidence": str(combine(share_evidence(atlas, s) for s in shares)),
+        })
+    cols = ["market", "name", "segment", "measure", "n_suppliers", "leader", "cr1", "cr3",
+            "others", "share_sum", "hhi", "hhi_low", "hhi_high", "hhi_others_single", "band",
+            "band_2010", "as_of", "sources", "evidence"]
+    table = pd.DataFrame(rows, columns=cols)
+    return Concentration(table.sort_values("hhi", ascending=False, na_position="last",
+                                           kind="stable").reset_index(drop=True), guidelines)
+
+
+# ---- chokepoints -------------------------------------------------------------------------
+@dataclass
+class Chokepoints:
+    table: pd.DataFrame  # one row per (company, market), ranked by score
+    single_points: pd.DataFrame  # rows with share >= 0.9
+
+    def ranking(self) -> pd.DataFrame:
+        """One row per company: its highest-scoring market."""
+        best = self.table.drop_duplicates("company", keep="first")
+        return best.reset_index(drop=True).assign(rank=lambda f: range(1, len(f) + 1))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"chokepoints": _records(self.table),
+                "single_points_of_failure": _records(self.single_points)}
+
+    def __rich__(self) -> Any:
+        cols = ["rank", "company", "market", "share", "reach", "downstream", "score", "inflow",
+                "single_point", "evidence"]
+        return _table("Chokepoints (score = share × reach)", self.table[cols])
+
+
+def supply_edges(atlas: Atlas) -> dict[str, set[str]]:
+    """supplier -> customers, from atlas dependencies and cost flows (payee supplies payer)."""
+    def members(node: str) -> list[str]:
+        if node in atlas.companies:
+            return [node]
+        if node in atlas.groups:
+            return [m for m in atlas.groups[node].members if m in atlas.companies]
+        if node in atlas.layer_of_segment:
+            return [c.id for c in atlas.companies_in(node)]
+        return []
+
+    edges: dict[str, set[str]] = {}
+    for dep in atlas.dependencies:
+        for s in members(dep.supplier):
+            edges.setdefault(s, set()).update(c for c in members(dep.customer) if c != s)
+    for flow in atlas.flows:
+        if flow.kind in COST_KINDS:
+            for s in members(flow.target_node):
+                edges.setdefault(s, set()).update(
+                    c for c in members(flow.source_node) if c != s)
+    return edges
+
+
+def _company_layers(atlas: Atlas) -> dict[str, set[int]]:
+    order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
+    placed: dict[str, set[int]] = {}
+    for m in atlas.memberships:
+        layer = atlas.layer_of_segment.get(m.segment)
+        if layer is not None and m.weight > 0:
+            placed.setdefault(m.company, set()).add(order[layer])
+    return placed
+
+
+def chokepoints(atlas: Atlas, *, spof_share: float = SPOF_SHARE) -> Chokepoints:
+    """Rank suppliers by share × reach of their markets (formula in the module doc)."""
+    placed = _company_layers(atlas)
+    edges = supply_edges(atlas)
+    graph = flow_graph(atlas)
+    costs = graph.edges[graph.edges["kind"].isin([str(k) for k in COST_KINDS])]
+    inflow = costs.groupby("target")["mid"].sum(min_count=1).to_dict()
+    order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
+    rows = []
+    for mid, mkt in atlas.markets.items():
+        shares = [s for s in atlas.shares if s.market == mid and s.share > 0]
+        if not shares:
+            continue
+        suppliers = {s.company for s in shares}
+        level = order[atlas.layer_of_segment[mkt.segment]]
+        downstream = {c for c, layers in placed.items() if max(layers) > level}
+        frontier = list(suppliers)
+        seen = set(suppliers)
+        while frontier:
+            for customer in edges.get(frontier.pop(), ()):
+                if customer not in seen:
+                    seen.add(customer)
+                    frontier.append(customer)
+        downstream = (downstream | seen) - suppliers
+        universe = (set(placed) | seen) - suppliers
+        reach = len(downstream) / len(universe) if universe else 0.0
+        for s in shares:
+            rows.append({"company": s.company, "market": mid, "share": s.share,
+                         "n_suppliers": len(shares), "downstream": len(downstream),
+                         "reach": reach, "score": s.share * reach,
+                         "inflow": inflow.get(s.company),
+                         "single_point": s.share >= spof_share,
+                         "role": ("sole supplier" if s.share >= 0.995 else
+                                  "dominant supplier" if s.share >= spof_share else ""),
+                         "evidence": str(combine([share_evidence(atlas, s),
+                                                  Evidence.ESTIMATED]))})
+    cols = ["company", "market", "share", "n_suppliers", "downstream", "reach", "score",
+            "inflow", "single_point", "role", "evidence"]
+    table = pd.DataFrame(rows, columns=cols)
+    table = table.sort_values(["score", "inflow", "company"], ascending=[False, False, True],
+                              na_position="last", kind="stable").reset_index(drop=True)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    return Chokepoints(table, table[table["single_point"]].reset_index(drop=True))

@@ -1,0 +1,86 @@
+"""Concentration and chokepoints, hand-checked on the article's shares and a tiny atlas."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "analysis_network"))
+from network_atlas import tiny_atlas
+
+from stackatlas.analysis.concentration import (
+    chokepoints,
+    concentration_band,
+    hhi,
+    market_concentration,
+)
+from stackatlas.errors import NotFoundError
+
+
+def test_cloud_hhi_with_article_shares():
+    # article: AWS 31%, Azure 24%, Google Cloud 11% -> 31² + 24² + 11² = 961 + 576 + 121 = 1,658
+    row = market_concentration(tiny_atlas(), "cloud").table.iloc[0]
+    assert row["hhi"] == pytest.approx(1658)
+    assert row["band"] == "moderately concentrated"  # 1,000-1,800 under the 2023 guidelines
+    assert row["band_2010"] == "moderately concentrated"  # 1,500-2,500 under the 2010 ones
+    assert row["others"] == pytest.approx(34)  # 100 - 66, unallocated
+    assert row["hhi_others_single"] == pytest.approx(1658 + 34**2)  # = 2,814, upper bound
+    assert (row["cr1"], row["cr3"], row["n_suppliers"]) == pytest.approx((31, 66, 3))
+    assert row["leader"] == "amzn"
+    assert row["evidence"] == "estimated"
+
+
+def test_bands_2023_vs_2010():
+    assert concentration_band(999) == "unconcentrated"
+    assert concentration_band(1000) == "moderately concentrated"
+    assert concentration_band(1800) == "moderately concentrated"  # "greater than 1,800"
+    assert concentration_band(1801) == "highly concentrated"
+    assert concentration_band(1658, "2010") == "moderately concentrated"
+    assert concentration_band(1400, "2010") == "unconcentrated"
+    assert concentration_band(2000, "2010") == "moderately concentrated"
+    assert concentration_band(2600, "2010") == "highly concentrated"
+    assert hhi([1.0]) == 10_000
+
+
+def test_all_markets_sorted_and_sole_supplier():
+    table = market_concentration(tiny_atlas()).table
+    assert list(table["market"]) == ["euv", "gpu", "cloud"]
+    euv = table.iloc[0]
+    assert euv["hhi"] == 10_000 and euv["band"] == "highly concentrated"
+    assert table.iloc[1]["hhi"] == pytest.approx(92**2 + 5**2)  # 8,464 + 25 = 8,489
+
+
+def test_unknown_market_suggests():
+    with pytest.raises(NotFoundError, match="did you mean"):
+        market_concentration(tiny_atlas(), "clouds")
+
+
+def test_chokepoint_ranking_by_hand():
+    # placed companies: msft oai nvda tsmc asml util amzn goog amd (9).
+    # euv (chips layer, supplier asml): upper layers {msft, oai, amzn, goog}; supply edges from
+    #   cost flows asml->tsmc->nvda->msft->oai; downstream = 6 of 8 non-suppliers -> reach 0.75.
+    # gpu (chips; nvda, amd): upper {msft, oai, amzn, goog} + nvda->msft->oai -> 4 of 7.
+    # cloud (cloud; amzn, msft, goog): upper {oai} (msft is a supplier) -> 1 of 6.
+    result = chokepoints(tiny_atlas())
+    table = result.table
+    assert list(table["company"]) == ["asml", "nvda", "amzn", "msft", "amd", "goog"]
+    scores = dict(zip(table["company"], table["score"], strict=True))
+    assert scores["asml"] == pytest.approx(0.75)
+    assert scores["nvda"] == pytest.approx(0.92 * 4 / 7)
+    assert scores["amzn"] == pytest.approx(0.31 / 6)
+    assert scores["goog"] == pytest.approx(0.11 / 6)
+    assert list(result.single_points["company"]) == ["asml", "nvda"]
+    assert list(result.single_points["role"]) == ["sole supplier", "dominant supplier"]
+    # nvda is paid 20 by msft (capex purchase); asml 3 by tsmc
+    inflow = dict(zip(table["company"], table["inflow"], strict=True))
+    assert (inflow["nvda"], inflow["asml"]) == (20, 3)
+    assert list(result.ranking()["rank"]) == [1, 2, 3, 4, 5, 6]
+
+
+def test_share_sum_over_100_keeps_others_at_zero():
+    shares = [("cloud", "amzn", 0.6), ("cloud", "msft", 0.5)]
+    row = market_concentration(tiny_atlas(shares=shares), "cloud").table.iloc[0]
+    assert row["others"] == 0 and row["share_sum"] == pytest.approx(110)
+    assert row["hhi"] == row["hhi_others_single"] == pytest.approx(3600 + 2500)
