@@ -1,1 +1,5 @@
-"""stackatlas.store."""
+"""The embedded DuckDB store."""
+
+from stackatlas.store.store import Store
+
+__all__ = ["Store"]

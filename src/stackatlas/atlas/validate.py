@@ -1,0 +1,263 @@
+"""Cross-table checks of the merged atlas (row-level types and enums are the models' job).
+
+Rules (each reported with file, line and column):
+- keys unique within a file (see ``loader``); a company id is never also a segment or group id
+  (flow endpoints may be any of the three; a group and a segment may share an id, e.g.
+  ``hyperscalers``, and a flow endpoint naming both means the group); segment ids unique across
+  layers; layer ``order`` unique;
+- references resolve: every ``source`` to a source; companies / segments / markets / groups /
+  parents / figure subjects to their tables;
+- a source has a ``url`` (http/https) or a filing ``accession`` (##########-##-######); only
+  an ``editorial_estimate`` source may instead point at the package docs (``stackatlas:...``);
+- amounts are not negative; ``low <= high``; a point value lies within ``[low, high]`` (a
+  bound may be open: "over $400 billion" is ``value=400, low=400``); shares lie in [0, 1];
+- shares of one market sum to at most 1 and weights of one company to at most 1
+  (tolerance 0.005 for rounding);
+- estimates carry a range: a share of kind ``estimate``, and any share, flow or figure whose
+  source is an ``editorial_estimate``, must give ``low`` and ``high``. Third-party estimates
+  and projections quoted as points (e.g. the article's "$2 trillion by 2030") stay points: the
+  atlas records the claim as made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from stackatlas.atlas.models import FigureKind, SourceKind, SubjectType
+from stackatlas.atlas.reading import RawRow
+from stackatlas.errors import Problem
+
+TOLERANCE = 0.005
+_ACCESSION = re.compile(r"^\d{10}-\d{2}-\d{6}$")
+
+
+@dataclass(frozen=True)
+class Located:
+    """A validated row and where it was read."""
+
+    row: Any  # the validated pydantic row model
+    raw: RawRow
+
+    def problem(self, column: str | None, message: str) -> Problem:
+        return Problem(self.raw.file, self.raw.line_of(column), column, message)
+
+
+def check_atlas(layers: list[Located], tables: dict[str, list[Located]]) -> list[Problem]:
+    """Every cross-table problem of the merged atlas."""
+    c = _Checker(layers, tables)
+    c.run()
+    return c.problems
+
+
+class _Checker:
+    def __init__(self, layers: list[Located], tables: dict[str, list[Located]]) -> None:
+        self.layers = layers
+        self.t = tables
+        self.problems: list[Problem] = []
+        self.sources = {x.row.id: x.row for x in tables["sources"]}
+        self.companies = {x.row.id for x in tables["companies"]}
+        self.markets = {x.row.id for x in tables["markets"]}
+        self.groups = {x.row.id for x in tables["groups"]}
+        self.layer_ids = {x.row.id for x in layers}
+        self.segments: dict[str, str] = {}
+
+    def add(self, loc: Located, column: str | None, message: str) -> None:
+        self.problems.append(loc.problem(column, message))
+
+    def run(self) -> None:
+        self.check_layers()
+        self.check_namespaces()
+        self.check_sources()
+        self.check_companies()
+        self.check_memberships()
+        self.check_markets()
+        self.check_shares()
+        self.check_groups()
+        self.check_flows()
+        self.check_figures()
+        self.check_dependencies()
+
+    # ---- helpers -------------------------------------------------------------------------
+    def ref(self, loc: Located, column: str, value: str | None, known: set[str] | dict,
+            what: str) -> None:
+        if value is not None and value not in known:
+            self.add(loc, column, f"unknown {what} {value!r}")
+
+    def source_ref(self, loc: Located) -> None:
+        self.ref(loc, "source", loc.row.source, self.sources, "source")
+
+    def is_editorial(self, loc: Located) -> bool:
+        src = self.sources.get(loc.row.source)
+        return src is not None and src.kind == SourceKind.EDITORIAL_ESTIMATE
+
+    def check_range(self, loc: Located, value_col: str, value: float | None,
+                    low: float | None, high: float | None, *, negative_ok: bool = False) -> None:
+        for col, v in ((value_col, value), ("low", low), ("high", high)):
+            if v is not None and v < 0 and not negative_ok:
+                self.add(loc, col, f"must not be negative, got {v:g}")
+        if low is not None and high is not None and low > high:
+            self.add(loc, "low", f"low {low:g} is above high {high:g}")
+        elif value is not None and ((low is not None and value < low)
+                                    or (high is not None and value > high)):
+            lo = "-inf" if low is None else f"{low:g}"
+            hi = "inf" if high is None else f"{high:g}"
+            self.add(loc, value_col, f"{value_col} {value:g} is outside [{lo}, {hi}]")
+
+    def require_range(self, loc: Located, why: str) -> None:
+        if loc.row.low is None or loc.row.high is None:
+            self.add(loc, "low" if loc.row.low is None else "high",
+                     f"{why} must give low and high")
+
+    # ---- tables --------------------------------------------------------------------------
+    def check_layers(self) -> None:
+        orders: dict[int, str] = {}
+        for loc in self.layers:
+            layer = loc.row
+            if layer.order in orders:
+                self.add(loc, "order", f"order {layer.order} is also used by layer "
+                         f"{orders[layer.order]!r}")
+            orders.setdefault(layer.order, layer.id)
+            for i, seg in enumerate(layer.segments):
+                if seg.id in self.segments:
+                    line = _segment_line(loc.raw, i)
+                    self.problems.append(Problem(
+                        loc.raw.file, line, f"segments.{i}.id",
+                        f"segment {seg.id!r} is already defined in layer "
+                        f"{self.segments[seg.id]!r}"))
+                else:
+                    self.segments[seg.id] = layer.id
+
+    def check_namespaces(self) -> None:
+        for loc in self.t["companies"]:
+            cid = loc.row.id
+            if cid in self.segments:
+                self.add(loc, "id", f"company id {cid!r} is also a segment id")
+            if cid in self.groups:
+                self.add(loc, "id", f"company id {cid!r} is also a group id")
+
+    def check_sources(self) -> None:
+        for loc in self.t["sources"]:
+            s = loc.row
+            if not s.url and not s.accession:
+                self.add(loc, "url", "a source needs a url or a filing accession")
+            internal = s.kind == SourceKind.EDITORIAL_ESTIMATE and s.url and \
+                s.url.startswith("stackatlas:")
+            if s.url and not internal and not s.url.startswith(("http://", "https://")):
+                self.add(loc, "url", f"url must start with http:// or https://, got {s.url!r}")
+            if s.accession and not _ACCESSION.match(s.accession):
+                self.add(loc, "accession",
+                         f"accession must look like 0001045810-26-000021, got {s.accession!r}")
+
+    def check_companies(self) -> None:
+        tickers: dict[str, str] = {}
+        for loc in self.t["companies"]:
+            c = loc.row
+            if c.parent is not None:
+                if c.parent == c.id:
+                    self.add(loc, "parent", "a company cannot be its own parent")
+                else:
+                    self.ref(loc, "parent", c.parent, self.companies, "parent company")
+            for col, values in (("ticker", [c.ticker]), ("other_tickers", c.other_tickers)):
+                for t in values:
+                    if not t:
+                        continue
+                    norm = t.upper().replace("-", ".").replace("/", ".")
+                    if norm in tickers and tickers[norm] != c.id:
+                        self.add(loc, col, f"ticker {t!r} is also used by {tickers[norm]!r}")
+                    tickers.setdefault(norm, c.id)
+
+    def check_memberships(self) -> None:
+        totals: dict[str, list[Located]] = defaultdict(list)
+        for loc in self.t["memberships"]:
+            m = loc.row
+            self.ref(loc, "company", m.company, self.companies, "company")
+            self.ref(loc, "segment", m.segment, self.segments, "segment")
+            self.source_ref(loc)
+            totals[m.company].append(loc)
+        for company, locs in totals.items():
+            total = sum(x.row.weight for x in locs)
+            if total > 1 + TOLERANCE:
+                lines = ", ".join(str(x.raw.line) for x in locs)
+                self.add(locs[-1], "weight", f"weights of company {company!r} sum to "
+                         f"{total:.3g} (> 1; rows at lines {lines})")
+
+    def check_markets(self) -> None:
+        for loc in self.t["markets"]:
+            self.ref(loc, "segment", loc.row.segment, self.segments, "segment")
+
+    def check_shares(self) -> None:
+        totals: dict[str, list[Located]] = defaultdict(list)
+        for loc in self.t["shares"]:
+            s = loc.row
+            self.ref(loc, "market", s.market, self.markets, "market")
+            self.ref(loc, "company", s.company, self.companies, "company")
+            self.source_ref(loc)
+            for col, v in (("share", s.share), ("low", s.low), ("high", s.high)):
+                if v is not None and v > 1:
+                    self.add(loc, col, f"{col} must be a fraction 0-1, got {v:g}")
+            self.check_range(loc, "share", s.share, s.low, s.high)
+            if s.kind == FigureKind.ESTIMATE:
+                self.require_range(loc, "a share of kind estimate")
+            elif self.is_editorial(loc):
+                self.require_range(loc, "an editorial estimate")
+            totals[s.market].append(loc)
+        for market, locs in totals.items():
+            total = sum(x.row.share for x in locs)
+            if total > 1 + TOLERANCE:
+                lines = ", ".join(str(x.raw.line) for x in locs)
+                self.add(locs[-1], "share", f"shares of market {market!r} sum to "
+                         f"{total:.3g} (> 1; rows at lines {lines})")
+
+    def check_groups(self) -> None:
+        for loc in self.t["groups"]:
+            for member in loc.row.members:
+                self.ref(loc, "members", member, self.companies, "company")
+            if not loc.row.members:
+                self.add(loc, "members", "a group needs at least one member")
+
+    def check_flows(self) -> None:
+        nodes = self.companies | set(self.segments) | self.groups
+        for loc in self.t["flows"]:
+            f = loc.row
+            for col, node in (("from", f.source_node), ("to", f.target_node)):
+                self.ref(loc, col, node, nodes, "company, segment or group")
+            if f.source_node == f.target_node:
+                self.add(loc, "to", "a flow cannot go from a node to itself")
+            self.source_ref(loc)
+            self.check_range(loc, "amount", f.amount, f.low, f.high)
+            if self.is_editorial(loc):
+                self.require_range(loc, "an editorial estimate")
+
+    def check_figures(self) -> None:
+        known: dict[SubjectType, set[str] | dict] = {
+            SubjectType.COMPANY: self.companies, SubjectType.LAYER: self.layer_ids,
+            SubjectType.SEGMENT: self.segments, SubjectType.MARKET: self.markets,
+            SubjectType.GROUP: self.groups,
+        }
+        for loc in self.t["figures"]:
+            f = loc.row
+            if f.subject_type in known:
+                self.ref(loc, "subject", f.subject, known[f.subject_type], f.subject_type.value)
+            self.source_ref(loc)
+            self.check_range(loc, "value", f.value, f.low, f.high, negative_ok=True)
+            if self.is_editorial(loc):
+                self.require_range(loc, "an editorial estimate")
+
+    def check_dependencies(self) -> None:
+        for loc in self.t["dependencies"]:
+            d = loc.row
+            self.ref(loc, "supplier", d.supplier, self.companies, "company")
+            self.ref(loc, "customer", d.customer, self.companies, "company")
+            if d.supplier == d.customer:
+                self.add(loc, "customer", "supplier and customer are the same company")
+            self.source_ref(loc)
+
+
+def _segment_line(raw: RawRow, index: int) -> int:
+    segs = raw.values.get("segments") or []
+    if 0 <= index < len(segs) and isinstance(segs[index], dict):
+        return int(segs[index].get("__line__", raw.line))
+    return raw.line

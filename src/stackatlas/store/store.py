@@ -1,0 +1,198 @@
+"""The embedded DuckDB store: one database file holding the atlas, SEC facts, prices, snapshots.
+
+Concurrency: each ``Store`` opens its own connection to the file. DuckDB allows one writing
+process at a time (a second process gets a lock error, raised here as ``StoreError``); within a
+process, open one ``Store`` per file and share it, or use ``read_only=True`` stores only.
+
+All writes go through ``transaction()``: either every statement of a block lands or none does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from stackatlas import config
+from stackatlas.errors import DataUnavailableError, StoreError
+
+if TYPE_CHECKING:
+    from stackatlas.atlas.atlas import Atlas
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
+META_TABLE = "meta"
+
+
+def _check_ident(name: str) -> str:
+    if not _IDENT.match(name):
+        raise StoreError(f"invalid table name {name!r}")
+    return name
+
+
+class Store:
+    """A DuckDB database file (default ``config.store_path()``), opened lazily."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else config.store_path()
+        self.read_only = read_only
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._tx_depth = 0
+
+    # ---- connection ----------------------------------------------------------------------
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The open connection (opened on first use)."""
+        if self._con is None:
+            if self.read_only and not self.path.exists():
+                raise DataUnavailableError(
+                    f"no store at {self.path}; run `stackatlas run` to build it")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._con = duckdb.connect(str(self.path), read_only=self.read_only)
+            except duckdb.Error as exc:
+                raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- transactions and writes ---------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """BEGIN ... COMMIT, or ROLLBACK on any exception. Nested blocks join the outer one."""
+        con = self.con
+        if self._tx_depth:
+            self._tx_depth += 1
+            try:
+                yield con
+            finally:
+                self._tx_depth -= 1
+            return
+        con.begin()
+        self._tx_depth = 1
+        try:
+            yield con
+        except BaseException:
+            con.rollback()
+            raise
+        else:
+            con.commit()
+        finally:
+            self._tx_depth = 0
+
+    def replace_rows(self, table: str, data: pa.Table | pd.DataFrame, *,
+                     where: str | None = None, params: list | None = None) -> int:
+        """In one transaction: create ``table`` from ``data``'s schema if missing, delete the
+        rows matching ``where`` (all rows if None), insert ``data``. Returns rows inserted."""
+        _check_ident(table)
+        view = f"_incoming_{table}"
+        try:
+            with self.transaction() as con:
+                con.register(view, data)
+                try:
+                    if not self.has_table(table):
+                        con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM "{view}" LIMIT 0')
+                    sql = f'DELETE FROM "{table}"' + (f" WHERE {where}" if where else "")
+                    con.execute(sql, params or [])
+                    con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM "{view}"')
+                finally:
+                    con.unregister(view)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot write table {table!r}: {exc}") from exc
+        return len(data)
+
+    # ---- reads ---------------------------------------------------------------------------
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        try:
+            return self.con.execute(sql, params or []).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+
+    def query_arrow(self, sql: str, params: list | None = None) -> pa.Table:
+        try:
+            return self.con.sql(sql, params=params or None).to_arrow_table()
+        except duckdb.Error as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+
+    def has_table(self, name: str) -> bool:
+        row = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND table_schema = 'main'", [name]).fetchone()
+        return bool(row and row[0])
+
+    def sql_readonly(self, sql: str) -> pd.DataFrame:
+        """Run one read-only statement (SELECT / WITH / FROM / DESCRIBE / SHOW / SUMMARIZE /
+        EXPLAIN). Anything else is refused with ``StoreError`` before it runs; the statement
+        then runs inside a transaction that is always rolled back."""
+        try:
+            statements = duckdb.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot parse SQL: {exc}") from exc
+        if len(statements) != 1:
+            raise StoreError(f"expected exactly one statement, got {len(statements)}")
+        kind = statements[0].type
+        if kind not in _READ_STATEMENTS:
+            raise StoreError(f"only read-only queries are allowed, not {kind.name}")
+        cursor = self.con.cursor()
+        try:
+            cursor.begin()
+            try:
+                return cursor.execute(sql).df()
+            finally:
+                cursor.rollback()
+        except duckdb.Error as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        finally:
+            cursor.close()
+
+    # ---- meta ----------------------------------------------------------------------------
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as con:
+            con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
+                        "(key VARCHAR PRIMARY KEY, value VARCHAR)")
+            con.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)", [key, value])
+
+    def get_meta(self, key: str) -> str | None:
+        if not self.has_table(META_TABLE):
+            return None
+        row = self.con.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    # ---- atlas ---------------------------------------------------------------------------
+    def load_atlas(self, atlas: Atlas) -> None:
+        """Replace every ``atlas_<table>`` table with ``atlas`` in one transaction (idempotent;
+        a failure leaves the previous tables and meta untouched)."""
+        from stackatlas.atlas.tables import atlas_arrow_tables
+
+        tables = atlas_arrow_tables(atlas)
+        try:
+            with self.transaction() as con:
+                for name, data in tables.items():
+                    target = _check_ident(f"atlas_{name}")
+                    view = f"_incoming_{target}"
+                    con.register(view, data)
+                    try:
+                        con.execute(f'CREATE OR REPLACE TABLE "{target}" AS '
+                                    f'SELECT * FROM "{view}"')
+                    finally:
+                        con.unregister(view)
+                self.set_meta("atlas_version", atlas.version)
+                self.set_meta("atlas_loaded_at", datetime.now(UTC).isoformat(timespec="seconds"))
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot load the atlas into the store: {exc}") from exc

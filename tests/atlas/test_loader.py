@@ -1,0 +1,110 @@
+"""Loader: shipped + fixture atlas, overlays merge by key, caching, version hash."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import stackatlas
+from stackatlas.atlas import Atlas, load_atlas
+from stackatlas.atlas.loader import clear_cache
+from stackatlas.errors import AtlasValidationError
+
+
+def test_fixture_atlas_loads(fixtures: Path) -> None:
+    atlas = load_atlas(base=fixtures / "atlas")
+    assert isinstance(atlas, Atlas)
+    assert atlas.layer_ids == ["energy", "chips", "cloud"]
+    assert set(atlas.companies) == {"nvidia", "amd", "tsmc", "samsung", "microsoft", "alphabet",
+                                    "constellation"}
+    assert atlas.layer_of_segment["design-gpu"] == "chips"
+    assert atlas.groups["hyperscalers"].members == ["microsoft", "alphabet"]
+    flow = atlas.flows[0]
+    assert (flow.source_node, flow.target_node) == ("microsoft", "nvidia")
+    assert atlas.find_company("NVDA").id == "nvidia"
+    assert atlas.companies["tsmc"].other_tickers == ["2330.TW"]
+    assert len(atlas.version) == 12
+
+
+def test_shipped_atlas_loads_and_is_cached() -> None:
+    first = stackatlas.load_atlas()
+    assert first.layer_ids == ["energy", "chips", "cloud", "models", "applications"]
+    assert "marsbit-2026-03-16" in first.sources
+    assert stackatlas.load_atlas() is first  # cached: same object
+
+
+def test_cache_notices_edits(fixtures: Path, tmp_path: Path) -> None:
+    base = tmp_path / "atlas"
+    shutil.copytree(fixtures / "atlas", base)
+    first = load_atlas(base=base)
+    assert load_atlas(base=base) is first
+    path = base / "companies.csv"
+    path.write_text(path.read_text() + "intel,Intel,INTC,NASDAQ,,50863,US,true,,,\n")
+    second = load_atlas(base=base)
+    assert second is not first and "intel" in second.companies
+    assert second.version != first.version
+    clear_cache()
+    assert load_atlas(base=base) is not second
+
+
+def test_overlay_replaces_and_adds_rows(fixtures: Path, tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "shares.csv").write_text(
+        "market,company,share,low,high,as_of,source,kind,note\n"
+        "ai-accelerators,nvidia,0.80,0.75,0.85,2026-06-30,editors,estimate,corrected\n"
+        "ai-accelerators,amd,0.08,0.05,0.10,2026-06-30,editors,estimate,added\n")
+    base = load_atlas(base=fixtures / "atlas")
+    merged = load_atlas(overlay, base=fixtures / "atlas")
+    shares = {(s.market, s.company): s for s in merged.shares}
+    assert shares["ai-accelerators", "nvidia"].share == 0.80  # replaced
+    assert shares["ai-accelerators", "amd"].share == 0.08  # added
+    assert shares["foundry", "tsmc"].share == 0.70  # untouched
+    assert len(merged.shares) == len(base.shares) + 1
+    assert merged.version != base.version
+
+
+def test_overlay_from_environment(fixtures: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "companies.csv").write_text(
+        "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description\n"
+        "nvidia,NVIDIA Corp (renamed),NVDA,NASDAQ,,1045810,US,true,,,\n")
+    monkeypatch.setenv("STACKATLAS_ATLAS_OVERLAY", str(overlay))
+    assert load_atlas(base=fixtures / "atlas").companies["nvidia"].name == "NVIDIA Corp (renamed)"
+
+
+def test_overlay_layers_merge_by_id(fixtures: Path, tmp_path: Path) -> None:
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "layers.yaml").write_text(
+        "- id: chips\n"
+        "  risk: Overlay risk text.\n"
+        "  segments:\n"
+        "    - id: memory\n"
+        "      name: Memory\n"
+        "      description: HBM and DRAM.\n"
+        "- id: models\n"
+        "  name: Models\n  order: 4\n  level: 4\n  level_name: expert\n"
+        "  risk: Cash burn.\n  description: Labs.\n  segments: []\n")
+    atlas = load_atlas(overlay, base=fixtures / "atlas")
+    chips = atlas.layer("chips")
+    assert chips.risk == "Overlay risk text."
+    assert chips.name == "Chips"  # kept from the base file
+    assert [s.id for s in chips.segments] == ["design-gpu", "foundry", "memory"]
+    assert atlas.layer_ids == ["energy", "chips", "cloud", "models"]
+
+
+def test_missing_overlay_dir_is_an_error(fixtures: Path, tmp_path: Path) -> None:
+    with pytest.raises(AtlasValidationError, match="overlay directory does not exist"):
+        load_atlas(tmp_path / "nope", base=fixtures / "atlas")
+
+
+def test_public_surface_is_short_and_sorted() -> None:
+    assert stackatlas.__all__ == sorted(stackatlas.__all__)
+    assert len(stackatlas.__all__) <= 10
+    for name in stackatlas.__all__:
+        assert getattr(stackatlas, name) is not None

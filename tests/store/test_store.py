@@ -1,0 +1,179 @@
+"""Store: transactions, replace_rows, read-only SQL, atlas load (idempotent, transactional)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from stackatlas import config
+from stackatlas.atlas import load_atlas
+from stackatlas.errors import DataUnavailableError, StoreError
+from stackatlas.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    with Store(tmp_path / "db.duckdb") as s:
+        yield s
+
+
+@pytest.fixture
+def atlas(fixtures: Path):
+    return load_atlas(base=fixtures / "atlas")
+
+
+def test_default_path_follows_stackatlas_home(_isolated_home: Path) -> None:
+    store = Store()
+    assert store.path == _isolated_home / "stackatlas.duckdb" == config.store_path()
+
+
+def test_replace_rows_creates_deletes_and_inserts(store: Store) -> None:
+    first = pa.table({"cik": [1, 1, 2], "value": [1.0, 2.0, 3.0]})
+    assert store.replace_rows("facts", first) == 3
+    assert store.has_table("facts")
+    # replace only cik 1: cik 2 survives
+    assert store.replace_rows("facts", pd.DataFrame({"cik": [1], "value": [9.0]}),
+                              where="cik = ?", params=[1]) == 1
+    got = store.query("SELECT cik, value FROM facts ORDER BY cik")
+    assert got.to_dict("list") == {"cik": [1, 2], "value": [9.0, 3.0]}
+    assert store.query_arrow("SELECT sum(value) AS s FROM facts").column("s").to_pylist() == [12.0]
+
+
+def test_replace_rows_failure_keeps_old_rows(store: Store) -> None:
+    store.replace_rows("facts", pa.table({"cik": [1], "value": [1.0]}))
+    with pytest.raises(StoreError, match="cannot write table 'facts'"):
+        # the INSERT fails (unknown column) after the DELETE ran: both must roll back
+        store.replace_rows("facts", pa.table({"cik": [1], "nope": ["x"]}))
+    assert store.query("SELECT * FROM facts").to_dict("list") == {"cik": [1], "value": [1.0]}
+
+
+def test_replace_rows_rejects_bad_table_name(store: Store) -> None:
+    with pytest.raises(StoreError, match="invalid table name"):
+        store.replace_rows("x; DROP TABLE y", pa.table({"a": [1]}))
+
+
+def test_transaction_rolls_back_on_error(store: Store) -> None:
+    store.replace_rows("t", pa.table({"a": [1]}))
+    with pytest.raises(RuntimeError), store.transaction() as con:
+        con.execute("INSERT INTO t VALUES (2)")
+        raise RuntimeError("boom")
+    assert store.query("SELECT a FROM t")["a"].tolist() == [1]
+
+
+def test_meta_roundtrip(store: Store) -> None:
+    assert store.get_meta("k") is None
+    store.set_meta("k", "v1")
+    store.set_meta("k", "v2")
+    assert store.get_meta("k") == "v2"
+
+
+@pytest.mark.parametrize("sql", [
+    "INSERT INTO t VALUES (3)",
+    "DROP TABLE t",
+    "COPY t TO 'out.csv'",
+    "ATTACH 'other.duckdb' AS o",
+    "CREATE TABLE u (a INT)",
+    "UPDATE t SET a = 0",
+    "DELETE FROM t",
+    "PRAGMA version",
+    "SET threads = 1",
+    "CALL checkpoint()",
+    "SELECT 1; DROP TABLE t",
+    "EXPORT DATABASE 'dump'",
+    "INSTALL httpfs",
+])
+def test_sql_readonly_refuses_writes(store: Store, sql: str) -> None:
+    store.replace_rows("t", pa.table({"a": [1, 2]}))
+    with pytest.raises(StoreError):
+        store.sql_readonly(sql)
+    assert store.query("SELECT count(*) AS n FROM t")["n"].tolist() == [2]
+    assert store.has_table("t") and not store.has_table("u")
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT sum(a) AS s FROM t",
+    "WITH x AS (SELECT a FROM t) SELECT sum(a) AS s FROM x",
+    "FROM t SELECT sum(a) AS s",
+])
+def test_sql_readonly_runs_reads(store: Store, sql: str) -> None:
+    store.replace_rows("t", pa.table({"a": [1, 2]}))
+    assert store.sql_readonly(sql)["s"].tolist() == [3]
+
+
+def test_sql_readonly_describe_and_show(store: Store) -> None:
+    store.replace_rows("t", pa.table({"a": [1, 2]}))
+    assert store.sql_readonly("DESCRIBE t")["column_name"].tolist() == ["a"]
+    assert "t" in store.sql_readonly("SHOW TABLES")["name"].tolist()
+
+
+def test_sql_readonly_reports_bad_sql(store: Store) -> None:
+    with pytest.raises(StoreError, match="cannot parse SQL"):
+        store.sql_readonly("SELEC 1")
+    with pytest.raises(StoreError, match="query failed"):
+        store.sql_readonly("SELECT * FROM missing_table")
+
+
+def test_read_only_store_needs_existing_file(tmp_path: Path) -> None:
+    with pytest.raises(DataUnavailableError, match="no store"):
+        _ = Store(tmp_path / "absent.duckdb", read_only=True).con
+
+
+def test_load_atlas_tables_and_meta(store: Store, atlas) -> None:
+    store.load_atlas(atlas)
+    counts = store.query(
+        "SELECT (SELECT count(*) FROM atlas_companies) AS companies,"
+        " (SELECT count(*) FROM atlas_segments) AS segments,"
+        " (SELECT count(*) FROM atlas_layers) AS layers,"
+        " (SELECT count(*) FROM atlas_dependencies) AS deps").iloc[0].to_dict()
+    # fixture atlas: 7 companies, 4 segments in 3 layers, no dependencies file
+    assert counts == {"companies": 7, "segments": 4, "layers": 3, "deps": 0}
+    share = store.query("SELECT share FROM atlas_shares WHERE company = 'nvidia'")
+    assert share["share"].tolist() == [0.92]
+    flows = store.query('SELECT "from", "to" FROM atlas_flows ORDER BY id')
+    assert flows.values.tolist() == [["microsoft", "nvidia"], ["hyperscalers", "design-gpu"]]
+    members = store.query("SELECT members FROM atlas_groups")["members"].tolist()
+    assert list(members[0]) == ["microsoft", "alphabet"]
+    assert store.get_meta("atlas_version") == atlas.version
+    assert store.get_meta("atlas_loaded_at")
+
+
+def test_load_atlas_is_idempotent(store: Store, atlas) -> None:
+    store.load_atlas(atlas)
+    store.load_atlas(atlas)
+    assert store.query("SELECT count(*) AS n FROM atlas_companies")["n"].tolist() == [7]
+
+
+def test_failed_atlas_load_keeps_previous_state(store: Store, atlas, fixtures: Path,
+                                               tmp_path: Path, monkeypatch) -> None:
+    store.load_atlas(atlas)
+    smaller = load_atlas(base=_copy_without(fixtures / "atlas", tmp_path / "copy", "constellation"))
+    assert len(smaller.companies) == 6
+
+    def disk_full(key: str, value: str) -> None:
+        raise duckdb.IOException("injected failure: disk full")
+
+    # the failure comes after every atlas_* table was replaced: all of it must roll back
+    monkeypatch.setattr(store, "set_meta", disk_full)
+    with pytest.raises(StoreError, match=r"cannot load the atlas.*injected failure"):
+        store.load_atlas(smaller)
+    assert store.query("SELECT count(*) AS n FROM atlas_companies")["n"].tolist() == [7]
+    assert store.get_meta("atlas_version") == atlas.version
+    monkeypatch.undo()
+    store.load_atlas(smaller)
+    assert store.query("SELECT count(*) AS n FROM atlas_companies")["n"].tolist() == [6]
+    assert store.get_meta("atlas_version") == smaller.version != atlas.version
+
+
+def _copy_without(source: Path, target: Path, company: str) -> Path:
+    """A copy of an atlas directory without one company's rows."""
+    shutil.copytree(source, target)
+    for name in ("companies.csv", "memberships.csv"):
+        path = target / name
+        lines = [x for x in path.read_text().splitlines() if not x.startswith(company + ",")]
+        path.write_text("\n".join(lines) + "\n")
+    return target
