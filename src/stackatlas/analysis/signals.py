@@ -1,0 +1,306 @@
+"""Signals: a watch list of stack-health measures with thresholds, and change tracking.
+
+Definitions live in the shipped ``data/signals.yaml`` (user files extend or replace them by id).
+Each definition names a measure from ``MEASURES``; a measure returns a ``Reading`` (current
+value, previous value, evidence, the data behind it). Status: ``ok`` / ``watch`` / ``alert``,
+or ``unresolved`` when an input is missing (the value is then None).
+
+``record_snapshot`` stores every reading in the store's ``metric_snapshots`` table under a sync
+id; ``evaluate_signals(since=...)`` compares the current readings with an earlier snapshot.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from stackatlas.analysis.signal_defs import SignalDef, load_signal_definitions
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.models import Figure
+from stackatlas.evidence import Evidence, combine
+
+
+@dataclass
+class Reading:
+    """A measure's output: value now, the value one period earlier, and what it rests on."""
+
+    value: float | None
+    previous: float | None = None
+    evidence: Evidence = Evidence.UNRESOLVED
+    period: str = ""
+    previous_period: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+
+def unresolved(note: str, **data: Any) -> Reading:
+    return Reading(None, None, Evidence.UNRESOLVED, note=note, data=data)
+
+
+class SignalContext:
+    """Lazily gathered inputs shared by the measures of one evaluation."""
+
+    def __init__(self, atlas: Atlas, store: object | None = None) -> None:
+        self.atlas = atlas
+        self.store = store
+
+    @cached_property
+    def capex_rows(self) -> pd.DataFrame:
+        """Company / group capex rows by calendar year and TTM (``capex.capex_rows``)."""
+        from stackatlas.analysis.capex import TRACKED_GROUPS, capex_rows
+        from stackatlas.analysis.metric_inputs import gather
+
+        groups = {g: list(self.atlas.groups[g].members) for g in TRACKED_GROUPS
+                  if g in self.atlas.groups}
+        members = list(dict.fromkeys(m for ms in groups.values() for m in ms))
+        inputs = gather(self.atlas, members, store=self.store, use_figures=False)
+        return capex_rows(inputs.all_periods(), groups)
+
+    def quarters(self, company: str) -> pd.DataFrame:
+        from stackatlas.analysis.metric_inputs import gather
+
+        return gather(self.atlas, [company], store=self.store, use_figures=False).quarterly
+
+    def figures(self, subject: str, metrics: tuple[str, ...]) -> dict[int, Figure]:
+        """Figures about ``subject`` with one of ``metrics``, by year of their period
+        (the first metric listed wins when several exist for a year)."""
+        out: dict[int, Figure] = {}
+        for metric in reversed(metrics):
+            for f in self.atlas.figures:
+                m = re.match(r"^(?:CY|FY)?(\d{4})E?$", f.period.strip())
+                if f.subject == subject and f.metric == metric and m:
+                    out[int(m.group(1))] = f
+        return out
+
+
+# ---- measures -----------------------------------------------------------------------------
+
+def _group_value(ctx: SignalContext, group: str, period: str, column: str
+                 ) -> tuple[float | None, Evidence, dict]:
+    """A group's value; a partial group (a member without data) gives an ``estimated`` value."""
+    rows = ctx.capex_rows
+    full = rows[(rows["entity"] == group) & (rows["period"] == period)]
+    if not full.empty and full.iloc[0][column] is not None:
+        return float(full.iloc[0][column]), Evidence(full.iloc[0]["evidence"]), {}
+    part = rows[(rows["entity"] == f"{group} (partial)") & (rows["period"] == period)]
+    if not part.empty and part.iloc[0][column] is not None:
+        r = part.iloc[0]
+        return (float(r[column]), combine([r["evidence"], Evidence.ESTIMATED]),
+                {"partial": True, "members": r["members"], "missing": r["missing"]})
+    return None, Evidence.UNRESOLVED, {}
+
+
+def _previous_year(ctx: SignalContext, period: str) -> str | None:
+    years = sorted({int(p) for p in ctx.capex_rows["period"] if str(p).isdigit()})
+    if period == "TTM":
+        return str(years[-1]) if years else None
+    earlier = [y for y in years if y < int(period)]
+    return str(earlier[-1]) if earlier else None
+
+
+def group_capex_to_ocf(ctx: SignalContext, group: str, period: str = "TTM") -> Reading:
+    value, ev, data = _group_value(ctx, group, period, "capex_to_ocf")
+    if value is None:
+        return unresolved(f"no capex / OCF for {group} ({period})")
+    prev_period = _previous_year(ctx, period)
+    prev = _group_value(ctx, group, prev_period, "capex_to_ocf")[0] if prev_period else None
+    return Reading(value, prev, ev, period, prev_period or "", data,
+                   "partial group" if data.get("partial") else "")
+
+
+def min_free_cash_flow(ctx: SignalContext, group: str, period: str = "TTM") -> Reading:
+    members = list(ctx.atlas.groups[group].members) if group in ctx.atlas.groups else []
+    rows = ctx.capex_rows
+
+    def lowest(p: str | None) -> tuple[float | None, str | None, Evidence, list[str]]:
+        sub = rows[(rows["kind"] == "company") & (rows["period"] == p)
+                   & rows["entity"].isin(members)]
+        sub = sub[sub["free_cash_flow"].notna()]
+        missing = sorted(set(members) - set(sub["entity"]))
+        if sub.empty:
+            return None, None, Evidence.UNRESOLVED, missing
+        r = sub.loc[sub["free_cash_flow"].astype(float).idxmin()]
+        return float(r["free_cash_flow"]), r["entity"], Evidence(r["fcf_evidence"]), missing
+
+    value, who, ev, missing = lowest(period)
+    if value is None:
+        return unresolved(f"no free cash flow for {group} members ({period})", missing=missing)
+    prev_period = _previous_year(ctx, period)
+    prev = lowest(prev_period)[0] if prev_period else None
+    if missing:  # a missing member could be the lowest: the reading is only an estimate
+        ev = combine([ev, Evidence.ESTIMATED])
+    return Reading(value, prev, ev, period, prev_period or "",
+                   {"company": who, "missing": missing},
+                   f"lowest: {who}" + (f"; no data for {', '.join(missing)}" if missing else ""))
+
+
+def gross_margin_drawdown(ctx: SignalContext, company: str, lookback_quarters: int = 12
+                          ) -> Reading:
+    q = ctx.quarters(company)
+    wide = q.pivot_table(index="period", columns="metric", values="value", aggfunc="first")
+    if not {"gross_profit", "revenue"} <= set(wide.columns):
+        return unresolved(f"no quarterly gross profit / revenue for {company}")
+    margin = (wide["gross_profit"] / wide["revenue"]).dropna().sort_index()
+    margin = margin.tail(int(lookback_quarters))
+    if len(margin) < 2:
+        return unresolved(f"fewer than two quarters of gross margin for {company}")
+
+    def drawdown(series: pd.Series) -> float:
+        return float(series.max() - series.iloc[-1]) * 100
+
+    return Reading(drawdown(margin), drawdown(margin.iloc[:-1]), Evidence.DERIVED,
+                   str(margin.index[-1]), str(margin.index[-2]),
+                   {"current_margin": float(margin.iloc[-1]), "peak_margin": float(margin.max()),
+                    "peak_quarter": str(margin.idxmax())},
+                   f"gross margin {margin.iloc[-1]:.1%} vs peak {margin.max():.1%} "
+                   f"({margin.idxmax()})")
+
+
+def lab_burn_to_revenue(ctx: SignalContext, lab: str,
+                        burn_metrics: tuple[str, ...] = ("cash_burn", "burn"),
+                        revenue_metrics: tuple[str, ...] = ("revenue", "arr")) -> Reading:
+    burn = ctx.figures(lab, tuple(burn_metrics))
+    revenue = ctx.figures(lab, tuple(revenue_metrics))
+    years = sorted(set(burn) & set(revenue))
+    if not years:
+        return unresolved(f"no year with both burn and revenue figures for {lab}")
+
+    def ratio(y: int) -> float:
+        return burn[y].value / revenue[y].value
+
+    y = years[-1]
+    prev = ratio(years[-2]) if len(years) > 1 else None
+    return Reading(ratio(y), prev, Evidence.ESTIMATED, str(y),
+                   str(years[-2]) if len(years) > 1 else "",
+                   {"burn": burn[y].value, "burn_figure": burn[y].id,
+                    "revenue": revenue[y].value, "revenue_figure": revenue[y].id},
+                   f"{revenue[y].metric} figure used as revenue")
+
+
+def _annual_group(ctx: SignalContext, group: str, column: str) -> dict[int, tuple]:
+    out = {}
+    for p in {p for p in ctx.capex_rows["period"] if str(p).isdigit()}:
+        value, ev, data = _group_value(ctx, group, p, column)
+        if value is not None:
+            out[int(p)] = (value, ev, data)
+    return out
+
+
+def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
+    capex = _annual_group(ctx, group, "capex")
+    lab_rev = [ctx.figures(lab, ("revenue", "arr")) for lab in labs]
+    years = sorted(y for y in capex if y - 1 in capex
+                   and all(y in r and y - 1 in r for r in lab_rev))
+    if not years:
+        return unresolved(f"no two consecutive years with {group} capex and revenue of "
+                          f"{', '.join(labs)}")
+
+    def gap(y: int) -> tuple[float, float, float]:
+        capex_growth = capex[y][0] / capex[y - 1][0] - 1
+        now = sum(r[y].value for r in lab_rev)
+        before = sum(r[y - 1].value for r in lab_rev)
+        ai_growth = now / before - 1
+        return (capex_growth - ai_growth) * 100, capex_growth, ai_growth
+
+    y = years[-1]
+    value, cg, ag = gap(y)
+    ev = combine([capex[y][1], capex[y - 1][1], Evidence.ESTIMATED])
+    return Reading(value, gap(years[-2])[0] if len(years) > 1 else None, ev, str(y),
+                   str(years[-2]) if len(years) > 1 else "",
+                   {"capex_growth": cg, "lab_revenue_growth": ag, **capex[y][2]},
+                   f"capex {cg:+.0%} vs lab revenue {ag:+.0%}")
+
+
+def debt_financed_capex_share(ctx: SignalContext, group: str, debt_group: str) -> Reading:
+    debt = ctx.figures(debt_group, ("debt_issuance", "debt"))
+    capex_sec = _annual_group(ctx, group, "capex")
+    capex_fig = ctx.figures(group, ("capex",))
+    points: dict[int, tuple[float, Evidence, dict]] = {}
+    for y, f in debt.items():
+        if y in capex_sec:
+            cap, ev, data = capex_sec[y]
+            points[y] = (f.value / cap, combine([ev, Evidence.ESTIMATED]),
+                         {"debt": f.value, "debt_figure": f.id, "capex": cap,
+                          "capex_source": "SEC filings", **data})
+        elif y in capex_fig:
+            cap = capex_fig[y].value
+            points[y] = (f.value / cap, Evidence.ESTIMATED,
+                         {"debt": f.value, "debt_figure": f.id, "capex": cap,
+                          "capex_source": capex_fig[y].id})
+    if not points:
+        return unresolved(f"no year with both {debt_group} debt and {group} capex")
+    years = sorted(points)
+    y = years[-1]
+    value, ev, data = points[y]
+    return Reading(value, points[years[-2]][0] if len(years) > 1 else None, ev, str(y),
+                   str(years[-2]) if len(years) > 1 else "", data)
+
+
+MEASURES: dict[str, Callable[..., Reading]] = {
+    "group_capex_to_ocf": group_capex_to_ocf,
+    "min_free_cash_flow": min_free_cash_flow,
+    "gross_margin_drawdown": gross_margin_drawdown,
+    "lab_burn_to_revenue": lab_burn_to_revenue,
+    "revenue_gap": revenue_gap,
+    "debt_financed_capex_share": debt_financed_capex_share,
+}
+
+
+def status_of(value: float | None, sig: SignalDef) -> str:
+    """ok / watch / alert by the definition's thresholds and direction; unresolved if None."""
+    if value is None:
+        return "unresolved"
+    worse = (lambda v, t: v >= t) if sig.direction == "above" else (lambda v, t: v <= t)
+    if worse(value, sig.alert):
+        return "alert"
+    if worse(value, sig.watch):
+        return "watch"
+    return "ok"
+
+
+def read_signal(sig: SignalDef, ctx: SignalContext) -> dict:
+    """Evaluate one definition into a result row."""
+    try:
+        reading = MEASURES[sig.measure](ctx, **sig.params)
+    except Exception as exc:  # a measure failing on odd data must not sink the whole list
+        from stackatlas.errors import StackAtlasError
+
+        if not isinstance(exc, StackAtlasError | KeyError | ValueError | ZeroDivisionError):
+            raise
+        reading = unresolved(f"could not evaluate: {exc}")
+    ev = reading.evidence if reading.value is not None else Evidence.UNRESOLVED
+    return {"id": sig.id, "name": sig.name, "value": reading.value,
+            "previous": reading.previous, "period": reading.period,
+            "previous_period": reading.previous_period, "watch": sig.watch,
+            "alert": sig.alert, "direction": sig.direction, "unit": sig.unit,
+            "status": status_of(reading.value, sig),
+            "previous_status": status_of(reading.previous, sig)
+            if reading.previous is not None else None,
+            "evidence": ev.value, "symbol": ev.symbol, "data": reading.data,
+            "note": reading.note, "why": sig.why}
+
+
+def evaluate(atlas: Atlas, *, store: object | None = None,
+             definitions: list[SignalDef] | None = None,
+             file: Path | None = None) -> pd.DataFrame:
+    """Current readings of every signal (no change tracking)."""
+    defs = definitions if definitions is not None else load_signal_definitions(file)
+    ctx = SignalContext(atlas, store)
+    return pd.DataFrame([read_signal(sig, ctx) for sig in defs])
+
+
+def evaluate_signals(atlas: Atlas, *, store: object | None = None, since: str | None = None,
+                     definitions: list[SignalDef] | None = None, file: Path | None = None):
+    """Readings plus, with ``since`` ("last-sync" or an ISO date) and a store, the change
+    against that snapshot. Returns a ``SignalReport``."""
+    from stackatlas.analysis.signal_history import SignalReport, baseline_snapshot
+
+    rows = evaluate(atlas, store=store, definitions=definitions, file=file)
+    base = baseline_snapshot(store, since) if since is not None and store is not None else None
+    return SignalReport.build(rows, base, since)

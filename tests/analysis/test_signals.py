@@ -1,0 +1,162 @@
+"""Signals: thresholds flip status, measures on hand-built inputs, snapshots and --since."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+from money_atlas import company, figure, mini_atlas
+
+from stackatlas.analysis import signals as sig_mod
+from stackatlas.analysis.capex import capex_rows
+from stackatlas.analysis.signal_defs import SignalDef, load_signal_definitions
+from stackatlas.analysis.signal_history import record_snapshot
+from stackatlas.analysis.signals import SignalContext, evaluate, evaluate_signals, status_of
+from stackatlas.atlas.models import Group
+from stackatlas.errors import ValidationError
+from stackatlas.store.store import Store
+
+B = 1e9
+CAPEX_OCF = SignalDef(id="capex-ocf", name="capex/OCF", measure="group_capex_to_ocf",
+                      params={"group": "g", "period": "TTM"}, direction="above", watch=0.75,
+                      alert=0.90)
+
+
+def _atlas():
+    return mini_atlas(companies=[company("a", 1), company("b", 2), company("lab", None)],
+                      memberships=[], groups=[Group(id="g", name="g", members=["a", "b"])],
+                      figures=[figure("lab-rev-24", "lab", "revenue", 4.0, "2024"),
+                               figure("lab-burn-24", "lab", "cash_burn", 5.0, "2024"),
+                               figure("lab-rev-25", "lab", "revenue", 13.0, "2025"),
+                               figure("lab-burn-25", "lab", "cash_burn", 9.0, "2025")])
+
+
+def _rows(ttm_capex_b: float) -> pd.DataFrame:
+    # a: capex 2025 30, OCF 50; b: 20 / 50 -> 2025 ratio 0.5. TTM: a capex varies, OCF 50 + 50.
+    data = [("a", "capex", "2025", 30 * B), ("a", "operating_cash_flow", "2025", 50 * B),
+            ("b", "capex", "2025", 20 * B), ("b", "operating_cash_flow", "2025", 50 * B),
+            ("a", "capex", "TTM", ttm_capex_b * B), ("a", "operating_cash_flow", "TTM", 50 * B),
+            ("b", "capex", "TTM", 40 * B), ("b", "operating_cash_flow", "TTM", 50 * B)]
+    frame = pd.DataFrame(data, columns=["company_id", "metric", "period", "value"])
+    frame["evidence"] = "reported"
+    return capex_rows(frame, {"g": ["a", "b"]})
+
+
+def _use_rows(monkeypatch, rows: pd.DataFrame) -> None:
+    monkeypatch.setattr(SignalContext, "capex_rows", property(lambda self: rows))
+
+
+def test_status_thresholds_both_directions() -> None:
+    assert status_of(0.74, CAPEX_OCF) == "ok"
+    assert status_of(0.75, CAPEX_OCF) == "watch"
+    assert status_of(0.90, CAPEX_OCF) == "alert"
+    assert status_of(None, CAPEX_OCF) == "unresolved"
+    below = CAPEX_OCF.model_copy(update={"direction": "below", "watch": 10.0, "alert": 0.0})
+    assert status_of(12.0, below) == "ok"
+    assert status_of(5.0, below) == "watch"
+    assert status_of(-0.1, below) == "alert"
+
+
+def test_capex_signal_flips_when_input_crosses_threshold(monkeypatch) -> None:
+    _use_rows(monkeypatch, _rows(ttm_capex_b=40))
+    row = evaluate(_atlas(), definitions=[CAPEX_OCF]).iloc[0]
+    # TTM: (40 + 40) / (50 + 50) = 0.80 -> watch; previous = calendar 2025: 50 / 100 = 0.5
+    assert row["value"] == pytest.approx(0.80) and row["status"] == "watch"
+    assert row["previous"] == pytest.approx(0.50) and row["previous_status"] == "ok"
+    assert row["evidence"] == "derived"
+    _use_rows(monkeypatch, _rows(ttm_capex_b=52))
+    row = evaluate(_atlas(), definitions=[CAPEX_OCF]).iloc[0]
+    assert row["value"] == pytest.approx(0.92) and row["status"] == "alert"  # (52 + 40) / 100
+
+
+def test_min_fcf_and_lab_burn(monkeypatch) -> None:
+    _use_rows(monkeypatch, _rows(ttm_capex_b=52))
+    fcf = SignalDef(id="fcf", name="fcf", measure="min_free_cash_flow",
+                    params={"group": "g"}, direction="below", watch=10, alert=0)
+    burn = SignalDef(id="burn", name="burn", measure="lab_burn_to_revenue",
+                     params={"lab": "lab"}, direction="above", watch=0.5, alert=1.0)
+    rows = evaluate(_atlas(), definitions=[fcf, burn]).set_index("id")
+    # TTM FCF: a 50 - 52 = -2 (lowest), b 50 - 40 = 10 -> alert
+    assert rows.loc["fcf", "value"] == pytest.approx(-2.0)
+    assert rows.loc["fcf", "status"] == "alert" and rows.loc["fcf", "data"]["company"] == "a"
+    # burn / revenue: 2025 9 / 13 = 0.692 (watch); 2024 5 / 4 = 1.25
+    assert rows.loc["burn", "value"] == pytest.approx(9 / 13)
+    assert rows.loc["burn", "status"] == "watch"
+    assert rows.loc["burn", "previous"] == pytest.approx(1.25)
+    assert rows.loc["burn", "evidence"] == "estimated"
+
+
+def test_missing_data_is_unresolved(monkeypatch) -> None:
+    empty = _rows(40).iloc[0:0]
+    _use_rows(monkeypatch, empty)
+    row = evaluate(_atlas(), definitions=[CAPEX_OCF]).iloc[0]
+    assert row["value"] is None and row["status"] == "unresolved" and row["symbol"] == "?"
+
+
+def test_gross_margin_drawdown(monkeypatch) -> None:
+    quarters = pd.DataFrame(
+        [(m, p, v) for p, rev, gp in [("2025Q1", 100, 75), ("2025Q2", 100, 72),
+                                      ("2025Q3", 100, 68)]
+         for m, v in (("revenue", rev), ("gross_profit", gp))],
+        columns=["metric", "period", "value"])
+    monkeypatch.setattr(SignalContext, "quarters", lambda self, company: quarters)
+    dd = SignalDef(id="dd", name="dd", measure="gross_margin_drawdown",
+                   params={"company": "x"}, direction="above", watch=3, alert=5)
+    row = evaluate(_atlas(), definitions=[dd]).iloc[0]
+    # peak 75% (2025Q1), now 68% -> 7 points (alert); one quarter earlier 75 - 72 = 3 (watch)
+    assert row["value"] == pytest.approx(7.0) and row["status"] == "alert"
+    assert row["previous"] == pytest.approx(3.0) and row["previous_status"] == "watch"
+
+
+def test_snapshot_and_changes_since_last_sync(monkeypatch, tmp_path) -> None:
+    store = Store(tmp_path / "s.duckdb")
+    atlas = _atlas()
+    _use_rows(monkeypatch, _rows(ttm_capex_b=40))
+    written = record_snapshot(store, atlas, sync_id="sync-1", definitions=[CAPEX_OCF],
+                              taken_at=datetime(2026, 5, 1, 12))
+    assert written["value"].iloc[0] == pytest.approx(0.80)
+    # the next sync brings new data that crosses the alert threshold
+    store.set_meta("last_sync_id", "sync-2")
+    _use_rows(monkeypatch, _rows(ttm_capex_b=52))
+    report = evaluate_signals(atlas, store=store, since="last-sync", definitions=[CAPEX_OCF])
+    row = report.rows.iloc[0]
+    assert report.baseline_sync == "sync-1"
+    assert row["since_value"] == pytest.approx(0.80) and row["since_status"] == "watch"
+    assert row["status"] == "alert" and row["changed"] is True
+    # recording sync-2, then asking again compares with sync-1 (the previous sync), not itself
+    record_snapshot(store, atlas, definitions=[CAPEX_OCF], taken_at=datetime(2026, 5, 2))
+    again = evaluate_signals(atlas, store=store, since="last-sync", definitions=[CAPEX_OCF])
+    assert again.baseline_sync == "sync-1"
+    by_date = evaluate_signals(atlas, store=store, since="2026-05-02", definitions=[CAPEX_OCF])
+    assert by_date.baseline_sync == "sync-2" and by_date.rows.iloc[0]["changed"] is False
+    assert evaluate_signals(atlas, store=store, since="2026-04-01",
+                            definitions=[CAPEX_OCF]).baseline_sync is None
+    with pytest.raises(ValidationError):
+        evaluate_signals(atlas, store=store, since="yesterday", definitions=[CAPEX_OCF])
+    assert len(store.query("SELECT * FROM metric_snapshots")) == 2
+    store.close()
+
+
+def test_shipped_definitions_and_user_file(tmp_path) -> None:
+    shipped = {s.id: s for s in load_signal_definitions()}
+    assert shipped["hyperscaler-capex-to-ocf"].alert == pytest.approx(0.90)
+    assert set(s.measure for s in shipped.values()) == set(sig_mod.MEASURES)
+    user = tmp_path / "mine.yaml"
+    user.write_text("signals:\n"
+                    "  - id: hyperscaler-capex-to-ocf\n    name: stricter\n"
+                    "    measure: group_capex_to_ocf\n    params: {group: big4-hyperscalers}\n"
+                    "    direction: above\n    watch: 0.6\n    alert: 0.8\n")
+    merged = {s.id: s for s in load_signal_definitions(user)}
+    assert merged["hyperscaler-capex-to-ocf"].alert == pytest.approx(0.8)
+    assert len(merged) == len(shipped)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("signals:\n  - id: ok-one\n    name: x\n    measure: nope\n"
+                   "    direction: above\n    watch: 1\n    alert: 2\n"
+                   "  - id: two\n    name: y\n    measure: revenue_gap\n    direction: up\n"
+                   "    watch: 1\n    alert: 2\n")
+    with pytest.raises(ValidationError) as err:
+        load_signal_definitions(bad)
+    problems = err.value.problems
+    assert (problems[0].line, problems[0].column) == (2, "measure")
+    assert (problems[1].line, problems[1].column) == (8, "direction")
