@@ -1,1 +1,27 @@
-"""stackatlas.fundamentals."""
+"""Standard company metrics (revenue, capex, free cash flow ...) resolved from SEC facts.
+
+``compute_metrics(facts, period)`` / ``company_metrics(cik, period)`` return one row per metric
+and fiscal period with the concept, filing and derivation behind every value; ``METRICS`` is the
+ordered candidate-concept table.
+"""
+
+from stackatlas.fundamentals.concepts import METRICS, MetricSpec
+from stackatlas.fundamentals.metrics import (
+    METRIC_COLUMNS,
+    PERIODS,
+    company_metrics,
+    compute_metrics,
+    load_company_facts,
+    metric_records,
+)
+
+__all__ = [
+    "METRICS",
+    "METRIC_COLUMNS",
+    "PERIODS",
+    "MetricSpec",
+    "company_metrics",
+    "compute_metrics",
+    "load_company_facts",
+    "metric_records",
+]
