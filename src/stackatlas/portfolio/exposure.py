@@ -173,7 +173,8 @@ def downstream_of(graph: dict[str, set[str]], company: str, depth: int = MAX_DEP
     return seen
 
 
-def chokepoint_exposure(atlas: Atlas, positions: list[Position]) -> pd.DataFrame:
+def chokepoint_exposure(atlas: Atlas, positions: list[Position], *,
+                        depth: int = MAX_DEPTH) -> pd.DataFrame:
     """Per chokepoint: portfolio weight held directly, downstream, and in total.
 
     Columns: company, name, markets, exposure, direct, downstream, holders (companies held that
@@ -186,7 +187,7 @@ def chokepoint_exposure(atlas: Atlas, positions: list[Position]) -> pd.DataFrame
             if isinstance(c, str)}
     rows = []
     for cid, group in cps.groupby("company", sort=False):
-        down = downstream_of(graph, str(cid))
+        down = downstream_of(graph, str(cid), depth)
         direct = held.get(str(cid), 0.0)
         holders = sorted((c for c in held if c in down), key=lambda c: -held[c])
         downstream = sum(held[c] for c in holders)

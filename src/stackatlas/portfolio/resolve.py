@@ -90,7 +90,7 @@ def suggest(atlas: Atlas, ticker: str, description: str | None = None, limit: in
     for t, _, _ in hits:
         out.append(f"{t} ({atlas.companies[by_ticker[t]].name})")
     if description:
-        names = {c.name.lower(): c for c in atlas.companies.values()}
+        names = {n.lower(): c for c in atlas.companies.values() for n in [c.name, *c.aliases]}
         for name, _, _ in process.extract(description.lower(), list(names),
                                           scorer=fuzz.token_set_ratio, limit=2, score_cutoff=80):
             c = names[name]

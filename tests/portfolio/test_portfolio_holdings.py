@@ -1,0 +1,126 @@
+"""Holdings import: formats, broker headers and every malformed-file error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from stackatlas.errors import ValidationError
+from stackatlas.portfolio.holdings import holding_values, parse_number, read_holdings
+
+
+def test_market_value_file(fixtures: Path) -> None:
+    hf = read_holdings(fixtures / "portfolio" / "three_holdings.csv")
+    assert hf.kind == "market_value"
+    assert [(h.line, h.ticker, h.amount) for h in hf.holdings] == [
+        (2, "NVDA", 5000.0), (3, "TSM", 3000.0), (4, "CEG", 2000.0)]
+    weights, unpriced = holding_values(hf)
+    assert weights == pytest.approx({2: 0.5, 3: 0.3, 4: 0.2})  # 5000/10000 ...
+    assert unpriced == []
+
+
+def test_broker_export_headers_preamble_accounts_and_totals(fixtures: Path) -> None:
+    hf = read_holdings(fixtures / "portfolio" / "broker_export.csv")
+    assert hf.kind == "market_value"  # market value wins over quantity
+    assert hf.columns["ticker"] == "Symbol"
+    rows = [(h.line, h.ticker, h.amount, h.account) for h in hf.holdings]
+    assert rows == [(4, "nvda", 5000.0, "Brokerage"), (5, "2330.TW", 3000.0, "Brokerage"),
+                    (6, "CEG", 2000.0, "IRA"), (7, "NVDA", 1000.0, "IRA"),
+                    (8, "Cash & Cash Investments", 1000.0, "Brokerage")]
+    assert hf.holdings[-1].is_cash
+    assert any("Account Total" in n for n in hf.notes)
+
+
+def test_weights_in_percent_and_case_whitespace_headers(write_csv) -> None:
+    path = write_csv("  TICKER , Weight (%) \nNVDA, 60\nMSFT ,40\n")
+    hf = read_holdings(path)
+    assert hf.kind == "weight"
+    assert [h.amount for h in hf.holdings] == pytest.approx([0.6, 0.4])
+    path = write_csv("ticker,weight\nNVDA,60\nMSFT,40\n")  # no % in header, sum 100 > 1.5
+    assert [h.amount for h in read_holdings(path).holdings] == pytest.approx([0.6, 0.4])
+
+
+def test_shares_need_prices(write_csv) -> None:
+    hf = read_holdings(write_csv("symbol,quantity\nNVDA,10\nTSM,4\n"))
+    assert hf.kind == "shares"
+    prices = {"NVDA": 12.5}
+    weights, unpriced = holding_values(hf, lambda h: prices.get(h.ticker))
+    assert weights == {2: 1.0}
+    assert [h.ticker for h in unpriced] == ["TSM"]
+    weights, _ = holding_values(hf, lambda h: {"NVDA": 10.0, "TSM": 25.0}[h.ticker])
+    assert weights == pytest.approx({2: 0.5, 3: 0.5})  # 10*10 vs 4*25
+
+
+def test_parse_number_broker_styles() -> None:
+    assert parse_number("$1,234.50") == 1234.5
+    assert parse_number("(12.5)") == -12.5
+    assert parse_number("8.87%") == 8.87
+    assert parse_number("--") is None
+    with pytest.raises(ValueError):
+        parse_number("12abc")
+
+
+def _problems(path: Path) -> list[tuple[int | None, str | None, str]]:
+    with pytest.raises(ValidationError) as info:
+        read_holdings(path)
+    assert all(p.file == str(path) for p in info.value.problems)
+    return [(p.line, p.column, p.message) for p in info.value.problems]
+
+
+def test_bad_number_names_line_and_field(write_csv) -> None:
+    probs = _problems(write_csv("ticker,shares\nNVDA,10\nTSM,ten\n"))
+    assert probs == [(3, "shares", "not a number: 'ten'")]
+
+
+def test_negative_shares(write_csv) -> None:
+    probs = _problems(write_csv("ticker,shares\nNVDA,-5\n"))
+    assert probs[0][:2] == (2, "shares")
+    assert "negative shares" in probs[0][2]
+
+
+def test_duplicate_rows_and_all_problems_at_once(write_csv) -> None:
+    probs = _problems(write_csv("ticker,weight\nNVDA,0.5\nTSM,x\nnvda ,0.2\n"))
+    assert [(line, col) for line, col, _ in probs] == [(3, "weight"), (4, "ticker")]
+    assert "first seen on line 2" in probs[1][2]
+
+
+def test_empty_file(write_csv) -> None:
+    assert _problems(write_csv("")) == [(None, None, "file is empty")]
+    assert _problems(write_csv("ticker,shares\n"))[0][2] == "no holdings rows after the header"
+
+
+def test_wrong_encoding(write_csv) -> None:
+    probs = _problems(write_csv("ticker,shares,description\nNVDA,1,caf\xe9\n"
+                                .encode("latin-1")))
+    assert probs[0][0] == 2  # the bad byte is on line 2
+    assert "not UTF-8" in probs[0][2] and "utf-8-sig" in probs[0][2]
+    probs = _problems(write_csv("ticker,shares\nNVDA,1\n".encode("utf-16")))
+    assert "UTF-16" in probs[0][2]
+
+
+def test_utf8_bom_is_accepted(write_csv) -> None:
+    hf = read_holdings(write_csv("ticker,shares\nNVDA,1\n".encode("utf-8-sig")))
+    assert hf.encoding == "utf-8-sig"
+    assert hf.columns["ticker"] == "ticker"
+
+
+def test_100mb_file_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.csv"
+    with path.open("wb") as f:  # sparse: size without writing 100 MB
+        f.write(b"ticker,shares\n")
+        f.truncate(100 * 1024 * 1024)
+    probs = _problems(path)
+    assert "104.9 MB, over the 10 MB limit" in probs[0][2]
+
+
+def test_missing_columns(write_csv) -> None:
+    probs = _problems(write_csv("name,shares\nNVIDIA,1\n"))
+    assert probs[0][0] == 1 and "no ticker column" in probs[0][2]
+    probs = _problems(write_csv("ticker,sector\nNVDA,tech\n"))
+    assert probs[0][0] == 1 and "missing amount column" in probs[0][2]
+
+
+def test_missing_value_and_empty_ticker(write_csv) -> None:
+    probs = _problems(write_csv("ticker,market value\nNVDA,\n,100\n"))
+    assert probs == [(2, "market value", "value is missing"), (3, "ticker", "ticker is empty")]

@@ -1,0 +1,160 @@
+"""Volatility, drawdown and beta on fixture prices, against values computed here by hand."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.errors import DataUnavailableError, ValidationError
+from stackatlas.portfolio.prices import load_prices, read_price_dir
+from stackatlas.portfolio.resolve import Position
+from stackatlas.portfolio.risk import market_risk
+
+# the fixture series (tests/fixtures/portfolio/prices), typed out again here
+SPY = [100.0, 101.0, 99.0, 102.0, 103.0, 101.0]
+NVDA_ADJ = [10.0, 11.0, 10.5, 12.0, 11.0, 12.5]  # Adj Close column (Close is 2x)
+TSM = [50.0, 49.0, 51.0, 52.0, 50.0, 53.0]
+CEG = [20.0, 20.5, 20.2, 21.0, 21.5, 21.2]
+
+
+def _rets(p: list[float]) -> list[float]:
+    return [p[i] / p[i - 1] - 1 for i in range(1, len(p))]
+
+
+def _vol(r: list[float]) -> float:
+    mean = sum(r) / len(r)
+    return math.sqrt(sum((x - mean) ** 2 for x in r) / (len(r) - 1)) * math.sqrt(252)
+
+
+def _mdd(p: list[float]) -> float:
+    peak, worst = p[0], 0.0
+    for x in p:
+        peak = max(peak, x)
+        worst = min(worst, x / peak - 1)
+    return worst
+
+
+def _beta(r: list[float], rb: list[float]) -> float:
+    return float(np.polyfit(rb, r, 1)[0])  # OLS slope = cov / var
+
+
+@pytest.fixture
+def book(fixtures: Path):
+    return read_price_dir(fixtures / "portfolio" / "prices")
+
+
+def test_price_dir_prefers_adj_close(book) -> None:
+    assert list(book.get("nvda")) == NVDA_ADJ
+    assert list(book.get("CEG")) == CEG  # lower-case / spaced header 'date , close'
+    assert book.latest_close(["XXX", "TSM"]) == 53.0
+
+
+def test_layer_and_portfolio_risk(atlas: Atlas, book) -> None:
+    positions = [Position(2, "NVDA", "NVDA", 0.5, "company", "nvidia"),
+                 Position(3, "2330.TW", "2330.TW", 0.3, "company", "tsmc"),
+                 Position(4, "CEG", "CEG", 0.2, "company", "constellation")]
+    res = market_risk(atlas, book, positions, benchmark="SPY")
+    stats = res.stats.set_index(["name", "weighting"])
+    rb = _rets(SPY)
+
+    energy = stats.loc[("energy", "equal")]  # CEG alone
+    assert energy["ann_volatility"] == pytest.approx(_vol(_rets(CEG)))
+    assert energy["max_drawdown"] == pytest.approx(_mdd(CEG))
+    assert energy["beta"] == pytest.approx(_beta(_rets(CEG), rb))
+    assert energy["ann_return"] == pytest.approx((21.2 / 20.0) ** (252 / 5) - 1)
+
+    # chips basket: NVDA and TSM equal weight, rebalanced daily
+    chips_r = [(a + b) / 2 for a, b in zip(_rets(NVDA_ADJ), _rets(TSM), strict=True)]
+    chips_p = list(np.cumprod([1.0, *[1 + x for x in chips_r]]))
+    chips = stats.loc[("chips", "equal")]
+    assert chips["members"] == 2
+    assert chips["ann_volatility"] == pytest.approx(_vol(chips_r))
+    assert chips["max_drawdown"] == pytest.approx(_mdd(chips_p))
+    assert chips["beta"] == pytest.approx(_beta(chips_r, rb))
+
+    port_r = [0.5 * a + 0.3 * b + 0.2 * c for a, b, c in
+              zip(_rets(NVDA_ADJ), _rets(TSM), _rets(CEG), strict=True)]
+    port = stats.loc[("portfolio", "holdings")]
+    assert port["ann_volatility"] == pytest.approx(_vol(port_r))
+    assert port["beta"] == pytest.approx(_beta(port_r, rb))
+    assert port["coverage"] == pytest.approx(1.0)
+
+    bench = stats.loc[("SPY", "")]
+    assert bench["beta"] == pytest.approx(1.0)
+    assert bench["max_drawdown"] == pytest.approx(99 / 101 - 1)
+
+    assert res.correlation.loc["chips (equal)", "energy (equal)"] == pytest.approx(
+        float(np.corrcoef(chips_r, _rets(CEG))[0, 1]))
+    assert any("cap-weighted baskets not shown" in n for n in res.notes)
+    assert any("layer cloud: no member has prices" in n for n in res.notes)
+
+
+def test_cap_weights_from_market_caps_file(atlas: Atlas, fixtures: Path, tmp_path: Path) -> None:
+    for f in (fixtures / "portfolio" / "prices").iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    (tmp_path / "_market_caps.csv").write_text("ticker,market_cap\nNVDA,3000\nTSM,1000\n")
+    res = market_risk(atlas, read_price_dir(tmp_path))
+    chips = res.stats.set_index(["name", "weighting"]).loc[("chips", "cap")]
+    cap_r = [0.75 * a + 0.25 * b for a, b in zip(_rets(NVDA_ADJ), _rets(TSM), strict=True)]
+    assert chips["ann_volatility"] == pytest.approx(_vol(cap_r))
+
+
+def test_benchmark_fallback_is_stated(atlas: Atlas, fixtures: Path, tmp_path: Path) -> None:
+    (tmp_path / "prices_GSPC.csv").write_text(
+        (fixtures / "portfolio" / "prices" / "SPY.csv").read_text())
+    (tmp_path / "CEG.csv").write_text((fixtures / "portfolio" / "prices" / "CEG.csv").read_text())
+    res = market_risk(atlas, read_price_dir(tmp_path), benchmark="SPY")
+    assert res.benchmark == "^GSPC"
+    assert any("benchmark SPY has no prices" in n and "using ^GSPC" in n for n in res.notes)
+
+
+def test_no_benchmark_is_an_error(atlas: Atlas, tmp_path: Path, fixtures: Path) -> None:
+    (tmp_path / "CEG.csv").write_text((fixtures / "portfolio" / "prices" / "CEG.csv").read_text())
+    with pytest.raises(DataUnavailableError, match="no benchmark prices"):
+        market_risk(atlas, read_price_dir(tmp_path))
+
+
+def test_bad_price_file(tmp_path: Path) -> None:
+    (tmp_path / "X.csv").write_text("Date,Close\n2026-01-05,10\n2026-01-06,abc\n")
+    with pytest.raises(ValidationError) as info:
+        read_price_dir(tmp_path)
+    p = info.value.problems[0]
+    assert (p.line, p.column) == (3, "Close")
+
+
+def test_offline_without_dir_or_cache(tmp_path: Path) -> None:
+    with pytest.raises(DataUnavailableError, match="--prices DIR"):
+        load_prices(["NVDA"], store=_EmptyStore())
+
+
+def test_fetcher_results_are_used_and_cached(tmp_path: Path) -> None:
+    import pandas as pd
+
+    store = _MemStore()
+    idx = pd.DatetimeIndex(["2026-01-05", "2026-01-06"])
+    hist = pd.DataFrame({"Close": [2.0, 3.0], "Adj Close": [1.0, 1.5], "Volume": [5, 6]},
+                        index=idx)
+    book = load_prices(["NVDA"], store=store, fetch=lambda t, s: {"NVDA": hist})
+    assert list(book.get("NVDA")) == [1.0, 1.5]
+    assert list(store.rows["NVDA"]["adj_close"]) == [1.0, 1.5]
+
+
+class _EmptyStore:
+    def has_table(self, name: str) -> bool:
+        return False
+
+
+class _MemStore:
+    def __init__(self) -> None:
+        self.rows: dict = {}
+
+    def has_table(self, name: str) -> bool:
+        return False
+
+    def replace_rows(self, table, data, *, where=None, params=None) -> int:
+        self.rows[params[0]] = data
+        return len(data)
