@@ -67,6 +67,49 @@ class Atlas:
     def companies_in(self, segment_id: str) -> list[Company]:
         return [self.companies[m.company] for m in self.memberships if m.segment == segment_id]
 
+    def node_kind(self, node_id: str) -> str | None:
+        """What a flow endpoint names: ``company``, ``group`` or ``segment`` (a group and a
+        segment may share an id, e.g. ``hyperscalers``: the group wins), else None."""
+        if node_id in self.companies:
+            return "company"
+        if node_id in self.groups:
+            return "group"
+        if node_id in self.segments:
+            return "segment"
+        return None
+
+    def primary_layer(self, company_id: str) -> str | None:
+        """The layer of a company's largest-weight membership (None without memberships)."""
+        ms = self.memberships_of(company_id)
+        if not ms:
+            return None
+        best = max(ms, key=lambda m: m.weight)
+        return self.layer_of_segment.get(best.segment)
+
+    def layers_of(self, subject: str, subject_type: str | None = None) -> list[str]:
+        """Layer ids a company, group, segment, market or layer belongs to, in stack order.
+
+        A company belongs to every layer it has a membership in; a group to the most common
+        primary layer of its members; a market to its segment's layer."""
+        kind = subject_type or self.node_kind(subject) or (
+            "market" if subject in self.markets else "layer")
+        found: set[str] = set()
+        if kind == "company":
+            found = {self.layer_of_segment[m.segment] for m in self.memberships_of(subject)
+                     if m.segment in self.layer_of_segment}
+        elif kind == "group" and subject in self.groups:
+            primaries = [self.primary_layer(c) for c in self.groups[subject].members]
+            counted = [p for p in primaries if p]
+            if counted:
+                found = {max(self.layer_ids, key=counted.count)}
+        elif kind == "segment" and subject in self.layer_of_segment:
+            found = {self.layer_of_segment[subject]}
+        elif kind == "market" and subject in self.markets:
+            found = {self.layer_of_segment.get(self.markets[subject].segment, "")} - {""}
+        elif kind == "layer" and subject in self.layer_ids:
+            found = {subject}
+        return [lid for lid in self.layer_ids if lid in found]
+
     @cached_property
     def _ticker_index(self) -> dict[str, str]:
         index: dict[str, str] = {}

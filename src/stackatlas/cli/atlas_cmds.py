@@ -1,9 +1,124 @@
-"""CLI commands (placeholder module: registers nothing yet)."""
+"""Atlas commands: ``map``, ``company``, ``sources``, ``validate``, ``sql``.
+
+Each command: parse options -> one library call -> render with rich, or ``--json`` (the view's
+``to_dict()``, documented in the README).
+"""
 
 from __future__ import annotations
 
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
 import typer
+from rich.table import Table
+
+from stackatlas.atlas import load_atlas
+from stackatlas.atlas.views import atlas_summary, company_profile, source_list, stack_map
+from stackatlas.cli.common import console, emit_json, err_console, guarded
+from stackatlas.errors import AtlasValidationError
+from stackatlas.store import Store
+
+OverlayOpt = Annotated[
+    Path | None,
+    typer.Option("--atlas-overlay", envvar="STACKATLAS_ATLAS_OVERLAY",
+                 help="Directory of atlas files merged over the shipped atlas.",
+                 file_okay=False, dir_okay=True),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
+
+
+def _show(result: object, as_json: bool) -> None:
+    if as_json:
+        emit_json(result.to_dict())  # type: ignore[attr-defined]
+    else:
+        console.print(result)
+
+
+def map_cmd(layer: Annotated[str | None, typer.Option("--layer", "-l",
+                                                        help="Show one layer only.")] = None,
+            atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+    """The stack as a tree: layer -> segment -> companies, with headline figures and shares."""
+    result = stack_map(load_atlas(atlas_overlay), layer=layer)
+    _show(result, as_json)
+
+
+def company_cmd(name: Annotated[str, typer.Argument(help="Company id, ticker, name or alias.")],
+                atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+    """A company's profile: segments, market shares, money flows, figures and their sources."""
+    result = company_profile(load_atlas(atlas_overlay), name)
+    _show(result, as_json)
+
+
+def sources_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+    """Every source the atlas cites, with how many rows cite it."""
+    result = source_list(load_atlas(atlas_overlay))
+    _show(result, as_json)
+
+
+def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+    """Validate the atlas (plus overlay): exit 0 with a summary, or 2 with every problem."""
+    try:
+        atlas = load_atlas(atlas_overlay)
+    except AtlasValidationError as exc:
+        if as_json:
+            emit_json({"ok": False, "problems": [p.__dict__ for p in exc.problems]})
+        else:
+            err_console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in the atlas:")
+            for problem in exc.problems:
+                err_console.print(str(problem), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+    summary = atlas_summary(atlas)
+    if as_json:
+        emit_json({"ok": True, "problems": [], "summary": summary.to_dict()})
+    else:
+        console.print("[bold green]atlas is valid[/]")
+        console.print(summary)
+
+
+def sql_cmd(query: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
+            atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False,
+            as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False) -> None:
+    """Run a read-only SQL query on the store (tables atlas_*, sec_facts, prices ...)."""
+    with Store() as store:
+        store.ensure_atlas(load_atlas(atlas_overlay))
+        frame = store.sql_readonly(query)
+    if as_json:
+        emit_json(json.loads(frame.to_json(orient="records", date_format="iso")))
+    elif as_csv:
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        console.print(frame_table(frame))
+
+
+def frame_table(frame: pd.DataFrame, limit: int = 200) -> Table:
+    """A DataFrame as a rich table (first ``limit`` rows)."""
+    table = Table(caption=f"{len(frame)} row(s)" + (f", first {limit} shown"
+                                                      if len(frame) > limit else ""))
+    for col in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.head(limit).itertuples(index=False):
+        table.add_row(*("" if _is_missing(v) else str(v) for v in row))
+    return table
+
+
+def _is_missing(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to app."""
+    """Add the atlas commands to ``app``."""
+    app.command("map")(guarded(map_cmd))
+    app.command("company")(guarded(company_cmd))
+    app.command("sources")(guarded(sources_cmd))
+    app.command("validate")(guarded(validate_cmd))
+    app.command("sql")(guarded(sql_cmd))

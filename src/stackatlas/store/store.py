@@ -196,3 +196,10 @@ class Store:
                 self.set_meta("atlas_loaded_at", datetime.now(UTC).isoformat(timespec="seconds"))
         except duckdb.Error as exc:
             raise StoreError(f"cannot load the atlas into the store: {exc}") from exc
+
+    def ensure_atlas(self, atlas: Atlas) -> bool:
+        """Load ``atlas`` unless the store already holds this version; True if it loaded."""
+        if self.get_meta("atlas_version") == atlas.version and self.has_table("atlas_companies"):
+            return False
+        self.load_atlas(atlas)
+        return True

@@ -1,0 +1,162 @@
+"""Rich renderings of the atlas views (terminal and notebook); the JSON shape is ``to_dict``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+if TYPE_CHECKING:
+    from stackatlas.atlas.views import (
+        AtlasSummary,
+        CompanyProfile,
+        FigureItem,
+        SourceList,
+        StackMap,
+    )
+
+
+def fmt_number(value: float) -> str:
+    """Up to four significant digits, thousands separated: 215.9, 2,000, 0.072, 1,234,567."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:,.4g}"
+
+
+def fmt_amount(value: float | None, unit: str, low: float | None = None,
+               high: float | None = None) -> str:
+    """``$215.9B``, ``$650-700B``, ``75%``, ``90 TWh``, ``>$400B`` ..."""
+    prefix, suffix = {"usd_billion": ("$", "B"), "usd_million": ("$", "M"),
+                      "usd_trillion": ("$", "T"), "percent": ("", "%"), "twh": ("", " TWh"),
+                      "multiple": ("", "x")}.get(unit, ("", f" {unit}"))
+    if value is None and low is not None and high is not None:
+        return f"{prefix}{fmt_number(low)}-{fmt_number(high)}{suffix}"
+    if value is None:
+        return "n/a"
+    text = f"{prefix}{fmt_number(value)}{suffix}"
+    if low is not None and high is not None and low != high:
+        text += f" ({prefix}{fmt_number(low)}-{fmt_number(high)}{suffix})"
+    elif low is not None and high is None and low == value:
+        text = ">" + text
+    elif high is not None and low is None and high == value:
+        text = "<" + text
+    return text
+
+
+def fmt_share(share: float) -> str:
+    return f"{share * 100:.3g}%"
+
+
+def _figure_line(f: FigureItem) -> Text:
+    text = Text(f"{f.metric} {f.period}: ", style="dim")
+    text.append(fmt_amount(f.value, f.unit, f.low, f.high), style="bold")
+    text.append(f"  [{f.subject}; {f.kind}; {f.source}]", style="dim")
+    return text
+
+
+def render_stackmap(m: StackMap) -> Tree:
+    tree = Tree(Text("AI stack", style="bold") + Text(f"  (atlas {m.atlas_version})", "dim"))
+    for layer in sorted(m.layers, key=lambda x: -x.order):  # applications on top
+        label = Text.assemble((f"{layer.order}. {layer.name}", "bold cyan"),
+                              (f"  level {layer.level}: {layer.level_name}", "magenta"))
+        node = tree.add(label)
+        for f in layer.figures:
+            node.add(_figure_line(f))
+        for seg in layer.segments:
+            seg_node = node.add(Text(seg.name, style="bold") + Text(f"  [{seg.id}]", "dim"))
+            for c in seg.companies:
+                line = Text(c.name)
+                if c.ticker:
+                    line.append(f" ({c.ticker})", style="dim")
+                line.append(f"  weight {c.weight:.2f}", style="green")
+                if c.key_share:
+                    line.append(f"  {fmt_share(c.key_share.share)} of {c.key_share.market_name}",
+                                style="yellow")
+                seg_node.add(line)
+            if not seg.companies:
+                seg_node.add(Text("(no companies yet)", style="dim"))
+    return tree
+
+
+def render_companyprofile(p: CompanyProfile) -> Group:
+    c = p.company
+    head = Text(c.name, style="bold cyan")
+    head.append(f"  [{c.id}]", style="dim")
+    if c.ticker:
+        head.append(f"  {c.ticker}" + (f" ({c.exchange})" if c.exchange else ""))
+    facts = [f"country {c.country}", "listed" if c.listed else "private"]
+    if c.cik:
+        facts.append(f"CIK {c.cik}")
+    if p.parent_name:
+        facts.append(f"parent {p.parent_name}")
+    if p.groups:
+        facts.append("groups " + ", ".join(p.groups))
+    parts: list = [head, Text("; ".join(facts), style="dim")]
+    if c.description:
+        parts.append(Text(c.description))
+    if p.memberships:
+        t = Table(title="Layers and segments", title_justify="left")
+        for col in ("layer", "segment", "weight", "as of", "basis", "source"):
+            t.add_column(col)
+        for m in p.memberships:
+            t.add_row(m.layer_name, m.segment_name, f"{m.weight:.2f}", str(m.as_of), m.basis,
+                      m.source)
+        parts.append(t)
+    if p.shares:
+        t = Table(title="Market shares", title_justify="left")
+        for col in ("market", "share", "as of", "kind", "source"):
+            t.add_column(col)
+        for s in p.shares:
+            share = fmt_share(s.share)
+            if s.low is not None and s.high is not None:
+                share += f" ({fmt_share(s.low)}-{fmt_share(s.high)})"
+            t.add_row(s.market_name, share, str(s.as_of), s.kind, s.source)
+        parts.append(t)
+    for title, flows in (("Money in", p.flows_in), ("Money out", p.flows_out)):
+        if not flows:
+            continue
+        t = Table(title=title, title_justify="left")
+        for col in ("counterparty", "kind", "amount", "period", "via", "confidence", "source"):
+            t.add_column(col)
+        for f in flows:
+            t.add_row(f.counterparty_name, f.kind, fmt_amount(f.amount, "usd_billion", f.low,
+                                                              f.high), f.period, f.via or "",
+                      f.confidence, f.source)
+        parts.append(t)
+    if p.figures:
+        t = Table(title="Figures", title_justify="left")
+        for col in ("metric", "value", "period", "kind", "source"):
+            t.add_column(col)
+        for f in p.figures:
+            t.add_row(f.metric, fmt_amount(f.value, f.unit, f.low, f.high), f.period, f.kind,
+                      f.source)
+        parts.append(t)
+    if p.sources:
+        t = Table(title="Sources", title_justify="left")
+        for col in ("id", "title", "publisher", "published", "url / accession"):
+            t.add_column(col)
+        for s in p.sources:
+            t.add_row(s.id, s.title, s.publisher, str(s.published), s.url or s.accession or "")
+        parts.append(t)
+    return Group(*parts)
+
+
+def render_sourcelist(s: SourceList) -> Table:
+    t = Table(title=f"Sources (atlas {s.atlas_version})", title_justify="left")
+    for col in ("id", "title", "publisher", "published", "kind", "rows", "url / accession"):
+        t.add_column(col, overflow="fold")
+    for x in s.sources:
+        t.add_row(x.id, x.title, x.publisher, str(x.published), x.kind.value, str(x.cited_by),
+                  x.url or x.accession or "")
+    return t
+
+
+def render_atlassummary(s: AtlasSummary) -> Group:
+    totals = ", ".join(f"{n} {name}" for name, n in s.tables.items())
+    t = Table(title="Per layer", title_justify="left")
+    for col in ("layer", "companies", "flows", "figures", "sources"):
+        t.add_column(col, justify="right" if col != "layer" else "left")
+    for x in s.layers:
+        t.add_row(x.name, str(x.companies), str(x.flows), str(x.figures), str(x.sources))
+    return Group(Text(f"atlas {s.atlas_version}: {totals}"), t)

@@ -1,0 +1,321 @@
+"""Read-only views of the atlas behind ``stackatlas map``, ``company``, ``sources``, ``run``.
+
+Each view is a pydantic model whose ``to_dict()`` is the documented, stable ``--json`` shape
+(field names below never change meaning; new fields may be added). ``__rich__`` renders it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.models import Company, Figure, Flow, Share, Source
+
+
+class _View(BaseModel):
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-safe ``--json`` shape."""
+        return self.model_dump(mode="json", by_alias=True)
+
+    def __rich__(self) -> Any:
+        from stackatlas.atlas import render
+
+        return getattr(render, f"render_{type(self).__name__.lower()}")(self)
+
+
+class FigureItem(BaseModel):
+    """A headline figure (a row of figures.csv)."""
+
+    id: str
+    subject_type: str
+    subject: str
+    metric: str
+    value: float
+    low: float | None
+    high: float | None
+    unit: str
+    period: str
+    kind: str
+    source: str
+    quote: str | None = None
+    note: str | None = None
+
+
+class KeyShare(BaseModel):
+    market: str
+    market_name: str
+    share: float
+    as_of: date
+    kind: str
+    source: str
+
+
+class MapCompany(BaseModel):
+    id: str
+    name: str
+    ticker: str | None
+    weight: float  # revenue-exposure weight of the company in this segment, 0-1
+    key_share: KeyShare | None  # largest share in a market supplied by this segment
+
+
+class MapSegment(BaseModel):
+    id: str
+    name: str
+    description: str
+    companies: list[MapCompany]
+
+
+class MapLayer(BaseModel):
+    id: str
+    name: str
+    order: int
+    level: int
+    level_name: str
+    risk: str
+    figures: list[FigureItem]  # subject: this layer, a group / segment / market in it
+    segments: list[MapSegment]
+
+
+class StackMap(_View):
+    """``stackatlas map``: layers (stack order) -> segments -> companies."""
+
+    atlas_version: str
+    layers: list[MapLayer]
+
+
+def _figure(f: Figure) -> FigureItem:
+    return FigureItem(**f.model_dump(mode="json"))
+
+
+def layer_figures(atlas: Atlas, layer_id: str) -> list[Figure]:
+    """Figures whose subject is the layer or a group, segment or market placed in it."""
+    out = []
+    for f in atlas.figures:
+        if f.subject_type.value in ("layer", "group", "segment", "market") and \
+                layer_id in atlas.layers_of(f.subject, f.subject_type.value):
+            out.append(f)
+    return out
+
+
+def _key_share(atlas: Atlas, company_id: str, segment_id: str) -> KeyShare | None:
+    shares = [s for s in atlas.shares if s.company == company_id
+              and s.market in atlas.markets and atlas.markets[s.market].segment == segment_id]
+    if not shares:
+        return None
+    best = max(shares, key=lambda s: (s.share, s.as_of))
+    return KeyShare(market=best.market, market_name=atlas.markets[best.market].name,
+                    share=best.share, as_of=best.as_of, kind=best.kind.value, source=best.source)
+
+
+def stack_map(atlas: Atlas, layer: str | None = None) -> StackMap:
+    """The stack as a tree; ``layer`` keeps one layer (NotFoundError with suggestions)."""
+    layers = [atlas.layer(layer)] if layer else [atlas.layer(lid) for lid in atlas.layer_ids]
+    out = []
+    for lay in layers:
+        segments = []
+        for seg in lay.segments:
+            ms = sorted((m for m in atlas.memberships if m.segment == seg.id),
+                        key=lambda m: (-m.weight, m.company))
+            companies = [MapCompany(id=m.company, name=atlas.companies[m.company].name,
+                                    ticker=atlas.companies[m.company].ticker, weight=m.weight,
+                                    key_share=_key_share(atlas, m.company, seg.id)) for m in ms]
+            segments.append(MapSegment(id=seg.id, name=seg.name, description=seg.description,
+                                       companies=companies))
+        out.append(MapLayer(id=lay.id, name=lay.name, order=lay.order, level=lay.level,
+                            level_name=lay.level_name, risk=lay.risk,
+                            figures=[_figure(f) for f in layer_figures(atlas, lay.id)],
+                            segments=segments))
+    return StackMap(atlas_version=atlas.version, layers=out)
+
+
+# ---- company profile ---------------------------------------------------------------------
+class ProfileMembership(BaseModel):
+    layer: str
+    layer_name: str
+    segment: str
+    segment_name: str
+    weight: float
+    as_of: date
+    basis: str
+    source: str
+    note: str | None
+
+
+class ProfileShare(BaseModel):
+    market: str
+    market_name: str
+    share: float
+    low: float | None
+    high: float | None
+    as_of: date
+    kind: str
+    source: str
+    note: str | None
+
+
+class ProfileFlow(BaseModel):
+    """A flow touching the company: directly, or through a group / segment it belongs to."""
+
+    id: str
+    direction: str  # "in" (company is paid) or "out" (company pays)
+    counterparty: str
+    counterparty_kind: str  # company / group / segment
+    counterparty_name: str
+    via: str | None  # group or segment id when the company is not named directly
+    kind: str
+    amount: float | None  # USD billions
+    low: float | None
+    high: float | None
+    period: str
+    confidence: str
+    source: str
+    note: str | None
+
+
+class CompanyProfile(_View):
+    """``stackatlas company``: everything the atlas says about one company, with sources."""
+
+    atlas_version: str
+    company: Company
+    parent_name: str | None
+    subsidiaries: list[str]
+    groups: list[str]
+    memberships: list[ProfileMembership]
+    shares: list[ProfileShare]
+    flows_in: list[ProfileFlow]
+    flows_out: list[ProfileFlow]
+    figures: list[FigureItem]
+    sources: list[Source]  # every source cited above, by id
+
+
+def _node_name(atlas: Atlas, node: str) -> str:
+    kind = atlas.node_kind(node)
+    if kind == "company":
+        return atlas.companies[node].name
+    if kind == "group":
+        return atlas.groups[node].name
+    if kind == "segment":
+        return atlas.segments[node].name
+    return node
+
+
+def _profile_flow(atlas: Atlas, f: Flow, direction: str, via: str | None) -> ProfileFlow:
+    other = f.source_node if direction == "in" else f.target_node
+    return ProfileFlow(
+        id=f.id, direction=direction, counterparty=other,
+        counterparty_kind=atlas.node_kind(other) or "unknown",
+        counterparty_name=_node_name(atlas, other), via=via, kind=f.kind.value,
+        amount=f.amount, low=f.low, high=f.high, period=f.period,
+        confidence=f.confidence.value, source=f.source, note=f.note)
+
+
+def company_profile(atlas: Atlas, company_id: str) -> CompanyProfile:
+    """Profile of a company given by id, ticker, name or alias (NotFoundError on a miss)."""
+    company = atlas.find_company(company_id)
+    cid = company.id
+    groups = [g.id for g in atlas.groups.values() if cid in g.members]
+    segments = [m.segment for m in atlas.memberships_of(cid)]
+    via_nodes = {cid: None, **{g: g for g in groups}}
+    for seg in segments:
+        if atlas.node_kind(seg) == "segment":
+            via_nodes.setdefault(seg, seg)
+    memberships = [
+        ProfileMembership(layer=atlas.layer_of_segment[m.segment],
+                          layer_name=atlas.layer(atlas.layer_of_segment[m.segment]).name,
+                          segment=m.segment, segment_name=atlas.segments[m.segment].name,
+                          weight=m.weight, as_of=m.as_of, basis=m.basis.value, source=m.source,
+                          note=m.note)
+        for m in sorted(atlas.memberships_of(cid), key=lambda m: -m.weight)]
+    shares = [_profile_share(atlas, s) for s in atlas.shares if s.company == cid]
+    flows_in, flows_out = [], []
+    for f in atlas.flows:
+        if f.target_node in via_nodes:
+            flows_in.append(_profile_flow(atlas, f, "in", via_nodes[f.target_node]))
+        if f.source_node in via_nodes:
+            flows_out.append(_profile_flow(atlas, f, "out", via_nodes[f.source_node]))
+    figures = [_figure(f) for f in atlas.figures
+               if f.subject_type.value == "company" and f.subject == cid]
+    cited = [m.source for m in memberships] + [s.source for s in shares] + \
+        [f.source for f in flows_in + flows_out] + [f.source for f in figures]
+    order = list(dict.fromkeys(cited))
+    return CompanyProfile(
+        atlas_version=atlas.version, company=company,
+        parent_name=atlas.companies[company.parent].name if company.parent else None,
+        subsidiaries=sorted(c.id for c in atlas.companies.values() if c.parent == cid),
+        groups=groups, memberships=memberships,
+        shares=sorted(shares, key=lambda s: -s.share), flows_in=flows_in,
+        flows_out=flows_out, figures=figures, sources=[atlas.sources[s] for s in order])
+
+
+def _profile_share(atlas: Atlas, s: Share) -> ProfileShare:
+    return ProfileShare(market=s.market, market_name=atlas.markets[s.market].name, share=s.share,
+                        low=s.low, high=s.high, as_of=s.as_of, kind=s.kind.value,
+                        source=s.source, note=s.note)
+
+
+# ---- sources and summary -----------------------------------------------------------------
+class SourceItem(Source):
+    cited_by: int  # rows of memberships, shares, flows, figures, dependencies citing it
+
+
+class SourceList(_View):
+    """``stackatlas sources``: every source with how many atlas rows cite it."""
+
+    atlas_version: str
+    sources: list[SourceItem]
+
+
+def _citations(atlas: Atlas) -> Counter[str]:
+    rows: list[Any] = [*atlas.memberships, *atlas.shares, *atlas.flows, *atlas.figures,
+                       *atlas.dependencies]
+    return Counter(r.source for r in rows)
+
+
+def source_list(atlas: Atlas) -> SourceList:
+    counts = _citations(atlas)
+    items = [SourceItem(**s.model_dump(), cited_by=counts.get(s.id, 0))
+             for s in sorted(atlas.sources.values(), key=lambda s: (s.published, s.id))]
+    return SourceList(atlas_version=atlas.version, sources=items)
+
+
+class LayerCounts(BaseModel):
+    layer: str
+    name: str
+    companies: int  # companies with a membership in the layer
+    flows: int  # flows with an endpoint in the layer
+    figures: int  # figures about the layer or a company / group / segment / market in it
+    sources: int  # distinct sources cited by the layer's memberships, shares, flows, figures
+
+
+class AtlasSummary(_View):
+    """Counts per table and per layer (``stackatlas validate`` / ``run``)."""
+
+    atlas_version: str
+    tables: dict[str, int]
+    layers: list[LayerCounts]
+
+
+def atlas_summary(atlas: Atlas) -> AtlasSummary:
+    tables = {"layers": len(atlas.layers), "segments": len(atlas.segments)}
+    for name in ("sources", "companies", "memberships", "markets", "shares", "groups", "flows",
+                 "figures", "dependencies"):
+        tables[name] = len(getattr(atlas, name))
+    layers = []
+    for lid in atlas.layer_ids:
+        companies = {m.company for m in atlas.memberships
+                     if atlas.layer_of_segment.get(m.segment) == lid}
+        flows = [f for f in atlas.flows
+                 if lid in atlas.layers_of(f.source_node) + atlas.layers_of(f.target_node)]
+        figures = [f for f in atlas.figures
+                   if lid in atlas.layers_of(f.subject, f.subject_type.value)]
+        shares = [s for s in atlas.shares if lid in atlas.layers_of(s.market, "market")]
+        ms = [m for m in atlas.memberships if atlas.layer_of_segment.get(m.segment) == lid]
+        cited = {r.source for r in [*flows, *figures, *shares, *ms]}
+        layers.append(LayerCounts(layer=lid, name=atlas.layer(lid).name,
+                                  companies=len(companies), flows=len(flows),
+                                  figures=len(figures), sources=len(cited)))
+    return AtlasSummary(atlas_version=atlas.version, tables=tables, layers=layers)
