@@ -6,14 +6,14 @@ not cover (``w * (1 - sum m)``: revenue outside the AI stack) is ``unclassified`
 that are not mapped to an atlas company are ``unmapped`` (unknown tickers, fund rows outside
 its listed constituents) or ``cash``. The rows of ``layer_exposure`` therefore sum to 1.
 
-Chokepoint rule (documented in the README): a chokepoint is a company with at least
-``CHOKEPOINT_SHARE`` (50%) of a tracked market in ``shares.csv``. A position *depends on* a
-chokepoint when its company is the chokepoint, or is downstream of it within
-``MAX_DEPTH`` (3) supplier -> customer steps. Edges come from ``dependencies.csv`` and from
-company-to-company purchase flows (capex purchases, services, cloud commitments: payer is the
-customer); group nodes in flows expand to their members. The full position weight counts
-(dependence is yes/no, not scaled by input share), split into direct (holding the chokepoint
-itself) and downstream.
+Chokepoint rule (documented in the README): a chokepoint is a supplier with at least
+``CHOKEPOINT_SHARE`` (50%) of a tracked market in ``shares.csv`` (ranked by the chokepoint
+score of ``analysis.concentration``). A position *depends on* a chokepoint when its company is
+the chokepoint, or is downstream of it within ``MAX_DEPTH`` (3) supplier -> customer steps
+along ``analysis.concentration.supply_edges`` (atlas dependencies, and cost flows read payee
+supplies payer; groups and segments expand to their companies). The full position weight
+counts (dependence is yes/no, not scaled by input share), split into direct (holding the
+chokepoint itself) and downstream.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from collections import defaultdict
 
 import pandas as pd
 
+from stackatlas.analysis.concentration import chokepoints, supply_edges
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.evidence import Evidence
 from stackatlas.portfolio.resolve import Position
 
 CHOKEPOINT_SHARE = 0.5
 MAX_DEPTH = 3
-PURCHASE_FLOW_KINDS = frozenset({"capex_purchase", "services", "cloud_commitment"})
 
 
 def _membership_evidence(basis: str) -> Evidence:
@@ -82,7 +82,9 @@ def layer_exposure(atlas: Atlas, positions: list[Position]) -> pd.DataFrame:
         rows.append({"layer": name, "level": None, "level_name": None,
                      "exposure": max(value, 0.0), "stack_share": None,
                      "evidence": Evidence.DERIVED.value})
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    df["level"] = pd.Series([r["level"] for r in rows], dtype=object)  # ints, None for extras
+    return df
 
 
 def company_weights(positions: list[Position]) -> pd.DataFrame:
@@ -135,32 +137,13 @@ def hhi(positions: list[Position]) -> float:
 
 
 def find_chokepoints(atlas: Atlas) -> pd.DataFrame:
-    """Companies holding >= CHOKEPOINT_SHARE of a tracked market: company, market, share, source."""
-    rows = [{"company": s.company, "market": s.market, "share": s.share, "source": s.source}
-            for s in atlas.shares if s.share >= CHOKEPOINT_SHARE and s.company in atlas.companies]
-    return pd.DataFrame(rows, columns=["company", "market", "share", "source"])
+    """Suppliers with >= CHOKEPOINT_SHARE of a market, ranked as in the concentration analysis.
 
-
-def customer_graph(atlas: Atlas) -> dict[str, set[str]]:
-    """supplier company -> set of customer companies (dependencies + purchase flows)."""
-    def expand(node: str) -> list[str]:
-        if node in atlas.companies:
-            return [node]
-        if node in atlas.groups:
-            return [m for m in atlas.groups[node].members if m in atlas.companies]
-        return []
-
-    graph: dict[str, set[str]] = defaultdict(set)
-    for d in atlas.dependencies:
-        if d.input_share > 0:
-            graph[d.supplier].add(d.customer)
-    for f in atlas.flows:
-        if str(f.kind) in PURCHASE_FLOW_KINDS:
-            for payer in expand(f.source_node):
-                for payee in expand(f.target_node):
-                    if payer != payee:
-                        graph[payee].add(payer)
-    return graph
+    Columns: company, market, share, score, role (from ``analysis.concentration.chokepoints``).
+    """
+    table = chokepoints(atlas).table
+    table = table[(table["share"] >= CHOKEPOINT_SHARE) & table["company"].isin(atlas.companies)]
+    return table[["company", "market", "share", "score", "role"]].reset_index(drop=True)
 
 
 def downstream_of(graph: dict[str, set[str]], company: str, depth: int = MAX_DEPTH) -> set[str]:
@@ -181,7 +164,7 @@ def chokepoint_exposure(atlas: Atlas, positions: list[Position], *,
     depend on it), sentence ("62% of this portfolio depends on TSMC capacity").
     """
     cps = find_chokepoints(atlas)
-    graph = customer_graph(atlas)
+    graph = supply_edges(atlas)
     cw = company_weights(positions)
     held = {c: float(w) for c, w in zip(cw["company"], cw["weight"], strict=True)
             if isinstance(c, str)}

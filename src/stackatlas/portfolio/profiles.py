@@ -90,7 +90,7 @@ def compare_profile(layer_exposure: pd.DataFrame, profile: Profile) -> pd.DataFr
             status, gap = "above", actual - hi
         else:
             status, gap = "within", 0.0
-        rows.append({"layer": row.layer, "level": row.level, "level_name": row.level_name,
+        rows.append({"layer": row.layer, "level": int(row.level), "level_name": row.level_name,
                      "actual": actual, "target_min": lo, "target_max": hi, "status": status,
                      "gap": gap})
     return pd.DataFrame(rows, columns=["layer", "level", "level_name", "actual", "target_min",

@@ -1,0 +1,163 @@
+"""analyze_portfolio end to end on the miniature atlas; profile gap table; CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.errors import DataUnavailableError, NotFoundError
+from stackatlas.portfolio import analyze_portfolio
+from stackatlas.portfolio.profiles import compare_profile, get_profile, levels, load_profiles
+
+
+def test_profile_gap_table(atlas: Atlas, fixtures: Path) -> None:
+    report = analyze_portfolio(fixtures / "portfolio" / "three_holdings.csv", atlas=atlas,
+                               profile="balanced")
+    gaps = report.gaps.set_index("layer")
+    # stack exposure 0.91: chips 0.75 / 0.91 = 0.8242, energy 0.16 / 0.91 = 0.1758.
+    # balanced ranges (profiles.yaml): energy 10-25%, chips 25-40%, cloud 25-40%,
+    # models 0-10%, applications 10-25%.
+    assert gaps.loc["energy", "status"] == "within" and gaps.loc["energy", "gap"] == 0
+    assert gaps.loc["chips", "status"] == "above"
+    assert gaps.loc["chips", "gap"] == pytest.approx(0.75 / 0.91 - 0.40)
+    assert gaps.loc["cloud", "status"] == "below"
+    assert gaps.loc["cloud", "gap"] == pytest.approx(-0.25)
+    assert gaps.loc["models", "status"] == "within"
+    assert gaps.loc["applications", "gap"] == pytest.approx(-0.10)
+    summary = report.to_dict()["gap_summary"]
+    assert summary[0] == "chips (level 2, boss fight): 82% of stack exposure, 42% over the " \
+        "balanced range 25%-40%"
+    assert report.disclaimer == "Educational analysis, not investment advice."
+
+
+def test_profiles_are_labelled_editorial_and_consistent() -> None:
+    text = (Path(__file__).parents[2] / "src/stackatlas/data/profiles.yaml").read_text()
+    assert "EDITORIAL ASSUMPTIONS" in text and "NOT INVESTMENT ADVICE" in text
+    profiles = load_profiles()
+    assert list(profiles) == ["conservative", "balanced", "aggressive"]
+    for p in profiles.values():
+        assert set(p.targets) == {"energy", "chips", "cloud", "models", "applications"}
+        assert sum(lo for lo, _ in p.targets.values()) <= 1 <= sum(hi for _, hi in
+                                                                   p.targets.values())
+    with pytest.raises(NotFoundError, match="did you mean: balanced"):
+        get_profile("balancd")
+
+
+def test_bad_profile_file(tmp_path: Path) -> None:
+    from stackatlas.errors import ValidationError
+
+    f = tmp_path / "p.yaml"
+    f.write_text("profiles:\n  x:\n    targets:\n      chips: [0.5, 0.2]\n")
+    with pytest.raises(ValidationError, match=r"x\.chips"):
+        load_profiles(f)
+
+
+def test_levels_come_from_atlas(atlas: Atlas) -> None:
+    lv = levels(atlas)
+    assert list(lv["level_name"]) == ["newbie level", "boss fight", "multiplayer server",
+                                      "PvP arena", "open world"]
+    assert lv.loc[0, "risk"] == "risk of energy"
+
+
+def test_unknown_ticker_rest_analysed(atlas: Atlas, write_csv) -> None:
+    path = write_csv("Symbol,Market Value\nNVDA,5000\nNVDQ,1000\nTSM,3000\nCEG,1000\n")
+    report = analyze_portfolio(path, atlas=atlas)
+    assert [(u.line, u.ticker) for u in report.unknown] == [(3, "NVDQ")]
+    assert report.unknown[0].suggestions[0] == "NVDA (NVIDIA)"
+    assert report.unmapped_share == pytest.approx(0.1)
+    assert "10.0% of the portfolio is not mapped to atlas companies" in report.notes
+    layers = report.layers.set_index("layer")["exposure"]
+    assert layers["chips"] == pytest.approx(0.5 * 0.9 + 0.3)  # the rest still analysed
+    assert compare_profile(report.layers, get_profile("aggressive")).shape[0] == 5
+
+
+def test_adr_and_local_listing_in_a_file(atlas: Atlas, fixtures: Path) -> None:
+    report = analyze_portfolio(fixtures / "portfolio" / "broker_export.csv", atlas=atlas)
+    h = report.holdings.set_index("line")
+    assert h.loc[5, "company"] == "tsmc" and h.loc[5, "ticker"] == "2330.TW"
+    assert h.loc[8, "kind"] == "cash"
+    # NVDA held in two accounts: 5000 + 1000 of 12000 total (cash 1000 included)
+    top = report.top_names.set_index("company")
+    assert top.loc["nvidia", "weight"] == pytest.approx(6000 / 12000)
+    assert report.layers.set_index("layer").loc["cash", "exposure"] == pytest.approx(1 / 12)
+
+
+def test_shares_with_prices_dir_and_risk(atlas: Atlas, fixtures: Path, write_csv) -> None:
+    path = write_csv("ticker,shares\nNVDA,40\nTSM,6\nCEG,10\n")
+    # latest adjusted closes: NVDA 12.5, TSM 53, CEG 21.2 -> 500, 318, 212 (total 1030)
+    report = analyze_portfolio(path, atlas=atlas, prices_dir=fixtures / "portfolio" / "prices")
+    w = report.holdings.set_index("ticker")["weight"]
+    assert w["NVDA"] == pytest.approx(500 / 1030)
+    assert w["CEG"] == pytest.approx(212 / 1030)
+    assert report.risk is not None
+    assert "portfolio" in set(report.risk.stats["name"])
+    payload = json.loads(json.dumps(report.to_dict()))  # JSON-safe
+    assert payload["risk"]["benchmark"] == "SPY"
+
+
+def test_shares_offline_without_prices(atlas: Atlas, write_csv) -> None:
+    with pytest.raises(DataUnavailableError, match="weights need prices"):
+        analyze_portfolio(write_csv("ticker,shares\nNVDA,40\n"), atlas=atlas)
+
+
+def test_etf_look_through_in_report(atlas: Atlas, fixtures: Path, write_csv) -> None:
+    path = write_csv("ticker,weight\nEXMP,0.5\nCEG,0.5\n")
+    report = analyze_portfolio(path, atlas=atlas, etf_holdings=[
+        f"EXMP={fixtures / 'portfolio' / 'ishares_fund.csv'}"])
+    assert report.funds[0]["as_of"] == "2026-03-16"
+    assert [u.ticker for u in report.unknown_in_funds] == ["ZZZZ"]
+    top = report.top_names.set_index("name")
+    assert top.loc["NVIDIA", "via_funds"] == pytest.approx(0.25)
+    assert report.layers.set_index("layer").loc["chips", "exposure"] == pytest.approx(0.375)
+
+
+def test_scenario_impact_with_a_stub_engine(atlas: Atlas, fixtures: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from stackatlas.portfolio.holdings import holding_values, read_holdings
+    from stackatlas.portfolio.resolve import build_positions, resolve_holdings
+    from stackatlas.portfolio.scenario_impact import scenario_impact
+
+    hf = read_holdings(fixtures / "portfolio" / "three_holdings.csv")
+    w, _ = holding_values(hf)
+    pos, _ = build_positions(atlas, resolve_holdings(atlas, hf.holdings), w, {})
+
+    class Result:  # the shape the adapter reads: per-company table + per-draw frame
+        companies = pd.DataFrame({"company": ["nvidia", "tsmc", "amd"],
+                                  "profit_change_pct": [-0.4, -0.2, -0.9]})
+        company_draws = pd.DataFrame({"nvidia": [-0.2, -0.4, -0.6], "tsmc": [0.0, -0.2, -0.4]})
+
+    impact = scenario_impact(atlas, pos, "taiwan", runner=lambda *a, **k: Result(), draws=3)
+    row = impact.summary.iloc[0]
+    assert row["profit_at_risk"] == pytest.approx(0.5 * -0.4 + 0.3 * -0.2)  # CEG unaffected
+    sums = np.array([0.5 * -0.2, 0.5 * -0.4 + 0.3 * -0.2, 0.5 * -0.6 + 0.3 * -0.4])
+    assert row["p5"] == pytest.approx(np.percentile(sums, 5))
+    assert row["band_method"] == "per-draw portfolio sums"
+    assert row["covered"] == pytest.approx(0.8)
+
+
+def test_cli_json_and_errors(atlas: Atlas, fixtures: Path, write_csv, monkeypatch) -> None:
+    from stackatlas.cli.app import app
+    from stackatlas.portfolio import report as report_mod
+
+    monkeypatch.setattr(report_mod, "_atlas", lambda a: atlas)
+    runner = CliRunner()
+    ok = runner.invoke(app, ["portfolio", "analyze",
+                             str(fixtures / "portfolio" / "three_holdings.csv"), "--json"])
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(ok.stdout)
+    assert data["layers"][1]["layer"] == "chips"
+    assert data["layers"][1]["exposure"] == pytest.approx(0.75)
+    table = runner.invoke(app, ["portfolio", "analyze",
+                                str(fixtures / "portfolio" / "three_holdings.csv"),
+                                "--prices", str(fixtures / "portfolio" / "prices")])
+    assert table.exit_code == 0, table.output
+    assert "boss fight" in table.stdout and "Market risk (benchmark SPY)" in table.stdout
+    bad = runner.invoke(app, ["portfolio", "analyze", str(write_csv("ticker,shares\nX,-1\n"))])
+    assert bad.exit_code == 2
+    assert "Traceback" not in bad.output and "negative shares" in bad.output
