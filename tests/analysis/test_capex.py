@@ -67,12 +67,12 @@ def test_group_total_when_complete() -> None:
 
 
 def test_ai_share_from_explicit_figure_or_ratio() -> None:
-    share = mini_atlas(figures=[figure("ai", "big4-hyperscalers", "ai_capex_share", 75,
+    share = mini_atlas(figures=[figure("ai", "big4-hyperscalers", "capex_ai_share", 75,
                                        "2026E", unit="percent", subject_type="group")])
     assert ai_share_from_atlas(share).value == pytest.approx(0.75)
     ratio = mini_atlas(figures=[
         figure("c", "big4-hyperscalers", "capex", 600, "2026", subject_type="group"),
-        figure("a", "big4-hyperscalers", "ai_capex", 450, "2026", subject_type="group")])
+        figure("a", "big4-hyperscalers", "capex_ai", 450, "2026", subject_type="group")])
     assert ai_share_from_atlas(ratio).value == pytest.approx(0.75)
     assert ai_share_from_atlas(mini_atlas()) is None
 

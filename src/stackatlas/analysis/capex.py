@@ -26,7 +26,8 @@ from stackatlas.evidence import Evidence, combine
 
 BILLION = 1e9
 TRACKED_GROUPS = ("big4-hyperscalers", "hyperscalers")
-AI_SHARE_METRICS = ("ai_capex_share", "ai_share_of_capex", "ai_share")
+AI_SHARE_METRICS = ("capex_ai_share", "ai_capex_share", "ai_share_of_capex")
+AI_CAPEX_METRICS = ("capex_ai", "ai_capex")
 ROW_COLUMNS = ["entity", "kind", "period", "capex", "operating_cash_flow", "capex_to_ocf",
                "free_cash_flow", "ai_capex_est", "evidence", "symbol", "capex_evidence",
                "ocf_evidence", "fcf_evidence", "ai_evidence", "members", "missing"]
@@ -52,7 +53,7 @@ def ai_share_from_atlas(atlas: Atlas) -> AiShare | None:
             return AiShare(value, f.id)
     capex = {(f.subject, f.period): f for f in figs if f.metric == "capex"}
     for f in figs:
-        if f.metric == "ai_capex" and (f.subject, f.period) in capex:
+        if f.metric in AI_CAPEX_METRICS and (f.subject, f.period) in capex:
             total = capex[(f.subject, f.period)]
             return AiShare(f.value / total.value, f"{f.id} / {total.id}")
     return None

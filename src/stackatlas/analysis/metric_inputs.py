@@ -34,7 +34,8 @@ MONEY_METRICS: tuple[str, ...] = (
 COLUMNS = ["company_id", "metric", "period", "calendar_year", "value", "evidence", "basis"]
 
 FIGURE_METRICS: dict[str, tuple[str, float]] = {
-    # atlas figure metric -> (standard metric, sign); burn is negative free cash flow
+    # atlas figure metric -> (standard metric, sign); burn is negative free cash flow.
+    # ``annualized_revenue`` (ARR, a year-end run rate) is deliberately not revenue.
     "revenue": ("revenue", 1.0),
     "gross_profit": ("gross_profit", 1.0),
     "operating_income": ("operating_income", 1.0),
@@ -170,7 +171,9 @@ def figure_metrics(atlas: Atlas, company_ids: Iterable[str]) -> pd.DataFrame:
         year = int(match.group(1))
         rows.append({"company_id": f.subject, "metric": metric, "period": str(year),
                      "calendar_year": year, "value": sign * f.value * scale, "evidence": ev,
-                     "basis": f"atlas figure {f.id} ({f.kind.value}, period {f.period})"})
+                     "basis": f"atlas figure {f.id} ({f.kind.value}, period {f.period}"
+                              + (", fiscal year taken as calendar" if "FY" in f.period.upper()
+                                 else "") + ")"})
     return pd.DataFrame(rows) if rows else empty_frame()
 
 
@@ -188,8 +191,8 @@ def _company_frames(cik: int, store: object | None) -> tuple[pd.DataFrame, pd.Da
 
 def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = None,
            use_figures: bool = True) -> MetricInputs:
-    """SEC metrics (calendar-aligned) for each company with a CIK, atlas figures filling the
-    company / metric / year cells SEC data lacks; companies with neither are ``not_covered``."""
+    """SEC metrics (calendar-aligned) for each company with a CIK; atlas figures for companies
+    without SEC data; companies with neither are ``not_covered`` (with the reason)."""
     annual_parts, quarter_parts, ttm_parts = [], [], []
     not_covered: dict[str, str] = {}
     ids = list(dict.fromkeys(company_ids))
@@ -211,13 +214,10 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
             if not frame.empty:
                 part.append(frame.assign(company_id=cid))
     annual = _concat(annual_parts)
-    if use_figures:
-        figs = figure_metrics(atlas, ids)
+    if use_figures:  # figures stand in only for companies without any SEC data
+        figs = figure_metrics(atlas, [c for c in ids if c in not_covered])
         if not figs.empty:
-            have = set(zip(annual["company_id"], annual["metric"], annual["period"], strict=True))
-            keep = [(c, m, p) not in have for c, m, p in
-                    zip(figs["company_id"], figs["metric"], figs["period"], strict=True)]
-            annual = _concat([annual, figs[keep]])
+            annual = _concat([annual, figs])
             for cid in set(figs["company_id"]):
                 not_covered.pop(cid, None)
     for cid in ids:

@@ -81,13 +81,16 @@ class SignalContext:
 
 # ---- measures -----------------------------------------------------------------------------
 
-def _group_value(ctx: SignalContext, group: str, period: str, column: str
-                 ) -> tuple[float | None, Evidence, dict]:
-    """A group's value; a partial group (a member without data) gives an ``estimated`` value."""
+def _group_value(ctx: SignalContext, group: str, period: str, column: str, *,
+                 partial: bool = True) -> tuple[float | None, Evidence, dict]:
+    """A group's value; with ``partial``, a group with a member lacking data gives the value of
+    the members with data, marked ``estimated``."""
     rows = ctx.capex_rows
     full = rows[(rows["entity"] == group) & (rows["period"] == period)]
     if not full.empty and full.iloc[0][column] is not None:
         return float(full.iloc[0][column]), Evidence(full.iloc[0]["evidence"]), {}
+    if not partial:
+        return None, Evidence.UNRESOLVED, {}
     part = rows[(rows["entity"] == f"{group} (partial)") & (rows["period"] == period)]
     if not part.empty and part.iloc[0][column] is not None:
         r = part.iloc[0]
@@ -164,7 +167,8 @@ def gross_margin_drawdown(ctx: SignalContext, company: str, lookback_quarters: i
 
 def lab_burn_to_revenue(ctx: SignalContext, lab: str,
                         burn_metrics: tuple[str, ...] = ("cash_burn", "burn"),
-                        revenue_metrics: tuple[str, ...] = ("revenue", "arr")) -> Reading:
+                        revenue_metrics: tuple[str, ...] = ("revenue", "annualized_revenue"),
+                        ) -> Reading:
     burn = ctx.figures(lab, tuple(burn_metrics))
     revenue = ctx.figures(lab, tuple(revenue_metrics))
     years = sorted(set(burn) & set(revenue))
@@ -183,10 +187,11 @@ def lab_burn_to_revenue(ctx: SignalContext, lab: str,
                    f"{revenue[y].metric} figure used as revenue")
 
 
-def _annual_group(ctx: SignalContext, group: str, column: str) -> dict[int, tuple]:
+def _annual_group(ctx: SignalContext, group: str, column: str, *, partial: bool = True
+                  ) -> dict[int, tuple]:
     out = {}
     for p in {p for p in ctx.capex_rows["period"] if str(p).isdigit()}:
-        value, ev, data = _group_value(ctx, group, p, column)
+        value, ev, data = _group_value(ctx, group, p, column, partial=partial)
         if value is not None:
             out[int(p)] = (value, ev, data)
     return out
@@ -194,7 +199,7 @@ def _annual_group(ctx: SignalContext, group: str, column: str) -> dict[int, tupl
 
 def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
     capex = _annual_group(ctx, group, "capex")
-    lab_rev = [ctx.figures(lab, ("revenue", "arr")) for lab in labs]
+    lab_rev = [ctx.figures(lab, ("revenue", "annualized_revenue")) for lab in labs]
     years = sorted(y for y in capex if y - 1 in capex
                    and all(y in r and y - 1 in r for r in lab_rev))
     if not years:
@@ -219,7 +224,7 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
 
 def debt_financed_capex_share(ctx: SignalContext, group: str, debt_group: str) -> Reading:
     debt = ctx.figures(debt_group, ("debt_issuance", "debt"))
-    capex_sec = _annual_group(ctx, group, "capex")
+    capex_sec = _annual_group(ctx, group, "capex", partial=False)  # a partial sum would inflate
     capex_fig = ctx.figures(group, ("capex",))
     points: dict[int, tuple[float, Evidence, dict]] = {}
     for y, f in debt.items():

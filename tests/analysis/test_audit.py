@@ -1,0 +1,110 @@
+"""Claims audit: tolerance rules, hand-built frames, and the shared Nvidia / Alphabet files."""
+
+from __future__ import annotations
+
+import pytest
+from money_atlas import company, figure, fundamentals_frame, mini_atlas
+
+from stackatlas.analysis.audit import audit_claims, audit_figure, parse_period, tolerance
+from stackatlas.atlas.models import Group
+
+M = 1e6
+
+
+def _nvda_like():
+    # Nvidia FY2026 10-K / 10-Qs ($M): revenue 215,938, gross profit 153,463;
+    # Q4 = FY - Q1..Q3: revenue 68,127, gross profit 51,093 (74.997%). FY2025 revenue 130,497.
+    annual = fundamentals_frame([
+        ("revenue", 2026, "FY", "2025-01-27", "2026-01-25", 215_938 * M),
+        ("gross_profit", 2026, "FY", "2025-01-27", "2026-01-25", 153_463 * M),
+        ("revenue", 2025, "FY", "2024-01-29", "2025-01-26", 130_497 * M),
+    ])
+    quarterly = fundamentals_frame([
+        ("revenue", 2026, "Q4", "2025-10-27", "2026-01-25", 68_127 * M),
+        ("gross_profit", 2026, "Q4", "2025-10-27", "2026-01-25", 51_093 * M),
+    ])
+    return annual, quarterly
+
+
+def test_parse_period_and_tolerance() -> None:
+    assert parse_period("FY2026") == ("fiscal", 2026, "FY")
+    assert parse_period("Q4 FY2026") == ("fiscal", 2026, "Q4")
+    assert parse_period("2025") == ("calendar", 2025, "FY")
+    assert parse_period("2026E") is None and parse_period("2023-2025") is None
+    assert tolerance(figure("f", "x", "revenue", 215.9, "FY2026")) == pytest.approx(0.05)
+    assert tolerance(figure("f", "x", "gross_margin", 75, "FY2026")) == pytest.approx(0.5)
+    near = figure("f", "x", "gross_margin", 75, "FY2026").model_copy(
+        update={"quote": "Nvidia's gross margin is near 75%."})
+    assert tolerance(near) == pytest.approx(1.0)
+
+
+def test_revenue_claim_matches_within_rounding() -> None:
+    row = audit_figure(figure("rev", "nvidia", "revenue", 215.9, "FY2026"), _nvda_like())
+    assert row["status"] == "match" and row["computed"] == pytest.approx(215.938)
+    assert row["evidence"] == "reported"
+    off = audit_figure(figure("rev", "nvidia", "revenue", 216.5, "FY2026"), _nvda_like())
+    assert off["status"] == "differs" and off["claimed"] == 216.5  # the claim is kept as is
+
+
+def test_full_year_gross_margin_claim_differs_with_reason() -> None:
+    row = audit_figure(figure("gm", "nvidia", "gross_margin", 75, "FY2026", unit="percent"),
+                       _nvda_like())
+    # 153,463 / 215,938 = 71.068%
+    assert row["status"] == "differs"
+    assert row["computed"] == pytest.approx(71.068, abs=1e-3)
+    assert row["evidence"] == "derived"
+    assert "Q4 FY2026" in row["reason"]  # 51,093 / 68,127 = 74.997% matches the quarter
+    quarter = audit_figure(figure("gm", "nvidia", "gross_margin", 75, "Q4 FY2026",
+                                  unit="percent"), _nvda_like())
+    assert quarter["status"] == "match"
+    growth = audit_figure(figure("g", "nvidia", "revenue_growth_yoy", 65, "FY2026",
+                                 unit="percent"), _nvda_like())
+    assert growth["computed"] == pytest.approx((215_938 / 130_497 - 1) * 100)  # 65.47%
+    assert growth["status"] == "match"
+
+
+def test_not_checkable_reasons() -> None:
+    seg = audit_figure(figure("dc", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
+                              unit="percent"), _nvda_like())
+    assert seg["status"] == "not checkable" and "segment" in seg["reason"]
+    assert seg["computed"] is None
+    none = audit_figure(figure("r", "openai", "revenue", 13, "2025"), None, "no CIK")
+    assert none["status"] == "not checkable" and none["reason"] == "no CIK"
+    future = audit_figure(figure("r", "nvidia", "revenue", 300, "FY2027", kind="projection"),
+                          _nvda_like())
+    assert future["status"] == "not checkable" and "projection" in future["reason"]
+
+
+@pytest.mark.realdata
+def test_audit_on_shared_sec_files(shared_data, monkeypatch) -> None:
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810), company("alphabet", 1652044),
+                   company("amazon", 1018724), company("openai", None)],
+        memberships=[],
+        groups=[Group(id="big", name="b", members=["alphabet", "amazon"])],
+        figures=[
+            figure("nvda-rev", "nvidia", "revenue", 215.9, "FY2026", kind="actual"),
+            figure("nvda-gm-fy", "nvidia", "gross_margin", 75, "FY2026", unit="percent"),
+            figure("nvda-dc", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
+                   unit="percent"),
+            figure("goog-capex", "alphabet", "capex", 91_447, "2025", unit="usd_million"),
+            figure("amzn-rev", "amazon", "revenue", 637_959, "FY2024", unit="usd_million"),
+            figure("grp", "big", "capex_to_ocf", 65, "2025", unit="percent",
+                   subject_type="group"),
+            figure("openai-burn", "openai", "cash_burn", 9, "2025"),
+        ])
+    report = audit_claims(atlas)
+    rows = report.rows.set_index("figure")
+    assert rows.loc["nvda-rev", "status"] == "match"
+    assert rows.loc["nvda-rev", "computed"] == pytest.approx(215.938)
+    assert rows.loc["nvda-gm-fy", "status"] == "differs"
+    assert rows.loc["nvda-gm-fy", "computed"] == pytest.approx(153_463 / 215_938 * 100)
+    assert "Q4 FY2026" in rows.loc["nvda-gm-fy", "reason"]
+    assert rows.loc["nvda-dc", "status"] == "not checkable"
+    assert rows.loc["goog-capex", "status"] == "match"  # calendar 2025 = Alphabet FY2025
+    assert rows.loc["amzn-rev", "status"] == "not checkable"  # no Amazon companyfacts shared
+    assert "amazon" in rows.loc["grp", "reason"]
+    assert rows.loc["openai-burn", "status"] == "not checkable"
+    assert report.counts() == {"match": 2, "differs": 1, "not checkable": 4}
+    assert report.to_dict()["figures"][0]["claimed"] == pytest.approx(215.9)
