@@ -115,30 +115,41 @@ def test_etf_look_through_in_report(atlas: Atlas, fixtures: Path, write_csv) -> 
     assert report.layers.set_index("layer").loc["chips", "exposure"] == pytest.approx(0.375)
 
 
-def test_scenario_impact_with_a_stub_engine(atlas: Atlas, fixtures: Path) -> None:
-    import numpy as np
+def test_weighted_scenario_impact_by_hand() -> None:
     import pandas as pd
 
-    from stackatlas.portfolio.holdings import holding_values, read_holdings
-    from stackatlas.portfolio.resolve import build_positions, resolve_holdings
-    from stackatlas.portfolio.scenario_impact import scenario_impact
+    from stackatlas.portfolio.scenario_impact import weighted_impact
 
-    hf = read_holdings(fixtures / "portfolio" / "three_holdings.csv")
-    w, _ = holding_values(hf)
-    pos, _ = build_positions(atlas, resolve_holdings(atlas, hf.holdings), w, {})
+    table = pd.DataFrame({"company": ["nvidia", "tsmc", "amd"], "name": ["N", "T", "A"],
+                          "par": [0.04, 0.10, 0.5], "p5": [0.01, 0.05, 0.1],
+                          "p50": [0.03, 0.09, 0.4], "p95": [0.08, 0.2, 0.9]})
+    summary, contrib = weighted_impact("quake", "Quake", table,
+                                       {"nvidia": 0.5, "tsmc": 0.3, "constellation": 0.2})
+    assert summary["profit_at_risk"] == pytest.approx(0.5 * 0.04 + 0.3 * 0.10)  # 0.05
+    assert summary["p5"] == pytest.approx(0.5 * 0.01 + 0.3 * 0.05)
+    assert summary["p95"] == pytest.approx(0.5 * 0.08 + 0.3 * 0.2)
+    assert summary["covered"] == pytest.approx(0.8)  # constellation not in the result
+    assert [c["company"] for c in contrib] == ["nvidia", "tsmc"]
 
-    class Result:  # the shape the adapter reads: per-company table + per-draw frame
-        companies = pd.DataFrame({"company": ["nvidia", "tsmc", "amd"],
-                                  "profit_change_pct": [-0.4, -0.2, -0.9]})
-        company_draws = pd.DataFrame({"nvidia": [-0.2, -0.4, -0.6], "tsmc": [0.0, -0.2, -0.4]})
 
-    impact = scenario_impact(atlas, pos, "taiwan", runner=lambda *a, **k: Result(), draws=3)
-    row = impact.summary.iloc[0]
-    assert row["profit_at_risk"] == pytest.approx(0.5 * -0.4 + 0.3 * -0.2)  # CEG unaffected
-    sums = np.array([0.5 * -0.2, 0.5 * -0.4 + 0.3 * -0.2, 0.5 * -0.6 + 0.3 * -0.4])
-    assert row["p5"] == pytest.approx(np.percentile(sums, 5))
-    assert row["band_method"] == "per-draw portfolio sums"
-    assert row["covered"] == pytest.approx(0.8)
+def test_scenario_impact_with_the_engine(write_csv) -> None:
+    """Shipped atlas + shipped scenario: the portfolio figure is the weighted company figure."""
+    from stackatlas.atlas import load_atlas
+    from stackatlas.scenarios import list_scenarios, run_scenario
+
+    atlas = load_atlas()
+    name = list_scenarios()[0]["name"]
+    report = analyze_portfolio(write_csv("ticker,weight\nTSM,0.6\nNVDA,0.4\n"), atlas=atlas,
+                               scenario=name, draws=10, seed=3)
+    assert report.scenario is not None
+    row = report.scenario.summary.iloc[0]
+    comp = run_scenario(name, atlas=atlas, draws=10, seed=3).companies.set_index("company")
+    ts, nv = atlas.company_by_ticker("TSM").id, atlas.company_by_ticker("NVDA").id
+    expected = (0.6 * comp.loc[ts, "revenue_at_risk_pct"]
+                + 0.4 * comp.loc[nv, "revenue_at_risk_pct"]) / 100
+    assert row["profit_at_risk"] == pytest.approx(expected)
+    assert row["p5"] <= row["p50"] <= row["p95"]
+    assert row["covered"] == pytest.approx(1.0)
 
 
 def test_cli_json_and_errors(atlas: Atlas, fixtures: Path, write_csv, monkeypatch) -> None:

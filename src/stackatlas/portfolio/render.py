@@ -10,6 +10,8 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from stackatlas.portfolio.profiles import gap_sentences
+
 if TYPE_CHECKING:
     from stackatlas.portfolio.report import PortfolioReport
 
@@ -84,9 +86,9 @@ def _risk(report: PortfolioReport) -> Table:
 def _scenario(report: PortfolioReport) -> Table:
     sc = report.scenario
     assert sc is not None
-    t = Table(title="Scenario profit at risk (position-weighted profit change)",
+    t = Table(title="Scenario profit at risk (position-weighted, > 0 = loss)",
               title_justify="left")
-    for col in ("scenario", "profit change", "p5", "p50", "p95", "covered"):
+    for col in ("scenario", "profit at risk", "p5", "p50", "p95", "covered"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for r in sc.summary.itertuples(index=False):
         t.add_row(r.scenario, pct(r.profit_at_risk), pct(r.p5), pct(r.p50), pct(r.p95),
@@ -96,6 +98,9 @@ def _scenario(report: PortfolioReport) -> Table:
 
 def render_report(report: PortfolioReport) -> Group:
     parts: list[object] = [Text(report.disclaimer, style="bold yellow"), _layers(report)]
+    gaps = gap_sentences(report.gaps, report.profile)
+    parts.append(Text(("Gaps to the profile:\n  " + "\n  ".join(gaps)) if gaps else
+                      f"Within every {report.profile.name.lower()} range.", style="yellow"))
     if len(report.top_names):
         parts.append(_top(report))
     if len(report.chokepoints) and (report.chokepoints["exposure"] > 0).any():

@@ -29,6 +29,7 @@ from stackatlas.portfolio.prices import PriceBook, price_key
 from stackatlas.portfolio.resolve import Position
 
 TRADING_DAYS = 252
+SHORT_WINDOW_DAYS = 60
 
 
 def annualized_return(levels: pd.Series) -> float:
@@ -130,6 +131,9 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
     end = bench_full.index[-1]
     start = max(bench_full.index[0], end - pd.DateOffset(days=round(365.25 * years)))
     bench = _window(bench_full, start, end)
+    if len(bench) < SHORT_WINDOW_DAYS:
+        notes.append(f"short window ({len(bench) - 1} daily returns): annualized figures "
+                     "are unreliable")
     members: dict[str, dict[str, pd.Series]] = {lid: {} for lid in atlas.layer_ids}
     for c in atlas.companies.values():
         if not c.listed:
@@ -199,7 +203,8 @@ def _portfolio_members(atlas: Atlas, book: PriceBook, positions: list[Position],
         s = _window(hit[1], start, end)
         if len(s) < 2:
             continue
-        series[hit[0]] = s
-        weights[hit[0]] = weights.get(hit[0], 0.0) + p.weight
+        key = price_key(hit[0])
+        series[key] = s
+        weights[key] = weights.get(key, 0.0) + p.weight
         priced += p.weight
     return series, weights, priced
