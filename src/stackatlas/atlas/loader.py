@@ -192,7 +192,7 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
     tables: dict[str, list[Located]] = {}
     for spec in TABLES:
         tables[spec.name] = _validate_rows(files.tables.get(spec.name, []), spec.model, problems)
-    problems += check_atlas(layers, tables)
+    problems += check_atlas(layers, tables, invalid=_invalid_ids(files, layers, tables))
     if problems:
         raise AtlasValidationError(_sorted(problems))
     rows = {name: [loc.row for loc in located] for name, located in tables.items()}
@@ -209,6 +209,23 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
         dependencies=rows["dependencies"],
         version=files.digest.hexdigest()[:12],
     )
+
+
+def _invalid_ids(files: _Files, layers: list[Located], tables: dict[str, list[Located]]
+                 ) -> dict[str, set[str]]:
+    """Ids of rows that failed row validation, so references to them do not cascade."""
+    out: dict[str, set[str]] = {}
+    for spec in TABLES:
+        if spec.key == ("id",):
+            valid = {id(loc.raw) for loc in tables[spec.name]}
+            out[spec.name] = {str(r.values["id"]) for r in files.tables.get(spec.name, [])
+                              if id(r) not in valid and r.values.get("id")}
+    valid_layers = {id(loc.raw) for loc in layers}
+    failed = [r for r in files.layers if id(r) not in valid_layers]
+    out["layers"] = {str(r.values.get("id")) for r in failed}
+    out["segments"] = {str(s.get("id")) for r in failed for s in r.values.get("segments") or []
+                       if isinstance(s, dict)}
+    return out
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
@@ -263,5 +280,6 @@ def describe(err: Any) -> str:
               "less_than": "<"}
     if kind in bounds:
         limit = next(iter(ctx.values()), "?")
-        return f"must be {bounds[kind]} {limit}, got {value}"
+        shown = f"{limit:g}" if isinstance(limit, int | float) else limit
+        return f"must be {bounds[kind]} {shown}, got {value}"
     return f"{err['msg']} (got {value!r})"

@@ -132,8 +132,8 @@ def read_layers_yaml(text: str, file: str) -> tuple[list[RawRow], list[Problem]]
 
 
 def _yaml_row(item: dict[str, Any], file: str) -> RawRow:
-    values = {k: v for k, v in item.items() if k not in (LINE_KEY, LINES_KEY)}
-    return RawRow(values, file, item.get(LINE_KEY, 1), dict(item.get(LINES_KEY, {})))
+    """A layer row; ``values`` keep the line bookkeeping (``strip_line_keys`` drops it)."""
+    return RawRow(dict(item), file, item.get(LINE_KEY, 1), dict(item.get(LINES_KEY, {})))
 
 
 def strip_line_keys(value: Any) -> Any:

@@ -45,17 +45,22 @@ class Located:
         return Problem(self.raw.file, self.raw.line_of(column), column, message)
 
 
-def check_atlas(layers: list[Located], tables: dict[str, list[Located]]) -> list[Problem]:
-    """Every cross-table problem of the merged atlas."""
-    c = _Checker(layers, tables)
+def check_atlas(layers: list[Located], tables: dict[str, list[Located]],
+                invalid: dict[str, set[str]] | None = None) -> list[Problem]:
+    """Every cross-table problem of the merged atlas. ``invalid``: ids (per table, plus
+    ``layers`` / ``segments``) of rows that failed row validation and were reported already;
+    references to them are not reported again."""
+    c = _Checker(layers, tables, invalid or {})
     c.run()
     return c.problems
 
 
 class _Checker:
-    def __init__(self, layers: list[Located], tables: dict[str, list[Located]]) -> None:
+    def __init__(self, layers: list[Located], tables: dict[str, list[Located]],
+                 invalid: dict[str, set[str]]) -> None:
         self.layers = layers
         self.t = tables
+        self.invalid = invalid
         self.problems: list[Problem] = []
         self.sources = {x.row.id: x.row for x in tables["sources"]}
         self.companies = {x.row.id for x in tables["companies"]}
@@ -83,8 +88,11 @@ class _Checker:
     # ---- helpers -------------------------------------------------------------------------
     def ref(self, loc: Located, column: str, value: str | None, known: set[str] | dict,
             what: str) -> None:
-        if value is not None and value not in known:
+        if value is not None and value not in known and not self.is_invalid(value):
             self.add(loc, column, f"unknown {what} {value!r}")
+
+    def is_invalid(self, value: str) -> bool:
+        return any(value in ids for ids in self.invalid.values())
 
     def source_ref(self, loc: Located) -> None:
         self.ref(loc, "source", loc.row.source, self.sources, "source")
@@ -180,9 +188,9 @@ class _Checker:
         for company, locs in totals.items():
             total = sum(x.row.weight for x in locs)
             if total > 1 + TOLERANCE:
-                lines = ", ".join(str(x.raw.line) for x in locs)
+                rows = _rows(locs, "segment", "weight")
                 self.add(locs[-1], "weight", f"weights of company {company!r} sum to "
-                         f"{total:.3g} (> 1; rows at lines {lines})")
+                         f"{total:.3g} (> 1): {rows}")
 
     def check_markets(self) -> None:
         for loc in self.t["markets"]:
@@ -207,9 +215,9 @@ class _Checker:
         for market, locs in totals.items():
             total = sum(x.row.share for x in locs)
             if total > 1 + TOLERANCE:
-                lines = ", ".join(str(x.raw.line) for x in locs)
+                rows = _rows(locs, "company", "share")
                 self.add(locs[-1], "share", f"shares of market {market!r} sum to "
-                         f"{total:.3g} (> 1; rows at lines {lines})")
+                         f"{total:.3g} (> 1): {rows}")
 
     def check_groups(self) -> None:
         for loc in self.t["groups"]:
@@ -261,3 +269,14 @@ def _segment_line(raw: RawRow, index: int) -> int:
     if 0 <= index < len(segs) and isinstance(segs[index], dict):
         return int(segs[index].get("__line__", raw.line))
     return raw.line
+
+
+def _rows(locs: list[Located], name: str, value: str) -> str:
+    """``tsmc 0.7 (base/shares.csv:3), amd 0.25 (line 2)``: the rows behind a total, located
+    relative to the last row's file (where the problem is reported)."""
+    last = locs[-1].raw.file
+    parts = []
+    for x in locs:
+        where = f"line {x.raw.line}" if x.raw.file == last else f"{x.raw.file}:{x.raw.line}"
+        parts.append(f"{getattr(x.row, name)} {getattr(x.row, value):g} ({where})")
+    return ", ".join(parts)
