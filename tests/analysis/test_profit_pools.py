@@ -152,7 +152,7 @@ def test_wrapper_mixes_sec_and_figures_and_lists_uncovered(monkeypatch) -> None:
     monkeypatch.setattr(metric_inputs, "_company_frames", fake)
     pools = profit_pools(atlas)
     assert set(pools.not_covered) == {"cloudco", "gridco"}
-    assert "not synced" in pools.not_covered["cloudco"]
+    assert "no SEC facts" in pools.not_covered["cloudco"]
     cells = pools.cells[pools.cells["period"] == "2025"]
     assert _cell(cells, "chips", "revenue")["value"] == pytest.approx(100.0)
     models_fcf = _cell(cells, "models", "free_cash_flow")  # burn 9 -> FCF -9, an estimate

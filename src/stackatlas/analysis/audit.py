@@ -247,7 +247,7 @@ def _group_frames(atlas: Atlas, fig: Figure, metrics_for: MetricsFor,
 
 def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
     """Audit every atlas figure (companies and groups with SEC data; the rest not checkable)."""
-    from stackatlas.analysis.metric_inputs import _company_frames
+    from stackatlas.analysis.metric_inputs import NO_FACTS, _company_frames
 
     cache: dict[str, tuple | None] = {}
     unavailable: dict[str, str] = {}
@@ -262,8 +262,7 @@ def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
                 try:
                     cache[cid] = _company_frames(company.cik, store)
                 except DataUnavailableError:
-                    unavailable[cid] = ("no SEC facts in the store or STACKATLAS_SEC_DIR "
-                                        "(run `stackatlas sync`)")
+                    unavailable[cid] = NO_FACTS
                     cache[cid] = None
         return cache[cid]
 

@@ -47,6 +47,7 @@ FIGURE_METRICS: dict[str, tuple[str, float]] = {
     "burn": ("free_cash_flow", -1.0),
 }
 UNIT_SCALE = {"usd_billion": 1e9, "usd_million": 1e6, "usd": 1.0}
+NO_FACTS = "no SEC facts in the store or STACKATLAS_SEC_DIR (run `stackatlas sync`)"
 _YEAR = re.compile(r"^(?:CY|FY)?\s*(\d{4})E?$", re.IGNORECASE)
 
 
@@ -178,15 +179,13 @@ def figure_metrics(atlas: Atlas, company_ids: Iterable[str]) -> pd.DataFrame:
 
 
 def _company_frames(cik: int, store: object | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from stackatlas.fundamentals import company_metrics
+    """Annual and quarterly money metrics of one company (facts loaded once)."""
+    from stackatlas.fundamentals import compute_metrics, load_company_facts
 
+    facts = load_company_facts(int(cik), store=store)
     metrics = list(MONEY_METRICS)
-    annual = company_metrics(cik, "annual", metrics, store=store)
-    try:
-        quarterly = company_metrics(cik, "quarterly", metrics, store=store)
-    except DataUnavailableError:
-        quarterly = annual.iloc[0:0]
-    return annual, quarterly
+    return (compute_metrics(facts, "annual", metrics),
+            compute_metrics(facts, "quarterly", metrics))
 
 
 def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = None,
@@ -205,8 +204,8 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
             continue
         try:
             annual, quarterly = _company_frames(company.cik, store)
-        except DataUnavailableError as exc:
-            not_covered[cid] = f"no SEC facts: {exc}"
+        except DataUnavailableError:
+            not_covered[cid] = NO_FACTS
             continue
         cal_q = calendar_quarters(quarterly)
         for part, frame in ((annual_parts, calendar_annual(annual, quarterly)),

@@ -1,7 +1,9 @@
 """Profit pools by layer / segment: where the money in the AI stack ends up.
 
 Each company's calendar-year metrics (``metric_inputs``) are allocated to the segments it is a
-member of by its revenue-exposure weight, then summed per segment or layer. A weight of 1 (the
+member of by its revenue-exposure weight, then summed per segment or layer (a weight of 0 —
+"member without separately reported revenue" — contributes nothing and is not counted as a
+known player). A weight of 1 (the
 whole company in one segment) keeps the metric's evidence; a fractional estimated weight makes
 the allocated value ``estimated``. Sums cover only the companies with data: every cell lists its
 contributors, which of them are estimates, the known players missing and the share covered.
@@ -43,7 +45,8 @@ def allocate(metrics: pd.DataFrame, memberships: pd.DataFrame,
     """
     if by not in ("layer", "segment"):
         raise ValidationError(f"by must be 'layer' or 'segment', not {by!r}")
-    mem = memberships[["company", "segment", "weight", "basis"]].copy()
+    mem = memberships.loc[memberships["weight"] > 0,
+                          ["company", "segment", "weight", "basis"]].copy()
     mem["group"] = mem["segment"] if by == "segment" else mem["segment"].map(segment_layer)
     mem["weight_exact"] = (mem["weight"] == 1.0) | (mem["basis"].astype(str) == "actual")
     mem = (mem.groupby(["company", "group"], as_index=False)
@@ -65,8 +68,9 @@ def pool_cells(metrics: pd.DataFrame, memberships: pd.DataFrame,
     alloc = allocate(metrics, memberships, segment_layer, by=by)
     groups = (memberships["segment"] if by == "segment"
               else memberships["segment"].map(segment_layer))
-    known = memberships.assign(group=groups).groupby("group")["company"].apply(
-        lambda s: sorted(set(s))).to_dict()
+    exposed = memberships.assign(group=groups)
+    known = {g: sorted(set(grp.loc[grp["weight"] > 0, "company"]))
+             for g, grp in exposed.groupby("group")}
     periods = sorted(set(metrics["period"].astype(str)), key=_period_key)
     base_metrics = sorted(set(metrics["metric"]))
     rows = []
