@@ -1,0 +1,212 @@
+"""Build the scenario ``SupplyNetwork`` from the atlas.
+
+Sources of edges, weakest first (a stronger one replaces a weaker one for the same
+supplier -> customer pair):
+
+1. ``links`` in ``model.yaml``: a market (suppliers and shares from ``shares.csv``) or a set of
+   segments (suppliers from ``memberships.csv``, shares proportional to membership weight x
+   revenue) supplies the companies of the listed customer segments. A customer's input share
+   from a supplier is the supplier's market share (proportional-sourcing assumption); the
+   supplier's revenue share from a customer is its exposure to the supplying segment x the
+   link's ``coverage`` (share of that segment's sales going to these customers) x the
+   customer's share of the buyers' size (membership weight x revenue).
+2. ``flows.csv`` (capex purchases, cloud commitments, power purchases, services) with an
+   annual amount, paid to one company (a paying group is split over its members by revenue):
+   the amount over the supplier's revenue sets the revenue share.
+3. ``dependencies.csv`` (shipped, plus any atlas overlay): explicit edges, used as given.
+
+Node revenue: the latest annual ``revenue`` (or annualised revenue) figure in the atlas, USD
+billions; companies without one keep NaN (fractions are still computed, money is unresolved).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.scenarios.network import SupplyNetwork
+from stackatlas.scenarios.params import ModelConfig, model_config
+
+_ANNUAL = re.compile(r"^(FY)?\d{4}E?$")
+_UNIT_TO_BN = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
+_RANK = {"link": 0, "flow": 1, "dependency": 2}
+
+
+def _latest_annual(atlas: Atlas, metrics: list[str], units: dict[str, float]
+                   ) -> dict[str, tuple[float, str]]:
+    """company -> (value, figure id) from the latest annual period, actual before estimate."""
+    best: dict[str, tuple[tuple, float, str]] = {}
+    for f in atlas.figures:
+        if f.subject_type != "company" or f.metric not in metrics or f.unit not in units:
+            continue
+        if not _ANNUAL.match(f.period):
+            continue
+        year = int(re.sub(r"\D", "", f.period))
+        src = atlas.sources.get(f.source)
+        rank = (year, f.kind == "actual", src is not None and src.kind == "filing",
+                -metrics.index(f.metric))
+        if f.subject not in best or rank > best[f.subject][0]:
+            best[f.subject] = (rank, f.value * units[f.unit], f.id)
+    return {k: (v[1], v[2]) for k, v in best.items()}
+
+
+def build_network(atlas: Atlas, model: ModelConfig | None = None) -> SupplyNetwork:
+    """The supply network of the atlas companies (see module docstring for the rules)."""
+    model = model or model_config()
+    cfg = model.network
+    ids = list(atlas.companies)
+    index = {c: i for i, c in enumerate(ids)}
+    rev_fig = _latest_annual(atlas, list(cfg.get("revenue_metrics", [])), _UNIT_TO_BN)
+    revenue = np.array([rev_fig.get(c, (np.nan, ""))[0] for c in ids])
+    margin = _margins(atlas, ids, cfg)
+
+    weights = pd.DataFrame(0.0, index=ids, columns=list(atlas.segments))
+    for m in atlas.memberships:
+        if m.company in index and m.segment in weights.columns:
+            weights.loc[m.company, m.segment] += m.weight
+    seg_of = weights.idxmax(axis=1).where(weights.max(axis=1) > 0, "")
+    layer_of = seg_of.map(lambda s: atlas.layer_of_segment.get(s, ""))
+
+    size = pd.Series(revenue, index=ids)
+    fill = float(np.nanmedian(revenue)) if np.isfinite(revenue).any() else 1.0
+    size = size.fillna(fill)
+    edges: dict[tuple[str, str], dict] = {}
+    notes: list[str] = []
+
+    def put(s: str, c: str, row: dict) -> None:
+        if s == c or s not in index or c not in index:
+            return
+        old = edges.get((s, c))
+        if old is None or (_RANK[row["kind"]], row["input_share"]) >= (
+                _RANK[old["kind"]], old["input_share"]):
+            edges[(s, c)] = row
+
+    for link in cfg.get("links", []):
+        shares = _link_shares(atlas, link, weights, size)
+        if not shares:
+            notes.append(f"link {link.get('market') or link.get('segments')}: no suppliers "
+                         "in the atlas, skipped")
+            continue
+        sup_segs = ([atlas.markets[link["market"]].segment] if link.get("market")
+                    in atlas.markets else list(link.get("segments", [])))
+        cust_segs = [s for s in link["customers"] if s in weights.columns]
+        exposure = weights[cust_segs].sum(axis=1).clip(upper=1.0)
+        buyers = exposure[exposure > 0]
+        if buyers.empty:
+            continue
+        buyer_size = buyers * size[buyers.index]
+        buyer_share = buyer_size / buyer_size.sum()
+        origin = f"market:{link['market']}" if link.get("market") else \
+            "segments:" + "+".join(link["segments"])
+        coverage = float(link["coverage"])
+        for s, sigma in shares.items():
+            sup_exposure = min(float(weights.loc[s, sup_segs].sum()), 1.0) if sup_segs else 1.0
+            for c, bshare in buyer_share.items():
+                put(s, str(c), {"kind": "link", "group": link["group"], "input_share": sigma,
+                                "revenue_share": sup_exposure * float(bshare) * coverage,
+                                "exposure": float(buyers[c]), "origin": origin})
+
+    _add_flows(atlas, cfg, index, revenue, size, put, edges, seg_of)
+    for d in atlas.dependencies:
+        old = edges.get((d.supplier, d.customer))
+        put(d.supplier, d.customer, {
+            "kind": "dependency", "group": old["group"] if old else (seg_of.get(d.supplier) or
+                                                                     d.supplier),
+            "input_share": d.input_share, "revenue_share": d.revenue_share, "exposure": 1.0,
+            "origin": f"dependency:{d.source}"})
+
+    frame = pd.DataFrame([{"supplier": s, "customer": c, **row} for (s, c), row in
+                          edges.items()])
+    if frame.empty:
+        frame = pd.DataFrame(columns=["supplier", "customer", "group", "input_share",
+                                      "revenue_share", "exposure", "origin"])
+    group_names, gidx = np.unique(frame["group"].astype(str).to_numpy(), return_inverse=True)
+    return SupplyNetwork.from_arrays(
+        np.asarray(ids, dtype=object),
+        frame["supplier"].map(index).to_numpy(np.int64),
+        frame["customer"].map(index).to_numpy(np.int64),
+        frame["input_share"].to_numpy(float).clip(0, 1),
+        frame["revenue_share"].to_numpy(float).clip(0, 1),
+        gidx.astype(np.int64), tuple(str(g) for g in group_names), revenue=revenue,
+        exposure=frame["exposure"].to_numpy(float), origin=frame["origin"].to_numpy(object),
+        names=np.asarray([atlas.companies[c].name for c in ids], dtype=object),
+        layer=layer_of.to_numpy(object), segment=seg_of.to_numpy(object), margin=margin,
+        segment_weights=weights, notes=notes,
+        revenue_basis=np.asarray([rev_fig.get(c, (0, ""))[1] for c in ids], dtype=object))
+
+
+def _link_shares(atlas: Atlas, link: dict, weights: pd.DataFrame, size: pd.Series
+                 ) -> dict[str, float]:
+    """supplier -> share of the link's supply (sums to at most 1)."""
+    if link.get("market"):
+        shares = {s.company: s.share for s in atlas.shares if s.market == link["market"]
+                  and s.company in weights.index}
+        total = sum(shares.values())
+        return {k: v / total for k, v in shares.items()} if total > 1 else shares
+    segs = [s for s in link.get("segments", []) if s in weights.columns]
+    exposure = weights[segs].sum(axis=1) if segs else pd.Series(dtype=float)
+    exposure = exposure[exposure > 0]
+    if exposure.empty:
+        return {}
+    sized = exposure * size[exposure.index]
+    return {str(k): float(v) for k, v in (sized / sized.sum()).items()}
+
+
+def _members(atlas: Atlas, node: str) -> list[str]:
+    if node in atlas.companies:
+        return [node]
+    if node in atlas.groups:
+        return [m for m in atlas.groups[node].members if m in atlas.companies]
+    return []
+
+
+def _add_flows(atlas: Atlas, cfg: dict, index: dict[str, int], revenue: np.ndarray,
+               size: pd.Series, put, edges: dict, seg_of: pd.Series) -> None:
+    """Flow amounts (USD bn per year) become revenue shares of the payee."""
+    kinds = set(cfg.get("flow_kinds", []))
+    spend: dict[tuple[str, str], float] = defaultdict(float)
+    found: list[tuple[str, str, str, float, str]] = []
+    for f in atlas.flows:
+        if f.kind not in kinds or not _ANNUAL.match(f.period):
+            continue
+        amount = f.amount if f.amount is not None else (
+            (f.low + f.high) / 2 if f.low is not None and f.high is not None else None)
+        # a payer group is split over its members; the payee must be one company (a flow to
+        # a group or segment says nothing about which supplier gets the money)
+        payers = _members(atlas, f.source_node)
+        payees = [f.target_node] if f.target_node in atlas.companies else []
+        if amount is None or not payers or not payees:
+            continue
+        weight_pairs = [(p, q, size[p] * size[q]) for p in payers for q in payees if p != q]
+        total = sum(w for *_, w in weight_pairs) or 1.0
+        for p, q, w in weight_pairs:
+            part = amount * w / total
+            found.append((q, p, str(f.kind), part, f.id))
+            spend[(p, str(f.kind))] += part
+    for s, c, kind, part, fid in found:
+        rev = revenue[index[s]]
+        if not np.isfinite(rev) or rev <= 0:
+            continue
+        old = edges.get((s, c))
+        put(s, c, {"kind": "flow", "group": old["group"] if old else f"flow:{kind}",
+                   "input_share": old["input_share"] if old else part / spend[(c, kind)],
+                   "revenue_share": min(part / rev, 1.0),
+                   "exposure": old["exposure"] if old else 1.0, "origin": f"flow:{fid}"})
+
+
+def _margins(atlas: Atlas, ids: list[str], cfg: dict) -> np.ndarray:
+    """Company gross margin (fraction) as contribution margin where the atlas has one."""
+    pct = _latest_annual(atlas, list(cfg.get("gross_margin_metrics", [])), {"percent": 0.01})
+    gp = _latest_annual(atlas, list(cfg.get("gross_profit_metrics", [])), _UNIT_TO_BN)
+    rev = _latest_annual(atlas, list(cfg.get("revenue_metrics", [])), _UNIT_TO_BN)
+    out = np.full(len(ids), np.nan)
+    for i, c in enumerate(ids):
+        if c in pct:
+            out[i] = pct[c][0]
+        elif c in gp and c in rev and rev[c][0] > 0:
+            out[i] = gp[c][0] / rev[c][0]
+    return np.clip(out, 0.0, 1.0)

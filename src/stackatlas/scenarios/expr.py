@@ -1,0 +1,81 @@
+"""Safe arithmetic expressions over scenario parameters (evaluated with numpy, per draw).
+
+Allowed: numbers, parameter names, ``t`` (quarter index, 0-based), ``+ - * / **``, unary
+minus, and the functions ``min``, ``max``, ``clip(x, lo, hi)``. Anything else is rejected when
+the scenario is loaded, so a scenario file can never run code.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+_BINOPS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
+           ast.Div: np.divide, ast.Pow: np.power}
+_FUNCS = {"min": (2, np.minimum), "max": (2, np.maximum), "clip": (3, np.clip)}
+TIME = "t"
+
+
+@dataclass(frozen=True)
+class Expr:
+    text: str
+    tree: ast.expr
+    names: frozenset[str]
+
+    def evaluate(self, env: Mapping[str, float | np.ndarray]) -> np.ndarray | float:
+        return _eval(self.tree, env)
+
+
+def parse_expr(value: object) -> Expr:
+    """A number or an expression string; raises ValueError with a readable reason."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number or an expression, got a boolean")
+    if isinstance(value, int | float):
+        return Expr(repr(value), ast.Constant(float(value)), frozenset())
+    if not isinstance(value, str):
+        raise ValueError(f"expected a number or an expression, got {type(value).__name__}")
+    try:
+        tree = ast.parse(value, mode="eval").body
+    except SyntaxError as exc:
+        raise ValueError(f"cannot parse expression {value!r}: {exc.msg}") from None
+    names: set[str] = set()
+    _check(tree, names)
+    return Expr(value, tree, frozenset(names))
+
+
+def _check(node: ast.AST, names: set[str]) -> None:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
+            raise ValueError(f"only numbers are allowed as constants, got {node.value!r}")
+    elif isinstance(node, ast.Name):
+        names.add(node.id)
+    elif isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+        _check(node.left, names)
+        _check(node.right, names)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        _check(node.operand, names)
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+          and node.func.id in _FUNCS and not node.keywords):
+        if len(node.args) != _FUNCS[node.func.id][0]:
+            raise ValueError(f"{node.func.id}() takes {_FUNCS[node.func.id][0]} arguments")
+        for arg in node.args:
+            _check(arg, names)
+    else:
+        raise ValueError(f"unsupported syntax in expression: {ast.dump(node)[:60]}")
+
+
+def _eval(node: ast.expr, env: Mapping[str, float | np.ndarray]) -> np.ndarray | float:
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, ast.BinOp):
+        return _BINOPS[type(node.op)](_eval(node.left, env), _eval(node.right, env))
+    if isinstance(node, ast.UnaryOp):
+        value = _eval(node.operand, env)
+        return -value if isinstance(node.op, ast.USub) else value
+    assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    return _FUNCS[node.func.id][1](*(_eval(a, env) for a in node.args))

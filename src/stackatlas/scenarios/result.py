@@ -1,0 +1,105 @@
+"""``ScenarioResult``: revenue and operating profit at risk by company, segment, layer and
+quarter, the path of the shock, and (with draws) p5 / p50 / p95 bands."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from stackatlas.evidence import Evidence
+
+
+@dataclass
+class ScenarioResult:
+    """All money in USD billions; ``*_at_risk`` > 0 is a loss, < 0 a gain versus baseline.
+
+    ``revenue_at_risk_pct`` is the loss as a share of baseline revenue over the horizon
+    (companies without a baseline revenue still get a percentage; their USD columns are NaN
+    with evidence ``unresolved``). Every value is a model output: evidence ``scenario``.
+    """
+
+    scenario: str
+    title: str
+    description: str
+    quarters: int
+    draws: int
+    seed: int
+    parameters: pd.DataFrame  # name, value, distribution, low, high, unit, basis, origin
+    layers: pd.DataFrame
+    segments: pd.DataFrame
+    companies: pd.DataFrame
+    quarterly: pd.DataFrame  # level, id, quarter, revenue_at_risk_usd_bn, pct (+ bands)
+    edges: pd.DataFrame  # supplier, customer, channel, group, carried_usd_bn, origin
+    notes: list[str] = field(default_factory=list)
+    evidence: Evidence = Evidence.SCENARIO
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe: DataFrames become lists of records, NaN becomes None."""
+        return {
+            "scenario": self.scenario, "title": self.title, "description": self.description,
+            "quarters": self.quarters, "draws": self.draws, "seed": self.seed,
+            "evidence": str(self.evidence), "notes": self.notes,
+            **{name: _records(getattr(self, name)) for name in
+               ("parameters", "layers", "segments", "companies", "quarterly", "edges")},
+        }
+
+    def __rich__(self) -> Panel:
+        bands = self.draws > 0
+        params = Table(title="parameters", title_justify="left", box=None, pad_edge=False)
+        for col in ("parameter", "value", "range", "basis"):
+            params.add_column(col, overflow="fold")
+        for r in self.parameters.itertuples():
+            if r.origin == "model" and not r.changed:
+                continue
+            value = r.distribution if bands and r.distribution else f"{r.value:g}"
+            params.add_row(r.name, value, f"{r.low:g}–{r.high:g}", str(r.basis)[:70])
+        layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", bands)
+        top = self.companies.sort_values("revenue_at_risk_pct", ascending=False,
+                                         key=lambda s: s.abs()).head(12)
+        companies = _money_table("most affected companies", top, "company", bands)
+        path = Table(title="path of the shock (largest edges, cumulative)",
+                     title_justify="left", box=None)
+        for col in ("supplier → customer", "channel", "USD bn"):
+            path.add_column(col, justify="right" if col == "USD bn" else "left")
+        for r in self.edges.head(8).itertuples():
+            path.add_row(f"{r.supplier} → {r.customer}", r.channel, f"{r.carried_usd_bn:,.1f}")
+        head = Text(f"{self.description}\n{self.quarters} quarters"
+                    + (f", {self.draws} draws (seed {self.seed})" if bands else ""),
+                    style="dim")
+        return Panel(Group(head, params, layers, companies, path),
+                     title=f"scenario: {self.title}", title_align="left")
+
+
+def _fmt(value: float, spec: str = ",.1f") -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else \
+        format(value, spec)
+
+
+def _money_table(title: str, frame: pd.DataFrame, key: str, bands: bool) -> Table:
+    table = Table(title=title, title_justify="left", box=None)
+    table.add_column(key)
+    for col in ("baseline USD bn", "revenue at risk", "%", "op. profit at risk"):
+        table.add_column(col, justify="right")
+    if bands:
+        table.add_column("p5 – p95 %", justify="right")
+    for r in frame.itertuples():
+        row = [str(getattr(r, key)), _fmt(r.baseline_revenue_usd_bn),
+               _fmt(r.revenue_at_risk_usd_bn), _fmt(r.revenue_at_risk_pct, ".2f"),
+               _fmt(r.op_profit_at_risk_usd_bn)]
+        if bands:
+            row.append(f"{_fmt(r.pct_p5, '.2f')} – {_fmt(r.pct_p95, '.2f')}")
+        table.add_row(*row)
+    return table
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+            for row in clean.to_dict(orient="records")]
