@@ -112,10 +112,14 @@ def test_benchmark_fallback_is_stated(atlas: Atlas, fixtures: Path, tmp_path: Pa
     assert any("benchmark SPY has no prices" in n and "using ^GSPC" in n for n in res.notes)
 
 
-def test_no_benchmark_is_an_error(atlas: Atlas, tmp_path: Path, fixtures: Path) -> None:
+def test_no_benchmark_still_gives_risk(atlas: Atlas, tmp_path: Path, fixtures: Path) -> None:
     (tmp_path / "CEG.csv").write_text((fixtures / "portfolio" / "prices" / "CEG.csv").read_text())
-    with pytest.raises(DataUnavailableError, match="no benchmark prices"):
-        market_risk(atlas, read_price_dir(tmp_path))
+    res = market_risk(atlas, read_price_dir(tmp_path))
+    assert res.benchmark is None
+    energy = res.stats.set_index("name").loc["energy"]
+    assert energy["ann_volatility"] == pytest.approx(_vol(_rets(CEG)))
+    assert math.isnan(energy["beta"])
+    assert any("no benchmark prices" in n and "beta not computed" in n for n in res.notes)
 
 
 def test_bad_price_file(tmp_path: Path) -> None:

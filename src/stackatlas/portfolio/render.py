@@ -74,7 +74,8 @@ def _chokepoints(report: PortfolioReport) -> Table:
 def _risk(report: PortfolioReport) -> Table:
     risk = report.risk
     assert risk is not None
-    t = Table(title=f"Market risk (benchmark {risk.benchmark})", title_justify="left")
+    t = Table(title=f"Market risk (benchmark {risk.benchmark or 'none: no beta'})",
+              title_justify="left")
     for col in ("basket", "weights", "n", "return/yr", "vol/yr", "max DD", "beta", "period"):
         t.add_column(col, justify="left" if col in {"basket", "weights", "period"} else "right")
     for r in risk.stats.itertuples(index=False):

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.errors import DataUnavailableError
 from stackatlas.portfolio.exposure import primary_layer
 from stackatlas.portfolio.prices import PriceBook, price_key
 from stackatlas.portfolio.resolve import Position
@@ -125,15 +126,24 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
                 benchmark: str = "SPY", years: float = 3.0) -> RiskResult:
     """Layer baskets (equal / cap weighted), the portfolio and the benchmark over ``years``."""
     notes = list(book.notes)
-    bench_name, bench_full, note = book.benchmark(benchmark)
-    if note:
-        notes.append(note)
-    end = bench_full.index[-1]
-    start = max(bench_full.index[0], end - pd.DateOffset(days=round(365.25 * years)))
-    bench = _window(bench_full, start, end)
-    if len(bench) < SHORT_WINDOW_DAYS:
-        notes.append(f"short window ({len(bench) - 1} daily returns): annualized figures "
-                     "are unreliable")
+    bench: pd.Series | None = None
+    try:
+        bench_name, bench_full, note = book.benchmark(benchmark)
+        if note:
+            notes.append(note)
+        end = bench_full.index[-1]
+        first = bench_full.index[0]
+    except DataUnavailableError as exc:
+        bench_name, bench_full = None, None
+        notes.append(f"{exc}; beta not computed")
+        end = max(s.index[-1] for s in book.series.values())
+        first = min(s.index[0] for s in book.series.values())
+    start = max(first, end - pd.DateOffset(days=round(365.25 * years)))
+    if bench_full is not None:
+        bench = _window(bench_full, start, end)
+        if len(bench) < SHORT_WINDOW_DAYS:
+            notes.append(f"short window ({len(bench) - 1} daily returns): annualized figures "
+                         "are unreliable")
     members: dict[str, dict[str, pd.Series]] = {lid: {} for lid in atlas.layer_ids}
     for c in atlas.companies.values():
         if not c.listed:
@@ -176,9 +186,10 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
                              "(names with prices); the rest is left out")
         else:
             notes.append("portfolio risk not computed: no holding has prices")
-    bench_levels = bench / bench.iloc[0]
-    levels[f"benchmark {bench_name}"] = bench_levels
-    rows.append(stats_row(bench_name, "benchmark", bench_levels, bench, "", 1))
+    if bench is not None and bench_name is not None:
+        bench_levels = bench / bench.iloc[0]
+        levels[f"benchmark {bench_name}"] = bench_levels
+        rows.append(stats_row(bench_name, "benchmark", bench_levels, bench, "", 1))
     wide = pd.DataFrame(levels)
     corr = wide.pct_change(fill_method=None).corr()
     return RiskResult(pd.DataFrame(rows), corr, wide, bench_name, notes)
