@@ -74,7 +74,7 @@ def test_chokepoint_ranking_by_hand():
     assert list(result.single_points["company"]) == ["asml", "nvda"]
     assert list(result.single_points["role"]) == ["sole supplier", "dominant supplier"]
     # nvda is paid 20 by msft (capex purchase); asml 3 by tsmc
-    inflow = dict(zip(table["company"], table["inflow"], strict=True))
+    inflow = dict(zip(table["company"], table["inflow_known"], strict=True))
     assert (inflow["nvda"], inflow["asml"]) == (20, 3)
     assert list(result.ranking()["rank"]) == [1, 2, 3, 4, 5, 6]
 

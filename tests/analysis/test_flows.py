@@ -84,6 +84,19 @@ def test_group_expands_equally_and_unresolved_amount_propagates():
                                                               "applications": 0.25})
 
 
+def test_group_payee_keeps_members_in_the_hinted_layer_and_debt_is_left_out():
+    flows = [("m1", "oai", "mix", "cloud_commitment", 10, None, None, "2025", "art"),
+             ("m2", "oai", "mix", "services", 4, None, None, "2025", "art"),
+             ("d1", "msft", "nvda", "debt", 5, None, None, "2025", "art")]
+    totals = _totals(flow_graph(tiny_atlas(flows)).layer_totals())
+    # mix = amzn (cloud) + util (energy): cloud spend goes to amzn only; services split 2 / 2
+    assert totals[("models", "cloud")].mid == pytest.approx(10 + 2)
+    assert totals[("models", "energy")].mid == pytest.approx(2)
+    assert ("applications", "chips") not in totals  # debt is financing: not counted twice
+    with_debt = _totals(flow_graph(tiny_atlas(flows), include_debt=True).layer_totals())
+    assert with_debt[("applications", "chips")].mid == pytest.approx(2.5)
+
+
 def test_unknown_node_is_listed_not_silently_totalled():
     flows = [("x1", "oai", "nowhere", "services", 5, None, None, "2025", "art")]
     graph = flow_graph(tiny_atlas(flows))
@@ -100,10 +113,33 @@ def test_period_years(label, years):
 
 def test_per_year_annualises_multi_year_commitments():
     flows = [("c1", "oai", "msft", "cloud_commitment", 250, None, None, "2025-2034", "art"),
-             ("c2", "oai", "util", "power_purchase", 2, None, None, "someday", "art")]
+             ("c2", "oai", "util", "power_purchase", 2, None, None, "until 2032", "art")]
     graph = flow_graph(tiny_atlas(flows), per_year=True)
-    assert graph.dropped == ["c2"]
-    assert graph.edges.set_index("id").loc["c1", "mid"] == pytest.approx(25)  # 250 / 10 years
+    edges = graph.edges.set_index("id")
+    assert edges.loc["c1", "mid"] == pytest.approx(25)  # 250 / 10 years
+    assert graph.not_annualised == ["c2"]  # the edge stays, its yearly amount is unknown
+    assert pd.isna(edges.loc["c2", "mid"]) and edges.loc["c2", "evidence"] == "unresolved"
+
+
+def test_partly_unknown_aggregates_keep_a_lower_bound():
+    flows = [("a", "oai", "msft", "cloud_commitment", 250, None, None, "2025", "art"),
+             ("b", "oai", "msft", "revenue_share", None, None, None, "until 2032", "art"),
+             ("c", "msft", "oai", "equity_investment", 13, None, None, "2019-2026", "filing")]
+    atlas = tiny_atlas(flows)
+    totals = _totals(flow_graph(atlas).layer_totals())
+    models_cloud = totals[("models", "cloud")]
+    assert pd.isna(models_cloud.mid) and models_cloud.known == pytest.approx(250)
+    assert models_cloud.n_unresolved == 1
+    _, links = flow_graph(atlas).sankey("layer")
+    link = links[(links["source"] == "models") & (links["target"] == "cloud")].iloc[0]
+    assert link.value == pytest.approx(250) and not link.complete
+    # the loop msft -> oai (13) -> msft (250 + unknown >= 250): bottleneck is 13 for sure
+    (cycle,) = find_cycles(atlas).cycles
+    assert cycle.bottleneck["mid"] == pytest.approx(13)
+    assert cycle.evidence == "estimated"
+    returns = cycle.returns.set_index("node")
+    assert pd.isna(returns.loc["oai", "return_share"])  # oai's outflow is not fully known
+    assert returns.loc["msft", "return_share"] == pytest.approx(1.0)  # msft only pays oai
 
 
 def test_planted_cycles_found_with_amounts():

@@ -26,10 +26,11 @@ also carries ``band_2010`` for comparison.
     reach(m)      = |downstream(m) minus m's suppliers| / |placed companies minus m's suppliers|
 
 So EUV lithography reaches the foundries and chip designers that buy from ASML's customers as
-well as every upper layer, and scores above a market at the top of the chips layer. ``inflow``
-(USD bn of cost flows paid to the company, mid) is shown alongside as the money at stake, but is
-not part of the score. A single point of failure is a supplier with share >= 0.9 (the sole
-supplier when its share is ~1, e.g. ASML in EUV).
+well as every upper layer, and scores above a market at the top of the chips layer.
+``inflow_known`` (USD bn of cost flows with known amounts paid to the company, mid; a lower
+bound) is shown alongside as the money at stake, but is not part of the score. A single point
+of failure is a supplier with share >= 0.9 (the sole supplier when its share is ~1, e.g. ASML
+in EUV).
 """
 
 from __future__ import annotations
@@ -152,8 +153,8 @@ class Chokepoints:
                 "single_points_of_failure": _records(self.single_points)}
 
     def __rich__(self) -> Any:
-        cols = ["rank", "company", "market", "share", "reach", "downstream", "score", "inflow",
-                "single_point", "evidence"]
+        cols = ["rank", "company", "market", "share", "reach", "downstream", "score",
+                "inflow_known", "single_point", "evidence"]
         return _table("Chokepoints (score = share × reach)", self.table[cols])
 
 
@@ -220,16 +221,17 @@ def chokepoints(atlas: Atlas, *, spof_share: float = SPOF_SHARE) -> Chokepoints:
             rows.append({"company": s.company, "market": mid, "share": s.share,
                          "n_suppliers": len(shares), "downstream": len(downstream),
                          "reach": reach, "score": s.share * reach,
-                         "inflow": inflow.get(s.company),
+                         "inflow_known": inflow.get(s.company),
                          "single_point": s.share >= spof_share,
                          "role": ("sole supplier" if s.share >= 0.995 else
                                   "dominant supplier" if s.share >= spof_share else ""),
                          "evidence": str(combine([share_evidence(atlas, s),
                                                   Evidence.ESTIMATED]))})
     cols = ["company", "market", "share", "n_suppliers", "downstream", "reach", "score",
-            "inflow", "single_point", "role", "evidence"]
+            "inflow_known", "single_point", "role", "evidence"]
     table = pd.DataFrame(rows, columns=cols)
-    table = table.sort_values(["score", "inflow", "company"], ascending=[False, False, True],
-                              na_position="last", kind="stable").reset_index(drop=True)
+    table = table.sort_values(["score", "inflow_known", "company"],
+                              ascending=[False, False, True], na_position="last",
+                              kind="stable").reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
     return Chokepoints(table, table[table["single_point"]].reset_index(drop=True))

@@ -13,22 +13,32 @@ kind narrows that split where the kind says which business is paying or being pa
 kind                  payer side restricted to   payee side restricted to
 ====================  =========================  =========================
 capex_purchase        cloud                      (all layers)
-cloud_commitment      (all layers)               cloud
+cloud_commitment      models                     cloud
 power_purchase        (all layers)               energy
 revenue_share         (all layers)               cloud, models
 ====================  =========================  =========================
 
 A restriction applies only if the company has memberships in those layers (else all its
-weights are used). A flow of ``X`` from payer ``P`` to payee ``Q`` contributes
+weights are used; in a group, members outside the restricted layers are dropped when some member
+is inside them — Meta does not receive cloud spend paid to "hyperscalers"). Compute bought from a
+cloud is counted against the buyer's models business: it is what trains and serves the models,
+whichever product then sells them. A flow of ``X`` from payer ``P`` to payee ``Q`` contributes
 ``X * p_a * q_b`` to layer ``a`` -> layer ``b`` (``p``, ``q`` the normalised splits). A segment
 node sits in its layer; a group node expands to its members with equal weight (the mean of their
 splits); a company without memberships borrows its ``parent``'s. Nodes that cannot be placed are
 listed in ``FlowGraph.unmapped`` and left out of layer totals.
 
 **Periods.** Atlas flows mix one-year amounts ("2025") and multi-year commitments
-("2025-2030"). ``per_year=True`` divides each amount by the years its period spans (flows whose
-period cannot be parsed are then dropped and listed); totals otherwise add amounts as stated, and
-every aggregate lists the periods it mixes.
+("2025-2030"). ``per_year=True`` divides each amount by the years its period spans (a flow whose
+period cannot be read, e.g. "until 2032", keeps its edge but loses its amount and is listed in
+``not_annualised``); totals otherwise add amounts as stated, and every aggregate lists the periods
+it mixes.
+
+**Missing amounts.** Many flows are known to exist but have no disclosed amount. An aggregate
+over them has ``low`` / ``mid`` / ``high`` = None (unresolved) and also ``known`` = the sum of
+the amounts that are known, a lower bound (money flows are never negative), with
+``n_unresolved`` counting the flows without a number. Sankey links use ``mid`` when complete and
+otherwise ``known`` (flagged ``complete = False``, drawn faded and labelled "≥").
 
 Evidence: a flow from a filing is ``reported``; every other source is ``estimated``; no amount is
 ``unresolved``. Aggregates take the weakest status of their inputs (reported -> derived).
@@ -50,7 +60,10 @@ from stackatlas.evidence import Evidence, combine
 Level = Literal["company", "segment", "layer"]
 AMOUNTS = ("low", "mid", "high")
 
-PAYER_HINT: dict[FlowKind, frozenset[str]] = {FlowKind.CAPEX_PURCHASE: frozenset({"cloud"})}
+PAYER_HINT: dict[FlowKind, frozenset[str]] = {
+    FlowKind.CAPEX_PURCHASE: frozenset({"cloud"}),
+    FlowKind.CLOUD_COMMITMENT: frozenset({"models"}),
+}
 PAYEE_HINT: dict[FlowKind, frozenset[str]] = {
     FlowKind.CLOUD_COMMITMENT: frozenset({"cloud"}),
     FlowKind.POWER_PURCHASE: frozenset({"energy"}),
@@ -130,7 +143,9 @@ def node_split(atlas: Atlas, node: str, level: Level = "layer",
     if kind == "segment":
         return {atlas.layer_of_segment[node] if level == "layer" else node: 1.0}
     if kind == "group":
-        parts = [node_split(atlas, m, level, restrict) for m in atlas.groups[node].members]
+        members = atlas.groups[node].members
+        inside = [m for m in members if restrict & _layers_of(atlas, m)]
+        parts = [node_split(atlas, m, level, restrict) for m in (inside or members)]
         parts = [p for p in parts if p]
         total: dict[str, float] = {}
         for part in parts:
@@ -154,6 +169,11 @@ def node_split(atlas: Atlas, node: str, level: Level = "layer",
     return {k: v / total_weight for k, v in raw.items()} if total_weight else {}
 
 
+def _layers_of(atlas: Atlas, company: str) -> set[str]:
+    return {atlas.layer_of_segment[m.segment] for m in atlas.memberships_of(company)
+            if m.weight > 0 and m.segment in atlas.layer_of_segment}
+
+
 # ---- the graph -----------------------------------------------------------------------------
 @dataclass
 class FlowGraph:
@@ -163,7 +183,7 @@ class FlowGraph:
     nodes: pd.DataFrame
     splits: pd.DataFrame  # flow_id, level, source, target, weight
     unmapped: list[str] = field(default_factory=list)  # flow ids left out of layer totals
-    dropped: list[str] = field(default_factory=list)  # flow ids without a readable period
+    not_annualised: list[str] = field(default_factory=list)  # per_year, unreadable period
 
     def collapse(self, level: Level = "layer") -> pd.DataFrame:
         """Totals per (source, target) at a level; amounts low/mid/high, evidence, periods."""
@@ -179,6 +199,8 @@ class FlowGraph:
             for col in AMOUNTS:
                 vals = grp[col] * grp["weight"]
                 row[col] = None if vals.isna().any() else float(vals.sum())
+            row["known"] = float((grp["mid"] * grp["weight"]).sum())
+            row["n_unresolved"] = int(grp.loc[grp["mid"].isna(), "flow_id"].nunique())
             row["n_flows"] = int(grp["flow_id"].nunique())
             row["flow_ids"] = ";".join(sorted(set(grp["flow_id"])))
             row["kinds"] = ";".join(sorted(set(grp["kind"])))
@@ -186,8 +208,8 @@ class FlowGraph:
             row["confidence"] = max(grp["confidence"], key=CONFIDENCE_RANK.__getitem__)
             row["evidence"] = str(combine(grp["evidence"]))
             rows.append(row)
-        cols = ["source", "target", *AMOUNTS, "n_flows", "flow_ids", "kinds", "periods",
-                "confidence", "evidence"]
+        cols = ["source", "target", *AMOUNTS, "known", "n_unresolved", "n_flows", "flow_ids",
+                "kinds", "periods", "confidence", "evidence"]
         return pd.DataFrame(rows, columns=cols)
 
     def layer_totals(self) -> pd.DataFrame:
@@ -197,7 +219,9 @@ class FlowGraph:
         """(nodes, links) for a Sankey diagram; links index into nodes. Self-loops (money
         staying inside one layer / segment) cannot be drawn and are left out of ``links``."""
         links = self.collapse(level)
-        links = links[(links["source"] != links["target"]) & links["mid"].notna()]
+        links = links.assign(complete=links["mid"].notna(),
+                             value=links["mid"].fillna(links["known"]))
+        links = links[(links["source"] != links["target"]) & (links["value"] > 0)]
         names = sorted(set(links["source"]) | set(links["target"]), key=_stack_key(self, level))
         index = {n: i for i, n in enumerate(names)}
         labels = dict(zip(self.nodes["id"], self.nodes["name"], strict=True))
@@ -207,13 +231,9 @@ class FlowGraph:
                              target_index=links["target"].map(index)).reset_index(drop=True)
         return nodes, links
 
-    def outflow(self, per_node: str) -> float:
-        """Sum of mid amounts leaving a company-level node (unresolved flows count as 0)."""
-        return float(self.edges.loc[self.edges["source"] == per_node, "mid"].fillna(0).sum())
-
     def to_dict(self) -> dict[str, Any]:
         return {"edges": _records(self.edges), "layers": _records(self.layer_totals()),
-                "unmapped": self.unmapped, "dropped": self.dropped}
+                "unmapped": self.unmapped, "not_annualised": self.not_annualised}
 
     def __rich__(self) -> Any:
         return _table("Money flows between layers (USD bn)", self.layer_totals())
@@ -224,27 +244,34 @@ def _stack_key(graph: FlowGraph, level: Level) -> Any:
     return lambda n: (order.get(n, 99), n)
 
 
-def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = None) -> FlowGraph:
+def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = None,
+               include_debt: bool = False) -> FlowGraph:
     """Build the money-flow graph from ``atlas.flows``.
 
     ``period`` keeps only flows whose period label equals it (e.g. "2025");
-    ``per_year`` annualises multi-year amounts (see module doc).
+    ``per_year`` annualises multi-year amounts (see module doc). Debt flows are left out unless
+    ``include_debt``: the atlas files borrowing against what it buys, so counting it beside the
+    capex it pays for would count the same money twice.
     """
-    rows, split_rows, unmapped, dropped = [], [], [], []
+    rows, split_rows, unmapped, not_annualised = [], [], [], []
     for f in atlas.flows:
         if period is not None and f.period != period:
+            continue
+        if f.kind == FlowKind.DEBT and not include_debt:
             continue
         lo, mid, hi = flow_amounts(f)
         years = period_years(f.period)
         if per_year:
-            if years is None:
-                dropped.append(f.id)
-                continue
-            lo, mid, hi = (None if v is None else v / years for v in (lo, mid, hi))
+            if years is None and mid is not None:
+                not_annualised.append(f.id)
+            lo, mid, hi = (None if v is None or years is None else v / years
+                           for v in (lo, mid, hi))
         rows.append({"id": f.id, "source": f.source_node, "target": f.target_node,
                      "kind": str(f.kind), "low": lo, "mid": mid, "high": hi,
                      "period": f.period, "years": years, "source_id": f.source,
-                     "confidence": str(f.confidence), "evidence": str(flow_evidence(atlas, f)),
+                     "confidence": str(f.confidence),
+                     "evidence": str(Evidence.UNRESOLVED if mid is None
+                                     else flow_evidence(atlas, f)),
                      "note": f.note})
         for level in ("segment", "layer"):
             src = node_split(atlas, f.source_node, level, PAYER_HINT.get(f.kind, frozenset()))
@@ -260,7 +287,7 @@ def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = Non
     for col in AMOUNTS:
         edges[col] = edges[col].astype("float64")
     splits = pd.DataFrame(split_rows, columns=["flow_id", "level", "source", "target", "weight"])
-    return FlowGraph(edges, _nodes(atlas, edges), splits, unmapped, dropped)
+    return FlowGraph(edges, _nodes(atlas, edges), splits, unmapped, not_annualised)
 
 
 def _nodes(atlas: Atlas, edges: pd.DataFrame) -> pd.DataFrame:
@@ -319,13 +346,20 @@ class Cycle:
     """One simple cycle of company-level money flows, starting at its largest payer.
 
     ``bottleneck``: the smallest edge amount (low / mid / high taken edge-wise) — at most this
-    much money can travel the whole loop. ``returns`` per node: ``outflow`` (all the node's
-    outgoing flows in the graph, mid), ``return_share`` = bottleneck mid / outflow (the largest
-    share of the node's outflow that can come back to it round this loop, an upper bound) and,
-    where the atlas has a revenue figure, ``revenue_share`` = bottleneck mid / revenue.
-    ``pass_through``: the product over edges of edge mid / outflow of its payer — the share of a
-    dollar leaving any node of the loop that comes back, if every node spends what it receives
-    in proportion to its outflows (the same for every node of the loop).
+    much money can travel the whole loop. An edge whose amount is partly unknown still bounds it
+    from below, so the bottleneck is known when the smallest complete edge is no larger than
+    every incomplete edge's known part; otherwise it is None (unresolved).
+
+    ``returns`` per node: ``revenue_share`` = bottleneck mid / the node's latest annual revenue
+    figure in the atlas (the issue's "share of a node's revenue that returns to it"); and
+    ``return_share`` = bottleneck mid / the node's total outflow in the graph (the largest share
+    of what it pays out that can come back round this loop; None while any of its outflows has
+    no amount). ``pass_through``: the product over edges of edge mid / outflow of its payer — the
+    share of a dollar leaving any node of the loop that comes back, if every node spends what it
+    receives in proportion to its outflows (the same for every node of the loop).
+
+    Amounts are as stated in the atlas unless ``per_year``; a loop can mix an equity stake built
+    over years with a multi-year commitment — ``edges.periods`` shows what is compared.
     """
 
     nodes: list[str]
@@ -412,25 +446,27 @@ def simple_cycles(adjacency: dict[str, set[str]], max_length: int | None = None
     return out
 
 
-def find_cycles(atlas: Atlas, *, per_year: bool = True, max_length: int = 6,
+def find_cycles(atlas: Atlas, *, per_year: bool = False, max_length: int = 6,
                 expand_groups: bool = False, period: str | None = None) -> CycleReport:
     """Circular financing: every loop of company -> company flows (e.g. Microsoft -> OpenAI
     (equity) -> Microsoft (cloud spend)), with amounts and return shares (see ``Cycle``).
 
-    Amounts are annualised by default so one-year payments and multi-year commitments compare.
+    ``per_year`` annualises amounts (flows with unreadable periods then lose their amount).
     ``expand_groups`` replaces group endpoints by their members with an equal split of the
     amount — an allocation assumption, so such edges carry evidence ``scenario``.
     """
     graph = flow_graph(atlas, per_year=per_year, period=period)
     edges = _company_edges(atlas, graph.edges, expand_groups)
-    outflow = edges.groupby("source")["mid"].sum(min_count=1).to_dict()
+    outflow = {src: (None if grp["mid"].isna().any() else float(grp["mid"].sum()))
+               for src, grp in edges.groupby("source")}
     pairs = _aggregate_pairs(edges[edges["target"].isin(list(atlas.companies))])
     adjacency: dict[str, set[str]] = {}
     for src, tgt in pairs:
         adjacency.setdefault(src, set()).add(tgt)
     cycles = []
     for nodes in simple_cycles(adjacency, max_length):
-        start = max(range(len(nodes)), key=lambda i: (outflow.get(nodes[i]) or 0, nodes[i]))
+        known = edges.groupby("source")["mid"].sum().to_dict()
+        start = max(range(len(nodes)), key=lambda i: (known.get(nodes[i], 0), nodes[i]))
         nodes = nodes[start:] + nodes[:start]
         cycles.append(_cycle(atlas, nodes, pairs, outflow))
     cycles.sort(key=lambda c: (-(c.bottleneck["mid"] or 0), c.path))
@@ -470,6 +506,8 @@ def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any
         pairs[(src, tgt)] = {
             "source": src, "target": tgt,
             **{k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS},
+            "known_low": float(grp["low"].sum()),
+            "n_unresolved": int(grp["mid"].isna().sum()),
             "kinds": ";".join(sorted(set(grp["kind"]))),
             "flow_ids": ";".join(sorted(set(grp["id"]))),
             "periods": ";".join(sorted(set(grp["period"]))),
@@ -481,12 +519,14 @@ def _cycle(atlas: Atlas, nodes: list[str], pairs: dict[tuple[str, str], dict[str
            outflow: dict[str, float]) -> Cycle:
     hops = [pairs[(a, nodes[(i + 1) % len(nodes)])] for i, a in enumerate(nodes)]
     edges = pd.DataFrame(hops)
-    bottleneck: dict[str, float | None] = {
-        k: None if any(h[k] is None for h in hops) else min(h[k] for h in hops) for k in AMOUNTS}
-    evidence = combine(h["evidence"] for h in hops)
+    bottleneck = {k: _bounded_min(hops, k) for k in AMOUNTS}
     mid = bottleneck["mid"]
+    # an edge known only from below still supports a resolved bottleneck (as an estimate)
+    evidence = Evidence.UNRESOLVED if mid is None else combine(
+        Evidence.ESTIMATED if h["evidence"] == Evidence.UNRESOLVED else h["evidence"]
+        for h in hops)
     pass_through: float | None = None
-    if mid is not None:
+    if all(h["mid"] is not None and outflow.get(h["source"]) for h in hops):
         pass_through = float(np.prod([h["mid"] / outflow[h["source"]] for h in hops]))
     rows = []
     for node in nodes:
@@ -496,30 +536,46 @@ def _cycle(atlas: Atlas, nodes: list[str], pairs: dict[tuple[str, str], dict[str
                      "return_share": None if mid is None or not out else mid / out,
                      "revenue": revenue[0] if revenue else None,
                      "revenue_period": revenue[1] if revenue else None,
+                     "revenue_figure": revenue[2] if revenue else None,
                      "revenue_share": mid / revenue[0] if revenue and mid is not None else None})
-    return Cycle(nodes, edges, bottleneck, pass_through, pd.DataFrame(rows),
-                 Evidence.UNRESOLVED if mid is None else evidence)
+    return Cycle(nodes, edges, bottleneck, pass_through, pd.DataFrame(rows), evidence)
 
 
-REVENUE_METRICS = ("revenue", "annual_revenue", "revenue_annual")
+def _bounded_min(hops: list[dict[str, Any]], key: str) -> float | None:
+    """Minimum over edges where incomplete edges are only known from below (see ``Cycle``)."""
+    complete = [h[key] for h in hops if h[key] is not None]
+    if not complete:
+        return None
+    smallest = min(complete)
+    floors = [h["known_low"] for h in hops if h[key] is None]
+    return smallest if all(f >= smallest for f in floors) else None
+
+
+REVENUE_METRICS = ("revenue", "annualized_revenue")
+"""Preferred first; ARR stands in for private labs that report nothing else."""
 
 
 def company_revenue(atlas: Atlas, company: str) -> tuple[float, str, str] | None:
-    """(USD bn, period, figure id) of the latest actual revenue figure for a company, if any."""
+    """(USD bn, period, figure id) of the latest full-year actual revenue figure, if any."""
     scale = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
-    found = [f for f in atlas.figures
-             if f.subject_type == "company" and f.subject == company
-             and f.metric in REVENUE_METRICS and f.unit in scale and f.kind == "actual"]
-    if not found:
-        return None
-    best = max(found, key=lambda f: (re.sub(r"\D", "", f.period)[:4], f.period))
-    return best.value * scale[best.unit], best.period, best.id
+    for metric in REVENUE_METRICS:
+        found = [f for f in atlas.figures
+                 if f.subject_type == "company" and f.subject == company and f.metric == metric
+                 and f.unit in scale and f.kind == "actual" and period_years(f.period) == 1]
+        if found:
+            best = max(found, key=lambda f: (re.sub(r"\D", "", f.period)[:4], f.period))
+            return best.value * scale[best.unit], best.period, best.id
+    return None
 
 
 # ---- where the burned money goes ------------------------------------------------------------
 @dataclass
 class BurnDestinations:
-    """A company's spending outflows split by the layer that receives them."""
+    """A company's spending outflows split by the layer that receives them.
+
+    ``share`` is of the total when every amount is known; ``known`` / ``share_of_known`` use only
+    the flows with amounts (a lower bound and its split) and ``n_unresolved`` counts the rest.
+    """
 
     lab: str
     by_layer: pd.DataFrame  # layer, low, mid, high, share, n_flows, flow_ids, evidence
@@ -558,17 +614,23 @@ def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = Fal
     order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
     layer_rows = []
     placed = detail[detail["layer"].notna()]
-    total_mid = placed["mid"].sum(min_count=1) if not placed["mid"].isna().any() else None
+    total_mid = None if placed["mid"].isna().any() else placed["mid"].sum()
+    total_known = placed["mid"].sum()
     for layer, grp in sorted(placed.groupby("layer"), key=lambda kv: order.get(kv[0], 99)):
         sums = {k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS}
+        known = float(grp["mid"].sum())
         layer_rows.append({"layer": layer, **sums,
                            "share": (sums["mid"] / total_mid
                                      if total_mid and sums["mid"] is not None else None),
+                           "known": known,
+                           "share_of_known": known / total_known if total_known else None,
+                           "n_unresolved": int(grp.loc[grp["mid"].isna(), "flow_id"].nunique()),
                            "n_flows": int(grp["flow_id"].nunique()),
                            "flow_ids": ";".join(sorted(set(grp["flow_id"]))),
                            "periods": ";".join(sorted(set(grp["period"]))),
                            "evidence": str(combine(grp["evidence"]))})
-    by_layer = pd.DataFrame(layer_rows, columns=["layer", *AMOUNTS, "share", "n_flows",
+    by_layer = pd.DataFrame(layer_rows, columns=["layer", *AMOUNTS, "share", "known",
+                                                 "share_of_known", "n_unresolved", "n_flows",
                                                  "flow_ids", "periods", "evidence"])
     excluded = out[~is_cost].reset_index(drop=True)
     return BurnDestinations(company, by_layer, detail, excluded, per_year)
