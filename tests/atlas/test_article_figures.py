@@ -348,3 +348,25 @@ def test_the_article_flows_exist_and_form_the_circular_chain(atlas: Atlas) -> No
     cycles = [set(c) for c in nx.simple_cycles(graph)]
     assert {"microsoft", "openai"} in cycles
     assert any({"microsoft", "openai", "nvidia"} <= c for c in cycles)
+
+
+@pytest.mark.realdata
+def test_epoch_figures_match_the_dataset(atlas: Atlas, shared_data: Path) -> None:
+    """Cluster figures citing Epoch AI equal the rows of the shared snapshot (CC BY 4.0)."""
+    import pandas as pd
+
+    clusters = pd.read_csv(shared_data / "epoch" / "epoch_gpu_clusters.csv").set_index("Name")
+    figs = _figures(atlas)
+    expected = {  # figure id -> (cluster name, column)
+        "xai-colossus-h100e": ("xAI Colossus Memphis Phase 3", "H100 equivalents"),
+        "xai-colossus-power": ("xAI Colossus Memphis Phase 3", "Power Capacity (MW)"),
+        "msft-openai-goodyear-h100e": ("OpenAI/Microsoft Goodyear Arizona", "H100 equivalents"),
+        "meta-100k-h100e": ("Meta 100k", "H100 equivalents"),
+        "msft-mt-pleasant-planned-power": ('"OpenAI/Microsoft Mt Pleasant, Wisconsin Phase 2"',
+                                           "Power Capacity (MW)"),
+    }
+    for fid, (name, column) in expected.items():
+        assert figs[fid].source == "epoch-gpu-clusters"
+        assert figs[fid].value == pytest.approx(float(clusters.loc[name, column]), rel=1e-3), fid
+    existing = clusters[clusters["Status"] == "Existing"]
+    assert existing["H100 equivalents"].idxmax() == "xAI Colossus Memphis Phase 3"
