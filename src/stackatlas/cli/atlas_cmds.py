@@ -69,7 +69,7 @@ def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> 
         else:
             err_console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in the atlas:")
             for problem in exc.problems:
-                err_console.print(str(problem), markup=False, highlight=False)
+                err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     summary = atlas_summary(atlas)
     if as_json:

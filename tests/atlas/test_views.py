@@ -1,0 +1,155 @@
+"""Views behind map / company / sources / run: values and the documented JSON shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+import stackatlas
+from stackatlas.atlas import load_atlas
+from stackatlas.atlas.render import fmt_amount, fmt_share
+from stackatlas.atlas.views import (
+    atlas_summary,
+    company_profile,
+    source_list,
+    stack_map,
+)
+from stackatlas.errors import NotFoundError
+
+
+@pytest.fixture
+def atlas(fixtures: Path):
+    return load_atlas(base=fixtures / "atlas")
+
+
+def _render(obj) -> str:
+    console = Console(width=160, record=True, color_system=None)
+    console.print(obj)
+    return console.export_text()
+
+
+def test_stack_map_tree(atlas) -> None:
+    m = stack_map(atlas).to_dict()
+    assert list(m) == ["atlas_version", "layers"]
+    assert [x["id"] for x in m["layers"]] == ["energy", "chips", "cloud"]
+    chips = m["layers"][1]
+    assert (chips["level"], chips["level_name"]) == (2, "boss fight")
+    gpu = chips["segments"][0]
+    assert [c["id"] for c in gpu["companies"]] == ["nvidia", "amd"]  # by weight
+    nvidia = gpu["companies"][0]
+    assert nvidia["weight"] == 0.91
+    assert nvidia["key_share"] == {"market": "ai-accelerators", "market_name": "AI accelerators",
+                                   "share": 0.92, "as_of": "2026-03-16", "kind": "actual",
+                                   "source": "marsbit-2026-03-16"}
+    assert gpu["companies"][1]["key_share"] is None
+    # headline figures: the energy layer figure and the group figure placed in cloud
+    assert [f["id"] for f in m["layers"][0]["figures"]] == ["ai-dc-power-2026"]
+    assert [f["id"] for f in m["layers"][2]["figures"]] == ["big4-capex-2026"]
+    assert m["layers"][2]["figures"][0]["low"] == 650
+
+
+def test_stack_map_one_layer_and_unknown_layer(atlas) -> None:
+    assert [x.id for x in stack_map(atlas, layer="cloud").layers] == ["cloud"]
+    with pytest.raises(NotFoundError, match="did you mean: chips"):
+        stack_map(atlas, layer="chip")
+
+
+def test_stack_map_renders(atlas) -> None:
+    text = _render(stack_map(atlas))
+    assert "NVIDIA (NVDA)  weight 0.91  92% of AI accelerators" in text
+    assert "capex 2026E: $675B ($650-700B)" in text
+    assert text.index("3. Cloud") < text.index("2. Chips") < text.index("1. Energy")
+
+
+def test_company_profile(atlas) -> None:
+    p = company_profile(atlas, "NVDA").to_dict()
+    assert p["company"]["id"] == "nvidia" and p["company"]["cik"] == 1045810
+    assert [(m["layer"], m["segment"], m["weight"]) for m in p["memberships"]] == [
+        ("chips", "design-gpu", 0.91)]
+    assert [(s["market"], s["share"]) for s in p["shares"]] == [("ai-accelerators", 0.92)]
+    flows = [(f["id"], f["counterparty"], f["via"]) for f in p["flows_in"]]
+    assert flows == [("azure-nvidia", "microsoft", None),
+                     ("hyperscalers-chips", "hyperscalers", "design-gpu")]
+    assert p["flows_in"][1]["counterparty_kind"] == "group"
+    assert p["flows_out"] == []
+    assert [(f["id"], f["value"], f["source"]) for f in p["figures"]] == [
+        ("nvidia-revenue-fy2026", 215.9, "marsbit-2026-03-16"),
+        ("nvidia-revenue-fy2026-10k", 215.938, "nvda-10k-fy2026")]
+    assert [s["id"] for s in p["sources"]] == ["marsbit-2026-03-16", "nvda-10k-fy2026"]
+    assert p["sources"][1]["accession"] == "0001045810-26-000021"
+
+
+def test_company_profile_via_group_and_miss(atlas) -> None:
+    p = company_profile(atlas, "Azure")  # alias
+    assert p.company.id == "microsoft" and p.groups == ["hyperscalers"]
+    assert [(f.id, f.via) for f in p.flows_out] == [("azure-nvidia", None),
+                                                    ("hyperscalers-chips", "hyperscalers")]
+    with pytest.raises(NotFoundError) as info:
+        company_profile(atlas, "nvidea")
+    assert "nvidia" in info.value.suggestions
+
+
+def test_company_profile_renders(atlas) -> None:
+    text = _render(company_profile(atlas, "nvidia"))
+    for expected in ("NVIDIA  [nvidia]  NVDA (NASDAQ)", "Market shares", "92%", "Money in",
+                     "$215.9B", "0001045810-26-000021"):
+        assert expected in text
+
+
+def test_source_list_counts_citations(atlas) -> None:
+    s = source_list(atlas).to_dict()
+    counts = {x["id"]: x["cited_by"] for x in s["sources"]}
+    # fixture rows citing the article: 2 memberships + 3 shares + 2 flows + 4 figures
+    assert counts == {"nvda-10k-fy2026": 1, "marsbit-2026-03-16": 11, "editors": 5}
+    assert "NVIDIA Corporation Form 10-K" in _render(source_list(atlas))
+
+
+def test_atlas_summary(atlas) -> None:
+    s = atlas_summary(atlas)
+    assert s.tables["companies"] == 7 and s.tables["segments"] == 4
+    by_layer = {x.layer: (x.companies, x.flows, x.figures) for x in s.layers}
+    # chips: nvidia, amd, tsmc, samsung; both flows end in chips; 3 company figures
+    assert by_layer == {"energy": (1, 0, 1), "chips": (4, 2, 3), "cloud": (2, 2, 1)}
+
+
+@pytest.mark.parametrize(("args", "text"), [
+    ((215.9, "usd_billion"), "$215.9B"),
+    ((675, "usd_billion", 650, 700), "$675B ($650-700B)"),
+    ((400, "usd_billion", 400, None), ">$400B"),
+    ((None, "usd_billion", 5, 10), "$5-10B"),
+    ((75, "percent"), "75%"),
+    ((90, "twh"), "90 TWh"),
+    ((215938, "usd_million"), "$215,938M"),
+    ((3, "count"), "3 count"),
+    ((None, "usd_billion"), "n/a"),
+])
+def test_fmt_amount(args, text) -> None:
+    assert fmt_amount(*args) == text
+
+
+def test_fmt_share() -> None:
+    assert (fmt_share(0.92), fmt_share(0.072)) == ("92%", "7.2%")
+
+
+def test_shipped_nvidia_profile() -> None:
+    """Done-criterion of issue 2: Nvidia in chips/design-gpu, 92% AI-accelerator share, the
+    article's FY2026 revenue ($215.9B) with its source."""
+    atlas = stackatlas.load_atlas()
+    p = company_profile(atlas, "nvidia").to_dict()
+    assert ("chips", "design-gpu") in [(m["layer"], m["segment"]) for m in p["memberships"]]
+    share = next(s for s in p["shares"] if s["market"] == "ai-accelerators")
+    assert share["share"] == 0.92 and share["source"] == "marsbit-2026-03-16"
+    revenue = [f for f in p["figures"] if f["metric"] == "revenue" and f["period"] == "FY2026"
+               and f["source"] == "marsbit-2026-03-16"]
+    assert [f["value"] for f in revenue] == [215.9]
+    article = next(s for s in p["sources"] if s["id"] == "marsbit-2026-03-16")
+    assert article["publisher"] == "MarsBit" and article["published"] == "2026-03-16"
+
+
+def test_shipped_map_has_five_layers_with_companies() -> None:
+    m = stack_map(stackatlas.load_atlas())
+    assert [x.id for x in m.layers] == ["energy", "chips", "cloud", "models", "applications"]
+    for layer in m.layers:
+        assert sum(len(s.companies) for s in layer.segments) > 0, layer.id
