@@ -130,35 +130,54 @@ def test_bad_price_file(tmp_path: Path) -> None:
     assert (p.line, p.column) == (3, "Close")
 
 
-def test_offline_without_dir_or_cache(tmp_path: Path) -> None:
+def test_offline_without_dir_or_cache() -> None:
     with pytest.raises(DataUnavailableError, match="--prices DIR"):
-        load_prices(["NVDA"], store=_EmptyStore())
+        load_prices(["NVDA"])  # isolated empty store, STACKATLAS_OFFLINE=1 (conftest)
 
 
-def test_fetcher_results_are_used_and_cached(tmp_path: Path) -> None:
+def _history(adj: list[float]):
     import pandas as pd
 
-    store = _MemStore()
-    idx = pd.DatetimeIndex(["2026-01-05", "2026-01-06"])
-    hist = pd.DataFrame({"Close": [2.0, 3.0], "Adj Close": [1.0, 1.5], "Volume": [5, 6]},
-                        index=idx)
-    book = load_prices(["NVDA"], store=store, fetch=lambda t, s: {"NVDA": hist})
+    idx = pd.DatetimeIndex(["2026-01-05", "2026-01-06", "2026-01-07"][:len(adj)],
+                           tz="America/New_York")
+    return pd.DataFrame({"Close": [2 * a for a in adj], "Adj Close": adj,
+                         "Volume": [5] * len(adj)}, index=idx)
+
+
+def test_yfinance_download_is_cached_in_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from stackatlas.store.store import Store
+
+    calls: list[str] = []
+
+    class FakeTicker:  # stands in for yfinance.Ticker (no network in tests)
+        def __init__(self, t: str) -> None:
+            self.t = t
+
+        def history(self, **kwargs):
+            calls.append(self.t)
+            return _history([1.0, 1.5]) if self.t == "NVDA" else _history([])
+
+    monkeypatch.setitem(sys.modules, "yfinance", types.SimpleNamespace(Ticker=FakeTicker))
+    monkeypatch.setenv("STACKATLAS_OFFLINE", "0")
+    book = load_prices(["NVDA", "NOPE"])
     assert list(book.get("NVDA")) == [1.0, 1.5]
-    assert list(store.rows["NVDA"]["adj_close"]) == [1.0, 1.5]
+    assert any("no prices returned for NOPE" in n for n in book.notes)
+    with Store() as store:
+        rows = store.query("SELECT ticker, date, close, adj_close FROM prices ORDER BY date")
+    assert rows["close"].tolist() == [2.0, 3.0] and str(rows["date"].iloc[0])[:10] == "2026-01-05"
+    # second call: served from the store, offline, without downloading again
+    monkeypatch.setenv("STACKATLAS_OFFLINE", "1")
+    again = load_prices(["NVDA"])
+    assert list(again.get("NVDA")) == [1.0, 1.5] and calls == ["NOPE", "NVDA"]
 
 
-class _EmptyStore:
-    def has_table(self, name: str) -> bool:
-        return False
+def test_yfinance_missing_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
 
-
-class _MemStore:
-    def __init__(self) -> None:
-        self.rows: dict = {}
-
-    def has_table(self, name: str) -> bool:
-        return False
-
-    def replace_rows(self, table, data, *, where=None, params=None) -> int:
-        self.rows[params[0]] = data
-        return len(data)
+    monkeypatch.setitem(sys.modules, "yfinance", None)  # import fails
+    monkeypatch.setenv("STACKATLAS_OFFLINE", "0")
+    with pytest.raises(DataUnavailableError, match=r"stackatlas\[prices\]"):
+        load_prices(["NVDA"])

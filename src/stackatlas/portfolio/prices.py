@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -146,70 +147,67 @@ def yfinance_fetch(tickers: list[str], start: date | None) -> dict[str, pd.DataF
 
 
 def load_prices(tickers: Iterable[str], *, prices_dir: str | Path | None = None,
-                store: object | None = None, start: date | None = None,
+                store: Any | None = None, start: date | None = None,
                 fetch: Fetcher | None = None) -> PriceBook:
     """Prices for ``tickers``: from ``prices_dir`` if given, else the store cache + yfinance.
 
-    Offline with no directory -> DataUnavailableError naming ``--prices DIR``.
+    Offline with no directory and nothing cached -> DataUnavailableError naming ``--prices``.
+    Downloads are written to the store table ``prices`` (one transaction per ticker).
     """
     if prices_dir is not None:
         return read_price_dir(prices_dir)
     wanted = sorted({t for t in tickers if t})
-    cached = _read_cache(store, wanted)
-    missing = [t for t in wanted if price_key(t) not in cached]
-    notes: list[str] = []
-    if missing and config.offline() and fetch is None:
-        if not cached:
-            raise DataUnavailableError("no prices: offline (STACKATLAS_OFFLINE=1) and nothing "
-                                       "cached; pass --prices DIR with CSV files")
-        notes.append(f"offline: no cached prices for {', '.join(missing)}")
-    elif missing:
-        fetched = (fetch or yfinance_fetch)(missing, start)
-        frames = {t: _frame_from_history(t, df) for t, df in fetched.items()}
-        _write_cache(store, frames)
-        for t, frame in frames.items():
-            cached[price_key(t)] = frame.set_index("date")["adj_close"].astype(float)
-        if lost := [t for t in missing if t not in fetched]:
-            notes.append(f"no prices returned for {', '.join(lost)}")
+    own = store is None
+    if own:
+        from stackatlas.store.store import Store
+
+        store = Store()
+    try:
+        cached = _read_cache(store, wanted)
+        missing = [t for t in wanted if price_key(t) not in cached]
+        notes: list[str] = []
+        if missing and config.offline() and fetch is None:
+            if not cached:
+                raise DataUnavailableError("no prices: offline (STACKATLAS_OFFLINE=1) and "
+                                           "nothing cached; pass --prices DIR with CSV files")
+            notes.append(f"offline: no cached prices for {', '.join(missing)}")
+        elif missing:
+            fetched = (fetch or yfinance_fetch)(missing, start)
+            for t, df in fetched.items():
+                frame = _frame_from_history(t, df)
+                store.replace_rows("prices", frame, where="ticker = ?", params=[price_key(t)])
+                cached[price_key(t)] = pd.Series(frame["adj_close"].to_numpy(dtype=float),
+                                                 index=pd.DatetimeIndex(frame["date"],
+                                                                        name="date"))
+            if lost := [t for t in missing if t not in fetched]:
+                notes.append(f"no prices returned for {', '.join(lost)}")
+    finally:
+        if own:
+            store.close()
     return PriceBook(cached, "store cache (yfinance)", notes=notes)
 
 
 def _frame_from_history(ticker: str, df: pd.DataFrame) -> pd.DataFrame:
+    """yfinance history -> rows of the store table ``prices``."""
     cols = {normalize_header(str(c)): c for c in df.columns}
     close = df[cols["close"]].astype(float)
     adj = df[cols["adj close"]].astype(float) if "adj close" in cols else close
     vol = df[cols["volume"]] if "volume" in cols else pd.Series(0, index=df.index)
-    idx = pd.DatetimeIndex(df.index).tz_localize(None).normalize()
-    return pd.DataFrame({"ticker": price_key(ticker), "date": idx, "close": close.to_numpy(),
-                         "adj_close": adj.to_numpy(), "volume": vol.to_numpy(dtype=float)})
+    idx = pd.DatetimeIndex(df.index)
+    if idx.tz is not None:
+        idx = idx.tz_localize(None)
+    return pd.DataFrame({"ticker": price_key(ticker), "date": [d.date() for d in idx],
+                         "close": close.to_numpy(), "adj_close": adj.to_numpy(),
+                         "volume": vol.to_numpy(dtype=float)})
 
 
-def _open_store(store: object | None) -> object | None:
-    if store is not None:
-        return store
-    try:
-        from stackatlas.store.store import Store
-    except ImportError:
-        return None
-    return Store()
-
-
-def _read_cache(store: object | None, tickers: list[str]) -> dict[str, pd.Series]:
-    st = _open_store(store)
-    if st is None or not tickers or not st.has_table("prices"):  # type: ignore[attr-defined]
+def _read_cache(store: Any, tickers: list[str]) -> dict[str, pd.Series]:
+    if not tickers or not store.has_table("prices"):
         return {}
     keys = [price_key(t) for t in tickers]
     marks = ", ".join("?" for _ in keys)
-    df = st.query(f"SELECT ticker, date, adj_close FROM prices WHERE ticker IN ({marks}) "  # type: ignore[attr-defined]
-                  "ORDER BY date", keys)
-    return {t: pd.Series(g["adj_close"].to_numpy(dtype=float),
-                         index=pd.DatetimeIndex(g["date"], name="date"))
+    df = store.query(f"SELECT ticker, date, adj_close FROM prices WHERE ticker IN ({marks}) "
+                     "ORDER BY date", keys)
+    return {str(t): pd.Series(g["adj_close"].to_numpy(dtype=float),
+                              index=pd.DatetimeIndex(pd.to_datetime(g["date"]), name="date"))
             for t, g in df.groupby("ticker")}
-
-
-def _write_cache(store: object | None, frames: dict[str, pd.DataFrame]) -> None:
-    st = _open_store(store)
-    if st is None:
-        return
-    for key, frame in frames.items():
-        st.replace_rows("prices", frame, where="ticker = ?", params=[price_key(key)])  # type: ignore[attr-defined]
