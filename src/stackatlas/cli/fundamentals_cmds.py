@@ -1,9 +1,116 @@
-"""CLI commands (placeholder module: registers nothing yet)."""
+"""``stackatlas fundamentals``: a company's standard metrics from its SEC filings."""
 
 from __future__ import annotations
 
+import sys
+from typing import Annotated
+
+import pandas as pd
 import typer
+from rich.table import Table
+
+from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.errors import ValidationError
+from stackatlas.evidence import Evidence
+
+_PERIOD_HELP = "annual (fiscal years), quarterly (Q1-Q4) or ttm (trailing four quarters)"
+_JSON_COLUMNS = [
+    "metric", "fiscal_year", "fiscal_period", "start", "end", "value", "unit", "currency",
+    "fx_rate", "concept", "accession", "form", "filed", "derivation", "evidence",
+    "calendar_year", "calendar_quarter",
+]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to app."""
+    """Add ``fundamentals`` to app."""
+    app.command("fundamentals")(fundamentals)
+
+
+@guarded
+def fundamentals(
+    company: Annotated[str, typer.Argument(help="Company id, ticker, name or a numeric CIK.")],
+    period: Annotated[str, typer.Option(help=_PERIOD_HELP)] = "annual",
+    metrics: Annotated[str | None, typer.Option(
+        help="Comma-separated metric names (default: all), e.g. revenue,capex.")] = None,
+    years: Annotated[int | None, typer.Option(
+        help="Show only the last N fiscal years.", min=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Show revenue, margins, cash flow, capex ... per fiscal period, with the SEC concept and
+    filing behind every number (values in $M in the table, full units in --json/--csv)."""
+    if as_json and as_csv:
+        raise ValidationError("choose one of --json and --csv")
+    from stackatlas.fundamentals import company_metrics
+
+    name, cik = _resolve_company(company)
+    wanted = metrics.split(",") if metrics else None
+    df = company_metrics(cik, period, wanted, store=_open_store())
+    if years is not None and not df.empty:
+        last = df["fiscal_year"].max()
+        df = df[df["fiscal_year"] > last - years]
+    if as_json:
+        from stackatlas.fundamentals import metric_records
+
+        emit_json({"company": name, "cik": cik, "period": period,
+                   "rows": metric_records(df, _JSON_COLUMNS)})
+    elif as_csv:
+        df[_JSON_COLUMNS].to_csv(sys.stdout, index=False)
+    else:
+        console.print(metrics_table(df, name, cik, period))
+
+
+def _resolve_company(query: str) -> tuple[str, int]:
+    """(display name, CIK) from the atlas, or straight from a numeric CIK."""
+    if query.strip().isdigit():
+        return f"CIK {int(query)}", int(query)
+    from stackatlas.atlas import load_atlas
+
+    company = load_atlas().find_company(query)
+    if company.cik is None:
+        raise ValidationError(
+            f"{company.name} has no SEC CIK in the atlas (it does not file with the SEC)")
+    return company.name, int(company.cik)
+
+
+def _open_store():
+    """The store, read-only, when its file exists (facts synced by ``stackatlas sync``)."""
+    from stackatlas import config
+
+    if not config.store_path().exists():
+        return None
+    from stackatlas.store import Store
+
+    return Store(read_only=True)
+
+
+def metrics_table(df: pd.DataFrame, name: str, cik: int, period: str) -> Table:
+    """Metrics as rows, periods as columns, values in $M with an evidence marker."""
+    table = Table(title=f"{name} (CIK {cik}) - {period} - USD millions (shares in millions)",
+                  caption=" ".join(f"{e.symbol} {e.value}" for e in Evidence)
+                  + " · calendar year/quarter = where most of the period's days fall")
+    if df.empty:
+        table.add_column("no data")
+        return table
+    label = df["fiscal_period"].where(df["fiscal_period"] != "FY", "")
+    df = df.assign(col="FY" + df["fiscal_year"].astype(str) + label.map(
+        lambda p: f" {p}" if p else ""))
+    cols = list(dict.fromkeys(df.sort_values(["end"], kind="stable")["col"]))
+    table.add_column("metric", style="bold")
+    for col in cols:
+        table.add_column(col, justify="right")
+    cells = df.set_index(["metric", "col"])
+    for metric in dict.fromkeys(df["metric"]):
+        row = [metric]
+        for col in cols:
+            if (metric, col) not in cells.index:
+                row.append("")
+                continue
+            rec = cells.loc[(metric, col)]
+            if isinstance(rec, pd.DataFrame):
+                rec = rec.iloc[0]
+            value = rec["value"]
+            mark = Evidence(rec["evidence"]).symbol
+            row.append(f"? {mark}" if pd.isna(value) else f"{value / 1e6:,.0f} {mark}")
+        table.add_row(*row)
+    return table

@@ -127,15 +127,18 @@ METRICS: dict[str, MetricSpec] = {s.name: s for s in _SPECS if s.public}
 
 
 def candidate_frame() -> pd.DataFrame:
-    """One row per (metric, taxonomy, concept) with its priority rank (0 = best)."""
-    rows = [
-        (spec.name, tax, concept, rank, spec.sign, spec.kind, spec.unit)
-        for spec in ALL_SPECS.values()
-        for rank, (tax, concept) in enumerate(spec.candidates)
-    ]
-    return pd.DataFrame(
-        rows, columns=["metric", "taxonomy", "concept", "rank", "sign", "kind", "unit_kind"]
-    )
+    """One row per (metric, taxonomy, concept): ``priority`` orders all candidates (0 = best),
+    ``rank`` is the position within its taxonomy (0 = that taxonomy's first choice, so an IFRS
+    filer's ``Revenue`` is not a "fallback")."""
+    rows = []
+    for spec in ALL_SPECS.values():
+        seen: dict[str, int] = {}
+        for priority, (tax, concept) in enumerate(spec.candidates):
+            rank = seen.get(tax, 0)
+            seen[tax] = rank + 1
+            rows.append((spec.name, tax, concept, priority, rank, spec.sign, spec.kind, spec.unit))
+    return pd.DataFrame(rows, columns=[
+        "metric", "taxonomy", "concept", "priority", "rank", "sign", "kind", "unit_kind"])
 
 
 def needed_metrics(names: list[str]) -> list[str]:

@@ -93,6 +93,9 @@ def company_metrics(
     """``compute_metrics`` for one company: facts from the store's ``sec_facts`` table when it
     has rows for ``cik``, else ``$STACKATLAS_SEC_DIR/companyfacts/CIK##########.json``, else
     ``DataUnavailableError``."""
+    if period not in PERIODS:
+        raise ValidationError(f"period must be one of {', '.join(PERIODS)}, not {period!r}")
+    _check_metrics(metrics)
     return compute_metrics(load_company_facts(int(cik), store=store), period, metrics)
 
 

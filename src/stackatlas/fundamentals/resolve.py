@@ -75,7 +75,7 @@ def resolve(
     main_currency = rows.loc[money, "unit"].mode()
     main = main_currency.iloc[0] if not main_currency.empty else "USD"
     rows["_other_ccy"] = np.where(money & (rows["unit"] != main), 1, 0)
-    rows = rows.sort_values(["_other_ccy", "rank", "filed"], ascending=[True, True, False])
+    rows = rows.sort_values(["_other_ccy", "priority", "filed"], ascending=[True, True, False])
     best = rows.drop_duplicates(["metric", "fiscal_year", "qk", "nq"], keep="first")
     return best[RESOLVED_COLUMNS].reset_index(drop=True)
 

@@ -1,0 +1,42 @@
+"""The ``stackatlas fundamentals`` command (real files via STACKATLAS_SEC_DIR)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from stackatlas.cli.app import app
+
+runner = CliRunner()
+
+
+@pytest.mark.realdata
+def test_table_json_and_csv(shared_data, monkeypatch):
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    out = runner.invoke(app, ["fundamentals", "NVDA", "--years", "2"])
+    assert out.exit_code == 0, out.output
+    assert "215,938 ●" in out.output and "96,676 ◐" in out.output  # $M with evidence marker
+    out = runner.invoke(app, ["fundamentals", "1045810", "--period", "quarterly",
+                              "--metrics", "revenue", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)["rows"]
+    q4 = next(r for r in rows if r["fiscal_year"] == 2026 and r["fiscal_period"] == "Q4")
+    assert q4["value"] == 68_127e6 and q4["end"] == "2026-01-25"
+    out = runner.invoke(app, ["fundamentals", "1045810", "--metrics", "capex", "--csv"])
+    assert out.exit_code == 0
+    assert out.output.splitlines()[0].startswith("metric,fiscal_year,fiscal_period,start,end")
+
+
+def test_errors_are_clean(monkeypatch, tmp_path):
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path))
+    out = runner.invoke(app, ["fundamentals", "123456"])
+    assert out.exit_code == 1 and "no SEC facts for CIK 123456" in out.output
+    out = runner.invoke(app, ["fundamentals", "123456", "--period", "weekly"])
+    assert out.exit_code == 2 and "period must be one of" in out.output
+
+
+def test_help_text():
+    out = runner.invoke(app, ["fundamentals", "--help"])
+    assert out.exit_code == 0 and "--period" in out.output
