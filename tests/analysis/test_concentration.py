@@ -84,3 +84,15 @@ def test_share_sum_over_100_keeps_others_at_zero():
     row = market_concentration(tiny_atlas(shares=shares), "cloud").table.iloc[0]
     assert row["others"] == 0 and row["share_sum"] == pytest.approx(110)
     assert row["hhi"] == row["hhi_others_single"] == pytest.approx(3600 + 2500)
+
+
+def test_hhi_bars_have_band_lines_and_hatching():
+    from stackatlas.analysis.network_charts import hhi_bars
+
+    fig = hhi_bars(market_concentration(tiny_atlas()))
+    bar = fig.data[0]
+    assert list(bar.y) == ["Cloud", "GPU", "EUV"]  # lowest first, drawn bottom-up
+    assert list(bar.x) == pytest.approx([1658, 8489, 10_000])
+    assert list(bar.error_x.array) == pytest.approx([34**2, 3**2, 0])
+    assert set(bar.marker.pattern.shape) == {"/"}  # all estimated
+    assert sorted(shape.x0 for shape in fig.layout.shapes) == [1000, 1800]

@@ -207,3 +207,19 @@ def test_burn_destinations_by_layer():
     msft = burn_destinations(tiny_atlas(), "msft")
     assert list(msft.excluded["id"]) == ["f1"]  # the equity investment is financing, not cost
     assert msft.by_layer.set_index("layer").loc["chips", "mid"] == pytest.approx(20)
+
+
+def test_sankey_figure_fades_low_confidence_and_partial_links():
+    from stackatlas.analysis.network_charts import flow_sankey
+
+    flows = [("a", "oai", "msft", "cloud_commitment", 6, None, None, "2025", "art"),
+             ("b", "msft", "nvda", "capex_purchase", None, None, None, "2025", "art"),
+             ("c", "msft", "nvda", "capex_purchase", 3, None, None, "2025", "art")]
+    fig = flow_sankey(flow_graph(tiny_atlas(flows)), "layer")
+    link = fig.data[0].link
+    assert list(link.value) == [3, 6]  # cloud->chips (known part of 2 flows), models->cloud
+    alphas = [float(c.rsplit(",", 1)[1].rstrip(")")) for c in link.color]
+    assert alphas == [0.45 * 0.5, 0.45]  # medium confidence; partly unknown drawn fainter
+    assert link.customdata[0].startswith("≥ 3.0 bn")
+    company = flow_sankey(flow_graph(tiny_atlas()), "company")
+    assert len(company.data[0].link.value) == 7  # 8 flows, 7 company pairs (f2 + f8 share one)
