@@ -1,9 +1,107 @@
-"""CLI commands (placeholder module: registers nothing yet)."""
+"""SEC commands: ``sync`` and the ``sec`` group (``bulk``, ``metrics``).
+
+Thin: parse options -> one library call (``stackatlas.sec``) -> rich output or ``--json``.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table
+
+from stackatlas.cli.common import console, emit_json, guarded
+
+SEC_METRICS_KEYS = ("metric", "fiscal_year", "fiscal_period", "start", "end", "value", "unit",
+                    "concept", "accession", "derivation")
+"""The stable key set of every object ``stackatlas sec metrics --json`` prints."""
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
+sec_app = typer.Typer(name="sec", help="SEC EDGAR data: bulk archive ingestion, metrics from "
+                      "one companyfacts file.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to app."""
+    """Add ``sync`` and the ``sec`` group to app."""
+    app.command("sync")(sync_cmd)
+    app.add_typer(sec_app)
+
+
+@guarded
+def sync_cmd(
+    companies: Annotated[str, typer.Option(
+        help="'all' (every atlas company with a CIK) or a comma list of ids / tickers / names, "
+             "e.g. nvda,googl.")] = "all",
+    offline: Annotated[bool, typer.Option(
+        "--offline", help="Use only the SEC cache (or STACKATLAS_SEC_DIR); no network.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Exit with status 1 when any company failed.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fetch SEC companyfacts for atlas companies and store their facts (cache-aware)."""
+    from stackatlas.atlas import load_atlas
+    from stackatlas.sec.sync import sync_companies
+
+    report = sync_companies(load_atlas(), companies, offline=offline or None,
+                            progress=not as_json)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        console.print(report)
+    if strict and not report.ok:
+        raise typer.Exit(1)
+
+
+@sec_app.command("bulk")
+@guarded
+def bulk_cmd(
+    archive: Annotated[Path, typer.Argument(
+        help="SEC bulk companyfacts.zip (https://www.sec.gov/Archives/edgar/daily-index/xbrl/"
+             "companyfacts.zip).")],
+    workers: Annotated[int | None, typer.Option(
+        help="Parsing processes (default: one per core; 0 = in-process).", min=0)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest the SEC bulk archive into the store (parallel, resumable; failures summarized)."""
+    from stackatlas.sec.bulk import ingest_bulk
+
+    report = ingest_bulk(archive, workers=workers, progress=not as_json)
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        console.print(report)
+
+
+@sec_app.command("metrics")
+@guarded
+def metrics_cmd(
+    file: Annotated[Path, typer.Option(
+        "--file", help="A companyfacts JSON file (CIK##########.json).")],
+    period: Annotated[str, typer.Option(
+        help="annual (fiscal years), quarterly (Q1-Q4) or ttm.")] = "annual",
+    as_json: JsonOpt = False,
+) -> None:
+    """Standard metrics straight from one companyfacts file (no store, no network).
+
+    --json prints a list of objects with exactly the keys metric, fiscal_year, fiscal_period,
+    start, end, value, unit, concept, accession, derivation.
+    """
+    from stackatlas.fundamentals import compute_metrics, metric_records
+    from stackatlas.sec.companyfacts import read_companyfacts
+
+    frame = compute_metrics(read_companyfacts(file), period)
+    records = metric_records(frame, SEC_METRICS_KEYS)
+    if as_json:
+        emit_json(records)
+        return
+    shown = ("metric", "fiscal_year", "fiscal_period", "end", "value", "unit", "concept",
+             "derivation")
+    table = Table(title=f"{file.name}: {period} metrics (full units; --json for accessions)")
+    for key in shown:
+        table.add_column(key, justify="right" if key in {"fiscal_year", "value"} else "left")
+    for rec in records:
+        value = rec["value"]
+        table.add_row(*[f"{value:,.0f}" if k == "value" and value is not None else
+                        ("" if rec[k] is None else str(rec[k])) for k in shown])
+    console.print(table)

@@ -1,0 +1,139 @@
+"""The ``sec_facts`` and ``sec_sync_log`` tables of the store.
+
+``sec_facts`` has FACTS_SCHEMA (one row per reported fact). Ingesting companies replaces their
+rows and appends a ``sec_sync_log`` row per company in ONE transaction, with an Arrow bulk
+insert (no per-row Python). ``sec_sync_log`` columns: cik, fetched_at (UTC), status ("ok" /
+"failed"), source ("network" / "cache" / "dir" / "bulk"), facts, error, entity_name, origin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import pyarrow as pa
+
+from stackatlas.errors import ValidationError
+from stackatlas.sec.companyfacts import FACTS_SCHEMA, facts_cik
+from stackatlas.store import Store
+
+FACTS_TABLE = "sec_facts"
+LOG_TABLE = "sec_sync_log"
+_LOG_DDL = (f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} (cik BIGINT, fetched_at TIMESTAMP, "
+            "status VARCHAR, source VARCHAR, facts BIGINT, error VARCHAR, entity_name VARCHAR, "
+            "origin VARCHAR)")
+_FACTS_DDL = (f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} (cik BIGINT, taxonomy VARCHAR, "
+              "concept VARCHAR, unit VARCHAR, start DATE, \"end\" DATE, value DOUBLE, "
+              "accession VARCHAR, fy INTEGER, fp VARCHAR, form VARCHAR, filed DATE, "
+              "frame VARCHAR)")
+
+
+def ensure_tables(store: Store) -> None:
+    """Create ``sec_facts`` and ``sec_sync_log`` if missing."""
+    with store.transaction() as con:
+        con.execute(_FACTS_DDL)
+        con.execute(_LOG_DDL)
+
+
+def ingest_facts(store: Store, table: pa.Table, *, source: str = "network",
+                 origin: str = "", fetched_at: datetime | None = None) -> int:
+    """Replace one company's rows in ``sec_facts`` with ``table``; returns rows inserted."""
+    return ingest_batch(store, [table], source=source, origins=[origin], fetched_at=fetched_at)
+
+
+def ingest_batch(store: Store, tables: Sequence[pa.Table], *, source: str,
+                 origins: Sequence[str] | None = None,
+                 fetched_at: datetime | None = None) -> int:
+    """Replace several companies' rows and log each, all in one transaction."""
+    if not tables:
+        return 0
+    ciks = [_cik_of(t) for t in tables]
+    if len(set(ciks)) != len(ciks):
+        raise ValidationError("ingest_batch: the same CIK appears twice in one batch")
+    data = pa.concat_tables([t.select(FACTS_SCHEMA.names).cast(FACTS_SCHEMA) for t in tables])
+    when = (fetched_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    log = pa.table({
+        "cik": pa.array(ciks, pa.int64()),
+        "fetched_at": pa.array([when] * len(ciks), pa.timestamp("us")),
+        "status": pa.array(["ok"] * len(ciks)),
+        "source": pa.array([source] * len(ciks)),
+        "facts": pa.array([t.num_rows for t in tables], pa.int64()),
+        "error": pa.array([None] * len(ciks), pa.string()),
+        "entity_name": pa.array([_entity(t) for t in tables], pa.string()),
+        "origin": pa.array(list(origins) if origins else [""] * len(ciks), pa.string()),
+    })
+    ensure_tables(store)
+    with store.transaction() as con:
+        marks = ", ".join("?" * len(ciks))
+        store.replace_rows(FACTS_TABLE, data, where=f"cik IN ({marks})", params=ciks)
+        con.register("_incoming_sec_sync_log", log)
+        try:
+            con.execute(f"INSERT INTO {LOG_TABLE} BY NAME SELECT * FROM _incoming_sec_sync_log")
+        finally:
+            con.unregister("_incoming_sec_sync_log")
+    return data.num_rows
+
+
+def record_failure(store: Store, cik: int | None, *, source: str, error: str,
+                   origin: str = "") -> None:
+    """Append a ``failed`` row to ``sec_sync_log`` (the company's facts stay as they were)."""
+    ensure_tables(store)
+    with store.transaction() as con:
+        con.execute(f"INSERT INTO {LOG_TABLE} (cik, fetched_at, status, source, facts, error, "
+                    "origin) VALUES (?, ?, 'failed', ?, 0, ?, ?)",
+                    [cik, datetime.now(UTC).replace(tzinfo=None), source, error, origin])
+
+
+def load_facts(store: Store, cik: int) -> pa.Table | None:
+    """A company's facts from the store (FACTS_SCHEMA), or None if it was never ingested."""
+    if not _exists(store, FACTS_TABLE):
+        return None
+    table = store.query_arrow(
+        f'SELECT * FROM {FACTS_TABLE} WHERE cik = ? ORDER BY taxonomy, concept, unit, "end", '
+        "filed, accession", [int(cik)])
+    if table.num_rows == 0:
+        return None
+    meta = {b"cik": str(int(cik)).encode()}
+    return table.select(FACTS_SCHEMA.names).cast(FACTS_SCHEMA).replace_schema_metadata(meta)
+
+
+def ingested_ciks(store: Store) -> set[int]:
+    """CIKs whose latest ``sec_sync_log`` row is ``ok`` (used to resume bulk runs)."""
+    if not _exists(store, LOG_TABLE):
+        return set()
+    rows = store.con.execute(
+        f"SELECT cik FROM {LOG_TABLE} WHERE cik IS NOT NULL "
+        "QUALIFY row_number() OVER (PARTITION BY cik ORDER BY fetched_at DESC, rowid DESC) = 1 "
+        "AND status = 'ok'").fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def sync_log(store: Store) -> pa.Table:
+    """The whole ``sec_sync_log`` (empty table when nothing was synced)."""
+    if not _exists(store, LOG_TABLE):
+        return pa.table({})
+    return store.query_arrow(f"SELECT * FROM {LOG_TABLE} ORDER BY fetched_at, cik")
+
+
+def _exists(store: Store, name: str) -> bool:
+    """Table existence check that drains its result (DuckDB 2 refuses new work on a connection
+    with an unfinished result, which ``fetchone`` can leave behind)."""
+    rows = store.con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ? "
+                             "AND table_schema = 'main'", [name]).fetchall()
+    return bool(rows)
+
+
+def _cik_of(table: pa.Table) -> int:
+    cik = facts_cik(table)
+    if cik is None and table.num_rows:
+        values = table.column("cik").unique()
+        if len(values) == 1:
+            cik = int(values[0].as_py())
+    if cik is None:
+        raise ValidationError("facts table carries no CIK (parse it with parse_companyfacts)")
+    return cik
+
+
+def _entity(table: pa.Table) -> str | None:
+    raw = (table.schema.metadata or {}).get(b"entity_name")
+    return raw.decode() if raw else None
