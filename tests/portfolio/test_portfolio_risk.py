@@ -181,3 +181,27 @@ def test_yfinance_missing_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STACKATLAS_OFFLINE", "0")
     with pytest.raises(DataUnavailableError, match=r"stackatlas\[prices\]"):
         load_prices(["NVDA"])
+
+
+def test_download_failures_give_a_clear_error(monkeypatch: pytest.MonkeyPatch, atlas: Atlas,
+                                              write_csv) -> None:
+    import sys
+    import types
+
+    from stackatlas.portfolio import analyze_portfolio
+
+    class DeadTicker:
+        def __init__(self, t: str) -> None:
+            pass
+
+        def history(self, **kwargs):
+            raise OSError("Could not resolve host: query2.finance.yahoo.com")
+
+    monkeypatch.setitem(sys.modules, "yfinance", types.SimpleNamespace(Ticker=DeadTicker))
+    monkeypatch.setenv("STACKATLAS_OFFLINE", "0")
+    with pytest.raises(DataUnavailableError, match="OSError: Could not resolve host"):
+        load_prices(["A", "B", "C", "D"])
+    # the report goes on without market risk and says why
+    report = analyze_portfolio(write_csv("ticker,weight\nNVDA,1\n"), atlas=atlas)
+    assert report.risk is None
+    assert any(n.startswith("prices unavailable: could not download") for n in report.notes)

@@ -26,6 +26,7 @@ from stackatlas.errors import DataUnavailableError, Problem, ValidationError
 from stackatlas.portfolio.holdings import MAX_FILE_BYTES, normalize_header, read_text
 
 BENCHMARK_FALLBACKS = ("SPY", "^GSPC", "GSPC")
+MAX_FAILURES_BEFORE_ABORT = 3  # consecutive download errors with nothing fetched: give up
 
 
 def price_key(ticker: str) -> str:
@@ -132,14 +133,27 @@ def yfinance_fetch(tickers: list[str], start: date | None) -> dict[str, pd.DataF
     except ImportError:
         raise DataUnavailableError("yfinance is not installed: pip install 'stackatlas[prices]' "
                                    "or pass --prices DIR") from None
+    import logging
+
     from rich.progress import Progress
 
+    logging.getLogger("yfinance").setLevel(logging.CRITICAL)  # we report failures ourselves
     out: dict[str, pd.DataFrame] = {}
+    failures = 0
     with Progress(transient=True) as progress:
         task = progress.add_task("downloading prices", total=len(tickers))
         for t in tickers:
-            df = yf.Ticker(t).history(start=start.isoformat() if start else None,
-                                      period=None if start else "5y", auto_adjust=False)
+            try:
+                df = yf.Ticker(t).history(start=start.isoformat() if start else None,
+                                          period=None if start else "5y", auto_adjust=False)
+            except Exception as exc:  # yfinance surfaces many transport-specific error types
+                failures += 1
+                if not out and failures >= MAX_FAILURES_BEFORE_ABORT:
+                    raise DataUnavailableError(
+                        f"could not download prices with yfinance ({type(exc).__name__}: "
+                        f"{str(exc)[:100]}); pass --prices DIR or set STACKATLAS_OFFLINE=1"
+                    ) from None
+                df = None
             if df is not None and not df.empty:
                 out[t] = df
             progress.advance(task)

@@ -163,8 +163,8 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
     if book is None and hf.kind == "shares" and not all(
             h.price is not None or h.is_cash for h in hf.holdings):
         raise DataUnavailableError(
-            f"{source}: the file gives shares, so weights need prices, and none are available "
-            "(offline). Pass --prices DIR, add a price or market value column, or go online.")
+            f"{source}: the file gives shares, so weights need prices, and none are available. "
+            "Pass --prices DIR, add a price or market value column, or go online.")
 
     def price_of(h: Holding) -> float | None:
         if book is None:
@@ -194,7 +194,8 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
         except DataUnavailableError as exc:
             notes.append(f"market risk skipped: {exc}")
     else:
-        notes.append("market risk skipped: offline and no --prices DIR given")
+        notes.append("market risk skipped: no prices (offline, or download failed); pass "
+                     "--prices DIR")
     impact = None
     if scenario:
         impact = scenario_impact(atlas, positions, scenario, draws=draws, seed=seed)
