@@ -317,3 +317,12 @@ def test_missing_required_file_in_base(fixtures: Path, tmp_path: Path) -> None:
     # every citation now dangles too, and all of it is reported at once
     assert Problem(f"{base}/figures.csv", 2, "source",
                    "unknown source 'marsbit-2026-03-16'") in problems
+
+
+def test_misnamed_overlay_file_is_reported(broken: Broken) -> None:
+    problems = broken.problems(company_csv="id,name\nx,X\n")
+    assert problems == [broken.at(
+        "company.csv", None, None,
+        "not an atlas file name (expected one of: layers.yaml, sources.csv, companies.csv, "
+        "memberships.csv, markets.csv, shares.csv, groups.csv, flows.csv, figures.csv, "
+        "dependencies.csv)")]

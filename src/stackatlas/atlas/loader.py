@@ -187,6 +187,11 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
     _read_dir(base, base_label, True, files)
     if overlay is not None:
         _read_dir(overlay, str(overlay), False, files)
+        for extra in sorted(overlay.iterdir()):
+            if extra.suffix in (".csv", ".yaml", ".yml") and extra.name not in FILES:
+                files.problems.append(Problem(str(extra), None, None,
+                                              "not an atlas file name (expected one of: "
+                                              f"{', '.join(FILES)})"))
     problems = files.problems
     layers = _validate_layers(files.layers, problems)
     tables: dict[str, list[Located]] = {}
