@@ -227,8 +227,9 @@ class CapexTracker:
 
     def __rich__(self) -> RichGroup:
         table = Table(title=f"Hyperscaler capex vs operating cash flow ({self.period}, USD bn)")
-        for col in ("", "entity", "period", "capex", "OCF", "capex/OCF", "FCF", "AI capex (est)"):
-            table.add_column(col, justify="right" if col not in ("", "entity") else "left")
+        for col in ("", "entity", "period", "capex", "OCF", "capex/OCF", "FCF", "AI capex○"):
+            table.add_column(col, justify="right" if col not in ("", "entity") else "left",
+                             no_wrap=col in ("", "period"), min_width=max(1, len(col)))
         for r in self.rows.itertuples():
             table.add_row(r.symbol, r.entity, r.period, _fmt(r.capex),
                           _fmt(r.operating_cash_flow), _pct(r.capex_to_ocf),

@@ -198,6 +198,7 @@ class ProfitPools:
     thesis: pd.DataFrame
     inputs: pd.DataFrame
     not_covered: dict[str, str] = field(default_factory=dict)
+    allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # per company and group
 
     @property
     def periods(self) -> list[str]:
@@ -229,9 +230,10 @@ class ProfitPools:
         wide = self.wide()
         period = wide["period"].iloc[0] if len(wide) else ""
         table = Table(title=f"Profit pools by {self.by}, {period} (USD bn)")
-        for col in ["", self.by, "revenue", "op. income", "op. margin", "capex",
-                    "capex/rev", "FCF", "coverage"]:
-            table.add_column(col, justify="left" if col in ("", self.by) else "right")
+        for col in ["", self.by, "revenue", "op.inc", "margin", "capex", "capex/rev", "FCF",
+                    "cov"]:
+            table.add_column(col, justify="left" if col in ("", self.by) else "right",
+                             no_wrap=col in ("", self.by), min_width=max(1, len(col)))
         for r in wide.itertuples():
             table.add_row(str(r.symbol), r.group, _fmt(r.revenue), _fmt(r.operating_income),
                           _pct(r.operating_margin), _fmt(r.capex), _pct(r.capex_intensity),
@@ -285,4 +287,5 @@ def profit_pools(atlas: Atlas, *, by: str = "layer", year: int | str | None = No
                                                          atlas.layer_of_segment)
     thesis = thesis_table(layer_cells, atlas.layer_ids) if len(metrics) else pd.DataFrame()
     return ProfitPools(by=by, cells=cells, thesis=thesis, inputs=metrics.reset_index(drop=True),
-                       not_covered=inputs.not_covered)
+                       not_covered=inputs.not_covered,
+                       allocations=allocate(metrics, memberships, atlas.layer_of_segment, by=by))

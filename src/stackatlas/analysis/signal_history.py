@@ -117,19 +117,25 @@ class SignalReport:
             title += (f" — changes since {self.baseline_sync} ({self.baseline_taken_at})"
                       if self.baseline_sync else f" — no snapshot for --since {self.since}")
         table = Table(title=title)
-        for col in ("", "signal", "period", "value", "previous", "watch / alert", "status",
-                    "since", "note"):
-            table.add_column(col)
+        cols = ["", "signal", "period", "value", "previous", "watch/alert", "status", "note"]
+        if self.since:
+            cols.insert(7, "since")
+        for col in cols:
+            table.add_column(col, overflow="fold",
+                             no_wrap=col in ("", "period", "value", "status"))
         colors = {"ok": "green", "watch": "yellow", "alert": "bold red", "unresolved": "dim"}
         for r in self.rows.itertuples():
             since = "" if r.since_status is None and r.changed is None else (
                 f"{_fmt(r.since_value, r.unit)} ({r.since_status})"
                 + (" [changed]" if r.changed else ""))
-            table.add_row(r.symbol, r.name, r.period, _fmt(r.value, r.unit),
-                          _fmt(r.previous, r.unit) + (f" ({r.previous_period})"
-                                                      if r.previous_period else ""),
-                          f"{_fmt(r.watch, r.unit)} / {_fmt(r.alert, r.unit)}",
-                          f"[{colors.get(r.status, '')}]{r.status}[/]", since, r.note)
+            cells = [r.symbol, r.id, r.period, _fmt(r.value, r.unit),
+                     _fmt(r.previous, r.unit) + (f" ({r.previous_period})"
+                                                 if r.previous_period else ""),
+                     f"{_fmt(r.watch, r.unit)} / {_fmt(r.alert, r.unit)}",
+                     f"[{colors.get(r.status, '')}]{r.status}[/]", r.note]
+            if self.since:
+                cells.insert(7, since)
+            table.add_row(*cells)
         return table
 
 

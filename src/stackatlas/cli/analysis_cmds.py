@@ -1,9 +1,168 @@
-"""CLI commands (placeholder module: registers nothing yet)."""
+"""``stackatlas pools | capex | signals | audit``: the money analyses of the stack.
+
+Each command loads the atlas, opens the store read-only when it exists (SEC facts synced by
+``stackatlas sync``; otherwise ``STACKATLAS_SEC_DIR`` is read), calls one library function and
+renders its result (rich table, or ``--json``).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.errors import ValidationError
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to app."""
+    """Add ``pools``, ``capex``, ``signals`` and ``audit`` to app."""
+    app.command("pools")(pools)
+    app.command("capex")(capex)
+    app.command("signals")(signals)
+    app.command("audit")(audit)
+
+
+def _store(write: bool = False):
+    """The store when its file exists (read-only unless ``write``), else None."""
+    from stackatlas import config
+    from stackatlas.store.store import Store
+
+    if write:
+        return Store()
+    return Store(read_only=True) if config.store_path().exists() else None
+
+
+def _atlas():
+    from stackatlas.atlas import load_atlas
+
+    return load_atlas()
+
+
+@guarded
+def pools(
+    by: Annotated[str, typer.Option(help="Group by 'layer' or 'segment'.")] = "layer",
+    year: Annotated[str | None, typer.Option(
+        help="One calendar year (e.g. 2025) or 'ttm'; default: the last 4 years and TTM.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Profit pools by layer: revenue, operating income, margins, capex and free cash flow from
+    SEC filings weighted by each company's exposure, plus atlas estimates; with coverage."""
+    from stackatlas.analysis.profit_pools import profit_pools
+
+    if year is not None and year.lower() != "ttm" and not year.isdigit():
+        raise ValidationError(f"--year must be a calendar year or 'ttm', not {year!r}")
+    result = profit_pools(_atlas(), by=by, year=year, store=_store())
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    console.print(result)
+    if by == "layer" and not result.thesis.empty:
+        console.print(_thesis_table(result))
+    if result.not_covered:
+        console.print(f"[dim]{len(result.not_covered)} companies without data "
+                      f"(not counted, never zero): {', '.join(sorted(result.not_covered))}[/]")
+    console.print("[dim]● reported  ◐ derived  ○ estimated  △ scenario  ? unresolved[/]")
+
+
+def _thesis_table(result):
+    from rich.table import Table
+
+    thesis = result.thesis
+    period = result.wide().iloc[0]["period"]
+    sub = thesis[thesis["period"] == period]
+    table = Table(title=f"Where the profit sits, {period}: share of operating income vs "
+                        "share of revenue")
+    for col in ("", "layer", "revenue share", "op. profit share", "capex / revenue",
+                "profit per $ of end-user revenue"):
+        table.add_column(col, justify="left" if col in ("", "layer") else "right")
+    for r in sub.itertuples():
+        table.add_row(r.symbol, r.layer, _pct(r.revenue_share), _pct(r.operating_profit_share),
+                      _pct(r.capex_intensity), _cents(r.profit_per_end_user_dollar))
+    return table
+
+
+def _pct(v) -> str:
+    return "—" if v is None else f"{v:.0%}"
+
+
+def _cents(v) -> str:
+    return "—" if v is None else f"${v:.2f}"
+
+
+@guarded
+def capex(
+    period: Annotated[str, typer.Option(help="'annual' (calendar years + TTM) or "
+                                             "'quarterly' (calendar quarters).")] = "annual",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Hyperscaler capex vs operating cash flow (Amazon, Microsoft, Alphabet, Meta, Oracle),
+    the AI share as an estimate, group totals, and the article's claims beside the filings."""
+    from stackatlas.analysis.capex import hyperscaler_capex
+
+    result = hyperscaler_capex(_atlas(), period=period, store=_store())
+    if as_json:
+        emit_json(result.to_dict())
+        return
+    console.print(result)
+    if result.not_covered:
+        console.print(f"[dim]no SEC data: {', '.join(sorted(result.not_covered))} — group "
+                      "totals are unresolved; '(partial)' rows sum the members with data[/]")
+
+
+@guarded
+def signals(
+    since: Annotated[str | None, typer.Option(
+        help="Compare with a snapshot: 'last-sync' or a date YYYY-MM-DD.")] = None,
+    record: Annotated[bool, typer.Option(
+        "--record", help="Store the current readings as a snapshot (metric_snapshots).")
+    ] = False,
+    file: Annotated[Path | None, typer.Option(
+        help="Extra signals YAML (same shape as the shipped list; same id replaces).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The watch list: capex / OCF, negative free cash flow, Nvidia margin, lab burn, revenue
+    gap, debt-financed capex — value, previous value, thresholds, status and evidence."""
+    from stackatlas.analysis.signal_history import record_snapshot
+    from stackatlas.analysis.signals import evaluate_signals
+
+    atlas = _atlas()
+    store = _store(write=record)
+    try:
+        report = evaluate_signals(atlas, store=store, since=since, file=file)
+        if record and store is not None:
+            snap = record_snapshot(store, atlas, file=file)
+            console.print(f"[dim]recorded snapshot {snap['sync_id'].iloc[0]} "
+                          f"({len(snap)} signals)[/]", highlight=False)
+    finally:
+        if store is not None:
+            store.close()
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    console.print(report)
+    console.print("[dim]● reported  ◐ derived  ○ estimated  △ scenario  ? unresolved[/]")
+
+
+@guarded
+def audit(
+    status: Annotated[str | None, typer.Option(
+        help="Show only 'match', 'differs' or 'not-checkable'.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check every atlas figure that SEC filings can recompute: match / differs (with the
+    likely reason) / not checkable (why). Claims are shown as stated, never overwritten."""
+    from stackatlas.analysis.audit import audit_claims
+
+    wanted = None if status is None else status.replace("-", " ")
+    if wanted not in (None, "match", "differs", "not checkable"):
+        raise ValidationError(f"--status must be match, differs or not-checkable, not {status!r}")
+    report = audit_claims(_atlas(), store=_store())
+    if wanted is not None:
+        report.rows = report.rows[report.rows["status"] == wanted].reset_index(drop=True)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    console.print(report)
