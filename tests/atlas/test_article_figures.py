@@ -370,3 +370,38 @@ def test_epoch_figures_match_the_dataset(atlas: Atlas, shared_data: Path) -> Non
         assert figs[fid].value == pytest.approx(float(clusters.loc[name, column]), rel=1e-3), fid
     existing = clusters[clusters["Status"] == "Existing"]
     assert existing["H100 equivalents"].idxmax() == "xAI Colossus Memphis Phase 3"
+
+
+@pytest.mark.realdata
+def test_filing_figures_are_tagged_values_of_the_inline_xbrl(atlas: Atlas,
+                                                             shared_data: Path) -> None:
+    """usd_million figures citing a filing in ../shared/data/sec/filings appear there as tagged
+    ix:nonFraction values (segment facts such as AWS or Google Cloud included)."""
+    documents = {"amzn-10k-2024": "amzn-10-k-2025-02-07.html",
+                 "googl-10k-2024": "googl-10-k-2025-02-05.html",
+                 "meta-10k-2024": "meta-10-k-2025-01-30.html",
+                 "crm-10k-fy2025": "crm-10-k-2025-03-05.html",
+                 "nvda-10k-fy2025": "nvda-10-k-2025-02-26.html",
+                 "nvda-10q-q2fy2026": "nvda-10-q-2025-08-27.html"}
+    checked = 0
+    for source, name in documents.items():
+        html = (shared_data / "sec" / "filings" / name).read_text(encoding="utf-8")
+        tagged = set(re.findall(r"<ix:nonFraction[^>]*>([\d,]+)</ix:nonFraction>", html))
+        for fig in atlas.figures:
+            if fig.source == source and fig.unit == "usd_million":
+                assert f"{fig.value:,.0f}" in tagged, fig.id
+                checked += 1
+    assert checked >= 15
+
+
+def test_atlas_readme_row_counts_are_current(atlas: Atlas) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "src" / "stackatlas" / "data" / "atlas"
+              / "README.md").read_text(encoding="utf-8")
+    counts = {m.group(1): int(m.group(2))
+              for m in re.finditer(r"^\| `(\w+)\.csv` \| (\d+) \|", readme, re.M)}
+    actual = {"sources": len(atlas.sources), "companies": len(atlas.companies),
+              "memberships": len(atlas.memberships), "markets": len(atlas.markets),
+              "shares": len(atlas.shares), "groups": len(atlas.groups),
+              "flows": len(atlas.flows), "figures": len(atlas.figures),
+              "dependencies": len(atlas.dependencies)}
+    assert counts == actual
