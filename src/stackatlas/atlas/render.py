@@ -98,7 +98,7 @@ def render_companyprofile(p: CompanyProfile) -> Group:
     if p.memberships:
         t = Table(title="Layers and segments", title_justify="left")
         for col in ("layer", "segment", "weight", "as of", "basis", "source"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold")
         for m in p.memberships:
             t.add_row(m.layer_name, m.segment_name, f"{m.weight:.2f}", str(m.as_of), m.basis,
                       m.source)
@@ -106,7 +106,7 @@ def render_companyprofile(p: CompanyProfile) -> Group:
     if p.shares:
         t = Table(title="Market shares", title_justify="left")
         for col in ("market", "share", "as of", "kind", "source"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold")
         for s in p.shares:
             share = fmt_share(s.share)
             if s.low is not None and s.high is not None:
@@ -118,7 +118,7 @@ def render_companyprofile(p: CompanyProfile) -> Group:
             continue
         t = Table(title=title, title_justify="left")
         for col in ("counterparty", "kind", "amount", "period", "via", "confidence", "source"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold")
         for f in flows:
             t.add_row(f.counterparty_name, f.kind, fmt_amount(f.amount, "usd_billion", f.low,
                                                               f.high), f.period, f.via or "",
@@ -127,7 +127,7 @@ def render_companyprofile(p: CompanyProfile) -> Group:
     if p.figures:
         t = Table(title="Figures", title_justify="left")
         for col in ("metric", "value", "period", "kind", "source"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold")
         for f in p.figures:
             t.add_row(f.metric, fmt_amount(f.value, f.unit, f.low, f.high), f.period, f.kind,
                       f.source)
@@ -135,7 +135,7 @@ def render_companyprofile(p: CompanyProfile) -> Group:
     if p.sources:
         t = Table(title="Sources", title_justify="left")
         for col in ("id", "title", "publisher", "published", "url / accession"):
-            t.add_column(col)
+            t.add_column(col, overflow="fold")
         for s in p.sources:
             t.add_row(s.id, s.title, s.publisher, str(s.published), s.url or s.accession or "")
         parts.append(t)
@@ -144,11 +144,15 @@ def render_companyprofile(p: CompanyProfile) -> Group:
 
 def render_sourcelist(s: SourceList) -> Table:
     t = Table(title=f"Sources (atlas {s.atlas_version})", title_justify="left")
-    for col in ("id", "title", "publisher", "published", "kind", "rows", "url / accession"):
-        t.add_column(col, overflow="fold")
+    t.add_column("id", overflow="fold")
+    t.add_column("published")
+    t.add_column("kind", overflow="fold")
+    t.add_column("rows", justify="right")
+    t.add_column("title / publisher / url or accession", overflow="fold", ratio=1)
     for x in s.sources:
-        t.add_row(x.id, x.title, x.publisher, str(x.published), x.kind.value, str(x.cited_by),
-                  x.url or x.accession or "")
+        where = Text.assemble((x.title, "bold"), f"\n{x.publisher}",
+                              (f"  {x.url or ''} {x.accession or ''}".rstrip(), "dim"))
+        t.add_row(x.id, str(x.published), x.kind.value, str(x.cited_by), where)
     return t
 
 
