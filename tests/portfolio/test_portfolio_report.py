@@ -172,3 +172,4 @@ def test_cli_json_and_errors(atlas: Atlas, fixtures: Path, write_csv, monkeypatc
     bad = runner.invoke(app, ["portfolio", "analyze", str(write_csv("ticker,shares\nX,-1\n"))])
     assert bad.exit_code == 2
     assert "Traceback" not in bad.output and "negative shares" in bad.output
+    assert "[shares]: negative shares" in bad.output  # column kept (markup escaped)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
-from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.cli.common import console, emit_json, err_console, guarded
+from stackatlas.errors import NotFoundError, StackAtlasError, ValidationError
 
 portfolio_app = typer.Typer(help="Map your holdings onto the five layers (educational, not "
                             "investment advice).", no_args_is_help=True)
@@ -31,9 +33,15 @@ def analyze(
     """Exposure by layer and segment, chokepoints, market risk and the profile gap table."""
     from stackatlas.portfolio import analyze_portfolio
 
-    report = analyze_portfolio(file, profile=profile, prices_dir=prices, scenario=scenario,
-                               etf_holdings=list(etf_holdings or []), benchmark=benchmark,
-                               draws=draws)
+    try:
+        report = analyze_portfolio(file, profile=profile, prices_dir=prices, scenario=scenario,
+                                   etf_holdings=list(etf_holdings or []), benchmark=benchmark,
+                                   draws=draws)
+    except StackAtlasError as exc:
+        # escape: problem locations look like "file:3 [shares]", which rich reads as markup
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        code = 2 if isinstance(exc, ValidationError | NotFoundError) else 1
+        raise typer.Exit(code) from None
     if as_json:
         emit_json(report.to_dict())
     else:

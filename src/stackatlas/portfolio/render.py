@@ -84,6 +84,18 @@ def _risk(report: PortfolioReport) -> Table:
     return t
 
 
+def _correlation(report: PortfolioReport) -> Table:
+    corr = report.risk.correlation if report.risk is not None else pd.DataFrame()
+    t = Table(title="Correlation of daily returns", title_justify="left")
+    t.add_column("")
+    short = [str(c).replace(" (equal)", "").replace("benchmark ", "") for c in corr.columns]
+    for name in short:
+        t.add_column(name, justify="right")
+    for label, row in zip(short, corr.to_numpy(), strict=True):
+        t.add_row(label, *(_num(float(v)) for v in row))
+    return t
+
+
 def _scenario(report: PortfolioReport) -> Table:
     sc = report.scenario
     assert sc is not None
@@ -108,8 +120,20 @@ def render_report(report: PortfolioReport) -> Group:
         parts.append(_chokepoints(report))
     if report.risk is not None:
         parts.append(_risk(report))
+        if len(report.risk.correlation) > 1:
+            parts.append(_correlation(report))
     if report.scenario is not None:
         parts.append(_scenario(report))
+    for f in report.funds:
+        parts.append(Text(
+            f"Looked through {f['fund']} ({f['name'] or 'fund'}): {f['constituents']} "
+            f"constituents covering {f['covered_weight']:.1%} of the fund, cash/derivatives "
+            f"{f['cash_weight']:.2%}, holdings as of {f['as_of'] or 'unknown date'} "
+            f"(source: {f['source']})", style="cyan"))
+    if report.unknown_in_funds:
+        tickers = ", ".join(sorted({r.ticker for r in report.unknown_in_funds}))
+        parts.append(Text(f"Fund constituents not in the atlas (counted as unmapped): {tickers}",
+                          style="yellow"))
     if report.unknown:
         lines = [r.message for r in report.unknown]
         parts.append(Text("Unknown tickers (not analysed):\n  " + "\n  ".join(lines),
