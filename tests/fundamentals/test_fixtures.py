@@ -161,3 +161,25 @@ def test_metric_selection_and_columns(load):
                 "calendar_quarter"):
         assert col in df.columns
     assert list(METRICS)[:3] == ["revenue", "cost_of_revenue", "gross_profit"]
+
+
+def test_cover_page_shares_are_a_marked_fallback(load):
+    row = _one(compute_metrics(load("tag_switch"), "annual", ["shares_outstanding"]),
+               "shares_outstanding", 2022)
+    # dei:EntityCommonStockSharesOutstanding 5,000 as of 2023-02-10 on the FY2022 10-K
+    assert (row.value, str(row.end)) == (5000, "2022-12-31")
+    assert row.derivation == ("fallback: EntityCommonStockSharesOutstanding "
+                              "(cover page, as of 2023-02-10)")
+
+
+def test_company_metrics_prefers_the_store(load, tmp_path, monkeypatch):
+    from stackatlas.errors import DataUnavailableError
+    from stackatlas.fundamentals import company_metrics
+    from stackatlas.store import Store
+
+    with Store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(DataUnavailableError):
+            company_metrics(9000001, store=store)
+        store.replace_rows("sec_facts", load("tag_switch"))
+        df = company_metrics(9000001, "annual", ["revenue"], store=store)
+    assert _one(df, "revenue", 2022).value == 1050

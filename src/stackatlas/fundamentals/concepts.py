@@ -51,8 +51,10 @@ class MetricSpec:
         return " ".join(parts)
 
 
-def _m(name: str, kind: str, unit: str, gaap: list[str], ifrs: list[str], **kw) -> MetricSpec:
-    cands = tuple((USGAAP, c) for c in gaap) + tuple((IFRS, c) for c in ifrs)
+def _m(name: str, kind: str, unit: str, gaap: list[str], ifrs: list[str],
+       dei: tuple[str, ...] = (), **kw) -> MetricSpec:
+    cands = (tuple((USGAAP, c) for c in gaap) + tuple((IFRS, c) for c in ifrs)
+             + tuple((DEI, c) for c in dei))
     return MetricSpec(name, kind, unit, cands, **kw)
 
 
@@ -110,7 +112,9 @@ _SPECS = [
             "LongTermDebtNoncurrent (excludes the current portion) is a last resort"),
     _m("total_assets", "instant", "money", ["Assets"], ["Assets"]),
     _m("shares_outstanding", "instant", "shares", ["CommonStockSharesOutstanding"],
-       ["NumberOfSharesOutstanding"], note="balance-sheet count at the period end"),
+       ["NumberOfSharesOutstanding"], dei=("EntityCommonStockSharesOutstanding",),
+       note="balance-sheet count at the period end; else the cover-page count of the filing "
+            "for that period (dated a few weeks later, always marked fallback)"),
     # helper components (not shown on their own)
     _m("_selling_marketing", "duration", "money",
        ["SellingAndMarketingExpense", "SellingExpense"], ["SellingExpense", "DistributionCosts"],
@@ -134,7 +138,7 @@ def candidate_frame() -> pd.DataFrame:
     for spec in ALL_SPECS.values():
         seen: dict[str, int] = {}
         for priority, (tax, concept) in enumerate(spec.candidates):
-            rank = seen.get(tax, 0)
+            rank = seen.get(tax, 0) if tax != DEI else priority  # dei is never a first choice
             seen[tax] = rank + 1
             rows.append((spec.name, tax, concept, priority, rank, spec.sign, spec.kind, spec.unit))
     return pd.DataFrame(rows, columns=[
@@ -161,6 +165,7 @@ def concept_table_markdown() -> str:
     for spec in METRICS.values():
         gaap = ", ".join(c for t, c in spec.candidates if t == USGAAP) or "—"
         ifrs = ", ".join(c for t, c in spec.candidates if t == IFRS) or "—"
+        gaap += "".join(f", then dei:{c}" for t, c in spec.candidates if t == DEI)
         formula = spec.formula_text.replace("_selling_marketing", "SellingAndMarketingExpense")
         formula = formula.replace("_general_administrative", "GeneralAndAdministrativeExpense")
         lines.append(f"| {spec.name} | {spec.kind} | {gaap} | {ifrs} | {formula or '—'} |")

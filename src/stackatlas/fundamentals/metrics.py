@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from stackatlas import config
-from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
+from stackatlas.errors import DataUnavailableError, NotFoundError, StoreError, ValidationError
 from stackatlas.fundamentals.concepts import ALL_SPECS, METRICS, needed_metrics
 from stackatlas.fundamentals.derive import add_derived
 from stackatlas.fundamentals.fx import convert_to_usd
@@ -101,9 +101,16 @@ def company_metrics(
 
 def load_company_facts(cik: int, *, store=None) -> pa.Table:
     """The facts of one company (see ``company_metrics`` for the search order)."""
-    if store is not None and store.has_table("sec_facts"):
-        table = store.query_arrow("SELECT * FROM sec_facts WHERE cik = ?", [cik])
-        if table.num_rows:
+    if store is not None:
+        # query first and ask has_table only on failure: Store.has_table leaves a pending
+        # result on the connection that makes a following query_arrow fail (reported)
+        try:
+            table = store.query_arrow("SELECT * FROM sec_facts WHERE cik = ?", [cik])
+        except StoreError:
+            if store.has_table("sec_facts"):
+                raise
+            table = None
+        if table is not None and table.num_rows:
             return table
     sec_dir = config.sec_dir()
     if sec_dir is not None:

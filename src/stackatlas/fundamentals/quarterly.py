@@ -35,7 +35,8 @@ _DAY = np.timedelta64(1, "D")
 def _reported_rows(res: pd.DataFrame, period: pd.Series) -> pd.DataFrame:
     out = res.assign(
         fiscal_period=period,
-        derivation=reported_derivation(res["rank"], res["concept"]),
+        derivation=reported_derivation(res["rank"], res["concept"])
+        + res["detail"].fillna("").astype(str),
         evidence="reported",
     )
     return out[ROW_COLUMNS]

@@ -24,7 +24,7 @@ from stackatlas.fundamentals.periods import assign_fiscal, quarters_spanned
 
 RESOLVED_COLUMNS = [
     "metric", "kind", "unit_kind", "fiscal_year", "qk", "nq", "start", "end", "value", "unit",
-    "taxonomy", "concept", "rank", "accession", "form", "filed",
+    "taxonomy", "concept", "rank", "accession", "form", "filed", "detail",
 ]
 
 
@@ -59,6 +59,7 @@ def resolve(
     currency_like = rows["unit"].str.fullmatch(r"[A-Z]{3}").fillna(False).astype(bool)
     rows = rows[(is_money & currency_like) | (~is_money & (rows["unit"] == "shares"))]
 
+    rows = _cover_page_to_period_end(rows, facts)
     rows = rows.assign(nq=quarters_spanned(rows["start"], rows["end"]))
     instant = rows["start"].isna()
     rows = rows[(instant & (rows["kind"] == "instant")) | (~instant & (rows["kind"] == "duration"))]
@@ -78,6 +79,23 @@ def resolve(
     rows = rows.sort_values(["_other_ccy", "priority", "filed"], ascending=[True, True, False])
     best = rows.drop_duplicates(["metric", "fiscal_year", "qk", "nq"], keep="first")
     return best[RESOLVED_COLUMNS].reset_index(drop=True)
+
+
+def _cover_page_to_period_end(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """Date dei cover-page facts (e.g. shares outstanding "as of" a day weeks after the period)
+    at the end of their filing's main period, keeping the cover date in ``detail``."""
+    rows = rows.assign(detail=None)
+    cover = rows["taxonomy"] == "dei"
+    if not cover.any():
+        return rows
+    dur = facts[facts["start"].notna() & (facts["taxonomy"] != "dei")]
+    dur = dur[quarters_spanned(dur["start"], dur["end"]) > 0]
+    main_end = dur.groupby("accession")["end"].max()
+    period_end = rows.loc[cover, "accession"].map(main_end)
+    rows.loc[cover, "detail"] = (" (cover page, as of "
+                                 + rows.loc[cover, "end"].dt.strftime("%Y-%m-%d") + ")")
+    rows.loc[cover, "end"] = period_end
+    return rows[rows["end"].notna()]
 
 
 def reported_derivation(rank: pd.Series, concept: pd.Series) -> pd.Series:
