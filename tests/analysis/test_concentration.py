@@ -96,3 +96,27 @@ def test_hhi_bars_have_band_lines_and_hatching():
     assert list(bar.error_x.array) == pytest.approx([34**2, 3**2, 0])
     assert set(bar.marker.pattern.shape) == {"/"}  # all estimated
     assert sorted(shape.x0 for shape in fig.layout.shapes) == [1000, 1800]
+
+
+def test_cli_concentration_json_on_shipped_atlas():
+    import json
+
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    result = CliRunner().invoke(app, ["concentration", "--market", "cloud-infrastructure",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    (row,) = payload["concentration"]["markets"]
+    # the shipped atlas carries the article's 31 / 24 / 11 -> 1,658
+    assert row["hhi"] == pytest.approx(1658) and row["band"] == "moderately concentrated"
+    assert {r["market"] for r in payload["chokepoints"]} == {"cloud-infrastructure"}
+    full = json.loads(CliRunner().invoke(app, ["concentration", "--json"]).output)
+    spof = {(r["company"], r["market"]) for r in full["single_points_of_failure"]}
+    assert ("asml", "euv-lithography") in spof  # the article: sole supplier of EUV
+    table = CliRunner().invoke(app, ["concentration"])
+    assert table.exit_code == 0 and "single point of failure" in table.output
+    bad = CliRunner().invoke(app, ["concentration", "--market", "fondry"])
+    assert bad.exit_code == 2 and "foundry" in bad.output

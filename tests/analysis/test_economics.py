@@ -106,3 +106,38 @@ def test_sensitivity_grid_monotone():
     assert (as_year.diff(axis=0).iloc[1:] <= 0).all().all()
     assert (as_year.diff(axis=1).iloc[:, 1:] >= 0).all().all()
     assert sens.to_dict()["breakeven_year"][0][0] is None  # half growth: not by 2032
+
+
+# ---- CLI (thin layer: parse -> one library call -> render) --------------------------------
+def _run(*args: str):
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_economics_json_and_overrides():
+    import json
+
+    result = _run("economics", "--json", "--set", "growth_2027=0.3", "--set",
+                  "growth_2028=0.2", "--sensitivity")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    path = {(r["year"], r["metric"]): r for r in payload["path"]}
+    assert path[(2027, "arr")]["value"] == pytest.approx(52)  # 40 * 1.3
+    assert path[(2027, "arr")]["evidence"] == "scenario"
+    assert path[(2025, "burn")]["value"] == pytest.approx(9)
+    assert payload["sensitivity"]["evidence"] == "scenario"
+    assert len(payload["sensitivity"]["breakeven_year"]) == 5
+
+
+def test_cli_economics_rich_and_bad_input():
+    ok = _run("economics")
+    assert ok.exit_code == 0 and "breakeven year" in ok.output and "2030" in ok.output
+    bad = _run("economics", "--set", "growth_2027")
+    assert bad.exit_code == 2 and "KEY=NUMBER" in bad.output
+    unknown = _run("economics", "--set", "grow_2027=0.5")
+    assert unknown.exit_code == 2 and "unknown input" in unknown.output
+    missing = _run("economics", "--lab", "nolab")
+    assert missing.exit_code == 2 and "openai" in missing.output

@@ -223,3 +223,28 @@ def test_sankey_figure_fades_low_confidence_and_partial_links():
     assert link.customdata[0].startswith("≥ 3.0 bn")
     company = flow_sankey(flow_graph(tiny_atlas()), "company")
     assert len(company.data[0].link.value) == 7  # 8 flows, 7 company pairs (f2 + f8 share one)
+
+
+def test_cli_flows_json_on_shipped_atlas():
+    import json
+
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    runner = CliRunner()
+    default = runner.invoke(app, ["flows", "--json"])
+    assert default.exit_code == 0, default.output
+    assert {"edges", "per_year", "period"} <= set(json.loads(default.output))
+    result = runner.invoke(app, ["flows", "--layers", "--cycles", "--burn", "openai", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert {r["source"] for r in payload["layers"]} <= {
+        "energy", "chips", "cloud", "models", "applications"}
+    # the article's loop: Microsoft invests in OpenAI, OpenAI buys Azure
+    loops = [set(c["nodes"]) for c in payload["cycles"]["cycles"]]
+    assert {"microsoft", "openai"} in loops
+    assert payload["burn"]["lab"] == "openai"
+    assert "cloud" in {r["layer"] for r in payload["burn"]["by_layer"]}
+    rich = runner.invoke(app, ["flows", "--cycles"])
+    assert rich.exit_code == 0 and "Circular money flows" in rich.output

@@ -86,10 +86,20 @@ class Concentration:
                 "markets": _records(self.table)}
 
     def __rich__(self) -> Any:
-        cols = ["market", "n_suppliers", "leader", "cr1", "cr3", "others", "hhi",
-                "hhi_others_single", "band", "evidence"]
+        rows = []
+        for r in _records(self.table):
+            has = r["hhi"] is not None
+            rows.append({"market": r["market"], "suppliers": r["n_suppliers"],
+                         "leader": r.get("leader") or "—",
+                         "CR1 %": f"{r['cr1']:.0f}" if has else "—",
+                         "CR3 %": f"{r['cr3']:.0f}" if has else "—",
+                         "others %": f"{r['others']:.0f}" if has else "—",
+                         "HHI": f"{r['hhi']:,.0f}" if has else "—",
+                         "HHI, others as 1": f"{r['hhi_others_single']:,.0f}" if has else "—",
+                         "band": r.get("band") or "no shares in atlas",
+                         "evidence": r["evidence"]})
         return _table(f"Market concentration (bands: {self.guidelines} Merger Guidelines)",
-                      self.table[cols])
+                      pd.DataFrame(rows))
 
 
 def market_concentration(atlas: Atlas, market: str | None = None, *,
@@ -153,9 +163,14 @@ class Chokepoints:
                 "single_points_of_failure": _records(self.single_points)}
 
     def __rich__(self) -> Any:
-        cols = ["rank", "company", "market", "share", "reach", "downstream", "score",
-                "inflow_known", "single_point", "evidence"]
-        return _table("Chokepoints (score = share × reach)", self.table[cols])
+        rows = [{"rank": r["rank"], "company": r["company"], "market": r["market"],
+                 "share": f"{r['share']:.0%}", "reach": f"{r['reach']:.0%}",
+                 "downstream": r["downstream"], "score": f"{r['score']:.3f}",
+                 "inflow bn": "—" if r["inflow_known"] is None else f"≥ {r['inflow_known']:,.1f}",
+                 "SPOF": r["role"] or "", "evidence": r["evidence"]}
+                for r in _records(self.table)]
+        return _table("Chokepoints (score = share × reach of the market downstream)",
+                      pd.DataFrame(rows))
 
 
 def supply_edges(atlas: Atlas) -> dict[str, set[str]]:

@@ -167,7 +167,19 @@ class LabProjection:
                             "△ scenario)", grid),
                      Text(f"breakeven year (first cash flow >= 0): {be} "
                           f"[{self.breakeven_evidence}]"),
-                     _table("checks against reported figures", self.checks))
+                     _table("checks against reported figures", self._checks_view()))
+
+    def _checks_view(self) -> pd.DataFrame:
+        def num(v: Any) -> str:
+            if v is None or (isinstance(v, float) and pd.isna(v)):
+                return "—"
+            return str(v) if isinstance(v, int | str) else f"{v:,.1f}"
+
+        return pd.DataFrame([{"metric": r["metric"], "year": num(r["year"]),
+                              "reported": num(r["reported"]), "model": num(r["model"]),
+                              "diff": num(r["diff"]),
+                              "match": "yes" if r["within_rounding"] else "no",
+                              "source": r["source"]} for r in _records(self.checks)])
 
 
 def project_lab(lab: str = "openai", overrides: dict[str, float] | None = None) -> LabProjection:
@@ -304,8 +316,8 @@ def _checks(spec: LabSpec, projection: LabProjection) -> pd.DataFrame:
                      "within_rounding": be is not None and claim["low"] <= be <= claim["high"],
                      "source": claim.get("source")})
     frame = pd.DataFrame(rows, columns=["metric", "year", "reported", "model", "diff",
-                                        "within_rounding", "source"])
-    return frame.astype({"year": "Int64", "reported": object, "model": object})
+                                        "within_rounding", "source"], dtype=object)
+    return frame.astype({"year": "Int64"})
 
 
 @dataclass

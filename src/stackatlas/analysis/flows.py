@@ -12,7 +12,7 @@ kind narrows that split where the kind says which business is paying or being pa
 ====================  =========================  =========================
 kind                  payer side restricted to   payee side restricted to
 ====================  =========================  =========================
-capex_purchase        cloud                      (all layers)
+capex_purchase        cloud                      energy, chips, cloud
 cloud_commitment      models                     cloud
 power_purchase        (all layers)               energy
 revenue_share         (all layers)               cloud, models
@@ -65,6 +65,7 @@ PAYER_HINT: dict[FlowKind, frozenset[str]] = {
     FlowKind.CLOUD_COMMITMENT: frozenset({"models"}),
 }
 PAYEE_HINT: dict[FlowKind, frozenset[str]] = {
+    FlowKind.CAPEX_PURCHASE: frozenset({"energy", "chips", "cloud"}),
     FlowKind.CLOUD_COMMITMENT: frozenset({"cloud"}),
     FlowKind.POWER_PURCHASE: frozenset({"energy"}),
     FlowKind.REVENUE_SHARE: frozenset({"cloud", "models"}),
@@ -236,7 +237,7 @@ class FlowGraph:
                 "unmapped": self.unmapped, "not_annualised": self.not_annualised}
 
     def __rich__(self) -> Any:
-        return _table("Money flows between layers (USD bn)", self.layer_totals())
+        return _table("Money flows between layers (USD bn)", link_view(self.layer_totals()))
 
 
 def _stack_key(graph: FlowGraph, level: Level) -> Any:
@@ -330,11 +331,33 @@ def _table(title: str, frame: pd.DataFrame) -> Any:
     return table
 
 
+def amount_text(rec: dict[str, Any]) -> str:
+    """"13.0", "450.0 (450.0–525.0)", "≥ 250.0" (partly unknown) or "?" (no amount)."""
+    mid, low, high = rec.get("mid"), rec.get("low"), rec.get("high")
+    if mid is not None and not pd.isna(mid):
+        spread = (low is not None and high is not None and not pd.isna(low)
+                  and not pd.isna(high) and (low, high) != (mid, mid))
+        return f"{mid:,.1f}" + (f" ({low:,.1f}–{high:,.1f})" if spread else "")
+    known = rec.get("known")
+    return f"≥ {known:,.1f}" if known else "?"
+
+
+def link_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """A compact display of aggregated links: from, to, amount, kinds, periods, flows, ev."""
+    rows = [{"from": r["source"], "to": r["target"], "USD bn": amount_text(r),
+             "kinds": str(r.get("kinds", "")).replace(";", ", "),
+             "periods": str(r.get("periods", "")).replace(";", ", "),
+             "flows": r.get("n_flows", 1), "evidence": r["evidence"]}
+            for r in _records(frame)]
+    return pd.DataFrame(rows, columns=["from", "to", "USD bn", "kinds", "periods", "flows",
+                                       "evidence"])
+
+
 def _fmt(col: str, value: Any) -> str:
     if value is None:
         return "—"
-    if col == "evidence":
-        return f"{Evidence(value).symbol} {value}"
+    if col in ("evidence", "ev"):
+        return Evidence(value).symbol
     if isinstance(value, float | np.floating):
         return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
     return str(value)
@@ -400,8 +423,20 @@ class CycleReport:
         return {"per_year": self.per_year, "cycles": [c.to_dict() for c in self.cycles]}
 
     def __rich__(self) -> Any:
+        from rich.console import Group
+
         unit = "USD bn per year" if self.per_year else "USD bn as stated"
-        return _table(f"Circular money flows ({unit})", self.table())
+        parts: list[Any] = []
+        for i, c in enumerate(self.cycles, 1):
+            returns = "; ".join(
+                f"{r['node']} {r['revenue_share']:.1%} of {r['revenue_period']} revenue"
+                for r in _records(c.returns) if r["revenue_share"] is not None) or "—"
+            parts.append(_table(
+                f"cycle {i}: {c.path} — bottleneck {amount_text(c.bottleneck)} "
+                f"{Evidence(c.evidence).symbol}; returns: {returns}", link_view(c.edges)))
+        if not parts:
+            parts.append("no circular money flows in the atlas")
+        return Group(f"[bold]Circular money flows ({unit})[/]", *parts)
 
 
 def simple_cycles(adjacency: dict[str, set[str]], max_length: int | None = None
@@ -506,6 +541,7 @@ def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any
         pairs[(src, tgt)] = {
             "source": src, "target": tgt,
             **{k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS},
+            "known": float(grp["mid"].sum()),
             "known_low": float(grp["low"].sum()),
             "n_unresolved": int(grp["mid"].isna().sum()),
             "kinds": ";".join(sorted(set(grp["kind"]))),
@@ -588,7 +624,14 @@ class BurnDestinations:
                 "detail": _records(self.detail), "excluded": _records(self.excluded)}
 
     def __rich__(self) -> Any:
-        return _table(f"Where {self.lab}'s spending goes, by layer (USD bn)", self.by_layer)
+        view = pd.DataFrame([{"layer": r["layer"], "USD bn": amount_text(r),
+                              "share": "—" if r["share"] is None else f"{r['share']:.0%}",
+                              "share of known": "—" if r["share_of_known"] is None
+                              else f"{r['share_of_known']:.0%}",
+                              "flows": r["n_flows"], "unknown": r["n_unresolved"],
+                              "periods": r["periods"].replace(";", ", "),
+                              "evidence": r["evidence"]} for r in _records(self.by_layer)])
+        return _table(f"Where {self.lab}'s spending goes, by layer (USD bn)", view)
 
 
 def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = False,
