@@ -164,5 +164,5 @@ def _cap_sums(values: np.ndarray, key: np.ndarray) -> np.ndarray:
         return values.astype(float)
     uniq, inv = np.unique(key, return_inverse=True)
     sums = np.bincount(inv, weights=values, minlength=len(uniq))
-    scale = np.where(sums > 1.0, 1.0 / np.where(sums > 0, sums, 1.0), 1.0)
+    scale = 1.0 / np.maximum(sums, 1.0)
     return values * scale[inv]

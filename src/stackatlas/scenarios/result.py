@@ -58,7 +58,8 @@ class ScenarioResult:
         for r in self.parameters.itertuples():
             if r.origin == "model" and not r.changed:
                 continue
-            value = r.distribution if bands and r.distribution else f"{r.value:g}"
+            dist = r.distribution if isinstance(r.distribution, str) else None
+            value = dist if bands and dist else f"{r.value:g}"
             params.add_row(r.name, value, f"{r.low:g}–{r.high:g}", str(r.basis)[:70])
         layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", bands)
         top = self.companies.sort_values("revenue_at_risk_pct", ascending=False,

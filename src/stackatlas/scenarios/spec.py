@@ -101,6 +101,31 @@ class ScenarioSpec:
                 "shocks": [s.to_dict() for s in self.shocks]}
 
 
+    def __rich__(self) -> Any:
+        from rich.console import Group
+        from rich.panel import Panel
+        from rich.table import Table
+        from rich.text import Text
+
+        params = Table(title="parameters", title_justify="left", box=None)
+        for col in ("parameter", "default", "range", "unit", "distribution", "basis"):
+            params.add_column(col, overflow="fold")
+        for p in self.params.values():
+            params.add_row(p.name, f"{p.default:g}", f"{p.low:g}–{p.high:g}", p.unit,
+                           str(p.distribution or "–"), str(p.basis))
+        for name, value in self.model_settings.items():
+            params.add_row(name, str(value), "", "model", "", "scenario setting")
+        shocks = Table(title="shocks", title_justify="left", box=None)
+        for col in ("kind", "label", "targets", "size", "start", "duration", "recovery"):
+            shocks.add_column(col, overflow="fold")
+        for sh in self.shocks:
+            targets = "; ".join(f"{k}: {', '.join(v)}" for k, v in sh.targets.items())
+            shocks.add_row(sh.kind, sh.label, targets, sh.size.text, sh.start.text,
+                           sh.duration.text, sh.recovery.text)
+        return Panel(Group(Text(self.description, style="dim"), shocks, params),
+                     title=f"scenario {self.name}: {self.title}", title_align="left")
+
+
 def _replace(spec: ParamSpec, **changes: Any) -> ParamSpec:
     return ParamSpec(**{**spec.__dict__, **changes})
 
