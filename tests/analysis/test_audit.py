@@ -108,3 +108,27 @@ def test_audit_on_shared_sec_files(shared_data, monkeypatch) -> None:
     assert rows.loc["openai-burn", "status"] == "not checkable"
     assert report.counts() == {"match": 2, "differs": 1, "not checkable": 4}
     assert report.to_dict()["figures"][0]["claimed"] == pytest.approx(215.9)
+
+
+def test_cli_audit_json_and_status_filter(monkeypatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from stackatlas.analysis import metric_inputs
+    from stackatlas.cli.app import app
+
+    atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[],
+                       figures=[figure("rev", "nvidia", "revenue", 215.9, "FY2026"),
+                                figure("gm", "nvidia", "gross_margin", 75, "FY2026",
+                                       unit="percent")])
+    monkeypatch.setattr(metric_inputs, "_company_frames", lambda cik, store: _nvda_like())
+    monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
+    runner = CliRunner()
+    out = runner.invoke(app, ["audit", "--json"])
+    assert out.exit_code == 0, out.output
+    body = json.loads(out.stdout)
+    assert body["counts"] == {"match": 1, "differs": 1}
+    only = runner.invoke(app, ["audit", "--status", "differs", "--json"])
+    assert [f["figure"] for f in json.loads(only.stdout)["figures"]] == ["gm"]
+    assert runner.invoke(app, ["audit", "--status", "maybe"]).exit_code == 2

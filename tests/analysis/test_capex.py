@@ -113,3 +113,46 @@ def test_real_tracker_and_claims(shared_data, monkeypatch) -> None:
     assert quarterly.row("microsoft", "2025Q4")["capex"] == pytest.approx(29.876)
     # Microsoft Apr-Jun 2025 = FY2025 10-K minus nine-month 10-Q: 64,551 - 47,472 = 17,079
     assert quarterly.row("microsoft", "2025Q2")["capex"] == pytest.approx(17.079)
+
+
+def test_capex_chart_and_cli(monkeypatch) -> None:
+    import json
+
+    from money_atlas import fundamentals_frame
+    from typer.testing import CliRunner
+
+    from stackatlas.analysis import metric_inputs
+    from stackatlas.analysis.pool_charts import capex_ocf_chart
+    from stackatlas.cli.app import app
+
+    members = ["alphabet", "meta"]
+    atlas = mini_atlas(companies=[company("alphabet", 1652044), company("meta", 1326801)],
+                       memberships=[],
+                       groups=[Group(id="big4-hyperscalers", name="b", members=members)],
+                       figures=[figure("share", "big4-hyperscalers", "capex_ai_share", 75,
+                                       "2026", unit="percent", subject_type="group")])
+    frames = {  # Alphabet and Meta 2025 10-Ks ($M)
+        1652044: fundamentals_frame([
+            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 91_447e6),
+            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 164_713e6)]),
+        1326801: fundamentals_frame([
+            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 69_691e6),
+            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 115_800e6)]),
+    }
+    monkeypatch.setattr(metric_inputs, "_company_frames",
+                        lambda cik, store: (frames[cik], frames[cik].iloc[0:0]))
+    tracker = hyperscaler_capex(atlas)
+    group = tracker.row("big4-hyperscalers", "2025")
+    assert group["capex"] == pytest.approx(161.138)  # 91,447 + 69,691
+    assert group["capex_to_ocf"] == pytest.approx(161_138 / 280_513)
+    assert group["ai_capex_est"] == pytest.approx(161.138 * 0.75)
+    fig = capex_ocf_chart(tracker)
+    names = [t.name for t in fig.data]
+    assert names[:2] == ["capex", "operating cash flow"]
+    assert "AI capex (estimated, 75% share)" in names
+    monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
+    out = CliRunner().invoke(app, ["capex", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)["rows"]
+    assert any(r["entity"] == "meta" and r["capex"] == pytest.approx(69.691) for r in rows)
+    assert CliRunner().invoke(app, ["capex", "--period", "weekly"]).exit_code == 2

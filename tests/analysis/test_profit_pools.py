@@ -186,3 +186,64 @@ def test_real_alphabet_meta_microsoft_pools(shared_data, monkeypatch) -> None:
     ratio = _cell(pools.cells, "cloud", "capex_to_ocf")
     # OCF 164,713 + 115,800 + (37,044 + 42,647 + 45,057 + 35,758 = 160,506) = 441,019
     assert ratio["value"] == pytest.approx(244_232 / 441_019, abs=1e-5)
+
+
+def test_zero_weight_member_is_not_a_contributor() -> None:
+    mem = pd.concat([_memberships(), pd.DataFrame(
+        [("chipco", "frontier-labs", 0.0, "actual")],
+        columns=["company", "segment", "weight", "basis"])], ignore_index=True)
+    cells = pool_cells(_metrics(), mem, LAYER_OF)
+    models_rev = _cell(cells, "models", "revenue")
+    assert models_rev["value"] == pytest.approx(10.0)  # labco only; chipco adds no zero
+    assert models_rev["contributors"] == ["labco"] and "chipco" not in models_rev["missing"]
+
+
+def _fake_pools(monkeypatch):
+    atlas = mini_atlas(figures=[figure("labco-rev", "labco", "revenue", 13.0, "2025")])
+    frames = {
+        1: fundamentals_frame([("operating_income", 2025, "FY", "2025-01-01", "2025-12-31",
+                                60 * B)]),
+        2: fundamentals_frame([("operating_income", 2025, "FY", "2025-01-01", "2025-12-31",
+                                50 * B)]),
+    }
+    monkeypatch.setattr(metric_inputs, "_company_frames",
+                        lambda cik, store: (frames[cik], frames[cik].iloc[0:0]))
+    return atlas
+
+
+def test_profit_pool_chart_hatches_estimates_and_skips_unresolved(monkeypatch) -> None:
+    from stackatlas.analysis.pool_charts import profit_pool_chart
+
+    pools = profit_pools(_fake_pools(monkeypatch))
+    fig = profit_pool_chart(pools, "operating_income")
+    traces = {t.name: t for t in fig.data}
+    # chips: chipco at weight 1 -> firm bar 60; cloud: 40% of cloudco's 50 = 20, estimated
+    assert list(traces["chips"].y) == [pytest.approx(60.0)]
+    assert list(traces["cloud (estimated)"].y) == [pytest.approx(20.0)]
+    assert traces["cloud (estimated)"].marker.pattern.shape == "/"
+    assert list(traces["energy"].y) == [None]  # no data: no bar, never a zero
+    assert "energy" in fig.layout.title.text
+
+
+def test_cli_pools_json_and_bad_year(monkeypatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    atlas = _fake_pools(monkeypatch)
+    monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
+    runner = CliRunner()
+    out = runner.invoke(app, ["pools", "--json"])
+    assert out.exit_code == 0, out.output
+    body = json.loads(out.stdout)
+    chips = next(c for c in body["cells"] if c["group"] == "chips"
+             and c["metric"] == "operating_income")
+    assert chips["value"] == pytest.approx(60.0) and chips["evidence"] == "reported"
+    table = runner.invoke(app, ["pools", "--by", "segment"])
+    assert table.exit_code == 0 and "design-gpu" in table.output
+    bad = runner.invoke(app, ["pools", "--year", "last"])
+    assert bad.exit_code == 2
+    bad_by = runner.invoke(app, ["pools", "--by", "country"])
+    assert bad_by.exit_code == 2 and "layer" in bad_by.output

@@ -160,3 +160,61 @@ def test_shipped_definitions_and_user_file(tmp_path) -> None:
     problems = err.value.problems
     assert (problems[0].line, problems[0].column) == (2, "measure")
     assert (problems[1].line, problems[1].column) == (8, "direction")
+
+
+def test_current_sync_id_from_sync_log(tmp_path) -> None:
+    from stackatlas.analysis.signal_history import current_sync_id
+
+    store = Store(tmp_path / "s.duckdb")
+    assert current_sync_id(store) is None
+    log = pd.DataFrame({"cik": [1, 2], "status": ["ok", "failed"],
+                        "fetched_at": pd.to_datetime(["2026-05-01 10:00", "2026-05-02 09:00"])})
+    store.replace_rows("sec_sync_log", log)
+    assert current_sync_id(store) == "sec@2026-05-01T10:00:00"  # the failed fetch is ignored
+    store.set_meta("last_sync_id", "explicit")
+    assert current_sync_id(store) == "explicit"
+    store.close()
+
+
+def test_cli_signals_json_and_record(monkeypatch, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    _use_rows(monkeypatch, _rows(ttm_capex_b=40))
+    monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: _atlas())
+    defs = tmp_path / "only.yaml"
+    defs.write_text("signals:\n  - id: capex-ocf\n    name: c\n    measure: group_capex_to_ocf\n"
+                    "    params: {group: g}\n    direction: above\n    watch: 0.75\n"
+                    "    alert: 0.9\n")
+    runner = CliRunner()
+    out = runner.invoke(app, ["signals", "--record", "--file", str(defs), "--json"])
+    assert out.exit_code == 0, out.output
+    import json
+
+    body = json.loads(out.stdout)
+    store = Store(read_only=True)
+    assert "capex-ocf" in set(store.query("SELECT signal_id FROM metric_snapshots")["signal_id"])
+    store.close()
+    mine = next(s for s in body["signals"] if s["id"] == "capex-ocf")
+    assert mine["value"] == pytest.approx(0.80) and mine["status"] == "watch"
+    bad = runner.invoke(app, ["signals", "--since", "yesterday"])
+    assert bad.exit_code == 2 and "last-sync" in bad.output
+
+
+@pytest.mark.realdata
+def test_nvidia_gross_margin_drawdown_on_shared_files(shared_data, monkeypatch) -> None:
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[])
+    dd = SignalDef(id="dd", name="dd", measure="gross_margin_drawdown",
+                   params={"company": "nvidia", "lookback_quarters": 12}, direction="above",
+                   watch=3, alert=5)
+    row = evaluate(atlas, definitions=[dd]).iloc[0]
+    # peak: Q1 FY2025 (Feb-Apr 2024, 10-Q filed 2024-05-29) 20,406 / 26,044 = 78.35%;
+    # now: Q1 FY2027 (Feb-Apr 2026, 10-Q filed 2026-05-20) 61,157 / 81,615 = 74.93%
+    peak, now = 20_406 / 26_044, 61_157 / 81_615
+    assert row["value"] == pytest.approx((peak - now) * 100)  # 3.42 points -> watch
+    assert row["status"] == "watch" and row["period"] == "2026Q1"
+    assert row["data"]["peak_quarter"] == "2024Q1"
+    # one quarter earlier: Q4 FY2026 = FY - Q1..Q3: 51,093 / 68,127 = 75.00%
+    assert row["previous"] == pytest.approx((peak - 51_093 / 68_127) * 100)

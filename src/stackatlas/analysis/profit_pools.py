@@ -263,6 +263,8 @@ def profit_pools(atlas: Atlas, *, by: str = "layer", year: int | str | None = No
     """
     from stackatlas.analysis.metric_inputs import gather
 
+    if by not in ("layer", "segment"):
+        raise ValidationError(f"by must be 'layer' or 'segment', not {by!r}")
     memberships = atlas.frame("memberships")
     if memberships.empty:
         raise ValidationError("the atlas has no memberships to build profit pools from")

@@ -21,11 +21,17 @@ SYNC_META_KEYS = ("last_sync_id", "sec_last_sync_id", "last_sync")
 
 
 def current_sync_id(store: object) -> str | None:
-    """The id of the store's latest SEC sync, if the sync recorded one in the store meta."""
+    """The id of the store's latest SEC sync: a sync id in the store meta if a sync recorded
+    one, else ``sec@<time>`` of the latest successful fetch in ``sec_sync_log``."""
     for key in SYNC_META_KEYS:
         value = store.get_meta(key)  # type: ignore[attr-defined]
         if value:
             return value
+    if store.has_table("sec_sync_log"):  # type: ignore[attr-defined]
+        last = store.query(  # type: ignore[attr-defined]
+            "SELECT max(fetched_at) AS t FROM sec_sync_log WHERE status = 'ok'")["t"].iloc[0]
+        if last is not None and not pd.isna(last):
+            return f"sec@{pd.Timestamp(last).isoformat(timespec='seconds')}"
     return None
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.cli.common import console, emit_json, err_console, guarded
 from stackatlas.errors import ValidationError
 
 
@@ -134,7 +134,7 @@ def signals(
         report = evaluate_signals(atlas, store=store, since=since, file=file)
         if record and store is not None:
             snap = record_snapshot(store, atlas, file=file)
-            console.print(f"[dim]recorded snapshot {snap['sync_id'].iloc[0]} "
+            err_console.print(f"[dim]recorded snapshot {snap['sync_id'].iloc[0]} "
                           f"({len(snap)} signals)[/]", highlight=False)
     finally:
         if store is not None:
