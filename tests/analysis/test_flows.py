@@ -204,6 +204,10 @@ def test_burn_destinations_by_layer():
     assert by_layer.loc["cloud", "share"] == pytest.approx(8.6 / 9.6)
     assert by_layer.loc["energy", "share"] == pytest.approx(1 / 9.6)
     assert burn.excluded.empty
+    # ...and down the stack: msft buys GPUs (hop 2), nvda pays tsmc (3), tsmc buys from asml (4);
+    # equity flows (f1, f5) are financing and never part of the chain
+    hops = dict(zip(burn.downstream["flow_id"], burn.downstream["hop"], strict=True))
+    assert hops == {"f2": 1, "f6": 1, "f8": 1, "f3": 2, "f4": 3, "f7": 4}
     msft = burn_destinations(tiny_atlas(), "msft")
     assert list(msft.excluded["id"]) == ["f1"]  # the equity investment is financing, not cost
     assert msft.by_layer.set_index("layer").loc["chips", "mid"] == pytest.approx(20)

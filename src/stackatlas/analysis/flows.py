@@ -618,10 +618,12 @@ class BurnDestinations:
     detail: pd.DataFrame  # flow_id, target, kind, layer, weight, low, mid, high, period, evidence
     excluded: pd.DataFrame  # financing outflows (equity, debt) left out
     per_year: bool
+    downstream: pd.DataFrame = field(default_factory=pd.DataFrame)  # hop-by-hop chain
 
     def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "per_year": self.per_year, "by_layer": _records(self.by_layer),
-                "detail": _records(self.detail), "excluded": _records(self.excluded)}
+                "detail": _records(self.detail), "excluded": _records(self.excluded),
+                "downstream": _records(self.downstream)}
 
     def __rich__(self) -> Any:
         view = pd.DataFrame([{"layer": r["layer"], "USD bn": amount_text(r),
@@ -631,7 +633,18 @@ class BurnDestinations:
                               "flows": r["n_flows"], "unknown": r["n_unresolved"],
                               "periods": r["periods"].replace(";", ", "),
                               "evidence": r["evidence"]} for r in _records(self.by_layer)])
-        return _table(f"Where {self.lab}'s spending goes, by layer (USD bn)", view)
+        from rich.console import Group
+
+        parts: list[Any] = [_table(f"Where {self.lab}'s spending goes, by layer (USD bn)", view)]
+        if not self.downstream.empty:
+            chain = pd.DataFrame([{"hop": r["hop"], "from": r["source"], "to": r["target"],
+                                   "layer": r["layer"] or "?", "kind": r["kind"],
+                                   "USD bn": amount_text(r), "period": r["period"],
+                                   "evidence": r["evidence"]}
+                                  for r in _records(self.downstream)])
+            parts.append(_table("…and on down the stack (the payees' own spending; a group "
+                                "row is the members' combined spending)", chain))
+        return Group(*parts)
 
 
 def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = False,
@@ -640,7 +653,7 @@ def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = Fal
     share, purchases, power, services) by destination layer, using the payee splits of the
     module doc. Equity and debt outflows are financing, listed in ``excluded``."""
     company = atlas.find_company(lab).id
-    graph = flow_graph(atlas, per_year=per_year, period=period)
+    graph = flow_graph(atlas, per_year=per_year, period=period, include_debt=True)
     out = graph.edges[graph.edges["source"] == company]
     is_cost = out["kind"].isin([str(k) for k in COST_KINDS])
     rows = []
@@ -676,4 +689,46 @@ def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = Fal
                                                  "share_of_known", "n_unresolved", "n_flows",
                                                  "flow_ids", "periods", "evidence"])
     excluded = out[~is_cost].reset_index(drop=True)
-    return BurnDestinations(company, by_layer, detail, excluded, per_year)
+    chain = _downstream_chain(atlas, graph, company)
+    return BurnDestinations(company, by_layer, detail, excluded, per_year, chain)
+
+
+def _downstream_chain(atlas: Atlas, graph: FlowGraph, start: str, max_hops: int = 4
+                      ) -> pd.DataFrame:
+    """Cost flows reached from ``start`` hop by hop: its payees' spending, theirs, and so on.
+
+    A payee's spending includes flows paid by a group it belongs to (``via``), and a group
+    payee's includes its members'. Each flow is listed once, at its first hop.
+    """
+    costs = graph.edges[graph.edges["kind"].isin([str(k) for k in COST_KINDS])]
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for rec in _records(costs):
+        by_source.setdefault(rec["source"], []).append(rec)
+    member_of = {m: [g for g, grp in atlas.groups.items() if m in grp.members]
+                 for g0 in atlas.groups.values() for m in g0.members}
+    rows, seen_flows, seen_nodes = [], set(), {start}
+    frontier = [start]
+    for hop in range(1, max_hops + 1):
+        following: list[str] = []
+        for node in frontier:
+            payers = [node, *member_of.get(node, [])]
+            if node in atlas.groups:
+                payers += atlas.groups[node].members
+            for payer in payers:
+                for rec in by_source.get(payer, []):
+                    if rec["id"] in seen_flows or (hop > 1 and rec["target"] == start):
+                        continue
+                    seen_flows.add(rec["id"])
+                    split = node_split(atlas, rec["target"], "layer",
+                                       PAYEE_HINT.get(FlowKind(rec["kind"]), frozenset()))
+                    top = min(split, key=lambda k: (-split[k], k)) if split else None
+                    rows.append({"hop": hop, "via": payer if payer != node else None,
+                                 **{k: rec[k] for k in ("source", "target", "kind", *AMOUNTS,
+                                                        "period", "evidence")},
+                                 "known": rec["mid"] or 0.0, "layer": top, "flow_id": rec["id"]})
+                    if rec["target"] not in seen_nodes:
+                        seen_nodes.add(rec["target"])
+                        following.append(rec["target"])
+        frontier = following
+    return pd.DataFrame(rows, columns=["hop", "via", "source", "target", "kind", *AMOUNTS,
+                                       "known", "period", "evidence", "layer", "flow_id"])
