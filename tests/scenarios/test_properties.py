@@ -110,7 +110,7 @@ def test_full_substitution_absorbs_a_small_shock(net, headroom, data) -> None:
     assert not prop.capacity_loss[:, others].any()
     # with no substitution at all, the same shock does reach a customer that relies on it
     hit = net.customer[(net.supplier == node)]
-    if size > 0 and len(hit):
+    if size > 1e-6 and len(hit):  # tinier shocks vanish in the 1 - (1 - x) rounding
         stuck = _run(net, ModelValues(0.0, headroom, 0.0, 1.0, 200, 1e-12),
                      _supply(net, node, size))
         assert stuck.capacity_loss[0, hit].max() > 0
