@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stackatlas.errors import ValidationError
 from stackatlas.portfolio.holdings import holding_values, parse_number, read_holdings
@@ -124,3 +126,21 @@ def test_missing_columns(write_csv) -> None:
 def test_missing_value_and_empty_ticker(write_csv) -> None:
     probs = _problems(write_csv("ticker,market value\nNVDA,\n,100\n"))
     assert probs == [(2, "market value", "value is missing"), (3, "ticker", "ticker is empty")]
+
+
+_TICKERS = st.from_regex(r"[A-Z]{1,5}", fullmatch=True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(_TICKERS, st.floats(0.01, 1e7, allow_nan=False), min_size=1,
+                       max_size=12))
+def test_roundtrip_market_values(tmp_path_factory, values: dict[str, float]) -> None:
+    """Any file of positive market values reads back exactly; weights sum to 1."""
+    path = tmp_path_factory.mktemp("h") / "p.csv"
+    body = "".join(f" {t.lower()} ,\"${v:,.2f}\"\n" for t, v in values.items())
+    path.write_text("Symbol, Market Value\n" + body, encoding="utf-8")
+    hf = read_holdings(path)
+    assert [h.ticker.upper() for h in hf.holdings] == list(values)
+    assert [h.amount for h in hf.holdings] == pytest.approx([round(v, 2) for v in values.values()])
+    weights, _ = holding_values(hf)
+    assert sum(weights.values()) == pytest.approx(1.0)

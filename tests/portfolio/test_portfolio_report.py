@@ -45,6 +45,10 @@ def test_profiles_are_labelled_editorial_and_consistent() -> None:
                                                                    p.targets.values())
     with pytest.raises(NotFoundError, match="did you mean: balanced"):
         get_profile("balancd")
+    from stackatlas.atlas import load_atlas
+
+    assert "source: marsbit-2026-03-16" in text  # the article's id in the shipped atlas
+    assert "marsbit-2026-03-16" in load_atlas().sources
 
 
 def test_bad_profile_file(tmp_path: Path) -> None:
@@ -73,6 +77,12 @@ def test_unknown_ticker_rest_analysed(atlas: Atlas, write_csv) -> None:
     layers = report.layers.set_index("layer")["exposure"]
     assert layers["chips"] == pytest.approx(0.5 * 0.9 + 0.3)  # the rest still analysed
     assert compare_profile(report.layers, get_profile("aggressive")).shape[0] == 5
+
+
+def test_weights_not_summing_to_one_are_rescaled(atlas: Atlas, write_csv) -> None:
+    report = analyze_portfolio(write_csv("ticker,weight\nNVDA,0.3\nCEG,0.3\n"), atlas=atlas)
+    assert "weights sum to 60.0%; rescaled to 100%" in report.notes
+    assert report.layers.set_index("layer").loc["energy", "exposure"] == pytest.approx(0.4)
 
 
 def test_adr_and_local_listing_in_a_file(atlas: Atlas, fixtures: Path) -> None:

@@ -177,6 +177,10 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
         return book.latest_close(cands)
 
     weights, unpriced = holding_values(hf, price_of)
+    if hf.kind == "weight":
+        given = sum(h.amount for h in hf.holdings)
+        if abs(given - 1) > 0.005:
+            notes.append(f"weights sum to {given:.1%}; rescaled to 100%")
     if unpriced:
         notes.append("weights can't be computed for "
                      + ", ".join(f"{h.ticker} (line {h.line})" for h in unpriced)
