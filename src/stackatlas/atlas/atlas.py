@@ -135,7 +135,15 @@ class Atlas:
         names = self._name_index
         if q.lower() in names:
             return self.companies[names[q.lower()]]
-        raise NotFoundError(f"no company matches {query!r}", self._close(q, list(names)))
+        raise NotFoundError(f"no company matches {query!r}", self.suggest_companies(q))
+
+    def suggest_companies(self, query: str, limit: int = 3) -> list[str]:
+        """Ids of the companies whose id, name or alias is closest to ``query`` (fuzzy)."""
+        choices = {**self._name_index, **{cid: cid for cid in self.companies}}
+        hits = process.extract(query.lower(), list(choices), scorer=fuzz.WRatio, limit=None,
+                               score_cutoff=60)
+        found = list(dict.fromkeys(choices[h[0]] for h in hits))
+        return found[:limit]
 
     @cached_property
     def _name_index(self) -> dict[str, str]:
