@@ -94,6 +94,8 @@ ARTICLE_FIGURES: dict[str, tuple[str, str, str, float, float | None, float | Non
     "ai-app-market-2030s": ("applications", "market_size", "early 2030s", 2000, 2000, None,
                             "usd_billion"),  # "could exceed $2 trillion"
     # VI. AI risk
+    "dotcom-demand-lag": ("internet", "infrastructure_demand_lag", "dot-com era", 6, 5, 7,
+                          "years"),
     "openai-wau-added-2025": ("openai", "weekly_active_users_added", "2025-03/2025-10", 400,
                               None, None, "million_users"),
     "tech-dc-spend-2026": ("world", "data_center_capex", "2026", 650, 650, None, "usd_billion"),
