@@ -71,6 +71,6 @@ def test_example_portfolio_with_real_prices(shared_data: Path) -> None:
     report = analyze_portfolio(example, prices_dir=shared_data / "prices" / "recent")
     assert [(u.line, u.ticker) for u in report.unknown] == [(16, "TXN")]
     h = report.holdings.set_index("ticker")
-    assert h.loc["GOOG", "company"] == "alphabet"  # class C resolves; priced via GOOGL
+    assert h.loc["GOOGL", "company"] == "alphabet"
     assert report.layers["exposure"].sum() == pytest.approx(1.0)
     assert report.risk is not None and "portfolio" in set(report.risk.stats["name"])

@@ -109,6 +109,21 @@ def test_shares_with_prices_dir_and_risk(atlas: Atlas, fixtures: Path, write_csv
     assert payload["risk"]["benchmark"] == "SPY"
 
 
+def test_local_listing_not_priced_with_the_adr(atlas: Atlas, fixtures: Path,
+                                               write_csv) -> None:
+    # the prices folder has TSM (the ADR) but not 2330.TW: shares of 2330.TW stay unpriced
+    path = write_csv("ticker,shares\n2330.TW,10\nNVDA,5\n")
+    report = analyze_portfolio(path, atlas=atlas, prices_dir=fixtures / "portfolio" / "prices")
+    w = report.holdings.set_index("ticker")["weight"]
+    assert w["NVDA"] == 1.0 and w.isna()["2330.TW"]
+    assert any("2330.TW (line 2)" in n and "left out" in n for n in report.notes)
+    # given as weights, its returns come from the ADR series, and the notes say so
+    path = write_csv("ticker,weight\n2330.TW,0.5\nNVDA,0.5\n", name="w.csv")
+    report = analyze_portfolio(path, atlas=atlas, prices_dir=fixtures / "portfolio" / "prices")
+    assert report.risk is not None
+    assert any("returns of 2330.TW taken from TSM" in n for n in report.risk.notes)
+
+
 def test_shares_offline_without_prices(atlas: Atlas, write_csv) -> None:
     with pytest.raises(DataUnavailableError, match="weights need prices"):
         analyze_portfolio(write_csv("ticker,shares\nNVDA,40\n"), atlas=atlas)

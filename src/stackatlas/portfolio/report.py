@@ -167,14 +167,9 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
             "Pass --prices DIR, add a price or market value column, or go online.")
 
     def price_of(h: Holding) -> float | None:
-        if book is None:
-            return None
-        cands: list[str | None] = [h.ticker]
-        res = next(r for r in resolutions if r.line == h.line)
-        if res.company:
-            c = atlas.companies[res.company]
-            cands += [c.ticker, *c.other_tickers]
-        return book.latest_close(cands)
+        # only the holding's own listing: an ADR or another share class may trade at a
+        # different ratio or currency (one TSM ADR = five 2330.TW shares)
+        return book.latest_close([h.ticker]) if book is not None else None
 
     weights, unpriced = holding_values(hf, price_of)
     if hf.kind == "weight":
@@ -184,7 +179,8 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
     if unpriced:
         notes.append("weights can't be computed for "
                      + ", ".join(f"{h.ticker} (line {h.line})" for h in unpriced)
-                     + ": shares without a price; left out of the analysis")
+                     + ": shares without a price for that listing; left out of the analysis "
+                     "(add a price or market value column)")
     if not weights:
         raise DataUnavailableError(f"{source}: no holding could be valued (no prices)")
     positions, unknown_inside = build_positions(atlas, resolutions, weights, funds)

@@ -174,7 +174,8 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
                      "capitalisations; add _market_caps.csv (ticker, market_cap) to the prices "
                      "folder to get them")
     if positions:
-        series, weights, priced = _portfolio_members(atlas, book, positions, start, end)
+        series, weights, priced = _portfolio_members(atlas, book, positions, start, end,
+                                                     notes)
         total = sum(p.weight for p in positions)
         if series:
             lv = basket_levels(series, weights)
@@ -197,6 +198,7 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
 
 def _portfolio_members(atlas: Atlas, book: PriceBook, positions: list[Position],
                        start: pd.Timestamp, end: pd.Timestamp,
+                       notes: list[str],
                        ) -> tuple[dict[str, pd.Series], dict[str, float], float]:
     series: dict[str, pd.Series] = {}
     weights: dict[str, float] = {}
@@ -215,6 +217,9 @@ def _portfolio_members(atlas: Atlas, book: PriceBook, positions: list[Position],
         if len(s) < 2:
             continue
         key = price_key(hit[0])
+        if key != price_key(p.ticker) and p.via is None:
+            notes.append(f"returns of {p.ticker} taken from {hit[0]}, another listing of the "
+                         "same company (currency and ratio may differ)")
         series[key] = s
         weights[key] = weights.get(key, 0.0) + p.weight
         priced += p.weight
