@@ -33,7 +33,8 @@ def fundamentals(
     metrics: Annotated[str | None, typer.Option(
         help="Comma-separated metric names (default: all), e.g. revenue,capex.")] = None,
     years: Annotated[int | None, typer.Option(
-        help="Show only the last N fiscal years.", min=1)] = None,
+        help="Only periods ending in the last N years (before the latest period end).",
+        min=1)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
@@ -47,8 +48,9 @@ def fundamentals(
     wanted = metrics.split(",") if metrics else None
     df = company_metrics(cik, period, wanted, store=_open_store())
     if years is not None and not df.empty:
-        last = df["fiscal_year"].max()
-        df = df[df["fiscal_year"] > last - years]
+        ends = pd.to_datetime(df["end"])
+        # 15 days of slack so a 52/53-week year N years back is not pulled in
+        df = df[ends > ends.max() - pd.DateOffset(years=years) + pd.Timedelta(days=15)]
     if as_json:
         from stackatlas.fundamentals import metric_records
 
@@ -86,15 +88,17 @@ def _open_store():
 
 def metrics_table(df: pd.DataFrame, name: str, cik: int, period: str) -> Table:
     """Metrics as rows, periods as columns, values in $M with an evidence marker."""
-    table = Table(title=f"{name} (CIK {cik}) - {period} - USD millions (shares in millions)",
-                  caption=" ".join(f"{e.symbol} {e.value}" for e in Evidence)
-                  + " · calendar year/quarter = where most of the period's days fall")
+    marks = (Evidence.REPORTED, Evidence.DERIVED, Evidence.UNRESOLVED)
+    table = Table(title=f"{name} (CIK {cik}), {period}, $M",
+                  caption=" ".join(f"{e.symbol} {e.value}" for e in marks)
+                  + "; shares in millions")
     if df.empty:
         table.add_column("no data")
         return table
-    label = df["fiscal_period"].where(df["fiscal_period"] != "FY", "")
-    df = df.assign(col="FY" + df["fiscal_year"].astype(str) + label.map(
-        lambda p: f" {p}" if p else ""))
+    fiscal = "FY" + df["fiscal_year"].astype(str)
+    col = fiscal.where(df["fiscal_period"] == "FY", fiscal + " " + df["fiscal_period"])
+    col = col.where(df["fiscal_period"] != "TTM", "TTM to " + df["end"].astype(str))
+    df = df.assign(col=col)
     cols = list(dict.fromkeys(df.sort_values(["end"], kind="stable")["col"]))
     table.add_column("metric", style="bold")
     for col in cols:
