@@ -19,11 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import SourceKind, SubjectType
+from stackatlas.config import sec_dir
 from stackatlas.errors import DataUnavailableError, NotFoundError
 from stackatlas.evidence import Evidence, combine
 
@@ -178,14 +180,64 @@ def figure_metrics(atlas: Atlas, company_ids: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame(rows) if rows else empty_frame()
 
 
+_FRAMES: dict[tuple, tuple[pd.DataFrame, pd.DataFrame]] = {}
+_FRAMES_MAX = 512
+
+
+def _fingerprint(cik: int, store: object | None) -> tuple | None:
+    """What the facts of ``cik`` would be read from, and its version (row count and latest
+    filing in the store; size and mtime of a STACKATLAS_SEC_DIR file); None = not found."""
+    if store is not None and store.has_table("sec_facts"):  # type: ignore[attr-defined]
+        n, filed = store.con.execute(  # type: ignore[attr-defined]
+            "SELECT count(*), max(filed) FROM sec_facts WHERE cik = ?", [cik]).fetchone()
+        if n:
+            return ("store", str(store.path), n, str(filed))  # type: ignore[attr-defined]
+    folder = sec_dir()
+    if folder is not None:
+        path = Path(folder) / "companyfacts" / f"CIK{cik:010d}.json"
+        if path.is_file():
+            st = path.stat()
+            return ("dir", str(path), st.st_size, st.st_mtime_ns)
+    return None
+
+
 def _company_frames(cik: int, store: object | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Annual and quarterly money metrics of one company (facts loaded once)."""
+    """Annual and quarterly money metrics of one company (read-only frames). Results are kept
+    in memory per facts version, so a re-sync or an edited file is picked up; failures are
+    never cached."""
     from stackatlas.fundamentals import compute_metrics, load_company_facts
 
+    key = _fingerprint(int(cik), store)
+    if key is not None and key in _FRAMES:
+        return _FRAMES[key]
     facts = load_company_facts(int(cik), store=store)
     metrics = list(MONEY_METRICS)
-    return (compute_metrics(facts, "annual", metrics),
-            compute_metrics(facts, "quarterly", metrics))
+    frames = (compute_metrics(facts, "annual", metrics),
+              compute_metrics(facts, "quarterly", metrics))
+    if key is not None:
+        if len(_FRAMES) >= _FRAMES_MAX:
+            _FRAMES.pop(next(iter(_FRAMES)))
+        _FRAMES[key] = frames
+    return frames
+
+
+_CALENDAR: dict[tuple, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _company_calendar(cik: int, store: object | None
+                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Calendar years, calendar quarters and TTM of one company (cached like the frames)."""
+    key = _fingerprint(int(cik), store)
+    if key is not None and key in _CALENDAR:
+        return _CALENDAR[key]
+    annual, quarterly = _company_frames(cik, store)
+    cal_q = calendar_quarters(quarterly)
+    result = (calendar_annual(annual, quarterly), cal_q, trailing_four(cal_q))
+    if key is not None:
+        if len(_CALENDAR) >= _FRAMES_MAX:
+            _CALENDAR.pop(next(iter(_CALENDAR)))
+        _CALENDAR[key] = result
+    return result
 
 
 def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = None,
@@ -203,13 +255,11 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
             not_covered[cid] = "no SEC CIK (not an SEC filer)"
             continue
         try:
-            annual, quarterly = _company_frames(company.cik, store)
+            calendar = _company_calendar(company.cik, store)
         except DataUnavailableError:
             not_covered[cid] = NO_FACTS
             continue
-        cal_q = calendar_quarters(quarterly)
-        for part, frame in ((annual_parts, calendar_annual(annual, quarterly)),
-                            (quarter_parts, cal_q), (ttm_parts, trailing_four(cal_q))):
+        for part, frame in zip((annual_parts, quarter_parts, ttm_parts), calendar, strict=True):
             if not frame.empty:
                 part.append(frame.assign(company_id=cid))
     annual = _concat(annual_parts)

@@ -74,14 +74,19 @@ def pool_cells(metrics: pd.DataFrame, memberships: pd.DataFrame,
     periods = sorted(set(metrics["period"].astype(str)), key=_period_key)
     base_metrics = sorted(set(metrics["metric"]))
     rows = []
+    parts = {key: grp for key, grp in alloc.groupby(["group", "period", "metric"], sort=False)}
+    empty = alloc.iloc[0:0]
     for group, players in known.items():
         for period in periods:
-            here = alloc[(alloc["group"] == group) & (alloc["period"] == period)]
+            values: dict[str, dict[str, tuple[float, Evidence]]] = {}
             for metric in base_metrics:
-                part = here[here["metric"] == metric]
+                part = parts.get((group, period, metric), empty)
+                values[metric] = {c: (v, Evidence(e)) for c, v, e in zip(
+                    part["company_id"], part["allocated"], part["alloc_evidence"], strict=True)}
                 rows.append(_cell(group, period, metric, part, players, "usd_billion"))
             for ratio, (num, den) in RATIOS.items():
-                rows.append(_ratio_cell(group, period, ratio, here, num, den, players))
+                rows.append(_ratio_cell(group, period, ratio, values.get(num, {}),
+                                        values.get(den, {}), players))
     cells = _nones(pd.DataFrame(rows, columns=CELL_COLUMNS), ["value"])
     cells["layer"] = cells["group"] if by == "layer" else cells["group"].map(segment_layer)
     return cells
@@ -101,19 +106,18 @@ def _cell(group: str, period: str, metric: str, part: pd.DataFrame, players: lis
     return _pack(group, period, metric, value, unit, ev, contributors, estimated, players)
 
 
-def _ratio_cell(group: str, period: str, ratio: str, here: pd.DataFrame, num: str, den: str,
+def _ratio_cell(group: str, period: str, ratio: str,
+                num: dict[str, tuple[float, Evidence]], den: dict[str, tuple[float, Evidence]],
                 players: list[str]) -> dict:
     """Ratio over the companies that have both numerator and denominator."""
-    n = here[here["metric"] == num].set_index("company_id")
-    d = here[here["metric"] == den].set_index("company_id")
-    common = sorted(set(n.index) & set(d.index))
-    denominator = float(d.loc[common, "allocated"].sum()) if common else 0.0
+    common = sorted(set(num) & set(den))
+    denominator = sum(den[c][0] for c in common)
     if not common or denominator == 0:
         return _pack(group, period, ratio, None, "ratio", Evidence.UNRESOLVED, [], [], players)
-    value = float(n.loc[common, "allocated"].sum()) / denominator
-    evs = [*n.loc[common, "alloc_evidence"], *d.loc[common, "alloc_evidence"]]
-    estimated = sorted(c for c in common if max(Evidence(n.loc[c, "alloc_evidence"]).rank,
-                       Evidence(d.loc[c, "alloc_evidence"]).rank) >= Evidence.ESTIMATED.rank)
+    value = sum(num[c][0] for c in common) / denominator
+    evs = [num[c][1] for c in common] + [den[c][1] for c in common]
+    estimated = [c for c in common if max(num[c][1].rank, den[c][1].rank)
+                 >= Evidence.ESTIMATED.rank]
     return _pack(group, period, ratio, value, "ratio", combine(evs), common, estimated, players)
 
 

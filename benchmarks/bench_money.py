@@ -1,0 +1,69 @@
+"""Money-analysis benchmark: profit pools, capex tracker, signals and claims audit.
+
+Runs on the shipped atlas with ``STACKATLAS_SEC_DIR`` pointing at ``../shared/data/sec`` (the
+five shared companyfacts files: Nvidia, Alphabet, Microsoft, Meta, Snowflake). Baseline in the
+same run: each analysis cold (the in-memory metric-frame cache cleared, so every company's facts
+are parsed and resolved again); then warm (frames reused, as in the web app or a report that
+calls several analyses). Prints seconds per analysis and the cold / warm ratio.
+
+    .venv/bin/python benchmarks/bench_money.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+SHARED_SEC = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sec"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    os.environ["STACKATLAS_SEC_DIR"] = str(SHARED_SEC)
+    os.environ["STACKATLAS_HOME"] = tempfile.mkdtemp(prefix="bench-money-")
+    os.environ["STACKATLAS_OFFLINE"] = "1"
+
+    from stackatlas.analysis import metric_inputs
+    from stackatlas.analysis.audit import audit_claims
+    from stackatlas.analysis.capex import hyperscaler_capex
+    from stackatlas.analysis.profit_pools import profit_pools
+    from stackatlas.analysis.signals import evaluate_signals
+    from stackatlas.atlas import load_atlas
+
+    atlas = load_atlas()
+    jobs = {
+        "profit_pools": lambda: profit_pools(atlas),
+        "hyperscaler_capex": lambda: hyperscaler_capex(atlas),
+        "evaluate_signals": lambda: evaluate_signals(atlas),
+        "audit_claims": lambda: audit_claims(atlas),
+    }
+    print(f"atlas: {len(atlas.companies)} companies, {len(atlas.figures)} figures; "
+          f"SEC dir: {SHARED_SEC}")
+    print(f"{'analysis':<20} {'cold s':>8} {'warm s':>8} {'cold/warm':>10}")
+    total_cold = total_warm = 0.0
+    for name, job in jobs.items():
+        cold, warm = [], []
+        for _ in range(args.repeat):
+            metric_inputs._FRAMES.clear()
+            metric_inputs._CALENDAR.clear()
+            t0 = time.perf_counter()
+            job()
+            cold.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            job()
+            warm.append(time.perf_counter() - t0)
+        c, w = min(cold), min(warm)
+        total_cold += c
+        total_warm += w
+        print(f"{name:<20} {c:8.3f} {w:8.3f} {c / w:10.1f}x")
+    print(f"{'all four':<20} {total_cold:8.3f} {total_warm:8.3f} "
+          f"{total_cold / total_warm:10.1f}x")
+
+
+if __name__ == "__main__":
+    main()
