@@ -443,45 +443,103 @@ def simple_cycles(adjacency: dict[str, set[str]], max_length: int | None = None
                   ) -> list[list[str]]:
     """All simple directed cycles, each once, rooted at its smallest node (sorted order).
 
-    Depth-first enumeration of paths that return to their root through larger nodes only
-    (Tiernan's method), pruned to strongly connected components found with scipy; fine for
-    the atlas's ~100-node graph. ``max_length`` caps the number of nodes in a cycle.
+    Johnson's algorithm (1975): for each root in order, search the strongly connected
+    component (found with scipy) of the subgraph of nodes not before it, blocking nodes that
+    cannot reach the root until a cycle through them is found — time linear in the cycles
+    found. With ``max_length`` (most nodes in a cycle) a depth-bounded search is used instead.
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components
 
     names = sorted(set(adjacency) | {t for ts in adjacency.values() for t in ts})
     index = {n: i for i, n in enumerate(names)}
-    pairs = [(index[s], index[t]) for s, ts in adjacency.items() for t in ts]
-    if not pairs:
-        return []
-    rows, cols = zip(*pairs, strict=True)
-    matrix = csr_matrix((np.ones(len(pairs)), (rows, cols)), shape=(len(names), len(names)))
-    _, component = connected_components(matrix, directed=True, connection="strong")
+    succ = [sorted(index[t] for t in adjacency.get(n, ())) for n in names]
+
+    def components(nodes: list[int]) -> dict[int, int]:
+        """Strong component label of each of ``nodes`` in the subgraph they induce."""
+        local = {v: i for i, v in enumerate(nodes)}
+        pairs = [(local[v], local[t]) for v in nodes for t in succ[v] if t in local]
+        if not pairs:
+            return {v: i for i, v in enumerate(nodes)}
+        rows, cols = zip(*pairs, strict=True)
+        matrix = csr_matrix((np.ones(len(pairs)), (rows, cols)), shape=(len(nodes),) * 2)
+        _, labels = connected_components(matrix, directed=True, connection="strong")
+        return {v: int(labels[i]) for i, v in enumerate(nodes)}
+
+    whole = components(list(range(len(names))))
+    search = _bounded_search if max_length is not None else _johnson_search
     out: list[list[str]] = []
-    for root in names:
-        r = index[root]
-
-        def allowed(node: str, r: int = r) -> bool:
-            return index[node] >= r and component[index[node]] == component[r]
-
-        path, on_path = [root], {root}
-        stack = [iter(sorted(n for n in adjacency.get(root, ()) if allowed(n)))]
-        while stack:
-            nxt = next(stack[-1], None)
-            if nxt is None:
-                stack.pop()
-                on_path.discard(path.pop())
-            elif nxt == root:
-                out.append(list(path))
-            elif nxt not in on_path and (max_length is None or len(path) < max_length):
-                path.append(nxt)
-                on_path.add(nxt)
-                stack.append(iter(sorted(n for n in adjacency.get(nxt, ()) if allowed(n))))
+    for root in range(len(names)):
+        nodes = [v for v in range(root, len(names)) if whole[v] == whole[root]]
+        label = components(nodes)
+        keep = {v for v in nodes if label[v] == label[root]}
+        local = {v: [t for t in succ[v] if t in keep] for v in keep}
+        if not local[root]:
+            continue
+        for cycle in search(root, local, max_length or 0):
+            out.append([names[v] for v in cycle])
     return out
 
 
-def find_cycles(atlas: Atlas, *, per_year: bool = False, max_length: int = 6,
+def _johnson_search(root: int, succ: dict[int, list[int]], _: int) -> list[list[int]]:
+    """Elementary circuits through ``root`` (Johnson's CIRCUIT, iterative)."""
+    found: list[list[int]] = []
+    path, blocked = [root], {root}
+    block_map: dict[int, set[int]] = {}
+    closed = [False]
+    stack = [(root, list(succ[root]))]
+    while stack:
+        node, todo = stack[-1]
+        if todo:
+            nxt = todo.pop()
+            if nxt == root:
+                found.append(list(path))
+                closed[-1] = True
+            elif nxt not in blocked:
+                path.append(nxt)
+                closed.append(False)
+                stack.append((nxt, list(succ[nxt])))
+                blocked.add(nxt)
+                continue
+        if not todo:
+            stack.pop()
+            path.pop()
+            if closed.pop():
+                if closed:
+                    closed[-1] = True
+                pending = [node]  # unblock node and everything waiting on it
+                while pending:
+                    v = pending.pop()
+                    if v in blocked:
+                        blocked.discard(v)
+                        pending.extend(block_map.pop(v, ()))
+            else:
+                for t in succ[node]:
+                    block_map.setdefault(t, set()).add(node)
+    return found
+
+
+def _bounded_search(root: int, succ: dict[int, list[int]], max_length: int
+                    ) -> list[list[int]]:
+    """Cycles through ``root`` with at most ``max_length`` nodes (plain depth-first search)."""
+    found: list[list[int]] = []
+    path, on_path = [root], {root}
+    stack = [iter(succ[root])]
+    while stack:
+        nxt = next(stack[-1], None)
+        if nxt is None:
+            stack.pop()
+            on_path.discard(path.pop())
+        elif nxt == root:
+            found.append(list(path))
+        elif nxt not in on_path and len(path) < max_length:
+            path.append(nxt)
+            on_path.add(nxt)
+            stack.append(iter(succ[nxt]))
+    return found
+
+
+def find_cycles(atlas: Atlas, *, per_year: bool = False, max_length: int | None = None,
                 expand_groups: bool = False, period: str | None = None) -> CycleReport:
     """Circular financing: every loop of company -> company flows (e.g. Microsoft -> OpenAI
     (equity) -> Microsoft (cloud spend)), with amounts and return shares (see ``Cycle``).
