@@ -30,9 +30,9 @@ import pyarrow as pa
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from stackatlas.errors import DataUnavailableError, StackAtlasError, ValidationError
+from stackatlas.errors import DataUnavailableError, StackAtlasError
 from stackatlas.sec import facts_store
-from stackatlas.sec.companyfacts import facts_cik, parse_companyfacts
+from stackatlas.sec.companyfacts import facts_cik, invalid, parse_companyfacts
 from stackatlas.store import Store
 
 _MEMBER = re.compile(r"(?:^|/)CIK(\d{10})\.json$")
@@ -148,7 +148,7 @@ def _members(path: Path, report: BulkReport) -> list[str]:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ValidationError(f"{path}: not a readable zip archive: {exc}") from exc
+        raise invalid(str(path), f"not a readable zip archive: {exc}") from exc
     members = sorted(n for n in names if _MEMBER.search(n))
     report.members = len(members)
     report.ignored = sum(1 for n in names if not n.endswith("/")) - len(members)

@@ -25,7 +25,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from stackatlas.errors import ValidationError
+from stackatlas.errors import Problem, ValidationError
 
 _FACT_TYPE = pa.struct(
     [
@@ -94,7 +94,7 @@ def read_companyfacts(path: str | Path) -> pa.Table:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ValidationError(f"{path}: cannot read companyfacts file: {exc.strerror}") from exc
+        raise invalid(str(path), f"cannot read companyfacts file: {exc.strerror}") from exc
     return parse_companyfacts(raw, origin=str(path))
 
 
@@ -102,6 +102,11 @@ def facts_cik(table: pa.Table) -> int | None:
     """The CIK recorded in a parsed table's schema metadata (None if absent)."""
     raw = (table.schema.metadata or {}).get(b"cik")
     return int(raw) if raw else None
+
+
+def invalid(origin: str, message: str) -> ValidationError:
+    """A ValidationError located in ``origin`` (a file path, URL or archive member)."""
+    return ValidationError(Problem(origin, None, None, message))
 
 
 @contextmanager
@@ -117,13 +122,13 @@ def _gc_paused() -> Iterator[None]:
 
 def _decode(data: bytes | str, origin: str) -> dict:
     if not data:
-        raise ValidationError(f"{origin}: empty document")
+        raise invalid(origin, "empty document")
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        raise ValidationError(f"{origin}: invalid JSON (truncated?): {exc}") from exc
+        raise invalid(origin, f"invalid JSON (truncated?): {exc}") from exc
     if not isinstance(doc, dict):
-        raise ValidationError(f"{origin}: top-level JSON value is not an object")
+        raise invalid(origin, "top-level JSON value is not an object")
     return doc
 
 
@@ -132,23 +137,23 @@ def _walk(doc: dict, origin: str) -> tuple[int, str, list[tuple[tuple[str, str, 
     try:
         cik = int(doc["cik"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValidationError(f"{origin}: not a companyfacts document (no valid 'cik')") from exc
+        raise invalid(origin, "not a companyfacts document (no valid 'cik')") from exc
     taxonomies = doc.get("facts")
     if taxonomies is None or taxonomies == []:  # SEC sends [] for filers without XBRL facts
         taxonomies = {}
     if not isinstance(taxonomies, dict):
-        raise ValidationError(f"{origin}: 'facts' is not an object")
+        raise invalid(origin, "'facts' is not an object")
     lists = []
     for taxonomy, concepts in taxonomies.items():
         if not isinstance(concepts, dict):
-            raise ValidationError(f"{origin}: facts.{taxonomy} is not an object")
+            raise invalid(origin, f"facts.{taxonomy} is not an object")
         for concept, body in concepts.items():
             units = body.get("units") if isinstance(body, dict) else None
             if not isinstance(units, dict):
-                raise ValidationError(f"{origin}: {taxonomy}:{concept} has no 'units' object")
+                raise invalid(origin, f"{taxonomy}:{concept} has no 'units' object")
             for unit, items in units.items():
                 if not isinstance(items, list):
-                    raise ValidationError(f"{origin}: {taxonomy}:{concept} [{unit}] is not a list")
+                    raise invalid(origin, f"{taxonomy}:{concept} [{unit}] is not a list")
                 if items:
                     lists.append(((taxonomy, concept, unit), items))
     return cik, str(doc.get("entityName") or ""), lists
@@ -168,8 +173,7 @@ def _convert_slowly(lists: list, origin: str) -> pa.StructArray:
             coerced = [{**f, "val": _as_float(f.get("val"))} for f in items]
             chunks.append(pa.array(coerced, type=_FACT_TYPE))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
-            raise ValidationError(
-                f"{origin}: malformed facts in {taxonomy}:{concept} [{unit}]: {exc}"
+            raise invalid(origin, f"malformed facts in {taxonomy}:{concept} [{unit}]: {exc}"
             ) from first_error
     return pa.concat_arrays(chunks) if chunks else pa.array([], type=_FACT_TYPE)
 
@@ -194,8 +198,7 @@ def _assemble(cik: int, facts: pa.StructArray, labels: list[tuple[str, str, str]
         column = facts.field(name)
         if column.null_count:
             row = pc.index(pc.is_null(column), True).as_py()
-            raise ValidationError(
-                f"{origin}: a fact in {_label_at(labels, counts, row)} has no {name!r}")
+            raise invalid(origin, f"a fact in {_label_at(labels, counts, row)} has no {name!r}")
     index = pa.array(np.repeat(np.arange(len(labels), dtype=np.int32), counts))
     columns = [
         pa.array(np.full(len(facts), cik, dtype=np.int64)),
@@ -220,8 +223,7 @@ def _to_date(column: pa.Array, name: str, labels: list, counts: list[int],
         parsed = pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True)
         bad = pc.and_(pc.is_null(parsed), pc.is_valid(column))
         row = pc.index(bad, True).as_py()
-        raise ValidationError(
-            f"{origin}: bad {name!r} date {column[row].as_py()!r} in "
+        raise invalid(origin, f"bad {name!r} date {column[row].as_py()!r} in "
             f"{_label_at(labels, counts, row)}") from None
 
 

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from stackatlas import config
 from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
 from stackatlas.sec.client import SecClient, Source
-from stackatlas.sec.companyfacts import parse_companyfacts
+from stackatlas.sec.companyfacts import invalid, parse_companyfacts
 
 COMPANYFACTS_URL = "https://data.sec.gov/api/xbrl/companyfacts/CIK{cik10}.json"
 SUBMISSIONS_URL = "https://data.sec.gov/submissions/CIK{cik10}.json"
@@ -81,14 +81,20 @@ def companyfacts(cik: int | str, *, client: SecClient | None = None,
                 f"CIK {padded}: not in SEC_DIR ({path} does not exist)")
         table = parse_companyfacts(path.read_bytes(), origin=str(path))
         mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        return _facts(table, "dir", str(path), mtime, "")
+        return _checked(_facts(table, "dir", str(path), mtime, ""), padded)
     url = COMPANYFACTS_URL.format(cik10=padded)
     with _client(client, offline) as sec:
         resp = sec.get_json(url, what=f"companyfacts for CIK {padded}", allow_stale=allow_stale)
     if not isinstance(resp.doc, dict):
-        raise ValidationError(f"{url}: companyfacts is not a JSON object")
+        raise invalid(url, "companyfacts is not a JSON object")
     table = parse_companyfacts(resp.doc, origin=url)
-    return _facts(table, resp.source, url, resp.fetched_at, resp.note)
+    return _checked(_facts(table, resp.source, url, resp.fetched_at, resp.note), padded)
+
+
+def _checked(got: CompanyFacts, padded: str) -> CompanyFacts:
+    if got.cik != int(padded):
+        raise invalid(got.origin, f"document is for CIK {got.cik}, not {padded}")
+    return got
 
 
 def _facts(table: pa.Table, source: Source, origin: str, when: datetime,
@@ -217,14 +223,14 @@ def _model(origin: str, build: Callable[[], T]) -> T:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, ValidationError):
             raise
-        raise ValidationError(f"{origin}: unexpected document shape: {exc!r}") from exc
+        raise invalid(origin, f"unexpected document shape: {exc!r}") from exc
 
 
 def _load_json(path: Path) -> Any:
     try:
         return orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
-        raise ValidationError(f"{path}: invalid JSON: {exc}") from exc
+        raise invalid(str(path), f"invalid JSON: {exc}") from exc
 
 
 def _day(value: Any) -> date | None:
