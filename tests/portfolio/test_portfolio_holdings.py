@@ -34,6 +34,19 @@ def test_broker_export_headers_preamble_accounts_and_totals(fixtures: Path) -> N
     assert any("Account Total" in n for n in hf.notes)
 
 
+def test_vanguard_style_export_with_footer(write_csv) -> None:
+    text = ("Account Number,Investment Name,Symbol,Shares,Share Price,Total Value\n"
+            "123,NVIDIA CORP,NVDA,10,200.00,2000.00\n"
+            "123,MICROSOFT CORP,MSFT,2,400.00,800.00\n"
+            "\n"
+            "\"The data in this file is provided for information only.\"\n")
+    hf = read_holdings(write_csv(text))
+    assert hf.kind == "market_value" and hf.columns["market_value"] == "Total Value"
+    assert [(h.ticker, h.amount, h.price, h.account) for h in hf.holdings] == [
+        ("NVDA", 2000.0, 200.0, "123"), ("MSFT", 800.0, 400.0, "123")]
+    assert any(n.startswith("line 5: skipped text row") for n in hf.notes)
+
+
 def test_weights_in_percent_and_case_whitespace_headers(write_csv) -> None:
     path = write_csv("  TICKER , Weight (%) \nNVDA, 60\nMSFT ,40\n")
     hf = read_holdings(path)

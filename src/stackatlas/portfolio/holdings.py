@@ -34,8 +34,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "weight": ("weight", "weight (%)", "weight %", "weight pct", "allocation", "allocation (%)",
                "% of account", "percent of account", "portfolio weight", "pct"),
     "market_value": ("market value", "marketvalue", "value", "current value", "market value ($)",
-                     "market val", "value (usd)", "market value (usd)", "mkt val"),
-    "price": ("price", "last price", "close", "last", "price ($)", "current price"),
+                     "market val", "value (usd)", "market value (usd)", "mkt val",
+                     "mkt val (market value)", "total value"),
+    "price": ("price", "last price", "close", "last", "price ($)", "current price",
+              "share price"),
     "account": ("account", "account name", "account number", "account id", "portfolio"),
     "description": ("description", "name", "security description", "security name",
                     "company", "security"),
@@ -193,6 +195,9 @@ def read_holdings(source: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Hol
     amount_col = header[cols[kind]].strip()
     for line, row in rows[header_at + 1:]:
         if not any(cell.strip() for cell in row):
+            continue
+        if len(row) == 1 and len(header) > 2:  # export footers / disclaimers in one cell
+            notes.append(f"line {line}: skipped text row {row[0].strip()[:40]!r}")
             continue
         def cell(fld: str, row: list[str] = row) -> str:
             idx = cols.get(fld)
