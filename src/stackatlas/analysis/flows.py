@@ -601,6 +601,7 @@ def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any
             **{k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS},
             "known": float(grp["mid"].sum()),
             "known_low": float(grp["low"].sum()),
+            "n_flows": int(grp["id"].nunique()),
             "n_unresolved": int(grp["mid"].isna().sum()),
             "kinds": ";".join(sorted(set(grp["kind"]))),
             "flow_ids": ";".join(sorted(set(grp["id"]))),
