@@ -40,6 +40,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
               "share price"),
     "account": ("account", "account name", "account number", "account id", "portfolio"),
     "description": ("description", "name", "security description", "security name",
+                    "investment name",
                     "company", "security"),
 }
 CASH_TICKERS = frozenset({"CASH", "USD", "CASH & CASH INVESTMENTS", "CASH AND CASH EQUIVALENTS",
