@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -95,6 +96,33 @@ def test_sql_readonly_refuses_writes(store: Store, sql: str) -> None:
     assert store.has_table("t") and not store.has_table("u")
 
 
+@pytest.mark.parametrize(("sql", "message"), [
+    ("SELECT * FROM read_csv('/etc/passwd')", "table function 'read_csv' is not allowed"),
+    ("SELECT * FROM '/etc/hosts'", "file reference '/etc/hosts' is not allowed"),
+    ("SELECT * FROM 'data.csv'", "file reference 'data.csv' is not allowed"),
+    ("SELECT a FROM t WHERE a IN (SELECT length(content) FROM read_text('/etc/hosts'))",
+     "table function 'read_text' is not allowed"),
+    ("WITH x AS (SELECT * FROM glob('/*')) SELECT * FROM x", "table function 'glob'"),
+    ("SUMMARIZE SELECT * FROM read_parquet('x.parquet')", "table function 'read_parquet'"),
+    ("EXPLAIN ANALYZE SELECT * FROM read_json('x.json')", "table function 'read_json'"),
+    ("/* SELECT */ DROP TABLE t", "not DROP"),
+])
+def test_sql_readonly_refuses_file_access(store: Store, sql: str, message: str) -> None:
+    store.replace_rows("t", pa.table({"a": [1, 2]}))
+    with pytest.raises(StoreError, match=re.escape(message)):
+        store.sql_readonly(sql)
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM range(3) r(x) WHERE x > 5",
+    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'nope'",
+    "EXPLAIN SELECT * FROM t WHERE a > 5",
+])
+def test_sql_readonly_allows_harmless_functions(store: Store, sql: str) -> None:
+    store.replace_rows("t", pa.table({"a": [1, 2]}))
+    assert len(store.sql_readonly(sql)) <= 1
+
+
 @pytest.mark.parametrize("sql", [
     "SELECT sum(a) AS s FROM t",
     "WITH x AS (SELECT a FROM t) SELECT sum(a) AS s FROM x",
@@ -109,6 +137,7 @@ def test_sql_readonly_describe_and_show(store: Store) -> None:
     store.replace_rows("t", pa.table({"a": [1, 2]}))
     assert store.sql_readonly("DESCRIBE t")["column_name"].tolist() == ["a"]
     assert "t" in store.sql_readonly("SHOW TABLES")["name"].tolist()
+    assert store.sql_readonly("SUMMARIZE t")["max"].tolist() == ["2"]
 
 
 def test_sql_readonly_reports_bad_sql(store: Store) -> None:

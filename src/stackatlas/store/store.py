@@ -2,7 +2,9 @@
 
 Concurrency: each ``Store`` opens its own connection to the file. DuckDB allows one writing
 process at a time (a second process gets a lock error, raised here as ``StoreError``); within a
-process, open one ``Store`` per file and share it, or use ``read_only=True`` stores only.
+process all ``Store`` objects on one file must agree on ``read_only``. A connection is not meant
+for concurrent use from several threads: give each thread its own ``Store`` (or
+``store.con.cursor()``).
 
 All writes go through ``transaction()``: either every statement of a block lands or none does.
 """
@@ -22,12 +24,12 @@ import pyarrow as pa
 
 from stackatlas import config
 from stackatlas.errors import DataUnavailableError, StoreError
+from stackatlas.store.readonly import check_read_only
 
 if TYPE_CHECKING:
     from stackatlas.atlas.atlas import Atlas
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_READ_STATEMENTS = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 META_TABLE = "meta"
 
 
@@ -138,17 +140,10 @@ class Store:
 
     def sql_readonly(self, sql: str) -> pd.DataFrame:
         """Run one read-only statement (SELECT / WITH / FROM / DESCRIBE / SHOW / SUMMARIZE /
-        EXPLAIN). Anything else is refused with ``StoreError`` before it runs; the statement
-        then runs inside a transaction that is always rolled back."""
-        try:
-            statements = duckdb.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise StoreError(f"cannot parse SQL: {exc}") from exc
-        if len(statements) != 1:
-            raise StoreError(f"expected exactly one statement, got {len(statements)}")
-        kind = statements[0].type
-        if kind not in _READ_STATEMENTS:
-            raise StoreError(f"only read-only queries are allowed, not {kind.name}")
+        EXPLAIN) on the store's tables. Writes, settings, attachments and file or network
+        reads are refused with ``StoreError`` before anything runs (see ``readonly``); the
+        statement then runs on a cursor inside a transaction that is always rolled back."""
+        check_read_only(sql)
         cursor = self.con.cursor()
         try:
             cursor.begin()
