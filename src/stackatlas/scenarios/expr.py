@@ -63,8 +63,10 @@ def _check(node: ast.AST, names: set[str]) -> None:
             raise ValueError(f"{node.func.id}() takes {_FUNCS[node.func.id][0]} arguments")
         for arg in node.args:
             _check(arg, names)
+    elif isinstance(node, ast.Call):
+        raise ValueError(f"only {', '.join(_FUNCS)} may be called in an expression")
     else:
-        raise ValueError(f"unsupported syntax in expression: {ast.dump(node)[:60]}")
+        raise ValueError(f"unsupported syntax in expression: {type(node).__name__}")
 
 
 def _eval(node: ast.expr, env: Mapping[str, float | np.ndarray]) -> np.ndarray | float:

@@ -1,0 +1,109 @@
+"""The shipped scenarios on the shipped atlas: hand-checkable paths and directions."""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+import pytest
+
+from stackatlas.atlas.loader import load_atlas
+from stackatlas.evidence import Evidence
+from stackatlas.scenarios import build_network, run_scenario
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    return load_atlas()
+
+
+def _path(result, cid: str) -> np.ndarray:
+    q = result.quarterly
+    return q[(q["level"] == "company") & (q["id"] == cid)].sort_values("quarter")[
+        "revenue_at_risk_pct"].to_numpy()
+
+
+def test_taiwan_quake_paths(atlas) -> None:
+    """TSMC loses 30% in quarter 1, then ramps back over 2 quarters: quarter averages
+    0.3 x (1, 0.75, 0.25). Nvidia single-sources from TSMC (dependencies.csv, input share 1):
+    quarter 1 0.30 - 0.5 x 0.04 switched - 0.01 inventory = 0.27; quarter 2
+    0.225 - 0.75 x 0.04 = 0.195; quarter 3 0.075 - 0.875 x 0.04 = 0.04."""
+    result = run_scenario("taiwan-quake", atlas=atlas)
+    np.testing.assert_allclose(_path(result, "tsmc"), [30, 22.5, 7.5, 0, 0, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(_path(result, "nvidia"), [27, 19.5, 4, 0, 0, 0, 0, 0], atol=1e-9)
+    tsmc = result.companies.set_index("company").loc["tsmc"]
+    # 122.5 USD bn a year (atlas figure tsmc-sales-2025) / 4 x (0.3 + 0.225 + 0.075)
+    assert tsmc["revenue_at_risk_usd_bn"] == pytest.approx(122.5 / 4 * 0.6)
+    assert result.edges.iloc[0][["supplier", "customer", "channel"]].tolist() == [
+        "tsmc", "nvidia", "supply"]
+    assert (result.layers.set_index("layer").loc["chips", "revenue_at_risk_usd_bn"] > 0)
+
+
+def test_explicit_dependency_overrides_market_share(atlas) -> None:
+    edges = build_network(atlas).edges_frame().set_index(["supplier", "customer"])
+    row = edges.loc[("tsmc", "nvidia")]
+    assert row["input_share"] == 1.0 and row["revenue_share"] == 0.18
+    assert row["origin"] == "dependency:stackatlas-editors-2026"
+
+
+def test_capex_pullback_spares_the_buyers_customers(atlas) -> None:
+    """A purchase cut lowers suppliers' revenue, not the buyer's own revenue."""
+    result = run_scenario("capex-pullback", atlas=atlas)
+    companies = result.companies.set_index("company")
+    for cid in ("amazon", "microsoft", "openai", "anthropic"):
+        assert companies.loc[cid, "revenue_at_risk_pct"] == 0
+    assert companies.loc["nvidia", "revenue_at_risk_pct"] > 0
+    assert (result.companies["revenue_at_risk_pct"] >= 0).all()
+
+
+@pytest.mark.parametrize(("elasticity", "sign"), [(0.5, 1), (1.0, 0), (1.6, -1)])
+def test_efficiency_shock_jevons(atlas, elasticity: float, sign: int) -> None:
+    """Compute spending changes by (1 - 0.5)^(1 - e) - 1: loss below e = 1, gain above."""
+    result = run_scenario("efficiency-shock", atlas=atlas,
+                          overrides={"demand_elasticity": elasticity})
+    labs = result.companies.set_index("company").loc["deepseek"]  # pure open-weight lab
+    assert np.sign(round(labs["revenue_at_risk_pct"], 9)) == sign
+    if sign:
+        # phase-in over 2 quarters: 1/2, then full -> mean over 8 quarters = 7.5/8 of full
+        full = 1 - 0.5 ** (1 - elasticity)
+        assert labs["revenue_at_risk_pct"] == pytest.approx(100 * full * 7.5 / 8)
+
+
+def test_power_crunch_builds_up_over_time(atlas) -> None:
+    result = run_scenario("power-crunch", atlas=atlas)
+    q = result.quarterly
+    cloud = q[(q["level"] == "layer") & (q["id"] == "cloud")]["revenue_at_risk_pct"].to_numpy()
+    assert np.all(np.diff(cloud) > 0)
+    coreweave = _path(result, "coreweave")
+    # gpu-cloud pure play: 1 - (1.05 / 1.15)^((t + 1) / 4)
+    expected = 100 * (1 - (1.05 / 1.15) ** ((np.arange(8) + 1) / 4))
+    assert coreweave[0] >= expected[0] - 1e-9
+
+
+def test_revenue_shortfall_capex_cut_after_lag(atlas) -> None:
+    result = run_scenario("ai-revenue-shortfall", atlas=atlas)
+    q = result.quarterly
+    chips = q[(q["level"] == "layer") & (q["id"] == "chips")]["revenue_at_risk_pct"].to_numpy()
+    assert chips[2] > chips[1] and chips[1] == pytest.approx(chips[0])  # lag of 2 quarters
+    assert _path(result, "openai")[0] == pytest.approx(30)
+
+
+def test_monte_carlo_bands_and_json(atlas) -> None:
+    result = run_scenario("taiwan-quake", atlas=atlas, draws=400, seed=3)
+    layers = result.layers.set_index("layer")
+    chips = layers.loc["chips"]
+    assert chips["pct_p5"] < chips["pct_p50"] < chips["pct_p95"]
+    payload = orjson.loads(orjson.dumps(result.to_dict()))
+    assert payload["draws"] == 400 and payload["evidence"] == Evidence.SCENARIO
+    assert {"layers", "segments", "companies", "quarterly", "edges", "parameters"} <= set(
+        payload)
+    again = run_scenario("taiwan-quake", atlas=atlas, draws=400, seed=3)
+    assert again.layers.equals(result.layers)
+
+
+def test_rich_render(atlas) -> None:
+    from rich.console import Console
+
+    console = Console(width=120, record=True)
+    console.print(run_scenario("capex-pullback", atlas=atlas, draws=50))
+    text = console.export_text()
+    assert "impact by layer" in text and "path of the shock" in text
