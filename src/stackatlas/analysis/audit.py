@@ -49,6 +49,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "annualized_revenue": "annualized revenue (ARR) is a run rate, not an SEC fact",
 }
 UNIT_SCALE = {"usd_billion": 1e9, "usd_million": 1e6, "usd": 1.0, "percent": 0.01}
+_UNIT_SHORT = {"usd_billion": "$B", "usd_million": "$M", "percent": "%"}
 _APPROX = re.compile(r"\b(near|nearly|about|approximately|around|roughly)\b|~", re.I)
 _PERIOD = re.compile(r"^(?:(Q[1-4])\s+)?(FY)?(\d{4})$", re.I)
 MetricsFor = Callable[[str], tuple[pd.DataFrame, pd.DataFrame] | None]
@@ -209,12 +210,13 @@ class AuditReport:
         table = Table(title=f"Claims audit: {c.get('match', 0)} match, {c.get('differs', 0)} "
                             f"differ, {c.get('not checkable', 0)} not checkable")
         for col in ("", "figure", "period", "claimed", "computed", "status", "reason"):
-            table.add_column(col, overflow="fold")
+            table.add_column(col, overflow="fold", no_wrap=col in ("", "status"),
+                             max_width=26 if col == "figure" else None)
         style = {"match": "green", "differs": "bold yellow", "not checkable": "dim"}
         for r in self.rows.itertuples():
-            computed = "—" if r.computed is None or pd.isna(r.computed) else f"{r.computed:,.4g}"
+            computed = "—" if r.computed is None or pd.isna(r.computed) else f"{r.computed:,.6g}"
             table.add_row(Evidence(r.evidence).symbol, r.figure, r.period,
-                          f"{r.claimed:g} {r.unit}", computed,
+                          f"{r.claimed:,g} {_UNIT_SHORT.get(r.unit, r.unit)}", computed,
                           f"[{style[r.status]}]{r.status}[/]", r.reason)
         return table
 

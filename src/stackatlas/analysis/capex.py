@@ -30,7 +30,7 @@ AI_SHARE_METRICS = ("capex_ai_share", "ai_capex_share", "ai_share_of_capex")
 AI_CAPEX_METRICS = ("capex_ai", "ai_capex")
 ROW_COLUMNS = ["entity", "kind", "period", "capex", "operating_cash_flow", "capex_to_ocf",
                "free_cash_flow", "ai_capex_est", "evidence", "symbol", "capex_evidence",
-               "ocf_evidence", "fcf_evidence", "ai_evidence", "members", "missing"]
+               "ocf_evidence", "fcf_evidence", "ai_evidence", "members", "missing", "basis"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,9 @@ def capex_rows(metrics: pd.DataFrame, groups: Mapping[str, list[str]],
                                               strict=True) if v is not None and not pd.isna(v)}
         row = _row(cid, "company", period, vals.get("capex"), vals.get("operating_cash_flow"),
                    vals.get("free_cash_flow"), ai_share, [cid], [])
+        if "basis" in grp.columns:
+            capex_basis = grp.loc[grp["metric"] == "capex", "basis"]
+            row["basis"] = str(capex_basis.iloc[0]) if len(capex_basis) else ""
         per_company[(cid, period)] = row
         rows.append(row)
     periods = list(dict.fromkeys(metrics["period"]))
@@ -131,7 +134,8 @@ def _row(entity: str, kind: str, period: str, capex: tuple | None, ocf: tuple | 
             "capex_evidence": evs["capex"].value,
             "ocf_evidence": evs["operating_cash_flow"].value,
             "fcf_evidence": evs["free_cash_flow"].value,
-            "ai_evidence": ai_ev.value, "members": members, "missing": missing, "_ev": evs}
+            "ai_evidence": ai_ev.value, "members": members, "missing": missing,
+            "basis": "sum of members" if kind != "company" else "", "_ev": evs}
 
 
 # (figure id, claim, entity to compare, column, period to compare; None = not computable)
