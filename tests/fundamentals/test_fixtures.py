@@ -183,3 +183,11 @@ def test_company_metrics_prefers_the_store(load, tmp_path, monkeypatch):
         store.replace_rows("sec_facts", load("tag_switch"))
         df = company_metrics(9000001, "annual", ["revenue"], store=store)
     assert _one(df, "revenue", 2022).value == 1050
+
+
+def test_filer_without_a_fiscal_year_yet(load):
+    # 6-month YTD starts 2025-05-01 -> fiscal year 2025-05-01 .. 2026-04-30 = FY2026
+    q = compute_metrics(load("new_filer"), "quarterly")
+    assert list(zip(q.fiscal_period, q.value, strict=True)) == [("Q1", 10), ("Q2", 12)]
+    assert set(q.fiscal_year) == {2026}
+    assert compute_metrics(load("new_filer"), "annual").empty

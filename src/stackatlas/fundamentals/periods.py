@@ -48,9 +48,10 @@ def fiscal_calendar(facts: pd.DataFrame) -> pd.DataFrame:
     """
     cols = ["fiscal_year", "fy_start", "fy_end", "source"]
     dur = facts[facts["start"].notna()]
-    annual = dur[quarters_spanned(dur["start"], dur["end"]) == 4]
+    spans = quarters_spanned(dur["start"], dur["end"])
+    annual = dur[spans == 4]
     if annual.empty:
-        return pd.DataFrame(columns=cols)
+        return _calendar_without_annual(dur, spans)[cols]
     counts = annual.groupby(["start", "end"]).size().rename("n").reset_index()
     counts["fiscal_year"] = counts["end"].dt.year
     counts["fiscal_year"] += _dei_shift(counts, _dei_labels(annual))
@@ -65,6 +66,25 @@ def fiscal_calendar(facts: pd.DataFrame) -> pd.DataFrame:
     })
     cal = _fill_years(cal)
     return cal[cols]
+
+
+def _calendar_without_annual(dur: pd.DataFrame, spans: pd.Series) -> pd.DataFrame:
+    """A company with no fiscal year reported yet (only 10-Qs): year-to-date periods start on
+    the fiscal year's first day; with none of those either, assume calendar years."""
+    ytd_starts = dur.loc[spans.isin([2, 3]), "start"]
+    if not ytd_starts.empty:
+        start = ytd_starts.max()
+        end = start + pd.DateOffset(years=1) - _DAY
+    elif not dur.empty:
+        end = pd.Timestamp(year=int(dur["end"].max().year), month=12, day=31)
+    else:
+        return pd.DataFrame(columns=["fiscal_year", "fy_start", "fy_end", "source"])
+    cal = pd.DataFrame({"fiscal_year": [int(end.year)], "fy_start": [end - pd.DateOffset(
+        years=1) + _DAY], "fy_end": [end], "source": ["inferred"]})
+    first = int(dur["end"].min().year) - 1
+    cal = _fill_years(cal, first=first)
+    cal["source"] = "inferred"
+    return cal
 
 
 def _dei_shift(counts: pd.DataFrame, labels: pd.DataFrame) -> np.ndarray:
@@ -101,10 +121,11 @@ def _dei_labels(annual: pd.DataFrame) -> pd.DataFrame:
     return mode.rename(columns={"fy": "dei_fy"})[["start", "end", "dei_fy"]]
 
 
-def _fill_years(cal: pd.DataFrame) -> pd.DataFrame:
+def _fill_years(cal: pd.DataFrame, first: int | None = None) -> pd.DataFrame:
     """Add inferred fiscal years for gaps and for the year after the last reported one."""
     known = cal.set_index("fiscal_year")
-    wanted = range(int(known.index.min()), int(known.index.max()) + 2)
+    low = int(known.index.min()) if first is None else min(first, int(known.index.min()))
+    wanted = range(low, int(known.index.max()) + 2)
     missing = [y for y in wanted if y not in known.index]
     if not missing:
         return cal
