@@ -144,7 +144,8 @@ def _history(adj: list[float]):
                          "Volume": [5] * len(adj)}, index=idx)
 
 
-def test_yfinance_download_is_cached_in_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_yfinance_download_is_cached_in_the_store(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
     import sys
     import types
 
@@ -172,6 +173,17 @@ def test_yfinance_download_is_cached_in_the_store(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("STACKATLAS_OFFLINE", "1")
     again = load_prices(["NVDA"])
     assert list(again.get("NVDA")) == [1.0, 1.5] and calls == ["NOPE", "NVDA"]
+    # and analyze_portfolio values shares with the cached close, offline
+    from portfolio_atlas import build_atlas
+
+    from stackatlas.portfolio import analyze_portfolio
+
+    path = tmp_path / "p.csv"
+    path.write_text("ticker,shares\nNVDA,4\nCASH,2\n")
+    report = analyze_portfolio(path, atlas=build_atlas())
+    w = report.holdings.set_index("ticker")["weight"]
+    assert w["NVDA"] == pytest.approx(6 / 8)  # 4 x 1.5 (cached adj close) vs cash 2
+    assert any("offline: no cached prices for" in n for n in report.notes)
 
 
 def test_yfinance_missing_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,9 +10,8 @@ from typing import Any
 import pandas as pd
 from rich.console import Group as RichGroup
 
-from stackatlas import config
 from stackatlas.atlas.atlas import Atlas, normalize_ticker
-from stackatlas.errors import DataUnavailableError
+from stackatlas.errors import DataUnavailableError, StoreError
 from stackatlas.portfolio import exposure as ex
 from stackatlas.portfolio.etf import FundHoldings, parse_etf_arg, shipped_funds
 from stackatlas.portfolio.holdings import Holding, holding_values, read_holdings
@@ -109,7 +108,7 @@ def _json(v: Any) -> Any:
 def _atlas(atlas: Atlas | None) -> Atlas:
     if atlas is not None:
         return atlas
-    from stackatlas.atlas import load_atlas  # type: ignore[attr-defined]
+    from stackatlas.atlas import load_atlas
 
     return load_atlas()
 
@@ -141,8 +140,8 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
     """Read, resolve and analyse a holdings file against the atlas.
 
     Prices (for shares -> weights and for market risk) come from ``prices`` / ``prices_dir``,
-    else the store cache and yfinance when online; offline without prices, risk is skipped
-    and a shares-only file raises DataUnavailableError (weights cannot be computed).
+    else the store cache, topped up with yfinance when online. Without any prices, risk is
+    skipped with a note and a shares-only file raises DataUnavailableError.
     ``scenario`` adds profit-at-risk from the scenario engine (``draws`` > 0: Monte Carlo).
     """
     atlas = _atlas(atlas)
@@ -152,14 +151,16 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
     funds = _funds(etf_holdings, hf.holdings)
     resolutions = resolve_holdings(atlas, hf.holdings, set(funds))
     book = prices
-    if book is None and (prices_dir is not None or not config.offline()):
+    if book is None:
         try:
             book = load_prices(_price_tickers(atlas, hf.holdings, funds, benchmark),
                                prices_dir=prices_dir)
-        except DataUnavailableError as exc:
+        except (DataUnavailableError, StoreError) as exc:
             if prices_dir is not None:
                 raise
             notes.append(f"prices unavailable: {exc}")
+    if book is not None:
+        notes.extend(book.notes)
     if book is None and hf.kind == "shares" and not all(
             h.price is not None or h.is_cash for h in hf.holdings):
         raise DataUnavailableError(

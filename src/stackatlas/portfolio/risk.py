@@ -125,7 +125,7 @@ def _window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
 def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None = None, *,
                 benchmark: str = "SPY", years: float = 3.0) -> RiskResult:
     """Layer baskets (equal / cap weighted), the portfolio and the benchmark over ``years``."""
-    notes = list(book.notes)
+    notes: list[str] = []  # price-loading notes stay on the PriceBook
     bench: pd.Series | None = None
     try:
         bench_name, bench_full, note = book.benchmark(benchmark)
