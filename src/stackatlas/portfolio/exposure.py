@@ -115,7 +115,8 @@ def top_names(atlas: Atlas, positions: list[Position], n: int = 10) -> pd.DataFr
                                                                      strict=True)]
     df["primary_layer"] = [primary_layer(atlas, c) if isinstance(c, str) else None
                            for c in df["company"]]
-    return df[["name", "company", "weight", "direct", "via_funds", "primary_layer"]]
+    df["evidence"] = Evidence.DERIVED.value  # from the user's own amounts
+    return df[["name", "company", "weight", "direct", "via_funds", "primary_layer", "evidence"]]
 
 
 def primary_layer(atlas: Atlas, company: str) -> str | None:
@@ -182,7 +183,8 @@ def chokepoint_exposure(atlas: Atlas, positions: list[Position], *,
                      "direct": direct, "downstream": downstream,
                      "holders": [atlas.companies[c].name for c in holders],
                      "sentence": f"{total:.0%} of this portfolio depends on {name} "
-                                 f"({markets})"})
+                                 f"({markets})",
+                     "evidence": Evidence.ESTIMATED.value})  # shares and edges are estimates
     df = pd.DataFrame(rows, columns=["company", "name", "markets", "exposure", "direct",
-                                     "downstream", "holders", "sentence"])
+                                     "downstream", "holders", "sentence", "evidence"])
     return df.sort_values("exposure", ascending=False, ignore_index=True)

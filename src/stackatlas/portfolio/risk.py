@@ -25,6 +25,7 @@ import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import DataUnavailableError
+from stackatlas.evidence import Evidence
 from stackatlas.portfolio.exposure import primary_layer
 from stackatlas.portfolio.prices import PriceBook, price_key
 from stackatlas.portfolio.resolve import Position
@@ -89,7 +90,8 @@ def stats_row(name: str, kind: str, levels: pd.Series, bench: pd.Series | None,
             "beta": beta(rets, bench_rets) if bench_rets is not None else math.nan,
             "start": levels.index[0].date().isoformat() if len(levels) else None,
             "end": levels.index[-1].date().isoformat() if len(levels) else None,
-            "days": max(len(levels) - 1, 0)}
+            "days": max(len(levels) - 1, 0),
+            "evidence": Evidence.DERIVED.value}  # computed from market prices
 
 
 @dataclass
