@@ -124,6 +124,7 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None) -> SupplyNetwo
     if frame.empty:
         frame = pd.DataFrame(columns=["supplier", "customer", "group", "input_share",
                                       "revenue_share", "exposure", "origin"])
+    frame = _make_room_for_explicit(frame)
     group_names, gidx = np.unique(frame["group"].astype(str).to_numpy(), return_inverse=True)
     return SupplyNetwork.from_arrays(
         np.asarray(ids, dtype=object),
@@ -137,6 +138,22 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None) -> SupplyNetwo
         layer=layer_of.to_numpy(object), segment=seg_of.to_numpy(object), margin=margin,
         segment_weights=weights, notes=notes,
         revenue_basis=np.asarray([rev_fig.get(c, (0, ""))[1] for c in ids], dtype=object))
+
+
+def _make_room_for_explicit(frame: pd.DataFrame) -> pd.DataFrame:
+    """Explicit dependencies keep their input share; derived edges of the same customer and
+    group share what is left (scaled down only when they would overflow it)."""
+    if frame.empty:
+        return frame
+    explicit = frame["kind"] == "dependency"
+    key = [frame["customer"], frame["group"]]
+    taken = frame["input_share"].where(explicit, 0.0).groupby(key).transform("sum")
+    others = frame["input_share"].where(~explicit, 0.0).groupby(key).transform("sum")
+    room = (1.0 - taken).clip(lower=0.0)
+    scale = np.where(others > room, room / others.where(others > 0, 1.0), 1.0)
+    frame = frame.copy()
+    frame["input_share"] = np.where(explicit, frame["input_share"], frame["input_share"] * scale)
+    return frame
 
 
 def _link_shares(atlas: Atlas, link: dict, weights: pd.DataFrame, size: pd.Series

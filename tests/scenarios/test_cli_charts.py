@@ -1,0 +1,83 @@
+"""CLI commands (thin layer) and plotly charts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from stackatlas.cli.app import app
+from stackatlas.scenarios import run_scenario
+from stackatlas.scenarios.charts import fan_chart, impact_by_layer, write_html
+
+runner = CliRunner()
+
+
+def test_list_and_show() -> None:
+    out = runner.invoke(app, ["scenario", "list", "--json"])
+    assert out.exit_code == 0, out.output
+    assert {r["name"] for r in json.loads(out.stdout)} >= {"taiwan-quake", "power-crunch"}
+    out = runner.invoke(app, ["scenario", "show", "taiwan-quake"])
+    assert out.exit_code == 0 and "capacity_loss" in out.stdout
+    out = runner.invoke(app, ["scenario", "show", "power-crunch", "--json"])
+    spec = json.loads(out.stdout)
+    assert spec["parameters"]["planned_power_growth"]["basis"]["url"].startswith("https://")
+
+
+def test_run_json_with_overrides_and_draws() -> None:
+    out = runner.invoke(app, ["scenario", "run", "taiwan-quake", "--set", "capacity_loss=0.5",
+                              "--set", "outage_quarters=2", "--draws", "50", "--seed", "1",
+                              "--json"])
+    assert out.exit_code == 0, out.output
+    payload = json.loads(out.stdout)
+    params = {p["name"]: p for p in payload["parameters"]}
+    assert params["capacity_loss"]["value"] == 0.5 and params["capacity_loss"]["changed"]
+    tsmc = next(c for c in payload["companies"] if c["company"] == "tsmc")
+    # 50% for 2 quarters, then 2 recovery quarters at 0.75 / 0.25: (2 + 1) x 0.5 / 8
+    assert tsmc["revenue_at_risk_pct"] == pytest.approx(100 * 0.5 * 3 / 8)
+    assert payload["draws"] == 50 and "pct_p95" in payload["layers"][0]
+
+
+def test_run_rich_and_html(tmp_path: Path) -> None:
+    html = tmp_path / "quake.html"
+    out = runner.invoke(app, ["scenario", "run", "capex-pullback", "--html", str(html)])
+    assert out.exit_code == 0, out.output
+    assert "impact by layer" in out.stdout
+    assert html.read_text().count("plotly") > 2
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--set", "capex_cut=0.95"], "[capex_cut]: capex_cut = 0.95 is outside its range"),
+    (["--set", "capx_cut=0.1"], "did you mean: capex_cut"),
+    (["--set", "capex_cut"], "expected param=value"),
+    (["--set", "capex_cut=beta(1,2)"], "cannot read value"),
+])
+def test_run_bad_input_exits_2_without_traceback(args: list[str], needle: str) -> None:
+    out = runner.invoke(app, ["scenario", "run", "capex-pullback", *args])
+    assert out.exit_code == 2
+    assert needle in out.output
+    assert "Traceback" not in out.output
+
+
+def test_unknown_scenario_exit_code() -> None:
+    out = runner.invoke(app, ["scenario", "show", "taiwan-quak"])
+    assert out.exit_code == 2 and "taiwan-quake" in out.output
+
+
+def test_charts_have_bands() -> None:
+    result = run_scenario("taiwan-quake", draws=100, seed=2)
+    bar = impact_by_layer(result)
+    assert list(bar.data[0].x) == ["energy", "chips", "cloud", "models", "applications"]
+    assert bar.data[0].error_y.array is not None
+    fan = fan_chart(result)
+    fills = [t for t in fan.data if t.fill == "tonexty"]
+    assert fills and len(fan.data[-1].x) == 8
+    single = fan_chart(run_scenario("taiwan-quake"), level="company", ids=["tsmc", "nvidia"])
+    assert sorted(t.name for t in single.data) == ["nvidia", "tsmc"]
+
+
+def test_write_html_is_atomic(tmp_path: Path) -> None:
+    path = write_html(run_scenario("power-crunch"), tmp_path / "p.html")
+    assert path.exists() and not list(tmp_path.glob("*.tmp"))

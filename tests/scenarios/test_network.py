@@ -1,0 +1,142 @@
+"""Building the supply network from a small hand-made atlas."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.models import (
+    Company,
+    Dependency,
+    Figure,
+    Flow,
+    Layer,
+    Market,
+    Membership,
+    Segment,
+    Share,
+    Source,
+)
+from stackatlas.scenarios import build_network, run_scenario
+from stackatlas.scenarios.params import ModelConfig, model_config
+
+D = date(2025, 12, 31)
+
+
+def _atlas(dependencies: list[Dependency] | None = None) -> Atlas:
+    src = Source(id="s", title="t", publisher="p", url="https://example.org", published=D,
+                 kind="dataset")
+    layers = [
+        Layer(id="chips", name="Chips", order=2, level=2, level_name="x", risk="r",
+              description="d", segments=[Segment(id="foundry", name="F", description="d"),
+                                         Segment(id="design-gpu", name="G", description="d")]),
+        Layer(id="cloud", name="Cloud", order=3, level=3, level_name="x", risk="r",
+              description="d", segments=[Segment(id="hyperscalers", name="H",
+                                                 description="d")]),
+    ]
+    companies = {c: Company(id=c, name=c.upper(), country="US", listed=True)
+                 for c in ("fab1", "fab2", "gpu1", "gpu2", "cloud1")}
+    memberships = [Membership(company=c, segment=s, weight=w, as_of=D, source="s")
+                   for c, s, w in (("fab1", "foundry", 1.0), ("fab2", "foundry", 0.5),
+                                   ("gpu1", "design-gpu", 1.0), ("gpu2", "design-gpu", 0.5),
+                                   ("cloud1", "hyperscalers", 0.4))]
+    figures = [Figure(id=f"{c}-rev", subject_type="company", subject=c, metric="revenue",
+                      value=v, unit="usd_billion", period="2025", kind="actual", source="s")
+               for c, v in (("fab1", 100), ("fab2", 40), ("gpu1", 300), ("gpu2", 100),
+                            ("cloud1", 500))]
+    figures.append(Figure(id="gm", subject_type="company", subject="gpu1", metric="gross_margin",
+                          value=60, unit="percent", period="FY2025", kind="actual", source="s"))
+    return Atlas(
+        layers=layers, sources={"s": src}, companies=companies, memberships=memberships,
+        markets={"foundry": Market(id="foundry", name="Foundry", segment="foundry",
+                                   measure="revenue")},
+        shares=[Share(market="foundry", company="fab1", share=0.8, as_of=D, source="s"),
+                Share(market="foundry", company="fab2", share=0.2, as_of=D, source="s")],
+        groups={}, figures=figures,
+        flows=[Flow(id="f1", **{"from": "cloud1", "to": "gpu1"}, kind="capex_purchase",
+                    amount=30, period="2025", source="s", confidence="high"),
+               Flow(id="f2", **{"from": "cloud1", "to": "gpu2"}, kind="equity_investment",
+                    amount=99, period="2025", source="s", confidence="high")],
+        dependencies=dependencies or [], version="test")
+
+
+def _model() -> ModelConfig:
+    base = model_config()
+    links = [{"market": "foundry", "customers": ["design-gpu"], "group": "foundry",
+              "coverage": 0.5, "basis": "test"},
+             {"segments": ["design-gpu"], "customers": ["hyperscalers"], "group": "gpus",
+              "coverage": 1.0, "basis": "test"}]
+    return ModelConfig(base.params, {**base.network, "links": links}, base.calibration)
+
+
+def test_edges_from_market_shares_memberships_and_flows() -> None:
+    net = build_network(_atlas(), _model())
+    edges = net.edges_frame().set_index(["supplier", "customer"])
+    # market link: input share = market share; revenue share = supplier exposure x coverage x
+    # buyer share, buyers sized by membership weight x revenue: gpu1 300, gpu2 0.5 x 100 = 50
+    assert edges.loc[("fab1", "gpu1"), "input_share"] == pytest.approx(0.8)
+    assert edges.loc[("fab1", "gpu1"), "revenue_share"] == pytest.approx(1.0 * 0.5 * 300 / 350)
+    assert edges.loc[("fab2", "gpu2"), "revenue_share"] == pytest.approx(0.5 * 0.5 * 50 / 350)
+    assert edges.loc[("fab2", "gpu2"), "exposure"] == pytest.approx(0.5)
+    # segment link: gpu shares by weight x revenue (300 vs 50); the capex flow (30 of gpu1's
+    # 300) replaces gpu1's revenue share, the equity investment is ignored
+    assert edges.loc[("gpu2", "cloud1"), "input_share"] == pytest.approx(50 / 350)
+    assert edges.loc[("gpu1", "cloud1"), "revenue_share"] == pytest.approx(30 / 300)
+    assert edges.loc[("gpu1", "cloud1"), "origin"] == "flow:f1"
+    assert edges.loc[("gpu1", "cloud1"), "exposure"] == pytest.approx(0.4)
+    assert set(net.group_names) == {"foundry", "gpus"}
+    np.testing.assert_allclose(net.revenue, [100, 40, 300, 100, 500])
+    assert net.margin[net.index["gpu1"]] == pytest.approx(0.6)
+    assert np.isnan(net.margin[net.index["fab1"]])
+    assert list(net.layer) == ["chips", "chips", "chips", "chips", "cloud"]
+
+
+def test_dependency_overrides_and_adds_edges() -> None:
+    deps = [Dependency(supplier="fab1", customer="gpu1", input_share=1.0, revenue_share=0.3,
+                       source="s"),
+            Dependency(supplier="fab2", customer="cloud1", input_share=0.1, revenue_share=0.05,
+                       source="s")]
+    edges = build_network(_atlas(deps), _model()).edges_frame().set_index(
+        ["supplier", "customer"])
+    assert edges.loc[("fab1", "gpu1"), ["input_share", "revenue_share"]].tolist() == [1.0, 0.3]
+    assert edges.loc[("fab1", "gpu1"), "group"] == "foundry"  # keeps the derived group
+    # the explicit 1.0 leaves no room for fab2 in gpu1's foundry input (gpu2 keeps 0.2)
+    assert edges.loc[("fab2", "gpu1"), "input_share"] == 0.0
+    assert edges.loc[("fab2", "gpu2"), "input_share"] == pytest.approx(0.2)
+    assert edges.loc[("fab2", "cloud1"), "group"] == "foundry"  # new edge: supplier segment
+    assert edges.loc[("fab2", "cloud1"), "origin"] == "dependency:s"
+
+
+def test_run_on_small_atlas_aggregates_segments_and_layers(tmp_path) -> None:
+    from stackatlas.scenarios.run import _NETWORKS
+
+    _NETWORKS.clear()
+    path = tmp_path / "fab.yaml"
+    path.write_text("""name: fab-outage
+model: {substitution_headroom: 0.0, inventory_quarters: 0.0, horizon_quarters: 2}
+shocks:
+  - {kind: supply, targets: {companies: [fab1]}, exposure: full, size: 0.5, duration: 1}
+""")
+    atlas = _atlas()
+    result = run_scenario(path, atlas=atlas, network=build_network(atlas, _model()))
+    companies = result.companies.set_index("company")
+    # gpu1: 0.8 x 0.5 = 0.40 of its foundry input lost in quarter 1, exposure 1
+    assert companies.loc["gpu1", "peak_quarter_loss_pct"] == pytest.approx(40)
+    # gpu2: exposure 0.5 -> 0.5 x 0.40
+    assert companies.loc["gpu2", "peak_quarter_loss_pct"] == pytest.approx(20)
+    segs = result.segments.set_index("segment")
+    # foundry segment: fab1 100 (weight 1) + fab2 40 (weight 0.5 -> all of it to foundry)
+    assert segs.loc["foundry", "baseline_revenue_usd_bn"] == pytest.approx(140)
+    # fab1 loses 25 x 0.5; fab2 loses orders: its revenue shares from gpu1 / gpu2 are
+    # 0.5 x 0.5 x (300 / 350) and 0.5 x 0.5 x (50 / 350), times their losses 0.4 / 0.2
+    fab2 = 0.25 * (300 / 350 * 0.4 + 50 / 350 * 0.2)
+    assert segs.loc["foundry", "revenue_at_risk_usd_bn"] == pytest.approx(25 * 0.5 + 10 * fab2)
+    layers = result.layers.set_index("layer")
+    assert layers.loc["chips", "revenue_at_risk_usd_bn"] == pytest.approx(
+        companies.loc[["fab1", "fab2", "gpu1", "gpu2"], "revenue_at_risk_usd_bn"].sum())
+    # gpu1 margin 60% from the atlas, others use the contribution_margin default (0.5)
+    assert companies.loc["gpu1", "op_profit_at_risk_usd_bn"] == pytest.approx(
+        0.6 * companies.loc["gpu1", "revenue_at_risk_usd_bn"])
