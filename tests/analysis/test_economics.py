@@ -73,6 +73,18 @@ def test_share_override_for_a_projection_year():
     assert p.breakeven_year == 2029
 
 
+def test_a_later_anchor_only_pins_its_own_year():
+    base = project_lab("openai")
+    pinned = project_lab("openai", overrides={"burn_2030": 0.0})
+    assert pinned.value("burn", 2030) == pytest.approx(0)
+    assert pinned.value("inference", 2028) == pytest.approx(base.value("inference", 2028))
+    # 2030 is now an anchor year: shares carry over from 2029, training is the residual
+    assert pinned.value("inference_share", 2030) == pytest.approx(
+        pinned.value("inference_share", 2029))
+    assert pinned.breakeven_year == 2030
+    assert pinned.table.set_index(["year", "metric"])["evidence"][(2030, "burn")] == "scenario"
+
+
 def test_bad_overrides_are_named():
     with pytest.raises(ValidationError, match="growth_2207"):
         load_lab("openai", {"growth_2207": 0.5})

@@ -13,8 +13,9 @@ Per calendar year ``y`` (USD billions):
                     share * (1 - training_share_decline)
     cash_flow[y]  = revenue - inference - training - other_opex;   burn = -cash_flow
 
-"Anchor years" are years with an absolute input (``burn_y``, ``inference_y``, ...); the decline
-rates apply only after the last of them. The breakeven year is the first year with
+"Anchor years" are years with an absolute input (``burn_y``, ``inference_y``, ...): there the
+shares carry over unchanged; the decline rates (and sensitivity cost factors) apply in every
+other year. The breakeven year is the first year with
 ``cash_flow >= 0`` (None if none by ``last_year``).
 
 Inputs ship as ``stackatlas/data/economics/<lab>.yaml``; each states its basis: ``article``
@@ -194,7 +195,7 @@ def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0
     ev = {k: i.evidence for k, i in inp.items()}
     anchors = [int(m.group(3)) for k in inp if (m := _YEARLY.fullmatch(k))
                and m.group(1) in ("burn", *COSTS) and not m.group(2)]
-    last_anchor = max(anchors, default=spec.first_year - 1)
+    anchor_years = frozenset(anchors)
     rows: list[dict[str, Any]] = []
 
     def put(year: int, metric: str, value: float, deps: set[str]) -> None:
@@ -228,11 +229,11 @@ def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0
         rev_deps = arr[year - 1][1] | arr[year][1]
         values: dict[str, tuple[float, set[str]]] = {}
         for metric in COSTS:
-            value, deps = _cost(spec, metric, year, revenue, rev_deps, last_anchor, share,
+            value, deps = _cost(spec, metric, year, revenue, rev_deps, anchor_years, share,
                                 spend, values)
             spend[metric] = (value, deps)
             share[metric] = (value / revenue, deps | rev_deps)
-            if year > last_anchor:
+            if year not in anchor_years:
                 value *= cost_factor
             values[metric] = (value, deps)
             put(year, metric, value, deps)
@@ -259,7 +260,7 @@ def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0
 
 
 def _cost(spec: LabSpec, metric: str, year: int, revenue: float, rev_deps: set[str],
-          last_anchor: int, share: dict[str, Any], spend: dict[str, Any],
+          anchor_years: frozenset[int], share: dict[str, Any], spend: dict[str, Any],
           values: dict[str, tuple[float, set[str]]]) -> tuple[float, set[str]]:
     """One cost line of one year (before any sensitivity scaling) and the inputs it uses."""
     inp = spec.inputs
@@ -285,7 +286,7 @@ def _cost(spec: LabSpec, metric: str, year: int, revenue: float, rev_deps: set[s
         raise ValidationError(Problem(where, None, given_share,
                                       f"needs {absolute}, {given_share} or {growth_key}"))
     decline_key = "other_opex_decline" if metric == "other_opex" else f"{metric}_share_decline"
-    if year <= last_anchor or decline_key not in inp:
+    if year in anchor_years or decline_key not in inp:
         return prev_share[0] * revenue, prev_share[1] | rev_deps
     factor = 1 - inp[decline_key].value
     return prev_share[0] * factor * revenue, prev_share[1] | {decline_key} | rev_deps
@@ -346,9 +347,8 @@ def sensitivity(lab: str = "openai", *, growth_factors: tuple[float, ...] = (
                     0.5, 0.75, 1.0, 1.25, 1.5),
                 cost_factors: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2),
                 overrides: dict[str, float] | None = None) -> Sensitivity:
-    """Breakeven year when every projected growth rate is multiplied by a growth factor and
-    every cost share after the last anchor year by a cost factor (anchored article years stay
-    as reported)."""
+    """Breakeven year when every growth rate is multiplied by a growth factor and every cost in
+    a year without an anchor by a cost factor (anchored article years stay as reported)."""
     spec = load_lab(lab, overrides)
     grid = {c: [_project(spec, g, c).breakeven_year for g in growth_factors]
             for c in cost_factors}
