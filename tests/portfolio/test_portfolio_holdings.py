@@ -157,3 +157,12 @@ def test_roundtrip_market_values(tmp_path_factory, values: dict[str, float]) -> 
     assert [h.amount for h in hf.holdings] == pytest.approx([round(v, 2) for v in values.values()])
     weights, _ = holding_values(hf)
     assert sum(weights.values()) == pytest.approx(1.0)
+
+
+def test_uploaded_bytes() -> None:
+    hf = read_holdings(b"ticker,weight\nNVDA,1\n", name="upload.csv")
+    assert hf.path == "upload.csv" and hf.holdings[0].ticker == "NVDA"
+    with pytest.raises(ValidationError) as info:
+        read_holdings(b"ticker,weight\nNVDA,1\n" * 10, max_bytes=100)
+    p = info.value.problems[0]
+    assert p.file == "<upload>" and "over the" in p.message

@@ -81,11 +81,13 @@ def normalize_header(name: str) -> str:
     return re.sub(r"[\s_]+", " ", name.replace("\ufeff", "")).strip().lower()
 
 
-def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str]:
-    """The file's text and encoding; size limit, empty file and non-UTF-8 are ValidationErrors."""
-    name = str(path)
+def read_text(path: Path | bytes, *, max_bytes: int = MAX_FILE_BYTES,
+              name: str | None = None) -> tuple[str, str]:
+    """Text and encoding of a file (or uploaded bytes); size limit, empty file and non-UTF-8
+    are ValidationErrors. The size is checked before anything is read."""
+    name = name or (str(path) if isinstance(path, Path) else "<upload>")
     try:
-        size = path.stat().st_size
+        size = len(path) if isinstance(path, bytes) else path.stat().st_size
     except OSError as exc:
         raise ValidationError(Problem(name, None, None,
                                       f"cannot read file: {exc.strerror}")) from None
@@ -94,7 +96,7 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str]
             name, None, None,
             f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for a "
             "holdings file; is this the right file?"))
-    raw = path.read_bytes()
+    raw = path if isinstance(path, bytes) else path.read_bytes()
     if not raw.strip():
         raise ValidationError(Problem(name, None, None, "file is empty"))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -164,11 +166,13 @@ def split_rows(text: str) -> list[tuple[int, list[str]]]:
     return out
 
 
-def read_holdings(source: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> HoldingsFile:
-    """Parse a holdings CSV; raises ValidationError listing every problem with its location."""
-    path = Path(source)
-    name = str(path)
-    text, encoding = read_text(path, max_bytes=max_bytes)
+def read_holdings(source: str | Path | bytes, *, max_bytes: int = MAX_FILE_BYTES,
+                  name: str | None = None) -> HoldingsFile:
+    """Parse a holdings CSV (a path, or uploaded bytes named ``name``); raises ValidationError
+    listing every problem with its location."""
+    data = source if isinstance(source, bytes) else Path(source)
+    name = name or (str(source) if not isinstance(source, bytes) else "<upload>")
+    text, encoding = read_text(data, max_bytes=max_bytes, name=name)
     rows = split_rows(text)
     header_at = find_header([r for _, r in rows])
     if header_at is None:

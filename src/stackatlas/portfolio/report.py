@@ -131,13 +131,13 @@ def _price_tickers(atlas: Atlas, holdings: list[Holding], funds: dict[str, FundH
     return sorted(tickers | {benchmark})
 
 
-def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
+def analyze_portfolio(source: str | Path | bytes, *, atlas: Atlas | None = None,
                       profile: str = "balanced", prices_dir: str | Path | None = None,
                       scenario: str | None = None,
                       etf_holdings: list[str | Path | FundHoldings] | None = None,
                       benchmark: str = "SPY", years: float = 3.0, draws: int = 0,
                       seed: int = 0, prices: PriceBook | None = None) -> PortfolioReport:
-    """Read, resolve and analyse a holdings file against the atlas.
+    """Read, resolve and analyse a holdings file (path, or uploaded bytes) against the atlas.
 
     Prices (for shares -> weights and for market risk) come from ``prices`` / ``prices_dir``,
     else the store cache, topped up with yfinance when online. Without any prices, risk is
@@ -164,7 +164,7 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
     if book is None and hf.kind == "shares" and not all(
             h.price is not None or h.is_cash for h in hf.holdings):
         raise DataUnavailableError(
-            f"{source}: the file gives shares, so weights need prices, and none are available. "
+            f"{hf.path}: the file gives shares, so weights need prices, and none are available. "
             "Pass --prices DIR, add a price or market value column, or go online.")
 
     def price_of(h: Holding) -> float | None:
@@ -183,7 +183,7 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
                      + ": shares without a price for that listing; left out of the analysis "
                      "(add a price or market value column)")
     if not weights:
-        raise DataUnavailableError(f"{source}: no holding could be valued (no prices)")
+        raise DataUnavailableError(f"{hf.path}: no holding could be valued (no prices)")
     positions, unknown_inside = build_positions(atlas, resolutions, weights, funds)
     layers = ex.layer_exposure(atlas, positions)
     unmapped = float(layers.loc[layers["layer"] == "unmapped", "exposure"].sum())
@@ -220,7 +220,7 @@ def analyze_portfolio(source: str | Path, *, atlas: Atlas | None = None,
                   "covered_weight": f.covered_weight, "cash_weight": f.cash_weight,
                   "notes": f.notes} for k, f in funds.items() if k in used]
     return PortfolioReport(
-        source=str(source), amount_kind=hf.kind, profile=chosen,
+        source=hf.path, amount_kind=hf.kind, profile=chosen,
         holdings=pd.DataFrame(rows), unknown=unknown, unknown_in_funds=unknown_inside,
         unmapped_share=unmapped, layers=layers, segments=ex.segment_exposure(atlas, positions),
         top_names=ex.top_names(atlas, positions), hhi=ex.hhi(positions),
