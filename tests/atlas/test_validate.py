@@ -163,6 +163,9 @@ def test_bad_values_are_reported_per_cell(broken: Broken) -> None:
     f = broken.at
     assert problems == [
         f("shares.csv", 2, "as_of", "bad date '2025-13-01' (expected YYYY-MM-DD)"),
+        # the row failed type checks, its references are still checked (intel is not in
+        # the fixture atlas)
+        f("shares.csv", 2, "company", "unknown company 'intel'"),
         f("shares.csv", 3, "share", "not a number: 'lots'"),
         f("shares.csv", 4, "kind",
           "unknown value 'guess' (expected one of: 'actual', 'estimate' or 'projection')"),
@@ -326,3 +329,16 @@ def test_misnamed_overlay_file_is_reported(broken: Broken) -> None:
         "not an atlas file name (expected one of: layers.yaml, sources.csv, companies.csv, "
         "memberships.csv, markets.csv, shares.csv, groups.csv, flows.csv, figures.csv, "
         "dependencies.csv)")]
+
+
+def test_invalid_rows_do_not_cascade_but_keep_their_references(broken: Broken) -> None:
+    problems = broken.problems(
+        companies=["newco,NewCo,,,,,US,maybe,ghost-parent,,"],
+        memberships=[f"newco,design-gpu,0.5,2025-12-31,{ART},estimate,"],
+    )
+    # newco's own bad cell and its own dangling parent are reported; the membership that
+    # points at the (invalid) newco row is not reported a second time
+    assert problems == [
+        broken.at("companies.csv", 2, "listed", "expected true or false, got 'maybe'"),
+        broken.at("companies.csv", 2, "parent", "unknown parent company 'ghost-parent'"),
+    ]

@@ -197,7 +197,10 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
     tables: dict[str, list[Located]] = {}
     for spec in TABLES:
         tables[spec.name] = _validate_rows(files.tables.get(spec.name, []), spec.model, problems)
-    problems += check_atlas(layers, tables, invalid=_invalid_ids(files, layers, tables))
+    failed = {spec.name: _failed(files.tables.get(spec.name, []), tables[spec.name])
+              for spec in TABLES}
+    problems += check_atlas(layers, tables, invalid=_invalid_ids(files, layers, failed),
+                            failed=failed)
     if problems:
         raise AtlasValidationError(_sorted(problems))
     rows = {name: [loc.row for loc in located] for name, located in tables.items()}
@@ -216,20 +219,25 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
     )
 
 
-def _invalid_ids(files: _Files, layers: list[Located], tables: dict[str, list[Located]]
+def _failed(rows: list[RawRow], valid: list[Located]) -> list[RawRow]:
+    """The rows that did not pass row validation (already reported)."""
+    ok = {id(loc.raw) for loc in valid}
+    return [r for r in rows if id(r) not in ok]
+
+
+def _invalid_ids(files: _Files, layers: list[Located], failed: dict[str, list[RawRow]]
                  ) -> dict[str, set[str]]:
     """Ids of rows that failed row validation, so references to them do not cascade."""
     out: dict[str, set[str]] = {}
     for spec in TABLES:
         if spec.key == ("id",):
-            valid = {id(loc.raw) for loc in tables[spec.name]}
-            out[spec.name] = {str(r.values["id"]) for r in files.tables.get(spec.name, [])
-                              if id(r) not in valid and r.values.get("id")}
+            out[spec.name] = {str(r.values["id"]) for r in failed[spec.name]
+                              if r.values.get("id")}
     valid_layers = {id(loc.raw) for loc in layers}
-    failed = [r for r in files.layers if id(r) not in valid_layers]
-    out["layers"] = {str(r.values.get("id")) for r in failed}
-    out["segments"] = {str(s.get("id")) for r in failed for s in r.values.get("segments") or []
-                       if isinstance(s, dict)}
+    bad_layers = [r for r in files.layers if id(r) not in valid_layers]
+    out["layers"] = {str(r.values.get("id")) for r in bad_layers}
+    out["segments"] = {str(s.get("id")) for r in bad_layers
+                       for s in r.values.get("segments") or [] if isinstance(s, dict)}
     return out
 
 

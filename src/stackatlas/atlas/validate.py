@@ -5,8 +5,9 @@ Rules (each reported with file, line and column):
   (flow endpoints may be any of the three; a group and a segment may share an id, e.g.
   ``hyperscalers``, and a flow endpoint naming both means the group); segment ids unique across
   layers; layer ``order`` unique;
-- references resolve: every ``source`` to a source; companies / segments / markets / groups /
-  parents / figure subjects to their tables;
+- references resolve (``REFS``): every ``source`` to a source; companies / segments / markets /
+  groups / parents / figure subjects to their tables. References are checked on the raw cells,
+  so a row that failed type checks still has its references checked in the same run;
 - a source has a ``url`` (http/https) or a filing ``accession`` (##########-##-######); only
   an ``editorial_estimate`` source may instead point at the package docs (``stackatlas:...``);
 - amounts are not negative; ``low <= high``; a point value lies within ``[low, high]`` (a
@@ -33,6 +34,20 @@ from stackatlas.errors import Problem
 TOLERANCE = 0.005
 _ACCESSION = re.compile(r"^\d{10}-\d{2}-\d{6}$")
 
+# table -> (column, namespace) pairs checked on the raw cells of every row
+REFS: dict[str, tuple[tuple[str, str], ...]] = {
+    "companies": (("parent", "parent"),),
+    "memberships": (("company", "company"), ("segment", "segment"), ("source", "source")),
+    "markets": (("segment", "segment"),),
+    "shares": (("market", "market"), ("company", "company"), ("source", "source")),
+    "groups": (("members", "company"),),
+    "flows": (("from", "node"), ("to", "node"), ("source", "source")),
+    "figures": (("source", "source"),),
+    "dependencies": (("supplier", "company"), ("customer", "company"), ("source", "source")),
+}
+_WHAT = {"parent": "parent company", "node": "company, segment or group"}
+_LIST_COLUMNS = {"members"}
+
 
 @dataclass(frozen=True)
 class Located:
@@ -46,21 +61,25 @@ class Located:
 
 
 def check_atlas(layers: list[Located], tables: dict[str, list[Located]],
-                invalid: dict[str, set[str]] | None = None) -> list[Problem]:
-    """Every cross-table problem of the merged atlas. ``invalid``: ids (per table, plus
-    ``layers`` / ``segments``) of rows that failed row validation and were reported already;
-    references to them are not reported again."""
-    c = _Checker(layers, tables, invalid or {})
+                invalid: dict[str, set[str]] | None = None,
+                failed: dict[str, list[RawRow]] | None = None) -> list[Problem]:
+    """Every cross-table problem of the merged atlas.
+
+    ``failed``: rows (per table) that failed row validation; their references are still
+    checked. ``invalid``: ids (per table, plus ``layers`` / ``segments``) of such rows, so
+    references *to* them are not reported a second time."""
+    c = _Checker(layers, tables, invalid or {}, failed or {})
     c.run()
     return c.problems
 
 
 class _Checker:
     def __init__(self, layers: list[Located], tables: dict[str, list[Located]],
-                 invalid: dict[str, set[str]]) -> None:
+                 invalid: dict[str, set[str]], failed: dict[str, list[RawRow]]) -> None:
         self.layers = layers
         self.t = tables
         self.invalid = invalid
+        self.failed = failed
         self.problems: list[Problem] = []
         self.sources = {x.row.id: x.row for x in tables["sources"]}
         self.companies = {x.row.id for x in tables["companies"]}
@@ -73,30 +92,53 @@ class _Checker:
         self.problems.append(loc.problem(column, message))
 
     def run(self) -> None:
-        self.check_layers()
+        self.check_layers()  # first: fills self.segments
+        self.check_references()
         self.check_namespaces()
         self.check_sources()
         self.check_companies()
         self.check_memberships()
-        self.check_markets()
         self.check_shares()
         self.check_groups()
         self.check_flows()
         self.check_figures()
         self.check_dependencies()
 
-    # ---- helpers -------------------------------------------------------------------------
-    def ref(self, loc: Located, column: str, value: str | None, known: set[str] | dict,
+    # ---- references ----------------------------------------------------------------------
+    def check_references(self) -> None:
+        spaces: dict[str, set[str] | dict] = {
+            "company": self.companies, "parent": self.companies, "segment": self.segments,
+            "market": self.markets, "source": self.sources,
+            "node": self.companies | set(self.segments) | self.groups,
+        }
+        subjects: dict[str, set[str] | dict] = {
+            SubjectType.COMPANY.value: self.companies, SubjectType.LAYER.value: self.layer_ids,
+            SubjectType.SEGMENT.value: self.segments, SubjectType.MARKET.value: self.markets,
+            SubjectType.GROUP.value: self.groups,
+        }
+        for table, refs in REFS.items():
+            for raw in [loc.raw for loc in self.t[table]] + self.failed.get(table, []):
+                for column, space in refs:
+                    value = raw.values.get(column)
+                    if value is None:
+                        continue
+                    values = str(value).split(";") if column in _LIST_COLUMNS else [value]
+                    for v in (str(x).strip() for x in values):
+                        if v:
+                            self.ref(raw, column, v, spaces[space], _WHAT.get(space, space))
+                if table == "figures":
+                    kind = str(raw.values.get("subject_type", ""))
+                    subject = raw.values.get("subject")
+                    if kind in subjects and subject is not None:
+                        self.ref(raw, "subject", str(subject), subjects[kind], kind)
+
+    def ref(self, raw: RawRow, column: str, value: str, known: set[str] | dict,
             what: str) -> None:
-        if value is not None and value not in known and not self.is_invalid(value):
-            self.add(loc, column, f"unknown {what} {value!r}")
+        if value not in known and not any(value in ids for ids in self.invalid.values()):
+            self.problems.append(Problem(raw.file, raw.line_of(column), column,
+                                         f"unknown {what} {value!r}"))
 
-    def is_invalid(self, value: str) -> bool:
-        return any(value in ids for ids in self.invalid.values())
-
-    def source_ref(self, loc: Located) -> None:
-        self.ref(loc, "source", loc.row.source, self.sources, "source")
-
+    # ---- helpers -------------------------------------------------------------------------
     def is_editorial(self, loc: Located) -> bool:
         src = self.sources.get(loc.row.source)
         return src is not None and src.kind == SourceKind.EDITORIAL_ESTIMATE
@@ -163,11 +205,8 @@ class _Checker:
         tickers: dict[str, str] = {}
         for loc in self.t["companies"]:
             c = loc.row
-            if c.parent is not None:
-                if c.parent == c.id:
-                    self.add(loc, "parent", "a company cannot be its own parent")
-                else:
-                    self.ref(loc, "parent", c.parent, self.companies, "parent company")
+            if c.parent is not None and c.parent == c.id:
+                self.add(loc, "parent", "a company cannot be its own parent")
             for col, values in (("ticker", [c.ticker]), ("other_tickers", c.other_tickers)):
                 for t in values:
                     if not t:
@@ -180,11 +219,7 @@ class _Checker:
     def check_memberships(self) -> None:
         totals: dict[str, list[Located]] = defaultdict(list)
         for loc in self.t["memberships"]:
-            m = loc.row
-            self.ref(loc, "company", m.company, self.companies, "company")
-            self.ref(loc, "segment", m.segment, self.segments, "segment")
-            self.source_ref(loc)
-            totals[m.company].append(loc)
+            totals[loc.row.company].append(loc)
         for company, locs in totals.items():
             total = sum(x.row.weight for x in locs)
             if total > 1 + TOLERANCE:
@@ -192,17 +227,10 @@ class _Checker:
                 self.add(locs[-1], "weight", f"weights of company {company!r} sum to "
                          f"{total:.3g} (> 1): {rows}")
 
-    def check_markets(self) -> None:
-        for loc in self.t["markets"]:
-            self.ref(loc, "segment", loc.row.segment, self.segments, "segment")
-
     def check_shares(self) -> None:
         totals: dict[str, list[Located]] = defaultdict(list)
         for loc in self.t["shares"]:
             s = loc.row
-            self.ref(loc, "market", s.market, self.markets, "market")
-            self.ref(loc, "company", s.company, self.companies, "company")
-            self.source_ref(loc)
             for col, v in (("share", s.share), ("low", s.low), ("high", s.high)):
                 if v is not None and v > 1:
                     self.add(loc, col, f"{col} must be a fraction 0-1, got {v:g}")
@@ -221,35 +249,21 @@ class _Checker:
 
     def check_groups(self) -> None:
         for loc in self.t["groups"]:
-            for member in loc.row.members:
-                self.ref(loc, "members", member, self.companies, "company")
             if not loc.row.members:
                 self.add(loc, "members", "a group needs at least one member")
 
     def check_flows(self) -> None:
-        nodes = self.companies | set(self.segments) | self.groups
         for loc in self.t["flows"]:
             f = loc.row
-            for col, node in (("from", f.source_node), ("to", f.target_node)):
-                self.ref(loc, col, node, nodes, "company, segment or group")
             if f.source_node == f.target_node:
                 self.add(loc, "to", "a flow cannot go from a node to itself")
-            self.source_ref(loc)
             self.check_range(loc, "amount", f.amount, f.low, f.high)
             if self.is_editorial(loc):
                 self.require_range(loc, "an editorial estimate")
 
     def check_figures(self) -> None:
-        known: dict[SubjectType, set[str] | dict] = {
-            SubjectType.COMPANY: self.companies, SubjectType.LAYER: self.layer_ids,
-            SubjectType.SEGMENT: self.segments, SubjectType.MARKET: self.markets,
-            SubjectType.GROUP: self.groups,
-        }
         for loc in self.t["figures"]:
             f = loc.row
-            if f.subject_type in known:
-                self.ref(loc, "subject", f.subject, known[f.subject_type], f.subject_type.value)
-            self.source_ref(loc)
             self.check_range(loc, "value", f.value, f.low, f.high, negative_ok=True)
             if self.is_editorial(loc):
                 self.require_range(loc, "an editorial estimate")
@@ -257,11 +271,8 @@ class _Checker:
     def check_dependencies(self) -> None:
         for loc in self.t["dependencies"]:
             d = loc.row
-            self.ref(loc, "supplier", d.supplier, self.companies, "company")
-            self.ref(loc, "customer", d.customer, self.companies, "company")
             if d.supplier == d.customer:
                 self.add(loc, "customer", "supplier and customer are the same company")
-            self.source_ref(loc)
 
 
 def _segment_line(raw: RawRow, index: int) -> int:
