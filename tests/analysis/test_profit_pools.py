@@ -247,3 +247,10 @@ def test_cli_pools_json_and_bad_year(monkeypatch) -> None:
     assert bad.exit_code == 2
     bad_by = runner.invoke(app, ["pools", "--by", "country"])
     assert bad_by.exit_code == 2 and "layer" in bad_by.output
+
+
+def test_year_without_data_is_an_error_not_an_empty_table(monkeypatch) -> None:
+    atlas = _fake_pools(monkeypatch)
+    with pytest.raises(DataUnavailableError, match="1990"):
+        profit_pools(atlas, year=1990)
+    assert set(profit_pools(atlas, year=2025).cells["period"]) == {"2025"}

@@ -21,7 +21,7 @@ import pandas as pd
 from rich.table import Table
 
 from stackatlas.atlas.atlas import Atlas
-from stackatlas.errors import ValidationError
+from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence, combine, weakest
 
 RATIOS: dict[str, tuple[str, str]] = {
@@ -277,6 +277,9 @@ def profit_pools(atlas: Atlas, *, by: str = "layer", year: int | str | None = No
     if year is not None:
         wanted = "TTM" if str(year).lower() == "ttm" else str(int(year))
         metrics = metrics[metrics["period"] == wanted]
+        if metrics.empty:
+            raise DataUnavailableError(f"no atlas company has money metrics for {wanted} "
+                                       "(sync SEC data with `stackatlas sync`)")
     else:
         sec_years = sorted({int(p) for p, b in zip(metrics["period"], metrics["basis"],
                                                    strict=True)
