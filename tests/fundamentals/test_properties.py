@@ -67,3 +67,26 @@ def test_period_lengths():
                                     "2025-01-05", "2024-02-15"]))
     # 3, 6, 9, 12 months; a 53-week year (370 days); 45 days is no fiscal period
     assert quarters_spanned(start, end).tolist() == [1, 2, 3, 4, 4, 0]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_result_does_not_depend_on_fact_order(rnd):
+    from pathlib import Path
+
+    from stackatlas.sec.companyfacts import read_companyfacts
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "fundamentals" / "tag_switch.json"
+    facts = read_companyfacts(path).to_pandas()
+    shuffled = facts.sample(frac=1, random_state=rnd.randint(0, 2**31)).reset_index(drop=True)
+    a = compute_metrics(facts, "annual")
+    b = compute_metrics(shuffled, "annual")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_facts_of_two_companies_are_refused():
+    from stackatlas.errors import ValidationError
+
+    facts = _ytd_facts([1, 2, 3, 4]).assign(cik=[1, 1, 2, 2])
+    with pytest.raises(ValidationError):
+        compute_metrics(facts, "annual")

@@ -19,7 +19,7 @@ Conventions
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -40,7 +40,6 @@ class MetricSpec:
     sign: int = 1
     note: str = ""
     public: bool = True  # False for helper components that are not shown on their own
-    extra: dict = field(default_factory=dict)
 
     @property
     def formula_text(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -35,6 +36,9 @@ from stackatlas.fundamentals.quarterly import (
     ttm_rows,
 )
 from stackatlas.fundamentals.resolve import reporting_period_ends, resolve
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 PERIODS = ("annual", "quarterly", "ttm")
 METRIC_COLUMNS = [
@@ -88,7 +92,7 @@ def company_metrics(
     period: str = "annual",
     metrics: Sequence[str] | None = None,
     *,
-    store=None,
+    store: Store | None = None,
 ) -> pd.DataFrame:
     """``compute_metrics`` for one company: facts from the store's ``sec_facts`` table when it
     has rows for ``cik``, else ``$STACKATLAS_SEC_DIR/companyfacts/CIK##########.json``, else
@@ -99,7 +103,7 @@ def company_metrics(
     return compute_metrics(load_company_facts(int(cik), store=store), period, metrics)
 
 
-def load_company_facts(cik: int, *, store=None) -> pa.Table:
+def load_company_facts(cik: int, *, store: Store | None = None) -> pa.Table:
     """The facts of one company (see ``company_metrics`` for the search order)."""
     if store is not None:
         # query first and ask has_table only on failure: Store.has_table leaves a pending
@@ -159,6 +163,10 @@ def _check_metrics(metrics: Sequence[str] | None) -> list[str]:
 
 def _facts_frame(facts: pa.Table | pd.DataFrame) -> pd.DataFrame:
     """Facts as pandas with datetime64 dates; only the columns metrics need."""
+    ciks = facts["cik"] if "cik" in (
+        facts.column_names if isinstance(facts, pa.Table) else facts.columns) else None
+    if ciks is not None and len(pc.unique(pa.array(ciks))) > 1:
+        raise ValidationError("facts hold more than one company (cik); pass one company's facts")
     if isinstance(facts, pa.Table):
         missing = [c for c in _FACT_COLUMNS if c not in facts.column_names]
         if missing:
@@ -184,7 +192,8 @@ def _finish(rows: pd.DataFrame, names: list[str], to_usd: bool) -> pd.DataFrame:
     rows.loc[rows["fiscal_period"] == "FY", "calendar_quarter"] = pd.NA
     units = rows.dropna(subset=["unit"]).groupby("metric")["unit"].agg(lambda s: s.mode().iloc[0])
     rows["unit"] = rows["unit"].fillna(rows["metric"].map(units))
-    money = rows["metric"].map(lambda m: ALL_SPECS[m].unit == "money").astype(bool)
+    is_money = {name: spec.unit == "money" for name, spec in ALL_SPECS.items()}
+    money = rows["metric"].map(is_money).astype(bool)
     if to_usd:
         rows = convert_to_usd(rows, money)
     else:
