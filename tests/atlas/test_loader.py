@@ -6,10 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stackatlas
 from stackatlas.atlas import Atlas, load_atlas
-from stackatlas.atlas.loader import clear_cache
+from stackatlas.atlas.loader import _merge_rows, clear_cache
+from stackatlas.atlas.models import TABLES
+from stackatlas.atlas.reading import RawRow
 from stackatlas.errors import AtlasValidationError
 
 
@@ -108,3 +112,30 @@ def test_public_surface_is_short_and_sorted() -> None:
     assert len(stackatlas.__all__) <= 10
     for name in stackatlas.__all__:
         assert getattr(stackatlas, name) is not None
+
+
+def test_atlas_node_helpers(fixtures: Path) -> None:
+    atlas = load_atlas(base=fixtures / "atlas")
+    # 'hyperscalers' is both a group and a segment in the fixture: the group wins
+    assert [atlas.node_kind(x) for x in ("nvidia", "hyperscalers", "foundry", "nope")] == [
+        "company", "group", "segment", None]
+    assert atlas.primary_layer("nvidia") == "chips"
+    assert atlas.layers_of("hyperscalers", "group") == ["cloud"]  # microsoft + alphabet
+    assert atlas.layers_of("ai-accelerators", "market") == ["chips"]
+    assert atlas.layers_of("world", "economy") == []
+    assert atlas.suggest_companies("nvdia") == ["nvidia"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=st.lists(st.sampled_from("abcdef"), unique=True),
+       overlay=st.lists(st.sampled_from("defgh"), unique=True))
+def test_merge_rows_replaces_by_key_and_appends_new(base, overlay) -> None:
+    spec = next(s for s in TABLES if s.name == "companies")
+    rows = [RawRow({"id": k, "name": "base"}, "base.csv", i + 2) for i, k in enumerate(base)]
+    extra = [RawRow({"id": k, "name": "overlay"}, "ov.csv", i + 2)
+             for i, k in enumerate(overlay)]
+    merged = _merge_rows(rows, extra, spec)
+    expected = base + [k for k in overlay if k not in base]
+    assert [r.values["id"] for r in merged] == expected
+    for r in merged:
+        assert r.values["name"] == ("overlay" if r.values["id"] in overlay else "base")
