@@ -198,3 +198,22 @@ def test_cli_json_and_errors(atlas: Atlas, fixtures: Path, write_csv, monkeypatc
     assert bad.exit_code == 2
     assert "Traceback" not in bad.output and "negative shares" in bad.output
     assert "[shares]: negative shares" in bad.output  # column kept (markup escaped)
+
+
+def test_rich_rendering_of_every_part(fixtures: Path, write_csv) -> None:
+    from rich.console import Console
+
+    from stackatlas.atlas import load_atlas
+
+    path = write_csv("ticker,weight\nEXMP,0.5\nTSM,0.3\nNVDQ,0.1\nCASH,0.1\n")
+    report = analyze_portfolio(path, atlas=load_atlas(), scenario="all", draws=5,
+                               prices_dir=fixtures / "portfolio" / "prices",
+                               etf_holdings=[f"EXMP={fixtures / 'portfolio' / 'ishares_fund.csv'}"])
+    console = Console(record=True, width=140)
+    console.print(report)
+    text = console.export_text()
+    for expected in ("Educational analysis, not investment advice.", "Gaps to the profile",
+                     "Scenario profit at risk", "Looked through EXMP", "ZZZZ",
+                     "line 4: ticker 'NVDQ' is not in the atlas", "Correlation of daily returns",
+                     "short window (5 daily returns)"):
+        assert expected in text, expected
