@@ -40,7 +40,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from stackatlas.analysis.flows import COST_KINDS, _records, _table, flow_graph
+from stackatlas.analysis.flows import COST_KINDS, flow_graph
+from stackatlas.analysis.network_render import records, rich_table
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Share, SourceKind
 from stackatlas.errors import NotFoundError
@@ -83,11 +84,11 @@ class Concentration:
 
     def to_dict(self) -> dict[str, Any]:
         return {"guidelines": self.guidelines, "thresholds": BANDS[self.guidelines],
-                "markets": _records(self.table)}
+                "markets": records(self.table)}
 
     def __rich__(self) -> Any:
         rows = []
-        for r in _records(self.table):
+        for r in records(self.table):
             has = r["hhi"] is not None
             rows.append({"market": r["market"], "suppliers": r["n_suppliers"],
                          "leader": r.get("leader") or "—",
@@ -98,7 +99,7 @@ class Concentration:
                          "HHI, others as 1": f"{r['hhi_others_single']:,.0f}" if has else "—",
                          "band": r.get("band") or "no shares in atlas",
                          "evidence": r["evidence"]})
-        return _table(f"Market concentration (bands: {self.guidelines} Merger Guidelines)",
+        return rich_table(f"Market concentration (bands: {self.guidelines} Merger Guidelines)",
                       pd.DataFrame(rows))
 
 
@@ -159,8 +160,8 @@ class Chokepoints:
         return best.reset_index(drop=True).assign(rank=lambda f: range(1, len(f) + 1))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"chokepoints": _records(self.table),
-                "single_points_of_failure": _records(self.single_points)}
+        return {"chokepoints": records(self.table),
+                "single_points_of_failure": records(self.single_points)}
 
     def __rich__(self) -> Any:
         rows = [{"rank": r["rank"], "company": r["company"], "market": r["market"],
@@ -168,8 +169,8 @@ class Chokepoints:
                  "downstream": r["downstream"], "score": f"{r['score']:.3f}",
                  "inflow bn": "—" if r["inflow_known"] is None else f"≥ {r['inflow_known']:,.1f}",
                  "SPOF": r["role"] or "", "evidence": r["evidence"]}
-                for r in _records(self.table)]
-        return _table("Chokepoints (score = share × reach of the market downstream)",
+                for r in records(self.table)]
+        return rich_table("Chokepoints (score = share × reach of the market downstream)",
                       pd.DataFrame(rows))
 
 

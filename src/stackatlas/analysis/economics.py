@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from stackatlas.analysis.flows import _records, _table
+from stackatlas.analysis.network_render import records, rich_table
 from stackatlas.errors import NotFoundError, Problem, ValidationError
 from stackatlas.evidence import Evidence, weakest
 
@@ -149,8 +149,8 @@ class LabProjection:
         return {"lab": self.lab, "name": self.name, "unit": "usd_billion",
                 "breakeven_year": self.breakeven_year,
                 "breakeven_evidence": str(self.breakeven_evidence),
-                "breakeven_claim": self.breakeven_claim, "path": _records(self.table),
-                "inputs": _records(self.inputs), "checks": _records(self.checks)}
+                "breakeven_claim": self.breakeven_claim, "path": records(self.table),
+                "inputs": records(self.inputs), "checks": records(self.checks)}
 
     def __rich__(self) -> Any:
         from rich.console import Group
@@ -164,11 +164,11 @@ class LabProjection:
         grid = grid[[m for m in shown if m in grid.columns]].fillna("—").reset_index()
         grid["year"] = grid["year"].astype(str)
         be = self.breakeven_year or "none in horizon"
-        return Group(_table(f"{self.name}: projected cash path (USD bn; ○ estimated, "
+        return Group(rich_table(f"{self.name}: projected cash path (USD bn; ○ estimated, "
                             "△ scenario)", grid),
                      Text(f"breakeven year (first cash flow >= 0): {be} "
                           f"[{self.breakeven_evidence}]"),
-                     _table("checks against reported figures", self._checks_view()))
+                     rich_table("checks against reported figures", self._checks_view()))
 
     def _checks_view(self) -> pd.DataFrame:
         def num(v: Any) -> str:
@@ -180,7 +180,7 @@ class LabProjection:
                               "reported": num(r["reported"]), "model": num(r["model"]),
                               "diff": num(r["diff"]),
                               "match": "yes" if r["within_rounding"] else "no",
-                              "source": r["source"]} for r in _records(self.checks)])
+                              "source": r["source"]} for r in records(self.checks)])
 
 
 def project_lab(lab: str = "openai", overrides: dict[str, float] | None = None) -> LabProjection:
@@ -340,7 +340,7 @@ class Sensitivity:
         frame = self.table.map(lambda v: f">{self.last_year}" if pd.isna(v) else str(int(v)))
         frame.columns = [f"cost ×{c:g}" for c in frame.columns]
         frame.insert(0, "growth", [f"×{g:g}" for g in self.table.index])
-        return _table(f"Breakeven year, {self.lab} (△ scenario)", frame)
+        return rich_table(f"Breakeven year, {self.lab} (△ scenario)", frame)
 
 
 def sensitivity(lab: str = "openai", *, growth_factors: tuple[float, ...] = (

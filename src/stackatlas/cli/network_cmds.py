@@ -50,13 +50,10 @@ def flows(
 ) -> None:
     """The money-flow graph: company -> company flows (default), layer totals, circular
     financing, or a lab's spending by destination layer. Amounts in USD bn as stated."""
-    from stackatlas.analysis.flows import (
-        _table,
-        burn_destinations,
-        find_cycles,
-        flow_graph,
-        link_view,
-    )
+    from stackatlas.analysis.burn import burn_destinations
+    from stackatlas.analysis.cycles import find_cycles
+    from stackatlas.analysis.flows import flow_graph
+    from stackatlas.analysis.network_render import link_view, rich_table
 
     atlas = _atlas()
     graph = flow_graph(atlas, per_year=per_year, period=period, include_debt=include_debt)
@@ -66,8 +63,8 @@ def flows(
     if not (layers or cycles or burn):
         edges = graph.collapse("company")
         payload["edges"] = edges
-        views.append(_table("Money flows (USD bn; ≥ = lower bound, some amounts unknown)",
-                            link_view(edges)))
+        views.append(rich_table("Money flows (USD bn; ≥ = lower bound, some amounts unknown)",
+                                link_view(edges)))
     if layers:
         payload["layers"] = graph.layer_totals()
         views.append(graph)
@@ -172,7 +169,7 @@ def _jsonable(value: Any) -> Any:
     import pandas as pd
 
     if isinstance(value, pd.DataFrame):
-        from stackatlas.analysis.flows import _records
+        from stackatlas.analysis.network_render import records
 
-        return _records(value)
+        return records(value)
     return value
