@@ -153,3 +153,37 @@ def test_shipped_map_has_five_layers_with_companies() -> None:
     assert [x.id for x in m.layers] == ["energy", "chips", "cloud", "models", "applications"]
     for layer in m.layers:
         assert sum(len(s.companies) for s in layer.segments) > 0, layer.id
+
+
+def test_json_shapes_are_pinned(atlas) -> None:
+    """The documented --json keys (README, section atlas); renaming one must fail here."""
+    m = stack_map(atlas).to_dict()
+    layer = m["layers"][1]
+    assert set(layer) == {"id", "name", "order", "level", "level_name", "risk", "figures",
+                          "segments"}
+    assert set(layer["segments"][0]) == {"id", "name", "description", "companies"}
+    assert set(layer["segments"][0]["companies"][0]) == {"id", "name", "ticker", "weight",
+                                                         "key_share"}
+    figure_keys = {"id", "subject_type", "subject", "metric", "value", "low", "high", "unit",
+                   "period", "kind", "source", "quote", "note"}
+    assert set(m["layers"][0]["figures"][0]) == figure_keys
+    p = company_profile(atlas, "microsoft").to_dict()
+    assert set(p) == {"atlas_version", "company", "parent_name", "subsidiaries", "groups",
+                      "memberships", "shares", "flows_in", "flows_out", "figures", "sources"}
+    assert set(p["company"]) == {"id", "name", "ticker", "exchange", "other_tickers", "cik",
+                                 "country", "listed", "parent", "aliases", "description"}
+    assert set(p["memberships"][0]) == {"layer", "layer_name", "segment", "segment_name",
+                                        "weight", "as_of", "basis", "source", "note"}
+    assert set(p["flows_out"][0]) == {"id", "direction", "counterparty", "counterparty_kind",
+                                      "counterparty_name", "via", "kind", "amount", "low",
+                                      "high", "period", "confidence", "source", "note"}
+    share_keys = {"market", "market_name", "share", "low", "high", "as_of", "kind", "source",
+                  "note"}
+    assert set(company_profile(atlas, "tsmc").to_dict()["shares"][0]) == share_keys
+    s = source_list(atlas).to_dict()
+    assert set(s["sources"][0]) == {"id", "title", "publisher", "url", "accession",
+                                    "published", "kind", "note", "cited_by"}
+    summary = atlas_summary(atlas).to_dict()
+    assert set(summary) == {"atlas_version", "tables", "layers"}
+    assert set(summary["layers"][0]) == {"layer", "name", "companies", "flows", "figures",
+                                         "sources"}

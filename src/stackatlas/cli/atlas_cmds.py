@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -65,7 +66,7 @@ def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> 
         atlas = load_atlas(atlas_overlay)
     except AtlasValidationError as exc:
         if as_json:
-            emit_json({"ok": False, "problems": [p.__dict__ for p in exc.problems]})
+            emit_json({"ok": False, "problems": [asdict(p) for p in exc.problems]})
         else:
             err_console.print(f"[bold red]{len(exc.problems)} problem(s)[/] in the atlas:")
             for problem in exc.problems:
