@@ -217,3 +217,17 @@ def test_rich_rendering_of_every_part(fixtures: Path, write_csv) -> None:
                      "line 4: ticker 'NVDQ' is not in the atlas", "Correlation of daily returns",
                      "short window (5 daily returns)"):
         assert expected in text, expected
+
+
+def test_profiles_command() -> None:
+    from stackatlas.cli.app import app
+
+    runner = CliRunner()
+    out = runner.invoke(app, ["portfolio", "profiles", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert [lv["layer"] for lv in data["levels"]] == ["energy", "chips", "cloud", "models",
+                                                     "applications"]
+    assert data["profiles"]["balanced"]["targets"]["chips"] == [0.25, 0.40]
+    table = runner.invoke(app, ["portfolio", "profiles"])
+    assert table.exit_code == 0 and "Ranges are editorial assumptions" in table.stdout

@@ -27,6 +27,7 @@ def analyze(
         None, "--etf-holdings", help="Fund holdings file for look-through: TICKER=FILE or FILE "
         "(ticker taken from the file name). Repeatable."),
     benchmark: str = typer.Option("SPY", help="Benchmark ticker for beta."),
+    years: float = typer.Option(3.0, help="Risk window: the last N years of prices."),
     draws: int = typer.Option(0, help="Monte Carlo draws for --scenario (0 = point estimate)."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
@@ -36,7 +37,7 @@ def analyze(
     try:
         report = analyze_portfolio(file, profile=profile, prices_dir=prices, scenario=scenario,
                                    etf_holdings=list(etf_holdings or []), benchmark=benchmark,
-                                   draws=draws)
+                                   years=years, draws=draws)
     except StackAtlasError as exc:
         # escape: problem locations look like "file:3 [shares]", which rich reads as markup
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
@@ -46,6 +47,20 @@ def analyze(
         emit_json(report.to_dict())
     else:
         console.print(report)
+
+
+@portfolio_app.command("profiles")
+@guarded
+def profiles(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """The article's five levels with their risks and the three profiles' target ranges."""
+    from stackatlas.atlas import load_atlas
+    from stackatlas.portfolio.profiles import profiles_view
+
+    view = profiles_view(load_atlas())
+    if as_json:
+        emit_json(view.to_dict())
+    else:
+        console.print(view)
 
 
 def register(app: typer.Typer) -> None:

@@ -108,3 +108,44 @@ def gap_sentences(gaps: pd.DataFrame, profile: Profile) -> list[str]:
                    f"exposure, {abs(g.gap):.0%} {word} the {profile.name.lower()} range "
                    f"{g.target_min:.0%}-{g.target_max:.0%}")
     return out
+
+
+@dataclass(frozen=True)
+class ProfilesView:
+    """The five levels (from the atlas) and the profiles' target ranges, for display."""
+
+    levels: pd.DataFrame
+    profiles: dict[str, Profile]
+    disclaimer: str = DISCLAIMER
+
+    def to_dict(self) -> dict[str, object]:
+        return {"disclaimer": self.disclaimer,
+                "levels": self.levels.to_dict(orient="records"),
+                "profiles": {p.id: {"name": p.name, "description": p.description,
+                                    "reasoning": p.reasoning,
+                                    "targets": {k: list(v) for k, v in p.targets.items()}}
+                             for p in self.profiles.values()}}
+
+    def __rich__(self) -> object:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(title="Participation levels and profile ranges (share of AI-stack "
+                      "exposure)", title_justify="left")
+        for col in ("level", "layer", "risk (article)", *[p.name for p in
+                                                           self.profiles.values()]):
+            table.add_column(col, overflow="fold")
+        for r in self.levels.itertuples(index=False):
+            ranges = [f"{lo:.0%}-{hi:.0%}" for lo, hi in
+                      (p.targets.get(r.layer, (0.0, 1.0)) for p in self.profiles.values())]
+            table.add_row(f"{r.level} {r.level_name}", r.layer, " ".join(r.risk.split()),
+                          *ranges)
+        why = [Text(f"{p.name}: {p.reasoning}", style="dim") for p in self.profiles.values()]
+        return Group(Text(self.disclaimer + " Ranges are editorial assumptions.",
+                          style="bold yellow"), table, *why)
+
+
+def profiles_view(atlas: Atlas, path: Path | None = None) -> ProfilesView:
+    """Levels from ``atlas`` and the shipped (or given) profiles."""
+    return ProfilesView(levels(atlas), load_profiles(path))
