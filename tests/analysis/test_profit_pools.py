@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from money_atlas import figure, fundamentals_frame, mini_atlas
 
 from stackatlas.analysis import metric_inputs
@@ -254,3 +256,39 @@ def test_year_without_data_is_an_error_not_an_empty_table(monkeypatch) -> None:
     with pytest.raises(DataUnavailableError, match="1990"):
         profit_pools(atlas, year=1990)
     assert set(profit_pools(atlas, year=2025).cells["period"]) == {"2025"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]),
+                          st.sampled_from(sorted(LAYER_OF)),
+                          st.sampled_from([0.0, 0.25, 0.5, 1.0])), min_size=1, max_size=8,
+                unique_by=lambda t: (t[0], t[1])),
+       st.dictionaries(st.sampled_from(["a", "b", "c", "d"]),
+                       st.floats(-50, 500, allow_nan=False), max_size=4))
+def test_layer_sums_equal_weighted_company_values(mem_rows, revenue) -> None:
+    """Invariant: a layer's revenue = sum of weight x revenue of its exposed companies with
+    data; a layer where none has data is None (unresolved), never 0."""
+    mem = pd.DataFrame([(c, s, w, "estimate") for c, s, w in mem_rows],
+                       columns=["company", "segment", "weight", "basis"])
+    metrics = pd.DataFrame([(c, "revenue", "2025", v * B, "reported")
+                            for c, v in revenue.items()],
+                           columns=["company_id", "metric", "period", "value", "evidence"])
+    if metrics.empty:
+        return
+    cells = pool_cells(metrics, mem, LAYER_OF)
+    for layer in set(LAYER_OF.values()):
+        exposed = mem[(mem["segment"].map(LAYER_OF) == layer) & (mem["weight"] > 0)]
+        with_data = exposed[exposed["company"].isin(revenue)]
+        hit = cells[(cells["group"] == layer) & (cells["metric"] == "revenue")]
+        if exposed.empty:  # no member, or only weight-0 members: nothing, or unresolved
+            assert hit.empty or hit.iloc[0]["value"] is None
+            continue
+        value = hit.iloc[0]["value"]
+        if with_data.empty:
+            assert value is None and hit.iloc[0]["evidence"] == "unresolved"
+        else:
+            expected = sum(w * revenue[c] for c, w in zip(with_data["company"],
+                                                          with_data["weight"], strict=True))
+            assert value == pytest.approx(expected, abs=1e-6)
+            assert hit.iloc[0]["coverage"] == pytest.approx(
+                with_data["company"].nunique() / exposed["company"].nunique())
