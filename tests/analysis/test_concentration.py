@@ -6,6 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "analysis_network"))
 from network_atlas import tiny_atlas
@@ -120,3 +122,18 @@ def test_cli_concentration_json_on_shipped_atlas():
     assert table.exit_code == 0 and "single point of failure" in table.output
     bad = CliRunner().invoke(app, ["concentration", "--market", "fondry"])
     assert bad.exit_code == 2 and "foundry" in bad.output
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.001, 1.0), min_size=1, max_size=8))
+def test_hhi_bounds(raw):
+    total = sum(raw)
+    shares = [s / total * 0.999 for s in raw] if total > 0.999 else raw  # keep sum <= 1
+    market = [("cloud", f"c{i}", s) for i, s in enumerate(shares)]
+    extra = tuple(f"c{i}" for i in range(len(shares)))
+    row = market_concentration(tiny_atlas(shares=market, extra_companies=extra),
+                               "cloud").table.iloc[0]
+    n = len(shares)
+    assert row["hhi"] <= row["hhi_others_single"] <= 10_000 + 1e-6
+    assert row["hhi"] >= (100 * sum(shares)) ** 2 / n - 1e-6  # equal split minimises HHI
+    assert row["cr1"] <= row["cr3"] <= 100 * sum(shares) + 1e-9

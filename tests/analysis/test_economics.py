@@ -153,3 +153,15 @@ def test_cli_economics_rich_and_bad_input():
     assert unknown.exit_code == 2 and "unknown input" in unknown.output
     missing = _run("economics", "--lab", "nolab")
     assert missing.exit_code == 2 and "openai" in missing.output
+
+
+def test_lab_cash_chart(openai):
+    from stackatlas.analysis.network_charts import lab_cash_chart
+
+    fig = lab_cash_chart(openai)
+    revenue, cost, cash = fig.data
+    assert list(revenue.x) == [str(y) for y in range(2025, 2033)]
+    assert list(cash.y)[:2] == pytest.approx([-9, -17])
+    assert list(cost.y)[:2] == pytest.approx([13 + 9, 30 + 17])  # revenue + burn
+    assert list(revenue.marker.pattern.shape)[:3] == ["", "", "/"]  # 2025-26 article anchors
+    assert fig.layout.shapes[0].x0 == 5  # 2030 is the sixth year shown

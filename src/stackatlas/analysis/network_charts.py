@@ -12,7 +12,9 @@ from typing import Any
 import plotly.graph_objects as go
 
 from stackatlas.analysis.concentration import BANDS, Concentration
-from stackatlas.analysis.flows import FlowGraph, Level
+from stackatlas.analysis.economics import LabProjection
+from stackatlas.analysis.flows import FlowGraph, Level, flow_graph
+from stackatlas.atlas.atlas import Atlas
 
 LAYER_COLOURS = {
     "energy": "44, 160, 44",
@@ -39,13 +41,16 @@ def _layer_of(graph: FlowGraph, node: str) -> str | None:
     return layers[int(rank)]
 
 
-def flow_sankey(graph: FlowGraph, level: Level = "layer", *, title: str | None = None
-                ) -> go.Figure:
-    """Sankey of money flows at layer, segment or company level (USD bn, as stated).
+def flow_sankey(graph: FlowGraph | Atlas, level: Level = "layer", *,
+                title: str | None = None) -> go.Figure:
+    """Sankey of money flows at layer, segment or company level (USD bn, as stated); pass a
+    ``FlowGraph`` or an ``Atlas`` (then ``flow_graph(atlas)`` is used).
 
     Self-loops (money that stays inside one node) cannot be drawn and are left out; the graph's
     ``collapse(level)`` table has them.
     """
+    if isinstance(graph, Atlas):
+        graph = flow_graph(graph)
     nodes, links = graph.sankey(level)
     node_colours = [f"rgba({LAYER_COLOURS.get(_layer_of(graph, n) or '', OTHER_COLOUR)}, 0.9)"
                     for n in nodes["id"]]
@@ -108,3 +113,28 @@ def hhi_bars(result: Concentration) -> go.Figure:
 def _band_colour(band: Any) -> str:
     return {"highly concentrated": "#d62728", "moderately concentrated": "#ff7f0e",
             "unconcentrated": "#2ca02c"}.get(band, "#7f7f7f")
+
+
+def lab_cash_chart(projection: LabProjection) -> go.Figure:
+    """Revenue and total cost bars with the cash-flow line of a lab projection; years whose
+    cash flow rests on assumptions (evidence ``scenario``) are hatched."""
+    wide = projection.wide().dropna(subset=["cash_flow"])
+    table = projection.table.set_index(["year", "metric"])["evidence"]
+    hatch = ["/" if table[(y, "cash_flow")] == "scenario" else "" for y in wide.index]
+    years = [str(y) for y in wide.index]
+    fig = go.Figure([
+        go.Bar(x=years, y=wide["revenue"], name="revenue", marker_color="#2ca02c",
+               marker_pattern_shape=hatch),
+        go.Bar(x=years, y=wide["total_cost"], name="total cost", marker_color="#d62728",
+               marker_pattern_shape=hatch),
+        go.Scatter(x=years, y=wide["cash_flow"], name="cash flow", mode="lines+markers",
+                   line={"color": "black"}),
+    ])
+    be = projection.breakeven_year
+    if be is not None:
+        fig.add_vline(x=years.index(str(be)), line_dash="dot",
+                      annotation_text=f"breakeven {be}")
+    fig.update_layout(barmode="group", yaxis_title="USD bn",
+                      title=f"{projection.name}: revenue, costs and cash flow "
+                            "(hatched: scenario assumptions)")
+    return fig
