@@ -91,14 +91,17 @@ def metrics_table(df: pd.DataFrame, name: str, cik: int, period: str) -> Table:
     marks = (Evidence.REPORTED, Evidence.DERIVED, Evidence.UNRESOLVED)
     table = Table(title=f"{name} (CIK {cik}), {period}, $M",
                   caption=" ".join(f"{e.symbol} {e.value}" for e in marks)
-                  + "; shares in millions")
+                  + "; shares in millions; (CY) = calendar period holding most of its days")
     if df.empty:
         table.add_column("no data")
         return table
     fiscal = "FY" + df["fiscal_year"].astype(str)
     col = fiscal.where(df["fiscal_period"] == "FY", fiscal + " " + df["fiscal_period"])
     col = col.where(df["fiscal_period"] != "TTM", "TTM to " + df["end"].astype(str))
-    df = df.assign(col=col)
+    calendar = "CY" + df["calendar_year"].astype(str)
+    calendar = calendar.where(df["calendar_quarter"].isna(),
+                              calendar + " Q" + df["calendar_quarter"].astype(str))
+    df = df.assign(col=col + "\n(" + calendar + ")")
     cols = list(dict.fromkeys(df.sort_values(["end"], kind="stable")["col"]))
     table.add_column("metric", style="bold")
     for col in cols:

@@ -9,7 +9,7 @@ end (``datetime.date``), value (full units: USD, or shares), unit, currency (as 
 fx_rate (USD per unit), concept, accession, form, filed, derivation, evidence (reported /
 derived / unresolved), calendar_year, calendar_quarter (the calendar year and quarter holding
 most of the period's days; for annual rows the quarter is empty; TTM rows use their last
-quarter).
+quarter; balances use the fiscal period they close).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -186,8 +187,12 @@ def _facts_frame(facts: pa.Table | pd.DataFrame) -> pd.DataFrame:
 
 
 def _finish(rows: pd.DataFrame, names: list[str], to_usd: bool) -> pd.DataFrame:
-    align_start = rows["last_start"] if "last_start" in rows.columns else rows["start"]
-    cal_year, cal_quarter = calendar_alignment(align_start, rows["end"])
+    align_start = pd.to_datetime(
+        rows["last_start"] if "last_start" in rows.columns else rows["start"])
+    # a balance is aligned with the fiscal period it closes (a quarter, or the year)
+    span = pd.to_timedelta(np.where(rows["fiscal_period"] == "FY", 364, 90), unit="D")
+    align_start = align_start.fillna(pd.to_datetime(rows["end"]) - span)
+    cal_year, cal_quarter = calendar_alignment(align_start, pd.to_datetime(rows["end"]))
     rows = rows.assign(calendar_year=cal_year, calendar_quarter=cal_quarter)
     rows.loc[rows["fiscal_period"] == "FY", "calendar_quarter"] = pd.NA
     units = rows.dropna(subset=["unit"]).groupby("metric")["unit"].agg(lambda s: s.mode().iloc[0])
