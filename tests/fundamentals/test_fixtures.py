@@ -191,3 +191,13 @@ def test_filer_without_a_fiscal_year_yet(load):
     assert list(zip(q.fiscal_period, q.value, strict=True)) == [("Q1", 10), ("Q2", 12)]
     assert set(q.fiscal_year) == {2026}
     assert compute_metrics(load("new_filer"), "annual").empty
+
+
+def test_balances_align_with_the_fiscal_period_they_close(load):
+    q = compute_metrics(load("september_ytd"), "quarterly", ["revenue", "cash"])
+    cash_q2 = _one(q, "cash", 2024, "Q2")  # balance at 2024-03-30 closes Jan-Mar 2024
+    assert (cash_q2.calendar_year, cash_q2.calendar_quarter) == (2024, 1)
+    rev_q2 = _one(q, "revenue", 2024, "Q2")
+    assert (rev_q2.calendar_year, rev_q2.calendar_quarter) == (2024, 1)
+    annual = compute_metrics(load("january_yearend"), "annual")
+    assert _one(annual, "revenue", 2024).calendar_year == 2023  # Jan 2023 - Jan 2024
