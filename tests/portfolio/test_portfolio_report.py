@@ -231,3 +231,13 @@ def test_profiles_command() -> None:
     assert data["profiles"]["balanced"]["targets"]["chips"] == [0.25, 0.40]
     table = runner.invoke(app, ["portfolio", "profiles"])
     assert table.exit_code == 0 and "Ranges are editorial assumptions" in table.stdout
+
+
+def test_every_portfolio_command_has_help_and_a_readme_entry() -> None:
+    from stackatlas.cli.portfolio_cmds import portfolio_app
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section: portfolio -->")[1].split("<!-- /section: portfolio")[0]
+    for cmd in portfolio_app.registered_commands:
+        assert (cmd.callback.__doc__ or "").strip(), cmd.name
+        assert f"stackatlas portfolio {cmd.name}" in section, cmd.name
