@@ -254,3 +254,26 @@ def test_cli_flows_json_on_shipped_atlas():
     assert "cloud" in {r["layer"] for r in payload["burn"]["by_layer"]}
     rich = runner.invoke(app, ["flows", "--cycles"])
     assert rich.exit_code == 0 and "Circular money flows" in rich.output
+
+
+def test_cycle_revenue_share_uses_latest_full_year_revenue():
+    import dataclasses
+
+    from stackatlas.atlas.models import Figure
+
+    def fig(fid, subject, metric, value, unit, period):
+        return Figure(id=fid, subject_type="company", subject=subject, metric=metric,
+                      value=value, unit=unit, period=period, kind="actual", source="art")
+
+    figures = [fig("m1", "msft", "revenue", 200.0, "usd_billion", "FY2024"),
+               fig("m2", "msft", "revenue", 250_000.0, "usd_million", "FY2025"),
+               fig("m3", "msft", "revenue", 70.0, "usd_billion", "Q4 FY2026"),  # a quarter
+               fig("o1", "oai", "annualized_revenue", 20.0, "usd_billion", "2025")]
+    atlas = dataclasses.replace(tiny_atlas(), figures=figures)
+    loop = find_cycles(atlas).cycles[0]
+    returns = loop.returns.set_index("node")
+    assert returns.loc["msft", "revenue"] == pytest.approx(250)  # FY2025 in $M -> 250 bn
+    assert returns.loc["msft", "revenue_share"] == pytest.approx(8.6 / 250)
+    assert returns.loc["oai", "revenue_share"] == pytest.approx(8.6 / 20)  # ARR stands in
+    row = find_cycles(atlas).table().iloc[0]
+    assert (row["max_revenue_node"], row["max_revenue_share"]) == ("oai", pytest.approx(0.43))

@@ -60,20 +60,29 @@ class Cycle:
 
 @dataclass
 class CycleReport:
+    """Every loop found, largest bottleneck first."""
+
     cycles: list[Cycle]
     per_year: bool
 
     def table(self) -> pd.DataFrame:
+        """One row per cycle, with the node that gets back the largest share of its revenue
+        and of its outflow (None where unknown)."""
         rows = []
         for i, c in enumerate(self.cycles, 1):
-            top = c.returns.sort_values("return_share", ascending=False).iloc[0]
-            rows.append({"cycle": i, "path": c.path, "length": len(c.nodes),
-                         **{f"bottleneck_{k}": v for k, v in c.bottleneck.items()},
-                         "pass_through": c.pass_through, "max_return_node": top["node"],
-                         "max_return_share": top["return_share"], "evidence": str(c.evidence)})
-        return pd.DataFrame(rows, columns=["cycle", "path", "length", "bottleneck_low",
-                                           "bottleneck_mid", "bottleneck_high", "pass_through",
-                                           "max_return_node", "max_return_share", "evidence"])
+            row = {"cycle": i, "path": c.path, "length": len(c.nodes),
+                   **{f"bottleneck_{k}": v for k, v in c.bottleneck.items()},
+                   "pass_through": c.pass_through}
+            for col, label in (("revenue_share", "revenue"), ("return_share", "return")):
+                known = c.returns.dropna(subset=[col])
+                top = known.sort_values(col, ascending=False).iloc[0] if len(known) else None
+                row[f"max_{label}_node"] = None if top is None else top["node"]
+                row[f"max_{label}_share"] = None if top is None else float(top[col])
+            rows.append({**row, "evidence": str(c.evidence)})
+        return pd.DataFrame(rows, columns=[
+            "cycle", "path", "length", "bottleneck_low", "bottleneck_mid", "bottleneck_high",
+            "pass_through", "max_revenue_node", "max_revenue_share", "max_return_node",
+            "max_return_share", "evidence"])
 
     def to_dict(self) -> dict[str, Any]:
         return {"per_year": self.per_year, "cycles": [c.to_dict() for c in self.cycles]}
