@@ -132,3 +132,33 @@ def test_cli_audit_json_and_status_filter(monkeypatch) -> None:
     only = runner.invoke(app, ["audit", "--status", "differs", "--json"])
     assert [f["figure"] for f in json.loads(only.stdout)["figures"]] == ["gm"]
     assert runner.invoke(app, ["audit", "--status", "maybe"]).exit_code == 2
+
+
+def test_group_claim_recomputed_from_all_members(monkeypatch) -> None:
+    from stackatlas.analysis import metric_inputs
+
+    frames = {  # Alphabet and Meta 2025 10-Ks ($M): capex and operating cash flow
+        1652044: fundamentals_frame([
+            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 91_447 * M),
+            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 164_713 * M)]),
+        1326801: fundamentals_frame([
+            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 69_691 * M),
+            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 115_800 * M)]),
+    }
+    monkeypatch.setattr(metric_inputs, "_company_frames",
+                        lambda cik, store: (frames[cik], frames[cik].iloc[0:0]))
+    atlas = mini_atlas(
+        companies=[company("alphabet", 1652044), company("meta", 1326801)], memberships=[],
+        groups=[Group(id="pair", name="p", members=["alphabet", "meta"])],
+        figures=[figure("close", "pair", "capex_to_ocf", 57, "2025", unit="percent",
+                        subject_type="group"),
+                 figure("high", "pair", "capex_to_ocf", 65, "2025", unit="percent",
+                        subject_type="group"),
+                 figure("capex", "pair", "capex", 161.1, "2025", subject_type="group")])
+    rows = audit_claims(atlas).rows.set_index("figure")
+    # (91,447 + 69,691) / (164,713 + 115,800) = 161,138 / 280,513 = 57.44%
+    assert rows.loc["close", "computed"] == pytest.approx(161_138 / 280_513 * 100)
+    assert rows.loc["close", "status"] == "match"
+    assert rows.loc["high", "status"] == "differs"
+    assert "57.44" in rows.loc["high", "reason"] and "members" in rows.loc["high", "reason"]
+    assert rows.loc["capex", "status"] == "match"  # 161.138 within ±0.05 of 161.1

@@ -185,6 +185,9 @@ def _likely_reason(fig: Figure, shown: float, frames: tuple[pd.DataFrame, pd.Dat
                 f"fiscal year FY{y}" if s == "FY" else f"the single quarter {s} FY{y}")
             return (f"{base}; the claim matches {what} ({value / scale:,.4g}), so it likely "
                     "describes a different period")
+    if fig.subject_type == SubjectType.GROUP:
+        return (f"{base}; the claim's source may count other members, fiscal instead of "
+                "calendar years, or be an estimate")
     if AUDIT_METRICS[fig.metric][2] == "ratio":
         return (f"{base}; filings give GAAP values — the claim may be non-GAAP (excluding "
                 "stock-based compensation, acquisition costs or one-off charges) or rounded up")
