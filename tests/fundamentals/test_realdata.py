@@ -141,3 +141,11 @@ def test_company_metrics_reads_sec_dir(shared_data, monkeypatch):
     assert _row(df, "revenue", 2026).value == pytest.approx(215_938 * M)
     with pytest.raises(DataUnavailableError):
         company_metrics(1, "annual")
+
+
+def test_nvidia_def14a_carried_net_income(nvidia):
+    # NetIncomeLoss FY2026 = 120,067 $M in the 10-K (0001045810-26-000021) and again in the
+    # 2026 proxy statement (DEF 14A, filed 2026-05-12): the later filing is the one cited.
+    row = _row(nvidia["annual"], "net_income", 2026)
+    assert row.value == pytest.approx(120_067 * M)
+    assert row.form == "DEF 14A" and str(row.filed) == "2026-05-12"
