@@ -8,12 +8,14 @@ insert (no per-row Python). ``sec_sync_log`` columns: cik, fetched_at (UTC), sta
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import duckdb
 import pyarrow as pa
 
-from stackatlas.errors import ValidationError
+from stackatlas.errors import StoreError, ValidationError
 from stackatlas.sec.companyfacts import FACTS_SCHEMA, facts_cik
 from stackatlas.store import Store
 
@@ -28,11 +30,17 @@ _FACTS_DDL = (f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} (cik BIGINT, taxonomy V
               "frame VARCHAR)")
 
 
+_ready: weakref.WeakSet[Store] = weakref.WeakSet()
+
+
 def ensure_tables(store: Store) -> None:
-    """Create ``sec_facts`` and ``sec_sync_log`` if missing."""
+    """Create ``sec_facts`` and ``sec_sync_log`` if missing (checked once per Store)."""
+    if store in _ready:
+        return
     with store.transaction() as con:
         con.execute(_FACTS_DDL)
         con.execute(_LOG_DDL)
+    _ready.add(store)
 
 
 def ingest_facts(store: Store, table: pa.Table, *, source: str = "network",
@@ -50,27 +58,27 @@ def ingest_batch(store: Store, tables: Sequence[pa.Table], *, source: str,
     ciks = [_cik_of(t) for t in tables]
     if len(set(ciks)) != len(ciks):
         raise ValidationError("ingest_batch: the same CIK appears twice in one batch")
-    data = pa.concat_tables([t.select(FACTS_SCHEMA.names).cast(FACTS_SCHEMA) for t in tables])
+    parts = [t.select(FACTS_SCHEMA.names).cast(FACTS_SCHEMA) for t in tables]
+    data = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
     when = (fetched_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
-    log = pa.table({
-        "cik": pa.array(ciks, pa.int64()),
-        "fetched_at": pa.array([when] * len(ciks), pa.timestamp("us")),
-        "status": pa.array(["ok"] * len(ciks)),
-        "source": pa.array([source] * len(ciks)),
-        "facts": pa.array([t.num_rows for t in tables], pa.int64()),
-        "error": pa.array([None] * len(ciks), pa.string()),
-        "entity_name": pa.array([_entity(t) for t in tables], pa.string()),
-        "origin": pa.array(list(origins) if origins else [""] * len(ciks), pa.string()),
-    })
+    origins = list(origins) if origins else [""] * len(ciks)
+    log_rows = [(cik, when, "ok", source, t.num_rows, None, _entity(t), origin)
+                for cik, t, origin in zip(ciks, tables, origins, strict=True)]
     ensure_tables(store)
-    with store.transaction() as con:
-        marks = ", ".join("?" * len(ciks))
-        store.replace_rows(FACTS_TABLE, data, where=f"cik IN ({marks})", params=ciks)
-        con.register("_incoming_sec_sync_log", log)
-        try:
-            con.execute(f"INSERT INTO {LOG_TABLE} BY NAME SELECT * FROM _incoming_sec_sync_log")
-        finally:
-            con.unregister("_incoming_sec_sync_log")
+    marks = ", ".join("?" * len(ciks))
+    try:
+        with store.transaction() as con:
+            con.register("_incoming_sec_facts", data)
+            try:
+                con.execute(f"DELETE FROM {FACTS_TABLE} WHERE cik IN ({marks})", ciks)
+                con.execute(f"INSERT INTO {FACTS_TABLE} SELECT * FROM _incoming_sec_facts")
+            finally:
+                con.unregister("_incoming_sec_facts")
+            values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(log_rows))
+            con.execute(f"INSERT INTO {LOG_TABLE} VALUES {values}",
+                        [v for row in log_rows for v in row])
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot store SEC facts for CIK(s) {ciks}: {exc}") from exc
     return data.num_rows
 
 
