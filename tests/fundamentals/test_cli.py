@@ -40,3 +40,15 @@ def test_errors_are_clean(monkeypatch, tmp_path):
 def test_help_text():
     out = runner.invoke(app, ["fundamentals", "--help"])
     assert out.exit_code == 0 and "--period" in out.output
+
+
+def test_readme_documents_the_command_and_the_concept_table():
+    from pathlib import Path
+
+    from stackatlas.fundamentals.concepts import concept_table_markdown
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("<!-- section: fundamentals -->")[1].split(
+        "<!-- /section: fundamentals -->")[0]
+    assert "$ stackatlas fundamentals" in section
+    assert concept_table_markdown() in section  # README table == the table in code
