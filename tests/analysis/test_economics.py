@@ -145,8 +145,9 @@ def test_cli_economics_json_and_overrides():
 
 
 def test_cli_economics_rich_and_bad_input():
-    ok = _run("economics")
+    ok = _run("economics", "--inputs")
     assert ok.exit_code == 0 and "breakeven year" in ok.output and "2030" in ok.output
+    assert "training_growth_2027" in ok.output  # the inputs table names every override key
     bad = _run("economics", "--set", "growth_2027")
     assert bad.exit_code == 2 and "KEY=NUMBER" in bad.output
     unknown = _run("economics", "--set", "grow_2027=0.5")

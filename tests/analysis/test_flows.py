@@ -254,6 +254,8 @@ def test_cli_flows_json_on_shipped_atlas():
     assert "cloud" in {r["layer"] for r in payload["burn"]["by_layer"]}
     rich = runner.invoke(app, ["flows", "--cycles"])
     assert rich.exit_code == 0 and "Circular money flows" in rich.output
+    seg = json.loads(runner.invoke(app, ["flows", "--segments", "--json"]).output)
+    assert seg["segments"] and "edges" not in seg
 
 
 def test_cycle_revenue_share_uses_latest_full_year_revenue():

@@ -24,8 +24,8 @@ def rich_table(title: str, frame: pd.DataFrame) -> Any:
 
     table = Table(title=title)
     cols = [c for c in frame.columns if c not in ("flow_ids", "note")]
-    for col in cols:
-        table.add_column(col, justify="right" if col in AMOUNTS else "left")
+    for i, col in enumerate(cols):  # the first column is an id: never wrapped
+        table.add_column(col, justify="right" if col in AMOUNTS else "left", no_wrap=i == 0)
     for rec in records(frame[cols]):
         table.add_row(*[_fmt(col, rec[col]) for col in cols])
     return table

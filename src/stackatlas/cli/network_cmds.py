@@ -32,6 +32,8 @@ def _atlas():
 @guarded
 def flows(
     layers: Annotated[bool, typer.Option("--layers", help="Layer -> layer totals.")] = False,
+    segments: Annotated[bool, typer.Option(
+        "--segments", help="Segment -> segment totals.")] = False,
     cycles: Annotated[bool, typer.Option("--cycles", help="Circular financing loops.")] = False,
     burn: Annotated[str | None, typer.Option(
         "--burn", metavar="LAB", help="Where a lab's spending goes, by layer (e.g. openai).")
@@ -60,7 +62,7 @@ def flows(
     payload: dict[str, Any] = {"per_year": per_year, "period": period,
                                "include_debt": include_debt}
     views: list[Any] = []
-    if not (layers or cycles or burn):
+    if not (layers or segments or cycles or burn):
         edges = graph.collapse("company")
         payload["edges"] = edges
         views.append(rich_table("Money flows (USD bn; ≥ = lower bound, some amounts unknown)",
@@ -68,6 +70,10 @@ def flows(
     if layers:
         payload["layers"] = graph.layer_totals()
         views.append(graph)
+    if segments:
+        payload["segments"] = graph.collapse("segment")
+        views.append(rich_table("Money flows between segments (USD bn)",
+                                link_view(payload["segments"])))
     if cycles:
         report = find_cycles(atlas, per_year=per_year, period=period,
                              expand_groups=expand_groups)
@@ -126,6 +132,8 @@ def economics(
         help="Override an input, e.g. --set growth_2027=0.6 (repeatable).")] = None,
     show_sensitivity: Annotated[bool, typer.Option(
         "--sensitivity", help="Breakeven year across growth x cost factors.")] = False,
+    show_inputs: Annotated[bool, typer.Option(
+        "--inputs", help="List every input with its value, basis and source.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A model lab's projected revenue, costs, cash burn and breakeven year, checked against
@@ -142,6 +150,14 @@ def economics(
         emit_json(payload)
         return
     console.print(projection)
+    if show_inputs:
+        from stackatlas.analysis.network_render import rich_table
+
+        inputs = projection.inputs
+        view = inputs[["key", "value", "basis", "evidence", "source"]].assign(
+            why=inputs["quote"].fillna(inputs["note"]).fillna(""))
+        console.print(rich_table(f"{projection.name}: inputs (override with --set KEY=VALUE)",
+                                 view))
     if grid is not None:
         console.print(grid)
     console.print(LEGEND)
