@@ -74,6 +74,7 @@ COST_KINDS = frozenset({FlowKind.CAPEX_PURCHASE, FlowKind.CLOUD_COMMITMENT,
 """Outflows that are operating or capital spending (equity and debt are financing, not cost)."""
 
 CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
+_EVIDENCE_BY_RANK = {e.rank: e for e in Evidence}
 
 
 # ---- single flows ------------------------------------------------------------------------
@@ -193,24 +194,31 @@ class FlowGraph:
             split = self.splits[self.splits["level"] == level]
             parts = split.merge(
                 self.edges.drop(columns=["source", "target"]), left_on="flow_id", right_on="id")
-        rows = []
-        for (src, tgt), grp in parts.groupby(["source", "target"], sort=True):
-            row: dict[str, Any] = {"source": src, "target": tgt}
-            for col in AMOUNTS:
-                vals = grp[col] * grp["weight"]
-                row[col] = None if vals.isna().any() else float(vals.sum())
-            row["known"] = float((grp["mid"] * grp["weight"]).sum())
-            row["n_unresolved"] = int(grp.loc[grp["mid"].isna(), "flow_id"].nunique())
-            row["n_flows"] = int(grp["flow_id"].nunique())
-            row["flow_ids"] = ";".join(sorted(set(grp["flow_id"])))
-            row["kinds"] = ";".join(sorted(set(grp["kind"])))
-            row["periods"] = ";".join(sorted(set(grp["period"])))
-            row["confidence"] = max(grp["confidence"], key=CONFIDENCE_RANK.__getitem__)
-            row["evidence"] = str(combine(grp["evidence"]))
-            rows.append(row)
         cols = ["source", "target", *AMOUNTS, "known", "n_unresolved", "n_flows", "flow_ids",
                 "kinds", "periods", "confidence", "evidence"]
-        return pd.DataFrame(rows, columns=cols)
+        if parts.empty:
+            return pd.DataFrame(columns=cols)
+        weighted = parts.assign(
+            **{col: parts[col] * parts["weight"] for col in AMOUNTS},
+            known=parts["mid"].fillna(0.0) * parts["weight"],
+            missing=parts["mid"].isna().astype(int),
+            unresolved_id=parts["flow_id"].where(parts["mid"].isna()),
+            confidence_rank=parts["confidence"].map(CONFIDENCE_RANK),
+            evidence_rank=parts["evidence"].map(lambda e: Evidence(e).rank))
+        joined = lambda values: ";".join(sorted(set(values)))  # noqa: E731
+        out = weighted.groupby(["source", "target"], sort=True).agg(
+            low=("low", "sum"), mid=("mid", "sum"), high=("high", "sum"),
+            known=("known", "sum"), missing=("missing", "sum"),
+            n_unresolved=("unresolved_id", "nunique"), n_flows=("flow_id", "nunique"),
+            flow_ids=("flow_id", joined), kinds=("kind", joined), periods=("period", joined),
+            confidence_rank=("confidence_rank", "max"), evidence_rank=("evidence_rank", "max"),
+        ).reset_index()
+        for col in AMOUNTS:  # any flow without a number leaves the total unresolved
+            out[col] = out[col].where(out["missing"] == 0)
+        by_rank = {rank: name for name, rank in CONFIDENCE_RANK.items()}
+        out["confidence"] = out["confidence_rank"].map(by_rank)
+        out["evidence"] = [str(combine([_EVIDENCE_BY_RANK[r]])) for r in out["evidence_rank"]]
+        return out[cols]
 
     def layer_totals(self) -> pd.DataFrame:
         return self.collapse("layer")
