@@ -67,8 +67,8 @@ ARTICLE_FIGURES: dict[str, tuple[str, str, str, float, float | None, float | Non
     # IV. The part no one wants to hear
     "nvda-gross-margin": ("nvidia", "gross_margin", "Q4 FY2026", 75, None, None, "percent"),
     # V. Investor map, layers 1-5
-    "ai-dc-electricity-2026": ("world", "electricity_consumption", "2026", 90, None, None, "twh"),
-    "ai-dc-electricity-growth-2022-2026": ("world", "electricity_consumption_growth_multiple",
+    "ai-dc-electricity-2026": ("energy", "electricity_consumption", "2026", 90, None, None, "twh"),
+    "ai-dc-electricity-growth-2022-2026": ("energy", "electricity_consumption_growth_multiple",
                                            "2022-2026", 10, None, None, "multiple"),
     "nvda-ai-gpu-share": ("nvidia", "market_share", "2025", 92, None, None, "percent"),
     "asml-euv-share": ("asml", "market_share", "2025", 100, None, None, "percent"),

@@ -233,8 +233,8 @@ def test_header_problems(broken: Broken) -> None:
         markets="id,name,measure\nhbm,HBM,revenue\n",
     )
     f = broken.at
-    assert f("groups.csv", 1, "colour",
-             "unknown column 'colour' (expected: id, name, members, description)") in problems
+    expected = "unknown column 'colour' (expected: id, name, members, layer, description)"
+    assert f("groups.csv", 1, "colour", expected) in problems
     assert f("markets.csv", 1, "segment", "required column is missing from the header") in problems
     assert f("markets.csv", 2, "segment", "required value is missing") in problems
 
@@ -342,3 +342,18 @@ def test_invalid_rows_do_not_cascade_but_keep_their_references(broken: Broken) -
         broken.at("companies.csv", 2, "listed", "expected true or false, got 'maybe'"),
         broken.at("companies.csv", 2, "parent", "unknown parent company 'ghost-parent'"),
     ]
+
+
+def test_group_layer_must_be_a_known_layer(tmp_path: Path) -> None:
+    """A group's optional ``layer`` names the layer its headline figures belong to."""
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "groups.csv").write_text(
+        "id,name,members,layer,description\n"
+        "fixture-group,Fixture group,microsoft,clouds,typo in the layer id\n"
+    )
+    with pytest.raises(AtlasValidationError) as info:
+        load_atlas(overlay)
+    problems = [p for p in info.value.problems if p.file.endswith("groups.csv")]
+    assert [(p.line, p.column) for p in problems] == [(2, "layer")]
+    assert "clouds" in problems[0].message

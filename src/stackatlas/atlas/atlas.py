@@ -89,14 +89,16 @@ class Atlas:
     def layers_of(self, subject: str, subject_type: str | None = None) -> list[str]:
         """Layer ids a company, group, segment, market or layer belongs to, in stack order.
 
-        A company belongs to every layer it has a membership in; a group to the most common
-        primary layer of its members; a market to its segment's layer."""
+        A company belongs to every layer it has a membership in; a group to its ``layer`` when
+        set, else the most common primary layer of its members; a market to its segment's layer."""
         kind = subject_type or self.node_kind(subject) or (
             "market" if subject in self.markets else "layer")
         found: set[str] = set()
         if kind == "company":
             found = {self.layer_of_segment[m.segment] for m in self.memberships_of(subject)
                      if m.segment in self.layer_of_segment}
+        elif kind == "group" and subject in self.groups and self.groups[subject].layer:
+            found = {self.groups[subject].layer}
         elif kind == "group" and subject in self.groups:
             primaries = [self.primary_layer(c) for c in self.groups[subject].members]
             counted = [p for p in primaries if p]

@@ -157,6 +157,7 @@ class Group(_Row):
     id: str
     name: str
     members: list[str]
+    layer: str | None = None  # layer its headline figures belong to (default: members' majority)
     description: str | None = None
 
     _split = field_validator("members", mode="before")(_split_list)

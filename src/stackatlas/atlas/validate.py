@@ -40,7 +40,7 @@ REFS: dict[str, tuple[tuple[str, str], ...]] = {
     "memberships": (("company", "company"), ("segment", "segment"), ("source", "source")),
     "markets": (("segment", "segment"),),
     "shares": (("market", "market"), ("company", "company"), ("source", "source")),
-    "groups": (("members", "company"),),
+    "groups": (("members", "company"), ("layer", "layer")),
     "flows": (("from", "node"), ("to", "node"), ("source", "source")),
     "figures": (("source", "source"),),
     "dependencies": (("supplier", "company"), ("customer", "company"), ("source", "source")),
@@ -108,7 +108,7 @@ class _Checker:
     def check_references(self) -> None:
         spaces: dict[str, set[str] | dict] = {
             "company": self.companies, "parent": self.companies, "segment": self.segments,
-            "market": self.markets, "source": self.sources,
+            "market": self.markets, "source": self.sources, "layer": self.layer_ids,
             "node": self.companies | set(self.segments) | self.groups,
         }
         subjects: dict[str, set[str] | dict] = {
