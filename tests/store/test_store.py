@@ -206,3 +206,13 @@ def _copy_without(source: Path, target: Path, company: str) -> Path:
         lines = [x for x in path.read_text().splitlines() if not x.startswith(company + ",")]
         path.write_text("\n".join(lines) + "\n")
     return target
+
+
+def test_has_table_leaves_no_pending_result(tmp_path: Path) -> None:
+    """Regression: has_table followed by query_arrow raised DuckDB 'unfinished result'."""
+    store = Store(tmp_path / "s.duckdb")
+    store.replace_rows("numbers", pa.table({"n": [1, 2, 3]}))
+    assert store.has_table("numbers")
+    assert store.query_arrow("SELECT sum(n) AS total FROM numbers").column("total")[0].as_py() == 6
+    assert not store.has_table("missing")
+    assert store.query("SELECT count(*) AS c FROM numbers")["c"].iloc[0] == 3

@@ -133,10 +133,11 @@ class Store:
             raise StoreError(f"query failed: {exc}") from exc
 
     def has_table(self, name: str) -> bool:
-        row = self.con.execute(
+        # fetchall() drains the result so the connection has no pending result afterwards.
+        rows = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND table_schema = 'main'", [name]).fetchone()
-        return bool(row and row[0])
+            "AND table_schema = 'main'", [name]).fetchall()
+        return bool(rows and rows[0][0])
 
     def sql_readonly(self, sql: str) -> pd.DataFrame:
         """Run one read-only statement (SELECT / WITH / FROM / DESCRIBE / SHOW / SUMMARIZE /
