@@ -41,6 +41,8 @@ class BurnDestinations:
                 "downstream": records(self.downstream)}
 
     def __rich__(self) -> Any:
+        if self.by_layer.empty:
+            return f"no spending flows from {self.lab} in the atlas (for the chosen period)"
         view = pd.DataFrame([{"layer": r["layer"], "USD bn": amount_text(r),
                               "share": "—" if r["share"] is None else f"{r['share']:.0%}",
                               "share of known": "—" if r["share_of_known"] is None
