@@ -92,6 +92,14 @@ def test_bad_overrides_are_named():
         load_lab("openai", {"other_opex_shares": 0.2})
     with pytest.raises(ValidationError, match="above -1"):
         load_lab("openai", {"growth_2027": -1.5})
+    with pytest.raises(ValidationError, match="must not be negative"):
+        load_lab("openai", {"inference_share_2028": -0.1})
+    with pytest.raises(ValidationError, match="below 1"):
+        load_lab("openai", {"inference_share_decline": 1.0})
+    shrinking = project_lab("openai", {"training_growth_2029": -0.2, "burn_2032": -50})
+    assert shrinking.value("training", 2029) == pytest.approx(
+        shrinking.value("training", 2028) * 0.8)
+    assert shrinking.value("cash_flow", 2032) == pytest.approx(50)
     with pytest.raises(ValidationError, match="negative training"):
         project_lab("openai", {"burn_2025": 1.0, "other_opex_share": 0.9})
     with pytest.raises(NotFoundError):

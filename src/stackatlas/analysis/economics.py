@@ -116,9 +116,11 @@ def _check_override(spec: LabSpec, key: str, value: Any) -> str | None:
         return f"not a number: {value!r}"
     if not math.isfinite(number):
         return f"not a finite number: {value!r}"
-    if key.startswith("growth_") and number <= -1:
-        return "growth must be above -1 (-100%)"
-    if not key.startswith(("growth_", "burn_")) and number < 0:
+    if "growth" in key:
+        return "growth must be above -1 (-100%)" if number <= -1 else None
+    if key.endswith("decline"):
+        return "a decline must be below 1 (100%)" if number >= 1 else None
+    if not key.startswith("burn_") and number < 0:  # a negative burn is a cash surplus
         return "must not be negative"
     return None
 
