@@ -53,10 +53,12 @@ def _row(value: float | np.ndarray) -> np.ndarray:
 
 
 def propagate(net: SupplyNetwork, supply: np.ndarray, demand: np.ndarray,
-              purchases: np.ndarray, values: ModelValues) -> Propagation:
+              purchases: np.ndarray, values: ModelValues, *, paths: bool = True
+              ) -> Propagation:
     """Run the quarterly propagation. Shock arrays are ``(quarters, n_nodes, draws)``:
     ``supply`` = direct capacity loss in [0, 1], ``demand`` = direct revenue loss (<= 1,
-    negative = extra demand), ``purchases`` = direct cut of a company's orders (<= 1)."""
+    negative = extra demand), ``purchases`` = direct cut of a company's orders (<= 1).
+    ``paths=False`` skips storing capacity losses and order cuts (only output loss kept)."""
     T, n, D = supply.shape
     pairs = net.pairs
     P, R = pairs.P, net.R
@@ -69,14 +71,16 @@ def propagate(net: SupplyNetwork, supply: np.ndarray, demand: np.ndarray,
     has_pairs = len(pairs.starts) > 0
 
     out_all = np.empty((T, n, D))
-    cap_all = np.empty((T, n, D))
-    orders_all = np.empty((T, n, D))
+    cap_all = np.empty((T, n, D) if paths else (T, 0, D))
+    orders_all = np.empty((T, n, D) if paths else (T, 0, D))
     iterations = np.zeros(T, dtype=np.int64)
     node_short = np.zeros((n, D))
     for t in range(T):
         ds, dd, pc = supply[t], demand[t], purchases[t]
+        keep_s, keep_d, keep_p = 1.0 - ds, 1.0 - dd, 1.0 - pc
+        gains = bool((dd < 0).any() or (pc < 0).any())
         absorb = (1.0 - (1.0 - rate) ** (episode + 1.0)) * head
-        cap, dem = ds.copy(), dd.copy()
+        cap, dem = ds, dd
         gross = covered = np.zeros((n_pairs, D))
         used = 0
         for used in range(1, values.max_iterations + 1):  # noqa: B007 - count is reported
@@ -84,13 +88,15 @@ def propagate(net: SupplyNetwork, supply: np.ndarray, demand: np.ndarray,
                 gross = P @ cap
                 net_short = np.maximum(gross - absorb, 0.0)
                 covered = np.minimum(inventory, net_short)
-                short = (net_short - covered) * exposure
+                net_short -= covered
+                net_short *= exposure
                 node_short[pairs.customers_with_pairs] = np.maximum.reduceat(
-                    short, pairs.starts, axis=0)
-            new_cap = 1.0 - (1.0 - ds) * (1.0 - node_short)
-            orders = 1.0 - (1.0 - np.minimum(passthrough * _output(new_cap, dem), 1.0)) * (
-                1.0 - pc)
-            new_dem = 1.0 - (1.0 - dd) * (1.0 - R @ orders)
+                    net_short, pairs.starts, axis=0)
+            new_cap = 1.0 - keep_s * (1.0 - node_short)
+            out = _output(new_cap, dem) if gains else np.maximum(new_cap, dem)
+            out *= passthrough
+            orders = 1.0 - (1.0 - np.minimum(out, 1.0, out=out)) * keep_p
+            new_dem = 1.0 - keep_d * (1.0 - R @ orders)
             change = max(_maxabs(new_cap - cap), _maxabs(new_dem - dem))
             cap, dem = new_cap, new_dem
             if change <= values.tolerance:
@@ -98,9 +104,10 @@ def propagate(net: SupplyNetwork, supply: np.ndarray, demand: np.ndarray,
         iterations[t] = used
         inventory -= covered
         episode = np.where(gross > 0.0, episode + 1.0, 0.0)
-        out_all[t] = _output(cap, dem)
-        cap_all[t] = cap
-        orders_all[t] = orders
+        out_all[t] = _output(cap, dem) if gains else np.maximum(cap, dem)
+        if paths:
+            cap_all[t] = cap
+            orders_all[t] = orders
     return Propagation(out_all, cap_all, orders_all, iterations)
 
 

@@ -38,11 +38,12 @@ def model_values(values: Mapping[str, Any]) -> ModelValues:
 
 
 def simulate(spec: ScenarioSpec, net: SupplyNetwork, atlas: Atlas | None,
-             values: Mapping[str, Any], quarters: int, draws: int) -> Propagation:
+             values: Mapping[str, Any], quarters: int, draws: int, *, paths: bool = True
+             ) -> Propagation:
     """Shock arrays for ``values`` then the propagation (draws >= 1)."""
     arrays = shock_arrays(spec.shocks, net, atlas, values, quarters, draws)
     return propagate(net, arrays["supply"], arrays["demand"], arrays["purchases"],
-                     model_values(values))
+                     model_values(values), paths=paths)
 
 
 def run_scenario(name_or_spec: str | Path | ScenarioSpec, *, atlas: Atlas | None = None,
@@ -72,7 +73,7 @@ def run_scenario(name_or_spec: str | Path | ScenarioSpec, *, atlas: Atlas | None
     mc = mc_values = None
     if draws:
         mc_values = draw_values(params, fixed, dists, draws, seed)
-        mc = simulate(spec, network, atlas, mc_values, quarters, draws)
+        mc = simulate(spec, network, atlas, mc_values, quarters, draws, paths=False)
     frames = summarize(network, central, fixed, mc, mc_values, atlas)
     changed = {k for k, v in fixed.items() if v != params[k].default} | set(overrides or {})
     rows = [{"name": k, "value": fixed[k], "distribution": str(dists[k]) if k in dists else None,
@@ -114,29 +115,36 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
     to_seg = w.to_numpy()
     to_layer = to_seg @ seg_layer.to_numpy()
 
+    rev_known = np.nan_to_num(rev_q)
+
     def measures(prop: Propagation, values: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        out = prop.output_loss  # (T, n, D)
-        rar = out * rev_q[None, :, None]
-        op = rar * _margin(net, values, out.shape[2])[None]
-        known = np.nan_to_num(rar)
-        m = {"c_usd": rar.sum(0), "c_pct": out.mean(0) * 100, "c_op": op.sum(0),
-             "c_peak": out.max(0) * 100, "cq_usd": rar, "cq_pct": out * 100}
+        out = prop.output_loss  # (T, n, D); arrays below stay small except one weighted copy
+        out_sum = out.sum(0)
+        margin = _margin(net, values, out.shape[2])
+        c_usd = out_sum * rev_q[:, None]
+        m = {"c_usd": c_usd, "c_pct": out_sum / T * 100, "c_op": c_usd * margin, "cq": out}
+        if out.shape[2] == 1:
+            m["c_peak"] = out.max(0) * 100
+        weights = np.ascontiguousarray((to_seg * rev_known[:, None]).T)
+        seg_usd_q = np.stack([weights @ out[t] for t in range(T)])  # (T, k, D), BLAS
+        op_known = out_sum * rev_known[:, None] * margin
         for lvl, mat in (("s", to_seg), ("l", to_layer)):
-            usd_q = np.einsum("tnd,nk->tkd", known, mat)
-            base_q = np.nan_to_num(rev_q) @ mat
-            with np.errstate(invalid="ignore", divide="ignore"):
-                pct_q = np.where(base_q[None, :, None] > 0, usd_q / base_q[None, :, None] * 100,
-                                 np.nan)
+            usd_q = seg_usd_q if lvl == "s" else np.matmul(seg_layer.to_numpy().T[None],
+                                                            seg_usd_q)
+            base_q = rev_known @ mat
+            has = base_q > 0
+            safe = np.where(has, base_q, 1.0)
             m[f"{lvl}_usd"] = usd_q.sum(0)
-            m[f"{lvl}_op"] = np.einsum("tnd,nk->kd", np.nan_to_num(op), mat)
-            m[f"{lvl}_pct"] = np.where(base_q[:, None] > 0, m[f"{lvl}_usd"] /
-                                       np.where(base_q > 0, base_q * T, 1.0)[:, None] * 100,
+            m[f"{lvl}_op"] = mat.T @ op_known
+            m[f"{lvl}_pct"] = np.where(has[:, None], m[f"{lvl}_usd"] / (safe * T)[:, None] * 100,
                                        np.nan)
             m[f"{lvl}_base"] = base_q * 4
             col = mat.sum(axis=0)
-            m[f"{lvl}_mean"] = np.where(col > 0, (out.mean(0)[:, 0] @ mat) /
+            m[f"{lvl}_mean"] = np.where(col > 0, (out_sum.mean(1) / T @ mat) /
                                         np.where(col > 0, col, 1.0), np.nan) * 100
-            m[f"{lvl}q_usd"], m[f"{lvl}q_pct"] = usd_q, pct_q
+            m[f"{lvl}q_usd"] = usd_q
+            m[f"{lvl}q_pct"] = np.where(has[None, :, None], usd_q / safe[None, :, None] * 100,
+                                        np.nan)
         return m
 
     c = measures(central, fixed)
@@ -171,7 +179,7 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
                                                   for r in seg_layer.to_numpy()]})
     seg_frame = seg_frame[seg_frame["baseline_revenue_usd_bn"] > 0].reset_index(drop=True)
     layer_frame = frame("layer", layers, {})
-    quarterly = _quarterly(c, b, layers, list(net.ids), T)
+    quarterly = _quarterly(c, b, layers, list(net.ids), T, rev_q)
     supply, demand = edge_flows(net, central, rev_q)
     edges = net.edges_frame()
     parts = []
@@ -186,18 +194,24 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
 
 
 def _quarterly(c: dict, b: dict | None, layers: list[str], companies: list[str],
-               T: int) -> pd.DataFrame:
+               T: int, rev_q: np.ndarray) -> pd.DataFrame:
     frames = []
-    for level, ids, usd, pct in (("layer", layers, "lq_usd", "lq_pct"),
-                                 ("company", companies, "cq_usd", "cq_pct")):
+    for level, ids in (("layer", layers), ("company", companies)):
+        if level == "layer":
+            usd, pct = c["lq_usd"][:, :, 0], c["lq_pct"][:, :, 0]
+        else:
+            pct = c["cq"][:, :, 0] * 100
+            usd = pct * rev_q[None, :] / 100
         q, i = np.meshgrid(np.arange(T), np.arange(len(ids)), indexing="ij")
         df = pd.DataFrame({"level": level, "id": np.asarray(ids, dtype=object)[i.ravel()],
-                           "quarter": q.ravel() + 1,
-                           "revenue_at_risk_usd_bn": c[usd][:, :, 0].ravel(),
-                           "revenue_at_risk_pct": c[pct][:, :, 0].ravel()})
+                           "quarter": q.ravel() + 1, "revenue_at_risk_usd_bn": usd.ravel(),
+                           "revenue_at_risk_pct": pct.ravel()})
         if b is not None:
-            for name, key in (("usd", usd), ("pct", pct)):
-                p5, p50, p95 = percentiles(b[key])
+            if level == "company":
+                frames.append(df)  # per-quarter bands are kept for layers only
+                continue
+            bands = {"usd": percentiles(b["lq_usd"]), "pct": percentiles(b["lq_pct"])}
+            for name, (p5, p50, p95) in bands.items():
                 df[f"{name}_p5"], df[f"{name}_p50"] = p5.ravel(), p50.ravel()
                 df[f"{name}_p95"] = p95.ravel()
         frames.append(df)

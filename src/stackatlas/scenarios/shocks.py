@@ -78,8 +78,7 @@ def shock_arrays(shocks: list[ShockSpec], net: SupplyNetwork, atlas: Atlas | Non
                  values: Mapping[str, float | np.ndarray], quarters: int, draws: int
                  ) -> dict[str, np.ndarray]:
     """Direct shocks by kind, combined multiplicatively: ``1 - prod(1 - s_i)``."""
-    keep = {kind: np.ones((quarters, net.n_nodes, draws)) for kind in
-            ("supply", "demand", "purchases")}
+    keep: dict[str, np.ndarray] = {}
     t = np.arange(quarters, dtype=float)[:, None]
     env = {**values, TIME: t}
     for shock in shocks:
@@ -92,5 +91,16 @@ def shock_arrays(shocks: list[ShockSpec], net: SupplyNetwork, atlas: Atlas | Non
         else:
             intensity = np.minimum(intensity, 1.0)
         scale = target_scale(shock, net, atlas)
-        keep[shock.kind] = keep[shock.kind] * (1.0 - intensity[:, None, :] * scale[None, :, None])
-    return {kind: 1.0 - arr for kind, arr in keep.items()}
+        hit = np.flatnonzero(scale)
+        if shock.kind not in keep:
+            keep[shock.kind] = np.ones((quarters, net.n_nodes, draws))
+        keep[shock.kind][:, hit, :] *= 1.0 - intensity[:, None, :] * scale[None, hit, None]
+    zeros = np.broadcast_to(np.zeros(1), (quarters, net.n_nodes, draws))
+    out = {}
+    for kind in ("supply", "demand", "purchases"):
+        if kind in keep:
+            np.subtract(1.0, keep[kind], out=keep[kind])
+            out[kind] = keep[kind]
+        else:
+            out[kind] = zeros  # read-only, never written by the engine
+    return out
