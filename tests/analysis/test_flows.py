@@ -97,6 +97,17 @@ def test_group_payee_keeps_members_in_the_hinted_layer_and_debt_is_left_out():
     assert with_debt[("applications", "chips")].mid == pytest.approx(2.5)
 
 
+def test_kind_hints_on_the_payer_side():
+    flows = [("k1", "msft", "amzn", "cloud_commitment", 4, None, None, "2025", "art"),
+             ("k2", "msft", "oai", "equity_investment", 2, None, None, "2025", "art")]
+    totals = _totals(flow_graph(tiny_atlas(flows)).layer_totals())
+    # a cloud buying capacity from another: msft's cloud business pays (not its apps)
+    assert totals[("cloud", "cloud")].mid == pytest.approx(4)
+    # equity has no payer hint: msft's 50/50 cloud/apps split applies
+    assert totals[("cloud", "models")].mid == pytest.approx(1)
+    assert totals[("applications", "models")].mid == pytest.approx(1)
+
+
 def test_unknown_node_is_listed_not_silently_totalled():
     flows = [("x1", "oai", "nowhere", "services", 5, None, None, "2025", "art")]
     graph = flow_graph(tiny_atlas(flows))

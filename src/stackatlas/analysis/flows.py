@@ -13,19 +13,22 @@ kind narrows that split where the kind says which business is paying or being pa
 kind                  payer side restricted to   payee side restricted to
 ====================  =========================  =========================
 capex_purchase        cloud                      energy, chips, cloud
-cloud_commitment      models                     cloud
+cloud_commitment      models, cloud              cloud
 power_purchase        (all layers)               energy
 revenue_share         (all layers)               cloud, models
+equity_investment     (all layers)               models
 ====================  =========================  =========================
 
 A restriction applies only if the company has memberships in those layers (else all its
 weights are used; in a group, members outside the restricted layers are dropped when some member
 is inside them — Meta does not receive cloud spend paid to "hyperscalers"). Compute bought from a
-cloud is counted against the buyer's models business: it is what trains and serves the models,
-whichever product then sells them. A flow of ``X`` from payer ``P`` to payee ``Q`` contributes
-``X * p_a * q_b`` to layer ``a`` -> layer ``b`` (``p``, ``q`` the normalised splits). A segment
-node sits in its layer; a group node expands to its members with equal weight (the mean of their
-splits); a company without memberships borrows its ``parent``'s. Nodes that cannot be placed are
+cloud is counted against the buyer's models business (it is what trains and serves the models,
+whichever product then sells them) or, for a cloud buying capacity from another, its cloud
+business; likewise equity raised by a lab funds its models business. A flow of ``X`` from
+payer ``P`` to payee ``Q`` contributes ``X * p_a * q_b`` to layer ``a`` -> layer ``b`` (``p``,
+``q`` the normalised splits). A segment node sits in its layer; a group node expands to its
+members with equal weight (the mean of their splits); a company without memberships borrows its
+``parent``'s. Nodes that cannot be placed are
 listed in ``FlowGraph.unmapped`` and left out of layer totals.
 
 **Periods.** Atlas flows mix one-year amounts ("2025") and multi-year commitments
@@ -61,13 +64,14 @@ Level = Literal["company", "segment", "layer"]
 
 PAYER_HINT: dict[FlowKind, frozenset[str]] = {
     FlowKind.CAPEX_PURCHASE: frozenset({"cloud"}),
-    FlowKind.CLOUD_COMMITMENT: frozenset({"models"}),
+    FlowKind.CLOUD_COMMITMENT: frozenset({"models", "cloud"}),
 }
 PAYEE_HINT: dict[FlowKind, frozenset[str]] = {
     FlowKind.CAPEX_PURCHASE: frozenset({"energy", "chips", "cloud"}),
     FlowKind.CLOUD_COMMITMENT: frozenset({"cloud"}),
     FlowKind.POWER_PURCHASE: frozenset({"energy"}),
     FlowKind.REVENUE_SHARE: frozenset({"cloud", "models"}),
+    FlowKind.EQUITY_INVESTMENT: frozenset({"models"}),
 }
 COST_KINDS = frozenset({FlowKind.CAPEX_PURCHASE, FlowKind.CLOUD_COMMITMENT,
                         FlowKind.REVENUE_SHARE, FlowKind.POWER_PURCHASE, FlowKind.SERVICES})
