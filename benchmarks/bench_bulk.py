@@ -108,6 +108,7 @@ def main() -> None:
         base_rate = base_facts / base_s
 
         store = Store(tmp / "bench.duckdb")
+        store.con.execute("SET memory_limit = '1GB'")  # as `stackatlas sec bulk` does
         with PeakRss() as rss:
             report = ingest_bulk(archive, store=store, workers=args.workers, progress=False)
         store.close()

@@ -96,3 +96,12 @@ def test_report_renders_and_serializes(archive: Path, tmp_path: Path) -> None:
     console.print(report)
     text = console.export_text()
     assert "CIK0000000106.json" in text and "ingested" in text
+
+
+def test_memory_limit_only_for_own_store(archive: Path, tmp_path: Path) -> None:
+    with Store(tmp_path / "s.duckdb") as store:
+        store.con.execute("SET memory_limit = '3GB'")
+        [(before,)] = store.con.execute("SELECT current_setting('memory_limit')").fetchall()
+        ingest_bulk(archive, store=store, workers=0, progress=False, memory_limit="512MB")
+        [(after,)] = store.con.execute("SELECT current_setting('memory_limit')").fetchall()
+    assert after == before

@@ -107,11 +107,14 @@ def _parse_member(name: str) -> tuple[str, pa.Table | None, str | None]:
 # ---- parent side --------------------------------------------------------------------------
 def ingest_bulk(archive: str | Path, *, store: Store | None = None, workers: int | None = None,
                 progress: bool = True, batch_facts: int = BATCH_FACTS,
-                on_batch: Callable[[BulkReport], None] | None = None) -> BulkReport:
+                on_batch: Callable[[BulkReport], None] | None = None,
+                memory_limit: str | None = "1GB") -> BulkReport:
     """Ingest every companyfacts member of ``archive``; ``workers=0`` parses in-process.
 
     ``on_batch`` is called after each committed batch (progress hooks, tests). On Ctrl-C the
     batches already committed stay; the exception propagates after the pool is shut down.
+    ``memory_limit`` caps DuckDB's buffer pool so a long run cannot grow it to most of the
+    RAM; it applies only to the store this function opens (a passed ``store`` is left alone).
     """
     path = Path(archive)
     if not path.is_file():
@@ -123,6 +126,8 @@ def ingest_bulk(archive: str | Path, *, store: Store | None = None, workers: int
     start = time.perf_counter()
     try:
         names = _members(path, report)
+        if own_store and memory_limit is not None:
+            store.con.execute("SET memory_limit = ?", [memory_limit])
         done = facts_store.ingested_ciks(store)
         todo = [n for n in names if int(_MEMBER.search(n).group(1)) not in done]  # type: ignore[union-attr]
         report.skipped = len(names) - len(todo)
