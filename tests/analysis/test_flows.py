@@ -49,7 +49,7 @@ def test_layer_totals_by_hand():
     assert totals[("models", "cloud")].n_flows == 2
     cloud_chips = totals[("cloud", "chips")]
     assert (cloud_chips.low, cloud_chips.mid, cloud_chips.high) == (16, 20, 24)
-    assert cloud_chips.evidence == "derived"  # f3 comes from a filing -> reported -> derived
+    assert cloud_chips.evidence == "reported"  # f3, from a filing, lands whole on one pair
     assert totals[("chips", "chips")].mid == pytest.approx(11)
     assert totals[("chips", "chips")].evidence == "estimated"
     assert totals[("models", "energy")].mid == pytest.approx(1)
@@ -140,6 +140,9 @@ def test_partly_unknown_aggregates_keep_a_lower_bound():
     totals = _totals(flow_graph(atlas).layer_totals())
     models_cloud = totals[("models", "cloud")]
     assert pd.isna(models_cloud.mid) and models_cloud.known == pytest.approx(250)
+    # c (a filing) is split 50/50 over msft's cloud / apps: a split is a formula -> derived
+    assert totals[("cloud", "models")].mid == pytest.approx(6.5)
+    assert totals[("cloud", "models")].evidence == "derived"
     assert models_cloud.n_unresolved == 1
     _, links = flow_graph(atlas).sankey("layer")
     link = links[(links["source"] == "models") & (links["target"] == "cloud")].iloc[0]

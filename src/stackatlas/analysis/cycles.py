@@ -271,7 +271,8 @@ def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any
             "kinds": ";".join(sorted(set(grp["kind"]))),
             "flow_ids": ";".join(sorted(set(grp["id"]))),
             "periods": ";".join(sorted(set(grp["period"]))),
-            "evidence": str(combine(grp["evidence"]))}
+            "evidence": str(grp["evidence"].iloc[0] if len(grp) == 1 else  # one whole flow
+                            combine(grp["evidence"]))}
     return pairs
 
 

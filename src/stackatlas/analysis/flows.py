@@ -216,12 +216,16 @@ class FlowGraph:
             n_unresolved=("unresolved_id", "nunique"), n_flows=("flow_id", "nunique"),
             flow_ids=("flow_id", joined), kinds=("kind", joined), periods=("period", joined),
             confidence_rank=("confidence_rank", "max"), evidence_rank=("evidence_rank", "max"),
+            min_weight=("weight", "min"), n_parts=("flow_id", "size"),
         ).reset_index()
         for col in AMOUNTS:  # any flow without a number leaves the total unresolved
             out[col] = out[col].where(out["missing"] == 0)
         by_rank = {rank: name for name, rank in CONFIDENCE_RANK.items()}
         out["confidence"] = out["confidence_rank"].map(by_rank)
-        out["evidence"] = [str(combine([_EVIDENCE_BY_RANK[r]])) for r in out["evidence_rank"]]
+        # one whole flow passes its status on; a sum or a split is a formula (reported -> derived)
+        whole = (out["n_parts"] == 1) & (out["min_weight"] == 1.0)
+        out["evidence"] = [str(_EVIDENCE_BY_RANK[r] if one else combine([_EVIDENCE_BY_RANK[r]]))
+                           for r, one in zip(out["evidence_rank"], whole, strict=True)]
         return out[cols]
 
     def layer_totals(self) -> pd.DataFrame:
