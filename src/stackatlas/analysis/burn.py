@@ -102,7 +102,9 @@ def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = Fal
                            "n_flows": int(grp["flow_id"].nunique()),
                            "flow_ids": ";".join(sorted(set(grp["flow_id"]))),
                            "periods": ";".join(sorted(set(grp["period"]))),
-                           "evidence": str(combine(grp["evidence"]))})
+                           "evidence": str(grp["evidence"].iloc[0]
+                                           if len(grp) == 1 and grp["weight"].iloc[0] == 1.0
+                                           else combine(grp["evidence"]))})
     by_layer = pd.DataFrame(layer_rows, columns=["layer", *AMOUNTS, "share", "known",
                                                  "share_of_known", "n_unresolved", "n_flows",
                                                  "flow_ids", "periods", "evidence"])
