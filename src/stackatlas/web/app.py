@@ -6,6 +6,7 @@ import importlib.resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -26,8 +27,14 @@ def create_app(
     atlas_overlay: Path | None = None,
     *,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
+    prices_dir: Path | None = None,
 ) -> FastAPI:
-    """Build the web app. ``store_path`` defaults to the configured store."""
+    """Build the web app. ``store_path`` defaults to the configured store (opened read-only;
+    without it the analyses read ``STACKATLAS_SEC_DIR``); ``prices_dir`` is a folder of price
+    CSVs for portfolio uploads (else the store's price cache)."""
+    from stackatlas.web import api, pages
+    from stackatlas.web.state import WebData
+
     app = FastAPI(
         title="stackatlas",
         description="The five-layer AI stack as data (read-only API).",
@@ -35,6 +42,7 @@ def create_app(
     )
     app.state.store_path = store_path
     app.state.atlas_overlay = atlas_overlay
+    app.state.data = WebData(store_path, atlas_overlay, prices_dir)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     _add_error_handlers(app)
@@ -48,6 +56,8 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    app.include_router(api.router)
+    app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
@@ -77,6 +87,15 @@ def _add_error_handlers(app: FastAPI) -> None:
         problems = [{"file": p.file, "line": p.line, "field": p.column, "message": p.message}
                     for p in exc.problems]
         return JSONResponse({"error": "invalid_input", "detail": str(exc),
+                             "problems": problems}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"file": "request", "line": None,
+                     "field": ".".join(str(p) for p in e.get("loc", ())),
+                     "message": e.get("msg", "invalid")} for e in exc.errors()]
+        detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
+        return JSONResponse({"error": "invalid_input", "detail": detail,
                              "problems": problems}, status_code=422)
 
     @app.exception_handler(DataUnavailableError)

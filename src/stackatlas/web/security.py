@@ -9,7 +9,8 @@ CSP = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
-"""plotly.js sets inline styles on its SVG, hence style-src 'unsafe-inline'; scripts stay external."""
+"""plotly.js sets inline styles on its SVG, hence style-src 'unsafe-inline'; scripts stay
+external."""
 
 SECURITY_HEADERS = {
     b"content-security-policy": CSP.encode(),

@@ -1,0 +1,194 @@
+"""The JSON API: one route per library result, read-only over the store.
+
+Each GET result is validated against its response model once per (atlas version, store state)
+and served from the cache as JSON bytes afterwards. Library errors map to status codes in
+``app.py`` (NotFoundError 404 with suggestions, ValidationError 422 with problems,
+DataUnavailableError 503).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, File, Form, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from stackatlas.web import models as m
+from stackatlas.web import services
+from stackatlas.web.state import WebData
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": m.ErrorBody, "description": "unknown id (with suggestions)"},
+    413: {"model": m.ErrorBody, "description": "request body over the size limit"},
+    422: {"model": m.ErrorBody, "description": "invalid input (with problems)"},
+    503: {"model": m.ErrorBody, "description": "data not available (not synced / offline)"},
+}
+
+router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
+
+
+def _data(request: Request) -> WebData:
+    return request.app.state.data
+
+
+def _json(data: WebData, name: str, model: type[BaseModel],
+          build: Callable[[Any, Any], dict[str, Any]], *variant: Any) -> Response:
+    """Cached JSON bytes of ``model`` validated from ``build(atlas, store)``."""
+    def make(atlas: Any, store: Any) -> bytes:
+        return model.model_validate(build(atlas, store)).model_dump_json().encode()
+
+    return Response(data.cached(f"api:{name}", make, *variant), media_type="application/json")
+
+
+@router.get("/layers", response_model=m.LayersResponse)
+def layers(request: Request) -> Response:
+    """The stack: layers -> segments -> companies with revenue-exposure weights and figures."""
+    from stackatlas.atlas.views import stack_map
+
+    return _json(_data(request), "layers", m.LayersResponse,
+                 lambda atlas, store: stack_map(atlas).to_dict())
+
+
+@router.get("/companies", response_model=m.CompaniesResponse)
+def companies(request: Request) -> Response:
+    """Every atlas company with its layers and segments."""
+    def build(atlas: Any, store: Any) -> dict[str, Any]:
+        items = []
+        for c in sorted(atlas.companies.values(), key=lambda c: c.id):
+            segs = [ms.segment for ms in atlas.memberships_of(c.id)]
+            items.append({"id": c.id, "name": c.name, "ticker": c.ticker, "cik": c.cik,
+                          "country": c.country, "listed": c.listed, "segments": segs,
+                          "layers": list(dict.fromkeys(atlas.layer_of_segment[s]
+                                                       for s in segs))})
+        return {"atlas_version": atlas.version, "companies": items}
+
+    return _json(_data(request), "companies", m.CompaniesResponse, build)
+
+
+@router.get("/companies/{company_id}", response_model=m.CompanyResponse)
+def company(request: Request, company_id: str) -> Response:
+    """One company by id, ticker, name or alias (404 with suggestions when unknown)."""
+    from stackatlas.atlas.views import company_profile
+
+    data = _data(request)
+    cid = data.atlas().find_company(company_id).id
+    return _json(data, "company", m.CompanyResponse,
+                 lambda atlas, store: company_profile(atlas, cid).to_dict(), cid)
+
+
+@router.get("/sources", response_model=m.SourcesResponse)
+def sources(request: Request) -> Response:
+    """Every source with the number of atlas rows citing it."""
+    from stackatlas.atlas.views import source_list
+
+    return _json(_data(request), "sources", m.SourcesResponse,
+                 lambda atlas, store: source_list(atlas).to_dict())
+
+
+@router.get("/flows", response_model=m.FlowsResponse)
+def flows(request: Request) -> Response:
+    """Money flows (USD bn as stated), collapsed to layers, and the cycles among them."""
+    from stackatlas.analysis.flows import find_cycles, flow_graph
+
+    def build(atlas: Any, store: Any) -> dict[str, Any]:
+        graph = flow_graph(atlas).to_dict()
+        return {**graph, "cycles": find_cycles(atlas).to_dict()["cycles"]}
+
+    return _json(_data(request), "flows", m.FlowsResponse, build)
+
+
+@router.get("/pools", response_model=m.PoolsResponse)
+def pools(request: Request) -> Response:
+    """Profit pools by layer: SEC-reported values weighted by revenue exposure + estimates."""
+    from stackatlas.analysis.profit_pools import profit_pools
+
+    return _json(_data(request), "pools", m.PoolsResponse,
+                 lambda atlas, store: profit_pools(atlas, store=store).to_dict())
+
+
+@router.get("/capex", response_model=m.CapexResponse)
+def capex(request: Request) -> Response:
+    """Hyperscaler capex vs operating cash flow (annual + trailing four quarters)."""
+    from stackatlas.analysis.capex import hyperscaler_capex
+
+    return _json(_data(request), "capex", m.CapexResponse,
+                 lambda atlas, store: hyperscaler_capex(atlas, store=store).to_dict())
+
+
+@router.get("/concentration", response_model=m.ConcentrationResponse)
+def concentration(request: Request) -> Response:
+    """HHI per market and the chokepoint ranking."""
+    from stackatlas.analysis.concentration import chokepoints, market_concentration
+
+    def build(atlas: Any, store: Any) -> dict[str, Any]:
+        conc = market_concentration(atlas).to_dict()
+        return {"guidelines": conc["guidelines"], "markets": conc["markets"],
+                "chokepoints": chokepoints(atlas).to_dict()["chokepoints"]}
+
+    return _json(_data(request), "concentration", m.ConcentrationResponse, build)
+
+
+@router.get("/signals", response_model=m.SignalsResponse)
+def signals(request: Request) -> Response:
+    """Current readings of the bubble-watch signals."""
+    from stackatlas.analysis.signals import evaluate_signals
+
+    return _json(_data(request), "signals", m.SignalsResponse,
+                 lambda atlas, store: evaluate_signals(atlas, store=store).to_dict())
+
+
+@router.get("/audit", response_model=m.AuditResponse)
+def audit(request: Request) -> Response:
+    """Every atlas figure beside the value recomputed from SEC facts."""
+    from stackatlas.analysis.audit import audit_claims
+
+    return _json(_data(request), "audit", m.AuditResponse,
+                 lambda atlas, store: audit_claims(atlas, store=store).to_dict())
+
+
+@router.get("/scenarios", response_model=m.ScenariosResponse)
+def scenarios(request: Request) -> Response:
+    """The shipped scenarios with their parameters (default, range, unit, basis)."""
+    data = _data(request)
+
+    def build(atlas: Any, store: Any) -> dict[str, Any]:
+        items = []
+        for s in services.scenario_names(data):
+            spec = services.scenario_spec(data, s["name"])
+            params = [p.to_dict() for p in spec.all_params().values()]
+            items.append({"name": spec.name, "title": spec.title,
+                          "description": spec.description, "parameters": params})
+        return {"scenarios": items}
+
+    return _json(data, "scenarios", m.ScenariosResponse, build)
+
+
+@router.post("/scenarios/{name}/run", response_model=m.ScenarioRunResponse)
+def run_scenario(request: Request, name: str,
+                 body: Annotated[m.ScenarioRunRequest | None, Body()] = None) -> Response:
+    """Run a shipped scenario with parameter overrides; ``draws`` > 0 adds p5/p50/p95 bands.
+    Out-of-range or unknown parameters -> 422 naming the parameter."""
+    body = body or m.ScenarioRunRequest()
+    data = _data(request)
+    overrides = {k: (v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v)
+                 for k, v in body.overrides.items()}
+    result = services.run_scenario(data, name, overrides, body.draws, body.seed)
+    payload = m.ScenarioRunResponse.model_validate(result.to_dict()).model_dump_json()
+    return Response(payload, media_type="application/json")
+
+
+@router.post("/portfolio", response_model=m.PortfolioResponse)
+async def portfolio(request: Request,
+                    file: Annotated[UploadFile, File(description="holdings CSV (<= 1 MB)")],
+                    profile: Annotated[str, Form()] = "balanced") -> Response:
+    """Map an uploaded holdings CSV onto the layers: exposure, chokepoints, profile gaps and
+    (with prices on the server) market risk. The file is parsed as data only."""
+    from starlette.concurrency import run_in_threadpool
+
+    content = await file.read()
+    data = _data(request)
+    report = await run_in_threadpool(services.analyze_upload, data, content, profile)
+    payload = m.PortfolioResponse.model_validate(report.to_dict()).model_dump_json()
+    return Response(payload, media_type="application/json")

@@ -1,0 +1,277 @@
+"""Typed response and request models of the JSON API (they shape the OpenAPI schema).
+
+Record models type the fields clients rely on and allow extra columns (``extra="allow"``), so a
+new column in a library result shows up in the API without breaking the schema. Money is USD
+billions unless a field says otherwise; ``evidence`` is reported / derived / estimated /
+scenario / unresolved.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
+
+from stackatlas.atlas.views import CompanyProfile, MapLayer, SourceItem
+
+EvidenceStr = Literal["reported", "derived", "estimated", "scenario", "unresolved"]
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="not_found, invalid_input, payload_too_large, "
+                                   "data_unavailable or error")
+    detail: str
+    suggestions: list[str] | None = None
+    problems: list[dict[str, Any]] | None = None
+
+
+class LayersResponse(BaseModel):
+    atlas_version: str
+    layers: list[MapLayer]
+
+
+class CompanyItem(BaseModel):
+    id: str
+    name: str
+    ticker: str | None
+    cik: int | None
+    country: str
+    listed: bool
+    layers: list[str]
+    segments: list[str]
+
+
+class CompaniesResponse(BaseModel):
+    atlas_version: str
+    companies: list[CompanyItem]
+
+
+class CompanyResponse(CompanyProfile):
+    """The atlas profile of one company (memberships, shares, flows, figures, sources)."""
+
+
+class SourcesResponse(BaseModel):
+    atlas_version: str
+    sources: list[SourceItem]
+
+
+class FlowEdge(_Record):
+    id: str
+    source: str
+    target: str
+    kind: str
+    low: float | None
+    mid: float | None
+    high: float | None
+    period: str
+    source_id: str
+    confidence: str
+    evidence: EvidenceStr
+
+
+class CycleEdge(_Record):
+    source: str
+    target: str
+    mid: float | None = None
+    known: float | None = None
+    kinds: str | None = None
+
+
+class CycleItem(_Record):
+    path: str
+    nodes: list[str]
+    edges: list[CycleEdge]
+    pass_through: float | None = None
+    evidence: EvidenceStr
+
+
+class FlowsResponse(BaseModel):
+    unit: Literal["usd_billion"] = "usd_billion"
+    edges: list[FlowEdge]
+    layers: list[dict[str, Any]] = Field(description="flows collapsed to layer pairs")
+    unmapped: list[str]
+    cycles: list[CycleItem]
+
+
+class PoolCell(_Record):
+    group: str
+    period: str
+    metric: str
+    value: float | None
+    unit: str
+    evidence: EvidenceStr
+    coverage: float | None = None
+
+
+class PoolsResponse(BaseModel):
+    by: str
+    unit: str
+    cells: list[PoolCell]
+    thesis: list[dict[str, Any]]
+    not_covered: dict[str, str]
+
+
+class CapexRow(_Record):
+    entity: str
+    kind: str
+    period: str
+    capex: float | None
+    operating_cash_flow: float | None
+    capex_to_ocf: float | None
+    free_cash_flow: float | None
+    ai_capex_est: float | None
+    evidence: EvidenceStr
+
+
+class CapexResponse(BaseModel):
+    period: str
+    unit: str
+    ai_share: dict[str, Any] | None
+    rows: list[CapexRow]
+    claims: list[dict[str, Any]]
+    not_covered: dict[str, str]
+
+
+class MarketConcentration(_Record):
+    market: str
+    name: str
+    hhi: float | None
+    cr1: float | None
+    band: str | None
+    evidence: EvidenceStr
+
+
+class Chokepoint(_Record):
+    rank: int
+    company: str
+    market: str
+    share: float
+    score: float | None
+    single_point: bool
+    evidence: EvidenceStr
+
+
+class ConcentrationResponse(BaseModel):
+    guidelines: str
+    markets: list[MarketConcentration]
+    chokepoints: list[Chokepoint]
+
+
+class SignalRow(_Record):
+    id: str
+    name: str
+    value: float | None
+    period: str
+    watch: float
+    alert: float
+    direction: str
+    unit: str
+    status: Literal["ok", "watch", "alert", "unresolved"]
+    evidence: EvidenceStr
+
+
+class SignalsResponse(BaseModel):
+    signals: list[SignalRow]
+
+
+class AuditRow(_Record):
+    figure: str
+    subject: str
+    metric: str
+    period: str
+    claimed: float
+    unit: str
+    computed: float | None
+    status: Literal["match", "differs", "not checkable"]
+    evidence: EvidenceStr
+    reason: str
+    source: str
+
+
+class AuditResponse(BaseModel):
+    counts: dict[str, int]
+    figures: list[AuditRow]
+
+
+class ScenarioItem(BaseModel):
+    name: str
+    title: str
+    description: str
+    parameters: list[dict[str, Any]] = Field(description="name, default, range, unit, basis")
+
+
+class ScenariosResponse(BaseModel):
+    scenarios: list[ScenarioItem]
+
+
+class DistributionOverride(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["uniform", "triangular", "normal", "lognormal"]
+    low: FiniteFloat | None = None
+    mode: FiniteFloat | None = None
+    high: FiniteFloat | None = None
+    mean: FiniteFloat | None = None
+    sd: FiniteFloat | None = None
+    median: FiniteFloat | None = None
+    sigma: FiniteFloat | None = None
+
+
+class ScenarioRunRequest(BaseModel):
+    """Parameter overrides (a number, or a distribution for Monte Carlo), draws and seed."""
+
+    model_config = ConfigDict(extra="forbid")
+    overrides: dict[str, FiniteFloat | DistributionOverride] = Field(default_factory=dict)
+    draws: int = Field(0, ge=0, le=5000, description="Monte Carlo draws (0 = central run)")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+
+
+class LayerImpact(_Record):
+    layer: str
+    baseline_revenue_usd_bn: float | None
+    revenue_at_risk_usd_bn: float | None
+    revenue_at_risk_pct: float | None
+    evidence: str
+
+
+class ScenarioRunResponse(BaseModel):
+    scenario: str
+    title: str
+    description: str
+    quarters: int
+    draws: int
+    seed: int
+    evidence: str
+    notes: list[str]
+    parameters: list[dict[str, Any]]
+    layers: list[LayerImpact]
+    segments: list[dict[str, Any]]
+    companies: list[dict[str, Any]]
+    quarterly: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+
+class LayerExposure(_Record):
+    layer: str
+    exposure: float
+    evidence: str
+
+
+class PortfolioResponse(BaseModel):
+    disclaimer: str
+    amount_kind: str
+    profile: dict[str, Any]
+    holdings: list[dict[str, Any]]
+    unknown: list[dict[str, Any]]
+    unmapped_share: float
+    layers: list[LayerExposure]
+    segments: list[dict[str, Any]]
+    top_names: list[dict[str, Any]]
+    hhi: float
+    chokepoints: list[dict[str, Any]]
+    gaps: list[dict[str, Any]]
+    risk: dict[str, Any] | None
+    notes: list[str]

@@ -1,0 +1,217 @@
+"""HTML pages: server-side plotly figures in Jinja2 templates (autoescaped), no inline script.
+
+Every page shows the sources behind its numbers and evidence markers. Library errors render
+the page with a message and the matching status (404 / 422 / 503) instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse
+
+from stackatlas.errors import (
+    DataUnavailableError,
+    NotFoundError,
+    StackAtlasError,
+    ValidationError,
+)
+from stackatlas.web import services
+from stackatlas.web.render import render
+from stackatlas.web.sections import SEC_NOTE, Section
+from stackatlas.web.state import WebData
+
+router = APIRouter(include_in_schema=False)
+PAGES = {"/": "map", "/flows": "flows", "/pools": "pools", "/capex": "capex",
+         "/concentration": "concentration", "/signals": "signals", "/audit": "audit"}
+
+
+def _data(request: Request) -> WebData:
+    return request.app.state.data
+
+
+def page(data: WebData, title: str, active: str, sections: list[Section],
+         template: str = "page.html", status: int = 200, **extra: Any) -> HTMLResponse:
+    html = render(template, title=title, active=active, sections=sections,
+                  atlas_version=data.atlas().version, sec_note=SEC_NOTE,
+                  sources_href="/sources", error=extra.pop("error", None), **extra)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_info(exc: StackAtlasError) -> tuple[int, dict[str, Any]]:
+    """(status, template error block) for a library error."""
+    if isinstance(exc, NotFoundError):
+        return 404, {"title": "Not found", "detail": str(exc), "problems": [],
+                     "suggestions": exc.suggestions}
+    if isinstance(exc, ValidationError):
+        return 422, {"title": "Invalid input", "detail": "Please correct the input:",
+                     "problems": [str(p) for p in exc.problems], "suggestions": []}
+    if isinstance(exc, DataUnavailableError):
+        return 503, {"title": "Data unavailable", "detail": str(exc), "problems": [],
+                     "suggestions": []}
+    return 500, {"title": "Error", "detail": str(exc), "problems": [], "suggestions": []}
+
+
+def _guarded(data: WebData, title: str, active: str, build: Callable[[], HTMLResponse],
+             **extra: Any) -> HTMLResponse:
+    try:
+        return build()
+    except StackAtlasError as exc:
+        status, info = error_info(exc)
+        return page(data, title, active, [], status=status, error=info, **extra)
+
+
+def _static_page(path: str, key: str) -> None:
+    def view(request: Request) -> HTMLResponse:
+        data = _data(request)
+        title = services.STATIC_SECTIONS[key].__name__.replace("_section", "")
+
+        def build() -> HTMLResponse:
+            section = services.section(data, key)
+            html = data.cached(f"page:{key}", lambda atlas, store: page(
+                data, section.title, path, [section]).body)
+            return HTMLResponse(html)
+
+        return _guarded(data, title, path, build)
+
+    router.add_api_route(path, view, methods=["GET"], response_class=HTMLResponse,
+                         name=f"page_{key}")
+
+
+for _path, _key in PAGES.items():
+    _static_page(_path, _key)
+
+
+@router.get("/companies", response_class=HTMLResponse)
+def companies_page(request: Request) -> HTMLResponse:
+    data = _data(request)
+    atlas = data.atlas()
+    rows = []
+    for c in sorted(atlas.companies.values(), key=lambda c: c.name.lower()):
+        layers = list(dict.fromkeys(atlas.layer_of_segment[ms.segment]
+                                    for ms in atlas.memberships_of(c.id)))
+        rows.append({"id": c.id, "name": c.name, "ticker": c.ticker, "country": c.country,
+                     "layers": layers, "cik": c.cik})
+    return page(data, "Companies", "/companies", [], template="companies.html",
+                companies=rows)
+
+
+@router.get("/companies/{company_id}", response_class=HTMLResponse)
+def company_page(request: Request, company_id: str) -> HTMLResponse:
+    data = _data(request)
+    return _guarded(data, "Company", "/companies", lambda: page(
+        data, "", "/companies", [services.company_section(data, company_id)]))
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request) -> HTMLResponse:
+    from stackatlas.atlas.views import source_list
+
+    data = _data(request)
+    section = Section("sources", "Sources", data={"sources": source_list(data.atlas()).sources})
+    return page(data, "Sources", "/sources", [], template="sources.html", src_section=section)
+
+
+# ---- scenarios ---------------------------------------------------------------------------
+def _scenario_page(request: Request, name: str | None, values: dict[str, str],
+                   draws: str, seed: str) -> HTMLResponse:
+    data = _data(request)
+    names = services.scenario_names(data)
+    name = name or names[0]["name"]
+    form: dict[str, Any] = {"name": name, "names": names, "draws": draws, "seed": seed,
+                            "params": []}
+
+    def build() -> HTMLResponse:
+        spec = services.scenario_spec(data, name)
+        params = spec.all_params()
+        form["params"] = [{"name": p.name, "value": values.get(p.name, f"{p.default:g}"),
+                           "low": p.low, "high": p.high, "unit": p.unit,
+                           "description": p.description, "origin": p.origin,
+                           "distribution": str(p.distribution or "")}
+                          for p in params.values()]
+        overrides, problems = _overrides(params, values)
+        n_draws, n_seed = _int(draws, "draws", problems), _int(seed, "seed", problems)
+        if problems:
+            raise ValidationError(problems)
+        section = services.scenario_section(data, name, overrides, n_draws, n_seed)
+        return page(data, section.title, "/scenarios", [section], template="scenarios.html",
+                    form=form)
+
+    return _guarded(data, "Scenarios", "/scenarios", build, template="scenarios.html",
+                    form=form)
+
+
+def _overrides(params: dict[str, Any], values: dict[str, str]) -> tuple[dict[str, float], list]:
+    """Form values that differ from the defaults (a changed value fixes that parameter)."""
+    from stackatlas.errors import Problem
+
+    out, problems = {}, []
+    for name, text in values.items():
+        if name not in params or not text.strip():
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            problems.append(Problem("form", None, name, f"not a number: {text!r}"))
+            continue
+        if number != params[name].default:
+            out[name] = number
+    return out, problems
+
+
+def _int(text: str, field: str, problems: list) -> int:
+    from stackatlas.errors import Problem
+
+    try:
+        return int(text or 0)
+    except ValueError:
+        problems.append(Problem("form", None, field, f"not a whole number: {text!r}"))
+        return 0
+
+
+@router.get("/scenarios", response_class=HTMLResponse)
+def scenarios_page(request: Request, name: str | None = None) -> HTMLResponse:
+    return _scenario_page(request, name, {}, "0", "0")
+
+
+@router.post("/scenarios", response_class=HTMLResponse)
+async def scenarios_run(request: Request) -> HTMLResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    form = await request.form()
+    values = {k.removeprefix("param-"): str(v) for k, v in form.items()
+              if k.startswith("param-")}
+    return await run_in_threadpool(_scenario_page, request, str(form.get("name") or ""),
+                                   values, str(form.get("draws") or "0"),
+                                   str(form.get("seed") or "0"))
+
+
+# ---- portfolio ---------------------------------------------------------------------------
+@router.get("/portfolio", response_class=HTMLResponse)
+def portfolio_page(request: Request) -> HTMLResponse:
+    data = _data(request)
+    return page(data, "Portfolio", "/portfolio", [], template="portfolio.html",
+                profiles=services.profiles(data), profile="balanced")
+
+
+@router.post("/portfolio", response_class=HTMLResponse)
+async def portfolio_upload(request: Request, file: Annotated[UploadFile, File()],
+                           profile: Annotated[str, Form()] = "balanced") -> HTMLResponse:
+    from starlette.concurrency import run_in_threadpool
+
+    from stackatlas.web.sections import portfolio_section
+
+    data = _data(request)
+    content = await file.read()
+
+    def build() -> HTMLResponse:
+        report = services.analyze_upload(data, content, profile)
+        section = portfolio_section(data.atlas(), report)
+        return page(data, "Portfolio", "/portfolio", [section], template="portfolio.html",
+                    profiles=services.profiles(data), profile=profile)
+
+    return await run_in_threadpool(
+        _guarded, data, "Portfolio", "/portfolio", build, template="portfolio.html",
+        profiles=services.profiles(data), profile=profile)

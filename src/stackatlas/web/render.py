@@ -1,0 +1,61 @@
+"""Jinja2 environment for the pages and the report (autoescape on for every template)."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from stackatlas.evidence import Evidence
+
+TEMPLATES = Path(__file__).parent / "templates"
+NAV = [("/", "Stack map"), ("/flows", "Capital flows"), ("/pools", "Profit pools"),
+       ("/capex", "Capex"), ("/concentration", "Concentration"), ("/signals", "Signals"),
+       ("/audit", "Audit"), ("/scenarios", "Scenarios"), ("/companies", "Companies"),
+       ("/portfolio", "Portfolio"), ("/sources", "Sources")]
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and not math.isfinite(value))
+
+
+def fmt_num(value: Any, spec: str = ",.1f") -> str:
+    """A number with ``spec``, or an em dash for a missing value."""
+    if _missing(value):
+        return "—"
+    try:
+        return format(float(value), spec)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def fmt_pct(value: Any, digits: int = 0, scale: float = 1.0) -> str:
+    """A fraction (``scale`` 1) or a percentage (``scale`` 0.01) as ``12%``."""
+    if _missing(value):
+        return "—"
+    return f"{float(value) * scale:.{digits}%}"
+
+
+def evidence_symbol(value: Any) -> str:
+    try:
+        return Evidence(str(value)).symbol
+    except ValueError:
+        return ""
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=fmt_num, pct=fmt_pct, sym=evidence_symbol)
+    env.globals.update(nav=NAV, evidence_legend=[(e.symbol, e.value) for e in Evidence])
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    context.setdefault("inline_assets", None)
+    context.setdefault("active", "")
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,236 @@
+"""One builder per page section: library call -> charts, table rows and the sources behind them.
+
+The same ``Section`` objects feed the web pages and the self-contained report, so a number
+shown in either place comes from the same call and lists the same sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from stackatlas.atlas import Atlas
+from stackatlas.atlas.models import Source
+from stackatlas.errors import DataUnavailableError
+from stackatlas.evidence import Evidence
+from stackatlas.web.figures import Chart, chart, fundamentals_figure, signals_figure
+from stackatlas.web.figures import stack_map_figure as _stack_map_figure
+
+SEED_SOURCE = "marsbit-2026-03-16"
+SEC_NOTE = ("SEC EDGAR XBRL companyfacts (10-K / 10-Q filings; US public domain), "
+            "read from the store or STACKATLAS_SEC_DIR")
+
+
+@dataclass
+class Section:
+    """What a page (or a report chapter) shows."""
+
+    key: str
+    title: str
+    charts: list[Chart] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+    sec: bool = False  # numbers come from SEC filings too
+    notes: list[str] = field(default_factory=list)
+
+
+def sources_of(atlas: Atlas, ids: Any) -> list[Source]:
+    """Known sources for ``ids`` (strings, or ``;``/``,``-separated lists), first-seen order."""
+    out: dict[str, Source] = {}
+    for raw in ids:
+        if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+            continue
+        for sid in str(raw).replace(",", ";").split(";"):
+            sid = sid.strip().removeprefix("dependency:")
+            if sid in atlas.sources and sid not in out:
+                out[sid] = atlas.sources[sid]
+    return list(out.values())
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows with NaN as None (templates print None as a dash)."""
+    if frame is None or frame.empty:
+        return []
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
+def symbol(ev: Any) -> str:
+    try:
+        return Evidence(str(ev)).symbol
+    except ValueError:
+        return ""
+
+
+# ---- sections ----------------------------------------------------------------------------
+def map_section(atlas: Atlas, store: object | None = None) -> Section:
+    from stackatlas.atlas.views import atlas_summary, stack_map
+
+    view = stack_map(atlas)
+    ids = [m.source for m in atlas.memberships] + [s.source for s in atlas.shares]
+    ids += [f.source for layer in view.layers for f in layer.figures]
+    return Section("map", "Stack map", [chart("fig-map", _stack_map_figure(view))],
+                   {"view": view, "summary": atlas_summary(atlas)}, sources_of(atlas, ids))
+
+
+def flows_section(atlas: Atlas, store: object | None = None) -> Section:
+    from stackatlas.analysis.flows import find_cycles, flow_graph
+    from stackatlas.analysis.network_charts import flow_sankey
+
+    graph = flow_graph(atlas)
+    cycles = find_cycles(atlas)
+    charts = [chart("fig-flows-layer", flow_sankey(graph, "layer")),
+              chart("fig-flows-company", flow_sankey(graph, "company"))]
+    edges = records(graph.edges)
+    notes = []
+    if graph.unmapped:
+        notes.append("left out of layer totals (no layer): " + ", ".join(graph.unmapped))
+    return Section("flows", "Capital flows", charts,
+                   {"edges": edges, "cycles": [c.to_dict() for c in cycles.cycles]},
+                   sources_of(atlas, [e["source_id"] for e in edges]), notes=notes)
+
+
+def pools_section(atlas: Atlas, store: object | None = None) -> Section:
+    from stackatlas.analysis.pool_charts import profit_pool_chart
+    from stackatlas.analysis.profit_pools import profit_pools
+
+    pools = profit_pools(atlas, store=store)
+    charts = [chart("fig-pools-oi", profit_pool_chart(pools, "operating_income")),
+              chart("fig-pools-rev", profit_pool_chart(pools, "revenue"))]
+    wide = pools.wide()
+    figure_ids = {str(b).split()[2] for b in pools.inputs["basis"]
+                  if str(b).startswith("atlas figure ")}
+    ids = [m.source for m in atlas.memberships]
+    ids += [f.source for f in atlas.figures if f.id in figure_ids]
+    notes = [f"{len(pools.not_covered)} companies without data (not counted, never zero): "
+             + ", ".join(sorted(pools.not_covered))] if pools.not_covered else []
+    return Section("pools", "Profit pools", charts,
+                   {"wide": records(wide), "thesis": records(pools.thesis),
+                    "period": wide["period"].iloc[0] if len(wide) else ""},
+                   sources_of(atlas, ids), sec=True, notes=notes)
+
+
+def capex_section(atlas: Atlas, store: object | None = None) -> Section:
+    from stackatlas.analysis.capex import hyperscaler_capex
+    from stackatlas.analysis.pool_charts import capex_ocf_chart
+
+    tracker = hyperscaler_capex(atlas, store=store)
+    ids = list(tracker.claims["source"]) if "source" in tracker.claims else []
+    if tracker.ai_share is not None:
+        fig = next((f for f in atlas.figures if f.id == tracker.ai_share.figure_id), None)
+        if fig is not None:
+            ids.append(fig.source)
+    notes = [f"no SEC data: {k} ({v})" for k, v in tracker.not_covered.items()]
+    return Section("capex", "Hyperscaler capex", [chart("fig-capex", capex_ocf_chart(tracker))],
+                   {"rows": records(tracker.rows), "claims": records(tracker.claims)},
+                   sources_of(atlas, ids), sec=True, notes=notes)
+
+
+def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
+    from stackatlas.analysis.concentration import chokepoints, market_concentration
+    from stackatlas.analysis.network_charts import hhi_bars
+
+    conc = market_concentration(atlas)
+    chokes = chokepoints(atlas)
+    markets = records(conc.table)
+    return Section("concentration", "Concentration and chokepoints",
+                   [chart("fig-hhi", hhi_bars(conc))],
+                   {"markets": markets, "chokepoints": records(chokes.table)},
+                   sources_of(atlas, [m.get("sources") for m in markets]))
+
+
+def signals_section(atlas: Atlas, store: object | None = None) -> Section:
+    from stackatlas.analysis.signals import evaluate_signals
+
+    report = evaluate_signals(atlas, store=store)
+    rows = report.rows
+    return Section("signals", "Signals", [chart("fig-signals", signals_figure(rows))],
+                   {"rows": records(rows)}, sources_of(atlas, [SEED_SOURCE]), sec=True,
+                   notes=["Thresholds are editorial choices; each signal's 'why' cites the "
+                          "article claim it watches."])
+
+
+def audit_section(atlas: Atlas, store: object | None = None) -> Section:
+    from stackatlas.analysis.audit import audit_claims
+
+    report = audit_claims(atlas, store=store)
+    rows = records(report.rows)
+    return Section("audit", "Claims audit", [], {"rows": rows, "counts": report.counts()},
+                   sources_of(atlas, [r["source"] for r in rows]), sec=True)
+
+
+def scenario_section(atlas: Atlas, result: Any) -> Section:
+    """Charts and tables of one ``ScenarioResult``."""
+    from stackatlas.scenarios.charts import fan_chart, impact_by_layer
+
+    charts = [chart("fig-scenario-impact", impact_by_layer(result)),
+              chart("fig-scenario-money", impact_by_layer(result, money=True)),
+              chart("fig-scenario-fan", fan_chart(result))]
+    origins = list(result.edges["origin"]) if "origin" in result.edges else []
+    companies = result.companies.sort_values("revenue_at_risk_pct", ascending=False,
+                                             na_position="last").head(15)
+    return Section("scenario", f"Scenario: {result.title}", charts,
+                   {"result": result, "layers": records(result.layers),
+                    "companies": records(companies), "parameters": records(result.parameters)},
+                   sources_of(atlas, origins), notes=list(result.notes))
+
+
+def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Section:
+    """Every shipped scenario at its defaults: revenue at risk by layer (report chapter)."""
+    import plotly.graph_objects as go
+
+    from stackatlas.scenarios import list_scenarios, run_scenario
+
+    fig = go.Figure()
+    rows, origins = [], []
+    for item in list_scenarios():
+        result = run_scenario(item["name"], atlas=atlas)
+        layers = result.layers
+        fig.add_bar(x=layers["layer"], y=layers["revenue_at_risk_usd_bn"], name=result.title)
+        origins += list(result.edges["origin"]) if "origin" in result.edges else []
+        total = float(layers["revenue_at_risk_usd_bn"].fillna(0).sum())
+        rows.append({"name": item["name"], "title": result.title, "quarters": result.quarters,
+                     "total_usd_bn": total, "layers": records(layers)})
+    fig.update_layout(title="Shipped scenarios at default parameters: revenue at risk by "
+                            "layer (USD bn, model output)", barmode="group",
+                      yaxis_title="USD billion")
+    return Section("scenarios", "Scenarios (summary)", [chart("fig-scenarios", fig)],
+                   {"rows": rows}, sources_of(atlas, origins),
+                   notes=["Model outputs (evidence: scenario), not forecasts."])
+
+
+def company_section(atlas: Atlas, store: object | None, company_id: str) -> Section:
+    from stackatlas.atlas.views import company_profile
+    from stackatlas.fundamentals import company_metrics
+
+    profile = company_profile(atlas, company_id)
+    company = profile.company
+    charts, notes, table = [], [], []
+    if company.cik is None:
+        notes.append("Not an SEC filer (no CIK): no filing-based fundamentals.")
+    else:
+        try:
+            metrics = company_metrics(int(company.cik), "annual", store=store)
+            metrics = metrics[metrics["fiscal_year"] >= metrics["fiscal_year"].max() - 4]
+            charts.append(chart("fig-fundamentals", fundamentals_figure(metrics, company.name)))
+            table = records(metrics[["metric", "fiscal_year", "end", "value", "evidence",
+                                     "accession"]])
+        except DataUnavailableError as exc:
+            notes.append(f"Fundamentals unavailable: {exc}")
+    return Section("company", company.name, charts, {"profile": profile, "metrics": table},
+                   list(profile.sources), sec=company.cik is not None, notes=notes)
+
+
+def portfolio_section(atlas: Atlas, report: Any) -> Section:
+    from stackatlas.portfolio.charts import drawdown_lines, exposure_sunburst, risk_return_scatter
+
+    charts = [chart("fig-exposure", exposure_sunburst(report))]
+    if report.risk is not None:
+        charts += [chart("fig-risk", risk_return_scatter(report)),
+                   chart("fig-drawdown", drawdown_lines(report))]
+    held = set(report.holdings["company"].dropna()) if len(report.holdings) else set()
+    ids = [m.source for m in atlas.memberships if m.company in held]
+    data = report.to_dict()
+    return Section("portfolio", "Portfolio", charts, data, sources_of(atlas, ids),
+                   notes=list(report.notes))

@@ -1,0 +1,118 @@
+"""The library calls behind the routes, cached through ``WebData`` (one place for both the JSON
+API and the pages, so they always show the same numbers)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
+from stackatlas.web import sections
+from stackatlas.web.state import WebData
+
+MAX_DRAWS = 5000
+STATIC_SECTIONS = {
+    "map": sections.map_section, "flows": sections.flows_section,
+    "pools": sections.pools_section, "capex": sections.capex_section,
+    "concentration": sections.concentration_section, "signals": sections.signals_section,
+    "audit": sections.audit_section, "scenarios": sections.scenario_summary_section,
+}
+
+
+def section(data: WebData, key: str) -> sections.Section:
+    return data.cached(f"section:{key}", STATIC_SECTIONS[key])
+
+
+def company_section(data: WebData, company_id: str) -> sections.Section:
+    company = data.atlas().find_company(company_id)  # NotFoundError with suggestions
+    return data.cached("section:company", lambda atlas, store: sections.company_section(
+        atlas, store, company.id), company.id)
+
+
+def scenario_names(data: WebData) -> list[dict[str, str]]:
+    from stackatlas.scenarios import list_scenarios
+
+    return data.cached("scenario-list", lambda atlas, store: [
+        {"name": s["name"], "title": s["title"]} for s in list_scenarios()])
+
+
+def check_scenario(data: WebData, name: str) -> str:
+    """``name`` if it is a shipped scenario (never a path), else NotFoundError."""
+    names = [s["name"] for s in scenario_names(data)]
+    if name not in names:
+        raise NotFoundError(f"unknown scenario {name!r}",
+                            difflib.get_close_matches(name, names, n=3, cutoff=0.4))
+    return name
+
+
+def scenario_spec(data: WebData, name: str) -> Any:
+    from stackatlas.scenarios import load_scenario
+
+    check_scenario(data, name)
+    return data.cached("scenario-spec", lambda atlas, store: load_scenario(name), name)
+
+
+def run_scenario(data: WebData, name: str, overrides: Mapping[str, Any] | None = None,
+                 draws: int = 0, seed: int = 0) -> Any:
+    """A ``ScenarioResult``, cached per (name, overrides, draws, seed)."""
+    from stackatlas.scenarios import run_scenario as _run
+
+    check_scenario(data, name)
+    if not 0 <= draws <= MAX_DRAWS:
+        raise ValidationError(f"draws must be between 0 and {MAX_DRAWS}, not {draws}")
+    over = dict(overrides or {})
+    key = json.dumps(over, sort_keys=True)
+    return data.cached("scenario-run", lambda atlas, store: _run(
+        name, atlas=atlas, overrides=over or None, draws=draws, seed=seed),
+        name, key, draws, seed)
+
+
+def scenario_section(data: WebData, name: str, overrides: Mapping[str, Any] | None = None,
+                     draws: int = 0, seed: int = 0) -> sections.Section:
+    result = run_scenario(data, name, overrides, draws, seed)
+    key = json.dumps(dict(overrides or {}), sort_keys=True)
+    return data.cached("section:scenario", lambda atlas, store: sections.scenario_section(
+        atlas, result), name, key, draws, seed)
+
+
+def profiles(data: WebData) -> list[str]:
+    from stackatlas.portfolio.profiles import load_profiles
+
+    return data.cached("profiles", lambda atlas, store: list(load_profiles()))
+
+
+def analyze_upload(data: WebData, content: bytes, profile: str = "balanced") -> Any:
+    """A ``PortfolioReport`` for uploaded CSV bytes (parsed as data only). Prices come from the
+    server's prices folder when set, else the store's price cache; the server never downloads
+    prices while answering a request."""
+    from stackatlas.portfolio import analyze_portfolio
+    from stackatlas.portfolio.holdings import read_holdings
+    from stackatlas.portfolio.prices import BENCHMARK_FALLBACKS, load_prices
+
+    if profile not in profiles(data):
+        raise ValidationError(f"unknown profile {profile!r}; use one of "
+                              f"{', '.join(profiles(data))}")
+    holdings = read_holdings(content)  # ValidationError (file, line, field) before any work
+
+    def build(atlas: Any, store: Any) -> Any:
+        tickers = {h.ticker for h in holdings.holdings} | set(BENCHMARK_FALLBACKS)
+        tickers |= {c.ticker for c in atlas.companies.values() if c.listed and c.ticker}
+        book = None
+        if data.prices_dir is not None:
+            book = load_prices(tickers, prices_dir=data.prices_dir)
+        elif store is not None:
+            try:
+                book = load_prices(tickers, store=store, fetch=lambda missing, start: {})
+            except DataUnavailableError:
+                book = None
+        if book is None:
+            from stackatlas.portfolio.prices import PriceBook
+
+            book = PriceBook({}, "none (no prices folder or price cache on the server)",
+                             notes=["no prices on the server: weights need a weight or market "
+                                    "value column, and market risk is skipped"])
+        return analyze_portfolio(content, atlas=atlas, profile=profile, prices=book)
+
+    return data.compute(build)

@@ -1,0 +1,106 @@
+"""What the web app and the report read: the atlas, the store (read-only) and a result cache.
+
+Results are cached per (atlas version, store state): the store state is the size and mtime of
+the DuckDB file (and its WAL) plus ``STACKATLAS_SEC_DIR``, so a ``stackatlas sync`` in another
+process invalidates the cache on the next request. Errors are never cached. The store is opened
+read-only only while a result is computed (under one lock: a DuckDB connection is not for
+concurrent threads), so other processes can write between requests. Without a store file the
+analyses read SEC facts from ``STACKATLAS_SEC_DIR`` and the atlas held in memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from stackatlas import config
+from stackatlas.atlas import Atlas, load_atlas
+from stackatlas.store import Store
+
+T = TypeVar("T")
+MAX_VARIANTS = 64  # cached results with user parameters (scenario runs) per state
+
+
+class WebData:
+    """The atlas, the store and cached results shared by every request."""
+
+    def __init__(self, store_path: Path | None = None, atlas_overlay: Path | None = None,
+                 prices_dir: Path | None = None, atlas: Atlas | None = None) -> None:
+        self._store_path = Path(store_path) if store_path is not None else None
+        self.atlas_overlay = atlas_overlay
+        self.prices_dir = prices_dir
+        self._fixed_atlas = atlas
+        self._lock = threading.RLock()
+        self._cache: OrderedDict[tuple, Any] = OrderedDict()
+        self._state: tuple | None = None
+
+    # ---- inputs --------------------------------------------------------------------------
+    @property
+    def store_path(self) -> Path:
+        return self._store_path if self._store_path is not None else config.store_path()
+
+    def atlas(self) -> Atlas:
+        """The atlas (shipped + overlay); ``load_atlas`` caches it per file mtimes."""
+        return self._fixed_atlas if self._fixed_atlas is not None else \
+            load_atlas(self.atlas_overlay)
+
+    def state(self) -> tuple:
+        """(atlas version, store file state, SEC dir): the cache key of every result."""
+        parts: list[Any] = [self.atlas().version]
+        for path in (self.store_path, self.store_path.with_name(self.store_path.name + ".wal")):
+            try:
+                st = path.stat()
+                parts.append((st.st_size, st.st_mtime_ns))
+            except OSError:
+                parts.append(None)
+        parts.append(str(config.sec_dir() or ""))
+        return tuple(parts)
+
+    @contextmanager
+    def store(self) -> Iterator[Store | None]:
+        """The store opened read-only, or None when there is no store file."""
+        if not self.store_path.exists():
+            yield None
+            return
+        store = Store(self.store_path, read_only=True)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    # ---- cache ---------------------------------------------------------------------------
+    def cached(self, name: str, build: Callable[[Atlas, Store | None], T],
+               *variant: Any) -> T:
+        """``build(atlas, store)`` once per state (and ``variant``, e.g. scenario arguments)."""
+        state = self.state()
+        key = (name, state, variant)
+        hit = self._cache.get(key, _MISS)
+        if hit is not _MISS:
+            return hit
+        with self._lock:
+            if self._state != state:
+                self._cache.clear()
+                self._state = state
+            hit = self._cache.get(key, _MISS)
+            if hit is not _MISS:
+                return hit
+            with self.store() as store:
+                value = build(self.atlas(), store)
+            self._cache[key] = value
+            if variant:
+                variants = [k for k in self._cache if k[2]]
+                for old in variants[:-MAX_VARIANTS]:
+                    self._cache.pop(old, None)
+            return value
+
+    def compute(self, build: Callable[[Atlas, Store | None], T]) -> T:
+        """``build(atlas, store)`` without caching (per-upload work), under the store lock."""
+        with self._lock, self.store() as store:
+            return build(self.atlas(), store)
+
+
+_MISS = object()
