@@ -85,6 +85,7 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None) -> SupplyNetwo
                 _RANK[old["kind"]], old["input_share"]):
             edges[(s, c)] = row
 
+    active = pd.DataFrame(False, index=ids, columns=weights.columns)
     for link in cfg.get("links", []):
         shares = _link_shares(atlas, link, weights, size)
         if not shares:
@@ -103,6 +104,8 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None) -> SupplyNetwo
         origin = f"market:{link['market']}" if link.get("market") else \
             "segments:" + "+".join(link["segments"])
         coverage = float(link["coverage"])
+        active.loc[list(buyers.index), cust_segs] = True
+        active.loc[list(shares), [c for c in sup_segs if c in active.columns]] = True
         for s, sigma in shares.items():
             sup_exposure = min(float(weights.loc[s, sup_segs].sum()), 1.0) if sup_segs else 1.0
             for c, bshare in buyer_share.items():
@@ -136,7 +139,7 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None) -> SupplyNetwo
         exposure=frame["exposure"].to_numpy(float), origin=frame["origin"].to_numpy(object),
         names=np.asarray([atlas.companies[c].name for c in ids], dtype=object),
         layer=layer_of.to_numpy(object), segment=seg_of.to_numpy(object), margin=margin,
-        segment_weights=weights, notes=notes,
+        segment_weights=weights, segment_active=active & (weights > 0), notes=notes,
         revenue_basis=np.asarray([rev_fig.get(c, (0, ""))[1] for c in ids], dtype=object))
 
 

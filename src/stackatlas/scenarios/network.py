@@ -54,6 +54,7 @@ class SupplyNetwork:
     segment: np.ndarray | None = None  # primary segment per node
     margin: np.ndarray | None = None  # contribution margin per node (NaN = use default)
     segment_weights: pd.DataFrame | None = None  # node x segment revenue-exposure weights
+    segment_active: pd.DataFrame | None = None  # node x segment: connected in the network
     revenue_basis: np.ndarray | None = None  # evidence / source note of each revenue
     notes: list[str] = field(default_factory=list)
 

@@ -60,7 +60,7 @@ class ScenarioResult:
                 continue
             dist = r.distribution if isinstance(r.distribution, str) else None
             value = dist if bands and dist else f"{r.value:g}"
-            params.add_row(r.name, value, f"{r.low:g}–{r.high:g}", str(r.basis)[:70])
+            params.add_row(r.name, value, f"{r.low:g}–{r.high:g}", _short(str(r.basis)))
         layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", bands)
         top = self.companies.sort_values("revenue_at_risk_pct", ascending=False,
                                          key=lambda s: s.abs()).head(12)
@@ -76,6 +76,10 @@ class ScenarioResult:
                     style="dim")
         return Panel(Group(head, params, layers, companies, path),
                      title=f"scenario: {self.title}", title_align="left")
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _fmt(value: float, spec: str = ",.1f") -> str:

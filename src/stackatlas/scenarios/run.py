@@ -90,20 +90,32 @@ def _margin(net: SupplyNetwork, values: Mapping[str, Any], draws: int) -> np.nda
     return np.where(np.isnan(own)[:, None], default[None, :], own[:, None])
 
 
-def _aggregate(net: SupplyNetwork, atlas: Atlas | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Row-normalised node x segment and segment x layer matrices."""
+def _aggregate(net: SupplyNetwork, atlas: Atlas | None
+               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Row-normalised node x segment weights for baselines and for losses, and segment x
+    layer. A company's loss goes to the segments through which it is connected in the
+    network (AWS, not Amazon retail, loses GPUs), its baseline to all its segments."""
     w = net.segment_weights
     if w is None:
         w = pd.DataFrame({"all": np.ones(net.n_nodes)}, index=net.ids)
     w = w.reindex(net.ids).fillna(0.0)
-    total = w.sum(axis=1).replace(0.0, np.nan)
-    w = w.div(total, axis=0).fillna(0.0)
+
+    def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+        total = frame.sum(axis=1).replace(0.0, np.nan)
+        return frame.div(total, axis=0).fillna(0.0)
+
+    base = normalise(w)
+    loss = base
+    if net.segment_active is not None:
+        masked = normalise(w * net.segment_active.reindex(index=net.ids, columns=w.columns)
+                           .fillna(False).astype(float))
+        loss = masked.where(masked.sum(axis=1) > 0, base, axis=0)
     layer_of = atlas.layer_of_segment if atlas is not None else {}
     layers = list(atlas.layer_ids) if atlas is not None else ["all"]
     seg_layer = pd.DataFrame(0.0, index=w.columns, columns=layers)
     for seg in w.columns:
         seg_layer.loc[seg, layer_of.get(seg, layers[0])] = 1.0
-    return w, seg_layer
+    return base, loss, seg_layer
 
 
 def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any],
@@ -111,9 +123,10 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
               atlas: Atlas | None) -> tuple[pd.DataFrame, ...]:
     T = central.output_loss.shape[0]
     rev_q = net.revenue / 4.0
-    w, seg_layer = _aggregate(net, atlas)
-    to_seg = w.to_numpy()
+    w, w_loss, seg_layer = _aggregate(net, atlas)
+    to_seg, loss_seg = w.to_numpy(), w_loss.to_numpy()
     to_layer = to_seg @ seg_layer.to_numpy()
+    loss_layer = loss_seg @ seg_layer.to_numpy()
 
     rev_known = np.nan_to_num(rev_q)
 
@@ -125,22 +138,22 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
         m = {"c_usd": c_usd, "c_pct": out_sum / T * 100, "c_op": c_usd * margin, "cq": out}
         if out.shape[2] == 1:
             m["c_peak"] = out.max(0) * 100
-        weights = np.ascontiguousarray((to_seg * rev_known[:, None]).T)
+        weights = np.ascontiguousarray((loss_seg * rev_known[:, None]).T)
         seg_usd_q = np.stack([weights @ out[t] for t in range(T)])  # (T, k, D), BLAS
         op_known = out_sum * rev_known[:, None] * margin
-        for lvl, mat in (("s", to_seg), ("l", to_layer)):
+        for lvl, mat, lmat in (("s", to_seg, loss_seg), ("l", to_layer, loss_layer)):
             usd_q = seg_usd_q if lvl == "s" else np.matmul(seg_layer.to_numpy().T[None],
                                                             seg_usd_q)
             base_q = rev_known @ mat
             has = base_q > 0
             safe = np.where(has, base_q, 1.0)
             m[f"{lvl}_usd"] = usd_q.sum(0)
-            m[f"{lvl}_op"] = mat.T @ op_known
+            m[f"{lvl}_op"] = lmat.T @ op_known
             m[f"{lvl}_pct"] = np.where(has[:, None], m[f"{lvl}_usd"] / (safe * T)[:, None] * 100,
                                        np.nan)
             m[f"{lvl}_base"] = base_q * 4
-            col = mat.sum(axis=0)
-            m[f"{lvl}_mean"] = np.where(col > 0, (out_sum.mean(1) / T @ mat) /
+            col = lmat.sum(axis=0)
+            m[f"{lvl}_mean"] = np.where(col > 0, (out_sum.mean(1) / T @ lmat) /
                                         np.where(col > 0, col, 1.0), np.nan) * 100
             m[f"{lvl}q_usd"] = usd_q
             m[f"{lvl}q_pct"] = np.where(has[None, :, None], usd_q / safe[None, :, None] * 100,
