@@ -136,6 +136,8 @@ def simple_cycles(adjacency: dict[str, set[str]], max_length: int | None = None
     out: list[list[str]] = []
     for root in range(len(names)):
         nodes = [v for v in range(root, len(names)) if whole[v] == whole[root]]
+        if len(nodes) == 1 and root not in succ[root]:
+            continue  # on no cycle through nodes not before it
         label = components(nodes)
         keep = {v for v in nodes if label[v] == label[root]}
         local = {v: [t for t in succ[v] if t in keep] for v in keep}
