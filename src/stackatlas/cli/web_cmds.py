@@ -1,9 +1,59 @@
-"""CLI commands (placeholder module: registers nothing yet)."""
+"""``stackatlas serve`` (the web app) and ``stackatlas report`` (one self-contained HTML file)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from stackatlas.cli.common import console, guarded
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind (default: this machine only).")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    prices: Annotated[Path | None, typer.Option(
+        "--prices", help="Folder of daily price CSVs for portfolio uploads (default: the "
+        "store's price cache).")] = None,
+) -> None:
+    """Serve the dashboard and JSON API (read-only over the store; docs at /docs)."""
+    import uvicorn
+
+    from stackatlas.web.app import create_app
+
+    console.print(f"stackatlas web on http://{host}:{port}/  (API docs: /docs; Ctrl+C stops)")
+    uvicorn.run(create_app(prices_dir=prices), host=host, port=port, log_level="warning")
+
+
+def report(
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")
+                      ] = Path("stackatlas-report.html"),
+    portfolio: Annotated[Path | None, typer.Option(
+        "--portfolio", help="Holdings CSV to add as a portfolio chapter.")] = None,
+    prices: Annotated[Path | None, typer.Option(
+        "--prices", help="Folder of daily price CSVs for the portfolio chapter.")] = None,
+) -> None:
+    """Write one self-contained HTML report (map, flows, pools, capex, concentration, signals,
+    audit, scenarios, sources; optional portfolio) and print its path."""
+    from stackatlas import config
+    from stackatlas.atlas import load_atlas
+    from stackatlas.report.html import build_report
+    from stackatlas.store import Store
+
+    atlas = load_atlas()
+    store = Store(read_only=True) if config.store_path().exists() else None
+    try:
+        path = build_report(output, atlas=atlas, store=store, portfolio=portfolio,
+                            prices_dir=prices)
+    finally:
+        if store is not None:
+            store.close()
+    print(path.resolve())
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to app."""
+    """Add ``serve`` and ``report`` to app."""
+    app.command("serve")(guarded(serve))
+    app.command("report")(guarded(report))

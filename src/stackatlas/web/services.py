@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
@@ -84,35 +85,39 @@ def profiles(data: WebData) -> list[str]:
 
 
 def analyze_upload(data: WebData, content: bytes, profile: str = "balanced") -> Any:
-    """A ``PortfolioReport`` for uploaded CSV bytes (parsed as data only). Prices come from the
-    server's prices folder when set, else the store's price cache; the server never downloads
-    prices while answering a request."""
-    from stackatlas.portfolio import analyze_portfolio
-    from stackatlas.portfolio.holdings import read_holdings
-    from stackatlas.portfolio.prices import BENCHMARK_FALLBACKS, load_prices
-
+    """A ``PortfolioReport`` for uploaded CSV bytes (parsed as data only)."""
     if profile not in profiles(data):
         raise ValidationError(f"unknown profile {profile!r}; use one of "
                               f"{', '.join(profiles(data))}")
-    holdings = read_holdings(content)  # ValidationError (file, line, field) before any work
+    from stackatlas.portfolio.holdings import read_holdings
 
-    def build(atlas: Any, store: Any) -> Any:
-        tickers = {h.ticker for h in holdings.holdings} | set(BENCHMARK_FALLBACKS)
-        tickers |= {c.ticker for c in atlas.companies.values() if c.listed and c.ticker}
-        book = None
-        if data.prices_dir is not None:
-            book = load_prices(tickers, prices_dir=data.prices_dir)
-        elif store is not None:
-            try:
-                book = load_prices(tickers, store=store, fetch=lambda missing, start: {})
-            except DataUnavailableError:
-                book = None
-        if book is None:
-            from stackatlas.portfolio.prices import PriceBook
+    read_holdings(content)  # ValidationError (file, line, field) before taking the lock
+    return data.compute(lambda atlas, store: analyze_holdings(
+        atlas, store, content, profile=profile, prices_dir=data.prices_dir))
 
-            book = PriceBook({}, "none (no prices folder or price cache on the server)",
-                             notes=["no prices on the server: weights need a weight or market "
-                                    "value column, and market risk is skipped"])
-        return analyze_portfolio(content, atlas=atlas, profile=profile, prices=book)
 
-    return data.compute(build)
+def analyze_holdings(atlas: Any, store: Any, source: bytes | str | Path, *,
+                     profile: str = "balanced", prices_dir: str | Path | None = None) -> Any:
+    """``analyze_portfolio`` with prices from ``prices_dir``, else the (read-only) store's price
+    cache; never downloads, so a request or a report build stays offline and read-only."""
+    from stackatlas.portfolio import analyze_portfolio
+    from stackatlas.portfolio.holdings import read_holdings
+    from stackatlas.portfolio.prices import BENCHMARK_FALLBACKS, PriceBook, load_prices
+
+    data = source if isinstance(source, bytes) else Path(source)
+    holdings = read_holdings(data)
+    tickers = {h.ticker for h in holdings.holdings} | set(BENCHMARK_FALLBACKS)
+    tickers |= {c.ticker for c in atlas.companies.values() if c.listed and c.ticker}
+    book = None
+    if prices_dir is not None:
+        book = load_prices(tickers, prices_dir=prices_dir)
+    elif store is not None:
+        try:
+            book = load_prices(tickers, store=store, fetch=lambda missing, start: {})
+        except DataUnavailableError:
+            book = None
+    if book is None:
+        book = PriceBook({}, "none (no prices folder or price cache)",
+                         notes=["no prices available: weights need a weight or market value "
+                                "column, and market risk is skipped"])
+    return analyze_portfolio(data, atlas=atlas, profile=profile, prices=book)
