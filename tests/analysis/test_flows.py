@@ -293,3 +293,26 @@ def test_cycle_revenue_share_uses_latest_full_year_revenue():
     assert returns.loc["oai", "revenue_share"] == pytest.approx(8.6 / 20)  # ARR stands in
     row = find_cycles(atlas).table().iloc[0]
     assert (row["max_revenue_node"], row["max_revenue_share"]) == ("oai", pytest.approx(0.43))
+
+
+NODES = ["msft", "oai", "nvda", "tsmc", "asml", "util", "amzn", "goog", "amd", "big", "mix",
+         "utilities", "foundry", "cloud"]
+KINDS = ["capex_purchase", "cloud_commitment", "revenue_share", "equity_investment",
+         "power_purchase", "services"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(NODES), st.sampled_from(NODES),
+                          st.sampled_from(KINDS), st.floats(0.01, 500)), min_size=1, max_size=12))
+def test_collapsing_conserves_money(rows):
+    # whatever the kinds and endpoints (companies, groups, segments, a layer), every dollar of
+    # every placeable flow lands in exactly one layer pair and one segment pair
+    flows = [(f"r{i}", a, b, k, amt, None, None, "2025", "art")
+             for i, (a, b, k, amt) in enumerate(rows)]
+    graph = flow_graph(tiny_atlas(flows))
+    placed = sum(amt for i, (_, _, _, amt) in enumerate(rows) if f"r{i}" not in graph.unmapped)
+    assert graph.layer_totals()["mid"].sum() == pytest.approx(placed)
+    assert graph.collapse("company")["mid"].sum() == pytest.approx(sum(r[3] for r in rows))
+    segment_flows = [f for f in flows if f[1] != "cloud" and f[2] != "cloud"]  # a layer node
+    if len(segment_flows) == len(flows):  # has no segment
+        assert graph.collapse("segment")["mid"].sum() == pytest.approx(placed)

@@ -107,8 +107,11 @@ def market_concentration(atlas: Atlas, market: str | None = None, *,
                          guidelines: Guidelines = "2023") -> Concentration:
     """HHI, CR1, CR3, supplier count and named band for every market (or one)."""
     if market is not None and market not in atlas.markets:
-        raise NotFoundError(f"unknown market {market!r}", atlas._close(market,
-                                                                       list(atlas.markets)))
+        from rapidfuzz import fuzz, process
+
+        near = process.extract(market, list(atlas.markets), scorer=fuzz.WRatio, limit=3,
+                               score_cutoff=60)
+        raise NotFoundError(f"unknown market {market!r}", [hit[0] for hit in near])
     rows = []
     for mid, mkt in atlas.markets.items():
         if market is not None and mid != market:
