@@ -217,3 +217,45 @@ def test_download_failures_give_a_clear_error(monkeypatch: pytest.MonkeyPatch, a
     report = analyze_portfolio(write_csv("ticker,weight\nNVDA,1\n"), atlas=atlas)
     assert report.risk is None
     assert any(n.startswith("prices unavailable: could not download") for n in report.notes)
+
+
+def test_quiet_yfinance_failure_is_not_a_traceback(monkeypatch: pytest.MonkeyPatch, atlas: Atlas,
+                                                   write_csv) -> None:
+    """Regression: offline, yfinance returns empty frames without raising; the report used to
+    crash in market_risk with ``max() arg is an empty sequence``."""
+    import sys
+    import types
+
+    from stackatlas.portfolio import analyze_portfolio
+
+    class EmptyTicker:
+        def __init__(self, t: str) -> None:
+            pass
+
+        def history(self, **kwargs):
+            return _history([])
+
+    monkeypatch.setitem(sys.modules, "yfinance", types.SimpleNamespace(Ticker=EmptyTicker))
+    monkeypatch.setenv("STACKATLAS_OFFLINE", "0")
+    with pytest.raises(DataUnavailableError, match="yfinance returned nothing"):
+        load_prices(["NVDA", "SPY"])
+    report = analyze_portfolio(write_csv("ticker,weight\nNVDA,0.9\nCASH,0.1\n"), atlas=atlas)
+    assert report.risk is None
+    assert any("yfinance returned nothing" in n for n in report.notes)
+    with pytest.raises(DataUnavailableError, match="weights need prices"):
+        analyze_portfolio(write_csv("ticker,shares\nNVDA,4\nCASH,100\n"), atlas=atlas)
+
+
+def test_empty_price_book_is_data_unavailable(atlas: Atlas) -> None:
+    from stackatlas.portfolio.prices import PriceBook
+
+    with pytest.raises(DataUnavailableError, match="no price series"):
+        market_risk(atlas, PriceBook({}, "nowhere"))
+
+
+def test_benchmark_error_names_each_ticker_once() -> None:
+    from stackatlas.portfolio.prices import PriceBook
+
+    with pytest.raises(DataUnavailableError) as info:
+        PriceBook({}, "here").benchmark("SPY")
+    assert "none of SPY, ^GSPC, GSPC in here" in str(info.value)

@@ -92,9 +92,9 @@ class PriceBook:
                 note = None if price_key(t) == price_key(wanted) else (
                     f"benchmark {wanted} has no prices in {self.origin}; using {t} instead")
                 return t, s, note
+        tried = dict.fromkeys((wanted, *BENCHMARK_FALLBACKS))  # ordered, no repeats
         raise DataUnavailableError(
-            f"no benchmark prices: none of {wanted}, {', '.join(BENCHMARK_FALLBACKS)} in "
-            f"{self.origin}")
+            f"no benchmark prices: none of {', '.join(tried)} in {self.origin}")
 
 
 def read_price_dir(folder: str | Path) -> PriceBook:
@@ -195,6 +195,10 @@ def load_prices(tickers: Iterable[str], *, prices_dir: str | Path | None = None,
                                                                         name="date"))
             if lost := [t for t in missing if t not in fetched]:
                 notes.append(f"no prices returned for {', '.join(lost)}")
+            if not cached:  # yfinance often fails quietly (empty frames) when offline
+                raise DataUnavailableError(
+                    f"no prices: yfinance returned nothing for {', '.join(wanted)} (no network?) "
+                    "and nothing is cached; pass --prices DIR with CSV files")
     finally:
         if own:
             store.close()

@@ -128,6 +128,8 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
                 benchmark: str = "SPY", years: float = 3.0) -> RiskResult:
     """Layer baskets (equal / cap weighted), the portfolio and the benchmark over ``years``."""
     notes: list[str] = []  # price-loading notes stay on the PriceBook
+    if not book.series:
+        raise DataUnavailableError(f"no price series in {book.origin}")
     bench: pd.Series | None = None
     try:
         bench_name, bench_full, note = book.benchmark(benchmark)
