@@ -1,0 +1,213 @@
+"""Segment revenue (and segment operating income) from a filing's dimensional XBRL facts.
+
+``segment_revenue(facts)`` takes an ``IXBRL_SCHEMA`` table (``stackatlas.sec.ixbrl``) and keeps,
+per period, the company total (no dimension) and every single-axis member of the business
+segment axis (``us-gaap:StatementBusinessSegmentsAxis``) and the product / service axis
+(``srt:ProductOrServiceAxis``: NVIDIA reports Data Center, Gaming ... there, as "market
+platforms"), each with its share of the total for the same period and concept family.
+
+Rules: concepts are tried in the order of ``REVENUE_CONCEPTS`` per (period, member); the
+qualifier ``srt:ConsolidationItemsAxis=us-gaap:OperatingSegmentsMember`` (it only says "segment
+total") is dropped before matching; members crossing two axes (Google Services x YouTube ads)
+are left out. Members of one axis may nest (NVIDIA's Compute and Networking are parts of Data
+Center), so shares need not add up to 1. Fiscal labels: fiscal year = the year the fiscal year
+ends (``dei:DocumentFiscalYearFocus`` of the document, counted back for comparatives), quarters
+``Q1``..``Q4`` for 3-month periods, ``FY`` for a year, ``6M`` / ``9M`` for year-to-date periods.
+
+``ingest_filing(store, path)`` parses one document and replaces that accession's rows of the
+store table ``sec_segment_facts`` in one transaction.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyarrow as pa
+
+from stackatlas.sec.ixbrl import parse_ixbrl
+
+if TYPE_CHECKING:
+    from stackatlas.atlas.atlas import Atlas
+    from stackatlas.store import Store
+
+TABLE = "sec_segment_facts"
+REVENUE_CONCEPTS = ("RevenueFromContractWithCustomerExcludingAssessedTax", "Revenues",
+                    "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet")
+OPERATING_INCOME_CONCEPTS = ("OperatingIncomeLoss",)
+METRIC_CONCEPTS = {"revenue": REVENUE_CONCEPTS, "operating_income": OPERATING_INCOME_CONCEPTS}
+SEGMENT_AXES = {"us-gaap:StatementBusinessSegmentsAxis": "segment",
+                "srt:ProductOrServiceAxis": "product"}
+QUALIFIERS = frozenset({"srt:ConsolidationItemsAxis=us-gaap:OperatingSegmentsMember"})
+SEGMENT_SCHEMA = pa.schema([
+    ("cik", pa.int64()), ("accession", pa.string()), ("form", pa.string()),
+    ("filed", pa.date32()), ("metric", pa.string()), ("concept", pa.string()),
+    ("axis", pa.string()), ("member", pa.string()), ("label", pa.string()),
+    ("fiscal_year", pa.int32()), ("fiscal_period", pa.string()), ("start", pa.date32()),
+    ("end", pa.date32()), ("months", pa.int32()), ("value", pa.float64()),
+    ("total", pa.float64()), ("share", pa.float64()), ("decimals", pa.int32()),
+])
+"""Columns of ``segment_revenue`` and of the store table. ``axis`` is ``total`` for the company
+total row, else ``segment`` / ``product``; money in USD; ``share`` = value / total (a fraction)."""
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def member_label(member: str) -> str:
+    """``nvda:DataCenterMember`` -> ``Data Center``; ``amzn:AmazonWebServicesSegmentMember`` ->
+    ``Amazon Web Services``."""
+    local = member.split(":")[-1]
+    for suffix in ("Member", "Segment"):
+        local = local.removesuffix(suffix)
+    return _CAMEL.sub(" ", local).strip() or member
+
+
+def _frame(facts: pa.Table | pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    if isinstance(facts, pa.Table):
+        meta = {k.decode(): v.decode() for k, v in (facts.schema.metadata or {}).items()}
+        return facts.to_pandas(), meta
+    return facts, {}
+
+
+def _fiscal_labels(end: pd.Series, months: pd.Series, current_end: date,
+                   fy_focus: int | None, fp_focus: str) -> tuple[list, list]:
+    """Fiscal year / period per row, counted from the document's own fiscal focus."""
+    quarter_of_doc = int(fp_focus[1]) if re.fullmatch(r"Q[1-4]", fp_focus) else 4
+    fye0 = pd.Timestamp(current_end) + pd.Timedelta(days=round((4 - quarter_of_doc) * 91.31))
+    years, periods = [], []
+    for e, m in zip(pd.to_datetime(end), months, strict=True):
+        delta = (fye0 - e).days
+        k = math.floor((delta + 10) / 365.25)
+        to_fye = delta - k * 365.25
+        quarter = min(4, max(1, 4 - round(to_fye / 91.31)))
+        years.append(fy_focus - k if fy_focus is not None else None)
+        periods.append("FY" if m == 12 else f"Q{quarter}" if m == 3 else f"{m}M")
+    return years, periods
+
+
+def segment_revenue(facts: pa.Table | pd.DataFrame, *, metric: str = "revenue",
+                    concepts: tuple[str, ...] | None = None,
+                    axes: dict[str, str] | None = None) -> pd.DataFrame:
+    """Company total and per-member values of ``metric`` with shares (``SEGMENT_SCHEMA``).
+
+    ``facts``: one document's facts (``parse_ixbrl``). When it is an Arrow table, its metadata
+    gives the fiscal focus (``DocumentFiscalYearFocus`` / ``...PeriodFocus``); without it the
+    document is taken as an annual report and the fiscal year as the year the period ends.
+    """
+    concepts = concepts or METRIC_CONCEPTS[metric]
+    axes = axes or SEGMENT_AXES
+    df, meta = _frame(facts)
+    rank = {c: i for i, c in enumerate(concepts)}
+    df = df[df["concept"].isin(rank) & (df["taxonomy"] == "us-gaap") & (df["unit"] == "USD")
+            & df["start"].notna()].copy()
+    if df.empty:
+        return SEGMENT_SCHEMA.empty_table().to_pandas()
+    df["dims"] = df["dimensions"].map(
+        lambda d: ";".join(p for p in d.split(";") if p and p not in QUALIFIERS))
+    df = df[~df["dims"].str.contains(";")]
+    split = df["dims"].str.split("=", n=1, expand=True).reindex(columns=[0, 1])
+    df["axis"] = split[0].map(axes).where(df["dims"] != "", "total")
+    df["member"] = split[1].where(df["dims"] != "", "")
+    df = df[df["axis"].notna()].copy()
+    df["rank"] = df["concept"].map(rank)
+    df = df.sort_values(["rank", "end"]).drop_duplicates(["cik", "start", "end", "axis", "member"])
+    totals = df[df["axis"] == "total"][["cik", "start", "end", "value"]].rename(
+        columns={"value": "total"})
+    out = df.merge(totals, on=["cik", "start", "end"], how="left")
+    out["share"] = out["value"] / out["total"]
+    start, end = pd.to_datetime(out["start"]), pd.to_datetime(out["end"])
+    out["months"] = ((end - start).dt.days / 30.44).round().astype(int)
+    current = (pd.to_datetime(totals["end"]).max() if not totals.empty else end.max()).date()
+    fy = meta.get("DocumentFiscalYearFocus", "")
+    fp = meta.get("DocumentFiscalPeriodFocus", "FY")
+    out["fiscal_year"], out["fiscal_period"] = _fiscal_labels(
+        out["end"], out["months"], current, int(fy) if fy.isdigit() else current.year, fp)
+    out["metric"] = metric
+    out["label"] = [member_label(m) if m else "Total" for m in out["member"]]
+    out = out.sort_values(["end", "months", "axis", "value"],
+                          ascending=[False, True, False, False], key=_axis_key)
+    return pa.Table.from_pandas(out[SEGMENT_SCHEMA.names], schema=SEGMENT_SCHEMA,
+                                preserve_index=False).to_pandas()
+
+
+def _axis_key(s: pd.Series) -> pd.Series:
+    return s.map({"total": 2, "segment": 1, "product": 0}) if s.name == "axis" else s
+
+
+def filed_from_name(path: Path) -> str | None:
+    """The filing date in names such as ``nvda-10-k-2025-02-26.html`` (else None)."""
+    m = _DATE_IN_NAME.search(Path(path).name)
+    return m.group(1) if m else None
+
+
+def resolve_accession(atlas: Atlas, cik: int, filed: str | date | None) -> str | None:
+    """The accession of the atlas filing source for this CIK filed on that date, if any."""
+    if filed is None:
+        return None
+    day = date.fromisoformat(filed) if isinstance(filed, str) else filed
+    for src in atlas.sources.values():
+        if (src.accession and src.published == day and src.url
+                and f"/data/{cik}/" in src.url):
+            return src.accession
+    return None
+
+
+def filing_segments(path: Path, *, accession: str | None = None, filed: str | None = None,
+                    atlas: Atlas | None = None) -> pd.DataFrame:
+    """Segment revenue and operating income of one filing document (``SEGMENT_SCHEMA``).
+
+    ``filed`` defaults to a date in the file name; ``accession`` to the matching atlas filing
+    source (when ``atlas`` is given), else ``doc:<document name>``.
+    """
+    filed = filed or filed_from_name(path)
+    facts = parse_ixbrl(path, accession=accession, filed=filed)
+    if accession is None and atlas is not None and facts.num_rows:
+        found = resolve_accession(atlas, int(facts.column("cik")[0].as_py()), filed)
+        if found:
+            facts = facts.set_column(facts.schema.get_field_index("accession"), "accession",
+                                     pa.array([found] * facts.num_rows, pa.string()))
+    parts = [segment_revenue(facts, metric=m) for m in METRIC_CONCEPTS]
+    return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
+
+
+def ingest_filing(store: Store, path: Path, *, accession: str | None = None,
+                  filed: str | None = None, atlas: Atlas | None = None) -> int:
+    """Store one filing's segment rows, replacing that accession's rows in one transaction."""
+    rows = filing_segments(Path(path), accession=accession, filed=filed, atlas=atlas)
+    table = pa.Table.from_pandas(rows, schema=SEGMENT_SCHEMA, preserve_index=False)
+    if table.num_rows == 0:
+        return 0
+    acc = table.column("accession")[0].as_py()
+    return store.replace_rows(TABLE, table, where="accession = ?", params=[acc])
+
+
+def load_segments(store: Store, cik: int | None = None) -> pd.DataFrame | None:
+    """Stored segment rows (for one CIK), or None when the table is absent or has none."""
+    if not store.has_table(TABLE):
+        return None
+    sql = f"SELECT * FROM {TABLE}" + (" WHERE cik = ?" if cik is not None else "")
+    rows = store.query(sql, [cik] if cik is not None else None)
+    return rows if len(rows) else None
+
+
+_DIR_CACHE: dict[tuple[str, float, bool], pd.DataFrame] = {}
+
+
+def segments_from_dir(folder: Path, atlas: Atlas | None = None) -> pd.DataFrame:
+    """Segment rows of every ``*.html`` / ``*.htm`` / ``*.xml`` filing in ``folder`` (each
+    document parsed once per process and modification time)."""
+    parts = []
+    for path in sorted(Path(folder).glob("*")):
+        if path.suffix.lower() not in (".html", ".htm", ".xml"):
+            continue
+        key = (str(path.resolve()), path.stat().st_mtime, atlas is not None)
+        if key not in _DIR_CACHE:
+            _DIR_CACHE[key] = filing_segments(path, atlas=atlas)
+        parts.append(_DIR_CACHE[key])
+    if not parts:
+        return SEGMENT_SCHEMA.empty_table().to_pandas()
+    return pd.concat(parts, ignore_index=True)
