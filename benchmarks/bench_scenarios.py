@@ -190,7 +190,8 @@ def main() -> None:
     params = spec.all_params()
     fixed, dists = apply_overrides(params, None)
     mc_values = draw_values(params, fixed, dists, 10_000, 1)
-    engine_s, _ = timed(lambda: simulate(spec, atlas_net, atlas, mc_values, QUARTERS, 10_000), 3)
+    engine_s, _ = timed(lambda: simulate(spec, atlas_net, atlas, mc_values, QUARTERS, 10_000,
+                                         paths=False), 3)
     chips = result.layers.set_index("layer").loc["chips"]
     print(f"\n[2] Monte Carlo on the atlas network ({atlas_net.n_nodes} companies, "
           f"{atlas_net.n_edges} edges): 10,000 draws of taiwan-quake in {seconds:.3f} s "
