@@ -166,3 +166,14 @@ def test_uploaded_bytes() -> None:
         read_holdings(b"ticker,weight\nNVDA,1\n" * 10, max_bytes=100)
     p = info.value.problems[0]
     assert p.file == "<upload>" and "over the" in p.message
+
+
+def test_unquoted_thousands_separator_is_refused(write_csv) -> None:
+    """Regression: ``MSFT,1,234.50`` under a two-column header was read as a market value of 1
+    (the extra cell was dropped silently)."""
+    probs = _problems(write_csv("ticker,market_value\nNVDA,500\nMSFT,1,234.50\n"))
+    assert [(line, col) for line, col, _ in probs] == [(3, None)]
+    assert "row has 3 fields, header has 2" in probs[0][2]
+    # trailing empty cells (common in broker exports) are still fine
+    hf = read_holdings(write_csv("ticker,market_value\nNVDA,500,,\nMSFT,\"1,234.50\",\n"))
+    assert [h.amount for h in hf.holdings] == [500.0, 1234.5]

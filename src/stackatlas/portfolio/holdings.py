@@ -218,6 +218,11 @@ def read_holdings(source: str | Path | bytes, *, max_bytes: int = MAX_FILE_BYTES
             problems.append(Problem(name, line, amount_col,
                                     f"row has {len(row)} fields, header has {len(header)}"))
             continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            problems.append(Problem(name, line, None,
+                                    f"row has {len(row)} fields, header has {len(header)} "
+                                    "(an unquoted comma, e.g. a thousands separator?)"))
+            continue
         raw_amount = cell(kind)
         try:
             amount = parse_number(raw_amount)
