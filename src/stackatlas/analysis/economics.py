@@ -7,16 +7,18 @@ Per calendar year ``y`` (USD billions):
     inference[y]  = inference_y if given (an anchor), else inference_share_y * revenue, else
                     the previous share * (1 - inference_share_decline)
     other_opex[y] = other_opex_y / other_opex_share_y if given, else other_opex_share in the
-                    anchor years and the previous share * (1 - other_opex_decline) after them
+                    anchor years and the previous share * (1 - other_opex_decline) in others
     training[y]   = training_y / training_share_y if given; in a year with a ``burn_y`` anchor
                     the residual revenue + burn - inference - other_opex; else the previous
-                    share * (1 - training_share_decline)
+                    year's training spend * (1 + training_growth_y) when given (training as a
+                    fixed cost committed ahead of revenue); else the previous share *
+                    (1 - training_share_decline)
     cash_flow[y]  = revenue - inference - training - other_opex;   burn = -cash_flow
 
 "Anchor years" are years with an absolute input (``burn_y``, ``inference_y``, ...): there the
 shares carry over unchanged; the decline rates (and sensitivity cost factors) apply in every
-other year. The breakeven year is the first year with
-``cash_flow >= 0`` (None if none by ``last_year``).
+other year. The breakeven year is the first year with ``cash_flow >= 0`` (None if none by
+``last_year``).
 
 Inputs ship as ``stackatlas/data/economics/<lab>.yaml``; each states its basis: ``article``
 (evidence ``estimated``) or ``assumption`` (evidence ``scenario``); any override is ``scenario``.
