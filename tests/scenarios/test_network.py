@@ -140,3 +140,36 @@ shocks:
     # gpu1 margin 60% from the atlas, others use the contribution_margin default (0.5)
     assert companies.loc["gpu1", "op_profit_at_risk_usd_bn"] == pytest.approx(
         0.6 * companies.loc["gpu1", "revenue_at_risk_usd_bn"])
+
+
+def test_explicit_baseline_table(fixtures) -> None:
+    from stackatlas.atlas.loader import load_atlas
+    from stackatlas.errors import ValidationError
+    from stackatlas.scenarios.baseline import read_baseline
+
+    atlas = load_atlas()
+    result = run_scenario("taiwan-quake", atlas=atlas,
+                          baseline=fixtures / "scenarios" / "baseline.csv")
+    companies = result.companies.set_index("company")
+    # TSMC baseline 100 instead of the atlas's 122.5: 100 / 4 x (0.3 + 0.225 + 0.075)
+    assert companies.loc["tsmc", "revenue_at_risk_usd_bn"] == pytest.approx(15.0)
+    assert companies.loc["tsmc", "op_profit_at_risk_usd_bn"] == pytest.approx(15.0 * 0.6)
+    assert companies.loc["coreweave", "evidence"] == "scenario"  # had no atlas revenue
+    with pytest.raises(ValidationError) as info:
+        read_baseline(fixtures / "scenarios" / "bad-baseline.csv", set(atlas.companies))
+    found = {(p.line, p.column) for p in info.value.problems}
+    assert found == {(2, "revenue_usd_bn"), (3, "company"), (4, "contribution_margin")}
+
+
+def test_overlay_dependencies_reach_the_network(tmp_path) -> None:
+    """Users add or override edges with dependencies.csv in an atlas overlay."""
+    from stackatlas.atlas.loader import load_atlas
+
+    (tmp_path / "dependencies.csv").write_text(
+        "supplier,customer,input_share,revenue_share,source,note\n"
+        "sk-hynix,nvidia,0.9,0.4,stackatlas-editors-2026,test edge\n")
+    edges = build_network(load_atlas(tmp_path)).edges_frame().set_index(
+        ["supplier", "customer"])
+    assert edges.loc[("sk-hynix", "nvidia"), "input_share"] == 0.9
+    assert edges.loc[("sk-hynix", "nvidia"), "origin"] == "dependency:stackatlas-editors-2026"
+    assert edges.loc[("tsmc", "nvidia"), "input_share"] == 1.0  # shipped edge still there

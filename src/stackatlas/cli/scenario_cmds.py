@@ -102,6 +102,9 @@ def run_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Random seed for the draws.")] = 0,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the impact-by-layer "
                                               "and fan charts to this HTML file.")] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="CSV of company,revenue_usd_bn[,contribution_margin] replacing the "
+        "atlas revenues for this run.", dir_okay=False)] = None,
     atlas_overlay: OverlayOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -110,7 +113,8 @@ def run_cmd(
     from stackatlas.scenarios import run_scenario
 
     result = run_scenario(name, atlas=load_atlas(atlas_overlay),
-                          overrides=_parse_sets(set_ or []), draws=draws, seed=seed)
+                          overrides=_parse_sets(set_ or []), draws=draws, seed=seed,
+                          baseline=baseline)
     if html is not None:
         from stackatlas.scenarios.charts import write_html
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.scenarios.baseline import Baseline
 from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.params import ModelConfig, model_config
 
@@ -54,15 +55,23 @@ def _latest_annual(atlas: Atlas, metrics: list[str], units: dict[str, float]
     return {k: (v[1], v[2]) for k, v in best.items()}
 
 
-def build_network(atlas: Atlas, model: ModelConfig | None = None) -> SupplyNetwork:
-    """The supply network of the atlas companies (see module docstring for the rules)."""
+def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
+                  baseline: Baseline | None = None) -> SupplyNetwork:
+    """The supply network of the atlas companies (see module docstring for the rules).
+    ``baseline`` (see ``baseline.py``) replaces atlas revenue / margins where it has them."""
     model = model or model_config()
     cfg = model.network
     ids = list(atlas.companies)
     index = {c: i for i, c in enumerate(ids)}
     rev_fig = _latest_annual(atlas, list(cfg.get("revenue_metrics", [])), _UNIT_TO_BN)
+    if baseline is not None:
+        rev_fig.update({c: (v, f"baseline:{baseline.file}") for c, v in
+                        baseline.revenue.items()})
     revenue = np.array([rev_fig.get(c, (np.nan, ""))[0] for c in ids])
     margin = _margins(atlas, ids, cfg)
+    if baseline is not None:
+        for cid, value in baseline.margin.items():
+            margin[index[cid]] = value
 
     weights = pd.DataFrame(0.0, index=ids, columns=list(atlas.segments))
     for m in atlas.memberships:

@@ -12,6 +12,7 @@ import pandas as pd
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import ValidationError
 from stackatlas.scenarios.atlas_network import build_network
+from stackatlas.scenarios.baseline import Baseline, read_baseline
 from stackatlas.scenarios.montecarlo import apply_overrides, draw_values, percentiles
 from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.propagate import ModelValues, Propagation, edge_flows, propagate
@@ -48,11 +49,13 @@ def simulate(spec: ScenarioSpec, net: SupplyNetwork, atlas: Atlas | None,
 
 def run_scenario(name_or_spec: str | Path | ScenarioSpec, *, atlas: Atlas | None = None,
                  overrides: Mapping[str, Any] | None = None, draws: int = 0, seed: int = 0,
-                 network: SupplyNetwork | None = None) -> ScenarioResult:
+                 network: SupplyNetwork | None = None,
+                 baseline: Baseline | str | Path | None = None) -> ScenarioResult:
     """Run a shipped scenario (by name), a user file (by path) or a parsed spec.
 
     ``overrides`` maps parameter names to numbers or distributions (``{"kind": "uniform",
     "low": .., "high": ..}``); ``draws`` > 0 adds a seeded Monte Carlo with p5 / p50 / p95.
+    ``baseline`` (a ``Baseline`` or a CSV path) replaces atlas revenues for this run.
     """
     spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else \
         load_scenario(name_or_spec)
@@ -63,7 +66,12 @@ def run_scenario(name_or_spec: str | Path | ScenarioSpec, *, atlas: Atlas | None
             from stackatlas.atlas.loader import load_atlas
 
             atlas = load_atlas()
-        network = network_for(atlas)
+        if baseline is not None:
+            if not isinstance(baseline, Baseline):
+                baseline = read_baseline(baseline, set(atlas.companies))
+            network = build_network(atlas, baseline=baseline)
+        else:
+            network = network_for(atlas)
     if atlas is not None:
         check_targets(spec, atlas)
     params = spec.all_params()
