@@ -229,3 +229,28 @@ def test_rate_limiter_spaces_requests() -> None:
 
 def test_shared_limiter_is_one_per_process() -> None:
     assert shared_rate_limiter() is shared_rate_limiter()
+
+
+def test_rate_limiter_is_shared_safely_across_threads() -> None:
+    import threading
+    import time
+
+    limiter = RateLimiter(10)
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        for _ in range(2):
+            limiter.acquire()
+            with lock:
+                stamps.append(time.monotonic())
+
+    start = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 6 requests at 10/s with a burst of 1: the last may go no earlier than 0.5 s after start
+    assert len(stamps) == 6
+    assert max(stamps) - start >= 0.5 - 0.01

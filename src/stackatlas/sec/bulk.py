@@ -22,6 +22,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,8 +169,11 @@ def _parsed(path: Path, names: list[str],
         _open_archive(str(path))
         yield from (_parse_member(n) for n in names)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["stackatlas.sec.companyfacts"])
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")  # no fork of a DuckDB-holding parent
+        context.set_forkserver_preload(["stackatlas.sec.companyfacts"])
+    else:
+        context = multiprocessing.get_context("spawn")
     limit = 2 * workers + 2
     queue = iter(names)
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_archive,
@@ -183,7 +187,13 @@ def _parsed(path: Path, names: list[str],
                 for future in finished:
                     for name in _take(queue, 1):
                         pending.add(pool.submit(_parse_member, name))
-                    yield future.result()
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool as exc:
+                        raise StackAtlasError(
+                            f"{path}: a parsing worker process died ({exc}); rerun to resume, "
+                            "or use --workers 0 to parse in-process") from exc
+                    yield result
         except BaseException:
             for future in pending:
                 future.cancel()

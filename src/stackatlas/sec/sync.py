@@ -143,8 +143,9 @@ def _sync_one(company: Company, store: Store, client: SecClient,
         got = companyfacts(company.cik, client=client)
     except StackAtlasError as exc:
         reason = str(exc).splitlines()[0]
-        if isinstance(exc, DataUnavailableError) and config.sec_dir() is not None:
-            reason = "not in SEC_DIR"
+        if isinstance(exc, DataUnavailableError):
+            reason = "not in SEC_DIR" if config.sec_dir() is not None else \
+                "offline and not in the SEC cache"
         facts_store.record_failure(store, company.cik, source=failure_source, error=reason)
         return SyncRow(company.id, company.name, company.cik, "failed", reason=reason)
     rows = facts_store.ingest_facts(store, got.facts, source=got.source, origin=got.origin,
