@@ -94,12 +94,17 @@ def _money_table(title: str, frame: pd.DataFrame, key: str, bands: bool) -> Tabl
         table.add_column(col, justify="right")
     if bands:
         table.add_column("p5 – p95 %", justify="right")
+    mean = "mean_company_loss_pct" in frame
+    if mean:
+        table.add_column("avg company %", justify="right")
     for r in frame.itertuples():
         row = [str(getattr(r, key)), _fmt(r.baseline_revenue_usd_bn),
                _fmt(r.revenue_at_risk_usd_bn), _fmt(r.revenue_at_risk_pct, ".2f"),
                _fmt(r.op_profit_at_risk_usd_bn)]
         if bands:
             row.append(f"{_fmt(r.pct_p5, '.2f')} – {_fmt(r.pct_p95, '.2f')}")
+        if mean:
+            row.append(_fmt(r.mean_company_loss_pct, ".2f"))
         table.add_row(*row)
     return table
 

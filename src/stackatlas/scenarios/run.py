@@ -186,6 +186,11 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
             for name, arr in (("usd", b[f"{key[0]}_usd"]), ("pct", b[f"{key[0]}_pct"])):
                 p5, p50, p95 = percentiles(arr)
                 df[f"{name}_p5"], df[f"{name}_p50"], df[f"{name}_p95"] = p5, p50, p95
+        if key != "company":  # no company with a revenue figure: money is unresolved
+            empty = df["baseline_revenue_usd_bn"].to_numpy() <= 0
+            for col in [c for c in df.columns if "usd" in c and c != "baseline_revenue_usd_bn"]:
+                df.loc[empty, col] = np.nan
+            df.loc[empty, "baseline_revenue_usd_bn"] = np.nan
         df["evidence"] = np.where(np.isnan(df["revenue_at_risk_usd_bn"]), "unresolved",
                                   "scenario")
         return df
