@@ -116,3 +116,11 @@ def test_sec_bulk_json(tmp_path: Path, fixtures: Path) -> None:
     data = json.loads(out)
     assert (data["ingested"], data["facts"]) == (1, 6)
     assert data["failures"][0]["member"] == "CIK0000000102.json"
+
+
+def test_readme_documents_every_sec_command() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for command in ("stackatlas sync", "stackatlas sec bulk", "stackatlas sec metrics"):
+        assert command in readme, command
+    for key in SEC_METRICS_KEYS:  # the --json contract is spelled out
+        assert key in readme.split("sec metrics --json` is a **stable contract**")[1][:400]
