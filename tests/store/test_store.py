@@ -106,6 +106,10 @@ def test_sql_readonly_refuses_writes(store: Store, sql: str) -> None:
     ("SUMMARIZE SELECT * FROM read_parquet('x.parquet')", "table function 'read_parquet'"),
     ("EXPLAIN ANALYZE SELECT * FROM read_json('x.json')", "table function 'read_json'"),
     ("/* SELECT */ DROP TABLE t", "not DROP"),
+    # regression: DML inside a CTE parses as a SELECT statement and used to run (then roll back)
+    ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", "not DELETE (inside a query)"),
+    ("WITH x AS (UPDATE t SET a = 0 RETURNING *) SELECT * FROM x", "not UPDATE"),
+    ("WITH x AS (INSERT INTO t VALUES (9) RETURNING *) SELECT 1", "not INSERT"),
 ])
 def test_sql_readonly_refuses_file_access(store: Store, sql: str, message: str) -> None:
     store.replace_rows("t", pa.table({"a": [1, 2]}))
@@ -127,6 +131,9 @@ def test_sql_readonly_allows_harmless_functions(store: Store, sql: str) -> None:
     "SELECT sum(a) AS s FROM t",
     "WITH x AS (SELECT a FROM t) SELECT sum(a) AS s FROM x",
     "FROM t SELECT sum(a) AS s",
+    "SELECT sum(a) AS s FROM (SELECT a FROM t UNION ALL SELECT 0)",
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 2) "
+    "SELECT sum(n) AS s FROM r",
 ])
 def test_sql_readonly_runs_reads(store: Store, sql: str) -> None:
     store.replace_rows("t", pa.table({"a": [1, 2]}))

@@ -24,6 +24,10 @@ ALLOWED_TABLE_FUNCTIONS = frozenset({
     "duckdb_schemas", "duckdb_types", "duckdb_functions", "duckdb_constraints",
     "duckdb_indexes", "duckdb_keywords", "pragma_table_info",
 })
+# query nodes that only read; DuckDB also parses DML inside a CTE
+# (``WITH t AS (DELETE ... RETURNING *) SELECT ...``) as DELETE/UPDATE/INSERT_QUERY_NODE
+READ_QUERY_NODES = frozenset({"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE",
+                              "CTE_NODE"})
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
 _FILE_CHARS = re.compile(r"[./\\:~]")
 
@@ -59,6 +63,9 @@ def check_read_only(sql: str) -> None:
 def _walk(node: Any) -> None:
     if isinstance(node, dict):
         kind = node.get("type")
+        if isinstance(kind, str) and kind.endswith("_NODE") and kind not in READ_QUERY_NODES:
+            verb = kind.removesuffix("_NODE").removesuffix("_QUERY")
+            raise StoreError(f"only read-only queries are allowed, not {verb} (inside a query)")
         if kind == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
             if name not in ALLOWED_TABLE_FUNCTIONS:
