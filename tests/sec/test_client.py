@@ -254,3 +254,21 @@ def test_rate_limiter_is_shared_safely_across_threads() -> None:
     # 6 requests at 10/s with a burst of 1: the last may go no earlier than 0.5 s after start
     assert len(stamps) == 6
     assert max(stamps) - start >= 0.5 - 0.01
+
+
+def test_retry_after_forms() -> None:
+    from stackatlas.sec.client import _retry_after
+
+    assert _retry_after("7") == 7.0
+    assert _retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # a date in the past
+    assert _retry_after("soon") is None and _retry_after(None) is None
+
+
+def test_cache_intact_after_repeated_5xx(tmp_path: Path, body: bytes) -> None:
+    cache = SecCache(tmp_path / "cache")
+    cache.put(URL, body, etag='"v1"')
+    with make_client(Script(httpx.Response(502)), tmp_path, max_attempts=3) as client:
+        with pytest.raises(SecAccessError, match="HTTP 502"):
+            client.get_json(URL)
+        assert cache.get(URL).body == body
+        assert client.get_json(URL, allow_stale=True).body == body

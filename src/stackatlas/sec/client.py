@@ -40,7 +40,7 @@ from stackatlas.errors import (
     RateLimitedError,
     SecAccessError,
 )
-from stackatlas.sec.cache import SecCache
+from stackatlas.sec.cache import CacheEntry, SecCache
 
 DEFAULT_RATE = 8.0
 MAX_RATE = 10.0  # SEC's published fair-access limit (requests per second)
@@ -205,7 +205,7 @@ class SecClient:
                 return _from_cache(cached, f"refresh failed ({exc}); served from cache")
             raise
 
-    def _fetch(self, url: str, what: str, cached: Any) -> SecResponse:
+    def _fetch(self, url: str, what: str, cached: CacheEntry | None) -> SecResponse:
         headers = cached.conditional_headers() if cached is not None else {}
         limiter = self._limiter or shared_rate_limiter()
         waited, failure, status = 0.0, "", 0
@@ -268,7 +268,7 @@ class SecClient:
         return SecResponse(url, body, doc, "network", datetime.now(UTC))
 
 
-def _from_cache(entry: Any, note: str) -> SecResponse:
+def _from_cache(entry: CacheEntry, note: str) -> SecResponse:
     stored = datetime.fromisoformat(entry.stored_at) if entry.stored_at else datetime.now(UTC)
     return SecResponse(entry.url, entry.body, orjson.loads(entry.body), "cache", stored, note)
 
