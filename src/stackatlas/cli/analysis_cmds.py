@@ -160,9 +160,14 @@ def audit(
     if wanted not in (None, "match", "differs", "not checkable"):
         raise ValidationError(f"--status must be match, differs or not-checkable, not {status!r}")
     report = audit_claims(_atlas(), store=_store())
+    totals = report.counts()
     if wanted is not None:
         report.rows = report.rows[report.rows["status"] == wanted].reset_index(drop=True)
     if as_json:
         emit_json(report.to_dict())
         return
     console.print(report)
+    if wanted is not None:  # the title counts only the rows shown
+        console.print(f"[dim]showing {wanted} only; all figures: {totals.get('match', 0)} "
+                      f"match, {totals.get('differs', 0)} differ, "
+                      f"{totals.get('not checkable', 0)} not checkable[/]", highlight=False)
