@@ -190,7 +190,7 @@ def load_segments(store: Store, cik: int | None = None) -> pd.DataFrame | None:
     if not store.has_table(TABLE):
         return None
     sql = f"SELECT * FROM {TABLE}" + (" WHERE cik = ?" if cik is not None else "")
-    rows = store.query(sql, [cik] if cik is not None else None)
+    rows = store.query_arrow(sql, [cik] if cik is not None else None).to_pandas()
     return rows if len(rows) else None
 
 
