@@ -43,6 +43,8 @@ def test_three_tier_exact_numbers(fixtures, network) -> None:
     np.testing.assert_allclose(path["designer"], [0.30, 0.325, 0, 0], atol=1e-12)
     np.testing.assert_allclose(path["cloud"], [0.14, 0.185, 0, 0], atol=1e-12)
 
+    cloud_q = q[q["id"] == "cloud"].sort_values("quarter")["op_profit_at_risk_usd_bn"]
+    np.testing.assert_allclose(cloud_q, [0.5 * 14, 0.5 * 18.5, 0, 0])  # margin 0.5
     companies = result.companies.set_index("company")
     np.testing.assert_allclose(companies.loc[["foundry", "designer", "cloud"],
                                              "revenue_at_risk_usd_bn"], [20, 31.25, 32.5])

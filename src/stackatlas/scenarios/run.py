@@ -144,8 +144,10 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
         margin = _margin(net, values, out.shape[2])
         c_usd = out_sum * rev_q[:, None]
         m = {"c_usd": c_usd, "c_pct": out_sum / T * 100, "c_op": c_usd * margin, "cq": out}
-        if out.shape[2] == 1:
+        if out.shape[2] == 1:  # central run: peaks and per-quarter operating profit
             m["c_peak"] = out.max(0) * 100
+            m["cq_op"] = out[:, :, 0] * (rev_q * margin[:, 0])[None, :]
+            m["lq_op"] = np.nan_to_num(m["cq_op"]) @ loss_layer
         weights = np.ascontiguousarray((loss_seg * rev_known[:, None]).T)
         seg_usd_q = np.stack([weights @ out[t] for t in range(T)])  # (T, k, D), BLAS
         op_known = out_sum * rev_known[:, None] * margin
@@ -224,14 +226,15 @@ def _quarterly(c: dict, b: dict | None, layers: list[str], companies: list[str],
     frames = []
     for level, ids in (("layer", layers), ("company", companies)):
         if level == "layer":
-            usd, pct = c["lq_usd"][:, :, 0], c["lq_pct"][:, :, 0]
+            usd, pct, op = c["lq_usd"][:, :, 0], c["lq_pct"][:, :, 0], c["lq_op"]
         else:
             pct = c["cq"][:, :, 0] * 100
-            usd = pct * rev_q[None, :] / 100
+            usd, op = pct * rev_q[None, :] / 100, c["cq_op"]
         q, i = np.meshgrid(np.arange(T), np.arange(len(ids)), indexing="ij")
         df = pd.DataFrame({"level": level, "id": np.asarray(ids, dtype=object)[i.ravel()],
                            "quarter": q.ravel() + 1, "revenue_at_risk_usd_bn": usd.ravel(),
-                           "revenue_at_risk_pct": pct.ravel()})
+                           "revenue_at_risk_pct": pct.ravel(),
+                           "op_profit_at_risk_usd_bn": op.ravel()})
         if b is not None:
             if level == "company":
                 frames.append(df)  # per-quarter bands are kept for layers only
