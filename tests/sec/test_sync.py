@@ -86,3 +86,19 @@ def test_network_sync_without_user_agent_fails_fast(atlas, tmp_path: Path) -> No
     with pytest.raises(SecAccessError, match="STACKATLAS_SEC_USER_AGENT"):
         sync_companies(atlas, "nvda", offline=False, store=Store(tmp_path / "s.duckdb"),
                        progress=False)
+
+
+@pytest.mark.realdata
+def test_synced_store_feeds_fundamentals(atlas, shared_data: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from stackatlas.fundamentals import company_metrics
+
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    with Store(tmp_path / "s.duckdb") as store:
+        sync_companies(atlas, "googl", store=store, progress=False)
+        monkeypatch.delenv("STACKATLAS_SEC_DIR")  # from here on only the store has the facts
+        df = company_metrics(1652044, "annual", ["revenue", "capex"], store=store)
+    got = {(r.metric, r.fiscal_year): r.value for r in df.itertuples()}
+    # Alphabet 2025 10-K: revenue $402,836M, capex $91,447M (shared data README)
+    assert got[("revenue", 2025)] == 402_836_000_000
+    assert got[("capex", 2025)] == 91_447_000_000
