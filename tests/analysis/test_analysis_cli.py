@@ -29,3 +29,28 @@ def test_audit_status_filter_still_states_the_totals(monkeypatch) -> None:
     assert out.exit_code == 0, out.output
     assert "Claims audit: 1 match, 0 differ, 0 not checkable" in out.stdout
     assert "all figures: 1 match, 1 differ, 1 not checkable" in out.stdout
+
+
+def test_pools_table_names_the_periods_it_does_not_show(monkeypatch) -> None:
+    """The table shows the latest calendar year; the other computed periods are named (the
+    help promises 'the last 4 years and TTM' by default), and the margin basis is stated."""
+    from typer.testing import CliRunner
+
+    from stackatlas.analysis import metric_inputs
+    from stackatlas.cli.app import app
+
+    b = 1_000_000_000
+    frame = fundamentals_frame([
+        ("operating_income", 2024, "FY", "2024-01-01", "2024-12-31", 40 * b),
+        ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * b)])
+    monkeypatch.setattr(metric_inputs, "_company_frames",
+                        lambda cik, store: (frame, frame.iloc[0:0]))
+    atlas = mini_atlas()
+    monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
+    out = CliRunner().invoke(app, ["pools"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "Profit pools by layer, 2025" in out.stdout
+    assert "also computed: 2024 (choose with --year" in out.stdout
+    assert "over the companies that report both inputs" in out.stdout
+    one = CliRunner().invoke(app, ["pools", "--year", "2024"], env={"COLUMNS": "200"})
+    assert one.exit_code == 0 and "also computed" not in one.stdout

@@ -59,6 +59,12 @@ def pools(
         emit_json(result.to_dict())
         return
     console.print(result)
+    console.print("[dim]margin, capex/rev: over the companies that report both inputs, so they "
+                  "can differ from op.inc / revenue when atlas estimates add revenue only[/]")
+    shown = result.wide().iloc[0]["period"] if not result.cells.empty else None
+    if year is None and (others := [p for p in result.periods if p != shown]):
+        console.print(f"[dim]also computed: {', '.join(others)} (choose with --year; all "
+                      "periods in --json)[/]", highlight=False)
     if by == "layer" and not result.thesis.empty:
         console.print(_thesis_table(result))
     if result.not_covered:
