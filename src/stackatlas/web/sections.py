@@ -63,6 +63,29 @@ def symbol(ev: Any) -> str:
         return ""
 
 
+NO_SEC = ("no SEC fundamentals available: run `stackatlas sync` or set STACKATLAS_SEC_DIR; "
+          "values are never shown as zero")
+
+
+def drawn(pairs: list[tuple[str, Any]], notes: list[str], why: str = NO_SEC) -> list[Chart]:
+    """Charts for figures with at least one trace; an empty figure becomes a note instead."""
+    out = []
+    for chart_id, fig in pairs:
+        if any(_has_values(t) for t in fig.data):
+            out.append(chart(chart_id, fig))
+        else:
+            notes.append(f"{fig.layout.title.text or chart_id}: nothing to draw ({why}).")
+    return out
+
+
+def _has_values(trace: Any) -> bool:
+    if trace.type in ("sankey", "sunburst", "indicator"):
+        return True
+    axis = "x" if getattr(trace, "orientation", None) == "h" else "y"
+    vals = getattr(trace, axis, None)
+    return vals is not None and any(v is not None for v in vals)
+
+
 # ---- sections ----------------------------------------------------------------------------
 def map_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.atlas.views import atlas_summary, stack_map
@@ -96,15 +119,17 @@ def pools_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.profit_pools import profit_pools
 
     pools = profit_pools(atlas, store=store)
-    charts = [chart("fig-pools-oi", profit_pool_chart(pools, "operating_income")),
-              chart("fig-pools-rev", profit_pool_chart(pools, "revenue"))]
+    notes: list[str] = []
+    charts = drawn([("fig-pools-oi", profit_pool_chart(pools, "operating_income")),
+                    ("fig-pools-rev", profit_pool_chart(pools, "revenue"))], notes)
     wide = pools.wide()
     figure_ids = {str(b).split()[2] for b in pools.inputs["basis"]
                   if str(b).startswith("atlas figure ")}
     ids = [m.source for m in atlas.memberships]
     ids += [f.source for f in atlas.figures if f.id in figure_ids]
-    notes = [f"{len(pools.not_covered)} companies without data (not counted, never zero): "
-             + ", ".join(sorted(pools.not_covered))] if pools.not_covered else []
+    if pools.not_covered:
+        notes.append(f"{len(pools.not_covered)} companies without data (not counted, never "
+                     "zero): " + ", ".join(sorted(pools.not_covered)))
     return Section("pools", "Profit pools", charts,
                    {"wide": records(wide), "thesis": records(pools.thesis),
                     "period": wide["period"].iloc[0] if len(wide) else ""},
@@ -122,7 +147,8 @@ def capex_section(atlas: Atlas, store: object | None = None) -> Section:
         if fig is not None:
             ids.append(fig.source)
     notes = [f"no SEC data: {k} ({v})" for k, v in tracker.not_covered.items()]
-    return Section("capex", "Hyperscaler capex", [chart("fig-capex", capex_ocf_chart(tracker))],
+    charts = drawn([("fig-capex", capex_ocf_chart(tracker))], notes)
+    return Section("capex", "Hyperscaler capex", charts,
                    {"rows": records(tracker.rows), "claims": records(tracker.claims)},
                    sources_of(atlas, ids), sec=True, notes=notes)
 
@@ -145,10 +171,11 @@ def signals_section(atlas: Atlas, store: object | None = None) -> Section:
 
     report = evaluate_signals(atlas, store=store)
     rows = report.rows
-    return Section("signals", "Signals", [chart("fig-signals", signals_figure(rows))],
-                   {"rows": records(rows)}, sources_of(atlas, [SEED_SOURCE]), sec=True,
-                   notes=["Thresholds are editorial choices; each signal's 'why' cites the "
-                          "article claim it watches."])
+    notes = ["Thresholds are editorial choices; each signal's 'why' cites the article claim "
+             "it watches."]
+    charts = drawn([("fig-signals", signals_figure(rows))], notes)
+    return Section("signals", "Signals", charts, {"rows": records(rows)},
+                   sources_of(atlas, [SEED_SOURCE]), sec=True, notes=notes)
 
 
 def audit_section(atlas: Atlas, store: object | None = None) -> Section:

@@ -1,0 +1,156 @@
+"""HTML pages: every page renders with charts and sources, forms, errors, security headers and
+escaping of hostile atlas text."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from stackatlas.web.app import create_app
+
+PAGES = ["/", "/flows", "/pools", "/capex", "/concentration", "/signals", "/audit",
+         "/scenarios", "/companies", "/companies/nvidia", "/portfolio", "/sources"]
+CHARTED = {"/": 1, "/flows": 2, "/concentration": 1, "/scenarios": 3}  # no SEC data here
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", re.I)
+
+
+def chart_blocks(html: str) -> dict[str, dict]:
+    """figure id -> parsed figure JSON, for every chart div with its data block."""
+    ids = re.findall(r'<div class="chart" data-figure="([^"]+)"', html)
+    out = {}
+    for fid in ids:
+        m = re.search(rf'<script type="application/json" id="{re.escape(fid)}">(.*?)</script>',
+                      html, re.S)
+        assert m, f"no data block for {fid}"
+        out[fid] = json.loads(m.group(1))
+    return out
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_renders_with_nav_sources_and_charts(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200, r.text[:500]
+    html = r.text
+    assert '<nav>' in html and 'href="/flows"' in html and 'href="/sources"' in html
+    assert '<script src="/static/plotly.min.js"></script>' in html
+    assert not INLINE_SCRIPT.search(html), "inline script would break the CSP"
+    charts = chart_blocks(html)
+    assert len(charts) >= CHARTED.get(path, 0)
+    for fig in charts.values():
+        assert fig["data"], "a chart without traces"
+    if path not in ("/companies", "/portfolio", "/sources"):
+        assert "Sources behind these numbers" in html
+        assert 'href="/sources#src-' in html
+
+
+@pytest.mark.parametrize("path", ["/pools", "/capex"])
+def test_sec_pages_without_facts_say_so_instead_of_drawing_zeros(client: TestClient,
+                                                                  path: str) -> None:
+    html = client.get(path).text
+    assert "nothing to draw (no SEC fundamentals available" in html
+    assert not chart_blocks(html)
+
+
+def test_sources_page_has_an_anchor_per_source(client: TestClient) -> None:
+    from stackatlas import load_atlas
+
+    html = client.get("/sources").text
+    for sid in load_atlas().sources:
+        assert f'id="src-{sid}"' in html
+
+
+def test_company_page_unknown_is_404_with_suggestion_links(client: TestClient) -> None:
+    r = client.get("/companies/nvdia")
+    assert r.status_code == 404
+    assert 'href="/companies/nvidia"' in r.text and "no company matches" in r.text
+
+
+def test_company_page_without_sec_data_says_so(client: TestClient) -> None:
+    html = client.get("/companies/nvidia").text
+    assert "Fundamentals unavailable" in html and "STACKATLAS_SEC_DIR" in html
+    html = client.get("/companies/openai").text
+    assert "Not an SEC filer" in html
+
+
+def test_scenario_form_posts_and_rerenders(client: TestClient) -> None:
+    r = client.post("/scenarios", data={"name": "taiwan-quake", "param-capacity_loss": "0.25",
+                                        "draws": "40", "seed": "3"})
+    assert r.status_code == 200
+    assert 'name="param-capacity_loss" value="0.25"' in r.text
+    assert "40 Monte Carlo draws (seed 3)" in r.text
+    assert len(chart_blocks(r.text)) == 3
+
+
+def test_scenario_form_bad_value_is_422_with_message(client: TestClient) -> None:
+    r = client.post("/scenarios", data={"name": "taiwan-quake", "param-capacity_loss": "7"})
+    assert r.status_code == 422
+    assert "outside its range" in r.text and 'id="scenario-run"' in r.text
+    r = client.post("/scenarios", data={"name": "taiwan-quake", "draws": "many"})
+    assert r.status_code == 422 and "not a whole number" in r.text
+    r = client.get("/scenarios?name=nope")
+    assert r.status_code == 404 and "unknown scenario" in r.text
+
+
+def test_portfolio_page_upload(client: TestClient, web_fixtures: Path) -> None:
+    files = {"file": ("w.csv", (web_fixtures / "weights.csv").read_bytes(), "text/csv")}
+    r = client.post("/portfolio", files=files, data={"profile": "aggressive"})
+    assert r.status_code == 200, r.text[:300]
+    assert "Exposure by layer" in r.text and "ZZZZ" in r.text
+    assert "fig-exposure" in chart_blocks(r.text)
+    r = client.post("/portfolio", files={"file": ("x.csv", b"foo\n1\n", "text/csv")})
+    assert r.status_code == 422 and "no ticker column" in r.text
+
+
+@pytest.mark.parametrize("path", ["/", "/api/layers", "/static/app.js", "/healthz",
+                                  "/api/companies/nope"])
+def test_security_headers(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-eval" not in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_plotly_js_served_locally(client: TestClient) -> None:
+    r = client.get("/static/plotly.min.js")
+    assert r.status_code == 200 and len(r.content) > 1_000_000
+    assert r.headers["content-type"].startswith("application/javascript")
+
+
+HOSTILE = '<script>alert("x")</script>&<b>'
+
+
+@pytest.fixture
+def hostile_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClient:
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "companies.csv").write_text(
+        "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description\n"
+        f'evil-co,"{HOSTILE.replace(chr(34), chr(34) * 2)}",EVIL,NYSE,,,US,true,,,'
+        f'"desc {HOSTILE.replace(chr(34), chr(34) * 2)}"\n', encoding="utf-8")
+    (overlay / "memberships.csv").write_text(
+        "company,segment,weight,as_of,source,basis,note\n"
+        "evil-co,design-gpu,0.5,2026-01-01,marsbit-2026-03-16,estimate,\n", encoding="utf-8")
+    return TestClient(create_app(store_path=tmp_path / "absent.duckdb", atlas_overlay=overlay))
+
+
+def test_hostile_atlas_text_is_escaped(hostile_client: TestClient) -> None:
+    for path in ("/", "/companies", "/companies/evil-co"):
+        html = hostile_client.get(path).text
+        assert '<script>alert("x")' not in html, path
+        assert "alert" in html, path  # the name is shown, escaped
+    html = hostile_client.get("/companies/evil-co").text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&lt;b&gt;" in html
+    blocks = chart_blocks(hostile_client.get("/").text)
+    labels = blocks["fig-map"]["data"][0]["labels"]
+    assert HOSTILE in labels  # the figure data round-trips; only its embedding is escaped
+    raw = hostile_client.get("/").text
+    assert "\\u003cscript\\u003ealert" in raw
+    api = hostile_client.get("/api/companies/evil-co")
+    assert api.json()["company"]["name"] == HOSTILE
+    assert api.headers["content-type"].startswith("application/json")
