@@ -108,6 +108,8 @@ def test_real_tracker_and_claims(shared_data, monkeypatch) -> None:
     assert claim["claimed"] == pytest.approx(0.65)
     assert claim["computed"] == pytest.approx(244_232 / 441_019, abs=1e-5)
     assert "missing amazon" in claim["comparison"]
+    # 65% claimed vs 55.38% computed: the gap is stated in percentage points, not as 0.0962
+    assert "below the claim by 9.6 points" in claim["comparison"]
     quarterly = hyperscaler_capex(atlas, period="quarterly")
     # Microsoft Oct-Dec 2025 (FY2026 Q2 10-Q): capex 29,876
     assert quarterly.row("microsoft", "2025Q4")["capex"] == pytest.approx(29.876)

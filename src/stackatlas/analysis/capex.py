@@ -198,7 +198,9 @@ def _computed(rows: pd.DataFrame, entity: str, column: str, period: str | None,
         note += "; the claim is a full-year projection, shown for context"
     elif claimed is not None:
         diff = value - claimed
-        note += f"; computed {'above' if diff > 0 else 'below'} the claim by {abs(diff):.3g}"
+        gap = (f"{abs(diff) * 100:.1f} points" if column == "capex_to_ocf"
+               else f"{abs(diff):,.1f} bn")
+        note += f"; computed {'above' if diff > 0 else 'below'} the claim by {gap}"
     elif column == "free_cash_flow":
         note += "; negative now" if value < 0 else "; still positive"
     return value, ev, text, note
