@@ -173,3 +173,23 @@ def test_overlay_dependencies_reach_the_network(tmp_path) -> None:
     assert edges.loc[("sk-hynix", "nvidia"), "input_share"] == 0.9
     assert edges.loc[("sk-hynix", "nvidia"), "origin"] == "dependency:stackatlas-editors-2026"
     assert edges.loc[("tsmc", "nvidia"), "input_share"] == 1.0  # shipped edge still there
+
+
+@pytest.mark.realdata
+def test_fundamentals_fill_revenue_from_sec_facts(shared_data, monkeypatch) -> None:
+    """Snowflake has no revenue figure in the atlas; its FY2025 10-K (fiscal year ended
+    2025-01-31, accession 0001640147-25-000052) reports revenue 3,626,396 $K and gross profit
+    2,411,723 $K (companyfacts CIK0001640147)."""
+    from stackatlas.atlas.loader import load_atlas
+
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    atlas = load_atlas()
+    net = build_network(atlas)
+    i = net.index["snowflake"]
+    assert net.revenue[i] == pytest.approx(3.626396)
+    assert net.margin[i] == pytest.approx(2411.723 / 3626.396)
+    assert net.revenue_basis[i] == "sec:0001640147-25-000052"
+    # atlas figures keep precedence (Nvidia FY2026 from the atlas, not recomputed)
+    assert net.revenue[net.index["nvidia"]] == pytest.approx(215.938)
+    off = build_network(atlas, fundamentals=False)
+    assert np.isnan(off.revenue[off.index["snowflake"]])

@@ -16,19 +16,23 @@ supplier -> customer pair):
 3. ``dependencies.csv`` (shipped, plus any atlas overlay): explicit edges, used as given.
 
 Node revenue: the latest annual ``revenue`` (or annualised revenue) figure in the atlas, USD
-billions; companies without one keep NaN (fractions are still computed, money is unresolved).
+billions; else the latest fiscal-year revenue from SEC fundamentals when facts are available
+offline (``fundamentals_fill.py``); else NaN (fractions are still computed, money is
+unresolved).
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.scenarios.baseline import Baseline
+from stackatlas.scenarios.fundamentals_fill import fundamentals_revenue, sec_available
 from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.params import ModelConfig, model_config
 
@@ -56,19 +60,29 @@ def _latest_annual(atlas: Atlas, metrics: list[str], units: dict[str, float]
 
 
 def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
-                  baseline: Baseline | None = None) -> SupplyNetwork:
+                  baseline: Baseline | None = None, fundamentals: bool | None = None,
+                  store: Any = None) -> SupplyNetwork:
     """The supply network of the atlas companies (see module docstring for the rules).
-    ``baseline`` (see ``baseline.py``) replaces atlas revenue / margins where it has them."""
+    ``fundamentals`` (default: when SEC facts are available offline) fills revenue and margin
+    of companies without an atlas figure from SEC filings; ``baseline`` (see ``baseline.py``)
+    replaces revenue / margins where it has them."""
     model = model or model_config()
     cfg = model.network
     ids = list(atlas.companies)
     index = {c: i for i, c in enumerate(ids)}
     rev_fig = _latest_annual(atlas, list(cfg.get("revenue_metrics", [])), _UNIT_TO_BN)
+    sec: dict[str, tuple[float, float | None, str]] = {}
+    if fundamentals or (fundamentals is None and sec_available()):
+        sec = fundamentals_revenue(atlas, [c for c in ids if c not in rev_fig], store)
+        rev_fig.update({c: (v[0], f"sec:{v[2]}") for c, v in sec.items()})
     if baseline is not None:
         rev_fig.update({c: (v, f"baseline:{baseline.file}") for c, v in
                         baseline.revenue.items()})
     revenue = np.array([rev_fig.get(c, (np.nan, ""))[0] for c in ids])
     margin = _margins(atlas, ids, cfg)
+    for cid, (_, gross_margin, _) in sec.items():
+        if gross_margin is not None and np.isnan(margin[index[cid]]):
+            margin[index[cid]] = min(max(gross_margin, 0.0), 1.0)
     if baseline is not None:
         for cid, value in baseline.margin.items():
             margin[index[cid]] = value
