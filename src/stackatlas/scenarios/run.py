@@ -218,6 +218,7 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
     edge_frame = edge_frame.sort_values("carried_usd_bn", key=np.abs, ascending=False)
     edge_frame = edge_frame[["supplier", "customer", "channel", "group", "carried_usd_bn",
                              "input_share", "revenue_share", "origin"]].reset_index(drop=True)
+    edge_frame["evidence"] = "scenario"
     return layer_frame, seg_frame, companies, quarterly, edge_frame
 
 
@@ -235,6 +236,8 @@ def _quarterly(c: dict, b: dict | None, layers: list[str], companies: list[str],
                            "quarter": q.ravel() + 1, "revenue_at_risk_usd_bn": usd.ravel(),
                            "revenue_at_risk_pct": pct.ravel(),
                            "op_profit_at_risk_usd_bn": op.ravel()})
+        df["evidence"] = np.where(np.isnan(df["revenue_at_risk_usd_bn"]), "unresolved",
+                                  "scenario")
         if b is not None:
             if level == "company":
                 frames.append(df)  # per-quarter bands are kept for layers only
