@@ -218,3 +218,25 @@ def test_nvidia_gross_margin_drawdown_on_shared_files(shared_data, monkeypatch) 
     assert row["data"]["peak_quarter"] == "2024Q1"
     # one quarter earlier: Q4 FY2026 = FY - Q1..Q3: 51,093 / 68,127 = 75.00%
     assert row["previous"] == pytest.approx((peak - 51_093 / 68_127) * 100)
+
+
+def test_revenue_gap_needs_the_same_members_in_both_years(monkeypatch) -> None:
+    """Regression: a partial group sum grew when a member's data started (b has 2025 only), so
+    capex growth was overstated; the gap now uses only years with the same members."""
+    data = [("a", "capex", "2024", 20 * B), ("a", "operating_cash_flow", "2024", 50 * B),
+            ("a", "capex", "2025", 30 * B), ("a", "operating_cash_flow", "2025", 50 * B),
+            ("b", "capex", "2025", 20 * B), ("b", "operating_cash_flow", "2025", 50 * B)]
+    frame = pd.DataFrame(data, columns=["company_id", "metric", "period", "value"])
+    frame["evidence"] = "reported"
+    gap = SignalDef(id="gap", name="gap", measure="revenue_gap",
+                    params={"group": "g", "labs": ["lab"]}, direction="above", watch=0.0,
+                    alert=50.0, unit="points")
+    _use_rows(monkeypatch, capex_rows(frame, {"g": ["a", "b"]}))
+    row = evaluate(_atlas(), definitions=[gap]).iloc[0]
+    assert row["value"] is None and "same members" in row["note"]  # 2024: a only; 2025: a + b
+    frame = frame[frame["company_id"] == "a"]  # b left out of the group -> a alone both years
+    _use_rows(monkeypatch, capex_rows(frame, {"g": ["a", "b"]}))
+    row = evaluate(_atlas(), definitions=[gap]).iloc[0]
+    # capex 20 -> 30 = +50%; lab revenue 4 -> 13 = +225%: gap 50 - 225 = -175 points
+    assert row["value"] == pytest.approx(-175.0)
+    assert "capex of a only" in row["note"]

@@ -200,11 +200,15 @@ def _annual_group(ctx: SignalContext, group: str, column: str, *, partial: bool 
 def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
     capex = _annual_group(ctx, group, "capex")
     lab_rev = [ctx.figures(lab, ("revenue", "annualized_revenue")) for lab in labs]
-    years = sorted(y for y in capex if y - 1 in capex
+
+    def members(y: int) -> tuple:  # a partial sum grows when a member's data starts
+        return tuple(capex[y][2].get("members", ()))
+
+    years = sorted(y for y in capex if y - 1 in capex and members(y) == members(y - 1)
                    and all(y in r and y - 1 in r for r in lab_rev))
     if not years:
-        return unresolved(f"no two consecutive years with {group} capex and revenue of "
-                          f"{', '.join(labs)}")
+        return unresolved(f"no two consecutive years with {group} capex (same members) and "
+                          f"revenue of {', '.join(labs)}")
 
     def gap(y: int) -> tuple[float, float, float]:
         capex_growth = capex[y][0] / capex[y - 1][0] - 1
@@ -219,7 +223,8 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
     return Reading(value, gap(years[-2])[0] if len(years) > 1 else None, ev, str(y),
                    str(years[-2]) if len(years) > 1 else "",
                    {"capex_growth": cg, "lab_revenue_growth": ag, **capex[y][2]},
-                   f"capex {cg:+.0%} vs lab revenue {ag:+.0%}")
+                   f"capex {cg:+.0%} vs lab revenue {ag:+.0%}"
+                   + (f" (capex of {', '.join(members(y))} only)" if members(y) else ""))
 
 
 def debt_financed_capex_share(ctx: SignalContext, group: str, debt_group: str) -> Reading:
