@@ -240,3 +240,17 @@ def test_revenue_gap_needs_the_same_members_in_both_years(monkeypatch) -> None:
     # capex 20 -> 30 = +50%; lab revenue 4 -> 13 = +225%: gap 50 - 225 = -175 points
     assert row["value"] == pytest.approx(-175.0)
     assert "capex of a only" in row["note"]
+
+
+def test_money_signals_show_their_unit(monkeypatch) -> None:
+    """The table printed the lowest FCF as a bare '-2.0'; money signals carry '$...B'."""
+    from rich.console import Console
+
+    _use_rows(monkeypatch, _rows(ttm_capex_b=52))
+    fcf = SignalDef(id="fcf", name="fcf", measure="min_free_cash_flow", params={"group": "g"},
+                    direction="below", watch=10, alert=0, unit="usd_billion")
+    report = evaluate_signals(_atlas(), definitions=[fcf])
+    console = Console(width=200, record=True)
+    console.print(report)
+    text = console.export_text()
+    assert "-$2.0B" in text and "$10.0B / $0.0B" in text  # TTM FCF of a: 50 - 52

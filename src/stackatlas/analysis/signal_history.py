@@ -159,4 +159,6 @@ def _fmt(v: object, unit: str) -> str:
         return f"{v:.1%}"
     if unit == "points":
         return f"{v:.1f} pts"
+    if unit == "usd_billion":
+        return f"{'-' if v < 0 else ''}${abs(v):,.1f}B"
     return f"{v:,.1f}"
