@@ -91,6 +91,13 @@ def _open_archive(path: str) -> None:
     _zip = zipfile.ZipFile(path)
 
 
+def _close_archive() -> None:
+    global _zip
+    if _zip is not None:
+        _zip.close()
+        _zip = None
+
+
 def _parse_member(name: str) -> tuple[str, pa.Table | None, str | None]:
     """Read and parse one member inside a worker; errors come back as text, never raise."""
     assert _zip is not None, "worker archive not opened"
@@ -167,7 +174,10 @@ def _parsed(path: Path, names: list[str],
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers <= 0 or len(names) <= 1:
         _open_archive(str(path))
-        yield from (_parse_member(n) for n in names)
+        try:
+            yield from (_parse_member(n) for n in names)
+        finally:
+            _close_archive()
         return
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")  # no fork of a DuckDB-holding parent
