@@ -20,6 +20,7 @@ from stackatlas.web import services
 from stackatlas.web.state import WebData
 
 ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "malformed request body (not JSON / not multipart)"},
     404: {"model": m.ErrorBody, "description": "unknown id (with suggestions)"},
     413: {"model": m.ErrorBody, "description": "request body over the size limit"},
     422: {"model": m.ErrorBody, "description": "invalid input (with problems)"},
