@@ -162,3 +162,102 @@ def test_group_claim_recomputed_from_all_members(monkeypatch) -> None:
     assert rows.loc["high", "status"] == "differs"
     assert "57.44" in rows.loc["high", "reason"] and "members" in rows.loc["high", "reason"]
     assert rows.loc["capex", "status"] == "match"  # 161.138 within ±0.05 of 161.1
+
+
+def _segment_rows():
+    """NVIDIA-like segment rows in the store's shape ($M): FY2025 Data Center 115,186 of
+    130,497 (10-K); Q2 FY2026 41,096 of 46,743 and Q2 FY2025 26,272 of 30,040 (10-Q)."""
+    from datetime import date
+
+    import pyarrow as pa
+
+    from stackatlas.sec.segments import SEGMENT_SCHEMA
+
+    def row(fy, fp, start, end, months, value, total, acc):
+        return {"cik": 1045810, "accession": acc, "form": "10-K" if fp == "FY" else "10-Q",
+                "filed": None, "metric": "revenue", "concept": "Revenues", "axis": "product",
+                "member": "nvda:DataCenterMember", "label": "Data Center", "fiscal_year": fy,
+                "fiscal_period": fp, "start": date.fromisoformat(start),
+                "end": date.fromisoformat(end), "months": months, "value": value * M,
+                "total": total * M, "share": value / total, "decimals": -6}
+
+    rows = [row(2025, "FY", "2024-01-29", "2025-01-26", 12, 115_186, 130_497, "a-10k"),
+            row(2026, "Q2", "2025-04-28", "2025-07-27", 3, 41_096, 46_743, "a-10q"),
+            row(2025, "Q2", "2024-04-29", "2024-07-28", 3, 26_272, 30_040, "a-10q")]
+    return pa.Table.from_pylist(rows, schema=SEGMENT_SCHEMA)
+
+
+def test_segment_claims_from_store(tmp_path) -> None:
+    from stackatlas.sec.segments import TABLE
+    from stackatlas.store import Store
+
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810), company("amazon", 1018724)], memberships=[],
+        figures=[
+            figure("share", "nvidia", "data_center_revenue_share", 88.27, "FY2025",
+                   unit="percent"),
+            figure("rev", "nvidia", "data_center_revenue", 41_096, "Q2 FY2026",
+                   unit="usd_million"),
+            figure("growth", "nvidia", "data_center_revenue_growth_yoy", 56, "Q2 FY2026",
+                   unit="percent"),
+            figure("q4", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
+                   unit="percent"),
+            figure("wrong-period", "nvidia", "data_center_revenue_share", 87.9, "FY2025",
+                   unit="percent"),
+            figure("aws", "amazon", "cloud_revenue", 107_556, "FY2024", unit="usd_million"),
+        ])
+    with Store(tmp_path / "s.duckdb") as store:
+        store.replace_rows(TABLE, _segment_rows())
+        rows = audit_claims(atlas, store=store).rows.set_index("figure")
+    # 115,186 / 130,497 = 88.267 %, within ±0.005 of 88.27
+    assert rows.loc["share", "status"] == "match"
+    assert rows.loc["share", "computed"] == pytest.approx(88.2672, abs=1e-4)
+    assert rows.loc["share", "evidence"] == "derived" and "a-10k" in rows.loc["share", "basis"]
+    assert rows.loc["rev", "status"] == "match" and rows.loc["rev", "evidence"] == "reported"
+    # 41,096 / 26,272 - 1 = 56.425 %: within ±0.5 of the claimed 56
+    assert rows.loc["growth", "computed"] == pytest.approx(56.4251, abs=1e-4)
+    assert rows.loc["growth", "status"] == "match"
+    assert rows.loc["q4", "status"] == "not checkable"
+    assert "Q4 FY2026" in rows.loc["q4", "reason"] and "FY2025" in rows.loc["q4", "reason"]
+    # 87.9 % is the Q2 FY2026 share (41,096 / 46,743 = 87.92 %), not the full year's
+    assert rows.loc["wrong-period", "status"] == "differs"
+    assert "Q2 FY2026" in rows.loc["wrong-period", "reason"]
+    assert rows.loc["aws", "status"] == "not checkable"  # no Amazon rows in this store
+    assert "segment" in rows.loc["aws", "reason"]
+
+
+@pytest.mark.realdata
+def test_segment_claims_from_shared_filings(shared_data, monkeypatch) -> None:
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810), company("alphabet", 1652044),
+                   company("amazon", 1018724), company("openai", None)], memberships=[],
+        figures=[
+            figure("dc-share", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
+                   unit="percent"),
+            figure("dc-q4", "nvidia", "data_center_revenue", 62.3, "Q4 FY2026"),
+            figure("dc-fy25", "nvidia", "data_center_revenue_share", 88.27, "FY2025",
+                   unit="percent"),
+            figure("dc-fy25-91", "nvidia", "data_center_revenue_share", 91, "FY2025",
+                   unit="percent"),
+            figure("gcloud", "alphabet", "cloud_revenue", 43_229, "FY2024", unit="usd_million"),
+            figure("aws", "amazon", "cloud_revenue", 107.6, "2024"),
+            figure("aws-oi", "amazon", "cloud_operating_income", 39_834, "FY2024",
+                   unit="usd_million"),
+            figure("lab", "openai", "cloud_revenue", 1, "2025"),
+        ])
+    rows = audit_claims(atlas).rows.set_index("figure")
+    # the shared filings end at Q2 FY2026 (10-Q) and FY2025 (10-K): Q4 FY2026 is not covered
+    for fid in ("dc-share", "dc-q4"):
+        assert rows.loc[fid, "status"] == "not checkable"
+        assert "Q4 FY2026" in rows.loc[fid, "reason"] and "Q2 FY2026" in rows.loc[fid, "reason"]
+    # NVIDIA 10-K FY2025: Data Center 115,186 / 130,497 = 88.27 %; 91 % differs from it
+    assert rows.loc["dc-fy25", "status"] == "match"
+    assert rows.loc["dc-fy25-91", "status"] == "differs"
+    assert rows.loc["dc-fy25-91", "computed"] == pytest.approx(88.267, abs=1e-3)
+    # this mini atlas has no filing source for the document, so it is named by its title
+    assert "doc:nvda-20250126" in rows.loc["dc-fy25", "basis"]
+    assert rows.loc["gcloud", "status"] == "match"  # Google Cloud 43,229 $M
+    assert rows.loc["aws", "status"] == "match"  # calendar 2024: AWS 107,556 $M = 107.6 $B
+    assert rows.loc["aws-oi", "computed"] == pytest.approx(39_834)
+    assert rows.loc["lab", "reason"] == "not an SEC filer (no CIK)"

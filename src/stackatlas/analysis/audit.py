@@ -4,7 +4,9 @@ Each figure gets a status: ``match`` (within the claim's rounding: half a unit o
 digit, a full unit when its quote says "near / about / ~", or inside its low-high range),
 ``differs`` (both values and the likely reason), or ``not checkable`` (why). The mapping from a
 figure's metric to standard SEC metrics is the explicit table ``AUDIT_METRICS``; figure periods
-``FY2026`` / ``Q4 FY2026`` are fiscal, ``2025`` is a calendar year.
+``FY2026`` / ``Q4 FY2026`` are fiscal, ``2025`` is a calendar year. Segment figures (data-center
+share, cloud revenue ...) are checked against the filings' dimensional facts instead
+(``stackatlas.analysis.segment_audit``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 from rich.table import Table
 
+from stackatlas.analysis.segment_audit import (
+    SEGMENT_METRICS,
+    audit_segment_figure,
+    company_segments,
+)
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure, FigureKind, SubjectType
 from stackatlas.errors import DataUnavailableError
@@ -44,6 +51,7 @@ NOT_CHECKABLE: dict[str, str] = {
     "data_center_revenue_share_rounded": _SEGMENT,
     "data_center_revenue_growth_yoy": _SEGMENT,
     "cloud_revenue": _SEGMENT,
+    "cloud_operating_income": _SEGMENT,
     "market_share": "market shares come from third-party research, not from filings",
     "debt_issuance": "debt issuance is not among the standard SEC metrics",
     "annualized_revenue": "annualized revenue (ARR) is a run rate, not an SEC fact",
@@ -271,9 +279,25 @@ def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
                     cache[cid] = None
         return cache[cid]
 
+    segments: dict[int, pd.DataFrame | None] = {}
+
+    def segment_row(fig: Figure) -> dict:
+        row = audit_figure(fig, None)
+        company = atlas.companies.get(fig.subject)
+        if company is None or company.cik is None:
+            return {**row, "reason": "not an SEC filer (no CIK)"}
+        if fig.unit not in UNIT_SCALE:
+            return {**row, "reason": f"unit {fig.unit!r} is not comparable with SEC values"}
+        if company.cik not in segments:
+            segments[company.cik] = company_segments(company.cik, store, atlas)
+        return audit_segment_figure(fig, segments[company.cik], row, parse_period(fig.period),
+                                    UNIT_SCALE[fig.unit], tolerance(fig))
+
     rows = []
     for fig in atlas.figures:
-        if fig.subject_type == SubjectType.COMPANY:
+        if fig.subject_type == SubjectType.COMPANY and fig.metric in SEGMENT_METRICS:
+            rows.append(segment_row(fig))
+        elif fig.subject_type == SubjectType.COMPANY:
             frames = metrics_for(fig.subject) if _uncheckable(fig) is None else None
             rows.append(audit_figure(fig, frames, unavailable.get(fig.subject, "")))
         elif fig.subject_type == SubjectType.GROUP and _uncheckable(fig) is None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 
+from stackatlas.errors import StoreError
 from stackatlas.sec.ixbrl import parse_ixbrl
 
 if TYPE_CHECKING:
@@ -187,10 +188,13 @@ def ingest_filing(store: Store, path: Path, *, accession: str | None = None,
 
 def load_segments(store: Store, cik: int | None = None) -> pd.DataFrame | None:
     """Stored segment rows (for one CIK), or None when the table is absent or has none."""
-    if not store.has_table(TABLE):
-        return None
     sql = f"SELECT * FROM {TABLE}" + (" WHERE cik = ?" if cik is not None else "")
-    rows = store.query_arrow(sql, [cik] if cik is not None else None).to_pandas()
+    try:  # query first: a missing table is the only failure that means "no rows"
+        rows = store.query_arrow(sql, [cik] if cik is not None else None).to_pandas()
+    except StoreError:
+        if store.has_table(TABLE):
+            raise
+        return None
     return rows if len(rows) else None
 
 
