@@ -16,6 +16,7 @@ from stackatlas.errors import NotFoundError, StackAtlasError, ValidationError
 
 console = Console()
 err_console = Console(stderr=True)
+INPUT_PLACEHOLDER = "<input>"  # the file ValidationError("message") names (stackatlas.errors)
 
 
 def emit_json(payload: Any) -> None:
@@ -40,11 +41,22 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except (ValidationError, NotFoundError) as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(_message(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except StackAtlasError as exc:
         err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
+
+
+def _message(exc: Exception) -> str:
+    """The error text; a ValidationError raised from a plain message has no file to name, so
+    its placeholder location ``<input>`` is left out."""
+    if isinstance(exc, ValidationError) and all(p.file == INPUT_PLACEHOLDER and p.line is None
+                                                for p in exc.problems):
+        lines = [f"[{p.column}] {p.message}" if p.column else p.message for p in exc.problems]
+        return "\n".join(lines) if len(lines) == 1 else "\n".join(
+            [f"{len(lines)} problem(s):", *lines])
+    return str(exc)
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
