@@ -142,3 +142,46 @@ def test_real_cloud_segments(shared_data) -> None:
     crm = filing_segments(folder / "crm-10-k-2025-03-05.html")  # FY2025 ends 2025-01-31
     total = _one(crm, "", "2025-01-31")
     assert total["value"] == 37_895e6 and total["fiscal_year"] == 2025
+
+
+def _cli():
+    import typer
+
+    from stackatlas.cli.segments_cmds import register
+
+    app = typer.Typer()
+    register(app)
+    app.callback()(lambda: None)  # keep "segments" as a named sub-command
+    return app
+
+
+def test_cli_segments_json_and_store(fixtures) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.segments_cmds import SEGMENTS_JSON_KEYS
+
+    runner = CliRunner()
+    path = fixtures / "ixbrl" / "exco-10-k-2025-02-14.html"
+    out = runner.invoke(_cli(), ["segments", str(path), "--json", "--store"])
+    assert out.exit_code == 0, out.output
+    body = json.loads(out.stdout)
+    assert body["cik"] == 1234567 and body["filed"] == "2025-02-14"
+    assert body["accession"] == "doc:exco-20241231" and body["form"] == "10-K"
+    # latest period end only (2024-12-31): FY total, Ads, Cloud, Data Center and the Q4 total
+    assert all(set(r) == set(SEGMENTS_JSON_KEYS) for r in body["rows"])
+    cloud = [r for r in body["rows"] if r["member"] == "exco:CloudSegmentMember"]
+    assert cloud == [{**cloud[0], "value": 234.5e6, "share": pytest.approx(234.5 / 1234.5)}]
+    assert {r["end"] for r in body["rows"]} == {"2024-12-31"} and len(body["rows"]) == 5
+    every = json.loads(runner.invoke(_cli(), ["segments", str(path), "--json", "--all-periods",
+                                              "--metric", "all"]).stdout)
+    assert len(every["rows"]) == 9
+    with Store(read_only=True) as store:  # --store wrote the isolated home's store
+        assert len(load_segments(store, 1234567)) == 9
+    text = runner.invoke(_cli(), ["segments", str(path)])
+    assert text.exit_code == 0 and "Cloud" in text.stdout and "19.0%" in text.stdout
+    bad = runner.invoke(_cli(), ["segments", str(path), "--metric", "ebitda"])
+    assert bad.exit_code == 2 and "ebitda" in bad.output and "Traceback" not in bad.output
+    missing = runner.invoke(_cli(), ["segments", str(fixtures / "nope.html")])
+    assert missing.exit_code == 2 and "nope.html" in missing.output
