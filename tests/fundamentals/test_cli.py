@@ -29,6 +29,23 @@ def test_table_json_and_csv(shared_data, monkeypatch):
     assert out.output.splitlines()[0].startswith("metric,fiscal_year,fiscal_period,start,end")
 
 
+@pytest.mark.realdata
+def test_default_table_window_and_cik_names_the_company(shared_data, monkeypatch):
+    """Without --years the table showed every fiscal year since FY2008 (80 quarters in
+    quarterly mode); a bare CIK was titled 'CIK 1045810 (CIK 1045810)'."""
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    out = runner.invoke(app, ["fundamentals", "1045810", "--metrics", "revenue"],
+                        env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "Nvidia (CIK 1045810), annual" in out.output
+    # FY2022-FY2026 (10-K: FY2022 revenue 26,914 $M); FY2021 and earlier left out and said so
+    assert "FY2022" in out.output and "26,914" in out.output and "FY2021" not in out.output
+    assert "last 5 years shown" in out.output
+    full = runner.invoke(app, ["fundamentals", "NVDA", "--metrics", "revenue", "--json"])
+    years = {r["fiscal_year"] for r in json.loads(full.output)["rows"]}
+    assert min(years) <= 2010  # --json keeps every period
+
+
 def test_errors_are_clean(monkeypatch, tmp_path):
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path))
     out = runner.invoke(app, ["fundamentals", "123456"])

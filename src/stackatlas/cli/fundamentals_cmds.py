@@ -14,6 +14,7 @@ from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence
 
 _PERIOD_HELP = "annual (fiscal years), quarterly (Q1-Q4) or ttm (trailing four quarters)"
+TABLE_YEARS = {"annual": 5, "quarterly": 2, "ttm": 2}  # default window of the rich table
 _JSON_COLUMNS = [
     "metric", "fiscal_year", "fiscal_period", "start", "end", "value", "unit", "currency",
     "fx_rate", "concept", "accession", "form", "filed", "derivation", "evidence",
@@ -33,7 +34,9 @@ def fundamentals(
     metrics: Annotated[str | None, typer.Option(
         help="Comma-separated metric names (default: all), e.g. revenue,capex.")] = None,
     years: Annotated[int | None, typer.Option(
-        help="Only periods ending in the last N years (before the latest period end).",
+        help="Only periods ending in the last N years (before the latest period end); "
+             f"default: all in --json/--csv, the last {TABLE_YEARS['annual']} (annual) or "
+             f"{TABLE_YEARS['quarterly']} (quarterly, ttm) in the table.",
         min=1)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
@@ -47,6 +50,9 @@ def fundamentals(
     name, cik = _resolve_company(company)
     wanted = metrics.split(",") if metrics else None
     df = company_metrics(cik, period, wanted, store=_open_store())
+    trimmed = years is None and not (as_json or as_csv)
+    if trimmed:  # a table of 20 fiscal years (80 quarters) is unreadable in a terminal
+        years = TABLE_YEARS.get(period, TABLE_YEARS["quarterly"])
     if years is not None and not df.empty:
         ends = pd.to_datetime(df["end"])
         # 15 days of slack so a 52/53-week year N years back is not pulled in
@@ -60,14 +66,19 @@ def fundamentals(
         df[_JSON_COLUMNS].to_csv(sys.stdout, index=False)
     else:
         console.print(metrics_table(df, name, cik, period))
+        if trimmed:
+            console.print(f"[dim]last {years} years shown; --years N for more, --json / --csv "
+                          "for every period[/]", highlight=False)
 
 
 def _resolve_company(query: str) -> tuple[str, int]:
     """(display name, CIK) from the atlas, or straight from a numeric CIK."""
-    if query.strip().isdigit():
-        return f"CIK {int(query)}", int(query)
     from stackatlas.atlas import load_atlas
 
+    if query.strip().isdigit():
+        cik = int(query)
+        known = [c.name for c in load_atlas().companies.values() if c.cik == cik]
+        return (known[0] if known else "unknown company"), cik
     company = load_atlas().find_company(query)
     if company.cik is None:
         raise ValidationError(
