@@ -115,3 +115,18 @@ def test_rich_render(atlas) -> None:
     console.print(run_scenario("capex-pullback", atlas=atlas, draws=50))
     text = console.export_text()
     assert "impact by layer" in text and "path of the shock" in text
+
+
+def test_segment_attribution_is_consistent(atlas) -> None:
+    """AI-native revenue 30% below plan: the models layer (OpenAI's and Anthropic's lab
+    business, both hit in the targeted segments) loses exactly 30%, and no segment in any
+    shipped scenario ever loses more than its own revenue."""
+    result = run_scenario("ai-revenue-shortfall", atlas=atlas)
+    layers = result.layers.set_index("layer")
+    assert layers.loc["models", "revenue_at_risk_pct"] == pytest.approx(30)
+    for name in ("taiwan-quake", "capex-pullback", "power-crunch", "efficiency-shock",
+                 "ai-revenue-shortfall"):
+        run = run_scenario(name, atlas=atlas, draws=200, seed=5)
+        for frame in (run.segments, run.layers):
+            assert (frame["revenue_at_risk_pct"].dropna() <= 100 + 1e-9).all()
+            assert (frame["pct_p95"].dropna() <= 100 + 1e-9).all()

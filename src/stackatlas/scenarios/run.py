@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,8 @@ def run_scenario(name_or_spec: str | Path | ScenarioSpec, *, atlas: Atlas | None
     if draws:
         mc_values = draw_values(params, fixed, dists, draws, seed)
         mc = simulate(spec, network, atlas, mc_values, quarters, draws, paths=False)
-    frames = summarize(network, central, fixed, mc, mc_values, atlas)
+    frames = summarize(network, central, fixed, mc, mc_values, atlas,
+                       targeted_segments(spec, atlas))
     changed = {k for k, v in fixed.items() if v != params[k].default} | set(overrides or {})
     rows = [{"name": k, "value": fixed[k], "distribution": str(dists[k]) if k in dists else None,
              "low": p.low, "high": p.high, "unit": p.unit, "basis": str(p.basis),
@@ -98,72 +100,117 @@ def _margin(net: SupplyNetwork, values: Mapping[str, Any], draws: int) -> np.nda
     return np.where(np.isnan(own)[:, None], default[None, :], own[:, None])
 
 
-def _aggregate(net: SupplyNetwork, atlas: Atlas | None
-               ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Row-normalised node x segment weights for baselines and for losses, and segment x
-    layer. A company's loss goes to the segments through which it is connected in the
-    network (AWS, not Amazon retail, loses GPUs), its baseline to all its segments."""
+@dataclass(frozen=True)
+class _Attribution:
+    """How company results map to segments (row-normalised node x segment matrices).
+
+    Baselines use membership weights ``base``. A company's loss fraction L first fills the
+    segments through which it is connected in the network or that the scenario targets
+    (weight ``active_share``; AWS, not Amazon retail, loses GPUs), in proportion ``active``;
+    any loss beyond that share spills over the other segments in proportion ``rest``, so a
+    segment never loses more than its revenue."""
+
+    base: np.ndarray
+    active: np.ndarray
+    rest: np.ndarray
+    active_share: np.ndarray
+    seg_layer: np.ndarray
+    segments: list[str]
+    layers: list[str]
+
+
+def _aggregate(net: SupplyNetwork, atlas: Atlas | None, targeted: set[str]) -> _Attribution:
     w = net.segment_weights
     if w is None:
         w = pd.DataFrame({"all": np.ones(net.n_nodes)}, index=net.ids)
     w = w.reindex(net.ids).fillna(0.0)
-
-    def normalise(frame: pd.DataFrame) -> pd.DataFrame:
-        total = frame.sum(axis=1).replace(0.0, np.nan)
-        return frame.div(total, axis=0).fillna(0.0)
-
-    base = normalise(w)
-    loss = base
+    total = w.sum(axis=1).to_numpy()
+    base = w.to_numpy() / np.where(total > 0, total, 1.0)[:, None]
+    mask = np.zeros(base.shape, dtype=bool)
     if net.segment_active is not None:
-        masked = normalise(w * net.segment_active.reindex(index=net.ids, columns=w.columns)
-                           .fillna(False).astype(float))
-        loss = masked.where(masked.sum(axis=1) > 0, base, axis=0)
+        mask |= net.segment_active.reindex(index=net.ids, columns=w.columns).fillna(
+            False).to_numpy(bool)
+    mask |= np.isin(np.asarray(w.columns), list(targeted))[None, :]
+    mask &= base > 0
+    share = (base * mask).sum(axis=1)
+    has = share > 0
+    active = np.where(has[:, None], base * mask / np.where(has, share, 1.0)[:, None], base)
+    room = 1.0 - share
+    spill = has & (room > 0)
+    rest = np.where(spill[:, None], base * ~mask / np.where(spill, room, 1.0)[:, None], 0.0)
     layer_of = atlas.layer_of_segment if atlas is not None else {}
     layers = list(atlas.layer_ids) if atlas is not None else ["all"]
-    seg_layer = pd.DataFrame(0.0, index=w.columns, columns=layers)
-    for seg in w.columns:
-        seg_layer.loc[seg, layer_of.get(seg, layers[0])] = 1.0
-    return base, loss, seg_layer
+    seg_layer = np.zeros((len(w.columns), len(layers)))
+    for i, seg in enumerate(w.columns):
+        seg_layer[i, layers.index(layer_of.get(seg, layers[0]))] = 1.0
+    return _Attribution(base, active, rest, np.where(has, share, 1.0), seg_layer,
+                        list(w.columns), layers)
+
+
+def targeted_segments(spec: ScenarioSpec, atlas: Atlas | None) -> set[str]:
+    """Segments a scenario's segment-exposure shocks hit directly."""
+    out: set[str] = set()
+    for shock in spec.shocks:
+        if shock.exposure != "segment":
+            continue
+        out.update(shock.targets.get("segments", []))
+        if atlas is not None:
+            for layer in shock.targets.get("layers", []):
+                out.update(s.id for s in atlas.layer(layer).segments)
+            out.update(atlas.markets[m].segment for m in shock.targets.get("markets", [])
+                       if m in atlas.markets)
+    return out
 
 
 def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any],
               mc: Propagation | None, mc_values: Mapping[str, Any] | None,
-              atlas: Atlas | None) -> tuple[pd.DataFrame, ...]:
+              atlas: Atlas | None, targeted: set[str] | None = None
+              ) -> tuple[pd.DataFrame, ...]:
     T = central.output_loss.shape[0]
     rev_q = net.revenue / 4.0
-    w, w_loss, seg_layer = _aggregate(net, atlas)
-    to_seg, loss_seg = w.to_numpy(), w_loss.to_numpy()
-    to_layer = to_seg @ seg_layer.to_numpy()
-    loss_layer = loss_seg @ seg_layer.to_numpy()
-
+    attr = _aggregate(net, atlas, targeted or set())
     rev_known = np.nan_to_num(rev_q)
+    to_seg = attr.base
+    to_layer = to_seg @ attr.seg_layer
+    act_w = np.ascontiguousarray((attr.active * rev_known[:, None]).T)  # (k, n)
+    rest_w = np.ascontiguousarray((attr.rest * rev_known[:, None]).T)
+    cap = attr.active_share[:, None]
+
+    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        first = np.minimum(x, cap)
+        return first, x - first
 
     def measures(prop: Propagation, values: Mapping[str, Any]) -> dict[str, np.ndarray]:
-        out = prop.output_loss  # (T, n, D); arrays below stay small except one weighted copy
+        out = prop.output_loss  # (T, n, D)
         out_sum = out.sum(0)
         margin = _margin(net, values, out.shape[2])
         c_usd = out_sum * rev_q[:, None]
         m = {"c_usd": c_usd, "c_pct": out_sum / T * 100, "c_op": c_usd * margin, "cq": out}
+        seg_usd_q = np.empty((T, len(attr.segments), out.shape[2]))
+        seg_op = np.zeros((len(attr.segments), out.shape[2]))
+        for t in range(T):  # BLAS per quarter; the split keeps segments within their revenue
+            first, spill = split(out[t])
+            seg_usd_q[t] = act_w @ first + rest_w @ spill
+            seg_op += act_w @ (first * margin) + rest_w @ (spill * margin)
         if out.shape[2] == 1:  # central run: peaks and per-quarter operating profit
             m["c_peak"] = out.max(0) * 100
             m["cq_op"] = out[:, :, 0] * (rev_q * margin[:, 0])[None, :]
-            m["lq_op"] = np.nan_to_num(m["cq_op"]) @ loss_layer
-        weights = np.ascontiguousarray((loss_seg * rev_known[:, None]).T)
-        seg_usd_q = np.stack([weights @ out[t] for t in range(T)])  # (T, k, D), BLAS
-        op_known = out_sum * rev_known[:, None] * margin
-        for lvl, mat, lmat in (("s", to_seg, loss_seg), ("l", to_layer, loss_layer)):
-            usd_q = seg_usd_q if lvl == "s" else np.matmul(seg_layer.to_numpy().T[None],
-                                                            seg_usd_q)
+            seg_op_q = np.stack([act_w @ (f * margin) + rest_w @ (r * margin)
+                                 for f, r in (split(out[t]) for t in range(T))])
+            m["lq_op"] = (attr.seg_layer.T @ seg_op_q[:, :, 0].T).T
+        for lvl, mat, to_lvl in (("s", to_seg, np.eye(len(attr.segments))),
+                                 ("l", to_layer, attr.seg_layer)):
+            usd_q = np.matmul(to_lvl.T[None], seg_usd_q)
             base_q = rev_known @ mat
             has = base_q > 0
             safe = np.where(has, base_q, 1.0)
             m[f"{lvl}_usd"] = usd_q.sum(0)
-            m[f"{lvl}_op"] = lmat.T @ op_known
+            m[f"{lvl}_op"] = to_lvl.T @ seg_op
             m[f"{lvl}_pct"] = np.where(has[:, None], m[f"{lvl}_usd"] / (safe * T)[:, None] * 100,
                                        np.nan)
             m[f"{lvl}_base"] = base_q * 4
-            col = lmat.sum(axis=0)
-            m[f"{lvl}_mean"] = np.where(col > 0, (out_sum.mean(1) / T @ lmat) /
+            col = mat.sum(axis=0)
+            m[f"{lvl}_mean"] = np.where(col > 0, (out_sum.mean(1) / T @ mat) /
                                         np.where(col > 0, col, 1.0), np.nan) * 100
             m[f"{lvl}q_usd"] = usd_q
             m[f"{lvl}q_pct"] = np.where(has[None, :, None], usd_q / safe[None, :, None] * 100,
@@ -197,14 +244,13 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
                                   "scenario")
         return df
 
-    layers = list(seg_layer.columns)
-    segs = list(w.columns)
+    layers, segs = attr.layers, attr.segments
     companies = frame("company", list(net.ids), {
         "name": net.names if net.names is not None else net.ids,
         "layer": net.layer if net.layer is not None else "",
         "segment": net.segment if net.segment is not None else ""})
-    seg_frame = frame("segment", segs, {"layer": [seg_layer.columns[int(np.argmax(r))]
-                                                  for r in seg_layer.to_numpy()]})
+    seg_frame = frame("segment", segs, {"layer": [layers[int(np.argmax(r))]
+                                                  for r in attr.seg_layer]})
     seg_frame = seg_frame[seg_frame["baseline_revenue_usd_bn"] > 0].reset_index(drop=True)
     layer_frame = frame("layer", layers, {})
     quarterly = _quarterly(c, b, layers, list(net.ids), T, rev_q)
