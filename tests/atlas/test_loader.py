@@ -139,3 +139,13 @@ def test_merge_rows_replaces_by_key_and_appends_new(base, overlay) -> None:
     assert [r.values["id"] for r in merged] == expected
     for r in merged:
         assert r.values["name"] == ("overlay" if r.values["id"] in overlay else "base")
+
+
+@pytest.mark.parametrize(("typo", "expected"), [
+    ("nvdia", ["nvidia"]),          # was nvidia, ge-vernova, amazon (60-point partial hits)
+    ("antropic", ["anthropic"]),    # was anthropic, epic-systems, tsmc
+    ("broadcomm", ["broadcom"]),
+    ("micorsoft", ["microsoft"]),   # aliases of the same company collapse into one id
+])
+def test_suggestions_on_the_shipped_atlas_stay_close(typo: str, expected: list[str]) -> None:
+    assert load_atlas().suggest_companies(typo) == expected

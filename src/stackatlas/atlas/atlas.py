@@ -23,6 +23,11 @@ from stackatlas.atlas.models import (
 )
 from stackatlas.errors import NotFoundError
 
+# fuzzy "did you mean": rapidfuzz WRatio scores 0-100; suggestions must reach the floor and be
+# within the spread of the best hit (chosen on typos of the shipped names: "nvdia" -> nvidia)
+SUGGEST_MIN_SCORE = 60
+SUGGEST_SPREAD = 15
+
 
 @dataclass(frozen=True)
 class Atlas:
@@ -143,7 +148,9 @@ class Atlas:
         """Ids of the companies whose id, name or alias is closest to ``query`` (fuzzy)."""
         choices = {**self._name_index, **{cid: cid for cid in self.companies}}
         hits = process.extract(query.lower(), list(choices), scorer=fuzz.WRatio, limit=None,
-                               score_cutoff=60)
+                               score_cutoff=SUGGEST_MIN_SCORE)
+        if hits:  # only names about as close as the best one (not every 60-point partial hit)
+            hits = [h for h in hits if h[1] >= hits[0][1] - SUGGEST_SPREAD]
         found = list(dict.fromkeys(choices[h[0]] for h in hits))
         return found[:limit]
 
