@@ -39,6 +39,26 @@ def fmt_pct(value: Any, digits: int = 0, scale: float = 1.0) -> str:
     return f"{float(value) * scale:.{digits}%}"
 
 
+def fmt_range(low: Any, high: Any, spec: str = ",.1f", scale: float = 1.0,
+              suffix: str = "") -> str:
+    """``(low–high)``, ``(≥ low)`` or ``(≤ high)``; empty when neither bound is known."""
+    lo = None if _missing(low) else float(low) * scale
+    hi = None if _missing(high) else float(high) * scale
+    if lo is not None and hi is not None:
+        return f"({format(lo, spec)}–{format(hi, spec)}{suffix})"
+    if lo is not None:
+        return f"(≥ {format(lo, spec)}{suffix})"
+    if hi is not None:
+        return f"(≤ {format(hi, spec)}{suffix})"
+    return ""
+
+
+def web_url(value: Any) -> str | None:
+    """``value`` if it is an http(s) URL (safe to link), else None (shown as text)."""
+    text = str(value or "")
+    return text if text.startswith(("https://", "http://")) else None
+
+
 def evidence_symbol(value: Any) -> str:
     try:
         return Evidence(str(value)).symbol
@@ -50,7 +70,8 @@ def evidence_symbol(value: Any) -> str:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=fmt_num, pct=fmt_pct, sym=evidence_symbol)
+    env.filters.update(num=fmt_num, pct=fmt_pct, sym=evidence_symbol, span=fmt_range,
+                       web_url=web_url)
     env.globals.update(nav=NAV, evidence_legend=[(e.symbol, e.value) for e in Evidence])
     return env
 

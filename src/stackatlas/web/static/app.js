@@ -11,9 +11,22 @@
       window.Plotly.newPlot(el, fig.data || [], fig.layout || {}, config);
     });
   }
+  // <select data-reload="PARAM">: choosing an option reloads the page with ?PARAM=value
+  // (the scenario form loads that scenario's parameters; a button does the same without JS).
+  function wireReloads() {
+    document.querySelectorAll("select[data-reload]").forEach(function (sel) {
+      sel.addEventListener("change", function () {
+        var url = new URL(window.location.href);
+        url.search = "";
+        url.searchParams.set(sel.dataset.reload, sel.value);
+        window.location.assign(url.toString());
+      });
+    });
+  }
+  function start() { render(); wireReloads(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", render);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    render();
+    start();
   }
 })();

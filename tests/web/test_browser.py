@@ -1,0 +1,157 @@
+"""A real browser against a live ``stackatlas serve``: Debian Chromium driven headless by
+Playwright. Every page loads without console errors and every chart renders (plotly SVG with
+data traces); the scenario form and the portfolio upload are submitted. Screenshots go to
+``test-output/screenshots/``."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared" / "data"
+SHOTS = REPO / "test-output" / "screenshots"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PAGES = {"map": "/", "flows": "/flows", "pools": "/pools", "capex": "/capex",
+         "concentration": "/concentration", "signals": "/signals", "audit": "/audit",
+         "scenarios": "/scenarios", "companies": "/companies", "company-nvidia":
+         "/companies/nvidia", "portfolio": "/portfolio", "sources": "/sources"}
+CHARTS_RENDERED = """() => {
+  const charts = [...document.querySelectorAll('div.chart[data-figure]')];
+  return charts.every(el => el.querySelector('svg.main-svg') && el.data && el.data.length > 0);
+}"""
+CHART_COUNT = "() => document.querySelectorAll('div.chart[data-figure] svg.main-svg').length"
+
+if not CHROMIUM.exists():
+    pytest.skip("Debian Chromium (/usr/bin/chromium) is not installed; `make test` installs it "
+                "with scripts/ensure-chromium.sh where apt-get is available",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``stackatlas run`` (builds the store) then ``stackatlas serve`` on a free port."""
+    home = tmp_path_factory.mktemp("browser-home")
+    env = {**os.environ, "STACKATLAS_HOME": str(home), "STACKATLAS_OFFLINE": "1"}
+    env.pop("STACKATLAS_ATLAS_OVERLAY", None)
+    if (SHARED / "sec").is_dir():
+        env["STACKATLAS_SEC_DIR"] = str(SHARED / "sec")
+    cli = str(Path(sys.executable).parent / "stackatlas")
+    subprocess.run([cli, "run", "--quiet"], env=env, check=True, capture_output=True,
+                   timeout=120)
+    port = _free_port()
+    cmd = [cli, "serve", "--port", str(port)]
+    if (SHARED / "prices" / "recent").is_dir():
+        cmd += ["--prices", str(SHARED / "prices" / "recent")]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("stackatlas serve did not come up")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if proc.stdout:
+            proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            viewport={"width": 1366, "height": 900})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+class Console:
+    """Console errors and uncaught page errors seen since the last ``take``."""
+
+    def __init__(self, page: object) -> None:
+        self.errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def take(self) -> list[str]:
+        out, self.errors = self.errors, []
+        return out
+
+
+def _check_page(page: object, console: Console, name: str, min_charts: int = 0) -> int:
+    page.wait_for_load_state("load")
+    page.wait_for_function(CHARTS_RENDERED, timeout=20_000)
+    n = page.evaluate(CHART_COUNT)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    assert console.take() == [], name
+    assert n >= min_charts, f"{name}: {n} charts rendered"
+    return n
+
+
+def test_pages_forms_and_uploads_in_chromium(server: str, browser_page: object) -> None:
+    page = browser_page
+    console = Console(page)
+    expected = {"map": 1, "flows": 2, "concentration": 1, "scenarios": 3}
+    if (SHARED / "sec").is_dir():
+        expected.update({"pools": 2, "capex": 1, "signals": 1, "company-nvidia": 1})
+    for name, path in PAGES.items():
+        response = page.goto(server + path)
+        assert response is not None and response.status == 200, name
+        _check_page(page, console, name, expected.get(name, 0))
+
+    # scenario form: change a parameter, ask for Monte Carlo bands, submit, re-rendered page
+    page.goto(server + "/scenarios")
+    with page.expect_navigation():  # app.js reloads the form with the chosen scenario
+        page.select_option("#scenario-name", "taiwan-quake")
+    assert page.url.endswith("/scenarios?name=taiwan-quake")
+    page.fill('input[name="param-capacity_loss"]', "0.3")
+    page.fill('input[name="draws"]', "200")
+    with page.expect_navigation():
+        page.click("#run-scenario")
+    assert "200 Monte Carlo draws" in page.content()
+    assert page.input_value('input[name="param-capacity_loss"]') == "0.3"
+    _check_page(page, console, "scenario-run", 3)
+
+    # portfolio upload
+    page.goto(server + "/portfolio")
+    holdings = REPO / "examples" / "portfolio.csv"
+    page.set_input_files('input[name="file"]', str(holdings))
+    with page.expect_navigation():
+        page.click("#analyze-portfolio")
+    assert "Exposure by layer" in page.content()
+    with_prices = (SHARED / "prices" / "recent").is_dir()
+    _check_page(page, console, "portfolio-result", 3 if with_prices else 1)
