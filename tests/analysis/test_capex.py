@@ -158,3 +158,20 @@ def test_capex_chart_and_cli(monkeypatch) -> None:
     rows = json.loads(out.stdout)["rows"]
     assert any(r["entity"] == "meta" and r["capex"] == pytest.approx(69.691) for r in rows)
     assert CliRunner().invoke(app, ["capex", "--period", "weekly"]).exit_code == 2
+
+
+def test_claim_kind_is_printed_not_eaten_as_markup() -> None:
+    """Regression: the claimed text ends in '[projection]' / '[actual]', which rich took for a
+    style tag, so the table never showed whether a claim was a projection."""
+    from rich.console import Console
+
+    from stackatlas.atlas.models import FigureKind
+
+    atlas = mini_atlas(figures=[figure("big4-capex-2026", "big4-hyperscalers", "capex", 675,
+                                       "2026", subject_type="group")
+                                .model_copy(update={"low": 650.0, "high": 700.0,
+                                                    "kind": FigureKind.PROJECTION})])
+    tracker = hyperscaler_capex(atlas)
+    console = Console(width=250, record=True)
+    console.print(tracker)
+    assert "675 (650-700) usd_billion, 2026 [projection]" in console.export_text()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from rich.console import Group as RichGroup
 from rich.table import Table
+from rich.text import Text
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import SubjectType
@@ -244,7 +245,9 @@ class CapexTracker:
         for col in ("claim", "claimed", "computed", "comparison"):
             claims.add_column(col)
         for c in self.claims.itertuples():
-            claims.add_row(c.claim, c.claimed_text, c.computed_text, c.comparison)
+            # plain Text: "[projection]" in a claim is data, not rich markup (it vanished)
+            claims.add_row(*(Text(str(x)) for x in (c.claim, c.claimed_text, c.computed_text,
+                                                     c.comparison)))
         return RichGroup(table, claims)
 
 
