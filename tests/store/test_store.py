@@ -223,3 +223,11 @@ def test_has_table_leaves_no_pending_result(tmp_path: Path) -> None:
     assert store.query_arrow("SELECT sum(n) AS total FROM numbers").column("total")[0].as_py() == 6
     assert not store.has_table("missing")
     assert store.query("SELECT count(*) AS c FROM numbers")["c"].iloc[0] == 3
+
+
+def test_query_arrow_after_a_partly_fetched_result(tmp_path: Path) -> None:
+    """Regression: a fetchone() left a pending result and query_arrow raised ResourceInUse."""
+    store = Store(tmp_path / "s.duckdb")
+    store.replace_rows("numbers", pa.table({"n": [1, 2, 3]}))
+    store.con.execute("SELECT n FROM numbers ORDER BY n").fetchone()
+    assert store.query_arrow("SELECT count(*) AS c FROM numbers").column("c")[0].as_py() == 3

@@ -39,16 +39,23 @@ def sync_cmd(
         "--strict", help="Exit with status 1 when any company failed.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Fetch SEC companyfacts for atlas companies and store their facts (cache-aware)."""
+    """Fetch SEC companyfacts for atlas companies, store their facts (cache-aware) and
+    snapshot the watch-list signals so `signals --since last-sync` can show changes."""
     from stackatlas.atlas import load_atlas
-    from stackatlas.sec.sync import sync_companies
+    from stackatlas.pipeline import refresh
+    from stackatlas.store import Store
 
-    report = sync_companies(load_atlas(), companies, offline=offline or None,
-                            progress=not as_json)
+    with Store() as store:
+        result = refresh(load_atlas(), store, companies=companies, offline=offline or None,
+                         progress=not as_json)
+    report = result.sync
+    assert report is not None  # refresh raises rather than skipping without skip_unavailable
     if as_json:
-        emit_json(report.to_dict())
+        emit_json({**report.to_dict(), "sync_id": result.sync_id,
+                   "signal_snapshot_rows": result.snapshot_rows})
     else:
         console.print(report)
+        console.print(f"signals snapshot: {result.snapshot_rows} readings ({result.sync_id})")
     if strict and not report.ok:
         raise typer.Exit(1)
 

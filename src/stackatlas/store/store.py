@@ -128,6 +128,9 @@ class Store:
 
     def query_arrow(self, sql: str, params: list | None = None) -> pa.Table:
         try:
+            # DuckDB 2 refuses new work while an execute() result is partly fetched (e.g. after
+            # fetchone()); abort() drops only that pending result, never the transaction.
+            self.con.abort()
             return self.con.sql(sql, params=params or None).to_arrow_table()
         except duckdb.Error as exc:
             raise StoreError(f"query failed: {exc}") from exc
@@ -167,7 +170,8 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         if not self.has_table(META_TABLE):
             return None
-        row = self.con.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", [key]).fetchone()
+        rows = self.con.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", [key]).fetchall()
+        row = rows[0] if rows else None
         return row[0] if row else None
 
     # ---- atlas ---------------------------------------------------------------------------

@@ -1,0 +1,107 @@
+"""The main job: atlas -> store, SEC facts sync, signal snapshot, HTML report.
+
+``refresh`` is what ``stackatlas sync`` and ``stackatlas run`` share: after facts are ingested
+it records a snapshot of every watch-list signal, so ``stackatlas signals --since last-sync``
+can say what changed. ``run_main_job`` adds the report behind ``make run``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from stackatlas import config
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.errors import SecAccessError
+from stackatlas.sec.sync import SyncReport, sync_companies
+from stackatlas.store import Store
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh did: the atlas load, the SEC sync (or why it was skipped), the snapshot."""
+
+    atlas_version: str
+    atlas_loaded: bool
+    sync: SyncReport | None
+    sync_skipped: str | None = None  # reason the SEC step did not run
+    snapshot_rows: int = 0
+    sync_id: str | None = None
+    report_path: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "atlas_version": self.atlas_version,
+            "atlas_loaded": self.atlas_loaded,
+            "sync": self.sync.to_dict() if self.sync else None,
+            "sync_skipped": self.sync_skipped,
+            "sync_id": self.sync_id,
+            "snapshot_rows": self.snapshot_rows,
+            "report": str(self.report_path) if self.report_path else None,
+            "notes": self.notes,
+        }
+
+
+def sec_source_unavailable(offline: bool | None = None) -> str | None:
+    """Why SEC facts cannot be fetched right now, or None when a source is available."""
+    offline = config.offline() if offline is None else offline
+    if config.sec_dir() is not None:
+        return None
+    if offline:
+        return None  # the on-disk cache may still hold facts
+    if config.sec_user_agent() is None:
+        return ("no SEC source: set STACKATLAS_SEC_USER_AGENT=\"Name email@domain\" to fetch from "
+                "SEC EDGAR, or STACKATLAS_SEC_DIR to read companyfacts files")
+    return None
+
+
+def refresh(atlas: Atlas, store: Store, *, companies: str | Sequence[str] = "all",
+            offline: bool | None = None, progress: bool = True,
+            skip_unavailable: bool = False) -> RefreshResult:
+    """Load the atlas into the store, sync SEC facts, then snapshot the signals.
+
+    With ``skip_unavailable`` a missing SEC identity skips the sync with a stated reason
+    instead of raising (what ``make run`` wants on a machine with no configuration).
+    """
+    loaded = store.ensure_atlas(atlas)
+    result = RefreshResult(atlas.version, loaded, sync=None)
+    reason = sec_source_unavailable(offline)
+    if reason and skip_unavailable:
+        result.sync_skipped = reason
+    else:
+        try:
+            result.sync = sync_companies(atlas, companies, offline=offline, store=store,
+                                         progress=progress)
+        except SecAccessError as exc:
+            if not skip_unavailable:
+                raise
+            result.sync_skipped = str(exc)
+    if result.sync is not None:
+        result.sync_id = f"sync@{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
+        store.set_meta("last_sync_id", result.sync_id)
+    from stackatlas.analysis.signal_history import record_snapshot
+
+    result.snapshot_rows = len(record_snapshot(store, atlas, sync_id=result.sync_id))
+    return result
+
+
+def run_main_job(atlas: Atlas, *, report_path: Path | None, store: Store | None = None,
+                 progress: bool = True) -> RefreshResult:
+    """``make run``: refresh (sync skipped with a reason when no SEC source is configured)
+    and write the self-contained HTML report to ``report_path`` (None: no report)."""
+    own = store is None
+    store = store if store is not None else Store()
+    try:
+        result = refresh(atlas, store, progress=progress, skip_unavailable=True)
+        if report_path is not None:
+            from stackatlas.report.html import build_report
+
+            result.report_path = build_report(report_path, atlas=atlas, store=store)
+        return result
+    finally:
+        if own:
+            store.close()
