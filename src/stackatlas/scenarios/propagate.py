@@ -77,6 +77,10 @@ def propagate(net: SupplyNetwork, supply: np.ndarray, demand: np.ndarray,
     node_short = np.zeros((n, D))
     for t in range(T):
         ds, dd, pc = supply[t], demand[t], purchases[t]
+        if not (ds.any() or dd.any() or pc.any()):  # a calm quarter: the fixed point is 0
+            episode[:] = 0.0
+            out_all[t] = cap_all[t] = orders_all[t] = 0.0
+            continue
         keep_s, keep_d, keep_p = 1.0 - ds, 1.0 - dd, 1.0 - pc
         gains = bool((dd < 0).any() or (pc < 0).any())
         absorb = (1.0 - (1.0 - rate) ** (episode + 1.0)) * head
