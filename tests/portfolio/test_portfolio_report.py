@@ -241,3 +241,16 @@ def test_every_portfolio_command_has_help_and_a_readme_entry() -> None:
     for cmd in portfolio_app.registered_commands:
         assert (cmd.callback.__doc__ or "").strip(), cmd.name
         assert f"stackatlas portfolio {cmd.name}" in section, cmd.name
+
+
+def test_markup_in_a_ticker_prints_as_written(atlas: Atlas, write_csv) -> None:
+    """Regression: a ticker cell '[/bold]' crashed the table with rich's MarkupError, and an
+    unknown name's layer printed as 'nan'."""
+    from rich.console import Console
+
+    report = analyze_portfolio(write_csv("ticker,weight\nNVDA,0.5\n[/bold],0.5\n"), atlas=atlas)
+    console = Console(record=True, width=140)
+    console.print(report)
+    text = console.export_text()
+    assert "[/BOLD]" in text and "line 3: ticker '[/bold]' is not in the atlas" in text
+    assert "nan" not in text

@@ -28,6 +28,12 @@ def _num(v: object, digits: int = 2) -> str:
     return f"{float(v):.{digits}f}"  # type: ignore[arg-type]
 
 
+def _add(table: Table, *cells: object) -> None:
+    """Add a row whose strings are plain text: tickers and names come from the user's file, and
+    rich markup in them (``[/bold]``) must print as written, never raise."""
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))  # type: ignore[arg-type]
+
+
 def _layers(report: PortfolioReport) -> Table:
     t = Table(title=f"Exposure by layer — profile {report.profile.name}", title_justify="left")
     for col in ("layer", "level", "exposure", "of stack", "target", "status"):
@@ -37,12 +43,12 @@ def _layers(report: PortfolioReport) -> Table:
         if r.level is not None and not pd.isna(r.level):
             g = gaps.loc[r.layer]
             style = {"below": "yellow", "above": "red"}.get(g["status"], "green")
-            t.add_row(r.layer, f"{int(r.level)} {r.level_name}", pct(r.exposure),
+            _add(t, r.layer, f"{int(r.level)} {r.level_name}", pct(r.exposure),
                       pct(r.stack_share), f"{g['target_min']:.0%}-{g['target_max']:.0%}",
                       Text(f"{g['status']} {pct(g['gap'], 0) if g['gap'] else ''}".strip(),
                            style=style))
         else:
-            t.add_row(Text(r.layer, style="dim"), "", pct(r.exposure), "", "", "")
+            _add(t, Text(r.layer, style="dim"), "", pct(r.exposure), "", "", "")
     return t
 
 
@@ -52,8 +58,8 @@ def _top(report: PortfolioReport) -> Table:
     for col in ("name", "layer", "weight", "direct", "via funds"):
         t.add_column(col, justify="right" if col in {"weight", "direct", "via funds"} else "left")
     for r in report.top_names.itertuples(index=False):
-        t.add_row(str(r.name), str(r.primary_layer or "—"), pct(r.weight), pct(r.direct),
-                  pct(r.via_funds))
+        layer = r.primary_layer if isinstance(r.primary_layer, str) else "—"  # NaN: unknown
+        _add(t, str(r.name), layer, pct(r.weight), pct(r.direct), pct(r.via_funds))
     return t
 
 
@@ -66,7 +72,7 @@ def _chokepoints(report: PortfolioReport) -> Table:
         if r.exposure <= 0:
             continue
         through = ", ".join(r.holders[:4]) + (" …" if len(r.holders) > 4 else "")
-        t.add_row(r.name, r.markets, pct(r.exposure, 0), pct(r.direct, 0),
+        _add(t, r.name, r.markets, pct(r.exposure, 0), pct(r.direct, 0),
                   pct(r.downstream, 0), through)
     return t
 
@@ -79,7 +85,7 @@ def _risk(report: PortfolioReport) -> Table:
     for col in ("basket", "weights", "n", "return/yr", "vol/yr", "max DD", "beta", "period"):
         t.add_column(col, justify="left" if col in {"basket", "weights", "period"} else "right")
     for r in risk.stats.itertuples(index=False):
-        t.add_row(r.name, r.weighting, str(r.members), pct(r.ann_return), pct(r.ann_volatility),
+        _add(t, r.name, r.weighting, str(r.members), pct(r.ann_return), pct(r.ann_volatility),
                   pct(r.max_drawdown), _num(r.beta), f"{r.start}..{r.end}")
     return t
 
@@ -92,7 +98,7 @@ def _correlation(report: PortfolioReport) -> Table:
     for name in short:
         t.add_column(name, justify="right")
     for label, row in zip(short, corr.to_numpy(), strict=True):
-        t.add_row(label, *(_num(float(v)) for v in row))
+        _add(t, label, *(_num(float(v)) for v in row))
     return t
 
 
@@ -104,7 +110,7 @@ def _scenario(report: PortfolioReport) -> Table:
     for col in ("scenario", "profit at risk", "p5", "p50", "p95", "covered"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for r in sc.summary.itertuples(index=False):
-        t.add_row(r.scenario, pct(r.profit_at_risk), pct(r.p5), pct(r.p50), pct(r.p95),
+        _add(t, r.scenario, pct(r.profit_at_risk), pct(r.p5), pct(r.p50), pct(r.p95),
                   pct(r.covered, 0))
     return t
 
