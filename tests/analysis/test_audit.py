@@ -261,3 +261,38 @@ def test_segment_claims_from_shared_filings(shared_data, monkeypatch) -> None:
     assert rows.loc["aws", "status"] == "match"  # calendar 2024: AWS 107,556 $M = 107.6 $B
     assert rows.loc["aws-oi", "computed"] == pytest.approx(39_834)
     assert rows.loc["lab", "reason"] == "not an SEC filer (no CIK)"
+
+
+@pytest.mark.realdata
+def test_membership_weights_checked_against_filings(shared_data, monkeypatch) -> None:
+    from datetime import date
+
+    from stackatlas.atlas.models import Membership
+
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+
+    def member(cid, seg, weight, as_of, basis="actual"):
+        return Membership(company=cid, segment=seg, weight=weight, as_of=date.fromisoformat(as_of),
+                          source="src", basis=basis)
+
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810), company("amazon", 1018724),
+                   company("alphabet", 1652044)],
+        memberships=[member("amazon", "hyperscalers", 0.1686, "2024-12-31"),
+                     member("amazon", "consumer-platforms", 0.8314, "2024-12-31"),
+                     member("alphabet", "hyperscalers", 0.13, "2024-12-31"),
+                     member("nvidia", "design-gpu", 0.91, "2026-01-25"),
+                     member("nvidia", "design-gpu", 0.5, "2025-01-26", basis="estimate")])
+    rows = audit_claims(atlas).rows.set_index("figure")
+    # Amazon 2024 10-K: AWS 107,556 / 637,959 = 16.859 %; (387,497 + 142,906) / 637,959 = 83.141 %
+    assert rows.loc["membership:amazon/hyperscalers", "status"] == "match"
+    assert rows.loc["membership:amazon/hyperscalers", "computed"] == pytest.approx(16.8594,
+                                                                                   abs=1e-4)
+    assert rows.loc["membership:amazon/consumer-platforms", "status"] == "match"
+    # Google Cloud 43,229 / 350,018 = 12.35 %, not 13 %
+    assert rows.loc["membership:alphabet/hyperscalers", "status"] == "differs"
+    assert rows.loc["membership:alphabet/hyperscalers", "computed"] == pytest.approx(12.3505,
+                                                                                     abs=1e-4)
+    nvda = rows.loc["membership:nvidia/design-gpu"]
+    assert nvda["status"] == "not checkable" and "2026-01-25" in nvda["reason"]
+    assert len(rows) == 4  # the estimated weight is not audited

@@ -20,9 +20,12 @@ import pandas as pd
 from rich.table import Table
 
 from stackatlas.analysis.segment_audit import (
+    MEMBERSHIP_MEMBERS,
     SEGMENT_METRICS,
+    audit_membership,
     audit_segment_figure,
     company_segments,
+    membership_figure,
 )
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure, FigureKind, SubjectType
@@ -309,6 +312,16 @@ def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
         else:
             rows.append(audit_figure(fig, None, f"subject is a {fig.subject_type.value}, "
                                                  "not a company with SEC filings"))
+    for m in atlas.memberships:  # filing-based segment weights (AWS 16.86 % of Amazon ...)
+        company = atlas.companies.get(m.company)
+        if m.segment not in MEMBERSHIP_MEMBERS or company is None or company.cik is None \
+                or m.basis != FigureKind.ACTUAL:
+            continue
+        fig = membership_figure(m)
+        if company.cik not in segments:
+            segments[company.cik] = company_segments(company.cik, store, atlas)
+        rows.append(audit_membership(fig, m.segment, m.as_of, segments[company.cik],
+                                     audit_figure(fig, None), tolerance(fig)))
     order = {"match": 0, "differs": 1, "not checkable": 2}
     frame = pd.DataFrame(rows)
     if not frame.empty:

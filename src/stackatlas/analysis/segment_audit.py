@@ -141,3 +141,62 @@ def audit_segment_figure(fig: Figure, rows: pd.DataFrame | None, base: dict,
     return {**row, "status": "differs",
             "reason": f"{reason}; the claim may round, use another period or segment "
                       "definition, or count a different member"}
+
+
+# atlas segment id -> filing members whose revenue makes up a company's weight in it
+MEMBERSHIP_MEMBERS: dict[str, tuple[str, ...]] = {
+    "hyperscalers": SEGMENT_MEMBERS["cloud"],
+    "consumer-platforms": ("NorthAmericaSegmentMember", "InternationalSegmentMember",
+                           "GoogleServicesMember", "FamilyOfAppsMember", "RealityLabsMember"),
+    "design-gpu": SEGMENT_MEMBERS["data_center"],
+}
+
+
+def membership_figure(m: object) -> Figure:
+    """An atlas membership weight as a claim (percent of the company's revenue)."""
+    from stackatlas.atlas.models import FigureKind
+
+    return Figure(id=f"membership:{m.company}/{m.segment}", subject_type="company",  # type: ignore[attr-defined]
+                  subject=m.company, metric="membership_weight",  # type: ignore[attr-defined]
+                  value=round(m.weight * 100, 6), unit="percent",  # type: ignore[attr-defined]
+                  period=f"as of {m.as_of}", kind=FigureKind.ACTUAL,  # type: ignore[attr-defined]
+                  source=m.source, note=m.note)  # type: ignore[attr-defined]
+
+
+def audit_membership(fig: Figure, segment: str, as_of: date, rows: pd.DataFrame | None,
+                     base: dict, tol: float) -> dict:
+    """A membership weight vs the filing: the summed revenue share of the segment's members
+    for the period ending on the membership's ``as_of`` (a fiscal year, else a quarter)."""
+    from stackatlas.evidence import Evidence
+
+    if rows is None:
+        return {**base, "reason": NO_SEGMENTS.replace("a segment figure", "a segment weight")}
+    local = rows["member"].str.split(":").str[-1]
+    hit = rows[local.isin(MEMBERSHIP_MEMBERS[segment]) & (rows["metric"] == "revenue")]
+    if (hit["axis"] == "segment").any():
+        hit = hit[hit["axis"] == "segment"]
+    if hit.empty:
+        return {**base, "reason": f"the filings at hand report no {segment} member for "
+                                  f"{fig.subject}"}
+    hit = hit.assign(_f=hit["filed"].map(lambda d: d if isinstance(d, date) else date.min))
+    hit = hit.sort_values("_f", ascending=False, kind="stable").drop_duplicates(
+        ["member", "start", "end"])
+    at = hit[hit["end"] == as_of]
+    if at.empty:
+        ends = ", ".join(sorted({str(e) for e in hit["end"]}, reverse=True))
+        return {**base, "reason": f"not checkable with the filings at hand: no period ends on "
+                                  f"{as_of} (segment facts end on {ends})"}
+    months = 12 if (at["months"] == 12).any() else int(at["months"].min())
+    at = at[at["months"] == months]
+    value, total = float(at["value"].sum()), float(at.iloc[0]["total"])
+    shown = value / total * 100
+    parts = " + ".join(f"{r.label} {r.value / 1e6:,.0f}" for r in at.itertuples())
+    r = at.iloc[0]
+    row = {**base, "computed": shown, "evidence": Evidence.DERIVED.value,
+           "basis": f"{_label(r)} ({r['start']}..{r['end']}): ({parts}) / {total / 1e6:,.0f} $M, "
+                    f"{r['accession']}"}
+    if math.isclose(shown, fig.value, abs_tol=tol + 1e-9):
+        return {**row, "status": "match", "reason": f"within rounding (±{tol:g} percent)"}
+    return {**row, "status": "differs",
+            "reason": f"filings give {shown:,.4g}% vs the atlas weight {fig.value:g}%; the "
+                      "weight may count other members or another period"}

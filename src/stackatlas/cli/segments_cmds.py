@@ -17,6 +17,7 @@ from stackatlas.cli.common import console, emit_json, guarded
 SEGMENTS_JSON_KEYS = ("metric", "fiscal_year", "fiscal_period", "start", "end", "months", "axis",
                       "member", "label", "concept", "value", "total", "share")
 """Keys of each object in the ``rows`` list of ``stackatlas segments --json``."""
+_SHORT = {"operating_income": "op. income"}
 
 
 def register(app: typer.Typer) -> None:
@@ -59,7 +60,8 @@ def render(rows: pd.DataFrame, file: Path) -> Table:
         period = f"FY{r.fiscal_year}" if slot == "FY" else f"{slot} FY{r.fiscal_year}"
         share = "" if pd.isna(r.share) else f"{r.share * 100:.1f}%"
         style = "bold" if r.axis == "total" else ""
-        table.add_row(period, f"{r.start}..{r.end}", r.metric, r.axis, r.label,
+        table.add_row(period, f"{r.start}..{r.end}", _SHORT.get(r.metric, r.metric), r.axis,
+                      r.label,
                       f"{r.value / 1e6:,.0f}", share, style=style)
     return table
 
