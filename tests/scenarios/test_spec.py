@@ -32,9 +32,12 @@ def test_every_parameter_has_default_range_and_basis(name: str) -> None:
 
 
 def test_model_yaml_links_have_coverage_and_basis() -> None:
-    for link in model_config().network["links"]:
+    network = model_config().network
+    for link in network["links"]:
         assert 0 < link["coverage"] <= 1
         assert link["basis"]
+    fill = network["unknown_revenue_usd_bn"]
+    assert fill["range"][0] <= fill["value"] <= fill["range"][1] and fill["basis"]
 
 
 def test_no_bare_model_numbers_in_engine() -> None:

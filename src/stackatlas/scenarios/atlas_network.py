@@ -94,9 +94,7 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
     seg_of = weights.idxmax(axis=1).where(weights.max(axis=1) > 0, "")
     layer_of = seg_of.map(lambda s: atlas.layer_of_segment.get(s, ""))
 
-    size = pd.Series(revenue, index=ids)
-    fill = float(np.nanmedian(revenue)) if np.isfinite(revenue).any() else 1.0
-    size = size.fillna(fill)
+    size = pd.Series(revenue, index=ids).fillna(float(cfg["unknown_revenue_usd_bn"]["value"]))
     edges: dict[tuple[str, str], dict] = {}
     notes: list[str] = []
 
