@@ -135,3 +135,38 @@ def test_real_amazon_instance_and_inline(shared_data) -> None:
     again = _rows(html, REV, f"{SEG}amzn:AmazonWebServicesSegmentMember", end="2022-12-31")
     assert again["value"].tolist() == [80_096e6]
     assert _rows(html, REV, end="2024-12-31")["value"].tolist() == [637_959e6]
+
+
+_DOC = """<html xmlns="http://www.w3.org/1999/xhtml" xmlns:ix="http://www.xbrl.org/2013/inlineXBRL"
+ xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:us-gaap="http://fasb.org/us-gaap/2024">
+<body><ix:header><ix:resources>
+<xbrli:context id="c"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">42</xbrli:identifier>
+</xbrli:entity><xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate>
+<xbrli:endDate>2024-12-31</xbrli:endDate></xbrli:period></xbrli:context>
+<xbrli:unit id="usd"><xbrli:measure>iso4217:USD</xbrli:measure></xbrli:unit>
+</ix:resources></ix:header>{facts}</body></html>"""
+
+
+def test_property_displayed_number_scale_and_sign() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 2), st.sampled_from([0, 3, 6]),
+                              st.booleans()), min_size=1, max_size=6, unique_by=lambda t: t[0]))
+    def check(facts) -> None:
+        # value shown with thousands separators and `places` decimals, e.g. 1,234.56
+        body, expected = [], {}
+        for i, (raw, places, scale, negative) in enumerate(facts):
+            shown = f"{raw / 10**places:,.{places}f}"
+            sign = ' sign="-"' if negative else ""
+            body.append(f'<ix:nonFraction name="us-gaap:C{i}" contextRef="c" unitRef="usd" '
+                        f'decimals="0" scale="{scale}" format="ixt:num-dot-decimal"{sign}>'
+                        f"{shown}</ix:nonFraction>")
+            expected[f"C{i}"] = (-1 if negative else 1) * raw * 10**scale / 10**places
+        table = parse_ixbrl(_DOC.format(facts="".join(body)).encode())
+        got = dict(zip(table.column("concept").to_pylist(), table.column("value").to_pylist(),
+                       strict=True))
+        assert got == pytest.approx(expected, rel=1e-12)
+
+    check()
