@@ -61,6 +61,13 @@ def test_run_bad_input_exits_2_without_traceback(args: list[str], needle: str) -
     assert "Traceback" not in out.output
 
 
+def test_show_validates_targets(fixtures: Path) -> None:
+    out = runner.invoke(app, ["scenario", "show",
+                              str(fixtures / "scenarios" / "unknown-company.yaml")])
+    assert out.exit_code == 2
+    assert "unknown-company.yaml:7 [shocks.0.targets.companies.1]" in out.output
+
+
 def test_unknown_scenario_exit_code() -> None:
     out = runner.invoke(app, ["scenario", "show", "taiwan-quak"])
     assert out.exit_code == 2 and "taiwan-quake" in out.output

@@ -27,7 +27,7 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except (ValidationError, NotFoundError) as exc:
-            err_console.print(f"error: {exc}", markup=False, highlight=False)
+            err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return _guarded(wrapper)
@@ -66,11 +66,15 @@ def list_cmd(as_json: JsonOpt = False) -> None:
 @scenario_app.command("show")
 @guarded
 def show_cmd(name: Annotated[str, typer.Argument(help="Scenario name or path to a YAML file.")],
-             as_json: JsonOpt = False) -> None:
-    """A scenario's shocks and parameters: default, range, distribution and basis."""
+             atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+    """A scenario's shocks and parameters: default, range, distribution and basis (the file
+    is validated, including its targets against the atlas)."""
+    from stackatlas.atlas.loader import load_atlas
     from stackatlas.scenarios import load_scenario
+    from stackatlas.scenarios.spec import check_targets
 
     spec = load_scenario(name)
+    check_targets(spec, load_atlas(atlas_overlay))
     if as_json:
         emit_json(spec.to_dict())
     else:
