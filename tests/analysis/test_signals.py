@@ -254,3 +254,21 @@ def test_money_signals_show_their_unit(monkeypatch) -> None:
     console.print(report)
     text = console.export_text()
     assert "-$2.0B" in text and "$10.0B / $0.0B" in text  # TTM FCF of a: 50 - 52
+
+
+def test_debt_financed_capex_states_its_inputs(monkeypatch) -> None:
+    """The reading mixed two groups with no note; it now names both inputs and keeps the
+    article's 'over $400B' as a floor. 400 / 675 = 59.3% (atlas figures, estimated)."""
+    _use_rows(monkeypatch, _rows(40).iloc[0:0])
+    debt = figure("debt-26", "g", "debt_issuance", 400, "2026", subject_type="group"
+                  ).model_copy(update={"low": 400.0})
+    capex = figure("capex-26", "g", "capex", 675, "2026", subject_type="group")
+    atlas = mini_atlas(companies=[company("a", 1), company("b", 2)], memberships=[],
+                       groups=[Group(id="g", name="g", members=["a", "b"])],
+                       figures=[debt, capex])
+    sig = SignalDef(id="debt", name="debt", measure="debt_financed_capex_share",
+                    params={"group": "g", "debt_group": "g"}, direction="above", watch=0.3,
+                    alert=0.5)
+    row = evaluate(atlas, definitions=[sig]).iloc[0]
+    assert row["value"] == pytest.approx(400 / 675) and row["status"] == "alert"
+    assert row["note"] == "over $400B debt (g) / $675B capex (g, atlas)"

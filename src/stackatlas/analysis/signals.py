@@ -248,8 +248,11 @@ def debt_financed_capex_share(ctx: SignalContext, group: str, debt_group: str) -
     years = sorted(points)
     y = years[-1]
     value, ev, data = points[y]
+    floor = "over " if debt[y].low == debt[y].value and debt[y].high is None else ""
+    note = (f"{floor}${data['debt']:,.0f}B debt ({debt_group}) / ${data['capex']:,.0f}B capex "
+            f"({group}, {'filings' if data['capex_source'] == 'SEC filings' else 'atlas'})")
     return Reading(value, points[years[-2]][0] if len(years) > 1 else None, ev, str(y),
-                   str(years[-2]) if len(years) > 1 else "", data)
+                   str(years[-2]) if len(years) > 1 else "", data, note)
 
 
 MEASURES: dict[str, Callable[..., Reading]] = {
