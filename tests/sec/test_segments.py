@@ -85,10 +85,18 @@ def test_ingest_replaces_one_accession(fixtures, tmp_path) -> None:
         assert store.query(f"SELECT count(*) AS n FROM {TABLE}")["n"][0] == n + other
 
 
-def test_segments_from_dir(fixtures) -> None:
+def test_segments_from_dir(fixtures, tmp_path) -> None:
     rows = segments_from_dir(fixtures / "ixbrl")
     assert set(rows["accession"]) == {"doc:exco-20241231", "doc:exco-20241231_htm.xml"}
     assert segments_from_dir(fixtures / "missing").empty
+    # an unreadable document is left out and named; the readable ones still count
+    (tmp_path / "good.xml").write_bytes((fixtures / "ixbrl" / "exco-20241231_htm.xml")
+                                        .read_bytes())
+    (tmp_path / "bad.html").write_text("<html><body>")
+    (tmp_path / "notes.txt").write_text("not a filing")
+    mixed = segments_from_dir(tmp_path)
+    assert set(mixed["accession"]) == {"doc:good.xml"} and len(mixed) == 2
+    assert len(mixed.attrs["skipped"]) == 1 and mixed.attrs["skipped"][0].startswith("bad.html")
 
 
 @pytest.mark.realdata

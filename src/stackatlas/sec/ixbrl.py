@@ -123,8 +123,7 @@ def _units(root: etree._Element) -> dict[str, str]:
         if el is None:
             return ""
         names = [(m.text or "").strip() for m in el.iter(_q(XBRLI, "measure"))]
-        return "*".join(n.split(":")[-1] if n.lower().startswith("iso4217:") or ":" in n else n
-                         for n in names)
+        return "*".join(n.split(":")[-1] for n in names)  # iso4217:USD -> USD
 
     out = {}
     for unit in root.iter(_q(XBRLI, "unit")):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 
-from stackatlas.errors import StoreError
+from stackatlas.errors import StoreError, ValidationError
 from stackatlas.sec.ixbrl import parse_ixbrl
 
 if TYPE_CHECKING:
@@ -203,15 +203,21 @@ _DIR_CACHE: dict[tuple[str, float, bool], pd.DataFrame] = {}
 
 def segments_from_dir(folder: Path, atlas: Atlas | None = None) -> pd.DataFrame:
     """Segment rows of every ``*.html`` / ``*.htm`` / ``*.xml`` filing in ``folder`` (each
-    document parsed once per process and modification time)."""
-    parts = []
+    document parsed once per process and modification time). A document that cannot be read
+    is left out and named, with its error, in ``result.attrs["skipped"]``."""
+    parts, skipped = [], []
     for path in sorted(Path(folder).glob("*")):
         if path.suffix.lower() not in (".html", ".htm", ".xml"):
             continue
         key = (str(path.resolve()), path.stat().st_mtime, atlas is not None)
         if key not in _DIR_CACHE:
-            _DIR_CACHE[key] = filing_segments(path, atlas=atlas)
+            try:
+                _DIR_CACHE[key] = filing_segments(path, atlas=atlas)
+            except ValidationError as exc:
+                skipped.append(f"{path.name}: {exc}")
+                continue
         parts.append(_DIR_CACHE[key])
-    if not parts:
-        return SEGMENT_SCHEMA.empty_table().to_pandas()
-    return pd.concat(parts, ignore_index=True)
+    rows = (pd.concat(parts, ignore_index=True) if parts
+            else SEGMENT_SCHEMA.empty_table().to_pandas())
+    rows.attrs["skipped"] = skipped
+    return rows
