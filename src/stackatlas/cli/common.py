@@ -44,7 +44,7 @@ def handle_errors() -> Iterator[None]:
         err_console.print(f"[bold red]error:[/] {escape(_message(exc))}", highlight=False)
         raise typer.Exit(2) from None
     except StackAtlasError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
