@@ -41,11 +41,16 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except (ValidationError, NotFoundError) as exc:
-        err_console.print(f"[bold red]error:[/] {escape(_message(exc))}", highlight=False)
+        _print_error(_message(exc))
         raise typer.Exit(2) from None
     except StackAtlasError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        _print_error(str(exc))
         raise typer.Exit(1) from None
+
+
+def _print_error(text: str) -> None:
+    """One error message on stderr: markup escaped (keeps ``[column]``), never hard-wrapped."""
+    err_console.print(f"[bold red]error:[/] {escape(text)}", highlight=False, soft_wrap=True)
 
 
 def _message(exc: Exception) -> str:
