@@ -105,7 +105,8 @@ def gap_sentences(gaps: pd.DataFrame, profile: Profile) -> list[str]:
             continue
         word = "under" if g.status == "below" else "over"
         out.append(f"{g.layer} (level {g.level}, {g.level_name}): {g.actual:.0%} of stack "
-                   f"exposure, {abs(g.gap):.0%} {word} the {profile.name.lower()} range "
+                   f"exposure, {abs(g.gap) * 100:.0f} points {word} the "
+                   f"{profile.name.lower()} range "
                    f"{g.target_min:.0%}-{g.target_max:.0%}")
     return out
 

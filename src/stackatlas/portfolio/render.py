@@ -45,8 +45,8 @@ def _layers(report: PortfolioReport) -> Table:
             style = {"below": "yellow", "above": "red"}.get(g["status"], "green")
             _add(t, r.layer, f"{int(r.level)} {r.level_name}", pct(r.exposure),
                       pct(r.stack_share), f"{g['target_min']:.0%}-{g['target_max']:.0%}",
-                      Text(f"{g['status']} {pct(g['gap'], 0) if g['gap'] else ''}".strip(),
-                           style=style))
+                      Text(f"{g['status']} {g['gap'] * 100:+.0f} pts" if g["gap"]
+                           else str(g["status"]), style=style))
         else:
             _add(t, Text(r.layer, style="dim"), "", pct(r.exposure), "", "", "")
     return t
