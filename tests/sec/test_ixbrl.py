@@ -30,6 +30,11 @@ def test_parse_number_formats() -> None:
     assert parse_number("\u2014", "ixt:fixed-zero") == 0
     assert parse_number("three", "ixt-sec:numwordsen") == 3
     assert parse_number("No", "ixt-sec:numwordsen") == 0
+    assert parse_number("twenty-five", "ixt-sec:numwordsen") == 25
+    assert parse_number("one hundred and five", "ixt-sec:numwordsen") == 105
+    assert parse_number("two thousand three hundred", "ixt-sec:numwordsen") == 2300
+    with pytest.raises(ValueError, match="not understood"):
+        parse_number("several", "ixt-sec:numwordsen")
     with pytest.raises(ValueError, match="unsupported"):
         parse_number("1/25", "ixt:date-month-day")
     with pytest.raises(ValueError, match="no digits"):

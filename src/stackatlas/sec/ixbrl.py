@@ -62,8 +62,29 @@ _SKIP_NS = {XBRLI, "http://www.xbrl.org/2003/linkbase", XBRLDI}
 _WORDS = {w: i for i, w in enumerate((
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty"))}
+    "nineteen"))}
+_WORDS.update({w: 10 * i for i, w in enumerate((
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2)})
 _WORDS.update({"no": 0, "none": 0})
+_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
+
+
+def _words_number(raw: str) -> int:
+    """English number words (``ixt-sec:numwordsen``): ``three``, ``twenty-five``,
+    ``one hundred and five``, ``two thousand``."""
+    total = current = 0
+    tokens = re.split(r"[\s\-]+", raw.lower().strip(" ."))
+    for token in (t for t in tokens if t and t != "and"):
+        if token in _WORDS:
+            current += _WORDS[token]
+        elif token == "hundred":
+            current = max(current, 1) * 100
+        elif token in _SCALES:
+            total += max(current, 1) * _SCALES[token]
+            current = 0
+        else:
+            raise ValueError(f"number word {raw!r} not understood")
+    return total + current
 _NUMBER = re.compile(r"\d[\d\s,.'\u00a0]*")
 
 
@@ -78,10 +99,7 @@ def parse_number(text: str, fmt: str | None) -> Decimal:
     if name in ("fixed-zero", "zerodash") or (not name and raw in ("-", "\u2014", "\u2013")):
         return Decimal(0)
     if name == "numwordsen":
-        word = raw.lower().strip(" .")
-        if word in _WORDS:
-            return Decimal(_WORDS[word])
-        raise ValueError(f"number word {raw!r} not understood")
+        return Decimal(_words_number(raw))
     m = _NUMBER.search(raw)
     if m is None:
         raise ValueError(f"no digits in {raw!r}")
