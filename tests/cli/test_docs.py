@@ -1,0 +1,44 @@
+"""Docs test: every CLI command has help text and an entry in the README."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from stackatlas.cli.app import app
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        for name, sub in subcommands.items():
+            yield from _commands(sub, (*path, name))
+    else:
+        yield " ".join(path), command
+
+
+COMMANDS = dict(_commands(typer.main.get_command(app)))
+
+
+def test_the_cli_has_the_documented_commands() -> None:
+    expected = {"map", "company", "sources", "validate", "sql", "run", "sync", "sec bulk",
+                "sec metrics", "fundamentals", "pools", "capex", "signals", "audit", "flows",
+                "concentration", "economics", "scenario list", "scenario show", "scenario run",
+                "portfolio analyze", "serve", "report"}
+    assert expected <= set(COMMANDS), sorted(expected - set(COMMANDS))
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_command_has_help_and_readme_entry(name: str) -> None:
+    command = COMMANDS[name]
+    assert (command.help or "").strip(), f"`stackatlas {name}` has no help text"
+    readme = README.read_text(encoding="utf-8")
+    pattern = r"stackatlas\s+" + r"\s+".join(map(re.escape, name.split())) + r"\b"
+    assert re.search(pattern, readme), f"README has no example of `stackatlas {name}`"
