@@ -24,13 +24,13 @@ from stackatlas.analysis.segment_audit import (
     SEGMENT_METRICS,
     audit_membership,
     audit_segment_figure,
-    company_segments,
     membership_figure,
 )
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure, FigureKind, SubjectType
 from stackatlas.errors import DataUnavailableError
 from stackatlas.evidence import Evidence, combine
+from stackatlas.sec.segments import company_segments
 
 # figure metric -> (numerator, denominator or None, kind: value | ratio | growth)
 AUDIT_METRICS: dict[str, tuple[str, str | None, str]] = {

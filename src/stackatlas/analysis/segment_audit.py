@@ -2,10 +2,12 @@
 against the dimensional facts of the filings themselves.
 
 SEC companyfacts carries company totals only, so these figures are recomputed from segment rows
-(``stackatlas.sec.segments``): the store table ``sec_segment_facts`` when it holds the company,
-else the documents in ``$STACKATLAS_SEC_DIR/filings/``. The member a claim refers to is named in
-``SEGMENT_MEMBERS`` (business-segment axis preferred over the product axis); the period must be
-covered by a filing at hand, otherwise the claim is "not checkable" with the periods that are.
+(``stackatlas.sec.segments.company_segments``): the store table ``sec_segment_facts`` when it
+holds the company, else the documents in ``$STACKATLAS_SEC_DIR/filings/``. The member a claim
+refers to is named in ``SEGMENT_MEMBERS`` (business-segment axis preferred over the product
+axis); the period must be covered by a filing at hand, otherwise the claim is "not checkable"
+with the periods that are. Atlas membership weights taken from filings are checked the same way
+(``MEMBERSHIP_MEMBERS``: the summed share of the members that make up the segment).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from datetime import date
 
 import pandas as pd
 
-from stackatlas import config
 from stackatlas.atlas.models import Figure
 
 # figure metric -> (member family, measure: value | share | growth, segment metric)
@@ -35,24 +36,6 @@ SEGMENT_MEMBERS: dict[str, tuple[str, ...]] = {
 NO_SEGMENTS = ("a segment figure: no segment facts for this company (store table "
                "sec_segment_facts, or inline-XBRL filings in $STACKATLAS_SEC_DIR/filings; "
                "add one with `stackatlas segments FILE --store`)")
-
-
-def company_segments(cik: int, store: object | None, atlas: object | None = None
-                     ) -> pd.DataFrame | None:
-    """Segment rows of one company: the store's ``sec_segment_facts``, else the filings folder
-    beside ``$STACKATLAS_SEC_DIR``; None when neither has any."""
-    from stackatlas.sec.segments import load_segments, segments_from_dir
-
-    if store is not None:
-        rows = load_segments(store, int(cik))  # type: ignore[arg-type]
-        if rows is not None:
-            return rows
-    sec_dir = config.sec_dir()
-    if sec_dir is not None and (sec_dir / "filings").is_dir():
-        rows = segments_from_dir(sec_dir / "filings", atlas)  # type: ignore[arg-type]
-        rows = rows[rows["cik"] == int(cik)]
-        return rows if len(rows) else None
-    return None
 
 
 def _label(r: pd.Series) -> str:

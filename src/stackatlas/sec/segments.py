@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 
+from stackatlas import config
 from stackatlas.errors import StoreError, ValidationError
 from stackatlas.sec.ixbrl import parse_ixbrl
 
@@ -221,3 +222,19 @@ def segments_from_dir(folder: Path, atlas: Atlas | None = None) -> pd.DataFrame:
             else SEGMENT_SCHEMA.empty_table().to_pandas())
     rows.attrs["skipped"] = skipped
     return rows
+
+
+def company_segments(cik: int, store: Store | None, atlas: Atlas | None = None
+                     ) -> pd.DataFrame | None:
+    """Segment rows of one company: the store's ``sec_segment_facts``, else the filings folder
+    beside ``$STACKATLAS_SEC_DIR``; None when neither has any."""
+    if store is not None:
+        rows = load_segments(store, int(cik))
+        if rows is not None:
+            return rows
+    sec_dir = config.sec_dir()
+    if sec_dir is not None and (sec_dir / "filings").is_dir():
+        rows = segments_from_dir(sec_dir / "filings", atlas)
+        rows = rows[rows["cik"] == int(cik)]
+        return rows if len(rows) else None
+    return None
