@@ -23,6 +23,7 @@ _COMMAND_MODULES = (
     "stackatlas.cli.atlas_cmds",
     "stackatlas.cli.run_cmd",
     "stackatlas.cli.sec_cmds",
+    "stackatlas.cli.segments_cmds",
     "stackatlas.cli.fundamentals_cmds",
     "stackatlas.cli.analysis_cmds",
     "stackatlas.cli.network_cmds",
