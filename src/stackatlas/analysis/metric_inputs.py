@@ -49,6 +49,10 @@ FIGURE_METRICS: dict[str, tuple[str, float]] = {
     "burn": ("free_cash_flow", -1.0),
 }
 UNIT_SCALE = {"usd_billion": 1e9, "usd_million": 1e6, "usd": 1.0}
+# a company's TTM ending more than this many calendar quarters before the newest TTM of the set
+# is not summed with the others (a filer whose data stops in 2025 would otherwise add a stale
+# year to a 2026 trailing total); its TTM rows stay, unresolved, with the reason
+STALE_TTM_QUARTERS = 2
 NO_FACTS = "no SEC facts in the store or STACKATLAS_SEC_DIR (run `stackatlas sync`)"
 _YEAR = re.compile(r"^(?:CY|FY)?\s*(\d{4})E?$", re.IGNORECASE)
 
@@ -150,8 +154,27 @@ def trailing_four(cal_quarters: pd.DataFrame) -> pd.DataFrame:
         last = grp.iloc[-1]
         rows.append({"metric": metric, "period": "TTM", "calendar_year": int(last.calendar_year),
                      "value": float(grp["value"].sum()), "evidence": combine(grp["evidence"]),
-                     "basis": f"four calendar quarters to {last['period']} (ends {last['end']})"})
-    return pd.DataFrame(rows) if rows else empty_frame()[COLUMNS[1:]]
+                     "basis": f"four calendar quarters to {last['period']} (ends {last['end']})",
+                     "last_quarter": idx[-1]})
+    return pd.DataFrame(rows) if rows else empty_frame(["last_quarter"])[
+        [*COLUMNS[1:], "last_quarter"]]
+
+
+def drop_stale_ttm(ttm: pd.DataFrame) -> pd.DataFrame:
+    """TTM rows (with ``last_quarter`` = year * 4 + quarter) of companies whose trailing four
+    quarters end more than ``STALE_TTM_QUARTERS`` before the newest: value None, unresolved."""
+    if ttm.empty or "last_quarter" not in ttm.columns:
+        return ttm.drop(columns=["last_quarter"], errors="ignore")
+    ttm = ttm.copy()
+    last = pd.to_numeric(ttm["last_quarter"])
+    newest = int(last.max())
+    stale = last < newest - STALE_TTM_QUARTERS
+    newest_label = f"{(newest - 1) // 4}Q{(newest - 1) % 4 + 1}"
+    ttm.loc[stale, "value"] = None
+    ttm.loc[stale, "evidence"] = Evidence.UNRESOLVED
+    ttm.loc[stale, "basis"] = ttm.loc[stale, "basis"] + (
+        f"; stale: not summed with trailing totals to {newest_label}")
+    return ttm.drop(columns=["last_quarter"])
 
 
 def figure_metrics(atlas: Atlas, company_ids: Iterable[str]) -> pd.DataFrame:
@@ -273,7 +296,8 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
         if cid not in not_covered and cid not in set(annual["company_id"]):
             not_covered[cid] = "no money metrics found"
     return MetricInputs(annual=annual, quarterly=_concat(quarter_parts, ["calendar_quarter",
-                        "end"]), ttm=_concat(ttm_parts), not_covered=not_covered)
+                        "end"]), ttm=drop_stale_ttm(_concat(ttm_parts, ["last_quarter"])),
+                        not_covered=not_covered)
 
 
 def _concat(parts: list[pd.DataFrame], extra: Sequence[str] = ()) -> pd.DataFrame:
