@@ -15,7 +15,7 @@ from typing import Any
 
 from stackatlas import config
 from stackatlas.atlas.atlas import Atlas
-from stackatlas.errors import SecAccessError
+from stackatlas.errors import SecAccessError, StackAtlasError
 from stackatlas.sec.sync import SyncReport, sync_companies
 from stackatlas.store import Store
 
@@ -29,6 +29,7 @@ class RefreshResult:
     sync: SyncReport | None
     sync_skipped: str | None = None  # reason the SEC step did not run
     snapshot_rows: int = 0
+    segment_rows: int = 0  # segment facts ingested from inline-XBRL filings in SEC_DIR
     sync_id: str | None = None
     report_path: Path | None = None
     notes: list[str] = field(default_factory=list)
@@ -41,6 +42,7 @@ class RefreshResult:
             "sync_skipped": self.sync_skipped,
             "sync_id": self.sync_id,
             "snapshot_rows": self.snapshot_rows,
+            "segment_rows": self.segment_rows,
             "report": str(self.report_path) if self.report_path else None,
             "notes": self.notes,
         }
@@ -81,12 +83,32 @@ def refresh(atlas: Atlas, store: Store, *, companies: str | Sequence[str] = "all
                 raise
             result.sync_skipped = str(exc)
     if result.sync is not None:
+        result.segment_rows = _ingest_filings(store, atlas, result.notes)
         result.sync_id = f"sync@{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
         store.set_meta("last_sync_id", result.sync_id)
     from stackatlas.analysis.signal_history import record_snapshot
 
     result.snapshot_rows = len(record_snapshot(store, atlas, sync_id=result.sync_id))
     return result
+
+
+def _ingest_filings(store: Store, atlas: Atlas, notes: list[str]) -> int:
+    """Segment facts of every inline-XBRL filing in ``$STACKATLAS_SEC_DIR/filings``."""
+    from stackatlas.sec.segments import ingest_filing
+
+    sec_dir = config.sec_dir()
+    folder = sec_dir / "filings" if sec_dir else None
+    if folder is None or not folder.is_dir():
+        return 0
+    total = 0
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() not in (".html", ".htm", ".xml"):
+            continue
+        try:
+            total += ingest_filing(store, path, atlas=atlas)
+        except StackAtlasError as exc:
+            notes.append(f"filing {path.name} skipped: {exc}")
+    return total
 
 
 def run_main_job(atlas: Atlas, *, report_path: Path | None, store: Store | None = None,

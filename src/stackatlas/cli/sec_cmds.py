@@ -52,10 +52,14 @@ def sync_cmd(
     assert report is not None  # refresh raises rather than skipping without skip_unavailable
     if as_json:
         emit_json({**report.to_dict(), "sync_id": result.sync_id,
-                   "signal_snapshot_rows": result.snapshot_rows})
+                   "signal_snapshot_rows": result.snapshot_rows,
+                   "segment_rows": result.segment_rows, "notes": result.notes})
     else:
         console.print(report)
-        console.print(f"signals snapshot: {result.snapshot_rows} readings ({result.sync_id})")
+        console.print(f"signals snapshot: {result.snapshot_rows} readings ({result.sync_id}); "
+                      f"segment facts from filings: {result.segment_rows}")
+        for note in result.notes:
+            console.print(f"note: {note}", markup=False)
     if strict and not report.ok:
         raise typer.Exit(1)
 
