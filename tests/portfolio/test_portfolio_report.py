@@ -108,6 +108,9 @@ def test_shares_with_prices_dir_and_risk(atlas: Atlas, fixtures: Path, write_csv
     assert "portfolio" in set(report.risk.stats["name"])
     payload = json.loads(json.dumps(report.to_dict()))  # JSON-safe
     assert payload["risk"]["benchmark"] == "SPY"
+    # the valuation date is stated (fixture series end 2026-01-12): old closes = old weights
+    assert "share counts valued at each listing's latest close in the price data " \
+        "(2026-01-12)" in report.notes
 
 
 def test_local_listing_not_priced_with_the_adr(atlas: Atlas, fixtures: Path,

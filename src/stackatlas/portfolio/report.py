@@ -167,12 +167,22 @@ def analyze_portfolio(source: str | Path | bytes, *, atlas: Atlas | None = None,
             f"{hf.path}: the file gives shares, so weights need prices, and none are available. "
             "Pass --prices DIR, add a price or market value column, or go online.")
 
+    priced_on: set[str] = set()  # dates of the closes that value share counts
+
     def price_of(h: Holding) -> float | None:
         # only the holding's own listing: an ADR or another share class may trade at a
         # different ratio or currency (one TSM ADR = five 2330.TW shares)
-        return book.latest_close([h.ticker]) if book is not None else None
+        hit = book.first_of([h.ticker]) if book is not None else None
+        if hit is None:
+            return None
+        priced_on.add(hit[1].index[-1].date().isoformat())
+        return float(hit[1].iloc[-1])
 
     weights, unpriced = holding_values(hf, price_of)
+    if priced_on:  # old closes make old weights (and miss later splits): say which
+        first, last = min(priced_on), max(priced_on)
+        notes.append("share counts valued at each listing's latest close in the price data ("
+                      + (first if first == last else f"{first} .. {last}") + ")")
     if hf.kind == "weight":
         given = sum(h.amount for h in hf.holdings)
         if abs(given - 1) > 0.005:
