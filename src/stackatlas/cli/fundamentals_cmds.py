@@ -48,7 +48,7 @@ def fundamentals(
     from stackatlas.fundamentals import company_metrics
 
     name, cik = _resolve_company(company)
-    wanted = metrics.split(",") if metrics else None
+    wanted = [m.strip().lower() for m in metrics.split(",") if m.strip()] if metrics else None
     df = company_metrics(cik, period, wanted, store=_open_store())
     trimmed = years is None and not (as_json or as_csv)
     if trimmed:  # a table of 20 fiscal years (80 quarters) is unreadable in a terminal
