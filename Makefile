@@ -13,7 +13,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
+# With no SEC source configured, `make run` reads the recorded SEC files in ../shared/data/sec
+# when that folder exists (offline); set STACKATLAS_SEC_USER_AGENT to fetch live from EDGAR.
 run: $(STAMP)
+	@if [ -z "$$STACKATLAS_SEC_DIR" ] && [ -z "$$STACKATLAS_SEC_USER_AGENT" ] \
+	    && [ -d ../shared/data/sec ]; then \
+	  export STACKATLAS_SEC_DIR="$$(cd ../shared/data/sec && pwd)"; \
+	  echo "SEC facts: recorded files in $$STACKATLAS_SEC_DIR (offline)"; \
+	fi; \
 	$(BIN)/stackatlas run
 
 test: $(STAMP)

@@ -1,11 +1,14 @@
 """``stackatlas run``: the main job behind ``make run``.
 
-For now: build or refresh the store from the shipped atlas (plus any overlay), then print the
-stack map and a per-layer summary. Later issues extend it with sync and report steps.
+Loads the shipped atlas (plus any overlay) into the store, syncs SEC facts when a source is
+configured (STACKATLAS_SEC_DIR or STACKATLAS_SEC_USER_AGENT; otherwise says why it skipped),
+snapshots the watch-list signals, prints the stack map and a summary, and writes the
+self-contained HTML report.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,28 +17,52 @@ from stackatlas.atlas import load_atlas
 from stackatlas.atlas.views import atlas_summary, stack_map
 from stackatlas.cli.atlas_cmds import JsonOpt, OverlayOpt
 from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.pipeline import run_main_job
 from stackatlas.store import Store
 
 
-def run_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False,
-            quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                                help="Summary only, no stack map.")] = False
-            ) -> None:
-    """Build / refresh the store from the atlas and print the stack map and a summary."""
+def run_cmd(
+    atlas_overlay: OverlayOpt = None,
+    as_json: JsonOpt = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Summary only, no stack map.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", "-o", help="Where to write the HTML report.")
+    ] = Path("stackatlas-report.html"),
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")
+                         ] = False,
+) -> None:
+    """Build the store from the atlas, sync SEC facts if configured, print the stack map and
+    a summary, and write the HTML report."""
     atlas = load_atlas(atlas_overlay)
     with Store() as store:
-        loaded = store.ensure_atlas(atlas)
+        result = run_main_job(atlas, report_path=None if no_report else report, store=store,
+                              progress=not as_json)
         path = store.path
     summary = atlas_summary(atlas)
     if as_json:
-        emit_json({"store": str(path), "atlas_version": atlas.version, "loaded": loaded,
-                   "summary": summary.to_dict(), "map": stack_map(atlas).to_dict()})
+        emit_json({"store": str(path), **result.to_dict(), "summary": summary.to_dict()})
         return
     if not quiet:
         console.print(stack_map(atlas))
-    state = "loaded into" if loaded else "already up to date in"
-    console.print(f"atlas {atlas.version} {state} {path}")
     console.print(summary)
+    state = "loaded into" if result.atlas_loaded else "already up to date in"
+    console.print(f"atlas {atlas.version} {state} {path}", markup=False)
+    if result.sync is not None:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(result.sync.counts.items()))
+        console.print(f"SEC sync from {result.sync.source}: {counts} "
+                      "(details: stackatlas sync)", markup=False)
+        for row in result.sync.rows:
+            if row.status == "failed":
+                console.print(f"  failed: {row.company}: {row.reason}", markup=False)
+        console.print(f"segment facts from filings: {result.segment_rows}; signal snapshot: "
+                      f"{result.snapshot_rows} readings ({result.sync_id})", markup=False)
+    else:
+        console.print(f"SEC sync skipped: {result.sync_skipped}", markup=False)
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    if result.report_path is not None:
+        console.print(f"report: {result.report_path.resolve()}", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -106,8 +106,8 @@ def sync_companies(atlas: Atlas, companies: str | Sequence[str] = "all", *,
     """Fetch and ingest the companyfacts of the selected atlas companies.
 
     Network use needs the SEC User-Agent (checked once, before any request). With
-    STACKATLAS_SEC_DIR set, files come from there ("local"); a company without a file fails
-    with reason "not in SEC_DIR".
+    STACKATLAS_SEC_DIR set, files come from there ("local"); a company without a file is
+    skipped with reason "not in SEC_DIR"; offline without a cached copy fails.
     """
     offline = config.offline() if offline is None else offline
     sec_dir = config.sec_dir()
@@ -142,10 +142,13 @@ def _sync_one(company: Company, store: Store, client: SecClient,
     try:
         got = companyfacts(company.cik, client=client)
     except StackAtlasError as exc:
+        if isinstance(exc, DataUnavailableError) and config.sec_dir() is not None:
+            # Not an error: the local folder is a partial set and lacks this company.
+            return SyncRow(company.id, company.name, company.cik, "skipped",
+                           reason="not in SEC_DIR")
         reason = str(exc).splitlines()[0]
         if isinstance(exc, DataUnavailableError):
-            reason = "not in SEC_DIR" if config.sec_dir() is not None else \
-                "offline and not in the SEC cache"
+            reason = "offline and not in the SEC cache"
         facts_store.record_failure(store, company.cik, source=failure_source, error=reason)
         return SyncRow(company.id, company.name, company.cik, "failed", reason=reason)
     rows = facts_store.ingest_facts(store, got.facts, source=got.source, origin=got.origin,
