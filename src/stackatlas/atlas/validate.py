@@ -220,12 +220,7 @@ class _Checker:
         totals: dict[str, list[Located]] = defaultdict(list)
         for loc in self.t["memberships"]:
             totals[loc.row.company].append(loc)
-        for company, locs in totals.items():
-            total = sum(x.row.weight for x in locs)
-            if total > 1 + TOLERANCE:
-                rows = _rows(locs, "segment", "weight")
-                self.add(locs[-1], "weight", f"weights of company {company!r} sum to "
-                         f"{total:.3g} (> 1): {rows}")
+        self.check_at_most_one(totals, "segment", "weight", "weights of company")
 
     def check_shares(self) -> None:
         totals: dict[str, list[Located]] = defaultdict(list)
@@ -240,12 +235,16 @@ class _Checker:
             elif self.is_editorial(loc):
                 self.require_range(loc, "an editorial estimate")
             totals[s.market].append(loc)
-        for market, locs in totals.items():
-            total = sum(x.row.share for x in locs)
+        self.check_at_most_one(totals, "company", "share", "shares of market")
+
+    def check_at_most_one(self, totals: dict[str, list[Located]], name: str, value: str,
+                          what: str) -> None:
+        """Fractions of one key (a company's weights, a market's shares) sum to at most 1."""
+        for key, locs in totals.items():
+            total = sum(getattr(x.row, value) for x in locs)
             if total > 1 + TOLERANCE:
-                rows = _rows(locs, "company", "share")
-                self.add(locs[-1], "share", f"shares of market {market!r} sum to "
-                         f"{total:.3g} (> 1): {rows}")
+                self.add(locs[-1], value, f"{what} {key!r} sum to {total:.3g} (> 1): "
+                         f"{_rows(locs, name, value)}")
 
     def check_groups(self) -> None:
         for loc in self.t["groups"]:
