@@ -24,7 +24,8 @@ def serve(
     from stackatlas.web.app import create_app
 
     console.print(f"stackatlas web on http://{host}:{port}/  (API docs: /docs; Ctrl+C stops)")
-    uvicorn.run(create_app(prices_dir=prices), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(prices_dir=prices), host=host, port=port, log_level="warning",
+                access_log=False)
 
 
 def report(

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, File, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from stackatlas.web import models as m
 from stackatlas.web import services
@@ -34,26 +35,31 @@ def _data(request: Request) -> WebData:
     return request.app.state.data
 
 
-def _json(data: WebData, name: str, model: type[BaseModel],
-          build: Callable[[Any, Any], dict[str, Any]], *variant: Any) -> Response:
-    """Cached JSON bytes of ``model`` validated from ``build(atlas, store)``."""
-    def make(atlas: Any, store: Any) -> bytes:
-        return model.model_validate(build(atlas, store)).model_dump_json().encode()
+async def _json(data: WebData, name: str, model: type[BaseModel],
+                build: Callable[[Any, Any], dict[str, Any]], *variant: Any) -> Response:
+    """Cached JSON bytes of ``model`` validated from ``build(atlas, store)``; a warm request
+    is answered on the event loop, a cold one computes in the thread pool."""
+    key = f"api:{name}"
+    body = data.peek(key, *variant)
+    if body is None:
+        def make(atlas: Any, store: Any) -> bytes:
+            return model.model_validate(build(atlas, store)).model_dump_json().encode()
 
-    return Response(data.cached(f"api:{name}", make, *variant), media_type="application/json")
+        body = await run_in_threadpool(data.cached, key, make, *variant)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/layers", response_model=m.LayersResponse)
-def layers(request: Request) -> Response:
+async def layers(request: Request) -> Response:
     """The stack: layers -> segments -> companies with revenue-exposure weights and figures."""
     from stackatlas.atlas.views import stack_map
 
-    return _json(_data(request), "layers", m.LayersResponse,
+    return await _json(_data(request), "layers", m.LayersResponse,
                  lambda atlas, store: stack_map(atlas).to_dict())
 
 
 @router.get("/companies", response_model=m.CompaniesResponse)
-def companies(request: Request) -> Response:
+async def companies(request: Request) -> Response:
     """Every atlas company with its layers and segments."""
     def build(atlas: Any, store: Any) -> dict[str, Any]:
         items = []
@@ -65,31 +71,31 @@ def companies(request: Request) -> Response:
                                                        for s in segs))})
         return {"atlas_version": atlas.version, "companies": items}
 
-    return _json(_data(request), "companies", m.CompaniesResponse, build)
+    return await _json(_data(request), "companies", m.CompaniesResponse, build)
 
 
 @router.get("/companies/{company_id}", response_model=m.CompanyResponse)
-def company(request: Request, company_id: str) -> Response:
+async def company(request: Request, company_id: str) -> Response:
     """One company by id, ticker, name or alias (404 with suggestions when unknown)."""
     from stackatlas.atlas.views import company_profile
 
     data = _data(request)
     cid = data.atlas().find_company(company_id).id
-    return _json(data, "company", m.CompanyResponse,
+    return await _json(data, "company", m.CompanyResponse,
                  lambda atlas, store: company_profile(atlas, cid).to_dict(), cid)
 
 
 @router.get("/sources", response_model=m.SourcesResponse)
-def sources(request: Request) -> Response:
+async def sources(request: Request) -> Response:
     """Every source with the number of atlas rows citing it."""
     from stackatlas.atlas.views import source_list
 
-    return _json(_data(request), "sources", m.SourcesResponse,
+    return await _json(_data(request), "sources", m.SourcesResponse,
                  lambda atlas, store: source_list(atlas).to_dict())
 
 
 @router.get("/flows", response_model=m.FlowsResponse)
-def flows(request: Request) -> Response:
+async def flows(request: Request) -> Response:
     """Money flows (USD bn as stated), collapsed to layers, and the cycles among them."""
     from stackatlas.analysis.flows import find_cycles, flow_graph
 
@@ -97,29 +103,29 @@ def flows(request: Request) -> Response:
         graph = flow_graph(atlas).to_dict()
         return {**graph, "cycles": find_cycles(atlas).to_dict()["cycles"]}
 
-    return _json(_data(request), "flows", m.FlowsResponse, build)
+    return await _json(_data(request), "flows", m.FlowsResponse, build)
 
 
 @router.get("/pools", response_model=m.PoolsResponse)
-def pools(request: Request) -> Response:
+async def pools(request: Request) -> Response:
     """Profit pools by layer: SEC-reported values weighted by revenue exposure + estimates."""
     from stackatlas.analysis.profit_pools import profit_pools
 
-    return _json(_data(request), "pools", m.PoolsResponse,
+    return await _json(_data(request), "pools", m.PoolsResponse,
                  lambda atlas, store: profit_pools(atlas, store=store).to_dict())
 
 
 @router.get("/capex", response_model=m.CapexResponse)
-def capex(request: Request) -> Response:
+async def capex(request: Request) -> Response:
     """Hyperscaler capex vs operating cash flow (annual + trailing four quarters)."""
     from stackatlas.analysis.capex import hyperscaler_capex
 
-    return _json(_data(request), "capex", m.CapexResponse,
+    return await _json(_data(request), "capex", m.CapexResponse,
                  lambda atlas, store: hyperscaler_capex(atlas, store=store).to_dict())
 
 
 @router.get("/concentration", response_model=m.ConcentrationResponse)
-def concentration(request: Request) -> Response:
+async def concentration(request: Request) -> Response:
     """HHI per market and the chokepoint ranking."""
     from stackatlas.analysis.concentration import chokepoints, market_concentration
 
@@ -128,29 +134,29 @@ def concentration(request: Request) -> Response:
         return {"guidelines": conc["guidelines"], "markets": conc["markets"],
                 "chokepoints": chokepoints(atlas).to_dict()["chokepoints"]}
 
-    return _json(_data(request), "concentration", m.ConcentrationResponse, build)
+    return await _json(_data(request), "concentration", m.ConcentrationResponse, build)
 
 
 @router.get("/signals", response_model=m.SignalsResponse)
-def signals(request: Request) -> Response:
+async def signals(request: Request) -> Response:
     """Current readings of the bubble-watch signals."""
     from stackatlas.analysis.signals import evaluate_signals
 
-    return _json(_data(request), "signals", m.SignalsResponse,
+    return await _json(_data(request), "signals", m.SignalsResponse,
                  lambda atlas, store: evaluate_signals(atlas, store=store).to_dict())
 
 
 @router.get("/audit", response_model=m.AuditResponse)
-def audit(request: Request) -> Response:
+async def audit(request: Request) -> Response:
     """Every atlas figure beside the value recomputed from SEC facts."""
     from stackatlas.analysis.audit import audit_claims
 
-    return _json(_data(request), "audit", m.AuditResponse,
+    return await _json(_data(request), "audit", m.AuditResponse,
                  lambda atlas, store: audit_claims(atlas, store=store).to_dict())
 
 
 @router.get("/scenarios", response_model=m.ScenariosResponse)
-def scenarios(request: Request) -> Response:
+async def scenarios(request: Request) -> Response:
     """The shipped scenarios with their parameters (default, range, unit, basis)."""
     data = _data(request)
 
@@ -163,7 +169,7 @@ def scenarios(request: Request) -> Response:
                           "description": spec.description, "parameters": params})
         return {"scenarios": items}
 
-    return _json(data, "scenarios", m.ScenariosResponse, build)
+    return await _json(data, "scenarios", m.ScenariosResponse, build)
 
 
 @router.post("/scenarios/{name}/run", response_model=m.ScenarioRunResponse)
@@ -186,8 +192,6 @@ async def portfolio(request: Request,
                     profile: Annotated[str, Form()] = "balanced") -> Response:
     """Map an uploaded holdings CSV onto the layers: exposure, chokepoints, profile gaps and
     (with prices on the server) market risk. The file is parsed as data only."""
-    from starlette.concurrency import run_in_threadpool
-
     content = await file.read()
     data = _data(request)
     report = await run_in_threadpool(services.analyze_upload, data, content, profile)

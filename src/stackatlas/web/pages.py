@@ -64,17 +64,21 @@ def _guarded(data: WebData, title: str, active: str, build: Callable[[], HTMLRes
 
 
 def _static_page(path: str, key: str) -> None:
-    def view(request: Request) -> HTMLResponse:
+    async def view(request: Request) -> HTMLResponse:
+        from starlette.concurrency import run_in_threadpool
+
         data = _data(request)
+        html = data.peek(f"page:{key}")  # warm: answered on the event loop
+        if html is not None:
+            return HTMLResponse(html)
         title = services.STATIC_SECTIONS[key].__name__.replace("_section", "")
 
         def build() -> HTMLResponse:
             section = services.section(data, key)
-            html = data.cached(f"page:{key}", lambda atlas, store: page(
-                data, section.title, path, [section]).body)
-            return HTMLResponse(html)
+            return HTMLResponse(data.cached(f"page:{key}", lambda atlas, store: page(
+                data, section.title, path, [section]).body))
 
-        return _guarded(data, title, path, build)
+        return await run_in_threadpool(_guarded, data, title, path, build)
 
     router.add_api_route(path, view, methods=["GET"], response_class=HTMLResponse,
                          name=f"page_{key}")

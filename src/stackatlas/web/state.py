@@ -97,6 +97,11 @@ class WebData:
                     self._cache.pop(old, None)
             return value
 
+    def peek(self, name: str, *variant: Any) -> Any | None:
+        """The cached result for the current state, or None (cheap: no lock, no store)."""
+        hit = self._cache.get((name, self.state(), variant), _MISS)
+        return None if hit is _MISS else hit
+
     def compute(self, build: Callable[[Atlas, Store | None], T]) -> T:
         """``build(atlas, store)`` without caching (per-upload work), under the store lock."""
         with self._lock, self.store() as store:
