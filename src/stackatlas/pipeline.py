@@ -54,7 +54,10 @@ def sec_source_unavailable(offline: bool | None = None) -> str | None:
     if config.sec_dir() is not None:
         return None
     if offline:
-        return None  # the on-disk cache may still hold facts
+        cached = config.cache_dir("sec").glob("*/api/xbrl/companyfacts/CIK*.json")
+        if next(cached, None) is None:
+            return "offline and the SEC cache holds no companyfacts (run `stackatlas sync` online)"
+        return None  # the on-disk cache holds facts
     if config.sec_user_agent() is None:
         return ("no SEC source: set STACKATLAS_SEC_USER_AGENT=\"Name email@domain\" to fetch from "
                 "SEC EDGAR, or STACKATLAS_SEC_DIR to read companyfacts files")

@@ -138,13 +138,16 @@ def test_sql_refuses_writes(sql: str) -> None:
         assert store.query("SELECT count(*) AS n FROM atlas_companies")["n"][0] > 60
 
 
-def test_run_builds_store_then_is_up_to_date(_isolated_home: Path) -> None:
-    first = run("run")
+def test_run_builds_store_then_is_up_to_date(_isolated_home: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    first = run("run", "--report", str(report))
     assert first.exit_code == 0, first.output
     assert "loaded into" in first.stdout and "1. Energy" in first.stdout
     assert (_isolated_home / "stackatlas.duckdb").exists()
-    second = json.loads(run("run", "--json").stdout)
-    assert second["loaded"] is False
+    assert report.stat().st_size > 1_000_000  # self-contained: plotly.js is inlined
+    second = json.loads(run("run", "--json", "--no-report").stdout)
+    assert second["atlas_loaded"] is False and second["report"] is None
+    assert second["sync"] is None and "STACKATLAS_SEC_USER_AGENT" in second["sync_skipped"]
     assert [x["layer"] for x in second["summary"]["layers"]] == [
         "energy", "chips", "cloud", "models", "applications"]
     with Store(read_only=True) as store:
