@@ -147,7 +147,7 @@ def test_run_builds_store_then_is_up_to_date(_isolated_home: Path, tmp_path: Pat
     assert report.stat().st_size > 1_000_000  # self-contained: plotly.js is inlined
     second = json.loads(run("run", "--json", "--no-report").stdout)
     assert second["atlas_loaded"] is False and second["report"] is None
-    assert second["sync"] is None and "STACKATLAS_SEC_USER_AGENT" in second["sync_skipped"]
+    assert second["sync"] is None and "SEC cache holds no companyfacts" in second["sync_skipped"]
     assert [x["layer"] for x in second["summary"]["layers"]] == [
         "energy", "chips", "cloud", "models", "applications"]
     with Store(read_only=True) as store:
