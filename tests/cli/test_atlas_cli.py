@@ -125,6 +125,12 @@ def test_sql_outputs() -> None:
         {"id": "nvidia", "ticker": "NVDA"}, {"id": "tsmc", "ticker": "TSM"}]
     rows = list(csv.reader(io.StringIO(run("sql", sql, "--csv").stdout)))
     assert rows == [["id", "ticker"], ["nvidia", "NVDA"], ["tsmc", "TSM"]]
+    # DATE columns are days in JSON (were '2026-03-16T00:00:00.000'); timestamps keep the time
+    dated = run("sql", "SELECT as_of, TIMESTAMP '2026-01-02 03:04:05' AS t, NULL::DATE AS n "
+                "FROM atlas_shares WHERE market = 'ai-accelerators' AND company = 'nvidia'",
+                "--json")
+    assert json.loads(dated.stdout) == [
+        {"as_of": "2026-03-16", "t": "2026-01-02T03:04:05.000", "n": None}]
 
 
 @pytest.mark.parametrize("sql", ["DROP TABLE atlas_companies",

@@ -88,13 +88,26 @@ def sql_cmd(query: Annotated[str, typer.Argument(help="One read-only SQL stateme
         store.ensure_atlas(load_atlas(atlas_overlay))
         frame = store.sql_readonly(query)
     if as_json:
-        emit_json(json.loads(frame.to_json(orient="records", date_format="iso")))
+        emit_json(json.loads(_dates_as_days(frame).to_json(orient="records", date_format="iso")))
     elif as_csv:
         buffer = io.StringIO()
         frame.to_csv(buffer, index=False)
         sys.stdout.write(buffer.getvalue())
     else:
         console.print(frame_table(frame))
+
+
+def _dates_as_days(frame: pd.DataFrame) -> pd.DataFrame:
+    """DuckDB DATE columns arrive as midnight timestamps; print them as ``YYYY-MM-DD`` (as the
+    table and CSV do) instead of ``YYYY-MM-DDT00:00:00.000``."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_datetime64_any_dtype(values) and values.dt.tz is None:
+            known = values.dropna()
+            if (known == known.dt.normalize()).all():
+                out[col] = values.dt.strftime("%Y-%m-%d").where(values.notna(), None)
+    return out
 
 
 def frame_table(frame: pd.DataFrame, limit: int = 200) -> Table:
