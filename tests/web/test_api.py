@@ -167,3 +167,10 @@ def test_openapi_schema_is_typed(client: TestClient) -> None:
     assert pools["schema"]["$ref"].endswith("/PoolsResponse")
     assert "ScenarioRunRequest" in schema["components"]["schemas"]
     assert "/" not in paths  # pages are not part of the API schema
+
+
+def test_shares_without_prices_is_503_with_reason(client: TestClient) -> None:
+    content = b"Symbol,Quantity\nNVDA,10\nMSFT,5\n"
+    r = client.post("/api/portfolio", files={"file": ("s.csv", content, "text/csv")})
+    assert r.status_code == 503
+    assert r.json()["error"] == "data_unavailable" and "price" in r.json()["detail"]

@@ -155,3 +155,27 @@ def test_pages_forms_and_uploads_in_chromium(server: str, browser_page: object) 
     assert "Exposure by layer" in page.content()
     with_prices = (SHARED / "prices" / "recent").is_dir()
     _check_page(page, console, "portfolio-result", 3 if with_prices else 1)
+
+
+def test_report_renders_offline_in_chromium(browser_page: object, tmp_path: Path) -> None:
+    """The report file opens with every chart drawn and not one network request."""
+    from stackatlas.report.html import build_report
+
+    page = browser_page
+    console = Console(page)
+    attempts: list[str] = []
+
+    def block(route: object) -> None:
+        attempts.append(route.request.url)
+        route.abort()
+
+    page.route("http://**/*", block)
+    page.route("https://**/*", block)
+    report = build_report(tmp_path / "report.html",
+                          portfolio=(REPO / "tests" / "fixtures" / "web" / "weights.csv"
+                                     ).read_bytes())
+    page.goto(report.as_uri())
+    n = _check_page(page, console, "report", 5)
+    assert n >= 5 and attempts == []
+    page.unroute("http://**/*")
+    page.unroute("https://**/*")

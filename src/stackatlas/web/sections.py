@@ -224,7 +224,9 @@ def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Secti
                       yaxis_title="USD billion")
     return Section("scenarios", "Scenarios (summary)", [chart("fig-scenarios", fig)],
                    {"rows": rows}, sources_of(atlas, origins),
-                   notes=["Model outputs (evidence: scenario), not forecasts."])
+                   notes=["Model outputs (evidence: scenario), not forecasts. Each parameter's "
+                          "basis (a cited study or an explicit assumption) is listed with the "
+                          "scenario in the web app (/scenarios) and `stackatlas scenario show`."])
 
 
 def company_section(atlas: Atlas, store: object | None, company_id: str) -> Section:
