@@ -149,3 +149,17 @@ def test_merge_rows_replaces_by_key_and_appends_new(base, overlay) -> None:
 ])
 def test_suggestions_on_the_shipped_atlas_stay_close(typo: str, expected: list[str]) -> None:
     assert load_atlas().suggest_companies(typo) == expected
+
+
+def test_a_group_or_segment_id_is_named_as_such() -> None:
+    """'stackatlas company hyperscalers' suggested nvidia, nuscale, ase-technology; a group or
+    segment id now says what it is and lists its companies."""
+    from stackatlas.errors import NotFoundError
+
+    atlas = load_atlas()
+    with pytest.raises(NotFoundError, match="'hyperscalers' is a group, not a company") as info:
+        atlas.find_company("Hyperscalers")
+    assert info.value.suggestions == ["amazon", "microsoft", "alphabet", "meta", "oracle"]
+    with pytest.raises(NotFoundError, match="'eda' is a segment") as info:
+        atlas.find_company("eda")
+    assert set(info.value.suggestions) == {"cadence", "synopsys"}

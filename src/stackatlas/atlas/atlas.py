@@ -142,6 +142,12 @@ class Atlas:
         names = self._name_index
         if q.lower() in names:
             return self.companies[names[q.lower()]]
+        kind = self.node_kind(q.lower())
+        if kind in ("group", "segment"):  # a set of companies: name them, not fuzzy look-alikes
+            members = (self.groups[q.lower()].members if kind == "group"
+                       else [c.id for c in self.companies_in(q.lower())])
+            raise NotFoundError(f"{q.lower()!r} is a {kind}, not a company; pick one of its "
+                                "companies", list(dict.fromkeys(members)))
         raise NotFoundError(f"no company matches {query!r}", self.suggest_companies(q))
 
     def suggest_companies(self, query: str, limit: int = 3) -> list[str]:
