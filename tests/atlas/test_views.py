@@ -124,6 +124,9 @@ def test_atlas_summary(atlas) -> None:
     ((215938, "usd_million"), "$215,938M"),
     ((3, "count"), "3 count"),
     ((None, "usd_billion"), "n/a"),
+    # regression: OpenAI's "2029 or 2030" printed as '2,030 year (2,029-2,030 year)'
+    ((2029.5, "year", 2029, 2030), "2029-2030"),
+    ((2032, "year"), "2032"),
 ])
 def test_fmt_amount(args, text) -> None:
     assert fmt_amount(*args) == text

@@ -26,7 +26,11 @@ def fmt_number(value: float) -> str:
 
 def fmt_amount(value: float | None, unit: str, low: float | None = None,
                high: float | None = None) -> str:
-    """``$215.9B``, ``$650-700B``, ``75%``, ``90 TWh``, ``>$400B`` ..."""
+    """``$215.9B``, ``$650-700B``, ``75%``, ``90 TWh``, ``>$400B``, years ``2029-2030`` ..."""
+    if unit == "year":  # calendar years: no thousands separator, a range as stated
+        if low is not None and high is not None and low != high:
+            return f"{low:g}-{high:g}"
+        return "n/a" if value is None else f"{value:g}"
     prefix, suffix = {"usd_billion": ("$", "B"), "usd_million": ("$", "M"),
                       "usd_trillion": ("$", "T"), "percent": ("", "%"), "twh": ("", " TWh"),
                       "multiple": ("", "x")}.get(unit, ("", f" {unit}"))
