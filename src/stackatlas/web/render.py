@@ -69,7 +69,8 @@ def evidence_symbol(value: Any) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      finalize=lambda v: "—" if v is None else v)  # missing, never "None"
     env.filters.update(num=fmt_num, pct=fmt_pct, sym=evidence_symbol, span=fmt_range,
                        web_url=web_url)
     env.globals.update(nav=NAV, evidence_legend=[(e.symbol, e.value) for e in Evidence])

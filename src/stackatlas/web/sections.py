@@ -56,6 +56,18 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
+def _name(atlas: Atlas, node: Any) -> str | None:
+    """Display name of a company, group, segment or layer id (the id when unknown)."""
+    if not node:
+        return node
+    for table in (atlas.companies, atlas.groups, atlas.segments):
+        if node in table:
+            return table[node].name
+    if node in atlas.layer_ids:
+        return atlas.layer(node).name
+    return node
+
+
 def symbol(ev: Any) -> str:
     try:
         return Evidence(str(ev)).symbol
@@ -106,11 +118,14 @@ def flows_section(atlas: Atlas, store: object | None = None) -> Section:
     charts = [chart("fig-flows-layer", flow_sankey(graph, "layer")),
               chart("fig-flows-company", flow_sankey(graph, "company"))]
     edges = records(graph.edges)
+    for e in edges:
+        e["source_name"], e["target_name"] = _name(atlas, e["source"]), _name(atlas, e["target"])
     notes = []
     if graph.unmapped:
         notes.append("left out of layer totals (no layer): " + ", ".join(graph.unmapped))
     return Section("flows", "Capital flows", charts,
-                   {"edges": edges, "cycles": [c.to_dict() for c in cycles.cycles]},
+                   {"edges": edges, "cycles": [c.to_dict() for c in cycles.cycles],
+                    "company_ids": set(atlas.companies)},
                    sources_of(atlas, [e["source_id"] for e in edges]), notes=notes)
 
 
@@ -148,8 +163,11 @@ def capex_section(atlas: Atlas, store: object | None = None) -> Section:
             ids.append(fig.source)
     notes = [f"no SEC data: {k} ({v})" for k, v in tracker.not_covered.items()]
     charts = drawn([("fig-capex", capex_ocf_chart(tracker))], notes)
+    rows = records(tracker.rows)
+    for r in rows:
+        r["entity_name"] = _name(atlas, r["entity"])
     return Section("capex", "Hyperscaler capex", charts,
-                   {"rows": records(tracker.rows), "claims": records(tracker.claims)},
+                   {"rows": rows, "claims": records(tracker.claims)},
                    sources_of(atlas, ids), sec=True, notes=notes)
 
 
@@ -160,9 +178,18 @@ def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
     conc = market_concentration(atlas)
     chokes = chokepoints(atlas)
     markets = records(conc.table)
-    return Section("concentration", "Concentration and chokepoints",
-                   [chart("fig-hhi", hhi_bars(conc))],
-                   {"markets": markets, "chokepoints": records(chokes.table)},
+    for m in markets:
+        m["leader_name"] = _name(atlas, m.get("leader"))
+    rows = records(chokes.table)
+    for r in rows:
+        r["company_name"] = _name(atlas, r["company"])
+        r["market_name"] = atlas.markets[r["market"]].name if r["market"] in atlas.markets \
+            else r["market"]
+    fig = hhi_bars(conc)
+    if len(fig.layout.annotations) == 2:  # the two band labels sit close: lift the first
+        fig.layout.annotations[0].yshift = 14
+    return Section("concentration", "Concentration and chokepoints", [chart("fig-hhi", fig)],
+                   {"markets": markets, "chokepoints": rows},
                    sources_of(atlas, [m.get("sources") for m in markets]))
 
 
