@@ -165,7 +165,9 @@ def capex_section(atlas: Atlas, store: object | None = None) -> Section:
     charts = drawn([("fig-capex", capex_ocf_chart(tracker))], notes)
     rows = records(tracker.rows)
     for r in rows:
-        r["entity_name"] = _name(atlas, r["entity"])
+        base, partial = str(r["entity"]).removesuffix(" (partial)"), \
+            str(r["entity"]).endswith(" (partial)")
+        r["entity_name"] = f"{_name(atlas, base)}{' (partial)' if partial else ''}"
     return Section("capex", "Hyperscaler capex", charts,
                    {"rows": rows, "claims": records(tracker.claims)},
                    sources_of(atlas, ids), sec=True, notes=notes)
