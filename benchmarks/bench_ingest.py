@@ -14,6 +14,11 @@ The methods run round-robin (``--repeats`` rounds) so load from other processes 
 alike; figures are medians (best-of-rounds also shown). The insert is a durable DuckDB commit:
 it is measured with the store on disk and, to show the disk's fsync latency separately, on
 tmpfs (/dev/shm). Prints MB/s and facts/s per file and in total, and the ratios.
+
+Per batch (second table): all five files as one round, (a) one transaction per file as above
+and (b) parsed, then written by ONE ``ingest_batch`` transaction (one commit for all, as
+``sec bulk`` does), against the floor for the same five files; medians, best and means of the
+rounds (means include the checkpoints DuckDB runs whenever its WAL passes 16 MiB).
 Targets (issue 3): parse + normalize + insert <= 3x the floor, >= 5x faster than edgartools.
 
     .venv/bin/python benchmarks/bench_ingest.py [--repeats 7]
@@ -35,7 +40,7 @@ from pathlib import Path
 import orjson
 
 from stackatlas.sec.companyfacts import parse_companyfacts
-from stackatlas.sec.facts_store import ingest_facts
+from stackatlas.sec.facts_store import ingest_batch, ingest_facts
 from stackatlas.store import Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sec" / "companyfacts"
@@ -126,6 +131,7 @@ def main() -> None:
                 values = times.get(key) or [float("nan")]
                 totals["median"][key] += statistics.median(values)
                 totals["min"][key] += min(values)
+        batch = batch_rounds([p.read_bytes() for p in files], tmp, args.repeats)
     socket.socket.connect = real_connect  # type: ignore[method-assign]
 
     print(f"\nall {len(files)} files: {mb_total:.1f} MB, {facts_total:,} facts "
@@ -156,6 +162,35 @@ def main() -> None:
                       f"{t[key] / t['parse']:.1f}x parse only (target >= 5x)")
         else:
             print(f"edgartools baseline unavailable: {edgar_error or edgar_label}")
+    report_batch(batch, mb_total, facts_total)
+
+
+def batch_rounds(raws: list[bytes], tmp: str, repeats: int) -> dict[str, list[float]]:
+    """All files per round: one transaction per file vs one ``ingest_batch`` for all."""
+    with Store(Path(tmp) / "per_file.duckdb") as per_file, \
+            Store(Path(tmp) / "batch.duckdb") as batch:
+        return interleaved({
+            "floor": lambda: [orjson.loads(raw) for raw in raws],
+            "per_file": lambda: [ingest_facts(per_file, parse_companyfacts(raw))
+                                 for raw in raws],
+            "batch": lambda: ingest_batch(batch, [parse_companyfacts(raw) for raw in raws],
+                                          source="dir"),
+        }, repeats)
+
+
+def report_batch(times: dict[str, list[float]], mb: float, facts: int) -> None:
+    print(f"\nper batch: all {mb:.1f} MB / {facts:,} facts as one round, {len(times['floor'])} "
+          "rounds (ratios to the floor's same statistic)")
+    floor = {"median": statistics.median(times["floor"]), "min": min(times["floor"]),
+             "mean": statistics.mean(times["floor"])}
+    for key, label in (("floor", "orjson.loads of the 5 files (floor)"),
+                       ("per_file", "parse+normalize+insert, one transaction per file"),
+                       ("batch", "parse+normalize, then one ingest_batch transaction")):
+        row = {"median": statistics.median(times[key]), "min": min(times[key]),
+               "mean": statistics.mean(times[key])}
+        cells = "  ".join(f"{stat} {secs * 1e3:6.1f} ms ({secs / floor[stat]:.2f}x)"
+                          for stat, secs in row.items())
+        print(f"  {label:<52} {mb / row['median']:>6.1f} MB/s  {cells}")
 
 
 def _nogc(fn: Callable[[bytes], object], raw: bytes) -> object:
