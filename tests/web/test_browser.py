@@ -27,7 +27,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 PAGES = {"map": "/", "flows": "/flows", "pools": "/pools", "capex": "/capex",
          "concentration": "/concentration", "signals": "/signals", "audit": "/audit",
          "scenarios": "/scenarios", "companies": "/companies", "company-nvidia":
-         "/companies/nvidia", "portfolio": "/portfolio", "sources": "/sources"}
+         "/companies/nvidia", "portfolio": "/portfolio", "sources": "/sources", "api": "/api-docs"}
 CHARTS_RENDERED = """() => {
   const charts = [...document.querySelectorAll('div.chart[data-figure]')];
   return charts.every(el => el.querySelector('svg.main-svg') && el.data && el.data.length > 0);

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from stackatlas.web.app import create_app
 
 PAGES = ["/", "/flows", "/pools", "/capex", "/concentration", "/signals", "/audit",
-         "/scenarios", "/companies", "/companies/nvidia", "/portfolio", "/sources"]
+         "/scenarios", "/companies", "/companies/nvidia", "/portfolio", "/sources", "/api-docs"]
 CHARTED = {"/": 1, "/flows": 2, "/concentration": 1, "/scenarios": 3}  # no SEC data here
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", re.I)
 
@@ -42,7 +42,7 @@ def test_page_renders_with_nav_sources_and_charts(client: TestClient, path: str)
     assert len(charts) >= CHARTED.get(path, 0)
     for fig in charts.values():
         assert fig["data"], "a chart without traces"
-    if path not in ("/companies", "/portfolio", "/sources"):
+    if path not in ("/companies", "/portfolio", "/sources", "/api-docs"):
         assert "Sources behind these numbers" in html
         assert 'href="/sources#src-' in html
 
@@ -53,6 +53,13 @@ def test_sec_pages_without_facts_say_so_instead_of_drawing_zeros(client: TestCli
     html = client.get(path).text
     assert "nothing to draw (no SEC fundamentals available" in html
     assert not chart_blocks(html)
+
+
+def test_api_docs_page_lists_every_api_route(client: TestClient) -> None:
+    html = client.get("/api-docs").text
+    for path in client.get("/openapi.json").json()["paths"]:
+        assert f"<code>{path}</code>" in html
+    assert client.get("/docs").status_code == 404  # Swagger UI would need a CDN + inline JS
 
 
 def test_sources_page_has_an_anchor_per_source(client: TestClient) -> None:

@@ -18,12 +18,13 @@ def serve(
         "--prices", help="Folder of daily price CSVs for portfolio uploads (default: the "
         "store's price cache).")] = None,
 ) -> None:
-    """Serve the dashboard and JSON API (read-only over the store; docs at /docs)."""
+    """Serve the dashboard and JSON API (read-only over the store; API list at /api-docs)."""
     import uvicorn
 
     from stackatlas.web.app import create_app
 
-    console.print(f"stackatlas web on http://{host}:{port}/  (API docs: /docs; Ctrl+C stops)")
+    console.print(f"stackatlas web on http://{host}:{port}/  (API: /api-docs, /openapi.json; "
+                  "Ctrl+C stops)")
     uvicorn.run(create_app(prices_dir=prices), host=host, port=port, log_level="warning",
                 access_log=False)
 

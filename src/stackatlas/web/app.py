@@ -39,6 +39,8 @@ def create_app(
         title="stackatlas",
         description="The five-layer AI stack as data (read-only API).",
         version=_version(),
+        docs_url=None,  # Swagger UI / ReDoc need a CDN and inline script (CSP): see /api-docs
+        redoc_url=None,
     )
     app.state.store_path = store_path
     app.state.atlas_overlay = atlas_overlay

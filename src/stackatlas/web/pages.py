@@ -118,6 +118,24 @@ def sources_page(request: Request) -> HTMLResponse:
     return page(data, "Sources", "/sources", [], template="sources.html", src_section=section)
 
 
+@router.get("/api-docs", response_class=HTMLResponse)
+def api_docs_page(request: Request) -> HTMLResponse:
+    """The JSON API from the app's own OpenAPI schema (Swagger UI would need a CDN)."""
+    data = _data(request)
+    schema = request.app.openapi()
+    routes = []
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            ok = op.get("responses", {}).get("200", {}).get("content", {}).get(
+                "application/json", {}).get("schema", {}).get("$ref", "")
+            body = op.get("requestBody", {}).get("content", {})
+            routes.append({"method": method.upper(), "path": path,
+                           "summary": op.get("summary", ""),
+                           "description": op.get("description", ""),
+                           "body": ", ".join(body), "model": ok.rsplit("/", 1)[-1]})
+    return page(data, "API", "/api-docs", [], template="api_docs.html", routes=routes)
+
+
 # ---- scenarios ---------------------------------------------------------------------------
 def _scenario_page(request: Request, name: str | None, values: dict[str, str],
                    draws: str, seed: str) -> HTMLResponse:

@@ -15,7 +15,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 NAV = [("/", "Stack map"), ("/flows", "Capital flows"), ("/pools", "Profit pools"),
        ("/capex", "Capex"), ("/concentration", "Concentration"), ("/signals", "Signals"),
        ("/audit", "Audit"), ("/scenarios", "Scenarios"), ("/companies", "Companies"),
-       ("/portfolio", "Portfolio"), ("/sources", "Sources")]
+       ("/portfolio", "Portfolio"), ("/sources", "Sources"), ("/api-docs", "API")]
 
 
 def _missing(value: Any) -> bool:
