@@ -292,3 +292,32 @@ def test_layer_sums_equal_weighted_company_values(mem_rows, revenue) -> None:
             assert value == pytest.approx(expected, abs=1e-6)
             assert hit.iloc[0]["coverage"] == pytest.approx(
                 with_data["company"].nunique() / exposed["company"].nunique())
+
+
+def test_filed_weight_is_exact_only_for_its_own_year() -> None:
+    """Regression: Alphabet's 2024 Google Cloud share (12.35%, 10-K 2024) applied to 2019 gave
+    'cloud 20.0 ● reported' (Google Cloud's 2019 revenue was 8.9 $B). A filed weight keeps the
+    evidence only in the calendar year it describes; elsewhere the allocation is estimated."""
+    from datetime import date
+
+    metrics = pd.DataFrame([("goog", "revenue", "2019", 161.857 * B, "reported"),
+                            ("goog", "revenue", "2024", 350.018 * B, "reported"),
+                            ("nvda", "revenue", "2025", 215.938 * B, "reported")],
+                           columns=["company_id", "metric", "period", "value", "evidence"])
+    mem = pd.DataFrame([("goog", "hyperscalers", 0.1235, "actual", date(2024, 12, 31)),
+                        # Nvidia's FY2026 ends 2026-01-25: its weight describes calendar 2025
+                        ("nvda", "design-gpu", 0.91, "actual", date(2026, 1, 25))],
+                       columns=["company", "segment", "weight", "basis", "as_of"])
+    cells = pool_cells(metrics, mem, LAYER_OF)
+
+    def cloud(period: str) -> pd.Series:
+        return cells[(cells["group"] == "cloud") & (cells["period"] == period)
+                     & (cells["metric"] == "revenue")].iloc[0]
+
+    assert cloud("2024")["value"] == pytest.approx(350.018 * 0.1235)
+    assert cloud("2024")["evidence"] == "reported"
+    assert cloud("2019")["value"] == pytest.approx(161.857 * 0.1235)
+    assert cloud("2019")["evidence"] == "estimated" and cloud("2019")["estimated"] == ["goog"]
+    chips = cells[(cells["group"] == "chips") & (cells["period"] == "2025")
+                  & (cells["metric"] == "revenue")].iloc[0]
+    assert chips["evidence"] == "reported"

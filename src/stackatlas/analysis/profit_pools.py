@@ -45,14 +45,23 @@ def allocate(metrics: pd.DataFrame, memberships: pd.DataFrame,
     """
     if by not in ("layer", "segment"):
         raise ValidationError(f"by must be 'layer' or 'segment', not {by!r}")
+    cols = ["company", "segment", "weight", "basis"]
     mem = memberships.loc[memberships["weight"] > 0,
-                          ["company", "segment", "weight", "basis"]].copy()
+                          cols + (["as_of"] if "as_of" in memberships.columns else [])].copy()
     mem["group"] = mem["segment"] if by == "segment" else mem["segment"].map(segment_layer)
-    mem["weight_exact"] = (mem["weight"] == 1.0) | (mem["basis"].astype(str) == "actual")
+    mem["whole"] = mem["weight"] == 1.0
+    mem["actual"] = mem["basis"].astype(str) == "actual"
+    # a filed weight describes the twelve months before its as_of date: it is exact only for the
+    # calendar year holding most of them (Alphabet's 2024 Cloud share is not its 2019 share)
+    mem["weight_year"] = (weight_years(mem["as_of"]) if "as_of" in mem.columns
+                          else pd.Series(pd.NA, index=mem.index, dtype="Int64"))
     mem = (mem.groupby(["company", "group"], as_index=False)
-           .agg(weight=("weight", "sum"), weight_exact=("weight_exact", "all")))
+           .agg(weight=("weight", "sum"), whole=("whole", "all"), actual=("actual", "all"),
+                weight_year=("weight_year", lambda y: y.iloc[0] if y.nunique() == 1 else pd.NA)))
     df = metrics.merge(mem, left_on="company_id", right_on="company", how="inner")
     df = df[df["value"].notna()].copy()
+    dated = "as_of" in memberships.columns  # without dates an actual weight fits every period
+    df["weight_exact"] = df["whole"] | (df["actual"] & (_same_year(df) if dated else True))
     df["allocated"] = df["value"] * df["weight"]
     df["alloc_evidence"] = [
         Evidence(ev) if exact else weakest([ev, Evidence.ESTIMATED])
@@ -60,6 +69,20 @@ def allocate(metrics: pd.DataFrame, memberships: pd.DataFrame,
     ]
     return df[["company_id", "group", "period", "metric", "allocated", "alloc_evidence",
                "weight"]].reset_index(drop=True)
+
+
+def weight_years(as_of: pd.Series) -> pd.Series:
+    """Calendar year a membership weight as of ``as_of`` describes (midpoint of the year to it)."""
+    return (pd.to_datetime(as_of) - pd.Timedelta(days=182)).dt.year.astype("Int64")
+
+
+def _same_year(df: pd.DataFrame) -> pd.Series:
+    """Rows whose period is the weight's year (TTM: the year of its last quarter)."""
+    period = pd.to_numeric(df["period"].where(df["period"].astype(str).str.isdigit()),
+                           errors="coerce")
+    if "calendar_year" in df.columns:
+        period = period.fillna(pd.to_numeric(df["calendar_year"], errors="coerce"))
+    return (period == df["weight_year"].astype("Float64")).fillna(False).astype(bool)
 
 
 def pool_cells(metrics: pd.DataFrame, memberships: pd.DataFrame,
