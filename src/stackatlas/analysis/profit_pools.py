@@ -4,8 +4,9 @@ Each company's calendar-year metrics (``metric_inputs``) are allocated to the se
 member of by its revenue-exposure weight, then summed per segment or layer (a weight of 0 —
 "member without separately reported revenue" — contributes nothing and is not counted as a
 known player). A weight of 1 (the
-whole company in one segment) keeps the metric's evidence; a fractional estimated weight makes
-the allocated value ``estimated``. Sums cover only the companies with data: every cell lists its
+whole company in one segment) keeps the metric's evidence, and so does a weight from a filing
+in the calendar year it describes; any other fractional weight makes the allocated value
+``estimated``. Sums cover only the companies with data: every cell lists its
 contributors, which of them are estimates, the known players missing and the share covered.
 A cell with no contributor has value None and evidence ``unresolved`` — never a zero.
 
