@@ -174,3 +174,17 @@ def test_shares_without_prices_is_503_with_reason(client: TestClient) -> None:
     r = client.post("/api/portfolio", files={"file": ("s.csv", content, "text/csv")})
     assert r.status_code == 503
     assert r.json()["error"] == "data_unavailable" and "price" in r.json()["detail"]
+
+
+def test_store_held_by_a_writer_is_503_not_500(tmp_path: Path) -> None:
+    from stackatlas.store import Store
+    from stackatlas.web.app import create_app
+
+    path = tmp_path / "busy.duckdb"
+    with Store(path) as writer:
+        writer.set_meta("k", "v")  # a read-write connection holds the file
+        with TestClient(create_app(store_path=path)) as c:
+            r = c.get("/api/pools")
+            page = c.get("/pools")
+    assert r.status_code == 503 and "store is busy" in r.json()["detail"]
+    assert page.status_code == 503 and "store is busy" in page.text

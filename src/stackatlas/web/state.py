@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from stackatlas import config
 from stackatlas.atlas import Atlas, load_atlas
+from stackatlas.errors import DataUnavailableError, StoreError
 from stackatlas.store import Store
 
 T = TypeVar("T")
@@ -67,6 +68,11 @@ class WebData:
             yield None
             return
         store = Store(self.store_path, read_only=True)
+        try:
+            store.con  # noqa: B018  (open now: a writer holding the file lock -> 503, not 500)
+        except StoreError as exc:
+            raise DataUnavailableError(f"the store is busy (another process is writing to "
+                                       f"it); try again shortly ({exc})") from exc
         try:
             yield store
         finally:
