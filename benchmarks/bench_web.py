@@ -1,7 +1,8 @@
 """Benchmark: bounded loopback load test of ``stackatlas serve``.
 
 Starts a live server (uvicorn, one process) on 127.0.0.1 over a store built by
-``stackatlas run`` (SEC facts from ``../shared/data/sec`` when present), warms each route once,
+``stackatlas run`` and ``stackatlas sync --offline`` (SEC facts from ``../shared/data/sec``
+when present), warms each route once,
 then drives it with N concurrent httpx.AsyncClient workers for S seconds: requests/s,
 p50 / p95 / p99 latency and errors. Baseline in the same run: ``/healthz`` (no work behind it),
 so the ratios show what a route costs above the server's own floor. Target: p95 < 200 ms for
@@ -74,10 +75,13 @@ def main() -> None:
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="stackatlas-bench-web-")
     env = {**os.environ, "STACKATLAS_HOME": home, "STACKATLAS_OFFLINE": "1"}
-    if (SHARED / "sec").is_dir():
-        env["STACKATLAS_SEC_DIR"] = str(SHARED / "sec")
     cli = str(Path(sys.executable).parent / "stackatlas")
     subprocess.run([cli, "run", "--quiet"], env=env, check=True, capture_output=True)
+    facts = "none"
+    if (SHARED / "sec").is_dir():  # SEC facts into the store, as `stackatlas sync` does
+        subprocess.run([cli, "sync", "--offline"], check=True, capture_output=True,
+                       env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")})
+        facts = "store (sync --offline from ../shared/data/sec)"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([cli, "serve", "--port", str(port)], env=env,
@@ -89,9 +93,8 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        print(f"server: uvicorn, 1 process, 127.0.0.1:{port}; SEC facts: "
-              f"{env.get('STACKATLAS_SEC_DIR', 'none')}; {os.cpu_count()} CPUs shared with "
-              f"the load generator")
+        print(f"server: uvicorn, 1 process, 127.0.0.1:{port}; SEC facts: {facts}; "
+              f"{os.cpu_count()} CPUs shared with the load generator")
         print(f"load: {args.clients} concurrent clients x {args.seconds:g} s per route\n")
         for path, _ in ROUTES:  # warm: the first request computes and caches the result
             t0 = time.perf_counter()

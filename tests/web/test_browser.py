@@ -48,15 +48,17 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``stackatlas run`` (builds the store) then ``stackatlas serve`` on a free port."""
+    """``stackatlas run`` (builds the store), ``stackatlas sync --offline`` (SEC facts from
+    ../shared into the store) then ``stackatlas serve`` on a free port."""
     home = tmp_path_factory.mktemp("browser-home")
     env = {**os.environ, "STACKATLAS_HOME": str(home), "STACKATLAS_OFFLINE": "1"}
     env.pop("STACKATLAS_ATLAS_OVERLAY", None)
-    if (SHARED / "sec").is_dir():
-        env["STACKATLAS_SEC_DIR"] = str(SHARED / "sec")
     cli = str(Path(sys.executable).parent / "stackatlas")
     subprocess.run([cli, "run", "--quiet"], env=env, check=True, capture_output=True,
                    timeout=120)
+    if (SHARED / "sec").is_dir():  # SEC facts into the store; the server then reads only it
+        subprocess.run([cli, "sync", "--offline"], check=True, capture_output=True,
+                       timeout=120, env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")})
     port = _free_port()
     cmd = [cli, "serve", "--port", str(port)]
     if (SHARED / "prices" / "recent").is_dir():
