@@ -34,3 +34,29 @@ def test_stale_ttm_is_unresolved_not_summed() -> None:
     assert pd.isna(out.loc["old", "value"])  # four quarters behind 2026Q1
     assert out.loc["old", "evidence"] == Evidence.UNRESOLVED
     assert "stale: not summed with trailing totals to 2026Q1" in out.loc["old", "basis"]
+
+
+def test_an_unreadable_facts_file_is_reported_not_fatal(monkeypatch) -> None:
+    """Regression: one truncated companyfacts file in STACKATLAS_SEC_DIR made ``pools`` and
+    ``capex`` fail for every company; now that company is listed with the reason (and its atlas
+    figures do not silently stand in for the broken file)."""
+    from money_atlas import company, figure, fundamentals_frame, mini_atlas
+
+    from stackatlas.analysis import metric_inputs
+    from stackatlas.analysis.metric_inputs import gather
+    from stackatlas.errors import ValidationError
+
+    good = fundamentals_frame([("revenue", 2025, "FY", "2025-01-01", "2025-12-31", 5e9)])
+
+    def frames(cik, store):
+        if cik == 1:
+            raise ValidationError("CIK0000000001.json: invalid JSON (truncated?)")
+        return good, good.iloc[0:0]
+
+    monkeypatch.setattr(metric_inputs, "_company_frames", frames)
+    atlas = mini_atlas(companies=[company("a", 1), company("b", 2)], memberships=[],
+                       figures=[figure("a-rev", "a", "revenue", 7.0, "2025")])
+    inputs = gather(atlas, ["a", "b"])
+    assert inputs.not_covered == {"a": "unreadable SEC facts: CIK0000000001.json: invalid JSON "
+                                       "(truncated?)"}
+    assert set(inputs.annual["company_id"]) == {"b"}

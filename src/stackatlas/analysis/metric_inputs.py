@@ -26,7 +26,7 @@ import pandas as pd
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import SourceKind, SubjectType
 from stackatlas.config import sec_dir
-from stackatlas.errors import DataUnavailableError, NotFoundError
+from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
 from stackatlas.evidence import Evidence, combine
 
 MONEY_METRICS: tuple[str, ...] = (
@@ -269,6 +269,7 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
     without SEC data; companies with neither are ``not_covered`` (with the reason)."""
     annual_parts, quarter_parts, ttm_parts = [], [], []
     not_covered: dict[str, str] = {}
+    unreadable: dict[str, str] = {}
     ids = list(dict.fromkeys(company_ids))
     for cid in ids:
         company = atlas.companies.get(cid)
@@ -282,6 +283,11 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
         except DataUnavailableError:
             not_covered[cid] = NO_FACTS
             continue
+        except ValidationError as exc:  # one unreadable file must not sink every other company
+            where = "; ".join(pr.message if pr.file == "<input>" else str(pr)
+                              for pr in exc.problems)
+            unreadable[cid] = f"unreadable SEC facts: {where}"  # said, not hidden by figures
+            continue
         for part, frame in zip((annual_parts, quarter_parts, ttm_parts), calendar, strict=True):
             if not frame.empty:
                 part.append(frame.assign(company_id=cid))
@@ -292,6 +298,7 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
             annual = _concat([annual, figs])
             for cid in set(figs["company_id"]):
                 not_covered.pop(cid, None)
+    not_covered.update(unreadable)
     for cid in ids:
         if cid not in not_covered and cid not in set(annual["company_id"]):
             not_covered[cid] = "no money metrics found"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from stackatlas.cli.common import console, emit_json, err_console, guarded
 from stackatlas.errors import ValidationError
@@ -70,7 +71,17 @@ def pools(
     if result.not_covered:
         console.print(f"[dim]{len(result.not_covered)} companies without data "
                       f"(not counted, never zero): {', '.join(sorted(result.not_covered))}[/]")
+        _print_unusual_reasons(result.not_covered)
     console.print("[dim]● reported  ◐ derived  ○ estimated  △ scenario  ? unresolved[/]")
+
+
+def _print_unusual_reasons(not_covered: dict[str, str]) -> None:
+    """Reasons other than 'not an SEC filer' / 'not synced' (e.g. an unreadable file)."""
+    from stackatlas.analysis.metric_inputs import NO_FACTS
+
+    for cid, reason in sorted(not_covered.items()):
+        if reason != NO_FACTS and not reason.startswith("no SEC CIK"):
+            console.print(f"[yellow]{escape(cid)}: {escape(reason)}[/]")
 
 
 def _thesis_table(result):
@@ -116,6 +127,7 @@ def capex(
     if result.not_covered:
         console.print(f"[dim]no SEC data: {', '.join(sorted(result.not_covered))} — group "
                       "totals are unresolved; '(partial)' rows sum the members with data[/]")
+        _print_unusual_reasons(result.not_covered)
 
 
 @guarded
