@@ -161,3 +161,15 @@ def test_hostile_atlas_text_is_escaped(hostile_client: TestClient) -> None:
     api = hostile_client.get("/api/companies/evil-co")
     assert api.json()["company"]["name"] == HOSTILE
     assert api.headers["content-type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("name", ["taiwan-quake", "power-crunch", "ai-revenue-shortfall"])
+def test_scenario_form_defaults_round_trip_unchanged(client: TestClient, name: str) -> None:
+    """Submitting the form as shown changes nothing (no parameter marked changed, so no
+    distribution is dropped) — the shown defaults must parse back to the exact floats."""
+    html = client.get(f"/scenarios?name={name}").text
+    fields = dict(re.findall(r'name="(param-[^"]+)" value="([^"]*)"', html))
+    assert fields
+    r = client.post("/scenarios", data={"name": name, **fields, "draws": "0", "seed": "0"})
+    assert r.status_code == 200
+    assert '<tr class="hot">' not in r.text

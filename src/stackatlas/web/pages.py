@@ -148,7 +148,7 @@ def _scenario_page(request: Request, name: str | None, values: dict[str, str],
     def build() -> HTMLResponse:
         spec = services.scenario_spec(data, name)
         params = spec.all_params()
-        form["params"] = [{"name": p.name, "value": values.get(p.name, f"{p.default:g}"),
+        form["params"] = [{"name": p.name, "value": values.get(p.name, repr(float(p.default))),
                            "low": p.low, "high": p.high, "unit": p.unit,
                            "description": p.description, "origin": p.origin,
                            "distribution": str(p.distribution or "")}
