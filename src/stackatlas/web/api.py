@@ -175,7 +175,7 @@ async def scenarios(request: Request) -> Response:
 @router.post("/scenarios/{name}/run", response_model=m.ScenarioRunResponse)
 def run_scenario(request: Request, name: str,
                  body: Annotated[m.ScenarioRunRequest | None, Body()] = None) -> Response:
-    """Run a shipped scenario with parameter overrides; ``draws`` > 0 adds p5/p50/p95 bands.
+    """Run a shipped scenario with parameter overrides; draws > 0 adds p5 / p50 / p95 bands.
     Out-of-range or unknown parameters -> 422 naming the parameter."""
     body = body or m.ScenarioRunRequest()
     data = _data(request)
