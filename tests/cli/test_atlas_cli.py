@@ -116,6 +116,22 @@ def test_overlay_env_var_reaches_company(tmp_path: Path) -> None:
     assert (share["share"], share["low"], share["high"]) == (0.80, 0.75, 0.85)
 
 
+def test_markup_in_overlay_names_prints_as_written(tmp_path: Path) -> None:
+    """Regression: an overlay company named 'Nvidia [/b]' crashed `company openai` (a
+    counterparty) with rich's MarkupError; table cells are now plain text."""
+    overlay = tmp_path / "ov"
+    overlay.mkdir()
+    header = "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description"
+    (overlay / "companies.csv").write_text(
+        f"{header}\nnvidia,Nvidia [/b],NVDA,NASDAQ,,1045810,US,true,,NVIDIA,GPUs [red]x\n")
+    env = {"STACKATLAS_ATLAS_OVERLAY": str(overlay)}
+    for args in (("company", "openai"), ("company", "nvidia"), ("map", "--layer", "chips"),
+                 ("sources",), ("run", "--quiet", "--no-report")):
+        result = run(*args, env=env)
+        assert result.exit_code == 0, (args, result.output)
+    assert "Nvidia [/b]" in run("company", "openai", env=env).stdout
+
+
 def test_sql_outputs() -> None:
     sql = "SELECT id, ticker FROM atlas_companies WHERE id IN ('nvidia', 'tsmc') ORDER BY id"
     table = run("sql", sql)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.console import Group
@@ -100,50 +101,49 @@ def render_companyprofile(p: CompanyProfile) -> Group:
     if c.description:
         parts.append(Text(c.description))
     if p.memberships:
-        t = Table(title="Layers and segments", title_justify="left")
-        for col in ("layer", "segment", "weight", "as of", "basis", "source"):
-            t.add_column(col, overflow="fold")
-        for m in p.memberships:
-            t.add_row(m.layer_name, m.segment_name, f"{m.weight:.2f}", str(m.as_of), m.basis,
-                      m.source)
-        parts.append(t)
+        parts.append(_table("Layers and segments",
+                            ("layer", "segment", "weight", "as of", "basis", "source"),
+                            ((m.layer_name, m.segment_name, f"{m.weight:.2f}", str(m.as_of),
+                              m.basis, m.source) for m in p.memberships)))
     if p.shares:
-        t = Table(title="Market shares", title_justify="left")
-        for col in ("market", "share", "as of", "kind", "source"):
-            t.add_column(col, overflow="fold")
-        for s in p.shares:
-            share = fmt_share(s.share)
-            if s.low is not None and s.high is not None:
-                share += f" ({fmt_share(s.low)}-{fmt_share(s.high)})"
-            t.add_row(s.market_name, share, str(s.as_of), s.kind, s.source)
-        parts.append(t)
+        parts.append(_table("Market shares", ("market", "share", "as of", "kind", "source"),
+                            ((s.market_name, _share_text(s), str(s.as_of), s.kind, s.source)
+                             for s in p.shares)))
     for title, flows in (("Money in", p.flows_in), ("Money out", p.flows_out)):
-        if not flows:
-            continue
-        t = Table(title=title, title_justify="left")
-        for col in ("counterparty", "kind", "amount", "period", "via", "confidence", "source"):
-            t.add_column(col, overflow="fold")
-        for f in flows:
-            t.add_row(f.counterparty_name, f.kind, fmt_amount(f.amount, "usd_billion", f.low,
-                                                              f.high), f.period, f.via or "",
-                      f.confidence, f.source)
-        parts.append(t)
+        if flows:
+            parts.append(_table(
+                title, ("counterparty", "kind", "amount", "period", "via", "confidence",
+                        "source"),
+                ((f.counterparty_name, f.kind, fmt_amount(f.amount, "usd_billion", f.low, f.high),
+                  f.period, f.via or "", f.confidence, f.source) for f in flows)))
     if p.figures:
-        t = Table(title="Figures", title_justify="left")
-        for col in ("metric", "value", "period", "kind", "source"):
-            t.add_column(col, overflow="fold")
-        for f in p.figures:
-            t.add_row(f.metric, fmt_amount(f.value, f.unit, f.low, f.high), f.period, f.kind,
-                      f.source)
-        parts.append(t)
+        parts.append(_table("Figures", ("metric", "value", "period", "kind", "source"),
+                            ((f.metric, fmt_amount(f.value, f.unit, f.low, f.high), f.period,
+                              f.kind, f.source) for f in p.figures)))
     if p.sources:
-        t = Table(title="Sources", title_justify="left")
-        for col in ("id", "title", "publisher", "published", "url / accession"):
-            t.add_column(col, overflow="fold")
-        for s in p.sources:
-            t.add_row(s.id, s.title, s.publisher, str(s.published), s.url or s.accession or "")
-        parts.append(t)
+        parts.append(_table("Sources", ("id", "title", "publisher", "published",
+                                        "url / accession"),
+                            ((s.id, s.title, s.publisher, str(s.published),
+                              s.url or s.accession or "") for s in p.sources)))
     return Group(*parts)
+
+
+def _table(title: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> Table:
+    """A titled table whose cells are plain text: atlas and overlay values are data, so a
+    ``[/b]`` in a name prints as written instead of raising rich's MarkupError."""
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))
+    return table
+
+
+def _share_text(s: object) -> str:
+    share = fmt_share(s.share)  # type: ignore[attr-defined]
+    if s.low is not None and s.high is not None:  # type: ignore[attr-defined]
+        share += f" ({fmt_share(s.low)}-{fmt_share(s.high)})"  # type: ignore[attr-defined]
+    return share
 
 
 def render_sourcelist(s: SourceList) -> Table:
@@ -156,7 +156,7 @@ def render_sourcelist(s: SourceList) -> Table:
     for x in s.sources:
         where = Text.assemble((x.title, "bold"), f"\n{x.publisher}",
                               (f"  {x.url or ''} {x.accession or ''}".rstrip(), "dim"))
-        t.add_row(x.id, str(x.published), x.kind.value, str(x.cited_by), where)
+        t.add_row(Text(x.id), str(x.published), x.kind.value, str(x.cited_by), where)
     return t
 
 
@@ -166,5 +166,5 @@ def render_atlassummary(s: AtlasSummary) -> Group:
     for col in ("layer", "companies", "flows", "figures", "sources"):
         t.add_column(col, justify="right" if col != "layer" else "left")
     for x in s.layers:
-        t.add_row(x.name, str(x.companies), str(x.flows), str(x.figures), str(x.sources))
+        t.add_row(Text(x.name), str(x.companies), str(x.flows), str(x.figures), str(x.sources))
     return Group(Text(f"atlas {s.atlas_version}: {totals}"), t)
