@@ -124,6 +124,11 @@ def test_snapshot_and_changes_since_last_sync(monkeypatch, tmp_path) -> None:
     assert report.baseline_sync == "sync-1"
     assert row["since_value"] == pytest.approx(0.80) and row["since_status"] == "watch"
     assert row["status"] == "alert" and row["changed"] is True
+    from rich.console import Console  # regression: '[changed]' was eaten as rich markup
+
+    console = Console(width=220, record=True)
+    console.print(report)
+    assert "80.0% (watch) [changed]" in console.export_text()
     # recording sync-2, then asking again compares with sync-1 (the previous sync), not itself
     record_snapshot(store, atlas, definitions=[CAPEX_OCF], taken_at=datetime(2026, 5, 2))
     again = evaluate_signals(atlas, store=store, since="last-sync", definitions=[CAPEX_OCF])

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import ValidationError
@@ -138,10 +139,11 @@ class SignalReport:
                      _fmt(r.previous, r.unit) + (f" ({r.previous_period})"
                                                  if r.previous_period else ""),
                      f"{_fmt(r.watch, r.unit)} / {_fmt(r.alert, r.unit)}",
-                     f"[{colors.get(r.status, '')}]{r.status}[/]", r.note]
+                     Text(str(r.status), style=colors.get(r.status, "")), r.note]
             if self.since:
                 cells.insert(7, since)
-            table.add_row(*cells)
+            # plain text: '[changed]' and user-written ids / notes are data, not rich markup
+            table.add_row(*(c if isinstance(c, Text) else Text(str(c or "")) for c in cells))
         return table
 
 
