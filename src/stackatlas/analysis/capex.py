@@ -238,7 +238,7 @@ class CapexTracker:
             table.add_column(col, justify="right" if col not in ("", "entity") else "left",
                              no_wrap=col in ("", "period"), min_width=max(1, len(col)))
         for r in self.rows.itertuples():
-            table.add_row(r.symbol, r.entity, r.period, _fmt(r.capex),
+            table.add_row(r.symbol, Text(str(r.entity)), r.period, _fmt(r.capex),
                           _fmt(r.operating_cash_flow), _pct(r.capex_to_ocf),
                           _fmt(r.free_cash_flow), _fmt(r.ai_capex_est))
         claims = Table(title="The article's claims vs the filings")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import DataUnavailableError, ValidationError
@@ -263,8 +264,9 @@ class ProfitPools:
             table.add_column(col, justify="left" if col in ("", self.by) else "right",
                              no_wrap=col in ("", self.by), min_width=max(1, len(col)))
         for r in wide.itertuples():
-            table.add_row(str(r.symbol), r.group, _fmt(r.revenue), _fmt(r.operating_income),
-                          _pct(r.operating_margin), _fmt(r.capex), _pct(r.capex_intensity),
+            table.add_row(str(r.symbol), Text(str(r.group)), _fmt(r.revenue),
+                          _fmt(r.operating_income), _pct(r.operating_margin), _fmt(r.capex),
+                          _pct(r.capex_intensity),
                           _fmt(r.free_cash_flow), _pct(r.coverage))
         return table
 

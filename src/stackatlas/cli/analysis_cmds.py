@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.text import Text
 
 from stackatlas.cli.common import console, emit_json, err_console, guarded
 from stackatlas.errors import ValidationError
@@ -96,8 +97,9 @@ def _thesis_table(result):
                 "profit per $ of end-user revenue"):
         table.add_column(col, justify="left" if col in ("", "layer") else "right")
     for r in sub.itertuples():
-        table.add_row(r.symbol, r.layer, _pct(r.revenue_share), _pct(r.operating_profit_share),
-                      _pct(r.capex_intensity), _cents(r.profit_per_end_user_dollar))
+        table.add_row(r.symbol, Text(str(r.layer)), _pct(r.revenue_share),
+                      _pct(r.operating_profit_share), _pct(r.capex_intensity),
+                      _cents(r.profit_per_end_user_dollar))
     return table
 
 
