@@ -84,7 +84,7 @@ def main() -> None:
         facts = "store (sync --offline from ../shared/data/sec)"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([cli, "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([cli, "serve", "--port", str(port), "--no-warm"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(150):

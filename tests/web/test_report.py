@@ -90,3 +90,17 @@ def test_cache_per_state_and_errors_not_cached(tmp_path: Path) -> None:
         with pytest.raises(ValidationError):
             data.cached("f", failing)
     assert calls.count("fail") == 2
+
+
+def test_warm_up_fills_the_cache(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from stackatlas.web.app import create_app, warm_up
+
+    app = create_app(store_path=tmp_path / "absent.duckdb")
+    data = app.state.data
+    assert data.peek("api:pools") is None
+    with TestClient(app) as client:
+        ok = warm_up("", ("/api/pools", "/flows", "/nope"), client=client)
+    assert ok == 2  # /nope answers 404 and is just counted out
+    assert data.peek("api:pools") is not None and data.peek("page:flows") is not None

@@ -17,11 +17,21 @@ def serve(
     prices: Annotated[Path | None, typer.Option(
         "--prices", help="Folder of daily price CSVs for portfolio uploads (default: the "
         "store's price cache).")] = None,
+    warm: Annotated[bool, typer.Option(
+        "--warm/--no-warm", help="Compute every page once at start-up (in the background).")
+    ] = True,
 ) -> None:
     """Serve the dashboard and JSON API (read-only over the store; API list at /api-docs)."""
+    import threading
+
     import uvicorn
 
-    from stackatlas.web.app import create_app
+    from stackatlas.web.app import create_app, warm_up
+
+    if warm:
+        local = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(host, host)
+        local = f"[{local}]" if ":" in local and not local.startswith("[") else local
+        threading.Thread(target=warm_up, args=(f"http://{local}:{port}",), daemon=True).start()
 
     console.print(f"stackatlas web on http://{host}:{port}/  (API: /api-docs, /openapi.json; "
                   "Ctrl+C stops)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -62,6 +63,42 @@ def create_app(
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+WARM_PATHS = ("/api/pools", "/pools", "/", "/flows", "/capex", "/concentration", "/signals",
+              "/audit", "/scenarios", "/api/layers", "/api/flows", "/api/capex",
+              "/api/concentration", "/api/signals", "/api/audit", "/api/scenarios")
+
+
+def warm_up(base_url: str, paths: tuple[str, ...] = WARM_PATHS, wait: float = 30.0,
+            client: Any = None) -> int:
+    """Fetch ``paths`` from a starting server so the first visitors find the cache warm
+    (profit pools take seconds cold). Returns how many answered 200; never raises.
+    ``client``: anything with ``get(url)`` (default: a new ``httpx.Client``)."""
+    import time
+
+    import httpx
+
+    own = client is None
+    client = client or httpx.Client(timeout=120)
+    try:
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                if client.get(f"{base_url}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        ok = 0
+        for path in paths:
+            try:
+                ok += client.get(base_url + path).status_code == 200
+            except httpx.HTTPError:
+                continue
+        return ok
+    finally:
+        if own:
+            client.close()
 
 
 def plotly_js_source() -> bytes:
