@@ -69,3 +69,16 @@ def test_readme_documents_the_command_and_the_concept_table():
         "<!-- /section: fundamentals -->")[0]
     assert "$ stackatlas fundamentals" in section
     assert concept_table_markdown() in section  # README table == the table in code
+
+
+@pytest.mark.realdata
+def test_company_name_is_not_markup(shared_data, monkeypatch, tmp_path):
+    """Regression: an overlay name 'Nvidia [/b]' in the table title raised MarkupError."""
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    (tmp_path / "companies.csv").write_text(
+        "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description\n"
+        "nvidia,Nvidia [/b],NVDA,NASDAQ,,1045810,US,true,,NVIDIA,\n")
+    out = runner.invoke(app, ["fundamentals", "NVDA", "--years", "1", "--metrics", "revenue"],
+                        env={"COLUMNS": "200", "STACKATLAS_ATLAS_OVERLAY": str(tmp_path)})
+    assert out.exit_code == 0, out.output
+    assert "Nvidia [/b] (CIK 1045810), annual, $M" in out.output

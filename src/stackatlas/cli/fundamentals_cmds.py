@@ -8,6 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from stackatlas.cli.common import console, emit_json, guarded
 from stackatlas.errors import ValidationError
@@ -100,7 +101,7 @@ def _open_store():
 def metrics_table(df: pd.DataFrame, name: str, cik: int, period: str) -> Table:
     """Metrics as rows, periods as columns, values in $M with an evidence marker."""
     marks = (Evidence.REPORTED, Evidence.DERIVED, Evidence.UNRESOLVED)
-    table = Table(title=f"{name} (CIK {cik}), {period}, $M",
+    table = Table(title=Text(f"{name} (CIK {cik}), {period}, $M", style="table.title"),
                   caption=" ".join(f"{e.symbol} {e.value}" for e in marks)
                   + "; shares in millions; (CY) = calendar period holding most of its days")
     if df.empty:
