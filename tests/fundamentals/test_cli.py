@@ -81,4 +81,4 @@ def test_company_name_is_not_markup(shared_data, monkeypatch, tmp_path):
     out = runner.invoke(app, ["fundamentals", "NVDA", "--years", "1", "--metrics", "revenue"],
                         env={"COLUMNS": "200", "STACKATLAS_ATLAS_OVERLAY": str(tmp_path)})
     assert out.exit_code == 0, out.output
-    assert "Nvidia [/b] (CIK 1045810), annual, $M" in out.output
+    assert "Nvidia [/b] (CIK" in out.output  # the title wraps to the table width
