@@ -163,3 +163,14 @@ def test_a_group_or_segment_id_is_named_as_such() -> None:
     with pytest.raises(NotFoundError, match="'eda' is a segment") as info:
         atlas.find_company("eda")
     assert set(info.value.suggestions) == {"cadence", "synopsys"}
+
+
+def test_layer_by_any_case_or_level_number() -> None:
+    atlas = load_atlas()
+    assert atlas.layer("CHIPS").id == "chips"
+    assert atlas.layer("2").id == "chips"  # the article's level 2, "boss fight"
+    assert atlas.layer(" Applications ").level == 5
+    from stackatlas.errors import NotFoundError
+
+    with pytest.raises(NotFoundError, match="unknown layer '6'"):
+        atlas.layer("6")

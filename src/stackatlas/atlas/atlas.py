@@ -61,8 +61,10 @@ class Atlas:
         return [layer.id for layer in sorted(self.layers, key=lambda x: x.order)]
 
     def layer(self, layer_id: str) -> Layer:
+        """A layer by id (any case) or by the article's level number ("2" = chips)."""
+        wanted = layer_id.strip().lower()
         for layer in self.layers:
-            if layer.id == layer_id:
+            if layer.id == wanted or (wanted.isdigit() and layer.level == int(wanted)):
                 return layer
         raise NotFoundError(f"unknown layer {layer_id!r}", self._close(layer_id, self.layer_ids))
 
