@@ -129,7 +129,8 @@ def test_pages_forms_and_uploads_in_chromium(server: str, browser_page: object) 
     console = Console(page)
     expected = {"map": 1, "flows": 2, "concentration": 1, "scenarios": 3}
     if (SHARED / "sec").is_dir():
-        expected.update({"pools": 2, "capex": 1, "signals": 1, "company-nvidia": 1})
+        expected.update({"pools": 2, "capex": 1, "signals": 1, "audit": 1,
+                         "company-nvidia": 1})
     for name, path in PAGES.items():
         response = page.goto(server + path)
         assert response is not None and response.status == 200, name

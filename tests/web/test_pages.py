@@ -62,6 +62,16 @@ def test_api_docs_page_lists_every_api_route(client: TestClient) -> None:
     assert client.get("/docs").status_code == 404  # Swagger UI would need a CDN + inline JS
 
 
+def test_every_source_link_has_a_target(client: TestClient) -> None:
+    from stackatlas import load_atlas
+
+    known = set(load_atlas().sources)
+    linked: set[str] = set()
+    for path in PAGES:
+        linked |= set(re.findall(r'href="/sources#src-([^"]+)"', client.get(path).text))
+    assert linked and linked <= known, sorted(linked - known)
+
+
 def test_sources_page_has_an_anchor_per_source(client: TestClient) -> None:
     from stackatlas import load_atlas
 

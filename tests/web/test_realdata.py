@@ -51,7 +51,8 @@ def test_audit_matches_the_nvidia_claim(sec_client: TestClient) -> None:
     assert row["status"] == "match" and row["computed"] == pytest.approx(215.938)
 
 
-@pytest.mark.parametrize(("path", "n"), [("/pools", 2), ("/capex", 1), ("/signals", 1)])
+@pytest.mark.parametrize(("path", "n"), [("/pools", 2), ("/capex", 1), ("/signals", 1),
+                                        ("/audit", 1)])
 def test_sec_pages_draw_charts(sec_client: TestClient, path: str, n: int) -> None:
     charts = chart_blocks(sec_client.get(path).text)
     assert len(charts) == n and all(fig["data"] for fig in charts.values())

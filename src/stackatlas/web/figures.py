@@ -148,3 +148,26 @@ def signals_figure(rows: pd.DataFrame) -> go.Figure:
     fig.update_layout(title="Signals: value against watch (amber) and alert (red) zones",
                       height=120 + 90 * n)
     return fig
+
+
+def audit_figure(rows: pd.DataFrame) -> go.Figure:
+    """Checked claims: computed vs claimed as a % difference (0 = exact), coloured by status."""
+    checked = rows[rows["computed"].notna()] if len(rows) else rows
+    diff = [(float(c) / float(v) - 1) * 100 if v else None
+            for c, v in zip(checked["computed"], checked["claimed"], strict=True)]
+    colours = {"match": "#2ca02c", "differs": "#ff7f0e"}
+    fig = go.Figure(go.Bar(
+        x=diff, y=checked["figure"], orientation="h",
+        marker_color=[colours.get(s, "#888") for s in checked["status"]],
+        customdata=list(zip(checked["claimed"], checked["computed"], checked["unit"],
+                            checked["status"], strict=True)),
+        hovertemplate="claimed %{customdata[0]:,.6g} · computed %{customdata[1]:,.6g} "
+                      "%{customdata[2]}<br>%{customdata[3]}<extra></extra>"))
+    span = max([1.0, *(abs(d) * 1.15 for d in diff if d is not None)])  # at least ±1%
+    fig.update_layout(title="Claims checked against the filings: computed vs claimed, % "
+                            "difference (green = match within rounding)",
+                      xaxis={"title": "% difference", "ticksuffix": "%",
+                             "range": [-span, span], "zeroline": True},
+                      yaxis={"automargin": True, "autorange": "reversed"},
+                      height=160 + 22 * max(1, len(checked)), showlegend=False)
+    return fig

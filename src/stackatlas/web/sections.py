@@ -15,7 +15,13 @@ from stackatlas.atlas import Atlas
 from stackatlas.atlas.models import Source
 from stackatlas.errors import DataUnavailableError
 from stackatlas.evidence import Evidence
-from stackatlas.web.figures import Chart, chart, fundamentals_figure, signals_figure
+from stackatlas.web.figures import (
+    Chart,
+    audit_figure,
+    chart,
+    fundamentals_figure,
+    signals_figure,
+)
 from stackatlas.web.figures import stack_map_figure as _stack_map_figure
 
 SEED_SOURCE = "marsbit-2026-03-16"
@@ -212,8 +218,11 @@ def audit_section(atlas: Atlas, store: object | None = None) -> Section:
 
     report = audit_claims(atlas, store=store)
     rows = records(report.rows)
-    return Section("audit", "Claims audit", [], {"rows": rows, "counts": report.counts()},
-                   sources_of(atlas, [r["source"] for r in rows]), sec=True)
+    notes: list[str] = []
+    charts = drawn([("fig-audit", audit_figure(report.rows))], notes, "no claim could be "
+                   "checked: " + NO_SEC)
+    return Section("audit", "Claims audit", charts, {"rows": rows, "counts": report.counts()},
+                   sources_of(atlas, [r["source"] for r in rows]), sec=True, notes=notes)
 
 
 def scenario_section(atlas: Atlas, result: Any) -> Section:
