@@ -91,15 +91,18 @@ for _path, _key in PAGES.items():
 @router.get("/companies", response_class=HTMLResponse)
 def companies_page(request: Request) -> HTMLResponse:
     data = _data(request)
-    atlas = data.atlas()
-    rows = []
-    for c in sorted(atlas.companies.values(), key=lambda c: c.name.lower()):
-        layers = list(dict.fromkeys(atlas.layer_of_segment[ms.segment]
-                                    for ms in atlas.memberships_of(c.id)))
-        rows.append({"id": c.id, "name": c.name, "ticker": c.ticker, "country": c.country,
-                     "layers": layers, "cik": c.cik})
-    return page(data, "Companies", "/companies", [], template="companies.html",
-                companies=rows)
+
+    def build(atlas: Any, store: Any) -> bytes:
+        rows = []
+        for c in sorted(atlas.companies.values(), key=lambda c: c.name.lower()):
+            layers = list(dict.fromkeys(atlas.layer_of_segment[ms.segment]
+                                        for ms in atlas.memberships_of(c.id)))
+            rows.append({"id": c.id, "name": c.name, "ticker": c.ticker,
+                         "country": c.country, "layers": layers, "cik": c.cik})
+        return page(data, "Companies", "/companies", [], template="companies.html",
+                    companies=rows).body
+
+    return HTMLResponse(data.cached("page:companies", build))
 
 
 @router.get("/companies/{company_id}", response_class=HTMLResponse)
@@ -114,8 +117,13 @@ def sources_page(request: Request) -> HTMLResponse:
     from stackatlas.atlas.views import source_list
 
     data = _data(request)
-    section = Section("sources", "Sources", data={"sources": source_list(data.atlas()).sources})
-    return page(data, "Sources", "/sources", [], template="sources.html", src_section=section)
+
+    def build(atlas: Any, store: Any) -> bytes:
+        section = Section("sources", "Sources", data={"sources": source_list(atlas).sources})
+        return page(data, "Sources", "/sources", [], template="sources.html",
+                    src_section=section).body
+
+    return HTMLResponse(data.cached("page:sources", build))
 
 
 @router.get("/api-docs", response_class=HTMLResponse)
