@@ -163,6 +163,7 @@ def test_hostile_atlas_text_is_escaped(hostile_client: TestClient) -> None:
         assert "alert" in html, path  # the name is shown, escaped
     html = hostile_client.get("/companies/evil-co").text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&lt;b&gt;" in html
+    assert "<title>&lt;script&gt;alert(" in html
     blocks = chart_blocks(hostile_client.get("/").text)
     labels = blocks["fig-map"]["data"][0]["labels"]
     assert HOSTILE in labels  # the figure data round-trips; only its embedding is escaped

@@ -108,8 +108,11 @@ def companies_page(request: Request) -> HTMLResponse:
 @router.get("/companies/{company_id}", response_class=HTMLResponse)
 def company_page(request: Request, company_id: str) -> HTMLResponse:
     data = _data(request)
-    return _guarded(data, "Company", "/companies", lambda: page(
-        data, "", "/companies", [services.company_section(data, company_id)]))
+    def build() -> HTMLResponse:
+        section = services.company_section(data, company_id)
+        return page(data, section.title, "/companies", [section])
+
+    return _guarded(data, "Company", "/companies", build)
 
 
 @router.get("/sources", response_class=HTMLResponse)
