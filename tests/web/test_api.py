@@ -103,6 +103,7 @@ def test_bad_scenario_parameters_are_422(client: TestClient, body: dict, needle:
     assert r.status_code == 422, r.text
     assert r.json()["error"] == "invalid_input"
     assert needle in r.text
+    assert "--set" not in r.text  # the library's CLI label is renamed for the API
 
 
 @pytest.mark.parametrize("name", ["taiwan-quak", "model", "..%2F..%2Fetc%2Fpasswd",

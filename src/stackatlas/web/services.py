@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
+from stackatlas.errors import DataUnavailableError, NotFoundError, Problem, ValidationError
 from stackatlas.web import sections
 from stackatlas.web.state import WebData
 
@@ -65,9 +65,13 @@ def run_scenario(data: WebData, name: str, overrides: Mapping[str, Any] | None =
         raise ValidationError(f"draws must be between 0 and {MAX_DRAWS}, not {draws}")
     over = dict(overrides or {})
     key = json.dumps(over, sort_keys=True)
-    return data.cached("scenario-run", lambda atlas, store: _run(
-        name, atlas=atlas, overrides=over or None, draws=draws, seed=seed),
-        name, key, draws, seed)
+    try:
+        return data.cached("scenario-run", lambda atlas, store: _run(
+            name, atlas=atlas, overrides=over or None, draws=draws, seed=seed),
+            name, key, draws, seed)
+    except ValidationError as exc:  # the library labels overrides "--set" (its CLI flag)
+        raise ValidationError([Problem("overrides" if p.file == "--set" else p.file, p.line,
+                                       p.column, p.message) for p in exc.problems]) from None
 
 
 def scenario_section(data: WebData, name: str, overrides: Mapping[str, Any] | None = None,
