@@ -231,3 +231,28 @@ def test_query_arrow_after_a_partly_fetched_result(tmp_path: Path) -> None:
     store.replace_rows("numbers", pa.table({"n": [1, 2, 3]}))
     store.con.execute("SELECT n FROM numbers ORDER BY n").fetchone()
     assert store.query_arrow("SELECT count(*) AS c FROM numbers").column("c")[0].as_py() == 3
+
+
+def test_store_locked_by_another_process_says_so(tmp_path: Path) -> None:
+    """DuckDB lets one process write a file; the error names the situation, not only the raw
+    'Could not set lock' IO error."""
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "locked.duckdb"
+    Store(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('ready', flush=True); time.sleep(20)", str(path)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"ready"
+        start = time.monotonic()
+        with pytest.raises(StoreError, match=r"is in use by another process \(PID \d+\)"):
+            Store(path, read_only=True).con  # noqa: B018 (opening is the point)
+        assert time.monotonic() - start < 10
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()

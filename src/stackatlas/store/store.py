@@ -60,6 +60,13 @@ class Store:
             try:
                 self._con = duckdb.connect(str(self.path), read_only=self.read_only)
             except duckdb.Error as exc:
+                if "lock" in str(exc).lower():  # DuckDB: one writing process per file
+                    holder = re.search(r"\(PID (\d+)\)", str(exc))
+                    raise StoreError(
+                        f"the store {self.path} is in use by another process"
+                        + (f" (PID {holder.group(1)})" if holder else "")
+                        + ", e.g. `stackatlas serve` or a running sync; retry when it has "
+                        "finished, or set STACKATLAS_HOME to another directory") from exc
                 raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         return self._con
 
