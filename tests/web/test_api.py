@@ -130,7 +130,7 @@ def test_portfolio_upload_weights(client: TestClient, web_fixtures: Path) -> Non
 
 @pytest.mark.parametrize(("content", "needle"), [
     (b"foo;bar\n1;2\n", "no ticker column"),
-    (b"ticker,weight\nNVDA,abc\n", "<upload>:2 [weight]: not a number"),
+    (b"ticker,weight\nNVDA,abc\n", "bad.csv:2 [weight]: not a number"),
     (b"", "empty"),
     (b"ticker,weight\n\xff\xfeNVDA,1\n", "UTF-8"),
     (b"ticker,colour\nNVDA,red\n", "missing amount column"),

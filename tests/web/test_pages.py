@@ -184,3 +184,11 @@ def test_scenario_form_defaults_round_trip_unchanged(client: TestClient, name: s
     r = client.post("/scenarios", data={"name": name, **fields, "draws": "0", "seed": "0"})
     assert r.status_code == 200
     assert '<tr class="hot">' not in r.text
+
+
+def test_hostile_upload_name_is_escaped_in_the_error(client: TestClient) -> None:
+    name = "<img src=x onerror=alert(1)>.csv"
+    r = client.post("/portfolio", files={"file": (name, b"ticker,weight\nNVDA,abc\n")})
+    assert r.status_code == 422
+    assert "<img src=x" not in r.text
+    assert "&lt;img src=x onerror=alert(1)&gt;.csv:2 [weight]: not a number" in r.text

@@ -194,6 +194,7 @@ async def portfolio(request: Request,
     (with prices on the server) market risk. The file is parsed as data only."""
     content = await file.read()
     data = _data(request)
-    report = await run_in_threadpool(services.analyze_upload, data, content, profile)
+    report = await run_in_threadpool(services.analyze_upload, data, content, profile,
+                                     file.filename)
     payload = m.PortfolioResponse.model_validate(report.to_dict()).model_dump_json()
     return Response(payload, media_type="application/json")

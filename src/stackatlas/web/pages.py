@@ -240,7 +240,7 @@ async def portfolio_upload(request: Request, file: Annotated[UploadFile, File()]
     content = await file.read()
 
     def build() -> HTMLResponse:
-        report = services.analyze_upload(data, content, profile)
+        report = services.analyze_upload(data, content, profile, file.filename)
         section = portfolio_section(data.atlas(), report)
         return page(data, "Portfolio", "/portfolio", [section], template="portfolio.html",
                     profiles=services.profiles(data), profile=profile)

@@ -88,16 +88,23 @@ def profiles(data: WebData) -> list[str]:
     return data.cached("profiles", lambda atlas, store: list(load_profiles()))
 
 
-def analyze_upload(data: WebData, content: bytes, profile: str = "balanced") -> Any:
-    """A ``PortfolioReport`` for uploaded CSV bytes (parsed as data only)."""
+def analyze_upload(data: WebData, content: bytes, profile: str = "balanced",
+                   filename: str | None = None) -> Any:
+    """A ``PortfolioReport`` for uploaded CSV bytes (parsed as data only); problems name the
+    uploaded file's name, line and field."""
     if profile not in profiles(data):
         raise ValidationError(f"unknown profile {profile!r}; use one of "
                               f"{', '.join(profiles(data))}")
     from stackatlas.portfolio.holdings import read_holdings
 
-    read_holdings(content)  # ValidationError (file, line, field) before taking the lock
-    return data.compute(lambda atlas, store: analyze_holdings(
-        atlas, store, content, profile=profile, prices_dir=data.prices_dir))
+    name = (filename or "").strip()[:200] or "<upload>"
+    try:
+        read_holdings(content)  # ValidationError (line, field) before taking the lock
+        return data.compute(lambda atlas, store: analyze_holdings(
+            atlas, store, content, profile=profile, prices_dir=data.prices_dir))
+    except ValidationError as exc:
+        raise ValidationError([Problem(name if p.file == "<upload>" else p.file, p.line,
+                                       p.column, p.message) for p in exc.problems]) from None
 
 
 def analyze_holdings(atlas: Any, store: Any, source: bytes | str | Path, *,
