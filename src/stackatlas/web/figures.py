@@ -7,6 +7,7 @@ figure (an overlay company name, say) can close the ``<script type="application/
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,6 +29,7 @@ class Chart:
     id: str
     json: str
     caption: str = ""
+    title: str = ""  # plain text of the figure title (aria-label)
 
 
 def safe_json(text: str) -> str:
@@ -37,7 +39,8 @@ def safe_json(text: str) -> str:
 
 def chart(chart_id: str, fig: go.Figure, caption: str = "") -> Chart:
     fig.update_layout(margin={"t": 70, "l": 60, "r": 30, "b": 50}, autosize=True)
-    return Chart(chart_id, safe_json(fig.to_json()), caption)
+    title = re.sub(r"<[^>]+>", " ", fig.layout.title.text or chart_id).strip()
+    return Chart(chart_id, safe_json(fig.to_json()), caption, title)
 
 
 def stack_map_figure(view: StackMap) -> go.Figure:
