@@ -21,6 +21,10 @@ class StackAtlasError(Exception):
     """Root of every error stackatlas raises on purpose."""
 
 
+INPUT = "<input>"
+"""The file a Problem names when the error came from a plain message (no file)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     """One located problem in an input file (line is 1-based, header = line 1)."""
@@ -31,6 +35,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if self.file == INPUT and self.line is None:  # a plain message: no file to name
+            return f"[{self.column}] {self.message}" if self.column else self.message
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
@@ -44,7 +50,7 @@ class ValidationError(StackAtlasError, ValueError):
 
     def __init__(self, problems: list[Problem] | Problem | str) -> None:
         if isinstance(problems, str):
-            problems = [Problem("<input>", None, None, problems)]
+            problems = [Problem(INPUT, None, None, problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = list(problems)

@@ -87,8 +87,15 @@ def refresh(atlas: Atlas, store: Store, *, companies: str | Sequence[str] = "all
             result.sync_skipped = str(exc)
     if result.sync is not None:
         result.segment_rows = _ingest_filings(store, atlas, result.notes)
+    ingested = result.sync is not None and any(
+        r.status in {"fetched", "cached", "local"} for r in result.sync.rows)
+    if ingested:
+        # only a sync that stored facts becomes the baseline for `signals --since last-sync`
         result.sync_id = f"sync@{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
         store.set_meta("last_sync_id", result.sync_id)
+    elif result.sync is not None:
+        result.notes.append("no company's facts were stored; the signal snapshot is not "
+                            "marked as a sync")
     from stackatlas.analysis.signal_history import record_snapshot
 
     result.snapshot_rows = len(record_snapshot(store, atlas, sync_id=result.sync_id))

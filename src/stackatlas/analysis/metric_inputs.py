@@ -284,8 +284,7 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
             not_covered[cid] = NO_FACTS
             continue
         except ValidationError as exc:  # one unreadable file must not sink every other company
-            where = "; ".join(pr.message if pr.file == "<input>" else str(pr)
-                              for pr in exc.problems)
+            where = "; ".join(str(pr) for pr in exc.problems)
             unreadable[cid] = f"unreadable SEC facts: {where}"  # said, not hidden by figures
             continue
         for part, frame in zip((annual_parts, quarter_parts, ttm_parts), calendar, strict=True):

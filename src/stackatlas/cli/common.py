@@ -16,7 +16,6 @@ from stackatlas.errors import NotFoundError, StackAtlasError, ValidationError
 
 console = Console()
 err_console = Console(stderr=True)
-INPUT_PLACEHOLDER = "<input>"  # the file ValidationError("message") names (stackatlas.errors)
 
 
 def emit_json(payload: Any) -> None:
@@ -41,7 +40,7 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except (ValidationError, NotFoundError) as exc:
-        _print_error(_message(exc))
+        _print_error(str(exc))
         raise typer.Exit(2) from None
     except StackAtlasError as exc:
         _print_error(str(exc))
@@ -51,17 +50,6 @@ def handle_errors() -> Iterator[None]:
 def _print_error(text: str) -> None:
     """One error message on stderr: markup escaped (keeps ``[column]``), never hard-wrapped."""
     err_console.print(f"[bold red]error:[/] {escape(text)}", highlight=False, soft_wrap=True)
-
-
-def _message(exc: Exception) -> str:
-    """The error text; a ValidationError raised from a plain message has no file to name, so
-    its placeholder location ``<input>`` is left out."""
-    if isinstance(exc, ValidationError) and all(p.file == INPUT_PLACEHOLDER and p.line is None
-                                                for p in exc.problems):
-        lines = [f"[{p.column}] {p.message}" if p.column else p.message for p in exc.problems]
-        return "\n".join(lines) if len(lines) == 1 else "\n".join(
-            [f"{len(lines)} problem(s):", *lines])
-    return str(exc)
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
