@@ -10,7 +10,7 @@ the general path - ``orjson.loads`` -> one ``pa.array(..., struct)`` over the fa
 coercion and located error messages - so results and errors do not depend on the path. The
 cyclic garbage collector is paused while the ~10^5 fresh objects exist.
 
-Measured (``benchmarks/bench_ingest.py``): parse + normalize is ~1.2x ``orjson.loads`` alone
+Measured (``benchmarks/bench_ingest.py``): parse + normalize is 1.0-1.35x ``orjson.loads`` alone
 (the general path ~1.6x).
 The table's schema metadata carries ``cik`` and ``entity_name`` so an empty table still knows
 which company it belongs to.
