@@ -54,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "STACKATLAS_HOME": str(home), "STACKATLAS_OFFLINE": "1"}
     env.pop("STACKATLAS_ATLAS_OVERLAY", None)
     cli = str(Path(sys.executable).parent / "stackatlas")
-    subprocess.run([cli, "run", "--quiet"], env=env, check=True, capture_output=True,
+    subprocess.run([cli, "run", "--quiet", "--no-report"], env=env, check=True, capture_output=True,
                    timeout=120)
     if (SHARED / "sec").is_dir():  # SEC facts into the store; the server then reads only it
         subprocess.run([cli, "sync", "--offline"], check=True, capture_output=True,
