@@ -296,3 +296,71 @@ def test_membership_weights_checked_against_filings(shared_data, monkeypatch) ->
     nvda = rows.loc["membership:nvidia/design-gpu"]
     assert nvda["status"] == "not checkable" and "2026-01-25" in nvda["reason"]
     assert len(rows) == 4  # the estimated weight is not audited
+
+
+@pytest.mark.realdata
+def test_an_unreadable_facts_file_marks_its_figures_not_checkable(shared_data, tmp_path,
+                                                                  monkeypatch) -> None:
+    """Regression: one truncated companyfacts file in STACKATLAS_SEC_DIR made the whole audit
+    fail; now that company's figures (and groups needing it) are "not checkable" with the
+    reason, and every other company is still audited."""
+    facts = tmp_path / "sec" / "companyfacts"
+    facts.mkdir(parents=True)
+    (facts / "CIK0001045810.json").write_bytes(  # NVIDIA's file cut off after 5,000 bytes
+        (shared_data / "sec/companyfacts/CIK0001045810.json").read_bytes()[:5000])
+    (facts / "CIK0001652044.json").symlink_to(shared_data / "sec/companyfacts/CIK0001652044.json")
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path / "sec"))
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810), company("alphabet", 1652044)], memberships=[],
+        groups=[Group(id="pair", name="p", members=["alphabet", "nvidia"])],
+        figures=[figure("nvda-rev", "nvidia", "revenue", 215.9, "FY2026"),
+                 figure("goog-capex", "alphabet", "capex", 91_447, "2025", unit="usd_million"),
+                 figure("pair-capex", "pair", "capex", 100, "2025", subject_type="group")])
+    report = audit_claims(atlas)
+    rows = report.rows.set_index("figure")
+    assert rows.loc["goog-capex", "status"] == "match"  # Alphabet 2025 10-K: 91,447 $M
+    for fid in ("nvda-rev", "pair-capex"):
+        assert rows.loc[fid, "status"] == "not checkable"
+        assert "unreadable SEC facts" in rows.loc[fid, "reason"]
+        assert "CIK0001045810.json" in rows.loc[fid, "reason"]
+    assert report.not_covered["nvidia"].startswith("unreadable SEC facts")
+
+
+def test_year_claims_print_as_years(monkeypatch) -> None:
+    """Regression: a year range claim printed as "2,029.5 year"; now as stated: 2029-2030."""
+    from rich.console import Console
+
+    atlas = mini_atlas(companies=[company("labco", None)], memberships=[], figures=[
+        figure("cf", "labco", "first_positive_cash_flow_year", 2029.5, "2029-2030", unit="year",
+               low=2029, high=2030),
+        figure("one", "labco", "first_positive_cash_flow_year", 2030, "2030", unit="year")])
+    report = audit_claims(atlas)
+    console = Console(width=200, record=True)
+    console.print(report)
+    text = console.export_text()
+    assert "2029-2030" in text.split("cf", 1)[1].split("\n")[0]  # the claimed column
+    assert "2,029" not in text and "2,030" not in text and "2030 " in text
+    assert report.to_dict()["figures"][0]["low"] == 2029
+
+
+@pytest.mark.realdata
+def test_unreadable_filings_are_named_in_segment_reasons(shared_data, tmp_path,
+                                                         monkeypatch) -> None:
+    """A filing that cannot be parsed is left out of the segment audit, and the "not checkable"
+    reason names it (the period it would have covered is otherwise silently missing)."""
+    filings = tmp_path / "sec" / "filings"
+    filings.mkdir(parents=True)
+    (filings / "nvda-10-k-2025-02-26.html").symlink_to(
+        shared_data / "sec/filings/nvda-10-k-2025-02-26.html")
+    (filings / "nvda-10-q-2025-08-27.html").write_bytes(  # the 10-Q cut off mid-document
+        (shared_data / "sec/filings/nvda-10-q-2025-08-27.html").read_bytes()[:20000])
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path / "sec"))
+    atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[], figures=[
+        figure("dc-q2", "nvidia", "data_center_revenue", 41_096, "Q2 FY2026", unit="usd_million"),
+        figure("dc-fy25", "nvidia", "data_center_revenue_share", 88.27, "FY2025",
+               unit="percent")])
+    rows = audit_claims(atlas).rows.set_index("figure")
+    assert rows.loc["dc-fy25", "status"] == "match"  # 10-K FY2025: 115,186 / 130,497
+    assert rows.loc["dc-q2", "status"] == "not checkable"
+    assert "unreadable filing(s) left out: nvda-10-q-2025-08-27.html" in rows.loc["dc-q2",
+                                                                                  "reason"]

@@ -28,7 +28,8 @@ from stackatlas.analysis.segment_audit import (
 )
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure, FigureKind, SubjectType
-from stackatlas.errors import DataUnavailableError
+from stackatlas.atlas.render import fmt_amount
+from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence, combine
 from stackatlas.sec.segments import company_segments
 
@@ -137,7 +138,8 @@ def audit_figure(fig: Figure, frames: tuple[pd.DataFrame, pd.DataFrame] | None,
                  unavailable: str = "") -> dict:
     """Audit one company figure against its company's metric frames (annual, quarterly)."""
     row = {"figure": fig.id, "subject": fig.subject, "metric": fig.metric, "period": fig.period,
-           "claimed": fig.value, "unit": fig.unit, "computed": None, "status": "not checkable",
+           "claimed": fig.value, "low": fig.low, "high": fig.high, "unit": fig.unit,
+           "computed": None, "status": "not checkable",
            "evidence": Evidence.UNRESOLVED.value, "basis": "", "reason": "",
            "source": fig.source}
     reason = _uncheckable(fig)
@@ -230,9 +232,17 @@ class AuditReport:
         for r in self.rows.itertuples():
             computed = "—" if r.computed is None or pd.isna(r.computed) else f"{r.computed:,.6g}"
             table.add_row(Evidence(r.evidence).symbol, r.figure, r.period,
-                          f"{r.claimed:,g} {_UNIT_SHORT.get(r.unit, r.unit)}", computed,
+                          _claimed_text(r.claimed, r.unit, r.low, r.high), computed,
                           f"[{style[r.status]}]{r.status}[/]", r.reason)
         return table
+
+
+def _claimed_text(value: float, unit: str, low: object, high: object) -> str:
+    """A claim as stated: years without separators (``2029-2030``), other units short."""
+    if unit == "year":
+        bounds = [None if b is None or pd.isna(b) else float(b) for b in (low, high)]
+        return fmt_amount(value, unit, *bounds)
+    return f"{value:,g} {_UNIT_SHORT.get(unit, unit)}"
 
 
 def _group_frames(atlas: Atlas, fig: Figure, metrics_for: MetricsFor,
@@ -244,6 +254,10 @@ def _group_frames(atlas: Atlas, fig: Figure, metrics_for: MetricsFor,
     frames = {m: metrics_for(m) for m in group.members}
     missing = [m for m, f in frames.items() if f is None]
     if missing:
+        unreadable = [f"{m} ({unavailable[m]})" for m in missing
+                      if unavailable.get(m, "").startswith("unreadable")]
+        if unreadable:
+            return None, "; ".join(unreadable)
         return None, "no SEC facts for " + ", ".join(missing)
     # calendar values only: sum each member's calendar-year metric
     from stackatlas.analysis.metric_inputs import calendar_annual
@@ -279,6 +293,10 @@ def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
                     cache[cid] = _company_frames(company.cik, store)
                 except DataUnavailableError:
                     unavailable[cid] = NO_FACTS
+                    cache[cid] = None
+                except ValidationError as exc:  # one unreadable file must not sink the audit
+                    where = "; ".join(str(pr) for pr in exc.problems)
+                    unavailable[cid] = f"unreadable SEC facts: {where}"
                     cache[cid] = None
         return cache[cid]
 

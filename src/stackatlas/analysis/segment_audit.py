@@ -38,6 +38,15 @@ NO_SEGMENTS = ("a segment figure: no segment facts for this company (store table
                "add one with `stackatlas segments FILE --store`)")
 
 
+def _unreadable(rows: pd.DataFrame) -> str:
+    """Filings at hand that could not be read (``segments_from_dir`` names them), as a note."""
+    skipped = rows.attrs.get("skipped") or []
+    if not skipped:
+        return ""
+    names = ", ".join(str(s).split(":", 1)[0] for s in skipped)
+    return f"; unreadable filing(s) left out: {names}"
+
+
 def _label(r: pd.Series) -> str:
     slot = r["fiscal_period"]
     if slot == "FY":
@@ -97,7 +106,8 @@ def audit_segment_figure(fig: Figure, rows: pd.DataFrame | None, base: dict,
         covered = ", ".join(dict.fromkeys(_label(r) for _, r in members.iterrows()
                                           if str(r["fiscal_period"]).startswith(("Q", "FY"))))
         return {**base, "reason": f"not checkable with the filings at hand: none covers "
-                                  f"{fig.period} (segment facts cover {covered})"}
+                                  f"{fig.period} (segment facts cover {covered})"
+                                  f"{_unreadable(members)}"}
     r = hit.iloc[0]
     value = _measure(members, r, how)
     if value is None:
@@ -168,7 +178,7 @@ def audit_membership(fig: Figure, segment: str, as_of: date, rows: pd.DataFrame 
     if at.empty:
         ends = ", ".join(sorted({str(e) for e in hit["end"]}, reverse=True))
         return {**base, "reason": f"not checkable with the filings at hand: no period ends on "
-                                  f"{as_of} (segment facts end on {ends})"}
+                                  f"{as_of} (segment facts end on {ends}){_unreadable(rows)}"}
     months = 12 if (at["months"] == 12).any() else int(at["months"].min())
     at = at[at["months"] == months]
     value, total = float(at["value"].sum()), float(at.iloc[0]["total"])
