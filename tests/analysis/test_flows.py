@@ -22,6 +22,7 @@ from stackatlas.analysis.flows import (
     find_cycles,
     flow_graph,
     node_split,
+    node_type,
     period_years,
     simple_cycles,
 )
@@ -106,6 +107,19 @@ def test_kind_hints_on_the_payer_side():
     # equity has no payer hint: msft's 50/50 cloud/apps split applies
     assert totals[("cloud", "models")].mid == pytest.approx(1)
     assert totals[("applications", "models")].mid == pytest.approx(1)
+
+
+def test_node_type_follows_atlas_node_kind():
+    """flows places nodes with ``Atlas.node_kind`` (one rule: a group shadows a segment of the
+    same id, as in the shipped atlas's ``hyperscalers``), plus layers and unknown ids."""
+    from stackatlas.atlas.models import Group
+
+    atlas = tiny_atlas()
+    atlas.groups["hyperscalers"] = Group(id="hyperscalers", name="H", members=["msft", "amzn"])
+    assert [node_type(atlas, n) for n in ("msft", "big", "hyperscalers", "design-gpu", "cloud",
+                                          "nowhere")] == ["company", "group", "group", "segment",
+                                                          "layer", "unknown"]
+    assert node_split(atlas, "hyperscalers") == node_split(atlas, "big")  # expanded as a group
 
 
 def test_unknown_node_is_listed_not_silently_totalled():

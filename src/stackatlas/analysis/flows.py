@@ -123,15 +123,8 @@ def flow_evidence(atlas: Atlas, flow: Flow) -> Evidence:
 
 # ---- placing nodes in segments / layers -----------------------------------------------------
 def node_type(atlas: Atlas, node: str) -> str:
-    if node in atlas.companies:
-        return "company"
-    if node in atlas.groups:
-        return "group"
-    if node in atlas.layer_of_segment:
-        return "segment"
-    if node in atlas.layer_ids:
-        return "layer"
-    return "unknown"
+    """``Atlas.node_kind`` (company, group, segment), extended to layers; else ``unknown``."""
+    return atlas.node_kind(node) or ("layer" if node in atlas.layer_ids else "unknown")
 
 
 def node_split(atlas: Atlas, node: str, level: Level = "layer",
