@@ -88,3 +88,25 @@ def test_charts_have_bands() -> None:
 def test_write_html_is_atomic(tmp_path: Path) -> None:
     path = write_html(run_scenario("power-crunch"), tmp_path / "p.html")
     assert path.exists() and not list(tmp_path.glob("*.tmp"))
+
+
+def test_write_html_is_shareable_and_keeps_the_old_file_on_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chart file is written through the one atomic writer (``sec.cache.atomic_write``):
+    readable by others (0o644, not mkstemp's 0o600), and a failed write leaves the old page."""
+    import os
+    import stat
+
+    result = run_scenario("power-crunch")
+    path = write_html(result, tmp_path / "p.html")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    old = path.read_text(encoding="utf-8")
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    with pytest.raises(OSError, match="disk full"):
+        write_html(result, path)
+    assert path.read_text(encoding="utf-8") == old
+    assert [p.name for p in tmp_path.iterdir()] == ["p.html"]

@@ -6,13 +6,12 @@ opens offline. The sections come from the same builders and templates as the web
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from stackatlas.atlas import Atlas, load_atlas
+from stackatlas.sec.cache import atomic_write
 from stackatlas.store import Store
 
 REPORT_SECTIONS = ("map", "flows", "pools", "capex", "concentration", "signals", "audit",
@@ -69,14 +68,5 @@ def build_report(path: str | Path, *, atlas: Atlas | None = None, store: Store |
     """
     html = report_html(atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices_dir)
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, html.encode("utf-8"), mode=0o644)
     return target

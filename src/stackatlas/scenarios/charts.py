@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 
 from stackatlas.scenarios.result import ScenarioResult
+from stackatlas.sec.cache import atomic_write
 
 _BAND = "rgba(99, 110, 250, {})"
 
@@ -65,13 +64,5 @@ def write_html(result: ScenarioResult, path: Path) -> Path:
     page = f"<html><head><meta charset='utf-8'><title>{result.title}</title></head>" \
            f"<body>{html}</body></html>"
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(page)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, page.encode("utf-8"), mode=0o644)
     return path

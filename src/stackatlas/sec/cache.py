@@ -87,9 +87,10 @@ class SecCache:
         return CacheEntry(url, body, etag, last_modified, stored_at)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the whole new one, never a
-    truncated mix: temp file in the same folder, fsync, ``os.replace``, fsync the folder."""
+    truncated mix: temp file in the same folder, fsync, ``os.replace``, fsync the folder.
+    ``mode`` sets the file's permissions (the temp file is private, 0o600, otherwise)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -97,6 +98,8 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
