@@ -100,6 +100,22 @@ def test_hhi_bars_have_band_lines_and_hatching():
     assert sorted(shape.x0 for shape in fig.layout.shapes) == [1000, 1800]
 
 
+def test_hhi_band_labels_do_not_overlap():
+    """Regression: both band labels were centred on lines 800 HHI apart, so they overprinted
+    (the web app lifted one as a workaround). Now, above the plot, the lower label ends at its
+    line and the upper one starts at its line."""
+    from stackatlas.analysis.network_charts import hhi_bars
+
+    for guidelines, (low, high) in (("2023", (1000, 1800)), ("2010", (1500, 2500))):
+        fig = hhi_bars(market_concentration(tiny_atlas(), guidelines=guidelines))
+        labels = {a.x: a for a in fig.layout.annotations}
+        assert sorted(labels) == [low, high]
+        assert labels[low].xanchor == "right" and labels[high].xanchor == "left"
+        assert labels[low].text.startswith("moderately") and labels[high].text.startswith("highly")
+        assert all(a.y == 1 and a.yanchor == "bottom" and a.yshift is None
+                   for a in labels.values())
+
+
 def test_cli_concentration_json_on_shipped_atlas():
     import json
 

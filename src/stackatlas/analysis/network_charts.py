@@ -99,9 +99,13 @@ def hhi_bars(result: Concentration) -> go.Figure:
     )
     fig = go.Figure(bar)
     low, high = BANDS[result.guidelines]
-    for x, text in ((low, "moderately concentrated"), (high, "highly concentrated")):
+    # the lines are close (1,000 / 1,800 on a 0-10,500 axis): above the plot, the lower label
+    # ends at its line and the upper one starts at its line, so they never overlap
+    for x, text, anchor in ((low, "moderately concentrated", "right"),
+                            (high, "highly concentrated", "left")):
         fig.add_vline(x=x, line_dash="dash", line_color="grey",
-                      annotation_text=f"{text} ({x:,.0f})", annotation_position="top")
+                      annotation_text=f"{text} ({x:,.0f})", annotation_position="top",
+                      annotation={"xanchor": anchor})
     fig.update_layout(
         title=f"Market concentration (HHI, {result.guidelines} Merger Guidelines bands; "
               "whisker: others as one firm; hatched: estimated)",

@@ -193,10 +193,8 @@ def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
         r["company_name"] = _name(atlas, r["company"])
         r["market_name"] = atlas.markets[r["market"]].name if r["market"] in atlas.markets \
             else r["market"]
-    fig = hhi_bars(conc)
-    if len(fig.layout.annotations) == 2:  # the two band labels sit close: lift the first
-        fig.layout.annotations[0].yshift = 14
-    return Section("concentration", "Concentration and chokepoints", [chart("fig-hhi", fig)],
+    return Section("concentration", "Concentration and chokepoints",
+                   [chart("fig-hhi", hhi_bars(conc))],
                    {"markets": markets, "chokepoints": rows},
                    sources_of(atlas, [m.get("sources") for m in markets]))
 
