@@ -87,6 +87,10 @@ def test_scenario_run_seeded_and_overridden(client: TestClient) -> None:
     assert 0 < chips["revenue_at_risk_usd_bn"] < chips_base["revenue_at_risk_usd_bn"]
     changed = next(p for p in half["parameters"] if p["name"] == "capacity_loss")
     assert changed["value"] == 0.1 and changed["changed"] is True
+    # the point values say what run they are (they can sit far from the draws' median)
+    assert base["point_basis"] == "default parameters" and base["bands_basis"] is None
+    assert a["bands_basis"].startswith("50 Monte Carlo draws")
+    assert half["point_basis"] == "default parameters with overrides: capacity_loss=0.1"
 
 
 @pytest.mark.parametrize(("body", "needle"), [

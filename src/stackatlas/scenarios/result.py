@@ -23,6 +23,9 @@ class ScenarioResult:
     ``revenue_at_risk_pct`` is the loss as a share of baseline revenue over the horizon
     (companies without a baseline revenue still get a percentage; their USD columns are NaN
     with evidence ``unresolved``). Every value is a model output: evidence ``scenario``.
+    The point columns are one run at the parameters' ``value`` (``point_basis``); with draws,
+    ``*_p5`` / ``*_p50`` / ``*_p95`` are over the draws (``bands_basis``), and the point can
+    sit far from the median (the shock is not linear in its parameters).
     """
 
     scenario: str
@@ -40,12 +43,31 @@ class ScenarioResult:
     notes: list[str] = field(default_factory=list)
     evidence: Evidence = Evidence.SCENARIO
 
+    @property
+    def point_basis(self) -> str:
+        """What the point values are computed at: ``default parameters`` unless overridden."""
+        if "changed" not in self.parameters:
+            return "default parameters"
+        changed = self.parameters[self.parameters["changed"].astype(bool)]
+        if changed.empty:
+            return "default parameters"
+        return "default parameters with overrides: " + ", ".join(
+            f"{r.name}={r.value:g}" for r in changed.itertuples())
+
+    @property
+    def bands_basis(self) -> str | None:
+        """What p5 / p50 / p95 are taken over (None without draws)."""
+        if not self.draws:
+            return None
+        return f"{self.draws} Monte Carlo draws of the parameter distributions (seed {self.seed})"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: DataFrames become lists of records, NaN becomes None."""
         return {
             "scenario": self.scenario, "title": self.title, "description": self.description,
             "quarters": self.quarters, "draws": self.draws, "seed": self.seed,
             "evidence": str(self.evidence), "notes": self.notes,
+            "point_basis": self.point_basis, "bands_basis": self.bands_basis,
             **{name: _records(getattr(self, name)) for name in
                ("parameters", "layers", "segments", "companies", "quarterly", "edges")},
         }
@@ -59,12 +81,14 @@ class ScenarioResult:
             if r.origin == "model" and not r.changed:
                 continue
             dist = r.distribution if isinstance(r.distribution, str) else None
-            value = dist if bands and dist else f"{r.value:g}"
+            value = f"{r.value:g}; draws {dist}" if bands and dist else f"{r.value:g}"
             params.add_row(r.name, value, f"{r.low:g}–{r.high:g}", _short(str(r.basis)))
-        layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", bands)
+        point = None if not bands else (
+            "defaults" if self.point_basis == "default parameters" else "values set")
+        layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", point)
         top = self.companies.sort_values("revenue_at_risk_pct", ascending=False,
                                          key=lambda s: s.abs()).head(12)
-        companies = _money_table("most affected companies", top, "company", bands)
+        companies = _money_table("most affected companies", top, "company", point)
         path = Table(title="path of the shock (largest edges, cumulative)",
                      title_justify="left", box=None)
         for col in ("supplier → customer", "channel", "USD bn"):
@@ -74,6 +98,10 @@ class ScenarioResult:
         head = Text(f"{self.description}\n{self.quarters} quarters"
                     + (f", {self.draws} draws (seed {self.seed})" if bands else ""),
                     style="dim")
+        if bands:
+            head.append(f"\nrevenue at risk, % and op. profit at risk: one run at "
+                        f"{self.point_basis}; p5 / p50 / p95: over the {self.draws} draws",
+                        style="bold")
         return Panel(Group(head, params, layers, companies, path),
                      title=f"scenario: {self.title}", title_align="left")
 
@@ -87,22 +115,27 @@ def _fmt(value: float, spec: str = ",.1f") -> str:
         format(value, spec)
 
 
-def _money_table(title: str, frame: pd.DataFrame, key: str, bands: bool) -> Table:
+def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -> Table:
+    """``point`` labels the one-run columns when draws add bands (None: no draws)."""
+    bands = point is not None
     table = Table(title=title, title_justify="left", box=None)
     table.add_column(key)
-    for col in ("baseline USD bn", "revenue at risk", "%", "op. profit at risk"):
-        table.add_column(col, justify="right")
+    table.add_column("baseline USD bn", justify="right")
+    suffix = f"\n({point})" if bands else ""  # the point run is not the median of the draws
+    for col in ("revenue at risk", "%", "op. profit at risk"):
+        table.add_column(f"{col}{suffix}", justify="right")
     if bands:
-        table.add_column("p5 – p95 %", justify="right")
+        table.add_column("p5 / p50 / p95 %\n(draws)", justify="right", no_wrap=True)
     mean = "mean_company_loss_pct" in frame
     if mean:
-        table.add_column("avg company %", justify="right")
+        table.add_column(f"avg company %{suffix}", justify="right")
     for r in frame.itertuples():
         row = [str(getattr(r, key)), _fmt(r.baseline_revenue_usd_bn),
                _fmt(r.revenue_at_risk_usd_bn), _fmt(r.revenue_at_risk_pct, ".2f"),
                _fmt(r.op_profit_at_risk_usd_bn)]
         if bands:
-            row.append(f"{_fmt(r.pct_p5, '.2f')} – {_fmt(r.pct_p95, '.2f')}")
+            row.append(f"{_fmt(r.pct_p5, '.2f')} / {_fmt(r.pct_p50, '.2f')} / "
+                       f"{_fmt(r.pct_p95, '.2f')}")
         if mean:
             row.append(_fmt(r.mean_company_loss_pct, ".2f"))
         table.add_row(*row)

@@ -246,6 +246,8 @@ class ScenarioRunResponse(BaseModel):
     seed: int
     evidence: str
     notes: list[str]
+    point_basis: str = Field(description="what the point columns are one run at")
+    bands_basis: str | None = Field(description="what p5 / p50 / p95 are over (None: no draws)")
     parameters: list[dict[str, Any]]
     layers: list[LayerImpact]
     segments: list[dict[str, Any]]
