@@ -102,3 +102,77 @@ def test_synced_store_feeds_fundamentals(atlas, shared_data: Path, tmp_path: Pat
     # Alphabet 2025 10-K: revenue $402,836M, capex $91,447M (shared data README)
     assert got[("revenue", 2025)] == 402_836_000_000
     assert got[("capex", 2025)] == 91_447_000_000
+
+
+def _sec_dir(shared_data: Path, tmp_path: Path) -> Path:
+    """NVIDIA and Alphabet as shared, Microsoft's file cut off after 4,000 bytes."""
+    folder = tmp_path / "sec" / "companyfacts"
+    folder.mkdir(parents=True)
+    for cik in ("0001045810", "0001652044"):
+        (folder / f"CIK{cik}.json").symlink_to(shared_data / f"sec/companyfacts/CIK{cik}.json")
+    (folder / "CIK0000789019.json").write_bytes(
+        (shared_data / "sec/companyfacts/CIK0000789019.json").read_bytes()[:4000])
+    return tmp_path / "sec"
+
+
+@pytest.mark.realdata
+def test_sync_writes_parsed_companies_in_one_batch(atlas, shared_data: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed companies go into ONE ingest_batch transaction; the one that fails to parse
+    is reported (and logged) without touching the others, and report order and per-company
+    log rows (source, file time) are as with one transaction per company."""
+    from datetime import UTC, datetime
+
+    sec = _sec_dir(shared_data, tmp_path)
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(sec))
+    calls: list[int] = []
+    real = facts_store.ingest_batch
+
+    def counting(store, tables, **kw):
+        calls.append(len(tables))
+        return real(store, tables, **kw)
+
+    monkeypatch.setattr(facts_store, "ingest_batch", counting)
+    with Store(tmp_path / "s.duckdb") as store:
+        report = sync_companies(atlas, "nvda,msft,googl", store=store, progress=False)
+        assert [(r.company, r.status, r.facts) for r in report.rows] == [
+            ("nvidia", "local", 26903), ("microsoft", "failed", 0), ("alphabet", "local", 20324)]
+        assert "invalid JSON" in report.rows[1].reason
+        assert calls == [2]  # one transaction for both parsed companies
+        log = store.query("SELECT cik, status, source, fetched_at FROM sec_sync_log "
+                          "ORDER BY cik")
+    assert [(r.cik, r.status, r.source) for r in log.itertuples()] == [
+        (789019, "failed", "dir"), (1045810, "ok", "dir"), (1652044, "ok", "dir")]
+    for cik in ("0001045810", "0001652044"):  # each company logged with its own file's time
+        mtime = datetime.fromtimestamp(
+            (sec / f"companyfacts/CIK{cik}.json").stat().st_mtime, UTC).replace(tzinfo=None)
+        assert log.set_index("cik").loc[int(cik), "fetched_at"] == mtime
+
+
+@pytest.mark.realdata
+def test_sync_batches_by_size_and_falls_back_to_one_by_one(
+        atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch that cannot be stored is retried one company per transaction (as before
+    batching); BATCH_FACTS bounds the facts held in memory."""
+    from stackatlas.errors import StoreError
+    from stackatlas.sec import sync
+
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(_sec_dir(shared_data, tmp_path)))
+    monkeypatch.setattr(sync, "BATCH_FACTS", 20_000)  # each shared file alone exceeds it
+    sizes: list[int] = []
+    real = facts_store.ingest_batch
+
+    def flaky(store, tables, **kw):
+        sizes.append(len(tables))
+        if len(sizes) == 1:
+            raise StoreError("disk full (simulated)")
+        return real(store, tables, **kw)
+
+    monkeypatch.setattr(facts_store, "ingest_batch", flaky)
+    with Store(tmp_path / "s.duckdb") as store:
+        report = sync_companies(atlas, "nvda,googl", store=store, progress=False)
+        assert [(r.status, r.facts) for r in report.rows] == [("local", 26903),
+                                                              ("local", 20324)]
+        assert facts_store.load_facts(store, 1045810).num_rows == 26903
+    # nvidia: failed batch, then alone via ingest_facts (-> ingest_batch); alphabet: its batch
+    assert sizes == [1, 1, 1]

@@ -51,8 +51,11 @@ def ingest_facts(store: Store, table: pa.Table, *, source: str = "network",
 
 def ingest_batch(store: Store, tables: Sequence[pa.Table], *, source: str,
                  origins: Sequence[str] | None = None,
-                 fetched_at: datetime | None = None) -> int:
-    """Replace several companies' rows and log each, all in one transaction."""
+                 fetched_at: datetime | None = None,
+                 sources: Sequence[str] | None = None,
+                 fetched_ats: Sequence[datetime | None] | None = None) -> int:
+    """Replace several companies' rows and log each, all in one transaction. ``sources`` /
+    ``fetched_ats`` give each table its own log values (else ``source`` / ``fetched_at``)."""
     if not tables:
         return 0
     ciks = [_cik_of(t) for t in tables]
@@ -60,10 +63,14 @@ def ingest_batch(store: Store, tables: Sequence[pa.Table], *, source: str,
         raise ValidationError("ingest_batch: the same CIK appears twice in one batch")
     parts = [t.select(FACTS_SCHEMA.names).cast(FACTS_SCHEMA) for t in tables]
     data = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
-    when = (fetched_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
+    now = datetime.now(UTC)
+    whens = [(w or fetched_at or now).astimezone(UTC).replace(tzinfo=None)
+             for w in (fetched_ats or [None] * len(ciks))]
     origins = list(origins) if origins else [""] * len(ciks)
-    log_rows = [(cik, when, "ok", source, t.num_rows, None, _entity(t), origin)
-                for cik, t, origin in zip(ciks, tables, origins, strict=True)]
+    log_rows = [(cik, when, "ok", src, t.num_rows, None, _entity(t), origin)
+                for cik, t, origin, when, src in zip(ciks, tables, origins, whens,
+                                                       sources or [source] * len(ciks),
+                                                       strict=True)]
     ensure_tables(store)
     marks = ", ".join("?" * len(ciks))
     try:

@@ -1,10 +1,13 @@
 """Fetch and ingest the SEC facts of atlas companies (``stackatlas sync``).
 
 For each selected company with a CIK: companyfacts from STACKATLAS_SEC_DIR when set, else from
-SEC (conditional request against the cache; offline: cache only), then one transaction
-replacing its ``sec_facts`` rows and logging it in ``sec_sync_log``. A failure is recorded
-with its reason and the run goes on; the report says, per company, fetched / cached / local /
-failed / skipped.
+SEC (conditional request against the cache; offline: cache only). Parsed companies are
+written in batches (``facts_store.ingest_batch``: one transaction replacing their ``sec_facts``
+rows and logging each in ``sec_sync_log``; up to ``BATCH_FACTS`` facts per batch). A company
+that cannot be fetched or parsed is recorded with its reason and the run goes on (it is never
+part of a batch); if a batch cannot be stored, its companies are retried one transaction each,
+so a store error stops the run exactly where a per-company write would have. The report says,
+per company, fetched / cached / local / failed / skipped.
 """
 
 from __future__ import annotations
@@ -24,14 +27,15 @@ from rich.text import Text
 from stackatlas import config
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Company
-from stackatlas.errors import DataUnavailableError, StackAtlasError
+from stackatlas.errors import DataUnavailableError, StackAtlasError, StoreError, ValidationError
 from stackatlas.sec import facts_store
 from stackatlas.sec.client import SecClient, resolve_user_agent
-from stackatlas.sec.endpoints import companyfacts
+from stackatlas.sec.endpoints import CompanyFacts, companyfacts
 from stackatlas.store import Store
 
 Status = Literal["fetched", "cached", "local", "failed", "skipped"]
 _STATUS_OF_SOURCE: dict[str, Status] = {"network": "fetched", "cache": "cached", "dir": "local"}
+BATCH_FACTS = 500_000  # facts held in memory before a batch is written
 _STYLE = {"fetched": "green", "cached": "cyan", "local": "cyan", "failed": "red",
           "skipped": "yellow"}
 
@@ -121,10 +125,22 @@ def sync_companies(atlas: Atlas, companies: str | Sequence[str] = "all", *,
     store = store if store is not None else Store()
     client = client if client is not None else SecClient(offline=offline)
     failure_source = "dir" if sec_dir else ("cache" if offline else "network")
+    slots: list[SyncRow | None] = []  # report order = selection order
+    pending: list[tuple[int, Company, CompanyFacts]] = []
     try:
         for company in _progress(selected, progress):
-            row = _sync_one(company, store, client, failure_source)
-            report.rows.append(row)
+            got = _fetch_one(company, store, client, failure_source)
+            if isinstance(got, SyncRow):
+                slots.append(got)
+                continue
+            if any(c.cik == company.cik for _, c, _ in pending):  # one CIK twice: flush first
+                _flush(pending, store, slots)
+            pending.append((len(slots), company, got))
+            slots.append(None)
+            if sum(g.facts.num_rows for _, _, g in pending) >= BATCH_FACTS:
+                _flush(pending, store, slots)
+        _flush(pending, store, slots)
+        report.rows.extend(r for r in slots if r is not None)
     finally:
         report.seconds = time.perf_counter() - start
         if own_client:
@@ -134,8 +150,9 @@ def sync_companies(atlas: Atlas, companies: str | Sequence[str] = "all", *,
     return report
 
 
-def _sync_one(company: Company, store: Store, client: SecClient,
-              failure_source: str) -> SyncRow:
+def _fetch_one(company: Company, store: Store, client: SecClient,
+               failure_source: str) -> CompanyFacts | SyncRow:
+    """The parsed companyfacts, or the row saying why there are none (failures logged)."""
     if not company.cik:
         return SyncRow(company.id, company.name, None, "skipped",
                        reason="no CIK in the atlas (does not file with the SEC)")
@@ -151,10 +168,29 @@ def _sync_one(company: Company, store: Store, client: SecClient,
             reason = "offline and not in the SEC cache"
         facts_store.record_failure(store, company.cik, source=failure_source, error=reason)
         return SyncRow(company.id, company.name, company.cik, "failed", reason=reason)
-    rows = facts_store.ingest_facts(store, got.facts, source=got.source, origin=got.origin,
-                                    fetched_at=got.fetched_at)
-    return SyncRow(company.id, company.name, company.cik, _STATUS_OF_SOURCE[got.source],
-                   facts=rows, reason=got.note)
+    return got
+
+
+def _flush(pending: list[tuple[int, Company, CompanyFacts]], store: Store,
+           slots: list[SyncRow | None]) -> None:
+    """Store the pending companies in one transaction (one each if that fails) and fill their
+    report rows; empties ``pending``."""
+    if not pending:
+        return
+    batch = [g for _, _, g in pending]
+    try:
+        facts_store.ingest_batch(store, [g.facts for g in batch], source="",
+                                 sources=[g.source for g in batch],
+                                 origins=[g.origin for g in batch],
+                                 fetched_ats=[g.fetched_at for g in batch])
+        counts = [g.facts.num_rows for g in batch]
+    except (StoreError, ValidationError):  # as one by one: those before the culprit are kept
+        counts = [facts_store.ingest_facts(store, g.facts, source=g.source, origin=g.origin,
+                                           fetched_at=g.fetched_at) for g in batch]
+    for (slot, company, got), facts in zip(pending, counts, strict=True):
+        slots[slot] = SyncRow(company.id, company.name, company.cik,
+                              _STATUS_OF_SOURCE[got.source], facts=facts, reason=got.note)
+    pending.clear()
 
 
 def _progress(companies: list[Company], enabled: bool) -> Iterable[Company]:
