@@ -176,3 +176,26 @@ def test_sync_batches_by_size_and_falls_back_to_one_by_one(
         assert facts_store.load_facts(store, 1045810).num_rows == 26903
     # nvidia: failed batch, then alone via ingest_facts (-> ingest_batch); alphabet: its batch
     assert sizes == [1, 1, 1]
+
+
+@pytest.mark.realdata
+def test_interrupted_sync_keeps_the_companies_already_parsed(
+        atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C after NVIDIA was parsed: its batch is still written (as when every company was
+    committed on its own), then the interrupt goes on."""
+    from stackatlas.sec import sync
+
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(_sec_dir(shared_data, tmp_path)))
+    real = sync._fetch_one
+
+    def interrupted(company, *args):
+        if company.id == "alphabet":
+            raise KeyboardInterrupt
+        return real(company, *args)
+
+    monkeypatch.setattr(sync, "_fetch_one", interrupted)
+    with Store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(KeyboardInterrupt):
+            sync_companies(atlas, "nvda,googl", store=store, progress=False)
+        assert facts_store.load_facts(store, 1045810).num_rows == 26903
+        assert store.query("SELECT count(*) AS n FROM sec_sync_log")["n"][0] == 1

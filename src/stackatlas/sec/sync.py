@@ -128,17 +128,21 @@ def sync_companies(atlas: Atlas, companies: str | Sequence[str] = "all", *,
     slots: list[SyncRow | None] = []  # report order = selection order
     pending: list[tuple[int, Company, CompanyFacts]] = []
     try:
-        for company in _progress(selected, progress):
-            got = _fetch_one(company, store, client, failure_source)
-            if isinstance(got, SyncRow):
-                slots.append(got)
-                continue
-            if any(c.cik == company.cik for _, c, _ in pending):  # one CIK twice: flush first
-                _flush(pending, store, slots)
-            pending.append((len(slots), company, got))
-            slots.append(None)
-            if sum(g.facts.num_rows for _, _, g in pending) >= BATCH_FACTS:
-                _flush(pending, store, slots)
+        try:
+            for company in _progress(selected, progress):
+                got = _fetch_one(company, store, client, failure_source)
+                if isinstance(got, SyncRow):
+                    slots.append(got)
+                    continue
+                if any(c.cik == company.cik for _, c, _ in pending):  # same CIK: flush first
+                    _flush(pending, store, slots)
+                pending.append((len(slots), company, got))
+                slots.append(None)
+                if sum(g.facts.num_rows for _, _, g in pending) >= BATCH_FACTS:
+                    _flush(pending, store, slots)
+        except KeyboardInterrupt:  # keep what was already parsed, as one-by-one writes did
+            _flush(pending, store, slots)
+            raise
         _flush(pending, store, slots)
         report.rows.extend(r for r in slots if r is not None)
     finally:
