@@ -42,3 +42,16 @@ def test_command_has_help_and_readme_entry(name: str) -> None:
     readme = README.read_text(encoding="utf-8")
     pattern = r"stackatlas\s+" + r"\s+".join(map(re.escape, name.split())) + r"\b"
     assert re.search(pattern, readme), f"README has no example of `stackatlas {name}`"
+
+
+def test_every_benchmark_script_has_a_row_in_the_benchmarks_readme() -> None:
+    """Regression: bench_web / bench_ixbrl had no row and five rows said only "see the script".
+    Each ``benchmarks/bench_*.py`` has a table row naming what it measures and its baseline."""
+    bench = README.parent / "benchmarks"
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(bench_\w+\.py)` \|(.*)$",
+                                                         (bench / "README.md").read_text(),
+                                                         re.M)}
+    assert set(rows) == {p.name for p in bench.glob("bench_*.py")}
+    for name, row in rows.items():
+        measures, baseline = (cell.strip() for cell in row.split(" | ")[:2])
+        assert measures and baseline and "see the script" not in row, name
