@@ -192,3 +192,13 @@ def test_hostile_upload_name_is_escaped_in_the_error(client: TestClient) -> None
     assert r.status_code == 422
     assert "<img src=x" not in r.text
     assert "&lt;img src=x onerror=alert(1)&gt;.csv:2 [weight]: not a number" in r.text
+
+
+def test_audit_page_prints_year_claims_as_years(client: TestClient) -> None:
+    """Regression: the shipped OpenAI cash-flow claim (2029.5, range 2029-2030) showed as
+    "2,029.5 year"; it reads 2029-2030 now, as in the atlas."""
+    html = client.get("/audit").text
+    row = re.search(r"<tr><td[^>]*>[^<]*</td><td>openai-cash-flow-positive</td>.*?</tr>", html)
+    assert row, "no audit row for openai-cash-flow-positive"
+    assert '<td class="n">2029-2030</td>' in row.group(0)
+    assert "2,029" not in html

@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from stackatlas.atlas.render import fmt_amount
 from stackatlas.evidence import Evidence
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -72,7 +73,7 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       finalize=lambda v: "—" if v is None else v)  # missing, never "None"
     env.filters.update(num=fmt_num, pct=fmt_pct, sym=evidence_symbol, span=fmt_range,
-                       web_url=web_url)
+                       web_url=web_url, amount=fmt_amount)
     env.globals.update(nav=NAV, evidence_legend=[(e.symbol, e.value) for e in Evidence])
     return env
 
