@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,15 +27,11 @@ from stackatlas.atlas import load_atlas
 from stackatlas.atlas.loader import FILES, clear_cache, shipped_dir
 from stackatlas.atlas.tables import atlas_arrow_tables
 from stackatlas.store import Store
+from timing import median_seconds  # benchmarks/timing.py
 
 
 def median_ms(func: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    return median_seconds(func, runs) * 1000
 
 
 def parse_only() -> int:

@@ -11,24 +11,14 @@ Run: .venv/bin/python benchmarks/bench_fundamentals.py [../shared/data/sec/compa
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 from stackatlas.fundamentals import compute_metrics
 from stackatlas.sec.companyfacts import read_companyfacts
+from timing import median_seconds  # benchmarks/timing.py
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sec" / "companyfacts"
-
-
-def _median(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _py_loop(rows: list[dict]) -> int:
@@ -47,10 +37,10 @@ def main(folder: Path) -> None:
           f"{'annual s':>10}{'quarterly s':>13}{'ttm s':>8}{'ttm/parse':>11}")
     for path in sorted(folder.glob("CIK*.json")):
         facts = read_companyfacts(path)
-        parse = _median(lambda p=path: read_companyfacts(p))
+        parse = median_seconds(lambda p=path: read_companyfacts(p))
         rows = facts.to_pylist()
-        loop = _median(lambda r=rows: _py_loop(r))
-        timings = [_median(lambda p=p, f=facts: compute_metrics(f, p))
+        loop = median_seconds(lambda r=rows: _py_loop(r))
+        timings = [median_seconds(lambda p=p, f=facts: compute_metrics(f, p))
                    for p in ("annual", "quarterly", "ttm")]
         print(f"{path.name:<20}{facts.num_rows:>8}{parse:>9.3f}{loop:>11.3f}"
               f"{timings[0]:>10.3f}{timings[1]:>13.3f}{timings[2]:>8.3f}"

@@ -12,27 +12,17 @@ Run: .venv/bin/python benchmarks/bench_ixbrl.py [../shared/data/sec/filings]
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from lxml import etree
 
 from stackatlas.sec.ixbrl import parse_ixbrl
 from stackatlas.sec.segments import filing_segments
+from timing import median_seconds  # benchmarks/timing.py
 
 DEFAULT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sec" / "filings"
-
-
-def _median(fn, repeat: int = 5) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def _floor(path: Path) -> None:
@@ -61,9 +51,9 @@ def main(folder: Path) -> None:
         for path in docs:
             mb = path.stat().st_size / 1e6
             facts = parse_ixbrl(path).num_rows
-            floor = _median(lambda p=path: _floor(p))
-            parse = _median(lambda p=path: parse_ixbrl(p))
-            seg = _median(lambda p=path: filing_segments(p))
+            floor = median_seconds(lambda p=path: _floor(p))
+            parse = median_seconds(lambda p=path: parse_ixbrl(p))
+            seg = median_seconds(lambda p=path: filing_segments(p))
             total_mb, total_s = total_mb + mb, total_s + parse
             print(f"{path.name:<30}{mb:>6.2f}{facts:>7}{floor:>9.3f}{parse:>9.3f}"
                   f"{seg:>12.3f}{parse / floor:>13.2f}{mb / parse:>7.1f}")

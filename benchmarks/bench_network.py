@@ -10,8 +10,6 @@ Run: .venv/bin/python benchmarks/bench_network.py
 from __future__ import annotations
 
 import random
-import statistics
-import time
 
 import networkx as nx
 
@@ -19,15 +17,7 @@ from stackatlas import load_atlas
 from stackatlas.analysis.concentration import chokepoints, market_concentration
 from stackatlas.analysis.economics import project_lab, sensitivity
 from stackatlas.analysis.flows import burn_destinations, find_cycles, flow_graph, simple_cycles
-
-
-def _median(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+from timing import median_seconds  # benchmarks/timing.py
 
 
 def _random_graph(nodes: int, edges: int, seed: int) -> dict[str, set[str]]:
@@ -54,7 +44,7 @@ def main() -> None:
         "sensitivity 5x5": lambda: sensitivity("openai"),
     }
     for name, fn in cases.items():
-        print(f"{name:28s} {_median(fn) * 1e3:8.2f} ms")
+        print(f"{name:28s} {median_seconds(fn, 7) * 1e3:8.2f} ms")
     print()
     print(f"{'graph':24s} {'cycles':>7s} {'ours ms':>9s} {'networkx ms':>12s} {'ratio':>6s}")
     for nodes, edges in ((30, 60), (60, 120), (100, 170)):
@@ -63,8 +53,8 @@ def main() -> None:
         ours = simple_cycles(adjacency)
         theirs = list(nx.simple_cycles(graph))
         assert len(ours) == len(theirs), (len(ours), len(theirs))
-        t_ours = _median(lambda adj=adjacency: simple_cycles(adj), repeat=3)
-        t_nx = _median(lambda g=graph: list(nx.simple_cycles(g)), repeat=3)
+        t_ours = median_seconds(lambda adj=adjacency: simple_cycles(adj), repeat=3)
+        t_nx = median_seconds(lambda g=graph: list(nx.simple_cycles(g)), repeat=3)
         print(f"{nodes:3d} nodes {edges:4d} edges      {len(ours):7d} {t_ours * 1e3:9.1f} "
               f"{t_nx * 1e3:12.1f} {t_ours / t_nx:6.2f}")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 import duckdb
@@ -32,6 +33,17 @@ _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
 _FILE_CHARS = re.compile(r"[./\\:~]")
 
 
+_LOCAL = threading.local()
+
+
+def _parser() -> duckdb.DuckDBPyConnection:
+    """This thread's in-memory connection used only to parse (opening one costs ~15 ms)."""
+    con = getattr(_LOCAL, "con", None)
+    if con is None:
+        con = _LOCAL.con = duckdb.connect()
+    return con
+
+
 def check_read_only(sql: str) -> None:
     """Raise ``StoreError`` unless ``sql`` is one statement that only reads store tables."""
     try:
@@ -49,11 +61,7 @@ def check_read_only(sql: str) -> None:
         return
     if kind != duckdb.StatementType.SELECT:
         raise StoreError(f"only read-only queries are allowed, not {kind.name}")
-    con = duckdb.connect()  # in-memory, used only to parse
-    try:
-        raw = con.execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchone()
-    finally:
-        con.close()
+    raw = _parser().execute("SELECT json_serialize_sql(?::VARCHAR)", [sql]).fetchall()[0]
     tree = json.loads(raw[0]) if raw else {"error": True}
     if tree.get("error"):
         raise StoreError(f"cannot check SQL: {tree.get('error_message', 'unknown error')}")
