@@ -16,6 +16,8 @@ from typing import Any
 from stackatlas import config
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import SecAccessError, StackAtlasError
+from stackatlas.sec.cache import SecCache
+from stackatlas.sec.endpoints import COMPANYFACTS_URL
 from stackatlas.sec.sync import SyncReport, sync_companies
 from stackatlas.store import Store
 
@@ -54,8 +56,7 @@ def sec_source_unavailable(offline: bool | None = None) -> str | None:
     if config.sec_dir() is not None:
         return None
     if offline:
-        cached = config.cache_dir("sec").glob("*/api/xbrl/companyfacts/CIK*.json")
-        if next(cached, None) is None:
+        if not SecCache().holds_any(COMPANYFACTS_URL.format(cik10="*")):
             return "offline and the SEC cache holds no companyfacts (run `stackatlas sync` online)"
         return None  # the on-disk cache holds facts
     if config.sec_user_agent() is None:

@@ -61,3 +61,15 @@ def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path: Path,
 def test_path_traversal_is_neutralized(tmp_path: Path) -> None:
     path = SecCache(tmp_path).path_for("https://data.sec.gov/../../etc/passwd")
     assert path.is_relative_to(tmp_path)
+
+
+def test_holds_any_matches_bodies_not_their_metadata(tmp_path: Path) -> None:
+    cache = SecCache(tmp_path)
+    pattern = "https://data.sec.gov/api/xbrl/companyfacts/CIK*.json"
+    assert not cache.holds_any(pattern)
+    (tmp_path / "data.sec.gov" / "api" / "xbrl" / "companyfacts").mkdir(parents=True)
+    (tmp_path / "data.sec.gov/api/xbrl/companyfacts/CIK0001045810.json.meta.json").write_text("{}")
+    assert not cache.holds_any(pattern)  # metadata alone is not a cached document
+    cache.put("https://data.sec.gov/api/xbrl/companyfacts/CIK0001045810.json", b'{"cik": 1}')
+    assert cache.holds_any(pattern)
+    assert not cache.holds_any("https://data.sec.gov/submissions/CIK*.json")

@@ -57,6 +57,12 @@ class SecCache:
             segments = ["index"]
         return self.root.joinpath(parts.netloc or "local", *segments)
 
+    def holds_any(self, url_pattern: str) -> bool:
+        """True when some cached body's URL matches ``url_pattern`` (``*`` in the last part)."""
+        folder = self.path_for(url_pattern).parent
+        name = url_pattern.rsplit("/", 1)[-1]
+        return any(p for p in folder.glob(name) if not p.name.endswith(_META_SUFFIX))
+
     def get(self, url: str) -> CacheEntry | None:
         """The cached entry, or None when absent or inconsistent."""
         body_path = self.path_for(url)
@@ -113,5 +119,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
             os.close(dir_fd)
 
 
+_META_SUFFIX = ".meta.json"
+
+
 def _meta_path(body_path: Path) -> Path:
-    return body_path.with_name(body_path.name + ".meta.json")
+    return body_path.with_name(body_path.name + _META_SUFFIX)
