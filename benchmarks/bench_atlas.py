@@ -63,8 +63,10 @@ def main() -> None:
     cached_ms = median_ms(load_atlas, runs)
     parse_ms = median_ms(parse_only, runs)
     print(f"atlas: {rows} rows in {len(FILES)} files (version {atlas.version})")
-    print(f"load_atlas cold    {cold_ms:8.2f} ms   baseline parse-only {parse_ms:6.2f} ms   "
-          f"ratio {cold_ms / parse_ms:5.1f}x")
+    print(
+        f"load_atlas cold    {cold_ms:8.2f} ms   baseline parse-only {parse_ms:6.2f} ms   "
+        f"ratio {cold_ms / parse_ms:5.1f}x"
+    )
     print(f"load_atlas cached  {cached_ms:8.3f} ms   ratio to cold {cold_ms / cached_ms:,.0f}x")
 
     tables = atlas_arrow_tables(atlas)
@@ -84,15 +86,19 @@ def main() -> None:
 
         load_ms = median_ms(store_load, max(3, runs // 4))
         plain_ms = median_ms(plain_create, max(3, runs // 4))
-        print(f"Store.load_atlas   {load_ms:8.1f} ms   baseline autocommit CREATE {plain_ms:6.1f} "
-              f"ms   ratio {load_ms / plain_ms:5.2f}x")
+        print(
+            f"Store.load_atlas   {load_ms:8.1f} ms   baseline autocommit CREATE {plain_ms:6.1f} "
+            f"ms   ratio {load_ms / plain_ms:5.2f}x"
+        )
         with Store(Path(tmp) / "q.duckdb") as store:
             store.load_atlas(atlas)
             sql = "SELECT market, sum(share) AS total FROM atlas_shares GROUP BY market"
             ro_ms = median_ms(lambda: store.sql_readonly(sql), runs)
             q_ms = median_ms(lambda: store.query(sql), runs)
-        print(f"sql_readonly       {ro_ms:8.2f} ms   baseline Store.query {q_ms:6.2f} ms   "
-              f"ratio {ro_ms / q_ms:5.2f}x")
+        print(
+            f"sql_readonly       {ro_ms:8.2f} ms   baseline Store.query {q_ms:6.2f} ms   "
+            f"ratio {ro_ms / q_ms:5.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -83,8 +83,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--baseline-members", type=int, default=50,
-                        help="members parsed serially for the parse-only baseline")
+    parser.add_argument(
+        "--baseline-members",
+        type=int,
+        default=50,
+        help="members parsed serially for the parse-only baseline",
+    )
     args = parser.parse_args()
     sources = sorted(SHARED.glob("CIK*.json"))
     if not sources:
@@ -95,9 +99,11 @@ def main() -> None:
         archive = tmp / "companyfacts.zip"
         t0 = time.perf_counter()
         members, raw_bytes = make_archive(archive, args.companies, sources)
-        print(f"archive: {members:,} members, {raw_bytes / 1e6:,.0f} MB JSON, "
-              f"{archive.stat().st_size / 1e6:,.0f} MB zipped (built in "
-              f"{time.perf_counter() - t0:.1f} s, not timed)")
+        print(
+            f"archive: {members:,} members, {raw_bytes / 1e6:,.0f} MB JSON, "
+            f"{archive.stat().st_size / 1e6:,.0f} MB zipped (built in "
+            f"{time.perf_counter() - t0:.1f} s, not timed)"
+        )
 
         # Baseline: serial parse-only of the first members, scaled per member.
         with zipfile.ZipFile(archive) as zf:
@@ -115,16 +121,24 @@ def main() -> None:
         db_mb = (tmp / "bench.duckdb").stat().st_size / 1e6
 
     rate = report.facts / report.seconds
-    print(f"bulk ingest ({args.workers} workers, {os.cpu_count()} cores): "
-          f"{report.ingested:,} companies, {report.facts:,} facts in {report.seconds:.1f} s")
-    print(f"  {rate:,.0f} facts/s, {raw_bytes / 1e6 / report.seconds:,.1f} MB/s of JSON, "
-          f"peak RSS (incl. workers) {rss.peak / 2**20:,.0f} MiB, store file {db_mb:,.0f} MB")
+    print(
+        f"bulk ingest ({args.workers} workers, {os.cpu_count()} cores): "
+        f"{report.ingested:,} companies, {report.facts:,} facts in {report.seconds:.1f} s"
+    )
+    print(
+        f"  {rate:,.0f} facts/s, {raw_bytes / 1e6 / report.seconds:,.1f} MB/s of JSON, "
+        f"peak RSS (incl. workers) {rss.peak / 2**20:,.0f} MiB, store file {db_mb:,.0f} MB"
+    )
     print(f"  failures: {len(report.failures)}")
-    print(f"baseline (serial parse only, no store, {len(names)} members): "
-          f"{base_rate:,.0f} facts/s -> bulk/baseline = {rate / base_rate:.2f}x")
+    print(
+        f"baseline (serial parse only, no store, {len(names)} members): "
+        f"{base_rate:,.0f} facts/s -> bulk/baseline = {rate / base_rate:.2f}x"
+    )
     ok_time, ok_mem = report.seconds < 120, rss.peak < 2 * 2**30
-    print(f"targets: < 120 s {'PASS' if ok_time else 'FAIL'}, "
-          f"< 2 GB peak RSS {'PASS' if ok_mem else 'FAIL'}")
+    print(
+        f"targets: < 120 s {'PASS' if ok_time else 'FAIL'}, "
+        f"< 2 GB peak RSS {'PASS' if ok_mem else 'FAIL'}"
+    )
 
 
 if __name__ == "__main__":

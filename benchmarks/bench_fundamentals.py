@@ -33,18 +33,24 @@ def _py_loop(rows: list[dict]) -> int:
 
 def main(folder: Path) -> None:
     compute_metrics(read_companyfacts(next(folder.glob("CIK*.json"))), "annual")  # warm-up
-    print(f"{'file':<20}{'facts':>8}{'parse s':>9}{'py-loop s':>11}"
-          f"{'annual s':>10}{'quarterly s':>13}{'ttm s':>8}{'ttm/parse':>11}")
+    print(
+        f"{'file':<20}{'facts':>8}{'parse s':>9}{'py-loop s':>11}"
+        f"{'annual s':>10}{'quarterly s':>13}{'ttm s':>8}{'ttm/parse':>11}"
+    )
     for path in sorted(folder.glob("CIK*.json")):
         facts = read_companyfacts(path)
         parse = median_seconds(lambda p=path: read_companyfacts(p))
         rows = facts.to_pylist()
         loop = median_seconds(lambda r=rows: _py_loop(r))
-        timings = [median_seconds(lambda p=p, f=facts: compute_metrics(f, p))
-                   for p in ("annual", "quarterly", "ttm")]
-        print(f"{path.name:<20}{facts.num_rows:>8}{parse:>9.3f}{loop:>11.3f}"
-              f"{timings[0]:>10.3f}{timings[1]:>13.3f}{timings[2]:>8.3f}"
-              f"{timings[2] / parse:>11.2f}")
+        timings = [
+            median_seconds(lambda p=p, f=facts: compute_metrics(f, p))
+            for p in ("annual", "quarterly", "ttm")
+        ]
+        print(
+            f"{path.name:<20}{facts.num_rows:>8}{parse:>9.3f}{loop:>11.3f}"
+            f"{timings[0]:>10.3f}{timings[1]:>13.3f}{timings[2]:>8.3f}"
+            f"{timings[2] / parse:>11.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -95,12 +95,17 @@ def main() -> None:
     keys = ["floor", "floor_nogc", "parse", "ingest", "ingest_tmpfs", "edgar", "edgar_orjson"]
     totals = {stat: dict.fromkeys(keys, 0.0) for stat in ("median", "min")}
     mb_total, facts_total = 0.0, 0
-    print(f"{'file':<20}{'MB':>6}{'facts':>8}  {'orjson':>8}{'parse':>8}{'+insert':>9}"
-          f"{'edgar':>8}   (median ms of {args.repeats} interleaved rounds)")
+    print(
+        f"{'file':<20}{'MB':>6}{'facts':>8}  {'orjson':>8}{'parse':>8}{'+insert':>9}"
+        f"{'edgar':>8}   (median ms of {args.repeats} interleaved rounds)"
+    )
     edgar_error = ""
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as store, \
-            tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp2, \
-            Store(Path(tmp2) / "bench.duckdb") as store_tmpfs:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Store(Path(tmp) / "bench.duckdb") as store,
+        tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp2,
+        Store(Path(tmp2) / "bench.duckdb") as store_tmpfs,
+    ):
         for path in files:
             raw = path.read_bytes()
             table = parse_companyfacts(raw)
@@ -109,8 +114,7 @@ def main() -> None:
                 "floor_nogc": lambda raw=raw: _nogc(orjson.loads, raw),
                 "parse": lambda raw=raw: parse_companyfacts(raw),
                 "ingest": lambda raw=raw: ingest_facts(store, parse_companyfacts(raw)),
-                "ingest_tmpfs": lambda raw=raw: ingest_facts(store_tmpfs,
-                                                             parse_companyfacts(raw)),
+                "ingest_tmpfs": lambda raw=raw: ingest_facts(store_tmpfs, parse_companyfacts(raw)),
             }
             if edgar_parse is not None and not edgar_error:
                 try:
@@ -122,9 +126,11 @@ def main() -> None:
             times = interleaved(fns, args.repeats)
             med = {k: statistics.median(v) for k, v in times.items()}
             mb = len(raw) / 1e6
-            print(f"{path.name:<20}{mb:>6.2f}{table.num_rows:>8,}  {med['floor'] * 1e3:>8.1f}"
-                  f"{med['parse'] * 1e3:>8.1f}{med['ingest'] * 1e3:>9.1f}"
-                  f"{med.get('edgar', float('nan')) * 1e3:>8.1f}")
+            print(
+                f"{path.name:<20}{mb:>6.2f}{table.num_rows:>8,}  {med['floor'] * 1e3:>8.1f}"
+                f"{med['parse'] * 1e3:>8.1f}{med['ingest'] * 1e3:>9.1f}"
+                f"{med.get('edgar', float('nan')) * 1e3:>8.1f}"
+            )
             mb_total += mb
             facts_total += table.num_rows
             for key in keys:
@@ -134,32 +140,43 @@ def main() -> None:
         batch = batch_rounds([p.read_bytes() for p in files], tmp, args.repeats)
     socket.socket.connect = real_connect  # type: ignore[method-assign]
 
-    print(f"\nall {len(files)} files: {mb_total:.1f} MB, {facts_total:,} facts "
-          "(throughput from the sum of per-file medians; best-of-rounds in brackets)")
-    labels = (("orjson.loads (floor)", "floor"), ("stackatlas parse+normalize", "parse"),
-              ("stackatlas parse+normalize+insert (store on disk)", "ingest"),
-              ("stackatlas parse+normalize+insert (store on tmpfs)", "ingest_tmpfs"),
-              (f"{edgar_label} (json.loads)", "edgar"),
-              (f"{edgar_label} (orjson.loads)", "edgar_orjson"))
+    print(
+        f"\nall {len(files)} files: {mb_total:.1f} MB, {facts_total:,} facts "
+        "(throughput from the sum of per-file medians; best-of-rounds in brackets)"
+    )
+    labels = (
+        ("orjson.loads (floor)", "floor"),
+        ("stackatlas parse+normalize", "parse"),
+        ("stackatlas parse+normalize+insert (store on disk)", "ingest"),
+        ("stackatlas parse+normalize+insert (store on tmpfs)", "ingest_tmpfs"),
+        (f"{edgar_label} (json.loads)", "edgar"),
+        (f"{edgar_label} (orjson.loads)", "edgar_orjson"),
+    )
     for label, key in labels:
         secs, best = totals["median"][key], totals["min"][key]
         if secs != secs:  # NaN: edgartools unavailable
             print(f"  {label:<70} unavailable: {edgar_error or edgar_label}")
             continue
-        print(f"  {label:<70} {mb_total / secs:>6.1f} MB/s {facts_total / secs:>10,.0f} facts/s"
-              f"  [{facts_total / best:,.0f}]")
+        print(
+            f"  {label:<70} {mb_total / secs:>6.1f} MB/s {facts_total / secs:>10,.0f} facts/s"
+            f"  [{facts_total / best:,.0f}]"
+        )
     for stat in ("median", "min"):
         t = totals[stat]
-        print(f"\n{stat}: parse+normalize+insert / orjson floor = {t['ingest'] / t['floor']:.2f}x"
-              f" on disk, {t['ingest_tmpfs'] / t['floor']:.2f}x on tmpfs (target <= 3x); "
-              f"parse+normalize alone = {t['parse'] / t['floor']:.2f}x; vs orjson with GC paused "
-              f"= {t['ingest'] / t['floor_nogc']:.2f}x")
+        print(
+            f"\n{stat}: parse+normalize+insert / orjson floor = {t['ingest'] / t['floor']:.2f}x"
+            f" on disk, {t['ingest_tmpfs'] / t['floor']:.2f}x on tmpfs (target <= 3x); "
+            f"parse+normalize alone = {t['parse'] / t['floor']:.2f}x; vs orjson with GC paused "
+            f"= {t['ingest'] / t['floor_nogc']:.2f}x"
+        )
         if t["edgar"] == t["edgar"]:
             for key, how in (("edgar", "json.loads"), ("edgar_orjson", "orjson.loads")):
-                print(f"{stat}: edgartools ({how}) / stackatlas = "
-                      f"{t[key] / t['ingest']:.1f}x incl. insert on disk, "
-                      f"{t[key] / t['ingest_tmpfs']:.1f}x on tmpfs, "
-                      f"{t[key] / t['parse']:.1f}x parse only (target >= 5x)")
+                print(
+                    f"{stat}: edgartools ({how}) / stackatlas = "
+                    f"{t[key] / t['ingest']:.1f}x incl. insert on disk, "
+                    f"{t[key] / t['ingest_tmpfs']:.1f}x on tmpfs, "
+                    f"{t[key] / t['parse']:.1f}x parse only (target >= 5x)"
+                )
         else:
             print(f"edgartools baseline unavailable: {edgar_error or edgar_label}")
     report_batch(batch, mb_total, facts_total)
@@ -167,29 +184,47 @@ def main() -> None:
 
 def batch_rounds(raws: list[bytes], tmp: str, repeats: int) -> dict[str, list[float]]:
     """All files per round: one transaction per file vs one ``ingest_batch`` for all."""
-    with Store(Path(tmp) / "per_file.duckdb") as per_file, \
-            Store(Path(tmp) / "batch.duckdb") as batch:
-        return interleaved({
-            "floor": lambda: [orjson.loads(raw) for raw in raws],
-            "per_file": lambda: [ingest_facts(per_file, parse_companyfacts(raw))
-                                 for raw in raws],
-            "batch": lambda: ingest_batch(batch, [parse_companyfacts(raw) for raw in raws],
-                                          source="dir"),
-        }, repeats)
+    with (
+        Store(Path(tmp) / "per_file.duckdb") as per_file,
+        Store(Path(tmp) / "batch.duckdb") as batch,
+    ):
+        return interleaved(
+            {
+                "floor": lambda: [orjson.loads(raw) for raw in raws],
+                "per_file": lambda: [
+                    ingest_facts(per_file, parse_companyfacts(raw)) for raw in raws
+                ],
+                "batch": lambda: ingest_batch(
+                    batch, [parse_companyfacts(raw) for raw in raws], source="dir"
+                ),
+            },
+            repeats,
+        )
 
 
 def report_batch(times: dict[str, list[float]], mb: float, facts: int) -> None:
-    print(f"\nper batch: all {mb:.1f} MB / {facts:,} facts as one round, {len(times['floor'])} "
-          "rounds (ratios to the floor's same statistic)")
-    floor = {"median": statistics.median(times["floor"]), "min": min(times["floor"]),
-             "mean": statistics.mean(times["floor"])}
-    for key, label in (("floor", "orjson.loads of the 5 files (floor)"),
-                       ("per_file", "parse+normalize+insert, one transaction per file"),
-                       ("batch", "parse+normalize, then one ingest_batch transaction")):
-        row = {"median": statistics.median(times[key]), "min": min(times[key]),
-               "mean": statistics.mean(times[key])}
-        cells = "  ".join(f"{stat} {secs * 1e3:6.1f} ms ({secs / floor[stat]:.2f}x)"
-                          for stat, secs in row.items())
+    print(
+        f"\nper batch: all {mb:.1f} MB / {facts:,} facts as one round, {len(times['floor'])} "
+        "rounds (ratios to the floor's same statistic)"
+    )
+    floor = {
+        "median": statistics.median(times["floor"]),
+        "min": min(times["floor"]),
+        "mean": statistics.mean(times["floor"]),
+    }
+    for key, label in (
+        ("floor", "orjson.loads of the 5 files (floor)"),
+        ("per_file", "parse+normalize+insert, one transaction per file"),
+        ("batch", "parse+normalize, then one ingest_batch transaction"),
+    ):
+        row = {
+            "median": statistics.median(times[key]),
+            "min": min(times[key]),
+            "mean": statistics.mean(times[key]),
+        }
+        cells = "  ".join(
+            f"{stat} {secs * 1e3:6.1f} ms ({secs / floor[stat]:.2f}x)" for stat, secs in row.items()
+        )
         print(f"  {label:<52} {mb / row['median']:>6.1f} MB/s  {cells}")
 
 

@@ -43,8 +43,10 @@ def _synthetic(folder: Path, out: Path, copies: int = 5) -> Path:
 def main(folder: Path) -> None:
     docs = sorted(p for p in folder.glob("*") if p.suffix in (".html", ".xml"))
     parse_ixbrl(docs[0])  # warm-up
-    print(f"{'document':<30}{'MB':>6}{'facts':>7}{'floor s':>9}{'parse s':>9}"
-          f"{'segments s':>12}{'parse/floor':>13}{'MB/s':>7}")
+    print(
+        f"{'document':<30}{'MB':>6}{'facts':>7}{'floor s':>9}{'parse s':>9}"
+        f"{'segments s':>12}{'parse/floor':>13}{'MB/s':>7}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         docs.append(_synthetic(folder, Path(tmp)))
         total_mb = total_s = 0.0
@@ -55,10 +57,14 @@ def main(folder: Path) -> None:
             parse = median_seconds(lambda p=path: parse_ixbrl(p))
             seg = median_seconds(lambda p=path: filing_segments(p))
             total_mb, total_s = total_mb + mb, total_s + parse
-            print(f"{path.name:<30}{mb:>6.2f}{facts:>7}{floor:>9.3f}{parse:>9.3f}"
-                  f"{seg:>12.3f}{parse / floor:>13.2f}{mb / parse:>7.1f}")
-    print(f"all documents: {total_mb:.1f} MB parsed in {total_s:.2f} s "
-          f"({total_mb / total_s:.1f} MB/s)")
+            print(
+                f"{path.name:<30}{mb:>6.2f}{facts:>7}{floor:>9.3f}{parse:>9.3f}"
+                f"{seg:>12.3f}{parse / floor:>13.2f}{mb / parse:>7.1f}"
+            )
+    print(
+        f"all documents: {total_mb:.1f} MB parsed in {total_s:.2f} s "
+        f"({total_mb / total_s:.1f} MB/s)"
+    )
 
 
 if __name__ == "__main__":

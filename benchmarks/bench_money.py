@@ -42,8 +42,10 @@ def main() -> None:
         "evaluate_signals": lambda: evaluate_signals(atlas),
         "audit_claims": lambda: audit_claims(atlas),
     }
-    print(f"atlas: {len(atlas.companies)} companies, {len(atlas.figures)} figures; "
-          f"SEC dir: {SHARED_SEC}")
+    print(
+        f"atlas: {len(atlas.companies)} companies, {len(atlas.figures)} figures; "
+        f"SEC dir: {SHARED_SEC}"
+    )
     print(f"{'analysis':<20} {'cold s':>8} {'warm s':>8} {'cold/warm':>10}")
     total_cold = total_warm = 0.0
     for name, job in jobs.items():
@@ -61,8 +63,7 @@ def main() -> None:
         total_cold += c
         total_warm += w
         print(f"{name:<20} {c:8.3f} {w:8.3f} {c / w:10.1f}x")
-    print(f"{'all four':<20} {total_cold:8.3f} {total_warm:8.3f} "
-          f"{total_cold / total_warm:10.1f}x")
+    print(f"{'all four':<20} {total_cold:8.3f} {total_warm:8.3f} {total_cold / total_warm:10.1f}x")
 
 
 if __name__ == "__main__":

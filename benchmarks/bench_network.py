@@ -32,8 +32,10 @@ def _random_graph(nodes: int, edges: int, seed: int) -> dict[str, set[str]]:
 
 def main() -> None:
     atlas = load_atlas()
-    print(f"atlas: {len(atlas.companies)} companies, {len(atlas.flows)} flows, "
-          f"{len(atlas.shares)} shares")
+    print(
+        f"atlas: {len(atlas.companies)} companies, {len(atlas.flows)} flows, "
+        f"{len(atlas.shares)} shares"
+    )
     cases = {
         "flow_graph + layer_totals": lambda: flow_graph(atlas).layer_totals(),
         "find_cycles": lambda: find_cycles(atlas),
@@ -55,8 +57,10 @@ def main() -> None:
         assert len(ours) == len(theirs), (len(ours), len(theirs))
         t_ours = median_seconds(lambda adj=adjacency: simple_cycles(adj), repeat=3)
         t_nx = median_seconds(lambda g=graph: list(nx.simple_cycles(g)), repeat=3)
-        print(f"{nodes:3d} nodes {edges:4d} edges      {len(ours):7d} {t_ours * 1e3:9.1f} "
-              f"{t_nx * 1e3:12.1f} {t_ours / t_nx:6.2f}")
+        print(
+            f"{nodes:3d} nodes {edges:4d} edges      {len(ours):7d} {t_ours * 1e3:9.1f} "
+            f"{t_nx * 1e3:12.1f} {t_ours / t_nx:6.2f}"
+        )
 
 
 if __name__ == "__main__":

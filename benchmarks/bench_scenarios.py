@@ -32,8 +32,9 @@ from stackatlas.scenarios.shocks import profile
 QUARTERS = 8
 
 
-def scale_free_network(n_nodes: int, n_edges: int, *, groups: int = 8, seed: int = 0
-                       ) -> SupplyNetwork:
+def scale_free_network(
+    n_nodes: int, n_edges: int, *, groups: int = 8, seed: int = 0
+) -> SupplyNetwork:
     """Synthetic supply network with a heavy-tailed supplier degree (Price-style cumulative
     advantage): customer i draws suppliers j = floor(i * u^3), u ~ U(0, 1), so early nodes
     become hub suppliers. Edges point from a lower to a higher index (no cycles). Input shares
@@ -52,13 +53,21 @@ def scale_free_network(n_nodes: int, n_edges: int, *, groups: int = 8, seed: int
     coverage = rng.uniform(0.5, 1.0, inv.max() + 1)
     input_share = weight / np.bincount(inv, weights=weight)[inv] * coverage[inv]
     rweight = rng.random(len(key))
-    revenue_share = 0.8 * rweight / np.bincount(supplier, weights=rweight,
-                                                minlength=n_nodes)[supplier]
+    revenue_share = (
+        0.8 * rweight / np.bincount(supplier, weights=rweight, minlength=n_nodes)[supplier]
+    )
     ids = np.array([f"n{i}" for i in range(n_nodes)], dtype=object)
     return SupplyNetwork.from_arrays(
-        ids, supplier, customer, input_share, revenue_share, group.astype(np.int64),
-        tuple(f"g{g}" for g in range(groups)), revenue=rng.lognormal(0, 1.5, n_nodes),
-        exposure=np.ones(len(key)))
+        ids,
+        supplier,
+        customer,
+        input_share,
+        revenue_share,
+        group.astype(np.int64),
+        tuple(f"g{g}" for g in range(groups)),
+        revenue=rng.lognormal(0, 1.5, n_nodes),
+        exposure=np.ones(len(key)),
+    )
 
 
 def hub_shock(net: SupplyNetwork) -> np.ndarray:
@@ -74,16 +83,20 @@ def engine(net: SupplyNetwork, values: ModelValues, supply: np.ndarray) -> np.nd
     return propagate(net, supply, zeros, zeros, values).output_loss[:, :, 0]
 
 
-def networkx_propagation(net: SupplyNetwork, values: ModelValues, supply: np.ndarray
-                         ) -> np.ndarray:
+def networkx_propagation(net: SupplyNetwork, values: ModelValues, supply: np.ndarray) -> np.ndarray:
     """The same model written the obvious way: a networkx DiGraph and per-node loops."""
     import networkx as nx
 
     g = nx.DiGraph()
     g.add_nodes_from(range(net.n_nodes))
-    for s, c, a, r, grp in zip(net.supplier.tolist(), net.customer.tolist(),
-                               net.input_share.tolist(), net.revenue_share.tolist(),
-                               net.group.tolist(), strict=True):
+    for s, c, a, r, grp in zip(
+        net.supplier.tolist(),
+        net.customer.tolist(),
+        net.input_share.tolist(),
+        net.revenue_share.tolist(),
+        net.group.tolist(),
+        strict=True,
+    ):
         g.add_edge(s, c, input_share=a, revenue_share=r, group=grp)
     pairs = {(c, d["group"]) for _, c, d in g.edges(data=True)}
     inventory = dict.fromkeys(pairs, float(values.inventory_quarters))
@@ -110,10 +123,11 @@ def networkx_propagation(net: SupplyNetwork, values: ModelValues, supply: np.nda
                 short[p[0]] = max(short[p[0]], net_short - covered[p])
             new_cap = {v: 1 - (1 - direct[v]) * (1 - short[v]) for v in g.nodes}
             orders = {v: min(passthrough * max(new_cap[v], dem[v]), 1.0) for v in g.nodes}
-            new_dem = {v: sum(d["revenue_share"] * orders[c] for _, c, d in g.out_edges(v, True))
-                       for v in g.nodes}
-            change = max(max(abs(new_cap[v] - cap[v]), abs(new_dem[v] - dem[v]))
-                         for v in g.nodes)
+            new_dem = {
+                v: sum(d["revenue_share"] * orders[c] for _, c, d in g.out_edges(v, True))
+                for v in g.nodes
+            }
+            change = max(max(abs(new_cap[v] - cap[v]), abs(new_dem[v] - dem[v])) for v in g.nodes)
             cap, dem = new_cap, new_dem
             if change <= values.tolerance:
                 break
@@ -149,9 +163,11 @@ def main() -> None:
     values = model_values({k: p.default for k, p in model.params.items()})
     big_nodes, big_edges = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
 
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
-          f"{psutil.cpu_count()} cores, load average {psutil.getloadavg()[0]:.1f} "
-          "(wall-clock figures include other processes' load; CPU seconds do not)")
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, "
+        f"{psutil.cpu_count()} cores, load average {psutil.getloadavg()[0]:.1f} "
+        "(wall-clock figures include other processes' load; CPU seconds do not)"
+    )
     start = time.perf_counter()
     net = scale_free_network(big_nodes, big_edges)
     built = time.perf_counter() - start
@@ -159,9 +175,11 @@ def main() -> None:
     _ = net.pairs, net.R
     operators = time.perf_counter() - start
     degree = np.bincount(net.supplier, minlength=net.n_nodes)
-    print(f"\n[1] scale-free network: {net.n_nodes:,} companies, {net.n_edges:,} edges, "
-          f"max supplier degree {degree.max():,}, median {int(np.median(degree))} "
-          f"(generated {built:.2f} s, sparse operators {operators:.2f} s)")
+    print(
+        f"\n[1] scale-free network: {net.n_nodes:,} companies, {net.n_edges:,} edges, "
+        f"max supplier degree {degree.max():,}, median {int(np.median(degree))} "
+        f"(generated {built:.2f} s, sparse operators {operators:.2f} s)"
+    )
     supply = hub_shock(net)
     seconds, out = timed(lambda: engine(net, values, supply), 5)
     cpu_seconds = CPU[0]
@@ -170,10 +188,12 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     reached = int((out.max(axis=0) > 0).sum())
-    print(f"    propagation, 8 quarters: {seconds:.3f} s wall, {cpu_seconds:.3f} s CPU (median "
-          f"of 5; target < 1 s); "
-          f"{reached:,} companies affected; peak traced memory {peak / 2**20:.0f} MiB; "
-          f"process RSS {psutil.Process().memory_info().rss / 2**20:.0f} MiB")
+    print(
+        f"    propagation, 8 quarters: {seconds:.3f} s wall, {cpu_seconds:.3f} s CPU (median "
+        f"of 5; target < 1 s); "
+        f"{reached:,} companies affected; peak traced memory {peak / 2**20:.0f} MiB; "
+        f"process RSS {psutil.Process().memory_info().rss / 2**20:.0f} MiB"
+    )
 
     from stackatlas.atlas.loader import load_atlas
     from stackatlas.scenarios import build_network, run_scenario
@@ -184,37 +204,43 @@ def main() -> None:
     atlas_net = build_network(atlas)
     spec = load_scenario("taiwan-quake")
     run_scenario(spec, atlas=atlas, network=atlas_net, draws=10)  # warm caches
-    seconds, result = timed(lambda: run_scenario(spec, atlas=atlas, network=atlas_net,
-                                                 draws=10_000, seed=1), 3)
+    seconds, result = timed(
+        lambda: run_scenario(spec, atlas=atlas, network=atlas_net, draws=10_000, seed=1), 3
+    )
     end_to_end_cpu = CPU[0]
     from stackatlas.scenarios.montecarlo import apply_overrides, draw_values
 
     params = spec.all_params()
     fixed, dists = apply_overrides(params, None)
     mc_values = draw_values(params, fixed, dists, 10_000, 1)
-    engine_s, _ = timed(lambda: simulate(spec, atlas_net, atlas, mc_values, QUARTERS, 10_000,
-                                         paths=False), 3)
+    engine_s, _ = timed(
+        lambda: simulate(spec, atlas_net, atlas, mc_values, QUARTERS, 10_000, paths=False), 3
+    )
     chips = result.layers.set_index("layer").loc["chips"]
-    print(f"\n[2] Monte Carlo on the atlas network ({atlas_net.n_nodes} companies, "
-          f"{atlas_net.n_edges} edges): 10,000 draws of taiwan-quake in {seconds:.3f} s "
-          f"wall, {end_to_end_cpu:.3f} s CPU, end to end (target < 2 s; propagation alone "
-          f"{engine_s:.3f} s wall, {CPU[0]:.3f} s CPU); "
-          f"chips revenue at risk p5/p50/p95 = {chips['pct_p5']:.2f} / {chips['pct_p50']:.2f} / "
-          f"{chips['pct_p95']:.2f} %")
+    print(
+        f"\n[2] Monte Carlo on the atlas network ({atlas_net.n_nodes} companies, "
+        f"{atlas_net.n_edges} edges): 10,000 draws of taiwan-quake in {seconds:.3f} s "
+        f"wall, {end_to_end_cpu:.3f} s CPU, end to end (target < 2 s; propagation alone "
+        f"{engine_s:.3f} s wall, {CPU[0]:.3f} s CPU); "
+        f"chips revenue at risk p5/p50/p95 = {chips['pct_p5']:.2f} / {chips['pct_p50']:.2f} / "
+        f"{chips['pct_p95']:.2f} %"
+    )
 
     print("\n[3] baseline: networkx implementation of the same propagation")
-    sizes = [(500, 5_000), (2_000, 20_000)] if args.quick else [(1_000, 10_000),
-                                                                 (5_000, 50_000)]
+    sizes = [(500, 5_000), (2_000, 20_000)] if args.quick else [(1_000, 10_000), (5_000, 50_000)]
     for n_nodes, n_edges in sizes:
         small = scale_free_network(n_nodes, n_edges, seed=1)
         shock = hub_shock(small)
         fast_s, fast = timed(lambda small=small, shock=shock: engine(small, values, shock), 3)
-        slow_s, slow = timed(lambda small=small, shock=shock: networkx_propagation(
-            small, values, shock), 1)
+        slow_s, slow = timed(
+            lambda small=small, shock=shock: networkx_propagation(small, values, shock), 1
+        )
         diff = float(np.max(np.abs(np.asarray(slow) - np.asarray(fast))))
-        print(f"    {small.n_nodes:>6,} companies {small.n_edges:>8,} edges: stackatlas "
-              f"{fast_s * 1000:8.1f} ms, networkx {slow_s * 1000:9.1f} ms, ratio "
-              f"{slow_s / fast_s:6.0f}x, max |difference| {diff:.1e}")
+        print(
+            f"    {small.n_nodes:>6,} companies {small.n_edges:>8,} edges: stackatlas "
+            f"{fast_s * 1000:8.1f} ms, networkx {slow_s * 1000:9.1f} ms, ratio "
+            f"{slow_s / fast_s:6.0f}x, max |difference| {diff:.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,12 @@ import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
-ROUTES = [("/healthz", "baseline"), ("/api/pools", "API: profit pools JSON (141 kB)"),
-          ("/api/companies/nvidia", "API: company profile"), ("/", "page: stack map")]
+ROUTES = [
+    ("/healthz", "baseline"),
+    ("/api/pools", "API: profit pools JSON (141 kB)"),
+    ("/api/companies/nvidia", "API: company profile"),
+    ("/", "page: stack map"),
+]
 
 
 def _free_port() -> int:
@@ -48,8 +52,7 @@ async def _load(url: str, clients: int, seconds: float) -> dict[str, float]:
 
     async def worker() -> None:
         nonlocal errors
-        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1),
-                                     timeout=30) as client:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=1), timeout=30) as client:
             while time.perf_counter() < deadline:
                 t0 = time.perf_counter()
                 try:
@@ -64,8 +67,14 @@ async def _load(url: str, clients: int, seconds: float) -> dict[str, float]:
     await asyncio.gather(*(worker() for _ in range(clients)))
     wall = time.perf_counter() - start
     q = statistics.quantiles(latencies, n=100, method="inclusive")
-    return {"n": len(latencies), "rps": len(latencies) / wall, "p50": q[49] * 1e3,
-            "p95": q[94] * 1e3, "p99": q[98] * 1e3, "errors": errors}
+    return {
+        "n": len(latencies),
+        "rps": len(latencies) / wall,
+        "p50": q[49] * 1e3,
+        "p95": q[94] * 1e3,
+        "p99": q[98] * 1e3,
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -79,13 +88,21 @@ def main() -> None:
     subprocess.run([cli, "run", "--quiet"], env=env, check=True, capture_output=True)
     facts = "none"
     if (SHARED / "sec").is_dir():  # SEC facts into the store, as `stackatlas sync` does
-        subprocess.run([cli, "sync", "--offline"], check=True, capture_output=True,
-                       env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")})
+        subprocess.run(
+            [cli, "sync", "--offline"],
+            check=True,
+            capture_output=True,
+            env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")},
+        )
         facts = "store (sync --offline from ../shared/data/sec)"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([cli, "serve", "--port", str(port), "--no-warm"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [cli, "serve", "--port", str(port), "--no-warm"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(150):
             try:
@@ -93,17 +110,21 @@ def main() -> None:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)
-        print(f"server: uvicorn, 1 process, 127.0.0.1:{port}; SEC facts: {facts}; "
-              f"{os.cpu_count()} CPUs shared with the load generator")
+        print(
+            f"server: uvicorn, 1 process, 127.0.0.1:{port}; SEC facts: {facts}; "
+            f"{os.cpu_count()} CPUs shared with the load generator"
+        )
         print(f"load: {args.clients} concurrent clients x {args.seconds:g} s per route\n")
         for path, _ in ROUTES:  # warm: the first request computes and caches the result
             t0 = time.perf_counter()
             status = httpx.get(base + path, timeout=120).status_code
             print(f"cold {path:24s} {status}  {(time.perf_counter() - t0) * 1e3:8.1f} ms")
         print()
-        header = (f"{'route':24s} {'requests':>8s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} "
-                  f"{'p99 ms':>8s} {'errors':>6s} {'p95/base':>8s} {'srv CPU':>7s} "
-                  f"{'cli CPU':>7s}")
+        header = (
+            f"{'route':24s} {'requests':>8s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} "
+            f"{'p99 ms':>8s} {'errors':>6s} {'p95/base':>8s} {'srv CPU':>7s} "
+            f"{'cli CPU':>7s}"
+        )
         print(header)
         baseline = None
         server, me = psutil.Process(proc.pid), psutil.Process()
@@ -113,11 +134,15 @@ def main() -> None:
             r = asyncio.run(_load(base + path, args.clients, args.seconds))
             srv, cli_cpu = server.cpu_percent(), me.cpu_percent()
             baseline = baseline or r
-            print(f"{path:24s} {r['n']:8d} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} "
-                  f"{r['p99']:8.1f} {r['errors']:6d} {r['p95'] / baseline['p95']:7.2f}x "
-                  f"{srv:6.0f}% {cli_cpu:6.0f}%   {what}")
-        print("\nCPU: % of one core; the load generator (httpx) needs more CPU than the server, "
-              "so latencies include client-side queueing on the shared cores.")
+            print(
+                f"{path:24s} {r['n']:8d} {r['rps']:8.0f} {r['p50']:8.1f} {r['p95']:8.1f} "
+                f"{r['p99']:8.1f} {r['errors']:6d} {r['p95'] / baseline['p95']:7.2f}x "
+                f"{srv:6.0f}% {cli_cpu:6.0f}%   {what}"
+            )
+        print(
+            "\nCPU: % of one core; the load generator (httpx) needs more CPU than the server, "
+            "so latencies include client-side queueing on the shared cores."
+        )
     finally:
         proc.terminate()
         try:

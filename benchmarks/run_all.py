@@ -34,8 +34,12 @@ def main() -> int:
         print(f"\n{'=' * 78}\n{script.name}\n{'=' * 78}", flush=True)
         start = time.perf_counter()
         try:
-            code = subprocess.run([sys.executable, str(script), *extra], cwd=HERE.parent,
-                                  timeout=args.timeout, check=False).returncode
+            code = subprocess.run(
+                [sys.executable, str(script), *extra],
+                cwd=HERE.parent,
+                timeout=args.timeout,
+                check=False,
+            ).returncode
             status = "ok" if code == 0 else f"exit {code}"
         except subprocess.TimeoutExpired:
             status = f"timeout after {args.timeout:g} s"

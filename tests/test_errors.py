@@ -21,8 +21,12 @@ def test_every_error_is_a_stackatlas_error_and_its_builtin() -> None:
 
 
 def test_located_problems_name_file_line_and_column() -> None:
-    err = ValidationError([Problem("a.csv", 3, "weight", "must be <= 1"),
-                           Problem("b.csv", 7, None, "duplicate id 'x'")])
+    err = ValidationError(
+        [
+            Problem("a.csv", 3, "weight", "must be <= 1"),
+            Problem("b.csv", 7, None, "duplicate id 'x'"),
+        ]
+    )
     assert str(err) == "2 problem(s):\na.csv:3 [weight]: must be <= 1\nb.csv:7: duplicate id 'x'"
 
 

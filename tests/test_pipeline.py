@@ -13,8 +13,9 @@ from stackatlas.store import Store
 
 
 @pytest.mark.realdata
-def test_refresh_from_the_shared_sec_folder(shared_data: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refresh_from_the_shared_sec_folder(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     atlas = load_atlas()
     with Store() as store:
@@ -22,20 +23,24 @@ def test_refresh_from_the_shared_sec_folder(shared_data: Path,
         # every companyfacts file in ../shared/data/sec/companyfacts that is an atlas company's
         # is read locally (the folder's contents are counted, not assumed)
         atlas_ciks = {c.cik for c in atlas.companies.values() if c.cik}
-        held = {int(p.stem.removeprefix("CIK"))
-                for p in (shared_data / "sec" / "companyfacts").glob("CIK*.json")}
+        held = {
+            int(p.stem.removeprefix("CIK"))
+            for p in (shared_data / "sec" / "companyfacts").glob("CIK*.json")
+        }
         assert held & atlas_ciks, "the shared folder holds no atlas company"
         assert result.sync is not None and result.sync.counts["local"] == len(held & atlas_ciks)
         assert result.atlas_loaded
         assert result.segment_rows > 0
-        assert result.snapshot_rows == len(store.query(
-            "SELECT * FROM metric_snapshots WHERE sync_id = ?", [result.sync_id]))
+        assert result.snapshot_rows == len(
+            store.query("SELECT * FROM metric_snapshots WHERE sync_id = ?", [result.sync_id])
+        )
         assert store.get_meta("last_sync_id") == result.sync_id
         # NVIDIA FY2026 revenue, 215,938 $M (shared data README golden figure)
         revenue = store.query(
             "SELECT value FROM sec_facts WHERE cik = 1045810 AND concept = 'Revenues' "
             "AND \"end\" = DATE '2026-01-25' AND start = DATE '2025-01-27' "
-            "ORDER BY filed DESC LIMIT 1")["value"].iloc[0]
+            "ORDER BY filed DESC LIMIT 1"
+        )["value"].iloc[0]
         assert revenue == 215_938_000_000
         again = refresh(atlas, store, progress=False)
         assert not again.atlas_loaded  # same atlas version: not reloaded

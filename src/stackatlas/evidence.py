@@ -27,8 +27,13 @@ class Evidence(StrEnum):
         return _SYMBOLS[self]
 
 
-_ORDER = [Evidence.REPORTED, Evidence.DERIVED, Evidence.ESTIMATED, Evidence.SCENARIO,
-          Evidence.UNRESOLVED]
+_ORDER = [
+    Evidence.REPORTED,
+    Evidence.DERIVED,
+    Evidence.ESTIMATED,
+    Evidence.SCENARIO,
+    Evidence.UNRESOLVED,
+]
 _SYMBOLS = {
     Evidence.REPORTED: "●",
     Evidence.DERIVED: "◐",

@@ -60,14 +60,22 @@ def sec_source_unavailable(offline: bool | None = None) -> str | None:
             return "offline and the SEC cache holds no companyfacts (run `stackatlas sync` online)"
         return None  # the on-disk cache holds facts
     if config.sec_user_agent() is None:
-        return ("no SEC source: set STACKATLAS_SEC_USER_AGENT=\"Name email@domain\" to fetch from "
-                "SEC EDGAR, or STACKATLAS_SEC_DIR to read companyfacts files")
+        return (
+            'no SEC source: set STACKATLAS_SEC_USER_AGENT="Name email@domain" to fetch from '
+            "SEC EDGAR, or STACKATLAS_SEC_DIR to read companyfacts files"
+        )
     return None
 
 
-def refresh(atlas: Atlas, store: Store, *, companies: str | Sequence[str] = "all",
-            offline: bool | None = None, progress: bool = True,
-            skip_unavailable: bool = False) -> RefreshResult:
+def refresh(
+    atlas: Atlas,
+    store: Store,
+    *,
+    companies: str | Sequence[str] = "all",
+    offline: bool | None = None,
+    progress: bool = True,
+    skip_unavailable: bool = False,
+) -> RefreshResult:
     """Load the atlas into the store, sync SEC facts, then snapshot the signals.
 
     With ``skip_unavailable`` a missing SEC identity skips the sync with a stated reason
@@ -80,8 +88,9 @@ def refresh(atlas: Atlas, store: Store, *, companies: str | Sequence[str] = "all
         result.sync_skipped = reason
     else:
         try:
-            result.sync = sync_companies(atlas, companies, offline=offline, store=store,
-                                         progress=progress)
+            result.sync = sync_companies(
+                atlas, companies, offline=offline, store=store, progress=progress
+            )
         except SecAccessError as exc:
             if not skip_unavailable:
                 raise
@@ -89,14 +98,16 @@ def refresh(atlas: Atlas, store: Store, *, companies: str | Sequence[str] = "all
     if result.sync is not None:
         result.segment_rows = _ingest_filings(store, atlas, result.notes)
     ingested = result.sync is not None and any(
-        r.status in {"fetched", "cached", "local"} for r in result.sync.rows)
+        r.status in {"fetched", "cached", "local"} for r in result.sync.rows
+    )
     if ingested:
         # only a sync that stored facts becomes the baseline for `signals --since last-sync`
         result.sync_id = f"sync@{datetime.now(UTC):%Y-%m-%dT%H:%M:%S}"
         store.set_meta("last_sync_id", result.sync_id)
     elif result.sync is not None:
-        result.notes.append("no company's facts were stored; the signal snapshot is not "
-                            "marked as a sync")
+        result.notes.append(
+            "no company's facts were stored; the signal snapshot is not marked as a sync"
+        )
     from stackatlas.analysis.signal_history import record_snapshot
 
     result.snapshot_rows = len(record_snapshot(store, atlas, sync_id=result.sync_id))
@@ -122,8 +133,9 @@ def _ingest_filings(store: Store, atlas: Atlas, notes: list[str]) -> int:
     return total
 
 
-def run_main_job(atlas: Atlas, *, report_path: Path | None, store: Store | None = None,
-                 progress: bool = True) -> RefreshResult:
+def run_main_job(
+    atlas: Atlas, *, report_path: Path | None, store: Store | None = None, progress: bool = True
+) -> RefreshResult:
     """``make run``: refresh (sync skipped with a reason when no SEC source is configured)
     and write the self-contained HTML report to ``report_path`` (None: no report)."""
     own = store is None

@@ -16,13 +16,19 @@ def test_audit_status_filter_still_states_the_totals(monkeypatch) -> None:
     from stackatlas.cli.app import app
 
     # Nvidia FY2026 10-K: revenue 215,938 $M -> the 215.9 claim matches, 230 differs
-    frames = (fundamentals_frame([("revenue", 2026, "FY", "2025-01-27", "2026-01-25",
-                                   215_938 * M)]), fundamentals_frame([]))
-    atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[],
-                       figures=[figure("rev", "nvidia", "revenue", 215.9, "FY2026"),
-                                figure("bad", "nvidia", "revenue", 230, "FY2026"),
-                                figure("ms", "nvidia", "market_share", 92, "2025",
-                                       unit="percent")])
+    frames = (
+        fundamentals_frame([("revenue", 2026, "FY", "2025-01-27", "2026-01-25", 215_938 * M)]),
+        fundamentals_frame([]),
+    )
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810)],
+        memberships=[],
+        figures=[
+            figure("rev", "nvidia", "revenue", 215.9, "FY2026"),
+            figure("bad", "nvidia", "revenue", 230, "FY2026"),
+            figure("ms", "nvidia", "market_share", 92, "2025", unit="percent"),
+        ],
+    )
     monkeypatch.setattr(metric_inputs, "_company_frames", lambda cik, store: frames)
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     out = CliRunner().invoke(app, ["audit", "--status", "match"], env={"COLUMNS": "200"})
@@ -40,11 +46,15 @@ def test_pools_table_names_the_periods_it_does_not_show(monkeypatch) -> None:
     from stackatlas.cli.app import app
 
     b = 1_000_000_000
-    frame = fundamentals_frame([
-        ("operating_income", 2024, "FY", "2024-01-01", "2024-12-31", 40 * b),
-        ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * b)])
-    monkeypatch.setattr(metric_inputs, "_company_frames",
-                        lambda cik, store: (frame, frame.iloc[0:0]))
+    frame = fundamentals_frame(
+        [
+            ("operating_income", 2024, "FY", "2024-01-01", "2024-12-31", 40 * b),
+            ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * b),
+        ]
+    )
+    monkeypatch.setattr(
+        metric_inputs, "_company_frames", lambda cik, store: (frame, frame.iloc[0:0])
+    )
     atlas = mini_atlas()
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     out = CliRunner().invoke(app, ["pools"], env={"COLUMNS": "200"})

@@ -14,15 +14,19 @@ M = 1e6
 def _nvda_like():
     # Nvidia FY2026 10-K / 10-Qs ($M): revenue 215,938, gross profit 153,463;
     # Q4 = FY - Q1..Q3: revenue 68,127, gross profit 51,093 (74.997%). FY2025 revenue 130,497.
-    annual = fundamentals_frame([
-        ("revenue", 2026, "FY", "2025-01-27", "2026-01-25", 215_938 * M),
-        ("gross_profit", 2026, "FY", "2025-01-27", "2026-01-25", 153_463 * M),
-        ("revenue", 2025, "FY", "2024-01-29", "2025-01-26", 130_497 * M),
-    ])
-    quarterly = fundamentals_frame([
-        ("revenue", 2026, "Q4", "2025-10-27", "2026-01-25", 68_127 * M),
-        ("gross_profit", 2026, "Q4", "2025-10-27", "2026-01-25", 51_093 * M),
-    ])
+    annual = fundamentals_frame(
+        [
+            ("revenue", 2026, "FY", "2025-01-27", "2026-01-25", 215_938 * M),
+            ("gross_profit", 2026, "FY", "2025-01-27", "2026-01-25", 153_463 * M),
+            ("revenue", 2025, "FY", "2024-01-29", "2025-01-26", 130_497 * M),
+        ]
+    )
+    quarterly = fundamentals_frame(
+        [
+            ("revenue", 2026, "Q4", "2025-10-27", "2026-01-25", 68_127 * M),
+            ("gross_profit", 2026, "Q4", "2025-10-27", "2026-01-25", 51_093 * M),
+        ]
+    )
     return annual, quarterly
 
 
@@ -34,7 +38,8 @@ def test_parse_period_and_tolerance() -> None:
     assert tolerance(figure("f", "x", "revenue", 215.9, "FY2026")) == pytest.approx(0.05)
     assert tolerance(figure("f", "x", "gross_margin", 75, "FY2026")) == pytest.approx(0.5)
     near = figure("f", "x", "gross_margin", 75, "FY2026").model_copy(
-        update={"quote": "Nvidia's gross margin is near 75%."})
+        update={"quote": "Nvidia's gross margin is near 75%."}
+    )
     assert tolerance(near) == pytest.approx(1.0)
 
 
@@ -47,31 +52,37 @@ def test_revenue_claim_matches_within_rounding() -> None:
 
 
 def test_full_year_gross_margin_claim_differs_with_reason() -> None:
-    row = audit_figure(figure("gm", "nvidia", "gross_margin", 75, "FY2026", unit="percent"),
-                       _nvda_like())
+    row = audit_figure(
+        figure("gm", "nvidia", "gross_margin", 75, "FY2026", unit="percent"), _nvda_like()
+    )
     # 153,463 / 215,938 = 71.068%
     assert row["status"] == "differs"
     assert row["computed"] == pytest.approx(71.068, abs=1e-3)
     assert row["evidence"] == "derived"
     assert "Q4 FY2026" in row["reason"]  # 51,093 / 68,127 = 74.997% matches the quarter
-    quarter = audit_figure(figure("gm", "nvidia", "gross_margin", 75, "Q4 FY2026",
-                                  unit="percent"), _nvda_like())
+    quarter = audit_figure(
+        figure("gm", "nvidia", "gross_margin", 75, "Q4 FY2026", unit="percent"), _nvda_like()
+    )
     assert quarter["status"] == "match"
-    growth = audit_figure(figure("g", "nvidia", "revenue_growth_yoy", 65, "FY2026",
-                                 unit="percent"), _nvda_like())
+    growth = audit_figure(
+        figure("g", "nvidia", "revenue_growth_yoy", 65, "FY2026", unit="percent"), _nvda_like()
+    )
     assert growth["computed"] == pytest.approx((215_938 / 130_497 - 1) * 100)  # 65.47%
     assert growth["status"] == "match"
 
 
 def test_not_checkable_reasons() -> None:
-    seg = audit_figure(figure("dc", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
-                              unit="percent"), _nvda_like())
+    seg = audit_figure(
+        figure("dc", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026", unit="percent"),
+        _nvda_like(),
+    )
     assert seg["status"] == "not checkable" and "segment" in seg["reason"]
     assert seg["computed"] is None
     none = audit_figure(figure("r", "openai", "revenue", 13, "2025"), None, "no CIK")
     assert none["status"] == "not checkable" and none["reason"] == "no CIK"
-    future = audit_figure(figure("r", "nvidia", "revenue", 300, "FY2027", kind="projection"),
-                          _nvda_like())
+    future = audit_figure(
+        figure("r", "nvidia", "revenue", 300, "FY2027", kind="projection"), _nvda_like()
+    )
     assert future["status"] == "not checkable" and "projection" in future["reason"]
 
 
@@ -79,21 +90,26 @@ def test_not_checkable_reasons() -> None:
 def test_audit_on_shared_sec_files(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     atlas = mini_atlas(
-        companies=[company("nvidia", 1045810), company("alphabet", 1652044),
-                   company("amazon", 1018724), company("openai", None)],
+        companies=[
+            company("nvidia", 1045810),
+            company("alphabet", 1652044),
+            company("amazon", 1018724),
+            company("openai", None),
+        ],
         memberships=[],
         groups=[Group(id="big", name="b", members=["alphabet", "amazon"])],
         figures=[
             figure("nvda-rev", "nvidia", "revenue", 215.9, "FY2026", kind="actual"),
             figure("nvda-gm-fy", "nvidia", "gross_margin", 75, "FY2026", unit="percent"),
-            figure("nvda-dc", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
-                   unit="percent"),
+            figure(
+                "nvda-dc", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026", unit="percent"
+            ),
             figure("goog-capex", "alphabet", "capex", 91_447, "2025", unit="usd_million"),
             figure("amzn-rev", "amazon", "revenue", 637_959, "FY2024", unit="usd_million"),
-            figure("grp", "big", "capex_to_ocf", 65, "2025", unit="percent",
-                   subject_type="group"),
+            figure("grp", "big", "capex_to_ocf", 65, "2025", unit="percent", subject_type="group"),
             figure("openai-burn", "openai", "cash_burn", 9, "2025"),
-        ])
+        ],
+    )
     report = audit_claims(atlas)
     rows = report.rows.set_index("figure")
     assert rows.loc["nvda-rev", "status"] == "match"
@@ -118,10 +134,14 @@ def test_cli_audit_json_and_status_filter(monkeypatch) -> None:
     from stackatlas.analysis import metric_inputs
     from stackatlas.cli.app import app
 
-    atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[],
-                       figures=[figure("rev", "nvidia", "revenue", 215.9, "FY2026"),
-                                figure("gm", "nvidia", "gross_margin", 75, "FY2026",
-                                       unit="percent")])
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810)],
+        memberships=[],
+        figures=[
+            figure("rev", "nvidia", "revenue", 215.9, "FY2026"),
+            figure("gm", "nvidia", "gross_margin", 75, "FY2026", unit="percent"),
+        ],
+    )
     monkeypatch.setattr(metric_inputs, "_company_frames", lambda cik, store: _nvda_like())
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     runner = CliRunner()
@@ -138,23 +158,36 @@ def test_group_claim_recomputed_from_all_members(monkeypatch) -> None:
     from stackatlas.analysis import metric_inputs
 
     frames = {  # Alphabet and Meta 2025 10-Ks ($M): capex and operating cash flow
-        1652044: fundamentals_frame([
-            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 91_447 * M),
-            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 164_713 * M)]),
-        1326801: fundamentals_frame([
-            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 69_691 * M),
-            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 115_800 * M)]),
+        1652044: fundamentals_frame(
+            [
+                ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 91_447 * M),
+                ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 164_713 * M),
+            ]
+        ),
+        1326801: fundamentals_frame(
+            [
+                ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 69_691 * M),
+                ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 115_800 * M),
+            ]
+        ),
     }
-    monkeypatch.setattr(metric_inputs, "_company_frames",
-                        lambda cik, store: (frames[cik], frames[cik].iloc[0:0]))
+    monkeypatch.setattr(
+        metric_inputs, "_company_frames", lambda cik, store: (frames[cik], frames[cik].iloc[0:0])
+    )
     atlas = mini_atlas(
-        companies=[company("alphabet", 1652044), company("meta", 1326801)], memberships=[],
+        companies=[company("alphabet", 1652044), company("meta", 1326801)],
+        memberships=[],
         groups=[Group(id="pair", name="p", members=["alphabet", "meta"])],
-        figures=[figure("close", "pair", "capex_to_ocf", 57, "2025", unit="percent",
-                        subject_type="group"),
-                 figure("high", "pair", "capex_to_ocf", 65, "2025", unit="percent",
-                        subject_type="group"),
-                 figure("capex", "pair", "capex", 161.1, "2025", subject_type="group")])
+        figures=[
+            figure(
+                "close", "pair", "capex_to_ocf", 57, "2025", unit="percent", subject_type="group"
+            ),
+            figure(
+                "high", "pair", "capex_to_ocf", 65, "2025", unit="percent", subject_type="group"
+            ),
+            figure("capex", "pair", "capex", 161.1, "2025", subject_type="group"),
+        ],
+    )
     rows = audit_claims(atlas).rows.set_index("figure")
     # (91,447 + 69,691) / (164,713 + 115,800) = 161,138 / 280,513 = 57.44%
     assert rows.loc["close", "computed"] == pytest.approx(161_138 / 280_513 * 100)
@@ -174,16 +207,32 @@ def _segment_rows():
     from stackatlas.sec.segments import SEGMENT_SCHEMA
 
     def row(fy, fp, start, end, months, value, total, acc):
-        return {"cik": 1045810, "accession": acc, "form": "10-K" if fp == "FY" else "10-Q",
-                "filed": None, "metric": "revenue", "concept": "Revenues", "axis": "product",
-                "member": "nvda:DataCenterMember", "label": "Data Center", "fiscal_year": fy,
-                "fiscal_period": fp, "start": date.fromisoformat(start),
-                "end": date.fromisoformat(end), "months": months, "value": value * M,
-                "total": total * M, "share": value / total, "decimals": -6}
+        return {
+            "cik": 1045810,
+            "accession": acc,
+            "form": "10-K" if fp == "FY" else "10-Q",
+            "filed": None,
+            "metric": "revenue",
+            "concept": "Revenues",
+            "axis": "product",
+            "member": "nvda:DataCenterMember",
+            "label": "Data Center",
+            "fiscal_year": fy,
+            "fiscal_period": fp,
+            "start": date.fromisoformat(start),
+            "end": date.fromisoformat(end),
+            "months": months,
+            "value": value * M,
+            "total": total * M,
+            "share": value / total,
+            "decimals": -6,
+        }
 
-    rows = [row(2025, "FY", "2024-01-29", "2025-01-26", 12, 115_186, 130_497, "a-10k"),
-            row(2026, "Q2", "2025-04-28", "2025-07-27", 3, 41_096, 46_743, "a-10q"),
-            row(2025, "Q2", "2024-04-29", "2024-07-28", 3, 26_272, 30_040, "a-10q")]
+    rows = [
+        row(2025, "FY", "2024-01-29", "2025-01-26", 12, 115_186, 130_497, "a-10k"),
+        row(2026, "Q2", "2025-04-28", "2025-07-27", 3, 41_096, 46_743, "a-10q"),
+        row(2025, "Q2", "2024-04-29", "2024-07-28", 3, 26_272, 30_040, "a-10q"),
+    ]
     return pa.Table.from_pylist(rows, schema=SEGMENT_SCHEMA)
 
 
@@ -192,20 +241,31 @@ def test_segment_claims_from_store(tmp_path) -> None:
     from stackatlas.store import Store
 
     atlas = mini_atlas(
-        companies=[company("nvidia", 1045810), company("amazon", 1018724)], memberships=[],
+        companies=[company("nvidia", 1045810), company("amazon", 1018724)],
+        memberships=[],
         figures=[
-            figure("share", "nvidia", "data_center_revenue_share", 88.27, "FY2025",
-                   unit="percent"),
-            figure("rev", "nvidia", "data_center_revenue", 41_096, "Q2 FY2026",
-                   unit="usd_million"),
-            figure("growth", "nvidia", "data_center_revenue_growth_yoy", 56, "Q2 FY2026",
-                   unit="percent"),
-            figure("q4", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
-                   unit="percent"),
-            figure("wrong-period", "nvidia", "data_center_revenue_share", 87.9, "FY2025",
-                   unit="percent"),
+            figure("share", "nvidia", "data_center_revenue_share", 88.27, "FY2025", unit="percent"),
+            figure("rev", "nvidia", "data_center_revenue", 41_096, "Q2 FY2026", unit="usd_million"),
+            figure(
+                "growth",
+                "nvidia",
+                "data_center_revenue_growth_yoy",
+                56,
+                "Q2 FY2026",
+                unit="percent",
+            ),
+            figure("q4", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026", unit="percent"),
+            figure(
+                "wrong-period",
+                "nvidia",
+                "data_center_revenue_share",
+                87.9,
+                "FY2025",
+                unit="percent",
+            ),
             figure("aws", "amazon", "cloud_revenue", 107_556, "FY2024", unit="usd_million"),
-        ])
+        ],
+    )
     with Store(tmp_path / "s.duckdb") as store:
         store.replace_rows(TABLE, _segment_rows())
         rows = audit_claims(atlas, store=store).rows.set_index("figure")
@@ -230,22 +290,32 @@ def test_segment_claims_from_store(tmp_path) -> None:
 def test_segment_claims_from_shared_filings(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     atlas = mini_atlas(
-        companies=[company("nvidia", 1045810), company("alphabet", 1652044),
-                   company("amazon", 1018724), company("openai", None)], memberships=[],
+        companies=[
+            company("nvidia", 1045810),
+            company("alphabet", 1652044),
+            company("amazon", 1018724),
+            company("openai", None),
+        ],
+        memberships=[],
         figures=[
-            figure("dc-share", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026",
-                   unit="percent"),
+            figure(
+                "dc-share", "nvidia", "data_center_revenue_share", 91, "Q4 FY2026", unit="percent"
+            ),
             figure("dc-q4", "nvidia", "data_center_revenue", 62.3, "Q4 FY2026"),
-            figure("dc-fy25", "nvidia", "data_center_revenue_share", 88.27, "FY2025",
-                   unit="percent"),
-            figure("dc-fy25-91", "nvidia", "data_center_revenue_share", 91, "FY2025",
-                   unit="percent"),
+            figure(
+                "dc-fy25", "nvidia", "data_center_revenue_share", 88.27, "FY2025", unit="percent"
+            ),
+            figure(
+                "dc-fy25-91", "nvidia", "data_center_revenue_share", 91, "FY2025", unit="percent"
+            ),
             figure("gcloud", "alphabet", "cloud_revenue", 43_229, "FY2024", unit="usd_million"),
             figure("aws", "amazon", "cloud_revenue", 107.6, "2024"),
-            figure("aws-oi", "amazon", "cloud_operating_income", 39_834, "FY2024",
-                   unit="usd_million"),
+            figure(
+                "aws-oi", "amazon", "cloud_operating_income", 39_834, "FY2024", unit="usd_million"
+            ),
             figure("lab", "openai", "cloud_revenue", 1, "2025"),
-        ])
+        ],
+    )
     rows = audit_claims(atlas).rows.set_index("figure")
     # the shared filings end at Q2 FY2026 (10-Q) and FY2025 (10-K): Q4 FY2026 is not covered
     for fid in ("dc-share", "dc-q4"):
@@ -272,50 +342,70 @@ def test_membership_weights_checked_against_filings(shared_data, monkeypatch) ->
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
 
     def member(cid, seg, weight, as_of, basis="actual"):
-        return Membership(company=cid, segment=seg, weight=weight, as_of=date.fromisoformat(as_of),
-                          source="src", basis=basis)
+        return Membership(
+            company=cid,
+            segment=seg,
+            weight=weight,
+            as_of=date.fromisoformat(as_of),
+            source="src",
+            basis=basis,
+        )
 
     atlas = mini_atlas(
-        companies=[company("nvidia", 1045810), company("amazon", 1018724),
-                   company("alphabet", 1652044)],
-        memberships=[member("amazon", "hyperscalers", 0.1686, "2024-12-31"),
-                     member("amazon", "consumer-platforms", 0.8314, "2024-12-31"),
-                     member("alphabet", "hyperscalers", 0.13, "2024-12-31"),
-                     member("nvidia", "design-gpu", 0.91, "2026-01-25"),
-                     member("nvidia", "design-gpu", 0.5, "2025-01-26", basis="estimate")])
+        companies=[
+            company("nvidia", 1045810),
+            company("amazon", 1018724),
+            company("alphabet", 1652044),
+        ],
+        memberships=[
+            member("amazon", "hyperscalers", 0.1686, "2024-12-31"),
+            member("amazon", "consumer-platforms", 0.8314, "2024-12-31"),
+            member("alphabet", "hyperscalers", 0.13, "2024-12-31"),
+            member("nvidia", "design-gpu", 0.91, "2026-01-25"),
+            member("nvidia", "design-gpu", 0.5, "2025-01-26", basis="estimate"),
+        ],
+    )
     rows = audit_claims(atlas).rows.set_index("figure")
     # Amazon 2024 10-K: AWS 107,556 / 637,959 = 16.859 %; (387,497 + 142,906) / 637,959 = 83.141 %
     assert rows.loc["membership:amazon/hyperscalers", "status"] == "match"
-    assert rows.loc["membership:amazon/hyperscalers", "computed"] == pytest.approx(16.8594,
-                                                                                   abs=1e-4)
+    assert rows.loc["membership:amazon/hyperscalers", "computed"] == pytest.approx(
+        16.8594, abs=1e-4
+    )
     assert rows.loc["membership:amazon/consumer-platforms", "status"] == "match"
     # Google Cloud 43,229 / 350,018 = 12.35 %, not 13 %
     assert rows.loc["membership:alphabet/hyperscalers", "status"] == "differs"
-    assert rows.loc["membership:alphabet/hyperscalers", "computed"] == pytest.approx(12.3505,
-                                                                                     abs=1e-4)
+    assert rows.loc["membership:alphabet/hyperscalers", "computed"] == pytest.approx(
+        12.3505, abs=1e-4
+    )
     nvda = rows.loc["membership:nvidia/design-gpu"]
     assert nvda["status"] == "not checkable" and "2026-01-25" in nvda["reason"]
     assert len(rows) == 4  # the estimated weight is not audited
 
 
 @pytest.mark.realdata
-def test_an_unreadable_facts_file_marks_its_figures_not_checkable(shared_data, tmp_path,
-                                                                  monkeypatch) -> None:
+def test_an_unreadable_facts_file_marks_its_figures_not_checkable(
+    shared_data, tmp_path, monkeypatch
+) -> None:
     """Regression: one truncated companyfacts file in STACKATLAS_SEC_DIR made the whole audit
     fail; now that company's figures (and groups needing it) are "not checkable" with the
     reason, and every other company is still audited."""
     facts = tmp_path / "sec" / "companyfacts"
     facts.mkdir(parents=True)
     (facts / "CIK0001045810.json").write_bytes(  # NVIDIA's file cut off after 5,000 bytes
-        (shared_data / "sec/companyfacts/CIK0001045810.json").read_bytes()[:5000])
+        (shared_data / "sec/companyfacts/CIK0001045810.json").read_bytes()[:5000]
+    )
     (facts / "CIK0001652044.json").symlink_to(shared_data / "sec/companyfacts/CIK0001652044.json")
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path / "sec"))
     atlas = mini_atlas(
-        companies=[company("nvidia", 1045810), company("alphabet", 1652044)], memberships=[],
+        companies=[company("nvidia", 1045810), company("alphabet", 1652044)],
+        memberships=[],
         groups=[Group(id="pair", name="p", members=["alphabet", "nvidia"])],
-        figures=[figure("nvda-rev", "nvidia", "revenue", 215.9, "FY2026"),
-                 figure("goog-capex", "alphabet", "capex", 91_447, "2025", unit="usd_million"),
-                 figure("pair-capex", "pair", "capex", 100, "2025", subject_type="group")])
+        figures=[
+            figure("nvda-rev", "nvidia", "revenue", 215.9, "FY2026"),
+            figure("goog-capex", "alphabet", "capex", 91_447, "2025", unit="usd_million"),
+            figure("pair-capex", "pair", "capex", 100, "2025", subject_type="group"),
+        ],
+    )
     report = audit_claims(atlas)
     rows = report.rows.set_index("figure")
     assert rows.loc["goog-capex", "status"] == "match"  # Alphabet 2025 10-K: 91,447 $M
@@ -330,10 +420,23 @@ def test_year_claims_print_as_years(monkeypatch) -> None:
     """Regression: a year range claim printed as "2,029.5 year"; now as stated: 2029-2030."""
     from rich.console import Console
 
-    atlas = mini_atlas(companies=[company("labco", None)], memberships=[], figures=[
-        figure("cf", "labco", "first_positive_cash_flow_year", 2029.5, "2029-2030", unit="year",
-               low=2029, high=2030),
-        figure("one", "labco", "first_positive_cash_flow_year", 2030, "2030", unit="year")])
+    atlas = mini_atlas(
+        companies=[company("labco", None)],
+        memberships=[],
+        figures=[
+            figure(
+                "cf",
+                "labco",
+                "first_positive_cash_flow_year",
+                2029.5,
+                "2029-2030",
+                unit="year",
+                low=2029,
+                high=2030,
+            ),
+            figure("one", "labco", "first_positive_cash_flow_year", 2030, "2030", unit="year"),
+        ],
+    )
     report = audit_claims(atlas)
     console = Console(width=200, record=True)
     console.print(report)
@@ -344,23 +447,33 @@ def test_year_claims_print_as_years(monkeypatch) -> None:
 
 
 @pytest.mark.realdata
-def test_unreadable_filings_are_named_in_segment_reasons(shared_data, tmp_path,
-                                                         monkeypatch) -> None:
+def test_unreadable_filings_are_named_in_segment_reasons(
+    shared_data, tmp_path, monkeypatch
+) -> None:
     """A filing that cannot be parsed is left out of the segment audit, and the "not checkable"
     reason names it (the period it would have covered is otherwise silently missing)."""
     filings = tmp_path / "sec" / "filings"
     filings.mkdir(parents=True)
     (filings / "nvda-10-k-2025-02-26.html").symlink_to(
-        shared_data / "sec/filings/nvda-10-k-2025-02-26.html")
+        shared_data / "sec/filings/nvda-10-k-2025-02-26.html"
+    )
     (filings / "nvda-10-q-2025-08-27.html").write_bytes(  # the 10-Q cut off mid-document
-        (shared_data / "sec/filings/nvda-10-q-2025-08-27.html").read_bytes()[:20000])
+        (shared_data / "sec/filings/nvda-10-q-2025-08-27.html").read_bytes()[:20000]
+    )
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path / "sec"))
-    atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[], figures=[
-        figure("dc-q2", "nvidia", "data_center_revenue", 41_096, "Q2 FY2026", unit="usd_million"),
-        figure("dc-fy25", "nvidia", "data_center_revenue_share", 88.27, "FY2025",
-               unit="percent")])
+    atlas = mini_atlas(
+        companies=[company("nvidia", 1045810)],
+        memberships=[],
+        figures=[
+            figure(
+                "dc-q2", "nvidia", "data_center_revenue", 41_096, "Q2 FY2026", unit="usd_million"
+            ),
+            figure(
+                "dc-fy25", "nvidia", "data_center_revenue_share", 88.27, "FY2025", unit="percent"
+            ),
+        ],
+    )
     rows = audit_claims(atlas).rows.set_index("figure")
     assert rows.loc["dc-fy25", "status"] == "match"  # 10-K FY2025: 115,186 / 130,497
     assert rows.loc["dc-q2", "status"] == "not checkable"
-    assert "unreadable filing(s) left out: nvda-10-q-2025-08-27.html" in rows.loc["dc-q2",
-                                                                                  "reason"]
+    assert "unreadable filing(s) left out: nvda-10-q-2025-08-27.html" in rows.loc["dc-q2", "reason"]

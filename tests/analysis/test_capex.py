@@ -16,15 +16,19 @@ GROUPS = {"big4-hyperscalers": ["amazon", "microsoft", "alphabet", "meta"]}
 
 def _metrics(with_amazon: bool) -> pd.DataFrame:
     # Alphabet 2025 10-K: capex 91,447, OCF 164,713 ($M); Meta 2025 10-K: 69,691 / 115,800.
-    rows = [("alphabet", "capex", "2025", 91_447e6, "reported"),
-            ("alphabet", "operating_cash_flow", "2025", 164_713e6, "reported"),
-            ("meta", "capex", "2025", 69_691e6, "reported"),
-            ("meta", "operating_cash_flow", "2025", 115_800e6, "reported"),
-            ("microsoft", "capex", "2025", 83_094e6, "derived"),
-            ("microsoft", "operating_cash_flow", "2025", 160_506e6, "derived")]
+    rows = [
+        ("alphabet", "capex", "2025", 91_447e6, "reported"),
+        ("alphabet", "operating_cash_flow", "2025", 164_713e6, "reported"),
+        ("meta", "capex", "2025", 69_691e6, "reported"),
+        ("meta", "operating_cash_flow", "2025", 115_800e6, "reported"),
+        ("microsoft", "capex", "2025", 83_094e6, "derived"),
+        ("microsoft", "operating_cash_flow", "2025", 160_506e6, "derived"),
+    ]
     if with_amazon:  # invented round numbers, only to exercise the complete-group path
-        rows += [("amazon", "capex", "2025", 100 * B, "reported"),
-                 ("amazon", "operating_cash_flow", "2025", 120 * B, "reported")]
+        rows += [
+            ("amazon", "capex", "2025", 100 * B, "reported"),
+            ("amazon", "operating_cash_flow", "2025", 120 * B, "reported"),
+        ]
     return pd.DataFrame(rows, columns=["company_id", "metric", "period", "value", "evidence"])
 
 
@@ -67,12 +71,26 @@ def test_group_total_when_complete() -> None:
 
 
 def test_ai_share_from_explicit_figure_or_ratio() -> None:
-    share = mini_atlas(figures=[figure("ai", "big4-hyperscalers", "capex_ai_share", 75,
-                                       "2026E", unit="percent", subject_type="group")])
+    share = mini_atlas(
+        figures=[
+            figure(
+                "ai",
+                "big4-hyperscalers",
+                "capex_ai_share",
+                75,
+                "2026E",
+                unit="percent",
+                subject_type="group",
+            )
+        ]
+    )
     assert ai_share_from_atlas(share).value == pytest.approx(0.75)
-    ratio = mini_atlas(figures=[
-        figure("c", "big4-hyperscalers", "capex", 600, "2026", subject_type="group"),
-        figure("a", "big4-hyperscalers", "capex_ai", 450, "2026", subject_type="group")])
+    ratio = mini_atlas(
+        figures=[
+            figure("c", "big4-hyperscalers", "capex", 600, "2026", subject_type="group"),
+            figure("a", "big4-hyperscalers", "capex_ai", 450, "2026", subject_type="group"),
+        ]
+    )
     assert ai_share_from_atlas(ratio).value == pytest.approx(0.75)
     assert ai_share_from_atlas(mini_atlas()) is None
 
@@ -87,13 +105,29 @@ def test_real_tracker_and_claims(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     members = ["amazon", "microsoft", "alphabet", "meta"]
     atlas = mini_atlas(
-        companies=[company("amazon", 1018724), company("microsoft", 789019),
-                   company("alphabet", 1652044), company("meta", 1326801)],
+        companies=[
+            company("amazon", 1018724),
+            company("microsoft", 789019),
+            company("alphabet", 1652044),
+            company("meta", 1326801),
+        ],
         memberships=[],
-        groups=[Group(id="big4-hyperscalers", name="b", members=members),
-                Group(id="hyperscalers", name="h", members=members)],
-        figures=[figure("hyperscaler-capex-ocf-2025", "hyperscalers", "capex_to_ocf", 65,
-                        "2025", unit="percent", subject_type="group")])
+        groups=[
+            Group(id="big4-hyperscalers", name="b", members=members),
+            Group(id="hyperscalers", name="h", members=members),
+        ],
+        figures=[
+            figure(
+                "hyperscaler-capex-ocf-2025",
+                "hyperscalers",
+                "capex_to_ocf",
+                65,
+                "2025",
+                unit="percent",
+                subject_type="group",
+            )
+        ],
+    )
     tracker = hyperscaler_capex(atlas)
     assert "amazon" in tracker.not_covered  # no Amazon companyfacts in the shared folder
     goog = tracker.row("alphabet", "2025")
@@ -128,21 +162,39 @@ def test_capex_chart_and_cli(monkeypatch) -> None:
     from stackatlas.cli.app import app
 
     members = ["alphabet", "meta"]
-    atlas = mini_atlas(companies=[company("alphabet", 1652044), company("meta", 1326801)],
-                       memberships=[],
-                       groups=[Group(id="big4-hyperscalers", name="b", members=members)],
-                       figures=[figure("share", "big4-hyperscalers", "capex_ai_share", 75,
-                                       "2026", unit="percent", subject_type="group")])
+    atlas = mini_atlas(
+        companies=[company("alphabet", 1652044), company("meta", 1326801)],
+        memberships=[],
+        groups=[Group(id="big4-hyperscalers", name="b", members=members)],
+        figures=[
+            figure(
+                "share",
+                "big4-hyperscalers",
+                "capex_ai_share",
+                75,
+                "2026",
+                unit="percent",
+                subject_type="group",
+            )
+        ],
+    )
     frames = {  # Alphabet and Meta 2025 10-Ks ($M)
-        1652044: fundamentals_frame([
-            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 91_447e6),
-            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 164_713e6)]),
-        1326801: fundamentals_frame([
-            ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 69_691e6),
-            ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 115_800e6)]),
+        1652044: fundamentals_frame(
+            [
+                ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 91_447e6),
+                ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 164_713e6),
+            ]
+        ),
+        1326801: fundamentals_frame(
+            [
+                ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 69_691e6),
+                ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 115_800e6),
+            ]
+        ),
     }
-    monkeypatch.setattr(metric_inputs, "_company_frames",
-                        lambda cik, store: (frames[cik], frames[cik].iloc[0:0]))
+    monkeypatch.setattr(
+        metric_inputs, "_company_frames", lambda cik, store: (frames[cik], frames[cik].iloc[0:0])
+    )
     tracker = hyperscaler_capex(atlas)
     group = tracker.row("big4-hyperscalers", "2025")
     assert group["capex"] == pytest.approx(161.138)  # 91,447 + 69,691
@@ -167,10 +219,13 @@ def test_claim_kind_is_printed_not_eaten_as_markup() -> None:
 
     from stackatlas.atlas.models import FigureKind
 
-    atlas = mini_atlas(figures=[figure("big4-capex-2026", "big4-hyperscalers", "capex", 675,
-                                       "2026", subject_type="group")
-                                .model_copy(update={"low": 650.0, "high": 700.0,
-                                                    "kind": FigureKind.PROJECTION})])
+    atlas = mini_atlas(
+        figures=[
+            figure(
+                "big4-capex-2026", "big4-hyperscalers", "capex", 675, "2026", subject_type="group"
+            ).model_copy(update={"low": 650.0, "high": 700.0, "kind": FigureKind.PROJECTION})
+        ]
+    )
     tracker = hyperscaler_capex(atlas)
     console = Console(width=250, record=True)
     console.print(tracker)

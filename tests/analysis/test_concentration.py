@@ -112,8 +112,7 @@ def test_hhi_band_labels_do_not_overlap():
         assert sorted(labels) == [low, high]
         assert labels[low].xanchor == "right" and labels[high].xanchor == "left"
         assert labels[low].text.startswith("moderately") and labels[high].text.startswith("highly")
-        assert all(a.y == 1 and a.yanchor == "bottom" and a.yshift is None
-                   for a in labels.values())
+        assert all(a.y == 1 and a.yanchor == "bottom" and a.yshift is None for a in labels.values())
 
 
 def test_cli_concentration_json_on_shipped_atlas():
@@ -123,8 +122,9 @@ def test_cli_concentration_json_on_shipped_atlas():
 
     from stackatlas.cli.app import app
 
-    result = CliRunner().invoke(app, ["concentration", "--market", "cloud-infrastructure",
-                                      "--json"])
+    result = CliRunner().invoke(
+        app, ["concentration", "--market", "cloud-infrastructure", "--json"]
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     (row,) = payload["concentration"]["markets"]
@@ -147,8 +147,9 @@ def test_hhi_bounds(raw):
     shares = [s / total * 0.999 for s in raw] if total > 0.999 else raw  # keep sum <= 1
     market = [("cloud", f"c{i}", s) for i, s in enumerate(shares)]
     extra = tuple(f"c{i}" for i in range(len(shares)))
-    row = market_concentration(tiny_atlas(shares=market, extra_companies=extra),
-                               "cloud").table.iloc[0]
+    row = market_concentration(
+        tiny_atlas(shares=market, extra_companies=extra), "cloud"
+    ).table.iloc[0]
     n = len(shares)
     assert row["hhi"] <= row["hhi_others_single"] <= 10_000 + 1e-6
     assert row["hhi"] >= (100 * sum(shares)) ** 2 / n - 1e-6  # equal split minimises HHI

@@ -80,7 +80,8 @@ def test_a_later_anchor_only_pins_its_own_year():
     assert pinned.value("inference", 2028) == pytest.approx(base.value("inference", 2028))
     # 2030 is now an anchor year: shares carry over from 2029, training is the residual
     assert pinned.value("inference_share", 2030) == pytest.approx(
-        pinned.value("inference_share", 2029))
+        pinned.value("inference_share", 2029)
+    )
     assert pinned.breakeven_year == 2030
     assert pinned.table.set_index(["year", "metric"])["evidence"][(2030, "burn")] == "scenario"
 
@@ -98,7 +99,8 @@ def test_bad_overrides_are_named():
         load_lab("openai", {"inference_share_decline": 1.0})
     shrinking = project_lab("openai", {"training_growth_2029": -0.2, "burn_2032": -50})
     assert shrinking.value("training", 2029) == pytest.approx(
-        shrinking.value("training", 2028) * 0.8)
+        shrinking.value("training", 2028) * 0.8
+    )
     assert shrinking.value("cash_flow", 2032) == pytest.approx(50)
     with pytest.raises(ValidationError, match="negative training"):
         project_lab("openai", {"burn_2025": 1.0, "other_opex_share": 0.9})
@@ -140,8 +142,15 @@ def _run(*args: str):
 def test_cli_economics_json_and_overrides():
     import json
 
-    result = _run("economics", "--json", "--set", "growth_2027=0.3", "--set",
-                  "growth_2028=0.2", "--sensitivity")
+    result = _run(
+        "economics",
+        "--json",
+        "--set",
+        "growth_2027=0.3",
+        "--set",
+        "growth_2028=0.2",
+        "--sensitivity",
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     path = {(r["year"], r["metric"]): r for r in payload["path"]}

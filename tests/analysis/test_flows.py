@@ -41,9 +41,15 @@ def test_layer_totals_by_hand():
     # f4 nvda->tsmc 8 + f7 tsmc->asml 3 -> chips->chips 11; f5 nvda->oai 4 -> chips->models 4.
     # f6 oai->util power 1 -> models->energy 1.
     totals = _totals(flow_graph(tiny_atlas()).layer_totals())
-    assert set(totals) == {("applications", "models"), ("cloud", "models"), ("cloud", "chips"),
-                           ("chips", "chips"), ("chips", "models"), ("models", "cloud"),
-                           ("models", "energy")}
+    assert set(totals) == {
+        ("applications", "models"),
+        ("cloud", "models"),
+        ("cloud", "chips"),
+        ("chips", "chips"),
+        ("chips", "models"),
+        ("models", "cloud"),
+        ("models", "energy"),
+    }
     assert totals[("applications", "models")].mid == pytest.approx(5)
     assert totals[("cloud", "models")].mid == pytest.approx(5)
     assert totals[("models", "cloud")].mid == pytest.approx(8.6)
@@ -72,8 +78,10 @@ def test_segment_level_and_sankey_tables():
 
 
 def test_group_expands_equally_and_unresolved_amount_propagates():
-    flows = [("g1", "big", "nvda", "capex_purchase", 10, None, None, "2025", "art"),
-             ("g2", "oai", "msft", "cloud_commitment", None, None, None, "2025", "art")]
+    flows = [
+        ("g1", "big", "nvda", "capex_purchase", 10, None, None, "2025", "art"),
+        ("g2", "oai", "msft", "cloud_commitment", None, None, None, "2025", "art"),
+    ]
     graph = flow_graph(tiny_atlas(flows))
     totals = _totals(graph.layer_totals())
     # big = msft + amzn; capex payer hint cloud: both are cloud -> cloud->chips 10
@@ -81,14 +89,15 @@ def test_group_expands_equally_and_unresolved_amount_propagates():
     assert pd.isna(totals[("models", "cloud")].mid)  # never a zero that looks right
     assert totals[("models", "cloud")].evidence == "unresolved"
     # without a hint the group splits as the mean of its members: msft (0.5/0.5), amzn (cloud 1)
-    assert node_split(tiny_atlas(), "big") == pytest.approx({"cloud": 0.75,
-                                                              "applications": 0.25})
+    assert node_split(tiny_atlas(), "big") == pytest.approx({"cloud": 0.75, "applications": 0.25})
 
 
 def test_group_payee_keeps_members_in_the_hinted_layer_and_debt_is_left_out():
-    flows = [("m1", "oai", "mix", "cloud_commitment", 10, None, None, "2025", "art"),
-             ("m2", "oai", "mix", "services", 4, None, None, "2025", "art"),
-             ("d1", "msft", "nvda", "debt", 5, None, None, "2025", "art")]
+    flows = [
+        ("m1", "oai", "mix", "cloud_commitment", 10, None, None, "2025", "art"),
+        ("m2", "oai", "mix", "services", 4, None, None, "2025", "art"),
+        ("d1", "msft", "nvda", "debt", 5, None, None, "2025", "art"),
+    ]
     totals = _totals(flow_graph(tiny_atlas(flows)).layer_totals())
     # mix = amzn (cloud) + util (energy): cloud spend goes to amzn only; services split 2 / 2
     assert totals[("models", "cloud")].mid == pytest.approx(10 + 2)
@@ -99,8 +108,10 @@ def test_group_payee_keeps_members_in_the_hinted_layer_and_debt_is_left_out():
 
 
 def test_kind_hints_on_the_payer_side():
-    flows = [("k1", "msft", "amzn", "cloud_commitment", 4, None, None, "2025", "art"),
-             ("k2", "msft", "oai", "equity_investment", 2, None, None, "2025", "art")]
+    flows = [
+        ("k1", "msft", "amzn", "cloud_commitment", 4, None, None, "2025", "art"),
+        ("k2", "msft", "oai", "equity_investment", 2, None, None, "2025", "art"),
+    ]
     totals = _totals(flow_graph(tiny_atlas(flows)).layer_totals())
     # a cloud buying capacity from another: msft's cloud business pays (not its apps)
     assert totals[("cloud", "cloud")].mid == pytest.approx(4)
@@ -116,9 +127,10 @@ def test_node_type_follows_atlas_node_kind():
 
     atlas = tiny_atlas()
     atlas.groups["hyperscalers"] = Group(id="hyperscalers", name="H", members=["msft", "amzn"])
-    assert [node_type(atlas, n) for n in ("msft", "big", "hyperscalers", "design-gpu", "cloud",
-                                          "nowhere")] == ["company", "group", "group", "segment",
-                                                          "layer", "unknown"]
+    assert [
+        node_type(atlas, n)
+        for n in ("msft", "big", "hyperscalers", "design-gpu", "cloud", "nowhere")
+    ] == ["company", "group", "group", "segment", "layer", "unknown"]
     assert node_split(atlas, "hyperscalers") == node_split(atlas, "big")  # expanded as a group
 
 
@@ -129,16 +141,28 @@ def test_unknown_node_is_listed_not_silently_totalled():
     assert graph.layer_totals().empty
 
 
-@pytest.mark.parametrize(("label", "years"), [
-    ("2025", 1), ("2026E", 1), ("FY2026", 1), ("2019-2032", 14), ("2025-30", 6),
-    ("Q4 FY2026", 0.25), ("H1 2025", 0.5), ("sometime", None)])
+@pytest.mark.parametrize(
+    ("label", "years"),
+    [
+        ("2025", 1),
+        ("2026E", 1),
+        ("FY2026", 1),
+        ("2019-2032", 14),
+        ("2025-30", 6),
+        ("Q4 FY2026", 0.25),
+        ("H1 2025", 0.5),
+        ("sometime", None),
+    ],
+)
 def test_period_years(label, years):
     assert period_years(label) == years
 
 
 def test_per_year_annualises_multi_year_commitments():
-    flows = [("c1", "oai", "msft", "cloud_commitment", 250, None, None, "2025-2034", "art"),
-             ("c2", "oai", "util", "power_purchase", 2, None, None, "until 2032", "art")]
+    flows = [
+        ("c1", "oai", "msft", "cloud_commitment", 250, None, None, "2025-2034", "art"),
+        ("c2", "oai", "util", "power_purchase", 2, None, None, "until 2032", "art"),
+    ]
     graph = flow_graph(tiny_atlas(flows), per_year=True)
     edges = graph.edges.set_index("id")
     assert edges.loc["c1", "mid"] == pytest.approx(25)  # 250 / 10 years
@@ -147,9 +171,11 @@ def test_per_year_annualises_multi_year_commitments():
 
 
 def test_partly_unknown_aggregates_keep_a_lower_bound():
-    flows = [("a", "oai", "msft", "cloud_commitment", 250, None, None, "2025", "art"),
-             ("b", "oai", "msft", "revenue_share", None, None, None, "until 2032", "art"),
-             ("c", "msft", "oai", "equity_investment", 13, None, None, "2019-2026", "filing")]
+    flows = [
+        ("a", "oai", "msft", "cloud_commitment", 250, None, None, "2025", "art"),
+        ("b", "oai", "msft", "revenue_share", None, None, None, "until 2032", "art"),
+        ("c", "msft", "oai", "equity_investment", 13, None, None, "2019-2026", "filing"),
+    ]
     atlas = tiny_atlas(flows)
     totals = _totals(flow_graph(atlas).layer_totals())
     models_cloud = totals[("models", "cloud")]
@@ -194,8 +220,10 @@ def test_planted_cycles_found_with_amounts():
 
 
 def test_cycle_through_group_only_when_expanded():
-    flows = [("g1", "big", "oai", "equity_investment", 10, None, None, "2025", "art"),
-             ("g2", "oai", "msft", "cloud_commitment", 3, None, None, "2025", "art")]
+    flows = [
+        ("g1", "big", "oai", "equity_investment", 10, None, None, "2025", "art"),
+        ("g2", "oai", "msft", "cloud_commitment", 3, None, None, "2025", "art"),
+    ]
     assert find_cycles(tiny_atlas(flows), per_year=False).cycles == []
     report = find_cycles(tiny_atlas(flows), per_year=False, expand_groups=True)
     (cycle,) = report.cycles
@@ -205,8 +233,10 @@ def test_cycle_through_group_only_when_expanded():
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.sets(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=22),
-       st.sampled_from([None, 2, 3]))
+@given(
+    st.sets(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=22),
+    st.sampled_from([None, 2, 3]),
+)
 def test_simple_cycles_match_networkx(edges, max_length):
     nx = pytest.importorskip("networkx")
     adjacency: dict[str, set[str]] = {}
@@ -246,9 +276,11 @@ def test_burn_destinations_by_layer():
 def test_sankey_figure_fades_low_confidence_and_partial_links():
     from stackatlas.analysis.network_charts import flow_sankey
 
-    flows = [("a", "oai", "msft", "cloud_commitment", 6, None, None, "2025", "art"),
-             ("b", "msft", "nvda", "capex_purchase", None, None, None, "2025", "art"),
-             ("c", "msft", "nvda", "capex_purchase", 3, None, None, "2025", "art")]
+    flows = [
+        ("a", "oai", "msft", "cloud_commitment", 6, None, None, "2025", "art"),
+        ("b", "msft", "nvda", "capex_purchase", None, None, None, "2025", "art"),
+        ("c", "msft", "nvda", "capex_purchase", 3, None, None, "2025", "art"),
+    ]
     fig = flow_sankey(flow_graph(tiny_atlas(flows)), "layer")
     link = fig.data[0].link
     assert list(link.value) == [3, 6]  # cloud->chips (known part of 2 flows), models->cloud
@@ -274,7 +306,12 @@ def test_cli_flows_json_on_shipped_atlas():
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert {r["source"] for r in payload["layers"]} <= {
-        "energy", "chips", "cloud", "models", "applications"}
+        "energy",
+        "chips",
+        "cloud",
+        "models",
+        "applications",
+    }
     # the article's loop: Microsoft invests in OpenAI, OpenAI buys Azure
     loops = [set(c["nodes"]) for c in payload["cycles"]["cycles"]]
     assert {"microsoft", "openai"} in loops
@@ -292,13 +329,24 @@ def test_cycle_revenue_share_uses_latest_full_year_revenue():
     from stackatlas.atlas.models import Figure
 
     def fig(fid, subject, metric, value, unit, period):
-        return Figure(id=fid, subject_type="company", subject=subject, metric=metric,
-                      value=value, unit=unit, period=period, kind="actual", source="art")
+        return Figure(
+            id=fid,
+            subject_type="company",
+            subject=subject,
+            metric=metric,
+            value=value,
+            unit=unit,
+            period=period,
+            kind="actual",
+            source="art",
+        )
 
-    figures = [fig("m1", "msft", "revenue", 200.0, "usd_billion", "FY2024"),
-               fig("m2", "msft", "revenue", 250_000.0, "usd_million", "FY2025"),
-               fig("m3", "msft", "revenue", 70.0, "usd_billion", "Q4 FY2026"),  # a quarter
-               fig("o1", "oai", "annualized_revenue", 20.0, "usd_billion", "2025")]
+    figures = [
+        fig("m1", "msft", "revenue", 200.0, "usd_billion", "FY2024"),
+        fig("m2", "msft", "revenue", 250_000.0, "usd_million", "FY2025"),
+        fig("m3", "msft", "revenue", 70.0, "usd_billion", "Q4 FY2026"),  # a quarter
+        fig("o1", "oai", "annualized_revenue", 20.0, "usd_billion", "2025"),
+    ]
     atlas = dataclasses.replace(tiny_atlas(), figures=figures)
     loop = find_cycles(atlas).cycles[0]
     returns = loop.returns.set_index("node")
@@ -309,20 +357,51 @@ def test_cycle_revenue_share_uses_latest_full_year_revenue():
     assert (row["max_revenue_node"], row["max_revenue_share"]) == ("oai", pytest.approx(0.43))
 
 
-NODES = ["msft", "oai", "nvda", "tsmc", "asml", "util", "amzn", "goog", "amd", "big", "mix",
-         "utilities", "foundry", "cloud"]
-KINDS = ["capex_purchase", "cloud_commitment", "revenue_share", "equity_investment",
-         "power_purchase", "services"]
+NODES = [
+    "msft",
+    "oai",
+    "nvda",
+    "tsmc",
+    "asml",
+    "util",
+    "amzn",
+    "goog",
+    "amd",
+    "big",
+    "mix",
+    "utilities",
+    "foundry",
+    "cloud",
+]
+KINDS = [
+    "capex_purchase",
+    "cloud_commitment",
+    "revenue_share",
+    "equity_investment",
+    "power_purchase",
+    "services",
+]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(NODES), st.sampled_from(NODES),
-                          st.sampled_from(KINDS), st.floats(0.01, 500)), min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NODES),
+            st.sampled_from(NODES),
+            st.sampled_from(KINDS),
+            st.floats(0.01, 500),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_collapsing_conserves_money(rows):
     # whatever the kinds and endpoints (companies, groups, segments, a layer), every dollar of
     # every placeable flow lands in exactly one layer pair and one segment pair
-    flows = [(f"r{i}", a, b, k, amt, None, None, "2025", "art")
-             for i, (a, b, k, amt) in enumerate(rows)]
+    flows = [
+        (f"r{i}", a, b, k, amt, None, None, "2025", "art") for i, (a, b, k, amt) in enumerate(rows)
+    ]
     graph = flow_graph(tiny_atlas(flows))
     placed = sum(amt for i, (_, _, _, amt) in enumerate(rows) if f"r{i}" not in graph.unmapped)
     assert graph.layer_totals()["mid"].sum() == pytest.approx(placed)

@@ -14,17 +14,27 @@ from stackatlas.analysis.profit_pools import pool_cells, profit_pools, thesis_ta
 from stackatlas.errors import DataUnavailableError, ValidationError
 
 B = 1e9
-LAYER_OF = {"utilities": "energy", "design-gpu": "chips", "hyperscalers": "cloud",
-            "frontier-labs": "models", "consumer-platforms": "applications"}
+LAYER_OF = {
+    "utilities": "energy",
+    "design-gpu": "chips",
+    "hyperscalers": "cloud",
+    "frontier-labs": "models",
+    "consumer-platforms": "applications",
+}
 ORDER = ["energy", "chips", "cloud", "models", "applications"]
 
 
 def _metrics() -> pd.DataFrame:
     rows = []
     # chipco: 100% in design-gpu; cloudco: 40% hyperscalers, 50% consumer platforms.
-    for metric, chip, cloud in [("revenue", 100, 200), ("gross_profit", 70, 120),
-                                ("operating_income", 60, 50), ("capex", 5, 40),
-                                ("operating_cash_flow", 55, 80), ("free_cash_flow", 50, 40)]:
+    for metric, chip, cloud in [
+        ("revenue", 100, 200),
+        ("gross_profit", 70, 120),
+        ("operating_income", 60, 50),
+        ("capex", 5, 40),
+        ("operating_cash_flow", 55, 80),
+        ("free_cash_flow", 50, 40),
+    ]:
         rows.append(("chipco", metric, "2025", chip * B, "reported"))
         rows.append(("cloudco", metric, "2025", cloud * B, "reported"))
     rows.append(("labco", "revenue", "2025", 10 * B, "estimated"))
@@ -33,11 +43,16 @@ def _metrics() -> pd.DataFrame:
 
 
 def _memberships() -> pd.DataFrame:
-    return pd.DataFrame([
-        ("chipco", "design-gpu", 1.0, "estimate"), ("cloudco", "hyperscalers", 0.4, "estimate"),
-        ("cloudco", "consumer-platforms", 0.5, "estimate"),
-        ("labco", "frontier-labs", 1.0, "estimate"), ("gridco", "utilities", 1.0, "estimate"),
-    ], columns=["company", "segment", "weight", "basis"])
+    return pd.DataFrame(
+        [
+            ("chipco", "design-gpu", 1.0, "estimate"),
+            ("cloudco", "hyperscalers", 0.4, "estimate"),
+            ("cloudco", "consumer-platforms", 0.5, "estimate"),
+            ("labco", "frontier-labs", 1.0, "estimate"),
+            ("gridco", "utilities", 1.0, "estimate"),
+        ],
+        columns=["company", "segment", "weight", "basis"],
+    )
 
 
 def _cell(cells: pd.DataFrame, group: str, metric: str) -> pd.Series:
@@ -84,11 +99,14 @@ def test_segment_pools_and_sum_evidence() -> None:
     hyper = _cell(cells, "hyperscalers", "operating_income")
     assert hyper["value"] == pytest.approx(20.0) and hyper["layer"] == "cloud"
     # two reported contributors at weight 1 -> a sum is derived, not reported
-    both = pd.DataFrame([("a", "revenue", "2025", 1 * B, "reported"),
-                         ("b", "revenue", "2025", 2 * B, "reported")],
-                        columns=["company_id", "metric", "period", "value", "evidence"])
-    mem = pd.DataFrame([("a", "design-gpu", 1.0, "estimate"), ("b", "design-gpu", 1.0, "actual")],
-                       columns=["company", "segment", "weight", "basis"])
+    both = pd.DataFrame(
+        [("a", "revenue", "2025", 1 * B, "reported"), ("b", "revenue", "2025", 2 * B, "reported")],
+        columns=["company_id", "metric", "period", "value", "evidence"],
+    )
+    mem = pd.DataFrame(
+        [("a", "design-gpu", 1.0, "estimate"), ("b", "design-gpu", 1.0, "actual")],
+        columns=["company", "segment", "weight", "basis"],
+    )
     total = _cell(pool_cells(both, mem, LAYER_OF), "chips", "revenue")
     assert total["value"] == pytest.approx(3.0) and total["evidence"] == "derived"
 
@@ -116,12 +134,14 @@ def test_bad_grouping_is_a_validation_error() -> None:
 def test_calendar_alignment_june_and_january_year_ends() -> None:
     # June year-end (Microsoft-like): calendar 2025 = sum of the four quarters inside it.
     annual = fundamentals_frame([("capex", 2025, "FY", "2024-07-01", "2025-06-30", 64.0)])
-    quarterly = fundamentals_frame([
-        ("capex", 2025, "Q3", "2025-01-01", "2025-03-31", 16.0),
-        ("capex", 2025, "Q4", "2025-04-01", "2025-06-30", 17.0),
-        ("capex", 2026, "Q1", "2025-07-01", "2025-09-30", 19.0),
-        ("capex", 2026, "Q2", "2025-10-01", "2025-12-31", 29.0),
-    ])
+    quarterly = fundamentals_frame(
+        [
+            ("capex", 2025, "Q3", "2025-01-01", "2025-03-31", 16.0),
+            ("capex", 2025, "Q4", "2025-04-01", "2025-06-30", 17.0),
+            ("capex", 2026, "Q1", "2025-07-01", "2025-09-30", 19.0),
+            ("capex", 2026, "Q2", "2025-10-01", "2025-12-31", 29.0),
+        ]
+    )
     cal = calendar_annual(annual, quarterly).set_index("period")
     assert cal.loc["2025", "value"] == pytest.approx(81.0)
     assert cal.loc["2025", "evidence"] == "derived"
@@ -138,12 +158,19 @@ def test_calendar_alignment_june_and_january_year_ends() -> None:
 
 
 def test_wrapper_mixes_sec_and_figures_and_lists_uncovered(monkeypatch) -> None:
-    atlas = mini_atlas(figures=[figure("labco-rev", "labco", "revenue", 13.0, "2025"),
-                                figure("labco-burn", "labco", "cash_burn", 9.0, "2025")])
+    atlas = mini_atlas(
+        figures=[
+            figure("labco-rev", "labco", "revenue", 13.0, "2025"),
+            figure("labco-burn", "labco", "cash_burn", 9.0, "2025"),
+        ]
+    )
     frames = {
-        1: fundamentals_frame([("revenue", 2025, "FY", "2025-01-01", "2025-12-31", 100 * B),
-                               ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31",
-                                60 * B)]),
+        1: fundamentals_frame(
+            [
+                ("revenue", 2025, "FY", "2025-01-01", "2025-12-31", 100 * B),
+                ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * B),
+            ]
+        ),
     }
 
     def fake(cik: int, store: object | None):
@@ -175,10 +202,16 @@ def test_real_alphabet_meta_microsoft_pools(shared_data, monkeypatch) -> None:
 
     d = pd.Timestamp("2026-03-16").date()
     atlas = mini_atlas(
-        companies=[company("alphabet", 1652044), company("meta", 1326801),
-                   company("microsoft", 789019)],
-        memberships=[Membership(company=c, segment="hyperscalers", weight=1.0, as_of=d,
-                                source="src") for c in ("alphabet", "meta", "microsoft")])
+        companies=[
+            company("alphabet", 1652044),
+            company("meta", 1326801),
+            company("microsoft", 789019),
+        ],
+        memberships=[
+            Membership(company=c, segment="hyperscalers", weight=1.0, as_of=d, source="src")
+            for c in ("alphabet", "meta", "microsoft")
+        ],
+    )
     pools = profit_pools(atlas, year=2025)
     capex = _cell(pools.cells, "cloud", "capex")
     # Alphabet 91,447 + Meta 69,691 (10-Ks for 2025) + Microsoft calendar 2025 from its 10-Qs /
@@ -191,9 +224,16 @@ def test_real_alphabet_meta_microsoft_pools(shared_data, monkeypatch) -> None:
 
 
 def test_zero_weight_member_is_not_a_contributor() -> None:
-    mem = pd.concat([_memberships(), pd.DataFrame(
-        [("chipco", "frontier-labs", 0.0, "actual")],
-        columns=["company", "segment", "weight", "basis"])], ignore_index=True)
+    mem = pd.concat(
+        [
+            _memberships(),
+            pd.DataFrame(
+                [("chipco", "frontier-labs", 0.0, "actual")],
+                columns=["company", "segment", "weight", "basis"],
+            ),
+        ],
+        ignore_index=True,
+    )
     cells = pool_cells(_metrics(), mem, LAYER_OF)
     models_rev = _cell(cells, "models", "revenue")
     assert models_rev["value"] == pytest.approx(10.0)  # labco only; chipco adds no zero
@@ -203,13 +243,16 @@ def test_zero_weight_member_is_not_a_contributor() -> None:
 def _fake_pools(monkeypatch):
     atlas = mini_atlas(figures=[figure("labco-rev", "labco", "revenue", 13.0, "2025")])
     frames = {
-        1: fundamentals_frame([("operating_income", 2025, "FY", "2025-01-01", "2025-12-31",
-                                60 * B)]),
-        2: fundamentals_frame([("operating_income", 2025, "FY", "2025-01-01", "2025-12-31",
-                                50 * B)]),
+        1: fundamentals_frame(
+            [("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * B)]
+        ),
+        2: fundamentals_frame(
+            [("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 50 * B)]
+        ),
     }
-    monkeypatch.setattr(metric_inputs, "_company_frames",
-                        lambda cik, store: (frames[cik], frames[cik].iloc[0:0]))
+    monkeypatch.setattr(
+        metric_inputs, "_company_frames", lambda cik, store: (frames[cik], frames[cik].iloc[0:0])
+    )
     return atlas
 
 
@@ -240,8 +283,9 @@ def test_cli_pools_json_and_bad_year(monkeypatch) -> None:
     out = runner.invoke(app, ["pools", "--json"])
     assert out.exit_code == 0, out.output
     body = json.loads(out.stdout)
-    chips = next(c for c in body["cells"] if c["group"] == "chips"
-             and c["metric"] == "operating_income")
+    chips = next(
+        c for c in body["cells"] if c["group"] == "chips" and c["metric"] == "operating_income"
+    )
     assert chips["value"] == pytest.approx(60.0) and chips["evidence"] == "reported"
     table = runner.invoke(app, ["pools", "--by", "segment"])
     assert table.exit_code == 0 and "design-gpu" in table.output
@@ -259,20 +303,32 @@ def test_year_without_data_is_an_error_not_an_empty_table(monkeypatch) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]),
-                          st.sampled_from(sorted(LAYER_OF)),
-                          st.sampled_from([0.0, 0.25, 0.5, 1.0])), min_size=1, max_size=8,
-                unique_by=lambda t: (t[0], t[1])),
-       st.dictionaries(st.sampled_from(["a", "b", "c", "d"]),
-                       st.floats(-50, 500, allow_nan=False), max_size=4))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.sampled_from(sorted(LAYER_OF)),
+            st.sampled_from([0.0, 0.25, 0.5, 1.0]),
+        ),
+        min_size=1,
+        max_size=8,
+        unique_by=lambda t: (t[0], t[1]),
+    ),
+    st.dictionaries(
+        st.sampled_from(["a", "b", "c", "d"]), st.floats(-50, 500, allow_nan=False), max_size=4
+    ),
+)
 def test_layer_sums_equal_weighted_company_values(mem_rows, revenue) -> None:
     """Invariant: a layer's revenue = sum of weight x revenue of its exposed companies with
     data; a layer where none has data is None (unresolved), never 0."""
-    mem = pd.DataFrame([(c, s, w, "estimate") for c, s, w in mem_rows],
-                       columns=["company", "segment", "weight", "basis"])
-    metrics = pd.DataFrame([(c, "revenue", "2025", v * B, "reported")
-                            for c, v in revenue.items()],
-                           columns=["company_id", "metric", "period", "value", "evidence"])
+    mem = pd.DataFrame(
+        [(c, s, w, "estimate") for c, s, w in mem_rows],
+        columns=["company", "segment", "weight", "basis"],
+    )
+    metrics = pd.DataFrame(
+        [(c, "revenue", "2025", v * B, "reported") for c, v in revenue.items()],
+        columns=["company_id", "metric", "period", "value", "evidence"],
+    )
     if metrics.empty:
         return
     cells = pool_cells(metrics, mem, LAYER_OF)
@@ -287,11 +343,14 @@ def test_layer_sums_equal_weighted_company_values(mem_rows, revenue) -> None:
         if with_data.empty:
             assert value is None and hit.iloc[0]["evidence"] == "unresolved"
         else:
-            expected = sum(w * revenue[c] for c, w in zip(with_data["company"],
-                                                          with_data["weight"], strict=True))
+            expected = sum(
+                w * revenue[c]
+                for c, w in zip(with_data["company"], with_data["weight"], strict=True)
+            )
             assert value == pytest.approx(expected, abs=1e-6)
             assert hit.iloc[0]["coverage"] == pytest.approx(
-                with_data["company"].nunique() / exposed["company"].nunique())
+                with_data["company"].nunique() / exposed["company"].nunique()
+            )
 
 
 def test_filed_weight_is_exact_only_for_its_own_year() -> None:
@@ -300,24 +359,36 @@ def test_filed_weight_is_exact_only_for_its_own_year() -> None:
     evidence only in the calendar year it describes; elsewhere the allocation is estimated."""
     from datetime import date
 
-    metrics = pd.DataFrame([("goog", "revenue", "2019", 161.857 * B, "reported"),
-                            ("goog", "revenue", "2024", 350.018 * B, "reported"),
-                            ("nvda", "revenue", "2025", 215.938 * B, "reported")],
-                           columns=["company_id", "metric", "period", "value", "evidence"])
-    mem = pd.DataFrame([("goog", "hyperscalers", 0.1235, "actual", date(2024, 12, 31)),
-                        # Nvidia's FY2026 ends 2026-01-25: its weight describes calendar 2025
-                        ("nvda", "design-gpu", 0.91, "actual", date(2026, 1, 25))],
-                       columns=["company", "segment", "weight", "basis", "as_of"])
+    metrics = pd.DataFrame(
+        [
+            ("goog", "revenue", "2019", 161.857 * B, "reported"),
+            ("goog", "revenue", "2024", 350.018 * B, "reported"),
+            ("nvda", "revenue", "2025", 215.938 * B, "reported"),
+        ],
+        columns=["company_id", "metric", "period", "value", "evidence"],
+    )
+    mem = pd.DataFrame(
+        [
+            ("goog", "hyperscalers", 0.1235, "actual", date(2024, 12, 31)),
+            # Nvidia's FY2026 ends 2026-01-25: its weight describes calendar 2025
+            ("nvda", "design-gpu", 0.91, "actual", date(2026, 1, 25)),
+        ],
+        columns=["company", "segment", "weight", "basis", "as_of"],
+    )
     cells = pool_cells(metrics, mem, LAYER_OF)
 
     def cloud(period: str) -> pd.Series:
-        return cells[(cells["group"] == "cloud") & (cells["period"] == period)
-                     & (cells["metric"] == "revenue")].iloc[0]
+        return cells[
+            (cells["group"] == "cloud")
+            & (cells["period"] == period)
+            & (cells["metric"] == "revenue")
+        ].iloc[0]
 
     assert cloud("2024")["value"] == pytest.approx(350.018 * 0.1235)
     assert cloud("2024")["evidence"] == "reported"
     assert cloud("2019")["value"] == pytest.approx(161.857 * 0.1235)
     assert cloud("2019")["evidence"] == "estimated" and cloud("2019")["estimated"] == ["goog"]
-    chips = cells[(cells["group"] == "chips") & (cells["period"] == "2025")
-                  & (cells["metric"] == "revenue")].iloc[0]
+    chips = cells[
+        (cells["group"] == "chips") & (cells["period"] == "2025") & (cells["metric"] == "revenue")
+    ].iloc[0]
     assert chips["evidence"] == "reported"

@@ -18,26 +18,43 @@ from stackatlas.errors import ValidationError
 from stackatlas.store.store import Store
 
 B = 1e9
-CAPEX_OCF = SignalDef(id="capex-ocf", name="capex/OCF", measure="group_capex_to_ocf",
-                      params={"group": "g", "period": "TTM"}, direction="above", watch=0.75,
-                      alert=0.90)
+CAPEX_OCF = SignalDef(
+    id="capex-ocf",
+    name="capex/OCF",
+    measure="group_capex_to_ocf",
+    params={"group": "g", "period": "TTM"},
+    direction="above",
+    watch=0.75,
+    alert=0.90,
+)
 
 
 def _atlas():
-    return mini_atlas(companies=[company("a", 1), company("b", 2), company("lab", None)],
-                      memberships=[], groups=[Group(id="g", name="g", members=["a", "b"])],
-                      figures=[figure("lab-rev-24", "lab", "revenue", 4.0, "2024"),
-                               figure("lab-burn-24", "lab", "cash_burn", 5.0, "2024"),
-                               figure("lab-rev-25", "lab", "revenue", 13.0, "2025"),
-                               figure("lab-burn-25", "lab", "cash_burn", 9.0, "2025")])
+    return mini_atlas(
+        companies=[company("a", 1), company("b", 2), company("lab", None)],
+        memberships=[],
+        groups=[Group(id="g", name="g", members=["a", "b"])],
+        figures=[
+            figure("lab-rev-24", "lab", "revenue", 4.0, "2024"),
+            figure("lab-burn-24", "lab", "cash_burn", 5.0, "2024"),
+            figure("lab-rev-25", "lab", "revenue", 13.0, "2025"),
+            figure("lab-burn-25", "lab", "cash_burn", 9.0, "2025"),
+        ],
+    )
 
 
 def _rows(ttm_capex_b: float) -> pd.DataFrame:
     # a: capex 2025 30, OCF 50; b: 20 / 50 -> 2025 ratio 0.5. TTM: a capex varies, OCF 50 + 50.
-    data = [("a", "capex", "2025", 30 * B), ("a", "operating_cash_flow", "2025", 50 * B),
-            ("b", "capex", "2025", 20 * B), ("b", "operating_cash_flow", "2025", 50 * B),
-            ("a", "capex", "TTM", ttm_capex_b * B), ("a", "operating_cash_flow", "TTM", 50 * B),
-            ("b", "capex", "TTM", 40 * B), ("b", "operating_cash_flow", "TTM", 50 * B)]
+    data = [
+        ("a", "capex", "2025", 30 * B),
+        ("a", "operating_cash_flow", "2025", 50 * B),
+        ("b", "capex", "2025", 20 * B),
+        ("b", "operating_cash_flow", "2025", 50 * B),
+        ("a", "capex", "TTM", ttm_capex_b * B),
+        ("a", "operating_cash_flow", "TTM", 50 * B),
+        ("b", "capex", "TTM", 40 * B),
+        ("b", "operating_cash_flow", "TTM", 50 * B),
+    ]
     frame = pd.DataFrame(data, columns=["company_id", "metric", "period", "value"])
     frame["evidence"] = "reported"
     return capex_rows(frame, {"g": ["a", "b"]})
@@ -72,10 +89,24 @@ def test_capex_signal_flips_when_input_crosses_threshold(monkeypatch) -> None:
 
 def test_min_fcf_and_lab_burn(monkeypatch) -> None:
     _use_rows(monkeypatch, _rows(ttm_capex_b=52))
-    fcf = SignalDef(id="fcf", name="fcf", measure="min_free_cash_flow",
-                    params={"group": "g"}, direction="below", watch=10, alert=0)
-    burn = SignalDef(id="burn", name="burn", measure="lab_burn_to_revenue",
-                     params={"lab": "lab"}, direction="above", watch=0.5, alert=1.0)
+    fcf = SignalDef(
+        id="fcf",
+        name="fcf",
+        measure="min_free_cash_flow",
+        params={"group": "g"},
+        direction="below",
+        watch=10,
+        alert=0,
+    )
+    burn = SignalDef(
+        id="burn",
+        name="burn",
+        measure="lab_burn_to_revenue",
+        params={"lab": "lab"},
+        direction="above",
+        watch=0.5,
+        alert=1.0,
+    )
     rows = evaluate(_atlas(), definitions=[fcf, burn]).set_index("id")
     # TTM FCF: a 50 - 52 = -2 (lowest), b 50 - 40 = 10 -> alert
     assert rows.loc["fcf", "value"] == pytest.approx(-2.0)
@@ -96,13 +127,23 @@ def test_missing_data_is_unresolved(monkeypatch) -> None:
 
 def test_gross_margin_drawdown(monkeypatch) -> None:
     quarters = pd.DataFrame(
-        [(m, p, v) for p, rev, gp in [("2025Q1", 100, 75), ("2025Q2", 100, 72),
-                                      ("2025Q3", 100, 68)]
-         for m, v in (("revenue", rev), ("gross_profit", gp))],
-        columns=["metric", "period", "value"])
+        [
+            (m, p, v)
+            for p, rev, gp in [("2025Q1", 100, 75), ("2025Q2", 100, 72), ("2025Q3", 100, 68)]
+            for m, v in (("revenue", rev), ("gross_profit", gp))
+        ],
+        columns=["metric", "period", "value"],
+    )
     monkeypatch.setattr(SignalContext, "quarters", lambda self, company: quarters)
-    dd = SignalDef(id="dd", name="dd", measure="gross_margin_drawdown",
-                   params={"company": "x"}, direction="above", watch=3, alert=5)
+    dd = SignalDef(
+        id="dd",
+        name="dd",
+        measure="gross_margin_drawdown",
+        params={"company": "x"},
+        direction="above",
+        watch=3,
+        alert=5,
+    )
     row = evaluate(_atlas(), definitions=[dd]).iloc[0]
     # peak 75% (2025Q1), now 68% -> 7 points (alert); one quarter earlier 75 - 72 = 3 (watch)
     assert row["value"] == pytest.approx(7.0) and row["status"] == "alert"
@@ -113,8 +154,9 @@ def test_snapshot_and_changes_since_last_sync(monkeypatch, tmp_path) -> None:
     store = Store(tmp_path / "s.duckdb")
     atlas = _atlas()
     _use_rows(monkeypatch, _rows(ttm_capex_b=40))
-    written = record_snapshot(store, atlas, sync_id="sync-1", definitions=[CAPEX_OCF],
-                              taken_at=datetime(2026, 5, 1, 12))
+    written = record_snapshot(
+        store, atlas, sync_id="sync-1", definitions=[CAPEX_OCF], taken_at=datetime(2026, 5, 1, 12)
+    )
     assert written["value"].iloc[0] == pytest.approx(0.80)
     # the next sync brings new data that crosses the alert threshold
     store.set_meta("last_sync_id", "sync-2")
@@ -135,8 +177,12 @@ def test_snapshot_and_changes_since_last_sync(monkeypatch, tmp_path) -> None:
     assert again.baseline_sync == "sync-1"
     by_date = evaluate_signals(atlas, store=store, since="2026-05-02", definitions=[CAPEX_OCF])
     assert by_date.baseline_sync == "sync-2" and by_date.rows.iloc[0]["changed"] is False
-    assert evaluate_signals(atlas, store=store, since="2026-04-01",
-                            definitions=[CAPEX_OCF]).baseline_sync is None
+    assert (
+        evaluate_signals(
+            atlas, store=store, since="2026-04-01", definitions=[CAPEX_OCF]
+        ).baseline_sync
+        is None
+    )
     with pytest.raises(ValidationError):
         evaluate_signals(atlas, store=store, since="yesterday", definitions=[CAPEX_OCF])
     assert len(store.query("SELECT * FROM metric_snapshots")) == 2
@@ -148,18 +194,22 @@ def test_shipped_definitions_and_user_file(tmp_path) -> None:
     assert shipped["hyperscaler-capex-to-ocf"].alert == pytest.approx(0.90)
     assert set(s.measure for s in shipped.values()) == set(sig_mod.MEASURES)
     user = tmp_path / "mine.yaml"
-    user.write_text("signals:\n"
-                    "  - id: hyperscaler-capex-to-ocf\n    name: stricter\n"
-                    "    measure: group_capex_to_ocf\n    params: {group: big4-hyperscalers}\n"
-                    "    direction: above\n    watch: 0.6\n    alert: 0.8\n")
+    user.write_text(
+        "signals:\n"
+        "  - id: hyperscaler-capex-to-ocf\n    name: stricter\n"
+        "    measure: group_capex_to_ocf\n    params: {group: big4-hyperscalers}\n"
+        "    direction: above\n    watch: 0.6\n    alert: 0.8\n"
+    )
     merged = {s.id: s for s in load_signal_definitions(user)}
     assert merged["hyperscaler-capex-to-ocf"].alert == pytest.approx(0.8)
     assert len(merged) == len(shipped)
     bad = tmp_path / "bad.yaml"
-    bad.write_text("signals:\n  - id: ok-one\n    name: x\n    measure: nope\n"
-                   "    direction: above\n    watch: 1\n    alert: 2\n"
-                   "  - id: two\n    name: y\n    measure: revenue_gap\n    direction: up\n"
-                   "    watch: 1\n    alert: 2\n")
+    bad.write_text(
+        "signals:\n  - id: ok-one\n    name: x\n    measure: nope\n"
+        "    direction: above\n    watch: 1\n    alert: 2\n"
+        "  - id: two\n    name: y\n    measure: revenue_gap\n    direction: up\n"
+        "    watch: 1\n    alert: 2\n"
+    )
     with pytest.raises(ValidationError) as err:
         load_signal_definitions(bad)
     problems = err.value.problems
@@ -172,8 +222,13 @@ def test_current_sync_id_from_sync_log(tmp_path) -> None:
 
     store = Store(tmp_path / "s.duckdb")
     assert current_sync_id(store) is None
-    log = pd.DataFrame({"cik": [1, 2], "status": ["ok", "failed"],
-                        "fetched_at": pd.to_datetime(["2026-05-01 10:00", "2026-05-02 09:00"])})
+    log = pd.DataFrame(
+        {
+            "cik": [1, 2],
+            "status": ["ok", "failed"],
+            "fetched_at": pd.to_datetime(["2026-05-01 10:00", "2026-05-02 09:00"]),
+        }
+    )
     store.replace_rows("sec_sync_log", log)
     assert current_sync_id(store) == "sec@2026-05-01T10:00:00"  # the failed fetch is ignored
     store.set_meta("last_sync_id", "explicit")
@@ -189,9 +244,11 @@ def test_cli_signals_json_and_record(monkeypatch, tmp_path) -> None:
     _use_rows(monkeypatch, _rows(ttm_capex_b=40))
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: _atlas())
     defs = tmp_path / "only.yaml"
-    defs.write_text("signals:\n  - id: capex-ocf\n    name: c\n    measure: group_capex_to_ocf\n"
-                    "    params: {group: g}\n    direction: above\n    watch: 0.75\n"
-                    "    alert: 0.9\n")
+    defs.write_text(
+        "signals:\n  - id: capex-ocf\n    name: c\n    measure: group_capex_to_ocf\n"
+        "    params: {group: g}\n    direction: above\n    watch: 0.75\n"
+        "    alert: 0.9\n"
+    )
     runner = CliRunner()
     out = runner.invoke(app, ["signals", "--record", "--file", str(defs), "--json"])
     assert out.exit_code == 0, out.output
@@ -211,9 +268,15 @@ def test_cli_signals_json_and_record(monkeypatch, tmp_path) -> None:
 def test_nvidia_gross_margin_drawdown_on_shared_files(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[])
-    dd = SignalDef(id="dd", name="dd", measure="gross_margin_drawdown",
-                   params={"company": "nvidia", "lookback_quarters": 12}, direction="above",
-                   watch=3, alert=5)
+    dd = SignalDef(
+        id="dd",
+        name="dd",
+        measure="gross_margin_drawdown",
+        params={"company": "nvidia", "lookback_quarters": 12},
+        direction="above",
+        watch=3,
+        alert=5,
+    )
     row = evaluate(atlas, definitions=[dd]).iloc[0]
     # peak: Q1 FY2025 (Feb-Apr 2024, 10-Q filed 2024-05-29) 20,406 / 26,044 = 78.35%;
     # now: Q1 FY2027 (Feb-Apr 2026, 10-Q filed 2026-05-20) 61,157 / 81,615 = 74.93%
@@ -228,14 +291,26 @@ def test_nvidia_gross_margin_drawdown_on_shared_files(shared_data, monkeypatch) 
 def test_revenue_gap_needs_the_same_members_in_both_years(monkeypatch) -> None:
     """Regression: a partial group sum grew when a member's data started (b has 2025 only), so
     capex growth was overstated; the gap now uses only years with the same members."""
-    data = [("a", "capex", "2024", 20 * B), ("a", "operating_cash_flow", "2024", 50 * B),
-            ("a", "capex", "2025", 30 * B), ("a", "operating_cash_flow", "2025", 50 * B),
-            ("b", "capex", "2025", 20 * B), ("b", "operating_cash_flow", "2025", 50 * B)]
+    data = [
+        ("a", "capex", "2024", 20 * B),
+        ("a", "operating_cash_flow", "2024", 50 * B),
+        ("a", "capex", "2025", 30 * B),
+        ("a", "operating_cash_flow", "2025", 50 * B),
+        ("b", "capex", "2025", 20 * B),
+        ("b", "operating_cash_flow", "2025", 50 * B),
+    ]
     frame = pd.DataFrame(data, columns=["company_id", "metric", "period", "value"])
     frame["evidence"] = "reported"
-    gap = SignalDef(id="gap", name="gap", measure="revenue_gap",
-                    params={"group": "g", "labs": ["lab"]}, direction="above", watch=0.0,
-                    alert=50.0, unit="points")
+    gap = SignalDef(
+        id="gap",
+        name="gap",
+        measure="revenue_gap",
+        params={"group": "g", "labs": ["lab"]},
+        direction="above",
+        watch=0.0,
+        alert=50.0,
+        unit="points",
+    )
     _use_rows(monkeypatch, capex_rows(frame, {"g": ["a", "b"]}))
     row = evaluate(_atlas(), definitions=[gap]).iloc[0]
     assert row["value"] is None and "same members" in row["note"]  # 2024: a only; 2025: a + b
@@ -252,8 +327,16 @@ def test_money_signals_show_their_unit(monkeypatch) -> None:
     from rich.console import Console
 
     _use_rows(monkeypatch, _rows(ttm_capex_b=52))
-    fcf = SignalDef(id="fcf", name="fcf", measure="min_free_cash_flow", params={"group": "g"},
-                    direction="below", watch=10, alert=0, unit="usd_billion")
+    fcf = SignalDef(
+        id="fcf",
+        name="fcf",
+        measure="min_free_cash_flow",
+        params={"group": "g"},
+        direction="below",
+        watch=10,
+        alert=0,
+        unit="usd_billion",
+    )
     report = evaluate_signals(_atlas(), definitions=[fcf])
     console = Console(width=200, record=True)
     console.print(report)
@@ -265,15 +348,25 @@ def test_debt_financed_capex_states_its_inputs(monkeypatch) -> None:
     """The reading mixed two groups with no note; it now names both inputs and keeps the
     article's 'over $400B' as a floor. 400 / 675 = 59.3% (atlas figures, estimated)."""
     _use_rows(monkeypatch, _rows(40).iloc[0:0])
-    debt = figure("debt-26", "g", "debt_issuance", 400, "2026", subject_type="group"
-                  ).model_copy(update={"low": 400.0})
+    debt = figure("debt-26", "g", "debt_issuance", 400, "2026", subject_type="group").model_copy(
+        update={"low": 400.0}
+    )
     capex = figure("capex-26", "g", "capex", 675, "2026", subject_type="group")
-    atlas = mini_atlas(companies=[company("a", 1), company("b", 2)], memberships=[],
-                       groups=[Group(id="g", name="g", members=["a", "b"])],
-                       figures=[debt, capex])
-    sig = SignalDef(id="debt", name="debt", measure="debt_financed_capex_share",
-                    params={"group": "g", "debt_group": "g"}, direction="above", watch=0.3,
-                    alert=0.5)
+    atlas = mini_atlas(
+        companies=[company("a", 1), company("b", 2)],
+        memberships=[],
+        groups=[Group(id="g", name="g", members=["a", "b"])],
+        figures=[debt, capex],
+    )
+    sig = SignalDef(
+        id="debt",
+        name="debt",
+        measure="debt_financed_capex_share",
+        params={"group": "g", "debt_group": "g"},
+        direction="above",
+        watch=0.3,
+        alert=0.5,
+    )
     row = evaluate(atlas, definitions=[sig]).iloc[0]
     assert row["value"] == pytest.approx(400 / 675) and row["status"] == "alert"
     assert row["note"] == "over $400B debt (g) / $675B capex (g, atlas)"

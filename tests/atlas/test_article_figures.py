@@ -26,41 +26,116 @@ ARTICLE = "marsbit-2026-03-16"
 ARTICLE_FIGURES: dict[str, tuple[str, str, str, float, float | None, float | None, str]] = {
     # II. Tracking the flow of capital
     "big4-capex-2026": ("big4-hyperscalers", "capex", "2026", 675, 650, 700, "usd_billion"),
-    "big4-capex-ai-share-2026": ("big4-hyperscalers", "capex_ai_share", "2026", 75, None, None,
-                                 "percent"),
-    "big4-capex-ai-2026": ("big4-hyperscalers", "capex_ai", "2026", 450, None, None,
-                           "usd_billion"),
-    "ai-infra-capex-annual": ("world", "ai_infrastructure_capex", "2026", 700, None, None,
-                              "usd_billion"),
-    "non-application-share": ("ai-stack", "non_application_share", "2026", 80, None, None,
-                              "percent"),
+    "big4-capex-ai-share-2026": (
+        "big4-hyperscalers",
+        "capex_ai_share",
+        "2026",
+        75,
+        None,
+        None,
+        "percent",
+    ),
+    "big4-capex-ai-2026": ("big4-hyperscalers", "capex_ai", "2026", 450, None, None, "usd_billion"),
+    "ai-infra-capex-annual": (
+        "world",
+        "ai_infrastructure_capex",
+        "2026",
+        700,
+        None,
+        None,
+        "usd_billion",
+    ),
+    "non-application-share": (
+        "ai-stack",
+        "non_application_share",
+        "2026",
+        80,
+        None,
+        None,
+        "percent",
+    ),
     "openai-arr-2023": ("openai", "annualized_revenue", "2023", 2, None, None, "usd_billion"),
     "openai-arr-2024": ("openai", "annualized_revenue", "2024", 6, None, None, "usd_billion"),
     "openai-arr-2025": ("openai", "annualized_revenue", "2025", 20, None, None, "usd_billion"),
-    "openai-arr-growth-2023-2025": ("openai", "annualized_revenue_growth_multiple", "2023-2025",
-                                    10, None, None, "multiple"),
+    "openai-arr-growth-2023-2025": (
+        "openai",
+        "annualized_revenue_growth_multiple",
+        "2023-2025",
+        10,
+        None,
+        None,
+        "multiple",
+    ),
     "openai-burn-2025": ("openai", "cash_burn", "2025", 9, None, None, "usd_billion"),
     "openai-burn-2026": ("openai", "cash_burn", "2026", 17, None, None, "usd_billion"),
     "openai-inference-2025": ("openai", "inference_cost", "2025", 8.4, None, None, "usd_billion"),
-    "openai-inference-2026": ("openai", "inference_cost", "2026", 14.1, None, None,
-                              "usd_billion"),
-    "openai-cash-flow-positive": ("openai", "first_positive_cash_flow_year", "2029-2030", 2029.5,
-                                  2029, 2030, "year"),
-    "openai-revenue-share-microsoft": ("openai", "revenue_share_to_microsoft", "until 2032", 20,
-                                       None, None, "percent"),
+    "openai-inference-2026": ("openai", "inference_cost", "2026", 14.1, None, None, "usd_billion"),
+    "openai-cash-flow-positive": (
+        "openai",
+        "first_positive_cash_flow_year",
+        "2029-2030",
+        2029.5,
+        2029,
+        2030,
+        "year",
+    ),
+    "openai-revenue-share-microsoft": (
+        "openai",
+        "revenue_share_to_microsoft",
+        "until 2032",
+        20,
+        None,
+        None,
+        "percent",
+    ),
     # III. You've actually seen this before
     "nvda-fy2026-revenue": ("nvidia", "revenue", "FY2026", 215.9, None, None, "usd_billion"),
-    "nvda-fy2026-revenue-growth": ("nvidia", "revenue_growth_yoy", "FY2026", 65, None, None,
-                                   "percent"),
-    "nvda-dc-revenue-q4fy2026": ("nvidia", "data_center_revenue", "Q4 FY2026", 62.3, None, None,
-                                 "usd_billion"),
-    "nvda-dc-revenue-growth-q4fy2026": ("nvidia", "data_center_revenue_growth_yoy", "Q4 FY2026",
-                                        75, None, None, "percent"),
-    "nvda-dc-share": ("nvidia", "data_center_revenue_share", "Q4 FY2026", 91, None, None,
-                      "percent"),
+    "nvda-fy2026-revenue-growth": (
+        "nvidia",
+        "revenue_growth_yoy",
+        "FY2026",
+        65,
+        None,
+        None,
+        "percent",
+    ),
+    "nvda-dc-revenue-q4fy2026": (
+        "nvidia",
+        "data_center_revenue",
+        "Q4 FY2026",
+        62.3,
+        None,
+        None,
+        "usd_billion",
+    ),
+    "nvda-dc-revenue-growth-q4fy2026": (
+        "nvidia",
+        "data_center_revenue_growth_yoy",
+        "Q4 FY2026",
+        75,
+        None,
+        None,
+        "percent",
+    ),
+    "nvda-dc-share": (
+        "nvidia",
+        "data_center_revenue_share",
+        "Q4 FY2026",
+        91,
+        None,
+        None,
+        "percent",
+    ),
     "nvda-q4fy2026-revenue": ("nvidia", "revenue", "Q4 FY2026", 68, None, None, "usd_billion"),
-    "nvda-dc-share-rounded": ("nvidia", "data_center_revenue_share_rounded", "Q4 FY2026", 90,
-                              None, None, "percent"),
+    "nvda-dc-share-rounded": (
+        "nvidia",
+        "data_center_revenue_share_rounded",
+        "Q4 FY2026",
+        90,
+        None,
+        None,
+        "percent",
+    ),
     "tsmc-foundry-share-2025": ("tsmc", "market_share", "2025", 70, None, None, "percent"),
     "tsmc-sales-2025": ("tsmc", "revenue", "2025", 122.5, None, None, "usd_billion"),
     "samsung-foundry-share-2025": ("samsung", "market_share", "2025", 7.2, None, None, "percent"),
@@ -68,8 +143,15 @@ ARTICLE_FIGURES: dict[str, tuple[str, str, str, float, float | None, float | Non
     "nvda-gross-margin": ("nvidia", "gross_margin", "Q4 FY2026", 75, None, None, "percent"),
     # V. Investor map, layers 1-5
     "ai-dc-electricity-2026": ("energy", "electricity_consumption", "2026", 90, None, None, "twh"),
-    "ai-dc-electricity-growth-2022-2026": ("energy", "electricity_consumption_growth_multiple",
-                                           "2022-2026", 10, None, None, "multiple"),
+    "ai-dc-electricity-growth-2022-2026": (
+        "energy",
+        "electricity_consumption_growth_multiple",
+        "2022-2026",
+        10,
+        None,
+        None,
+        "multiple",
+    ),
     "nvda-ai-gpu-share": ("nvidia", "market_share", "2025", 92, None, None, "percent"),
     "asml-euv-share": ("asml", "market_share", "2025", 100, None, None, "percent"),
     "aws-cloud-share": ("amazon", "market_share", "2025", 31, None, None, "percent"),
@@ -78,58 +160,186 @@ ARTICLE_FIGURES: dict[str, tuple[str, str, str, float, float | None, float | Non
     "oracle-capex-2026": ("oracle", "capex", "2026", 50, None, None, "usd_billion"),
     "foxconn-ai-server-share": ("foxconn", "market_share", "2025", 40, None, None, "percent"),
     "credo-stock-return-2025": ("credo", "stock_return", "2025", 117, None, None, "percent"),
-    "hyperscaler-capex-ocf-2025": ("hyperscalers", "capex_to_ocf", "2025", 65, None, None,
-                                   "percent"),
-    "hyperscaler-capex-ocf-2026": ("hyperscalers", "capex_to_ocf", "2026", 90, None, None,
-                                   "percent"),
-    "hyperscaler-debt-2025": ("hyperscalers", "debt_issuance", "2025", 165, None, None,
-                              "usd_billion"),
-    "hyperscaler-debt-2026": ("hyperscalers", "debt_issuance", "2026", 400, 400, None,
-                              "usd_billion"),  # "over $400 billion": open upper bound
-    "anthropic-arr-2026": ("anthropic", "annualized_revenue", "2026", 19, None, None,
-                           "usd_billion"),
+    "hyperscaler-capex-ocf-2025": (
+        "hyperscalers",
+        "capex_to_ocf",
+        "2025",
+        65,
+        None,
+        None,
+        "percent",
+    ),
+    "hyperscaler-capex-ocf-2026": (
+        "hyperscalers",
+        "capex_to_ocf",
+        "2026",
+        90,
+        None,
+        None,
+        "percent",
+    ),
+    "hyperscaler-debt-2025": (
+        "hyperscalers",
+        "debt_issuance",
+        "2025",
+        165,
+        None,
+        None,
+        "usd_billion",
+    ),
+    "hyperscaler-debt-2026": (
+        "hyperscalers",
+        "debt_issuance",
+        "2026",
+        400,
+        400,
+        None,
+        "usd_billion",
+    ),  # "over $400 billion": open upper bound
+    "anthropic-arr-2026": (
+        "anthropic",
+        "annualized_revenue",
+        "2026",
+        19,
+        None,
+        None,
+        "usd_billion",
+    ),
     "anthropic-round-2026": ("anthropic", "funding_round", "2026", 5, None, None, "usd_billion"),
-    "anthropic-valuation-2026": ("anthropic", "valuation", "2026", 170, None, None,
-                                 "usd_billion"),
-    "ai-app-market-2030s": ("applications", "market_size", "early 2030s", 2000, 2000, None,
-                            "usd_billion"),  # "could exceed $2 trillion"
+    "anthropic-valuation-2026": ("anthropic", "valuation", "2026", 170, None, None, "usd_billion"),
+    "ai-app-market-2030s": (
+        "applications",
+        "market_size",
+        "early 2030s",
+        2000,
+        2000,
+        None,
+        "usd_billion",
+    ),  # "could exceed $2 trillion"
     # VI. AI risk
-    "dotcom-demand-lag": ("internet", "infrastructure_demand_lag", "dot-com era", 6, 5, 7,
-                          "years"),
-    "openai-wau-added-2025": ("openai", "weekly_active_users_added", "2025-03/2025-10", 400,
-                              None, None, "million_users"),
+    "dotcom-demand-lag": ("internet", "infrastructure_demand_lag", "dot-com era", 6, 5, 7, "years"),
+    "openai-wau-added-2025": (
+        "openai",
+        "weekly_active_users_added",
+        "2025-03/2025-10",
+        400,
+        None,
+        None,
+        "million_users",
+    ),
     "tech-dc-spend-2026": ("world", "data_center_capex", "2026", 650, 650, None, "usd_billion"),
-    "tsmc-global-chip-share": ("tsmc", "share_of_global_chips", "2026", 70, None, None,
-                               "percent"),
-    "mckinsey-dc-investment-2030": ("world", "data_center_investment_cumulative", "through 2030",
-                                    6700, None, None, "usd_billion"),
-    "pwc-ai-gdp-2030": ("world", "ai_gdp_contribution", "2030", 15700, None, None,
-                        "usd_billion"),
-    "idc-ai-economic-impact": ("world", "ai_economic_impact_cumulative",
-                               "cumulative (year not stated)", 22300, None, None, "usd_billion"),
+    "tsmc-global-chip-share": ("tsmc", "share_of_global_chips", "2026", 70, None, None, "percent"),
+    "mckinsey-dc-investment-2030": (
+        "world",
+        "data_center_investment_cumulative",
+        "through 2030",
+        6700,
+        None,
+        None,
+        "usd_billion",
+    ),
+    "pwc-ai-gdp-2030": ("world", "ai_gdp_contribution", "2030", 15700, None, None, "usd_billion"),
+    "idc-ai-economic-impact": (
+        "world",
+        "ai_economic_impact_cumulative",
+        "cumulative (year not stated)",
+        22300,
+        None,
+        None,
+        "usd_billion",
+    ),
 }
 
 # Every company, lab and product owner the article names (sections I-VI), by atlas id.
 ARTICLE_COMPANIES = [
-    "nvidia", "amd", "broadcom", "qualcomm", "alphabet", "amazon", "microsoft", "meta", "tsmc",
-    "samsung", "intel", "asml", "applied-materials", "lam-research", "tokyo-electron", "sk-hynix",
-    "micron", "oracle", "foxconn", "arista", "credo", "vertiv", "equinix", "digital-realty",
-    "openai", "anthropic", "google-deepmind", "mistral", "xai", "deepseek", "perplexity",
-    "github", "salesforce", "bloomberg", "epic-systems", "netflix", "cisco", "corning",
+    "nvidia",
+    "amd",
+    "broadcom",
+    "qualcomm",
+    "alphabet",
+    "amazon",
+    "microsoft",
+    "meta",
+    "tsmc",
+    "samsung",
+    "intel",
+    "asml",
+    "applied-materials",
+    "lam-research",
+    "tokyo-electron",
+    "sk-hynix",
+    "micron",
+    "oracle",
+    "foxconn",
+    "arista",
+    "credo",
+    "vertiv",
+    "equinix",
+    "digital-realty",
+    "openai",
+    "anthropic",
+    "google-deepmind",
+    "mistral",
+    "xai",
+    "deepseek",
+    "perplexity",
+    "github",
+    "salesforce",
+    "bloomberg",
+    "epic-systems",
+    "netflix",
+    "cisco",
+    "corning",
 ]
 # The ones a user expects beside them (issue 2).
 EXPECTED_COMPANIES = [
-    "kla", "cadence", "synopsys", "marvell", "arm", "dell", "super-micro", "hpe", "coreweave",
-    "nebius", "constellation", "vistra", "nrg", "ge-vernova", "eaton", "schneider-electric",
-    "quanta-services", "cameco", "oklo", "nuscale", "coherent", "lumentum", "servicenow",
-    "palantir", "snowflake", "adobe", "ibm", "applied-digital", "iren",
+    "kla",
+    "cadence",
+    "synopsys",
+    "marvell",
+    "arm",
+    "dell",
+    "super-micro",
+    "hpe",
+    "coreweave",
+    "nebius",
+    "constellation",
+    "vistra",
+    "nrg",
+    "ge-vernova",
+    "eaton",
+    "schneider-electric",
+    "quanta-services",
+    "cameco",
+    "oklo",
+    "nuscale",
+    "coherent",
+    "lumentum",
+    "servicenow",
+    "palantir",
+    "snowflake",
+    "adobe",
+    "ibm",
+    "applied-digital",
+    "iren",
 ]
 # Products the article names -> the company that owns them.
 PRODUCT_ALIASES = {
-    "ChatGPT": "openai", "Claude": "anthropic", "Gemini": "google-deepmind", "AWS": "amazon",
-    "Azure": "microsoft", "Llama": "meta", "Grok": "xai", "TPU": "alphabet",
-    "Trainium": "amazon", "Maia": "microsoft", "CoWoS": "tsmc", "Copilot": "microsoft",
-    "GitHub Copilot": "github", "Meta AI": "meta", "Hon Hai": "foxconn",
+    "ChatGPT": "openai",
+    "Claude": "anthropic",
+    "Gemini": "google-deepmind",
+    "AWS": "amazon",
+    "Azure": "microsoft",
+    "Llama": "meta",
+    "Grok": "xai",
+    "TPU": "alphabet",
+    "Trainium": "amazon",
+    "Maia": "microsoft",
+    "CoWoS": "tsmc",
+    "Copilot": "microsoft",
+    "GitHub Copilot": "github",
+    "Meta AI": "meta",
+    "Hon Hai": "foxconn",
 }
 
 
@@ -163,12 +373,24 @@ def test_every_article_figure_row_is_enumerated_here(atlas: Atlas) -> None:
 
 def test_future_values_are_projections_and_past_ones_are_not(atlas: Atlas) -> None:
     figs = _figures(atlas)
-    for fid in ("big4-capex-2026", "openai-burn-2026", "openai-inference-2026",
-                "hyperscaler-capex-ocf-2026", "hyperscaler-debt-2026", "oracle-capex-2026",
-                "ai-dc-electricity-2026", "pwc-ai-gdp-2030", "ai-app-market-2030s"):
+    for fid in (
+        "big4-capex-2026",
+        "openai-burn-2026",
+        "openai-inference-2026",
+        "hyperscaler-capex-ocf-2026",
+        "hyperscaler-debt-2026",
+        "oracle-capex-2026",
+        "ai-dc-electricity-2026",
+        "pwc-ai-gdp-2030",
+        "ai-app-market-2030s",
+    ):
         assert figs[fid].kind == FigureKind.PROJECTION, fid
-    for fid in ("nvda-fy2026-revenue", "openai-arr-2025", "tsmc-sales-2025",
-                "credo-stock-return-2025"):
+    for fid in (
+        "nvda-fy2026-revenue",
+        "openai-arr-2025",
+        "tsmc-sales-2025",
+        "credo-stock-return-2025",
+    ):
         assert figs[fid].kind == FigureKind.ACTUAL, fid
 
 
@@ -189,43 +411,59 @@ def test_article_figures_agree_with_the_filing_figures(atlas: Atlas) -> None:
     figs = _figures(atlas)
     # $215.9B vs 215,938 $M (Nvidia FY2026 10-K, accession 0001045810-26-000021)
     assert figs["nvda-fy2026-revenue"].value == pytest.approx(
-        figs["nvda-fy2026-revenue-10k"].value / 1000, abs=0.05)
+        figs["nvda-fy2026-revenue-10k"].value / 1000, abs=0.05
+    )
     # +65% vs 215,938 / 130,497 - 1 = 65.5%
     growth = figs["nvda-fy2026-revenue-10k"].value / figs["nvda-fy2025-revenue-10k"].value - 1
     assert growth * 100 == pytest.approx(figs["nvda-fy2026-revenue-growth"].value, abs=1)
     # "$68 billion in quarterly revenue" vs Q4 = 68,127 $M
     assert figs["nvda-q4fy2026-revenue"].value == pytest.approx(
-        figs["nvda-q4fy2026-revenue-10k"].value / 1000, abs=0.5)
+        figs["nvda-q4fy2026-revenue-10k"].value / 1000, abs=0.5
+    )
     # 91% data-center share = $62.3B / $68.1B in the quarter
     assert 62.3 / (figs["nvda-q4fy2026-revenue-10k"].value / 1000) == pytest.approx(0.91, abs=0.01)
     # "gross margin near 75%" vs Q4 FY2026 GAAP 75.0%; the full year is 71.1%
     assert figs["nvda-q4fy2026-gross-margin-10k"].value == pytest.approx(75, abs=0.5)
     assert figs["nvda-fy2026-gross-margin-10k"].value == pytest.approx(
-        100 * 153463 / 215938, abs=0.01)
+        100 * 153463 / 215938, abs=0.01
+    )
 
 
 @pytest.mark.realdata
 def test_filing_figures_match_companyfacts(atlas: Atlas, shared_data: Path) -> None:
     """Every usd_million figure from a companyfacts-backed filing equals the SEC value."""
-    concepts = {"revenue": ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax"),
-                "capex": ("PaymentsToAcquirePropertyPlantAndEquipment",
-                          "PaymentsToAcquireProductiveAssets"),
-                "operating_cash_flow": ("NetCashProvidedByUsedInOperatingActivities",),
-                "gross_profit": ("GrossProfit",), "operating_income": ("OperatingIncomeLoss",)}
+    concepts = {
+        "revenue": ("Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax"),
+        "capex": (
+            "PaymentsToAcquirePropertyPlantAndEquipment",
+            "PaymentsToAcquireProductiveAssets",
+        ),
+        "operating_cash_flow": ("NetCashProvidedByUsedInOperatingActivities",),
+        "gross_profit": ("GrossProfit",),
+        "operating_income": ("OperatingIncomeLoss",),
+    }
     checked = 0
     for fig in atlas.figures:
         src = atlas.sources[fig.source]
-        if src.kind != SourceKind.FILING or fig.unit != "usd_million" \
-                or fig.metric not in concepts or fig.period.startswith("Q"):
+        if (
+            src.kind != SourceKind.FILING
+            or fig.unit != "usd_million"
+            or fig.metric not in concepts
+            or fig.period.startswith("Q")
+        ):
             continue
         cik = atlas.companies[fig.subject].cik
         path = shared_data / "sec" / "companyfacts" / f"CIK{cik:010d}.json"
         if not path.is_file():
             continue
         facts = json.loads(path.read_bytes())["facts"]["us-gaap"]
-        values = {f["val"] for c in concepts[fig.metric] if c in facts
-                  for f in facts[c]["units"]["USD"]
-                  if f["accn"] == src.accession and f.get("fp") == "FY"}
+        values = {
+            f["val"]
+            for c in concepts[fig.metric]
+            if c in facts
+            for f in facts[c]["units"]["USD"]
+            if f["accn"] == src.accession and f.get("fp") == "FY"
+        }
         assert fig.value * 1e6 in values, fig.id
         checked += 1
     assert checked >= 12  # Nvidia, Alphabet, Meta, Microsoft rows
@@ -248,23 +486,37 @@ def test_article_and_expected_companies_exist(atlas: Atlas) -> None:
     assert not missing
     assert atlas.companies["google-deepmind"].parent == "alphabet"
     assert atlas.companies["github"].parent == "microsoft"
-    for private in ("openai", "anthropic", "xai", "mistral", "deepseek", "bloomberg",
-                    "epic-systems", "perplexity"):
+    for private in (
+        "openai",
+        "anthropic",
+        "xai",
+        "mistral",
+        "deepseek",
+        "bloomberg",
+        "epic-systems",
+        "perplexity",
+    ):
         c = atlas.companies[private]
         assert not c.listed and c.ticker is None and c.cik is None, private
 
 
 def test_products_resolve_to_their_owner(atlas: Atlas) -> None:
     for alias, cid in PRODUCT_ALIASES.items():
-        owners = [c.id for c in atlas.companies.values()
-                  if alias.lower() in (a.lower() for a in c.aliases)]
+        owners = [
+            c.id
+            for c in atlas.companies.values()
+            if alias.lower() in (a.lower() for a in c.aliases)
+        ]
         assert owners == [cid], alias
 
 
 def test_tickers_and_ciks(atlas: Atlas) -> None:
     c = atlas.companies
-    assert (c["tsmc"].ticker, c["tsmc"].other_tickers, c["tsmc"].cik) == ("TSM", ["2330.TW"],
-                                                                          1046179)
+    assert (c["tsmc"].ticker, c["tsmc"].other_tickers, c["tsmc"].cik) == (
+        "TSM",
+        ["2330.TW"],
+        1046179,
+    )
     assert (c["alphabet"].ticker, c["alphabet"].other_tickers) == ("GOOGL", ["GOOG"])
     assert c["asml"].other_tickers == ["ASML.AS"]
     assert c["samsung"].ticker == "005930.KS" and c["samsung"].cik is None
@@ -279,8 +531,10 @@ def test_tickers_and_ciks(atlas: Atlas) -> None:
 
 @pytest.mark.realdata
 def test_ciks_match_the_sec_ticker_map(atlas: Atlas, shared_data: Path) -> None:
-    sec = {v["ticker"]: v["cik_str"] for v in
-           json.loads((shared_data / "sec" / "company_tickers.json").read_bytes()).values()}
+    sec = {
+        v["ticker"]: v["cik_str"]
+        for v in json.loads((shared_data / "sec" / "company_tickers.json").read_bytes()).values()
+    }
     for c in atlas.companies.values():
         if c.cik is not None:
             assert sec.get(c.ticker) == c.cik, c.id
@@ -307,8 +561,11 @@ def test_article_market_shares(atlas: Atlas) -> None:
     assert shares[("foundry", "samsung")] == 0.072
     assert shares[("euv-lithography", "asml")] == 1.0
     assert shares[("ai-server-assembly", "foxconn")] == 0.40
-    assert [shares[("cloud-infrastructure", c)] for c in ("amazon", "microsoft", "alphabet")] \
-        == [0.31, 0.24, 0.11]
+    assert [shares[("cloud-infrastructure", c)] for c in ("amazon", "microsoft", "alphabet")] == [
+        0.31,
+        0.24,
+        0.11,
+    ]
     by_market: dict[str, float] = defaultdict(float)
     for s in atlas.shares:
         by_market[s.market] += s.share
@@ -330,23 +587,31 @@ def test_weights_reflect_the_filings(atlas: Atlas) -> None:
 
 def test_the_article_flows_exist_and_form_the_circular_chain(atlas: Atlas) -> None:
     edges = {(f.source_node, f.target_node, f.kind.value) for f in atlas.flows}
-    for edge in [("microsoft", "openai", "equity_investment"),
-                 ("openai", "microsoft", "cloud_commitment"),
-                 ("openai", "microsoft", "revenue_share"),
-                 ("microsoft", "nvidia", "capex_purchase"),
-                 ("big4-hyperscalers", "ai-infra-suppliers", "capex_purchase"),
-                 ("nvidia", "tsmc", "services"), ("tsmc", "asml", "capex_purchase"),
-                 ("hyperscalers", "utilities", "power_purchase"),
-                 ("hyperscalers", "ipp", "power_purchase"),
-                 ("oracle", "ai-infra-suppliers", "capex_purchase")]:
+    for edge in [
+        ("microsoft", "openai", "equity_investment"),
+        ("openai", "microsoft", "cloud_commitment"),
+        ("openai", "microsoft", "revenue_share"),
+        ("microsoft", "nvidia", "capex_purchase"),
+        ("big4-hyperscalers", "ai-infra-suppliers", "capex_purchase"),
+        ("nvidia", "tsmc", "services"),
+        ("tsmc", "asml", "capex_purchase"),
+        ("hyperscalers", "utilities", "power_purchase"),
+        ("hyperscalers", "ipp", "power_purchase"),
+        ("oracle", "ai-infra-suppliers", "capex_purchase"),
+    ]:
         assert edge in edges, edge
     flows = {f.id: f for f in atlas.flows}
     assert (flows["big4-ai-capex-2026"].amount, flows["big4-ai-capex-2026"].low) == (450, 450)
     assert flows["hyperscaler-debt-2025"].amount == 165
     assert flows["hyperscaler-debt-2026"].amount == 400
     assert flows["oracle-capex-2026"].amount == 50
-    graph = nx.DiGraph([(f.source_node, f.target_node) for f in atlas.flows
-                        if f.source_node in atlas.companies and f.target_node in atlas.companies])
+    graph = nx.DiGraph(
+        [
+            (f.source_node, f.target_node)
+            for f in atlas.flows
+            if f.source_node in atlas.companies and f.target_node in atlas.companies
+        ]
+    )
     cycles = [set(c) for c in nx.simple_cycles(graph)]
     assert {"microsoft", "openai"} in cycles
     assert any({"microsoft", "openai", "nvidia"} <= c for c in cycles)
@@ -364,8 +629,10 @@ def test_epoch_figures_match_the_dataset(atlas: Atlas, shared_data: Path) -> Non
         "xai-colossus-power": ("xAI Colossus Memphis Phase 3", "Power Capacity (MW)"),
         "msft-openai-goodyear-h100e": ("OpenAI/Microsoft Goodyear Arizona", "H100 equivalents"),
         "meta-100k-h100e": ("Meta 100k", "H100 equivalents"),
-        "msft-mt-pleasant-planned-power": ('"OpenAI/Microsoft Mt Pleasant, Wisconsin Phase 2"',
-                                           "Power Capacity (MW)"),
+        "msft-mt-pleasant-planned-power": (
+            '"OpenAI/Microsoft Mt Pleasant, Wisconsin Phase 2"',
+            "Power Capacity (MW)",
+        ),
     }
     for fid, (name, column) in expected.items():
         assert figs[fid].source == "epoch-gpu-clusters"
@@ -375,16 +642,19 @@ def test_epoch_figures_match_the_dataset(atlas: Atlas, shared_data: Path) -> Non
 
 
 @pytest.mark.realdata
-def test_filing_figures_are_tagged_values_of_the_inline_xbrl(atlas: Atlas,
-                                                             shared_data: Path) -> None:
+def test_filing_figures_are_tagged_values_of_the_inline_xbrl(
+    atlas: Atlas, shared_data: Path
+) -> None:
     """usd_million figures citing a filing in ../shared/data/sec/filings appear there as tagged
     ix:nonFraction values (segment facts such as AWS or Google Cloud included)."""
-    documents = {"amzn-10k-2024": "amzn-10-k-2025-02-07.html",
-                 "googl-10k-2024": "googl-10-k-2025-02-05.html",
-                 "meta-10k-2024": "meta-10-k-2025-01-30.html",
-                 "crm-10k-fy2025": "crm-10-k-2025-03-05.html",
-                 "nvda-10k-fy2025": "nvda-10-k-2025-02-26.html",
-                 "nvda-10q-q2fy2026": "nvda-10-q-2025-08-27.html"}
+    documents = {
+        "amzn-10k-2024": "amzn-10-k-2025-02-07.html",
+        "googl-10k-2024": "googl-10-k-2025-02-05.html",
+        "meta-10k-2024": "meta-10-k-2025-01-30.html",
+        "crm-10k-fy2025": "crm-10-k-2025-03-05.html",
+        "nvda-10k-fy2025": "nvda-10-k-2025-02-26.html",
+        "nvda-10q-q2fy2026": "nvda-10-q-2025-08-27.html",
+    }
     checked = 0
     for source, name in documents.items():
         html = (shared_data / "sec" / "filings" / name).read_text(encoding="utf-8")
@@ -397,13 +667,22 @@ def test_filing_figures_are_tagged_values_of_the_inline_xbrl(atlas: Atlas,
 
 
 def test_atlas_readme_row_counts_are_current(atlas: Atlas) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "src" / "stackatlas" / "data" / "atlas"
-              / "README.md").read_text(encoding="utf-8")
-    counts = {m.group(1): int(m.group(2))
-              for m in re.finditer(r"^\| `(\w+)\.csv` \| (\d+) \|", readme, re.M)}
-    actual = {"sources": len(atlas.sources), "companies": len(atlas.companies),
-              "memberships": len(atlas.memberships), "markets": len(atlas.markets),
-              "shares": len(atlas.shares), "groups": len(atlas.groups),
-              "flows": len(atlas.flows), "figures": len(atlas.figures)}
+    readme = (
+        Path(__file__).resolve().parents[2] / "src" / "stackatlas" / "data" / "atlas" / "README.md"
+    ).read_text(encoding="utf-8")
+    counts = {
+        m.group(1): int(m.group(2))
+        for m in re.finditer(r"^\| `(\w+)\.csv` \| (\d+) \|", readme, re.M)
+    }
+    actual = {
+        "sources": len(atlas.sources),
+        "companies": len(atlas.companies),
+        "memberships": len(atlas.memberships),
+        "markets": len(atlas.markets),
+        "shares": len(atlas.shares),
+        "groups": len(atlas.groups),
+        "flows": len(atlas.flows),
+        "figures": len(atlas.figures),
+    }
     counts.pop("dependencies", None)  # maintained by the scenarios module, not checked here
     assert counts == actual

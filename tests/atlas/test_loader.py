@@ -21,8 +21,15 @@ def test_fixture_atlas_loads(fixtures: Path) -> None:
     atlas = load_atlas(base=fixtures / "atlas")
     assert isinstance(atlas, Atlas)
     assert atlas.layer_ids == ["energy", "chips", "cloud"]
-    assert set(atlas.companies) == {"nvidia", "amd", "tsmc", "samsung", "microsoft", "alphabet",
-                                    "constellation"}
+    assert set(atlas.companies) == {
+        "nvidia",
+        "amd",
+        "tsmc",
+        "samsung",
+        "microsoft",
+        "alphabet",
+        "constellation",
+    }
     assert atlas.layer_of_segment["design-gpu"] == "chips"
     assert atlas.groups["hyperscalers"].members == ["microsoft", "alphabet"]
     flow = atlas.flows[0]
@@ -59,7 +66,8 @@ def test_overlay_replaces_and_adds_rows(fixtures: Path, tmp_path: Path) -> None:
     (overlay / "shares.csv").write_text(
         "market,company,share,low,high,as_of,source,kind,note\n"
         "ai-accelerators,nvidia,0.80,0.75,0.85,2026-06-30,editors,estimate,corrected\n"
-        "ai-accelerators,amd,0.08,0.05,0.10,2026-06-30,editors,estimate,added\n")
+        "ai-accelerators,amd,0.08,0.05,0.10,2026-06-30,editors,estimate,added\n"
+    )
     base = load_atlas(base=fixtures / "atlas")
     merged = load_atlas(overlay, base=fixtures / "atlas")
     shares = {(s.market, s.company): s for s in merged.shares}
@@ -70,13 +78,15 @@ def test_overlay_replaces_and_adds_rows(fixtures: Path, tmp_path: Path) -> None:
     assert merged.version != base.version
 
 
-def test_overlay_from_environment(fixtures: Path, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overlay_from_environment(
+    fixtures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     overlay = tmp_path / "overlay"
     overlay.mkdir()
     (overlay / "companies.csv").write_text(
         "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description\n"
-        "nvidia,NVIDIA Corp (renamed),NVDA,NASDAQ,,1045810,US,true,,,\n")
+        "nvidia,NVIDIA Corp (renamed),NVDA,NASDAQ,,1045810,US,true,,,\n"
+    )
     monkeypatch.setenv("STACKATLAS_ATLAS_OVERLAY", str(overlay))
     assert load_atlas(base=fixtures / "atlas").companies["nvidia"].name == "NVIDIA Corp (renamed)"
 
@@ -93,7 +103,8 @@ def test_overlay_layers_merge_by_id(fixtures: Path, tmp_path: Path) -> None:
         "      description: HBM and DRAM.\n"
         "- id: models\n"
         "  name: Models\n  order: 4\n  level: 4\n  level_name: expert\n"
-        "  risk: Cash burn.\n  description: Labs.\n  segments: []\n")
+        "  risk: Cash burn.\n  description: Labs.\n  segments: []\n"
+    )
     atlas = load_atlas(overlay, base=fixtures / "atlas")
     chips = atlas.layer("chips")
     assert chips.risk == "Overlay risk text."
@@ -118,7 +129,11 @@ def test_atlas_node_helpers(fixtures: Path) -> None:
     atlas = load_atlas(base=fixtures / "atlas")
     # 'hyperscalers' is both a group and a segment in the fixture: the group wins
     assert [atlas.node_kind(x) for x in ("nvidia", "hyperscalers", "foundry", "nope")] == [
-        "company", "group", "segment", None]
+        "company",
+        "group",
+        "segment",
+        None,
+    ]
     assert atlas.primary_layer("nvidia") == "chips"
     assert atlas.layers_of("hyperscalers", "group") == ["cloud"]  # microsoft + alphabet
     assert atlas.layers_of("ai-accelerators", "market") == ["chips"]
@@ -127,13 +142,14 @@ def test_atlas_node_helpers(fixtures: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(base=st.lists(st.sampled_from("abcdef"), unique=True),
-       overlay=st.lists(st.sampled_from("defgh"), unique=True))
+@given(
+    base=st.lists(st.sampled_from("abcdef"), unique=True),
+    overlay=st.lists(st.sampled_from("defgh"), unique=True),
+)
 def test_merge_rows_replaces_by_key_and_appends_new(base, overlay) -> None:
     spec = next(s for s in TABLES if s.name == "companies")
     rows = [RawRow({"id": k, "name": "base"}, "base.csv", i + 2) for i, k in enumerate(base)]
-    extra = [RawRow({"id": k, "name": "overlay"}, "ov.csv", i + 2)
-             for i, k in enumerate(overlay)]
+    extra = [RawRow({"id": k, "name": "overlay"}, "ov.csv", i + 2) for i, k in enumerate(overlay)]
     merged = _merge_rows(rows, extra, spec)
     expected = base + [k for k in overlay if k not in base]
     assert [r.values["id"] for r in merged] == expected
@@ -141,12 +157,15 @@ def test_merge_rows_replaces_by_key_and_appends_new(base, overlay) -> None:
         assert r.values["name"] == ("overlay" if r.values["id"] in overlay else "base")
 
 
-@pytest.mark.parametrize(("typo", "expected"), [
-    ("nvdia", ["nvidia"]),          # was nvidia, ge-vernova, amazon (60-point partial hits)
-    ("antropic", ["anthropic"]),    # was anthropic, epic-systems, tsmc
-    ("broadcomm", ["broadcom"]),
-    ("micorsoft", ["microsoft"]),   # aliases of the same company collapse into one id
-])
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [
+        ("nvdia", ["nvidia"]),  # was nvidia, ge-vernova, amazon (60-point partial hits)
+        ("antropic", ["anthropic"]),  # was anthropic, epic-systems, tsmc
+        ("broadcomm", ["broadcom"]),
+        ("micorsoft", ["microsoft"]),  # aliases of the same company collapse into one id
+    ],
+)
 def test_suggestions_on_the_shipped_atlas_stay_close(typo: str, expected: list[str]) -> None:
     assert load_atlas().suggest_companies(typo) == expected
 

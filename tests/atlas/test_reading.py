@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from stackatlas.atlas.models import Group
 from stackatlas.atlas.reading import read_csv, read_layers_yaml
 
-TEXT = st.text(st.characters(blacklist_characters="\r\x00", blacklist_categories=("Cs",)),
-               max_size=30)
-ROW = st.tuples(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), TEXT, TEXT,
-                st.booleans())
+TEXT = st.text(
+    st.characters(blacklist_characters="\r\x00", blacklist_categories=("Cs",)), max_size=30
+)
+ROW = st.tuples(st.from_regex(r"[a-z][a-z0-9-]{0,8}", fullmatch=True), TEXT, TEXT, st.booleans())
 
 
 @settings(max_examples=150, deadline=None)
@@ -32,8 +32,10 @@ def test_csv_rows_keep_their_first_line(rows) -> None:
         expected.append((line, gid, name.strip(), description.strip()))
     got, problems = read_csv(out.getvalue(), "groups.csv", Group)
     assert problems == []
-    assert [(r.line, r.values["id"], r.values.get("name", ""), r.values.get("description", ""))
-            for r in got] == expected
+    assert [
+        (r.line, r.values["id"], r.values.get("name", ""), r.values.get("description", ""))
+        for r in got
+    ] == expected
 
 
 def test_csv_bom_and_empty_cells() -> None:

@@ -15,14 +15,14 @@ from stackatlas.errors import AtlasValidationError, Problem
 H = {
     "sources.csv": "id,title,publisher,url,accession,published,kind,note",
     "companies.csv": "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,"
-                     "description",
+    "description",
     "memberships.csv": "company,segment,weight,as_of,source,basis,note",
     "markets.csv": "id,name,segment,measure,description",
     "shares.csv": "market,company,share,low,high,as_of,source,kind,note",
     "groups.csv": "id,name,members,description",
     "flows.csv": "id,from,to,kind,amount,low,high,period,source,confidence,note",
     "figures.csv": "id,subject_type,subject,metric,value,low,high,unit,period,kind,source,quote,"
-                   "note",
+    "note",
     "dependencies.csv": "supplier,customer,input_share,revenue_share,source,note",
 }
 ART = "marsbit-2026-03-16"
@@ -58,22 +58,27 @@ def broken(fixtures: Path, tmp_path: Path) -> Broken:
 def test_duplicate_key_within_a_file(broken: Broken) -> None:
     row = "intel,Intel,INTC,NASDAQ,,50863,US,true,,,"
     problems = broken.problems(companies=[row, "amd,AMD,AMD2,NASDAQ,,,US,true,,,", row])
-    assert problems == [broken.at("companies.csv", 4, "id",
-                                  "duplicate key 'intel' (first at line 2)")]
+    assert problems == [
+        broken.at("companies.csv", 4, "id", "duplicate key 'intel' (first at line 2)")
+    ]
 
 
 def test_duplicate_composite_key(broken: Broken) -> None:
     row = f"foundry,tsmc,0.6,,,2025-12-31,{ART},actual,"
     problems = broken.problems(shares=[row, row])
-    assert broken.at("shares.csv", 3, "company",
-                     "duplicate key 'foundry/tsmc' (first at line 2)") in problems
+    assert (
+        broken.at("shares.csv", 3, "company", "duplicate key 'foundry/tsmc' (first at line 2)")
+        in problems
+    )
 
 
 def test_unknown_references(broken: Broken) -> None:
     problems = broken.problems(
-        memberships=["acme,design-gpu,0.5,2025-12-31,marsbit-2026-03-16,estimate,",
-                     f"amd,gpu-design,0.1,2025-12-31,{ART},estimate,",
-                     "amd,foundry,0.1,2025-12-31,nowhere,estimate,"],
+        memberships=[
+            "acme,design-gpu,0.5,2025-12-31,marsbit-2026-03-16,estimate,",
+            f"amd,gpu-design,0.1,2025-12-31,{ART},estimate,",
+            "amd,foundry,0.1,2025-12-31,nowhere,estimate,",
+        ],
         shares=[f"hbm,samsung,0.3,,,2025-12-31,{ART},actual,"],
         markets=["hbm,HBM,memory,revenue,"],
         groups=["fabs,Fabs,tsmc;globalfoundries,"],
@@ -93,9 +98,11 @@ def test_unknown_references(broken: Broken) -> None:
 def test_unknown_market_and_figure_subject(broken: Broken) -> None:
     problems = broken.problems(
         shares=[f"hbm,samsung,0.3,,,2025-12-31,{ART},actual,"],
-        figures=[f"x1,company,nvida,revenue,1,,,usd_billion,2025,actual,{ART},,",
-                 f"x2,layer,models,capex,1,,,usd_billion,2025,actual,{ART},,",
-                 f"x3,economy,world,gdp,1,,,usd_billion,2025,actual,{ART},,"],
+        figures=[
+            f"x1,company,nvida,revenue,1,,,usd_billion,2025,actual,{ART},,",
+            f"x2,layer,models,capex,1,,,usd_billion,2025,actual,{ART},,",
+            f"x3,economy,world,gdp,1,,,usd_billion,2025,actual,{ART},,",
+        ],
     )
     assert problems == [
         broken.at("figures.csv", 2, "subject", "unknown company 'nvida'"),
@@ -105,11 +112,13 @@ def test_unknown_market_and_figure_subject(broken: Broken) -> None:
 
 
 def test_flow_endpoints(broken: Broken) -> None:
-    problems = broken.problems(flows=[
-        f"f1,microsoft,openai,equity_investment,13,,,2019-2023,{ART},high,",
-        f"f2,nvidia,nvidia,services,1,,,2025,{ART},low,",
-        f"f3,hyperscalers,foundry,capex_purchase,1,,,2025,{ART},low,",  # group -> segment: ok
-    ])
+    problems = broken.problems(
+        flows=[
+            f"f1,microsoft,openai,equity_investment,13,,,2019-2023,{ART},high,",
+            f"f2,nvidia,nvidia,services,1,,,2025,{ART},low,",
+            f"f3,hyperscalers,foundry,capex_purchase,1,,,2025,{ART},low,",  # group -> segment: ok
+        ]
+    )
     assert problems == [
         broken.at("flows.csv", 2, "to", "unknown company, segment or group 'openai'"),
         broken.at("flows.csv", 3, "to", "a flow cannot go from a node to itself"),
@@ -117,8 +126,9 @@ def test_flow_endpoints(broken: Broken) -> None:
 
 
 def test_company_id_must_not_be_a_segment_or_group(broken: Broken) -> None:
-    problems = broken.problems(companies=["foundry,Foundry Inc,,,,,US,false,,,",
-                                          "hyperscalers,Hyper Inc,,,,,US,false,,,"])
+    problems = broken.problems(
+        companies=["foundry,Foundry Inc,,,,,US,false,,,", "hyperscalers,Hyper Inc,,,,,US,false,,,"]
+    )
     assert problems == [
         broken.at("companies.csv", 2, "id", "company id 'foundry' is also a segment id"),
         broken.at("companies.csv", 3, "id", "company id 'hyperscalers' is also a segment id"),
@@ -130,16 +140,22 @@ def test_shares_of_a_market_sum_above_one(broken: Broken) -> None:
     # fixture foundry shares: tsmc 0.70 + samsung 0.072; the overlay adds 0.25 -> 1.022
     problems = broken.problems(shares=[f"foundry,amd,0.25,,,2025-12-31,{ART},actual,"])
     base = broken.base / "shares.csv"
-    assert problems == [broken.at(
-        "shares.csv", 2, "share",
-        f"shares of market 'foundry' sum to 1.02 (> 1): tsmc 0.7 ({base}:3), "
-        f"samsung 0.072 ({base}:4), amd 0.25 (line 2)")]
+    assert problems == [
+        broken.at(
+            "shares.csv",
+            2,
+            "share",
+            f"shares of market 'foundry' sum to 1.02 (> 1): tsmc 0.7 ({base}:3), "
+            f"samsung 0.072 ({base}:4), amd 0.25 (line 2)",
+        )
+    ]
 
 
 def test_shares_within_tolerance_pass(broken: Broken, fixtures: Path) -> None:
     # 0.70 + 0.072 + 0.23 = 1.002: within the 0.005 rounding tolerance
     (broken.dir / "shares.csv").write_text(
-        H["shares.csv"] + f"\nfoundry,amd,0.23,,,2025-12-31,{ART},actual,\n")
+        H["shares.csv"] + f"\nfoundry,amd,0.23,,,2025-12-31,{ART},actual,\n"
+    )
     assert len(load_atlas(broken.dir, base=broken.base).shares) == 4
 
 
@@ -147,19 +163,26 @@ def test_membership_weights_above_one(broken: Broken) -> None:
     # fixture: nvidia design-gpu 0.91 (line 2 of the fixture); overlay adds foundry 0.2
     problems = broken.problems(memberships=[f"nvidia,foundry,0.2,2025-12-31,{ART},estimate,"])
     base = broken.base / "memberships.csv"
-    assert problems == [broken.at(
-        "memberships.csv", 2, "weight",
-        f"weights of company 'nvidia' sum to 1.11 (> 1): design-gpu 0.91 ({base}:2), "
-        "foundry 0.2 (line 2)")]
+    assert problems == [
+        broken.at(
+            "memberships.csv",
+            2,
+            "weight",
+            f"weights of company 'nvidia' sum to 1.11 (> 1): design-gpu 0.91 ({base}:2), "
+            "foundry 0.2 (line 2)",
+        )
+    ]
 
 
 def test_bad_values_are_reported_per_cell(broken: Broken) -> None:
-    problems = broken.problems(shares=[
-        f"foundry,intel,0.01,,,2025-13-01,{ART},actual,",
-        f"foundry,amd,lots,,,2025-12-31,{ART},actual,",
-        f"foundry,nvidia,0.01,,,2025-12-31,{ART},guess,",
-        f"foundry,microsoft,,,,2025-12-31,{ART},actual,",
-    ])
+    problems = broken.problems(
+        shares=[
+            f"foundry,intel,0.01,,,2025-13-01,{ART},actual,",
+            f"foundry,amd,lots,,,2025-12-31,{ART},actual,",
+            f"foundry,nvidia,0.01,,,2025-12-31,{ART},guess,",
+            f"foundry,microsoft,,,,2025-12-31,{ART},actual,",
+        ]
+    )
     f = broken.at
     assert problems == [
         f("shares.csv", 2, "as_of", "bad date '2025-13-01' (expected YYYY-MM-DD)"),
@@ -167,19 +190,26 @@ def test_bad_values_are_reported_per_cell(broken: Broken) -> None:
         # the fixture atlas)
         f("shares.csv", 2, "company", "unknown company 'intel'"),
         f("shares.csv", 3, "share", "not a number: 'lots'"),
-        f("shares.csv", 4, "kind",
-          "unknown value 'guess' (expected one of: 'actual', 'estimate' or 'projection')"),
+        f(
+            "shares.csv",
+            4,
+            "kind",
+            "unknown value 'guess' (expected one of: 'actual', 'estimate' or 'projection')",
+        ),
         f("shares.csv", 5, "share", "required value is missing"),
     ]
 
 
 def test_negative_amounts_and_ranges(broken: Broken) -> None:
-    problems = broken.problems(flows=[
-        f"f1,microsoft,nvidia,capex_purchase,-5,,,2025,{ART},low,",
-        f"f2,microsoft,nvidia,capex_purchase,,30,20,2025,{ART},low,",
-        f"f3,microsoft,nvidia,capex_purchase,50,20,30,2025,{ART},low,",
-        f"f4,microsoft,nvidia,capex_purchase,10,20,,2025,{ART},low,",
-    ], memberships=[f"amd,foundry,-0.1,2025-12-31,{ART},estimate,"])
+    problems = broken.problems(
+        flows=[
+            f"f1,microsoft,nvidia,capex_purchase,-5,,,2025,{ART},low,",
+            f"f2,microsoft,nvidia,capex_purchase,,30,20,2025,{ART},low,",
+            f"f3,microsoft,nvidia,capex_purchase,50,20,30,2025,{ART},low,",
+            f"f4,microsoft,nvidia,capex_purchase,10,20,,2025,{ART},low,",
+        ],
+        memberships=[f"amd,foundry,-0.1,2025-12-31,{ART},estimate,"],
+    )
     f = broken.at
     assert problems == [
         f("flows.csv", 2, "amount", "must not be negative, got -5"),
@@ -191,39 +221,61 @@ def test_negative_amounts_and_ranges(broken: Broken) -> None:
 
 
 def test_share_fraction_and_estimate_ranges(broken: Broken) -> None:
-    problems = broken.problems(shares=[
-        f"ai-accelerators,amd,5,,,2025-12-31,{ART},actual,percent by mistake",
-        f"foundry,nvidia,0.01,,,2025-12-31,{ART},estimate,",
-        "foundry,amd,0.01,,,2025-12-31,editors,actual,",
-    ], figures=["e1,company,amd,revenue,30,,,usd_billion,2025,estimate,editors,,"])
+    problems = broken.problems(
+        shares=[
+            f"ai-accelerators,amd,5,,,2025-12-31,{ART},actual,percent by mistake",
+            f"foundry,nvidia,0.01,,,2025-12-31,{ART},estimate,",
+            "foundry,amd,0.01,,,2025-12-31,editors,actual,",
+        ],
+        figures=["e1,company,amd,revenue,30,,,usd_billion,2025,estimate,editors,,"],
+    )
     f = broken.at
     assert problems == [
         f("figures.csv", 2, "low", "an editorial estimate must give low and high"),
         f("shares.csv", 2, "share", "share must be a fraction 0-1, got 5"),
-        f("shares.csv", 2, "share", "shares of market 'ai-accelerators' sum to 5.92 "
-          f"(> 1): nvidia 0.92 ({broken.base / 'shares.csv'}:2), amd 5 (line 2)"),
+        f(
+            "shares.csv",
+            2,
+            "share",
+            "shares of market 'ai-accelerators' sum to 5.92 "
+            f"(> 1): nvidia 0.92 ({broken.base / 'shares.csv'}:2), amd 5 (line 2)",
+        ),
         f("shares.csv", 3, "low", "a share of kind estimate must give low and high"),
         f("shares.csv", 4, "low", "an editorial estimate must give low and high"),
     ]
 
 
 def test_source_needs_url_or_accession(broken: Broken) -> None:
-    problems = broken.problems(sources=[
-        "s1,Some report,ACME,,,2025-01-01,research_estimate,",
-        "s2,Some page,ACME,www.example.com,,2025-01-01,company_release,",
-        "s3,A 10-K,SEC EDGAR,,0001045810-26,2026-01-01,filing,",
-        "s4,Ok,SEC EDGAR,,0001045810-26-000021,2026-01-01,filing,",
-        "s5,Internal,ACME,stackatlas:README.md,,2025-01-01,company_release,",
-    ])
+    problems = broken.problems(
+        sources=[
+            "s1,Some report,ACME,,,2025-01-01,research_estimate,",
+            "s2,Some page,ACME,www.example.com,,2025-01-01,company_release,",
+            "s3,A 10-K,SEC EDGAR,,0001045810-26,2026-01-01,filing,",
+            "s4,Ok,SEC EDGAR,,0001045810-26-000021,2026-01-01,filing,",
+            "s5,Internal,ACME,stackatlas:README.md,,2025-01-01,company_release,",
+        ]
+    )
     f = broken.at
     assert problems == [
         f("sources.csv", 2, "url", "a source needs a url or a filing accession"),
-        f("sources.csv", 3, "url",
-          "url must start with http:// or https://, got 'www.example.com'"),
-        f("sources.csv", 4, "accession",
-          "accession must look like 0001045810-26-000021, got '0001045810-26'"),
-        f("sources.csv", 6, "url",
-          "url must start with http:// or https://, got 'stackatlas:README.md'"),
+        f(
+            "sources.csv",
+            3,
+            "url",
+            "url must start with http:// or https://, got 'www.example.com'",
+        ),
+        f(
+            "sources.csv",
+            4,
+            "accession",
+            "accession must look like 0001045810-26-000021, got '0001045810-26'",
+        ),
+        f(
+            "sources.csv",
+            6,
+            "url",
+            "url must start with http:// or https://, got 'stackatlas:README.md'",
+        ),
     ]
 
 
@@ -240,50 +292,56 @@ def test_header_problems(broken: Broken) -> None:
 
 
 def test_row_with_too_many_cells(broken: Broken) -> None:
-    problems = broken.problems(
-        groups=["g1,Chip makers,nvidia;amd,Nvidia, AMD and friends"])
-    assert problems == [broken.at("groups.csv", 2, None,
-                                  "5 cells but the header has 4 columns (unquoted comma?)")]
+    problems = broken.problems(groups=["g1,Chip makers,nvidia;amd,Nvidia, AMD and friends"])
+    assert problems == [
+        broken.at("groups.csv", 2, None, "5 cells but the header has 4 columns (unquoted comma?)")
+    ]
 
 
 def test_dependencies(broken: Broken) -> None:
-    problems = broken.problems(dependencies=[f"tsmc,tsmc,0.5,0.1,{ART},",
-                                             f"tsmc,nvidia,1.5,0.1,{ART},"])
+    problems = broken.problems(
+        dependencies=[f"tsmc,tsmc,0.5,0.1,{ART},", f"tsmc,nvidia,1.5,0.1,{ART},"]
+    )
     assert problems == [
-        broken.at("dependencies.csv", 2, "customer",
-                  "supplier and customer are the same company"),
+        broken.at("dependencies.csv", 2, "customer", "supplier and customer are the same company"),
         broken.at("dependencies.csv", 3, "input_share", "must be <= 1, got 1.5"),
     ]
 
 
 def test_ticker_used_twice(broken: Broken) -> None:
     problems = broken.problems(companies=["nvda2,Nvidia clone,nvda,NASDAQ,,,US,true,,,"])
-    assert problems == [broken.at("companies.csv", 2, "ticker",
-                                  "ticker 'nvda' is also used by 'nvidia'")]
+    assert problems == [
+        broken.at("companies.csv", 2, "ticker", "ticker 'nvda' is also used by 'nvidia'")
+    ]
 
 
 def test_layers_yaml_problems_have_lines(broken: Broken) -> None:
-    problems = broken.problems(layers_yaml=(
-        "- id: chips\n"            # 1
-        "  level: 7\n"             # 2
-        "  segments:\n"            # 3
-        "    - id: memory\n"       # 4
-        "      name: Memory\n"     # 5
-        "    - id: ipp\n"          # 6
-        "      name: IPP again\n"  # 7
-        "      description: x\n"   # 8
-    ))
+    problems = broken.problems(
+        layers_yaml=(
+            "- id: chips\n"  # 1
+            "  level: 7\n"  # 2
+            "  segments:\n"  # 3
+            "    - id: memory\n"  # 4
+            "      name: Memory\n"  # 5
+            "    - id: ipp\n"  # 6
+            "      name: IPP again\n"  # 7
+            "      description: x\n"  # 8
+        )
+    )
     f = broken.at
     assert problems == [
         f("layers.yaml", 2, "level", "must be <= 5, got 7"),
         f("layers.yaml", 4, "segments.2.description", "required value is missing"),
     ]
     # once the row errors are fixed, the cross-layer check names the duplicated segment
-    problems = broken.problems(layers_yaml=(
-        "- id: chips\n  segments:\n    - id: ipp\n      name: IPP again\n"
-        "      description: x\n"))
-    assert problems == [f("layers.yaml", 3, "segments.2.id",
-                          "segment 'ipp' is already defined in layer 'energy'")]
+    problems = broken.problems(
+        layers_yaml=(
+            "- id: chips\n  segments:\n    - id: ipp\n      name: IPP again\n      description: x\n"
+        )
+    )
+    assert problems == [
+        f("layers.yaml", 3, "segments.2.id", "segment 'ipp' is already defined in layer 'energy'")
+    ]
 
 
 def test_invalid_yaml(broken: Broken) -> None:
@@ -297,11 +355,16 @@ def test_all_files_reported_together(broken: Broken) -> None:
     problems = broken.problems(
         companies=["x,X,,,,,US,maybe,,,"],
         flows=[f"f1,microsoft,nvidia,gift,1,,,2025,{ART},low,"],
-        figures=[f"g1,company,amd,revenue,1,,,usd_billion,2025,actual,{ART},,",
-                 f"g1,company,amd,revenue,2,,,usd_billion,2025,actual,{ART},,"],
+        figures=[
+            f"g1,company,amd,revenue,1,,,usd_billion,2025,actual,{ART},,",
+            f"g1,company,amd,revenue,2,,,usd_billion,2025,actual,{ART},,",
+        ],
     )
     assert [(Path(p.file).name, p.line, p.column) for p in problems] == [
-        ("companies.csv", 2, "listed"), ("figures.csv", 3, "id"), ("flows.csv", 2, "kind")]
+        ("companies.csv", 2, "listed"),
+        ("figures.csv", 3, "id"),
+        ("flows.csv", 2, "kind"),
+    ]
     assert problems[0].message == "expected true or false, got 'maybe'"
     text = str(AtlasValidationError(problems))
     assert text.startswith("3 problem(s):") and "flows.csv:2 [kind]" in text
@@ -318,17 +381,24 @@ def test_missing_required_file_in_base(fixtures: Path, tmp_path: Path) -> None:
     problems = info.value.problems
     assert Problem(f"{base}/sources.csv", None, None, "file is missing") in problems
     # every citation now dangles too, and all of it is reported at once
-    assert Problem(f"{base}/figures.csv", 2, "source",
-                   "unknown source 'marsbit-2026-03-16'") in problems
+    assert (
+        Problem(f"{base}/figures.csv", 2, "source", "unknown source 'marsbit-2026-03-16'")
+        in problems
+    )
 
 
 def test_misnamed_overlay_file_is_reported(broken: Broken) -> None:
     problems = broken.problems(company_csv="id,name\nx,X\n")
-    assert problems == [broken.at(
-        "company.csv", None, None,
-        "not an atlas file name (expected one of: layers.yaml, sources.csv, companies.csv, "
-        "memberships.csv, markets.csv, shares.csv, groups.csv, flows.csv, figures.csv, "
-        "dependencies.csv)")]
+    assert problems == [
+        broken.at(
+            "company.csv",
+            None,
+            None,
+            "not an atlas file name (expected one of: layers.yaml, sources.csv, companies.csv, "
+            "memberships.csv, markets.csv, shares.csv, groups.csv, flows.csv, figures.csv, "
+            "dependencies.csv)",
+        )
+    ]
 
 
 def test_invalid_rows_do_not_cascade_but_keep_their_references(broken: Broken) -> None:

@@ -40,9 +40,14 @@ def test_stack_map_tree(atlas) -> None:
     assert [c["id"] for c in gpu["companies"]] == ["nvidia", "amd"]  # by weight
     nvidia = gpu["companies"][0]
     assert nvidia["weight"] == 0.91
-    assert nvidia["key_share"] == {"market": "ai-accelerators", "market_name": "AI accelerators",
-                                   "share": 0.92, "as_of": "2026-03-16", "kind": "actual",
-                                   "source": "marsbit-2026-03-16"}
+    assert nvidia["key_share"] == {
+        "market": "ai-accelerators",
+        "market_name": "AI accelerators",
+        "share": 0.92,
+        "as_of": "2026-03-16",
+        "kind": "actual",
+        "source": "marsbit-2026-03-16",
+    }
     assert gpu["companies"][1]["key_share"] is None
     # headline figures: the energy layer figure and the group figure placed in cloud
     assert [f["id"] for f in m["layers"][0]["figures"]] == ["ai-dc-power-2026"]
@@ -67,16 +72,20 @@ def test_company_profile(atlas) -> None:
     p = company_profile(atlas, "NVDA").to_dict()
     assert p["company"]["id"] == "nvidia" and p["company"]["cik"] == 1045810
     assert [(m["layer"], m["segment"], m["weight"]) for m in p["memberships"]] == [
-        ("chips", "design-gpu", 0.91)]
+        ("chips", "design-gpu", 0.91)
+    ]
     assert [(s["market"], s["share"]) for s in p["shares"]] == [("ai-accelerators", 0.92)]
     flows = [(f["id"], f["counterparty"], f["via"]) for f in p["flows_in"]]
-    assert flows == [("azure-nvidia", "microsoft", None),
-                     ("hyperscalers-chips", "hyperscalers", "design-gpu")]
+    assert flows == [
+        ("azure-nvidia", "microsoft", None),
+        ("hyperscalers-chips", "hyperscalers", "design-gpu"),
+    ]
     assert p["flows_in"][1]["counterparty_kind"] == "group"
     assert p["flows_out"] == []
     assert [(f["id"], f["value"], f["source"]) for f in p["figures"]] == [
         ("nvidia-revenue-fy2026", 215.9, "marsbit-2026-03-16"),
-        ("nvidia-revenue-fy2026-10k", 215.938, "nvda-10k-fy2026")]
+        ("nvidia-revenue-fy2026-10k", 215.938, "nvda-10k-fy2026"),
+    ]
     assert [s["id"] for s in p["sources"]] == ["marsbit-2026-03-16", "nvda-10k-fy2026"]
     assert p["sources"][1]["accession"] == "0001045810-26-000021"
 
@@ -84,8 +93,10 @@ def test_company_profile(atlas) -> None:
 def test_company_profile_via_group_and_miss(atlas) -> None:
     p = company_profile(atlas, "Azure")  # alias
     assert p.company.id == "microsoft" and p.groups == ["hyperscalers"]
-    assert [(f.id, f.via) for f in p.flows_out] == [("azure-nvidia", None),
-                                                    ("hyperscalers-chips", "hyperscalers")]
+    assert [(f.id, f.via) for f in p.flows_out] == [
+        ("azure-nvidia", None),
+        ("hyperscalers-chips", "hyperscalers"),
+    ]
     with pytest.raises(NotFoundError) as info:
         company_profile(atlas, "nvidea")
     assert "nvidia" in info.value.suggestions
@@ -93,8 +104,14 @@ def test_company_profile_via_group_and_miss(atlas) -> None:
 
 def test_company_profile_renders(atlas) -> None:
     text = _render(company_profile(atlas, "nvidia"))
-    for expected in ("NVIDIA  [nvidia]  NVDA (NASDAQ)", "Market shares", "92%", "Money in",
-                     "$215.9B", "0001045810-26-000021"):
+    for expected in (
+        "NVIDIA  [nvidia]  NVDA (NASDAQ)",
+        "Market shares",
+        "92%",
+        "Money in",
+        "$215.9B",
+        "0001045810-26-000021",
+    ):
         assert expected in text
 
 
@@ -114,20 +131,23 @@ def test_atlas_summary(atlas) -> None:
     assert by_layer == {"energy": (1, 0, 1), "chips": (4, 2, 3), "cloud": (2, 2, 1)}
 
 
-@pytest.mark.parametrize(("args", "text"), [
-    ((215.9, "usd_billion"), "$215.9B"),
-    ((675, "usd_billion", 650, 700), "$675B ($650-700B)"),
-    ((400, "usd_billion", 400, None), ">$400B"),
-    ((None, "usd_billion", 5, 10), "$5-10B"),
-    ((75, "percent"), "75%"),
-    ((90, "twh"), "90 TWh"),
-    ((215938, "usd_million"), "$215,938M"),
-    ((3, "count"), "3 count"),
-    ((None, "usd_billion"), "n/a"),
-    # regression: OpenAI's "2029 or 2030" printed as '2,030 year (2,029-2,030 year)'
-    ((2029.5, "year", 2029, 2030), "2029-2030"),
-    ((2032, "year"), "2032"),
-])
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        ((215.9, "usd_billion"), "$215.9B"),
+        ((675, "usd_billion", 650, 700), "$675B ($650-700B)"),
+        ((400, "usd_billion", 400, None), ">$400B"),
+        ((None, "usd_billion", 5, 10), "$5-10B"),
+        ((75, "percent"), "75%"),
+        ((90, "twh"), "90 TWh"),
+        ((215938, "usd_million"), "$215,938M"),
+        ((3, "count"), "3 count"),
+        ((None, "usd_billion"), "n/a"),
+        # regression: OpenAI's "2029 or 2030" printed as '2,030 year (2,029-2,030 year)'
+        ((2029.5, "year", 2029, 2030), "2029-2030"),
+        ((2032, "year"), "2032"),
+    ],
+)
 def test_fmt_amount(args, text) -> None:
     assert fmt_amount(*args) == text
 
@@ -144,8 +164,13 @@ def test_shipped_nvidia_profile() -> None:
     assert ("chips", "design-gpu") in [(m["layer"], m["segment"]) for m in p["memberships"]]
     share = next(s for s in p["shares"] if s["market"] == "ai-accelerators")
     assert share["share"] == 0.92 and share["source"] == "marsbit-2026-03-16"
-    revenue = [f for f in p["figures"] if f["metric"] == "revenue" and f["period"] == "FY2026"
-               and f["source"] == "marsbit-2026-03-16"]
+    revenue = [
+        f
+        for f in p["figures"]
+        if f["metric"] == "revenue"
+        and f["period"] == "FY2026"
+        and f["source"] == "marsbit-2026-03-16"
+    ]
     assert [f["value"] for f in revenue] == [215.9]
     article = next(s for s in p["sources"] if s["id"] == "marsbit-2026-03-16")
     assert article["publisher"] == "MarsBit" and article["published"] == "2026-03-16"
@@ -162,31 +187,125 @@ def test_json_shapes_are_pinned(atlas) -> None:
     """The documented --json keys (README, section atlas); renaming one must fail here."""
     m = stack_map(atlas).to_dict()
     layer = m["layers"][1]
-    assert set(layer) == {"id", "name", "order", "level", "level_name", "risk", "figures",
-                          "segments"}
+    assert set(layer) == {
+        "id",
+        "name",
+        "order",
+        "level",
+        "level_name",
+        "risk",
+        "figures",
+        "segments",
+    }
     assert set(layer["segments"][0]) == {"id", "name", "description", "companies"}
-    assert set(layer["segments"][0]["companies"][0]) == {"id", "name", "ticker", "weight",
-                                                         "key_share"}
-    figure_keys = {"id", "subject_type", "subject", "metric", "value", "low", "high", "unit",
-                   "period", "kind", "source", "quote", "note"}
+    assert set(layer["segments"][0]["companies"][0]) == {
+        "id",
+        "name",
+        "ticker",
+        "weight",
+        "key_share",
+    }
+    figure_keys = {
+        "id",
+        "subject_type",
+        "subject",
+        "metric",
+        "value",
+        "low",
+        "high",
+        "unit",
+        "period",
+        "kind",
+        "source",
+        "quote",
+        "note",
+    }
     assert set(m["layers"][0]["figures"][0]) == figure_keys
     p = company_profile(atlas, "microsoft").to_dict()
-    assert set(p) == {"atlas_version", "company", "parent_name", "subsidiaries", "groups",
-                      "memberships", "shares", "flows_in", "flows_out", "figures", "sources"}
-    assert set(p["company"]) == {"id", "name", "ticker", "exchange", "other_tickers", "cik",
-                                 "country", "listed", "parent", "aliases", "description"}
-    assert set(p["memberships"][0]) == {"layer", "layer_name", "segment", "segment_name",
-                                        "weight", "as_of", "basis", "source", "note"}
-    assert set(p["flows_out"][0]) == {"id", "direction", "counterparty", "counterparty_kind",
-                                      "counterparty_name", "via", "kind", "amount", "low",
-                                      "high", "period", "confidence", "source", "note"}
-    share_keys = {"market", "market_name", "share", "low", "high", "as_of", "kind", "source",
-                  "note"}
+    assert set(p) == {
+        "atlas_version",
+        "company",
+        "parent_name",
+        "subsidiaries",
+        "groups",
+        "memberships",
+        "shares",
+        "flows_in",
+        "flows_out",
+        "figures",
+        "sources",
+    }
+    assert set(p["company"]) == {
+        "id",
+        "name",
+        "ticker",
+        "exchange",
+        "other_tickers",
+        "cik",
+        "country",
+        "listed",
+        "parent",
+        "aliases",
+        "description",
+    }
+    assert set(p["memberships"][0]) == {
+        "layer",
+        "layer_name",
+        "segment",
+        "segment_name",
+        "weight",
+        "as_of",
+        "basis",
+        "source",
+        "note",
+    }
+    assert set(p["flows_out"][0]) == {
+        "id",
+        "direction",
+        "counterparty",
+        "counterparty_kind",
+        "counterparty_name",
+        "via",
+        "kind",
+        "amount",
+        "low",
+        "high",
+        "period",
+        "confidence",
+        "source",
+        "note",
+    }
+    share_keys = {
+        "market",
+        "market_name",
+        "share",
+        "low",
+        "high",
+        "as_of",
+        "kind",
+        "source",
+        "note",
+    }
     assert set(company_profile(atlas, "tsmc").to_dict()["shares"][0]) == share_keys
     s = source_list(atlas).to_dict()
-    assert set(s["sources"][0]) == {"id", "title", "publisher", "url", "accession",
-                                    "published", "kind", "note", "cited_by"}
+    assert set(s["sources"][0]) == {
+        "id",
+        "title",
+        "publisher",
+        "url",
+        "accession",
+        "published",
+        "kind",
+        "note",
+        "cited_by",
+    }
     summary = atlas_summary(atlas).to_dict()
     assert set(summary) == {"atlas_version", "tables", "layers"}
-    assert set(summary["layers"][0]) == {"layer", "name", "companies", "flows", "figures",
-                                         "sources"}
+    assert set(summary["layers"][0]) == {
+        "layer",
+        "name",
+        "companies",
+        "flows",
+        "figures",
+        "sources",
+    }

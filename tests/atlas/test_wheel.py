@@ -18,9 +18,22 @@ REPO = Path(__file__).resolve().parents[2]
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("hatchling", reason="hatchling (dev extra) builds the wheel offline")
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps",
-                    "--no-build-isolation", "-q", "-w", str(out)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(REPO),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     (built,) = out.glob("stackatlas-*.whl")
     return built
 
@@ -38,10 +51,17 @@ def test_wheel_contains_atlas_data(wheel: Path) -> None:
 def test_atlas_loads_from_unpacked_wheel(wheel: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    code = ("import stackatlas, sys; a = stackatlas.load_atlas(); "
-            "assert stackatlas.__file__.startswith(sys.argv[1]), stackatlas.__file__; "
-            "print(len(a.layers), a.companies['nvidia'].ticker)")
-    done = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True,
-                          text=True, env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
-                          cwd=tmp_path, check=True)
+    code = (
+        "import stackatlas, sys; a = stackatlas.load_atlas(); "
+        "assert stackatlas.__file__.startswith(sys.argv[1]), stackatlas.__file__; "
+        "print(len(a.layers), a.companies['nvidia'].ticker)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(site)],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        check=True,
+    )
     assert done.stdout.split() == ["5", "NVDA"]

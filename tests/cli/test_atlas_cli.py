@@ -27,8 +27,13 @@ def test_map_json_and_layer_filter() -> None:
     result = run("map", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert [x["id"] for x in data["layers"]] == ["energy", "chips", "cloud", "models",
-                                                 "applications"]
+    assert [x["id"] for x in data["layers"]] == [
+        "energy",
+        "chips",
+        "cloud",
+        "models",
+        "applications",
+    ]
     one = json.loads(run("map", "--layer", "chips", "--json").stdout)
     gpu = next(s for s in one["layers"][0]["segments"] if s["id"] == "design-gpu")
     nvidia = next(c for c in gpu["companies"] if c["id"] == "nvidia")
@@ -54,9 +59,15 @@ def test_company_json_nvidia() -> None:
     assert p["company"]["ticker"] == "NVDA"
     assert ("chips", "design-gpu") in [(m["layer"], m["segment"]) for m in p["memberships"]]
     assert {"market": "ai-accelerators", "share": 0.92} in [
-        {"market": s["market"], "share": s["share"]} for s in p["shares"]]
-    revenue = next(f for f in p["figures"] if f["metric"] == "revenue"
-                   and f["period"] == "FY2026" and f["source"] == "marsbit-2026-03-16")
+        {"market": s["market"], "share": s["share"]} for s in p["shares"]
+    ]
+    revenue = next(
+        f
+        for f in p["figures"]
+        if f["metric"] == "revenue"
+        and f["period"] == "FY2026"
+        and f["source"] == "marsbit-2026-03-16"
+    )
     assert revenue["value"] == 215.9 and revenue["unit"] == "usd_billion"
     assert "marsbit-2026-03-16" in [s["id"] for s in p["sources"]]
 
@@ -90,18 +101,26 @@ def test_validate_broken_overlay_lists_every_problem(tmp_path: Path) -> None:
     (overlay / "shares.csv").write_text(
         f"{SHARES_HEADER}\n"
         "ai-accelerators,nvidia,0.92,,,2026-02-30,marsbit-2026-03-16,actual,\n"
-        "ai-accelerators,nobody,0.01,,,2026-01-01,marsbit-2026-03-16,actual,\n")
+        "ai-accelerators,nobody,0.01,,,2026-01-01,marsbit-2026-03-16,actual,\n"
+    )
     result = run("validate", "--atlas-overlay", str(overlay))
     assert result.exit_code == 2
     assert "2 problem(s)" in result.output
-    assert f"{overlay}/shares.csv:2 [as_of]: bad date '2026-02-30' (expected YYYY-MM-DD)" \
+    assert (
+        f"{overlay}/shares.csv:2 [as_of]: bad date '2026-02-30' (expected YYYY-MM-DD)"
         in result.output
+    )
     assert f"{overlay}/shares.csv:3 [company]: unknown company 'nobody'" in result.output
-    data = json.loads(run("validate", "--json", env={
-        "STACKATLAS_ATLAS_OVERLAY": str(overlay)}).stdout)
+    data = json.loads(
+        run("validate", "--json", env={"STACKATLAS_ATLAS_OVERLAY": str(overlay)}).stdout
+    )
     assert data["ok"] is False
-    assert {"file": f"{overlay}/shares.csv", "line": 3, "column": "company",
-            "message": "unknown company 'nobody'"} in data["problems"]
+    assert {
+        "file": f"{overlay}/shares.csv",
+        "line": 3,
+        "column": "company",
+        "message": "unknown company 'nobody'",
+    } in data["problems"]
 
 
 def test_overlay_env_var_reaches_company(tmp_path: Path) -> None:
@@ -109,9 +128,11 @@ def test_overlay_env_var_reaches_company(tmp_path: Path) -> None:
     overlay.mkdir()
     (overlay / "shares.csv").write_text(
         f"{SHARES_HEADER}\nai-accelerators,nvidia,0.80,0.75,0.85,2026-06-30,"
-        "marsbit-2026-03-16,estimate,what-if\n")
-    p = json.loads(run("company", "nvidia", "--json",
-                       env={"STACKATLAS_ATLAS_OVERLAY": str(overlay)}).stdout)
+        "marsbit-2026-03-16,estimate,what-if\n"
+    )
+    p = json.loads(
+        run("company", "nvidia", "--json", env={"STACKATLAS_ATLAS_OVERLAY": str(overlay)}).stdout
+    )
     share = next(s for s in p["shares"] if s["market"] == "ai-accelerators")
     assert (share["share"], share["low"], share["high"]) == (0.80, 0.75, 0.85)
 
@@ -123,10 +144,16 @@ def test_markup_in_overlay_names_prints_as_written(tmp_path: Path) -> None:
     overlay.mkdir()
     header = "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description"
     (overlay / "companies.csv").write_text(
-        f"{header}\nnvidia,Nvidia [/b],NVDA,NASDAQ,,1045810,US,true,,NVIDIA,GPUs [red]x\n")
+        f"{header}\nnvidia,Nvidia [/b],NVDA,NASDAQ,,1045810,US,true,,NVIDIA,GPUs [red]x\n"
+    )
     env = {"STACKATLAS_ATLAS_OVERLAY": str(overlay)}
-    for args in (("company", "openai"), ("company", "nvidia"), ("map", "--layer", "chips"),
-                 ("sources",), ("run", "--quiet", "--no-report")):
+    for args in (
+        ("company", "openai"),
+        ("company", "nvidia"),
+        ("map", "--layer", "chips"),
+        ("sources",),
+        ("run", "--quiet", "--no-report"),
+    ):
         result = run(*args, env=env)
         assert result.exit_code == 0, (args, result.output)
     assert "Nvidia [/b]" in run("company", "openai", env=env).stdout
@@ -138,20 +165,31 @@ def test_sql_outputs() -> None:
     assert table.exit_code == 0, table.output
     assert "NVDA" in table.stdout and "2 row(s)" in table.stdout
     assert json.loads(run("sql", sql, "--json").stdout) == [
-        {"id": "nvidia", "ticker": "NVDA"}, {"id": "tsmc", "ticker": "TSM"}]
+        {"id": "nvidia", "ticker": "NVDA"},
+        {"id": "tsmc", "ticker": "TSM"},
+    ]
     rows = list(csv.reader(io.StringIO(run("sql", sql, "--csv").stdout)))
     assert rows == [["id", "ticker"], ["nvidia", "NVDA"], ["tsmc", "TSM"]]
     # DATE columns are days in JSON (were '2026-03-16T00:00:00.000'); timestamps keep the time
-    dated = run("sql", "SELECT as_of, TIMESTAMP '2026-01-02 03:04:05' AS t, NULL::DATE AS n "
-                "FROM atlas_shares WHERE market = 'ai-accelerators' AND company = 'nvidia'",
-                "--json")
+    dated = run(
+        "sql",
+        "SELECT as_of, TIMESTAMP '2026-01-02 03:04:05' AS t, NULL::DATE AS n "
+        "FROM atlas_shares WHERE market = 'ai-accelerators' AND company = 'nvidia'",
+        "--json",
+    )
     assert json.loads(dated.stdout) == [
-        {"as_of": "2026-03-16", "t": "2026-01-02T03:04:05.000", "n": None}]
+        {"as_of": "2026-03-16", "t": "2026-01-02T03:04:05.000", "n": None}
+    ]
 
 
-@pytest.mark.parametrize("sql", ["DROP TABLE atlas_companies",
-                                 "INSERT INTO atlas_groups VALUES ('x', 'x', ['nvidia'], NULL)",
-                                 "COPY atlas_companies TO 'leak.csv'"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DROP TABLE atlas_companies",
+        "INSERT INTO atlas_groups VALUES ('x', 'x', ['nvidia'], NULL)",
+        "COPY atlas_companies TO 'leak.csv'",
+    ],
+)
 def test_sql_refuses_writes(sql: str) -> None:
     result = run("sql", sql)
     assert result.exit_code == 1
@@ -171,7 +209,12 @@ def test_run_builds_store_then_is_up_to_date(_isolated_home: Path, tmp_path: Pat
     assert second["atlas_loaded"] is False and second["report"] is None
     assert second["sync"] is None and "SEC cache holds no companyfacts" in second["sync_skipped"]
     assert [x["layer"] for x in second["summary"]["layers"]] == [
-        "energy", "chips", "cloud", "models", "applications"]
+        "energy",
+        "chips",
+        "cloud",
+        "models",
+        "applications",
+    ]
     with Store(read_only=True) as store:
         assert store.get_meta("atlas_version") == second["atlas_version"]
 

@@ -22,12 +22,17 @@ def test_plain_validation_message_has_no_placeholder_location(capsys) -> None:
 
 
 def test_located_problems_keep_file_line_and_column(capsys) -> None:
-    problems = [Problem("p.csv", 3, "shares", "not a number: 'x'"),
-                Problem("p.csv", 4, "ticker", "ticker is empty")]
+    problems = [
+        Problem("p.csv", 3, "shares", "not a number: 'x'"),
+        Problem("p.csv", 4, "ticker", "ticker is empty"),
+    ]
     code, err = _run(ValidationError(problems), capsys)
     assert code == 2
-    assert err.splitlines() == ["error: 2 problem(s):", "p.csv:3 [shares]: not a number: 'x'",
-                                "p.csv:4 [ticker]: ticker is empty"]
+    assert err.splitlines() == [
+        "error: 2 problem(s):",
+        "p.csv:3 [shares]: not a number: 'x'",
+        "p.csv:4 [ticker]: ticker is empty",
+    ]
 
 
 def test_other_errors_exit_1(capsys) -> None:

@@ -28,10 +28,31 @@ COMMANDS = dict(_commands(typer.main.get_command(app)))
 
 
 def test_the_cli_has_the_documented_commands() -> None:
-    expected = {"map", "company", "sources", "validate", "sql", "run", "sync", "sec bulk",
-                "sec metrics", "fundamentals", "pools", "capex", "signals", "audit", "flows",
-                "concentration", "economics", "scenario list", "scenario show", "scenario run",
-                "portfolio analyze", "serve", "report"}
+    expected = {
+        "map",
+        "company",
+        "sources",
+        "validate",
+        "sql",
+        "run",
+        "sync",
+        "sec bulk",
+        "sec metrics",
+        "fundamentals",
+        "pools",
+        "capex",
+        "signals",
+        "audit",
+        "flows",
+        "concentration",
+        "economics",
+        "scenario list",
+        "scenario show",
+        "scenario run",
+        "portfolio analyze",
+        "serve",
+        "report",
+    }
     assert expected <= set(COMMANDS), sorted(expected - set(COMMANDS))
 
 
@@ -48,9 +69,12 @@ def test_every_benchmark_script_has_a_row_in_the_benchmarks_readme() -> None:
     """Regression: bench_web / bench_ixbrl had no row and five rows said only "see the script".
     Each ``benchmarks/bench_*.py`` has a table row naming what it measures and its baseline."""
     bench = README.parent / "benchmarks"
-    rows = {m.group(1): m.group(2) for m in re.finditer(r"^\| `(bench_\w+\.py)` \|(.*)$",
-                                                         (bench / "README.md").read_text(),
-                                                         re.M)}
+    rows = {
+        m.group(1): m.group(2)
+        for m in re.finditer(
+            r"^\| `(bench_\w+\.py)` \|(.*)$", (bench / "README.md").read_text(), re.M
+        )
+    }
     assert set(rows) == {p.name for p in bench.glob("bench_*.py")}
     for name, row in rows.items():
         measures, baseline = (cell.strip() for cell in row.split(" | ")[:2])

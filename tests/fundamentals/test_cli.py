@@ -18,8 +18,9 @@ def test_table_json_and_csv(shared_data, monkeypatch):
     out = runner.invoke(app, ["fundamentals", "NVDA", "--years", "2"])
     assert out.exit_code == 0, out.output
     assert "215,938 ●" in out.output and "96,676 ◐" in out.output  # $M with evidence marker
-    out = runner.invoke(app, ["fundamentals", "1045810", "--period", "quarterly",
-                              "--metrics", "revenue", "--json"])
+    out = runner.invoke(
+        app, ["fundamentals", "1045810", "--period", "quarterly", "--metrics", "revenue", "--json"]
+    )
     assert out.exit_code == 0, out.output
     rows = json.loads(out.output)["rows"]
     q4 = next(r for r in rows if r["fiscal_year"] == 2026 and r["fiscal_period"] == "Q4")
@@ -34,8 +35,9 @@ def test_default_table_window_and_cik_names_the_company(shared_data, monkeypatch
     """Without --years the table showed every fiscal year since FY2008 (80 quarters in
     quarterly mode); a bare CIK was titled 'CIK 1045810 (CIK 1045810)'."""
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
-    out = runner.invoke(app, ["fundamentals", "1045810", "--metrics", "revenue"],
-                        env={"COLUMNS": "200"})
+    out = runner.invoke(
+        app, ["fundamentals", "1045810", "--metrics", "revenue"], env={"COLUMNS": "200"}
+    )
     assert out.exit_code == 0, out.output
     assert "Nvidia (CIK 1045810), annual" in out.output
     # FY2022-FY2026 (10-K: FY2022 revenue 26,914 $M); FY2021 and earlier left out and said so
@@ -66,7 +68,8 @@ def test_readme_documents_the_command_and_the_concept_table():
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = readme.split("<!-- section: fundamentals -->")[1].split(
-        "<!-- /section: fundamentals -->")[0]
+        "<!-- /section: fundamentals -->"
+    )[0]
     assert "$ stackatlas fundamentals" in section
     assert concept_table_markdown() in section  # README table == the table in code
 
@@ -77,8 +80,12 @@ def test_company_name_is_not_markup(shared_data, monkeypatch, tmp_path):
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     (tmp_path / "companies.csv").write_text(
         "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description\n"
-        "nvidia,Nvidia [/b],NVDA,NASDAQ,,1045810,US,true,,NVIDIA,\n")
-    out = runner.invoke(app, ["fundamentals", "NVDA", "--years", "1", "--metrics", "revenue"],
-                        env={"COLUMNS": "200", "STACKATLAS_ATLAS_OVERLAY": str(tmp_path)})
+        "nvidia,Nvidia [/b],NVDA,NASDAQ,,1045810,US,true,,NVIDIA,\n"
+    )
+    out = runner.invoke(
+        app,
+        ["fundamentals", "NVDA", "--years", "1", "--metrics", "revenue"],
+        env={"COLUMNS": "200", "STACKATLAS_ATLAS_OVERLAY": str(tmp_path)},
+    )
     assert out.exit_code == 0, out.output
     assert "Nvidia [/b] (CIK" in out.output  # the title wraps to the table width

@@ -16,6 +16,7 @@ from stackatlas.sec.companyfacts import read_companyfacts
 def load(fixtures):
     def _load(name: str):
         return read_companyfacts(fixtures / "fundamentals" / f"{name}.json")
+
     return _load
 
 
@@ -111,8 +112,9 @@ def test_ifrs_eur_converted_with_shipped_rate(load):
     # (1,090) reported next to it is not used because EUR is the reporting currency
     assert rev.value == pytest.approx(1081.7)
     assert (rev.unit, rev.currency, rev.fx_rate) == ("USD", "EUR", 1.0817)
-    assert rev.derivation == ("reported; converted from EUR at 1.0817 USD/EUR "
-                              "(2023 annual average, Federal Reserve G.5A)")
+    assert rev.derivation == (
+        "reported; converted from EUR at 1.0817 USD/EUR (2023 annual average, Federal Reserve G.5A)"
+    )
     assert rev.evidence == "derived"
     assert _one(df, "capex", 2023).value == pytest.approx(150 * 1.0817)
     assert _one(df, "revenue", 2022).value == pytest.approx(900 * 1.0534)
@@ -156,20 +158,36 @@ def test_bad_arguments(load):
 def test_metric_selection_and_columns(load):
     df = compute_metrics(load("tag_switch"), "annual", ["free_cash_flow"])
     assert set(df.metric) == {"free_cash_flow"}  # inputs computed but not returned
-    for col in ("metric", "fiscal_year", "fiscal_period", "start", "end", "value", "unit",
-                "concept", "accession", "derivation", "evidence", "calendar_year",
-                "calendar_quarter"):
+    for col in (
+        "metric",
+        "fiscal_year",
+        "fiscal_period",
+        "start",
+        "end",
+        "value",
+        "unit",
+        "concept",
+        "accession",
+        "derivation",
+        "evidence",
+        "calendar_year",
+        "calendar_quarter",
+    ):
         assert col in df.columns
     assert list(METRICS)[:3] == ["revenue", "cost_of_revenue", "gross_profit"]
 
 
 def test_cover_page_shares_are_a_marked_fallback(load):
-    row = _one(compute_metrics(load("tag_switch"), "annual", ["shares_outstanding"]),
-               "shares_outstanding", 2022)
+    row = _one(
+        compute_metrics(load("tag_switch"), "annual", ["shares_outstanding"]),
+        "shares_outstanding",
+        2022,
+    )
     # dei:EntityCommonStockSharesOutstanding 5,000 as of 2023-02-10 on the FY2022 10-K
     assert (row.value, str(row.end)) == (5000, "2022-12-31")
-    assert row.derivation == ("fallback: EntityCommonStockSharesOutstanding "
-                              "(cover page, as of 2023-02-10)")
+    assert row.derivation == (
+        "fallback: EntityCommonStockSharesOutstanding (cover page, as of 2023-02-10)"
+    )
 
 
 def test_company_metrics_prefers_the_store(load, tmp_path, monkeypatch):

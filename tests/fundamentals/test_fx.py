@@ -25,12 +25,15 @@ def test_usd_per_unit_matches_the_published_quote():
     assert table["usd_per_unit"].to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-7)
 
 
-@pytest.mark.parametrize(("currency", "year", "published"), [
-    ("EUR", 2023, 1.0817),   # G.5A release 2024-02-01: *EMU MEMBERS EURO 2023
-    ("TWD", 2023, 31.1525),  # same release: TAIWAN DOLLAR 2023 (TWD per USD)
-    ("TWD", 2019, 30.9049),  # G.5A release 2021-01-04: TAIWAN DOLLAR 2019
-    ("EUR", 2015, 1.1096),   # G.5A release 2016-01-04: *EMU MEMBERS EURO 2015
-])
+@pytest.mark.parametrize(
+    ("currency", "year", "published"),
+    [
+        ("EUR", 2023, 1.0817),  # G.5A release 2024-02-01: *EMU MEMBERS EURO 2023
+        ("TWD", 2023, 31.1525),  # same release: TAIWAN DOLLAR 2023 (TWD per USD)
+        ("TWD", 2019, 30.9049),  # G.5A release 2021-01-04: TAIWAN DOLLAR 2019
+        ("EUR", 2015, 1.1096),  # G.5A release 2016-01-04: *EMU MEMBERS EURO 2015
+    ],
+)
 def test_spot_checks_against_the_releases(currency, year, published):
     table = load_fx_table().set_index(["currency", "year"])
     assert float(table.loc[(currency, year), "published_value"]) == published

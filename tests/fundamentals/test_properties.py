@@ -15,7 +15,7 @@ from stackatlas.fundamentals.periods import calendar_alignment, quarters_spanned
 # FY2024 of a December-year-end company, quarter ends
 _START = dt.date(2024, 1, 1)
 _ENDS = [dt.date(2024, 3, 31), dt.date(2024, 6, 30), dt.date(2024, 9, 30), dt.date(2024, 12, 31)]
-_amount = st.integers(min_value=-10**9, max_value=10**12)
+_amount = st.integers(min_value=-(10**9), max_value=10**12)
 
 
 def _ytd_facts(quarters: list[int]) -> pd.DataFrame:
@@ -23,12 +23,21 @@ def _ytd_facts(quarters: list[int]) -> pd.DataFrame:
     rows, total = [], 0
     for k, (end, q) in enumerate(zip(_ENDS, quarters, strict=True), start=1):
         total += q
-        rows.append({
-            "taxonomy": "us-gaap", "concept": "NetCashProvidedByUsedInOperatingActivities",
-            "unit": "USD", "start": _START, "end": end, "value": float(total),
-            "accession": f"0000000001-24-00000{k}", "fy": 2024, "fp": "FY" if k == 4 else f"Q{k}",
-            "form": "10-K" if k == 4 else "10-Q", "filed": end + dt.timedelta(days=30),
-        })
+        rows.append(
+            {
+                "taxonomy": "us-gaap",
+                "concept": "NetCashProvidedByUsedInOperatingActivities",
+                "unit": "USD",
+                "start": _START,
+                "end": end,
+                "value": float(total),
+                "accession": f"0000000001-24-00000{k}",
+                "fy": 2024,
+                "fp": "FY" if k == 4 else f"Q{k}",
+                "form": "10-K" if k == 4 else "10-Q",
+                "filed": end + dt.timedelta(days=30),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -47,12 +56,15 @@ def test_ttm_at_year_end_is_the_fiscal_year(quarters):
     assert df.iloc[-1].value == pytest.approx(float(sum(quarters)))
 
 
-@given(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 1, 1)),
-       st.integers(min_value=1, max_value=400))
+@given(
+    st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 1, 1)),
+    st.integers(min_value=1, max_value=400),
+)
 def test_calendar_alignment_picks_the_year_and_quarter_with_most_days(start, length):
     end = start + dt.timedelta(days=length - 1)
-    year, quarter = calendar_alignment(pd.Series([pd.Timestamp(start)]),
-                                       pd.Series([pd.Timestamp(end)]))
+    year, quarter = calendar_alignment(
+        pd.Series([pd.Timestamp(start)]), pd.Series([pd.Timestamp(end)])
+    )
     days = pd.date_range(start, end, freq="D")
     by_year = pd.Series(1, index=days).groupby(days.year).sum()
     assert by_year[year.iat[0]] >= by_year.max() - 1  # a tie may go either way by a day
@@ -63,8 +75,11 @@ def test_calendar_alignment_picks_the_year_and_quarter_with_most_days(start, len
 
 def test_period_lengths():
     start = pd.Series(pd.to_datetime(["2024-01-01"] * 6))
-    end = pd.Series(pd.to_datetime(["2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31",
-                                    "2025-01-05", "2024-02-15"]))
+    end = pd.Series(
+        pd.to_datetime(
+            ["2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31", "2025-01-05", "2024-02-15"]
+        )
+    )
     # 3, 6, 9, 12 months; a 53-week year (370 days); 45 days is no fiscal period
     assert quarters_spanned(start, end).tolist() == [1, 2, 3, 4, 4, 0]
 

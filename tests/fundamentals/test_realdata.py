@@ -42,8 +42,14 @@ def _row(df, metric, year, period="FY"):
 
 def test_nvidia_fy2026_golden(nvidia):
     annual = nvidia["annual"]
-    expected = {"revenue": 215_938, "gross_profit": 153_463, "operating_income": 130_387,
-                "operating_cash_flow": 102_718, "capex": 6_042, "free_cash_flow": 96_676}
+    expected = {
+        "revenue": 215_938,
+        "gross_profit": 153_463,
+        "operating_income": 130_387,
+        "operating_cash_flow": 102_718,
+        "capex": 6_042,
+        "free_cash_flow": 96_676,
+    }
     for metric, value in expected.items():
         assert _row(annual, metric, 2026).value == pytest.approx(value * M), metric
     rev = _row(annual, "revenue", 2026)
@@ -103,8 +109,12 @@ def test_nvidia_ttm_at_year_end_equals_fiscal_year(nvidia):
 
 def test_alphabet_2025_golden(shared_data):
     annual = compute_metrics(_facts(shared_data, 1652044), "annual")
-    expected = {"revenue": 402_836, "capex": 91_447, "operating_cash_flow": 164_713,
-                "operating_income": 129_039}
+    expected = {
+        "revenue": 402_836,
+        "capex": 91_447,
+        "operating_cash_flow": 164_713,
+        "operating_income": 129_039,
+    }
     for metric, value in expected.items():
         assert _row(annual, metric, 2025).value == pytest.approx(value * M), metric
 

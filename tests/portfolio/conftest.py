@@ -25,4 +25,5 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
         else:
             path.write_text(text, encoding="utf-8")
         return path
+
     return write

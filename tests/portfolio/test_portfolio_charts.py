@@ -13,8 +13,11 @@ from stackatlas.portfolio.charts import drawdown_lines, exposure_sunburst, risk_
 
 @pytest.fixture
 def report(atlas: Atlas, fixtures: Path):
-    return analyze_portfolio(fixtures / "portfolio" / "three_holdings.csv", atlas=atlas,
-                             prices_dir=fixtures / "portfolio" / "prices")
+    return analyze_portfolio(
+        fixtures / "portfolio" / "three_holdings.csv",
+        atlas=atlas,
+        prices_dir=fixtures / "portfolio" / "prices",
+    )
 
 
 def test_sunburst_values_add_up(report) -> None:

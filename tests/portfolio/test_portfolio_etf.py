@@ -74,7 +74,8 @@ def test_shipped_fund_files_need_date_and_source(tmp_path: Path) -> None:
         shipped_funds(tmp_path)
     (tmp_path / "X.yaml").write_text(
         "fund: X\nas_of: 2026-01-02\nsource: {title: t, publisher: p, url: 'https://x.org'}\n"
-        "coverage: top 1 only\nholdings: [{ticker: NVDA, weight: 0.1}]\n")
+        "coverage: top 1 only\nholdings: [{ticker: NVDA, weight: 0.1}]\n"
+    )
     fund = shipped_funds(tmp_path)["X"]
     assert fund.as_of == date(2026, 1, 2) and fund.covered_weight == pytest.approx(0.1)
 

@@ -24,8 +24,9 @@ def test_three_holding_layer_exposure(atlas: Atlas, fixtures: Path) -> None:
     # chips  = 0.5 * 0.9 (nvidia design-gpu) + 0.3 * 1.0 (tsmc foundry) = 0.75
     # energy = 0.2 * 0.8 (constellation ipp)                            = 0.16
     # unclassified = 0.5 * 0.1 + 0.2 * 0.2                              = 0.09
-    layers = ex.layer_exposure(atlas, _positions(atlas, fixtures / "portfolio" /
-                                                 "three_holdings.csv")).set_index("layer")
+    layers = ex.layer_exposure(
+        atlas, _positions(atlas, fixtures / "portfolio" / "three_holdings.csv")
+    ).set_index("layer")
     assert layers.loc["chips", "exposure"] == pytest.approx(0.75)
     assert layers.loc["energy", "exposure"] == pytest.approx(0.16)
     assert layers.loc["cloud", "exposure"] == 0

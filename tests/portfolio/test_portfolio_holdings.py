@@ -16,7 +16,10 @@ def test_market_value_file(fixtures: Path) -> None:
     hf = read_holdings(fixtures / "portfolio" / "three_holdings.csv")
     assert hf.kind == "market_value"
     assert [(h.line, h.ticker, h.amount) for h in hf.holdings] == [
-        (2, "NVDA", 5000.0), (3, "TSM", 3000.0), (4, "CEG", 2000.0)]
+        (2, "NVDA", 5000.0),
+        (3, "TSM", 3000.0),
+        (4, "CEG", 2000.0),
+    ]
     weights, unpriced = holding_values(hf)
     assert weights == pytest.approx({2: 0.5, 3: 0.3, 4: 0.2})  # 5000/10000 ...
     assert unpriced == []
@@ -27,23 +30,31 @@ def test_broker_export_headers_preamble_accounts_and_totals(fixtures: Path) -> N
     assert hf.kind == "market_value"  # market value wins over quantity
     assert hf.columns["ticker"] == "Symbol"
     rows = [(h.line, h.ticker, h.amount, h.account) for h in hf.holdings]
-    assert rows == [(4, "nvda", 5000.0, "Brokerage"), (5, "2330.TW", 3000.0, "Brokerage"),
-                    (6, "CEG", 2000.0, "IRA"), (7, "NVDA", 1000.0, "IRA"),
-                    (8, "Cash & Cash Investments", 1000.0, "Brokerage")]
+    assert rows == [
+        (4, "nvda", 5000.0, "Brokerage"),
+        (5, "2330.TW", 3000.0, "Brokerage"),
+        (6, "CEG", 2000.0, "IRA"),
+        (7, "NVDA", 1000.0, "IRA"),
+        (8, "Cash & Cash Investments", 1000.0, "Brokerage"),
+    ]
     assert hf.holdings[-1].is_cash
     assert any("Account Total" in n for n in hf.notes)
 
 
 def test_vanguard_style_export_with_footer(write_csv) -> None:
-    text = ("Account Number,Investment Name,Symbol,Shares,Share Price,Total Value\n"
-            "123,NVIDIA CORP,NVDA,10,200.00,2000.00\n"
-            "123,MICROSOFT CORP,MSFT,2,400.00,800.00\n"
-            "\n"
-            "\"The data in this file is provided for information only.\"\n")
+    text = (
+        "Account Number,Investment Name,Symbol,Shares,Share Price,Total Value\n"
+        "123,NVIDIA CORP,NVDA,10,200.00,2000.00\n"
+        "123,MICROSOFT CORP,MSFT,2,400.00,800.00\n"
+        "\n"
+        '"The data in this file is provided for information only."\n'
+    )
     hf = read_holdings(write_csv(text))
     assert hf.kind == "market_value" and hf.columns["market_value"] == "Total Value"
     assert [(h.ticker, h.amount, h.price, h.account) for h in hf.holdings] == [
-        ("NVDA", 2000.0, 200.0, "123"), ("MSFT", 800.0, 400.0, "123")]
+        ("NVDA", 2000.0, 200.0, "123"),
+        ("MSFT", 800.0, 400.0, "123"),
+    ]
     assert any(n.startswith("line 5: skipped text row") for n in hf.notes)
 
 
@@ -106,8 +117,7 @@ def test_empty_file(write_csv) -> None:
 
 
 def test_wrong_encoding(write_csv) -> None:
-    probs = _problems(write_csv("ticker,shares,description\nNVDA,1,caf\xe9\n"
-                                .encode("latin-1")))
+    probs = _problems(write_csv("ticker,shares,description\nNVDA,1,caf\xe9\n".encode("latin-1")))
     assert probs[0][0] == 2  # the bad byte is on line 2
     assert "not UTF-8" in probs[0][2] and "utf-8-sig" in probs[0][2]
     probs = _problems(write_csv("ticker,shares\nNVDA,1\n".encode("utf-16")))
@@ -145,12 +155,11 @@ _TICKERS = st.from_regex(r"[A-Z]{1,5}", fullmatch=True)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.dictionaries(_TICKERS, st.floats(0.01, 1e7, allow_nan=False), min_size=1,
-                       max_size=12))
+@given(st.dictionaries(_TICKERS, st.floats(0.01, 1e7, allow_nan=False), min_size=1, max_size=12))
 def test_roundtrip_market_values(tmp_path_factory, values: dict[str, float]) -> None:
     """Any file of positive market values reads back exactly; weights sum to 1."""
     path = tmp_path_factory.mktemp("h") / "p.csv"
-    body = "".join(f" {t.lower()} ,\"${v:,.2f}\"\n" for t, v in values.items())
+    body = "".join(f' {t.lower()} ,"${v:,.2f}"\n' for t, v in values.items())
     path.write_text("Symbol, Market Value\n" + body, encoding="utf-8")
     hf = read_holdings(path)
     assert [h.ticker.upper() for h in hf.holdings] == list(values)
@@ -175,5 +184,5 @@ def test_unquoted_thousands_separator_is_refused(write_csv) -> None:
     assert [(line, col) for line, col, _ in probs] == [(3, None)]
     assert "row has 3 fields, header has 2" in probs[0][2]
     # trailing empty cells (common in broker exports) are still fine
-    hf = read_holdings(write_csv("ticker,market_value\nNVDA,500,,\nMSFT,\"1,234.50\",\n"))
+    hf = read_holdings(write_csv('ticker,market_value\nNVDA,500,,\nMSFT,"1,234.50",\n'))
     assert [h.amount for h in hf.holdings] == [500.0, 1234.5]

@@ -15,8 +15,9 @@ from stackatlas.portfolio.profiles import compare_profile, get_profile, levels, 
 
 
 def test_profile_gap_table(atlas: Atlas, fixtures: Path) -> None:
-    report = analyze_portfolio(fixtures / "portfolio" / "three_holdings.csv", atlas=atlas,
-                               profile="balanced")
+    report = analyze_portfolio(
+        fixtures / "portfolio" / "three_holdings.csv", atlas=atlas, profile="balanced"
+    )
     gaps = report.gaps.set_index("layer")
     # stack exposure 0.91: chips 0.75 / 0.91 = 0.8242, energy 0.16 / 0.91 = 0.1758.
     # balanced ranges (profiles.yaml): energy 10-25%, chips 25-40%, cloud 25-40%,
@@ -30,8 +31,10 @@ def test_profile_gap_table(atlas: Atlas, fixtures: Path) -> None:
     assert gaps.loc["applications", "gap"] == pytest.approx(-0.10)
     summary = report.to_dict()["gap_summary"]
     # the gap is in percentage points of stack exposure (82.4% - 40%), said so since QA
-    assert summary[0] == "chips (level 2, boss fight): 82% of stack exposure, 42 points over " \
+    assert (
+        summary[0] == "chips (level 2, boss fight): 82% of stack exposure, 42 points over "
         "the balanced range 25%-40%"
+    )
     assert report.disclaimer == "Educational analysis, not investment advice."
 
 
@@ -42,8 +45,9 @@ def test_profiles_are_labelled_editorial_and_consistent() -> None:
     assert list(profiles) == ["conservative", "balanced", "aggressive"]
     for p in profiles.values():
         assert set(p.targets) == {"energy", "chips", "cloud", "models", "applications"}
-        assert sum(lo for lo, _ in p.targets.values()) <= 1 <= sum(hi for _, hi in
-                                                                   p.targets.values())
+        assert (
+            sum(lo for lo, _ in p.targets.values()) <= 1 <= sum(hi for _, hi in p.targets.values())
+        )
     with pytest.raises(NotFoundError, match="did you mean: balanced"):
         get_profile("balancd")
     from stackatlas.atlas import load_atlas
@@ -63,8 +67,13 @@ def test_bad_profile_file(tmp_path: Path) -> None:
 
 def test_levels_come_from_atlas(atlas: Atlas) -> None:
     lv = levels(atlas)
-    assert list(lv["level_name"]) == ["newbie level", "boss fight", "multiplayer server",
-                                      "PvP arena", "open world"]
+    assert list(lv["level_name"]) == [
+        "newbie level",
+        "boss fight",
+        "multiplayer server",
+        "PvP arena",
+        "open world",
+    ]
     assert lv.loc[0, "risk"] == "risk of energy"
 
 
@@ -109,12 +118,13 @@ def test_shares_with_prices_dir_and_risk(atlas: Atlas, fixtures: Path, write_csv
     payload = json.loads(json.dumps(report.to_dict()))  # JSON-safe
     assert payload["risk"]["benchmark"] == "SPY"
     # the valuation date is stated (fixture series end 2026-01-12): old closes = old weights
-    assert "share counts valued at each listing's latest close in the price data " \
+    assert (
+        "share counts valued at each listing's latest close in the price data "
         "(2026-01-12)" in report.notes
+    )
 
 
-def test_local_listing_not_priced_with_the_adr(atlas: Atlas, fixtures: Path,
-                                               write_csv) -> None:
+def test_local_listing_not_priced_with_the_adr(atlas: Atlas, fixtures: Path, write_csv) -> None:
     # the prices folder has TSM (the ADR) but not 2330.TW: shares of 2330.TW stay unpriced
     path = write_csv("ticker,shares\n2330.TW,10\nNVDA,5\n")
     report = analyze_portfolio(path, atlas=atlas, prices_dir=fixtures / "portfolio" / "prices")
@@ -135,8 +145,9 @@ def test_shares_offline_without_prices(atlas: Atlas, write_csv) -> None:
 
 def test_etf_look_through_in_report(atlas: Atlas, fixtures: Path, write_csv) -> None:
     path = write_csv("ticker,weight\nEXMP,0.5\nCEG,0.5\n")
-    report = analyze_portfolio(path, atlas=atlas, etf_holdings=[
-        f"EXMP={fixtures / 'portfolio' / 'ishares_fund.csv'}"])
+    report = analyze_portfolio(
+        path, atlas=atlas, etf_holdings=[f"EXMP={fixtures / 'portfolio' / 'ishares_fund.csv'}"]
+    )
     assert report.funds[0]["as_of"] == "2026-03-16"
     assert [u.ticker for u in report.unknown_in_funds] == ["ZZZZ"]
     top = report.top_names.set_index("name")
@@ -149,11 +160,19 @@ def test_weighted_scenario_impact_by_hand() -> None:
 
     from stackatlas.portfolio.scenario_impact import weighted_impact
 
-    table = pd.DataFrame({"company": ["nvidia", "tsmc", "amd"], "name": ["N", "T", "A"],
-                          "par": [0.04, 0.10, 0.5], "p5": [0.01, 0.05, 0.1],
-                          "p50": [0.03, 0.09, 0.4], "p95": [0.08, 0.2, 0.9]})
-    summary, contrib = weighted_impact("quake", "Quake", table,
-                                       {"nvidia": 0.5, "tsmc": 0.3, "constellation": 0.2})
+    table = pd.DataFrame(
+        {
+            "company": ["nvidia", "tsmc", "amd"],
+            "name": ["N", "T", "A"],
+            "par": [0.04, 0.10, 0.5],
+            "p5": [0.01, 0.05, 0.1],
+            "p50": [0.03, 0.09, 0.4],
+            "p95": [0.08, 0.2, 0.9],
+        }
+    )
+    summary, contrib = weighted_impact(
+        "quake", "Quake", table, {"nvidia": 0.5, "tsmc": 0.3, "constellation": 0.2}
+    )
     assert summary["profit_at_risk"] == pytest.approx(0.5 * 0.04 + 0.3 * 0.10)  # 0.05
     assert summary["p5"] == pytest.approx(0.5 * 0.01 + 0.3 * 0.05)
     assert summary["p95"] == pytest.approx(0.5 * 0.08 + 0.3 * 0.2)
@@ -168,14 +187,20 @@ def test_scenario_impact_with_the_engine(write_csv) -> None:
 
     atlas = load_atlas()
     name = list_scenarios()[0]["name"]
-    report = analyze_portfolio(write_csv("ticker,weight\nTSM,0.6\nNVDA,0.4\n"), atlas=atlas,
-                               scenario=name, draws=10, seed=3)
+    report = analyze_portfolio(
+        write_csv("ticker,weight\nTSM,0.6\nNVDA,0.4\n"),
+        atlas=atlas,
+        scenario=name,
+        draws=10,
+        seed=3,
+    )
     assert report.scenario is not None
     row = report.scenario.summary.iloc[0]
     comp = run_scenario(name, atlas=atlas, draws=10, seed=3).companies.set_index("company")
     ts, nv = atlas.company_by_ticker("TSM").id, atlas.company_by_ticker("NVDA").id
-    expected = (0.6 * comp.loc[ts, "revenue_at_risk_pct"]
-                + 0.4 * comp.loc[nv, "revenue_at_risk_pct"]) / 100
+    expected = (
+        0.6 * comp.loc[ts, "revenue_at_risk_pct"] + 0.4 * comp.loc[nv, "revenue_at_risk_pct"]
+    ) / 100
     assert row["profit_at_risk"] == pytest.approx(expected)
     assert row["p5"] <= row["p50"] <= row["p95"]
     assert row["covered"] == pytest.approx(1.0)
@@ -187,15 +212,23 @@ def test_cli_json_and_errors(atlas: Atlas, fixtures: Path, write_csv, monkeypatc
 
     monkeypatch.setattr(report_mod, "_atlas", lambda a: atlas)
     runner = CliRunner()
-    ok = runner.invoke(app, ["portfolio", "analyze",
-                             str(fixtures / "portfolio" / "three_holdings.csv"), "--json"])
+    ok = runner.invoke(
+        app, ["portfolio", "analyze", str(fixtures / "portfolio" / "three_holdings.csv"), "--json"]
+    )
     assert ok.exit_code == 0, ok.output
     data = json.loads(ok.stdout)
     assert data["layers"][1]["layer"] == "chips"
     assert data["layers"][1]["exposure"] == pytest.approx(0.75)
-    table = runner.invoke(app, ["portfolio", "analyze",
-                                str(fixtures / "portfolio" / "three_holdings.csv"),
-                                "--prices", str(fixtures / "portfolio" / "prices")])
+    table = runner.invoke(
+        app,
+        [
+            "portfolio",
+            "analyze",
+            str(fixtures / "portfolio" / "three_holdings.csv"),
+            "--prices",
+            str(fixtures / "portfolio" / "prices"),
+        ],
+    )
     assert table.exit_code == 0, table.output
     assert "boss fight" in table.stdout and "Market risk (benchmark SPY)" in table.stdout
     bad = runner.invoke(app, ["portfolio", "analyze", str(write_csv("ticker,shares\nX,-1\n"))])
@@ -210,16 +243,27 @@ def test_rich_rendering_of_every_part(fixtures: Path, write_csv) -> None:
     from stackatlas.atlas import load_atlas
 
     path = write_csv("ticker,weight\nEXMP,0.5\nTSM,0.3\nNVDQ,0.1\nCASH,0.1\n")
-    report = analyze_portfolio(path, atlas=load_atlas(), scenario="all", draws=5,
-                               prices_dir=fixtures / "portfolio" / "prices",
-                               etf_holdings=[f"EXMP={fixtures / 'portfolio' / 'ishares_fund.csv'}"])
+    report = analyze_portfolio(
+        path,
+        atlas=load_atlas(),
+        scenario="all",
+        draws=5,
+        prices_dir=fixtures / "portfolio" / "prices",
+        etf_holdings=[f"EXMP={fixtures / 'portfolio' / 'ishares_fund.csv'}"],
+    )
     console = Console(record=True, width=140)
     console.print(report)
     text = console.export_text()
-    for expected in ("Educational analysis, not investment advice.", "Gaps to the profile",
-                     "Scenario profit at risk", "Looked through EXMP", "ZZZZ",
-                     "line 4: ticker 'NVDQ' is not in the atlas", "Correlation of daily returns",
-                     "short window (5 daily returns)"):
+    for expected in (
+        "Educational analysis, not investment advice.",
+        "Gaps to the profile",
+        "Scenario profit at risk",
+        "Looked through EXMP",
+        "ZZZZ",
+        "line 4: ticker 'NVDQ' is not in the atlas",
+        "Correlation of daily returns",
+        "short window (5 daily returns)",
+    ):
         assert expected in text, expected
 
 
@@ -230,8 +274,13 @@ def test_profiles_command() -> None:
     out = runner.invoke(app, ["portfolio", "profiles", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert [lv["layer"] for lv in data["levels"]] == ["energy", "chips", "cloud", "models",
-                                                     "applications"]
+    assert [lv["layer"] for lv in data["levels"]] == [
+        "energy",
+        "chips",
+        "cloud",
+        "models",
+        "applications",
+    ]
     assert data["profiles"]["balanced"]["targets"]["chips"] == [0.25, 0.40]
     table = runner.invoke(app, ["portfolio", "profiles"])
     assert table.exit_code == 0 and "Ranges are editorial assumptions" in table.stdout

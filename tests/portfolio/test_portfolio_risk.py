@@ -54,9 +54,11 @@ def test_price_dir_prefers_adj_close(book) -> None:
 
 
 def test_layer_and_portfolio_risk(atlas: Atlas, book) -> None:
-    positions = [Position(2, "NVDA", "NVDA", 0.5, "company", "nvidia"),
-                 Position(3, "2330.TW", "2330.TW", 0.3, "company", "tsmc"),
-                 Position(4, "CEG", "CEG", 0.2, "company", "constellation")]
+    positions = [
+        Position(2, "NVDA", "NVDA", 0.5, "company", "nvidia"),
+        Position(3, "2330.TW", "2330.TW", 0.3, "company", "tsmc"),
+        Position(4, "CEG", "CEG", 0.2, "company", "constellation"),
+    ]
     res = market_risk(atlas, book, positions, benchmark="SPY")
     stats = res.stats.set_index(["name", "weighting"])
     rb = _rets(SPY)
@@ -76,8 +78,10 @@ def test_layer_and_portfolio_risk(atlas: Atlas, book) -> None:
     assert chips["max_drawdown"] == pytest.approx(_mdd(chips_p))
     assert chips["beta"] == pytest.approx(_beta(chips_r, rb))
 
-    port_r = [0.5 * a + 0.3 * b + 0.2 * c for a, b, c in
-              zip(_rets(NVDA_ADJ), _rets(TSM), _rets(CEG), strict=True)]
+    port_r = [
+        0.5 * a + 0.3 * b + 0.2 * c
+        for a, b, c in zip(_rets(NVDA_ADJ), _rets(TSM), _rets(CEG), strict=True)
+    ]
     port = stats.loc[("portfolio", "holdings")]
     assert port["ann_volatility"] == pytest.approx(_vol(port_r))
     assert port["beta"] == pytest.approx(_beta(port_r, rb))
@@ -88,7 +92,8 @@ def test_layer_and_portfolio_risk(atlas: Atlas, book) -> None:
     assert bench["max_drawdown"] == pytest.approx(99 / 101 - 1)
 
     assert res.correlation.loc["chips (equal)", "energy (equal)"] == pytest.approx(
-        float(np.corrcoef(chips_r, _rets(CEG))[0, 1]))
+        float(np.corrcoef(chips_r, _rets(CEG))[0, 1])
+    )
     assert any("cap-weighted baskets not shown" in n for n in res.notes)
     assert any("layer cloud: no member has prices" in n for n in res.notes)
 
@@ -105,7 +110,8 @@ def test_cap_weights_from_market_caps_file(atlas: Atlas, fixtures: Path, tmp_pat
 
 def test_benchmark_fallback_is_stated(atlas: Atlas, fixtures: Path, tmp_path: Path) -> None:
     (tmp_path / "prices_GSPC.csv").write_text(
-        (fixtures / "portfolio" / "prices" / "SPY.csv").read_text())
+        (fixtures / "portfolio" / "prices" / "SPY.csv").read_text()
+    )
     (tmp_path / "CEG.csv").write_text((fixtures / "portfolio" / "prices" / "CEG.csv").read_text())
     res = market_risk(atlas, read_price_dir(tmp_path), benchmark="SPY")
     assert res.benchmark == "^GSPC"
@@ -138,14 +144,17 @@ def test_offline_without_dir_or_cache() -> None:
 def _history(adj: list[float]):
     import pandas as pd
 
-    idx = pd.DatetimeIndex(["2026-01-05", "2026-01-06", "2026-01-07"][:len(adj)],
-                           tz="America/New_York")
-    return pd.DataFrame({"Close": [2 * a for a in adj], "Adj Close": adj,
-                         "Volume": [5] * len(adj)}, index=idx)
+    idx = pd.DatetimeIndex(
+        ["2026-01-05", "2026-01-06", "2026-01-07"][: len(adj)], tz="America/New_York"
+    )
+    return pd.DataFrame(
+        {"Close": [2 * a for a in adj], "Adj Close": adj, "Volume": [5] * len(adj)}, index=idx
+    )
 
 
-def test_yfinance_download_is_cached_in_the_store(monkeypatch: pytest.MonkeyPatch,
-                                                   tmp_path: Path) -> None:
+def test_yfinance_download_is_cached_in_the_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     import sys
     import types
 
@@ -195,8 +204,9 @@ def test_yfinance_missing_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
         load_prices(["NVDA"])
 
 
-def test_download_failures_give_a_clear_error(monkeypatch: pytest.MonkeyPatch, atlas: Atlas,
-                                              write_csv) -> None:
+def test_download_failures_give_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, atlas: Atlas, write_csv
+) -> None:
     import sys
     import types
 
@@ -219,8 +229,9 @@ def test_download_failures_give_a_clear_error(monkeypatch: pytest.MonkeyPatch, a
     assert any(n.startswith("prices unavailable: could not download") for n in report.notes)
 
 
-def test_quiet_yfinance_failure_is_not_a_traceback(monkeypatch: pytest.MonkeyPatch, atlas: Atlas,
-                                                   write_csv) -> None:
+def test_quiet_yfinance_failure_is_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, atlas: Atlas, write_csv
+) -> None:
     """Regression: offline, yfinance returns empty frames without raising; the report used to
     crash in market_risk with ``max() arg is an empty sequence``."""
     import sys

@@ -18,8 +18,11 @@ def atlas():
 
 def _path(result, cid: str) -> np.ndarray:
     q = result.quarterly
-    return q[(q["level"] == "company") & (q["id"] == cid)].sort_values("quarter")[
-        "revenue_at_risk_pct"].to_numpy()
+    return (
+        q[(q["level"] == "company") & (q["id"] == cid)]
+        .sort_values("quarter")["revenue_at_risk_pct"]
+        .to_numpy()
+    )
 
 
 def test_taiwan_quake_paths(atlas) -> None:
@@ -34,7 +37,10 @@ def test_taiwan_quake_paths(atlas) -> None:
     # 122.5 USD bn a year (atlas figure tsmc-sales-2025) / 4 x (0.3 + 0.225 + 0.075)
     assert tsmc["revenue_at_risk_usd_bn"] == pytest.approx(122.5 / 4 * 0.6)
     assert result.edges.iloc[0][["supplier", "customer", "channel"]].tolist() == [
-        "tsmc", "nvidia", "supply"]
+        "tsmc",
+        "nvidia",
+        "supply",
+    ]
     layers = result.layers.set_index("layer")["revenue_at_risk_usd_bn"]
     assert layers["chips"] > 0
     # Amazon / Microsoft / Alphabet lose through their cloud arms (the segments connected in
@@ -64,8 +70,9 @@ def test_capex_pullback_spares_the_buyers_customers(atlas) -> None:
 @pytest.mark.parametrize(("elasticity", "sign"), [(0.5, 1), (1.0, 0), (1.6, -1)])
 def test_efficiency_shock_jevons(atlas, elasticity: float, sign: int) -> None:
     """Compute spending changes by (1 - 0.5)^(1 - e) - 1: loss below e = 1, gain above."""
-    result = run_scenario("efficiency-shock", atlas=atlas,
-                          overrides={"demand_elasticity": elasticity})
+    result = run_scenario(
+        "efficiency-shock", atlas=atlas, overrides={"demand_elasticity": elasticity}
+    )
     labs = result.companies.set_index("company").loc["deepseek"]  # pure open-weight lab
     assert np.sign(round(labs["revenue_at_risk_pct"], 9)) == sign
     if sign:
@@ -102,8 +109,7 @@ def test_monte_carlo_bands_and_json(atlas) -> None:
     assert chips["pct_p5"] < chips["pct_p50"] < chips["pct_p95"]
     payload = orjson.loads(orjson.dumps(result.to_dict()))
     assert payload["draws"] == 400 and payload["evidence"] == Evidence.SCENARIO
-    assert {"layers", "segments", "companies", "quarterly", "edges", "parameters"} <= set(
-        payload)
+    assert {"layers", "segments", "companies", "quarterly", "edges", "parameters"} <= set(payload)
     again = run_scenario("taiwan-quake", atlas=atlas, draws=400, seed=3)
     assert again.layers.equals(result.layers)
 
@@ -126,8 +132,9 @@ def test_point_values_are_labelled_as_the_default_run(atlas) -> None:
     result = run_scenario("taiwan-quake", atlas=atlas, draws=200, seed=0)
     payload = orjson.loads(orjson.dumps(result.to_dict()))
     assert payload["point_basis"] == "default parameters"
-    assert payload["bands_basis"] == ("200 Monte Carlo draws of the parameter distributions "
-                                      "(seed 0)")
+    assert payload["bands_basis"] == (
+        "200 Monte Carlo draws of the parameter distributions (seed 0)"
+    )
     chips = next(r for r in payload["layers"] if r["layer"] == "chips")
     assert {"revenue_at_risk_pct", "pct_p5", "pct_p50", "pct_p95"} <= set(chips)  # unrenamed
     console = Console(width=200, record=True)
@@ -140,8 +147,9 @@ def test_point_values_are_labelled_as_the_default_run(atlas) -> None:
 
     central = run_scenario("taiwan-quake", atlas=atlas)
     assert central.to_dict()["bands_basis"] is None
-    overridden = run_scenario("taiwan-quake", atlas=atlas, overrides={"capacity_loss": 0.5},
-                              draws=20)
+    overridden = run_scenario(
+        "taiwan-quake", atlas=atlas, overrides={"capacity_loss": 0.5}, draws=20
+    )
     assert overridden.point_basis == "default parameters with overrides: capacity_loss=0.5"
     console = Console(width=200, record=True)
     console.print(overridden)
@@ -155,8 +163,13 @@ def test_segment_attribution_is_consistent(atlas) -> None:
     result = run_scenario("ai-revenue-shortfall", atlas=atlas)
     layers = result.layers.set_index("layer")
     assert layers.loc["models", "revenue_at_risk_pct"] == pytest.approx(30)
-    for name in ("taiwan-quake", "capex-pullback", "power-crunch", "efficiency-shock",
-                 "ai-revenue-shortfall"):
+    for name in (
+        "taiwan-quake",
+        "capex-pullback",
+        "power-crunch",
+        "efficiency-shock",
+        "ai-revenue-shortfall",
+    ):
         run = run_scenario(name, atlas=atlas, draws=200, seed=5)
         for frame in (run.segments, run.layers):
             assert (frame["revenue_at_risk_pct"].dropna() <= 100 + 1e-9).all()

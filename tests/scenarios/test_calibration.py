@@ -27,12 +27,17 @@ def _generic(input_share: float | None = None, **changes: float) -> np.ndarray:
     values = {name: spec.default for name, spec in model.params.items()} | changes
     quarters = int(values["horizon_quarters"])
     net = SupplyNetwork.from_edges(
-        ["supplier", "customer", "other-supplier"], ["supplier", "other-supplier"],
-        ["customer", "customer"], [input_share or cal["input_share"], 1.0],
-        [cal["revenue_share"], cal["revenue_share"]], group=["specific", "other-input"])
+        ["supplier", "customer", "other-supplier"],
+        ["supplier", "other-supplier"],
+        ["customer", "customer"],
+        [input_share or cal["input_share"], 1.0],
+        [cal["revenue_share"], cal["revenue_share"]],
+        group=["specific", "other-input"],
+    )
     shock = np.zeros((quarters, 3, 1))
-    shock[:, 0, 0] = cal["supplier_sales_drop"] * profile(
-        quarters, 0, cal["supplier_drop_quarters"], 0)[:, 0]
+    shock[:, 0, 0] = (
+        cal["supplier_sales_drop"] * profile(quarters, 0, cal["supplier_drop_quarters"], 0)[:, 0]
+    )
     zeros = np.zeros_like(shock)
     return propagate(net, shock, zeros, zeros, model_values(values)).output_loss[:, :, 0]
 

@@ -27,9 +27,23 @@ def test_list_and_show() -> None:
 
 
 def test_run_json_with_overrides_and_draws() -> None:
-    out = runner.invoke(app, ["scenario", "run", "taiwan-quake", "--set", "capacity_loss=0.5",
-                              "--set", "outage_quarters=2", "--draws", "50", "--seed", "1",
-                              "--json"])
+    out = runner.invoke(
+        app,
+        [
+            "scenario",
+            "run",
+            "taiwan-quake",
+            "--set",
+            "capacity_loss=0.5",
+            "--set",
+            "outage_quarters=2",
+            "--draws",
+            "50",
+            "--seed",
+            "1",
+            "--json",
+        ],
+    )
     assert out.exit_code == 0, out.output
     payload = json.loads(out.stdout)
     params = {p["name"]: p for p in payload["parameters"]}
@@ -48,12 +62,15 @@ def test_run_rich_and_html(tmp_path: Path) -> None:
     assert html.read_text().count("plotly") > 2
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (["--set", "capex_cut=0.95"], "[capex_cut]: capex_cut = 0.95 is outside its range"),
-    (["--set", "capx_cut=0.1"], "did you mean: capex_cut"),
-    (["--set", "capex_cut"], "expected param=value"),
-    (["--set", "capex_cut=beta(1,2)"], "cannot read value"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--set", "capex_cut=0.95"], "[capex_cut]: capex_cut = 0.95 is outside its range"),
+        (["--set", "capx_cut=0.1"], "did you mean: capex_cut"),
+        (["--set", "capex_cut"], "expected param=value"),
+        (["--set", "capex_cut=beta(1,2)"], "cannot read value"),
+    ],
+)
 def test_run_bad_input_exits_2_without_traceback(args: list[str], needle: str) -> None:
     out = runner.invoke(app, ["scenario", "run", "capex-pullback", *args])
     assert out.exit_code == 2
@@ -62,8 +79,9 @@ def test_run_bad_input_exits_2_without_traceback(args: list[str], needle: str) -
 
 
 def test_show_validates_targets(fixtures: Path) -> None:
-    out = runner.invoke(app, ["scenario", "show",
-                              str(fixtures / "scenarios" / "unknown-company.yaml")])
+    out = runner.invoke(
+        app, ["scenario", "show", str(fixtures / "scenarios" / "unknown-company.yaml")]
+    )
     assert out.exit_code == 2
     assert "unknown-company.yaml:7 [shocks.0.targets.companies.1]" in out.output
 
@@ -91,7 +109,8 @@ def test_write_html_is_atomic(tmp_path: Path) -> None:
 
 
 def test_write_html_is_shareable_and_keeps_the_old_file_on_failure(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The chart file is written through the one atomic writer (``sec.cache.atomic_write``):
     readable by others (0o644, not mkstemp's 0o600), and a failed write leaves the old page."""
     import os

@@ -24,10 +24,13 @@ def bench():
     return module
 
 
-@pytest.mark.parametrize("values", [
-    model_values({k: p.default for k, p in model_config().params.items()}),
-    ModelValues(0.2, 0.1, 0.05, 0.5, 200, 1e-12),
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        model_values({k: p.default for k, p in model_config().params.items()}),
+        ModelValues(0.2, 0.1, 0.05, 0.5, 200, 1e-12),
+    ],
+)
 def test_engine_matches_networkx_reference(bench, values: ModelValues) -> None:
     net = bench.scale_free_network(300, 2_000, seed=4)
     shock = bench.hub_shock(net)

@@ -27,48 +27,132 @@ D = date(2025, 12, 31)
 
 
 def _atlas(dependencies: list[Dependency] | None = None) -> Atlas:
-    src = Source(id="s", title="t", publisher="p", url="https://example.org", published=D,
-                 kind="dataset")
+    src = Source(
+        id="s", title="t", publisher="p", url="https://example.org", published=D, kind="dataset"
+    )
     layers = [
-        Layer(id="chips", name="Chips", order=2, level=2, level_name="x", risk="r",
-              description="d", segments=[Segment(id="foundry", name="F", description="d"),
-                                         Segment(id="design-gpu", name="G", description="d")]),
-        Layer(id="cloud", name="Cloud", order=3, level=3, level_name="x", risk="r",
-              description="d", segments=[Segment(id="hyperscalers", name="H",
-                                                 description="d")]),
+        Layer(
+            id="chips",
+            name="Chips",
+            order=2,
+            level=2,
+            level_name="x",
+            risk="r",
+            description="d",
+            segments=[
+                Segment(id="foundry", name="F", description="d"),
+                Segment(id="design-gpu", name="G", description="d"),
+            ],
+        ),
+        Layer(
+            id="cloud",
+            name="Cloud",
+            order=3,
+            level=3,
+            level_name="x",
+            risk="r",
+            description="d",
+            segments=[Segment(id="hyperscalers", name="H", description="d")],
+        ),
     ]
-    companies = {c: Company(id=c, name=c.upper(), country="US", listed=True)
-                 for c in ("fab1", "fab2", "gpu1", "gpu2", "cloud1")}
-    memberships = [Membership(company=c, segment=s, weight=w, as_of=D, source="s")
-                   for c, s, w in (("fab1", "foundry", 1.0), ("fab2", "foundry", 0.5),
-                                   ("gpu1", "design-gpu", 1.0), ("gpu2", "design-gpu", 0.5),
-                                   ("cloud1", "hyperscalers", 0.4))]
-    figures = [Figure(id=f"{c}-rev", subject_type="company", subject=c, metric="revenue",
-                      value=v, unit="usd_billion", period="2025", kind="actual", source="s")
-               for c, v in (("fab1", 100), ("fab2", 40), ("gpu1", 300), ("gpu2", 100),
-                            ("cloud1", 500))]
-    figures.append(Figure(id="gm", subject_type="company", subject="gpu1", metric="gross_margin",
-                          value=60, unit="percent", period="FY2025", kind="actual", source="s"))
+    companies = {
+        c: Company(id=c, name=c.upper(), country="US", listed=True)
+        for c in ("fab1", "fab2", "gpu1", "gpu2", "cloud1")
+    }
+    memberships = [
+        Membership(company=c, segment=s, weight=w, as_of=D, source="s")
+        for c, s, w in (
+            ("fab1", "foundry", 1.0),
+            ("fab2", "foundry", 0.5),
+            ("gpu1", "design-gpu", 1.0),
+            ("gpu2", "design-gpu", 0.5),
+            ("cloud1", "hyperscalers", 0.4),
+        )
+    ]
+    figures = [
+        Figure(
+            id=f"{c}-rev",
+            subject_type="company",
+            subject=c,
+            metric="revenue",
+            value=v,
+            unit="usd_billion",
+            period="2025",
+            kind="actual",
+            source="s",
+        )
+        for c, v in (("fab1", 100), ("fab2", 40), ("gpu1", 300), ("gpu2", 100), ("cloud1", 500))
+    ]
+    figures.append(
+        Figure(
+            id="gm",
+            subject_type="company",
+            subject="gpu1",
+            metric="gross_margin",
+            value=60,
+            unit="percent",
+            period="FY2025",
+            kind="actual",
+            source="s",
+        )
+    )
     return Atlas(
-        layers=layers, sources={"s": src}, companies=companies, memberships=memberships,
-        markets={"foundry": Market(id="foundry", name="Foundry", segment="foundry",
-                                   measure="revenue")},
-        shares=[Share(market="foundry", company="fab1", share=0.8, as_of=D, source="s"),
-                Share(market="foundry", company="fab2", share=0.2, as_of=D, source="s")],
-        groups={}, figures=figures,
-        flows=[Flow(id="f1", **{"from": "cloud1", "to": "gpu1"}, kind="capex_purchase",
-                    amount=30, period="2025", source="s", confidence="high"),
-               Flow(id="f2", **{"from": "cloud1", "to": "gpu2"}, kind="equity_investment",
-                    amount=99, period="2025", source="s", confidence="high")],
-        dependencies=dependencies or [], version="test")
+        layers=layers,
+        sources={"s": src},
+        companies=companies,
+        memberships=memberships,
+        markets={
+            "foundry": Market(id="foundry", name="Foundry", segment="foundry", measure="revenue")
+        },
+        shares=[
+            Share(market="foundry", company="fab1", share=0.8, as_of=D, source="s"),
+            Share(market="foundry", company="fab2", share=0.2, as_of=D, source="s"),
+        ],
+        groups={},
+        figures=figures,
+        flows=[
+            Flow(
+                id="f1",
+                **{"from": "cloud1", "to": "gpu1"},
+                kind="capex_purchase",
+                amount=30,
+                period="2025",
+                source="s",
+                confidence="high",
+            ),
+            Flow(
+                id="f2",
+                **{"from": "cloud1", "to": "gpu2"},
+                kind="equity_investment",
+                amount=99,
+                period="2025",
+                source="s",
+                confidence="high",
+            ),
+        ],
+        dependencies=dependencies or [],
+        version="test",
+    )
 
 
 def _model() -> ModelConfig:
     base = model_config()
-    links = [{"market": "foundry", "customers": ["design-gpu"], "group": "foundry",
-              "coverage": 0.5, "basis": "test"},
-             {"segments": ["design-gpu"], "customers": ["hyperscalers"], "group": "gpus",
-              "coverage": 1.0, "basis": "test"}]
+    links = [
+        {
+            "market": "foundry",
+            "customers": ["design-gpu"],
+            "group": "foundry",
+            "coverage": 0.5,
+            "basis": "test",
+        },
+        {
+            "segments": ["design-gpu"],
+            "customers": ["hyperscalers"],
+            "group": "gpus",
+            "coverage": 1.0,
+            "basis": "test",
+        },
+    ]
     return ModelConfig(base.params, {**base.network, "links": links}, base.calibration)
 
 
@@ -95,12 +179,15 @@ def test_edges_from_market_shares_memberships_and_flows() -> None:
 
 
 def test_dependency_overrides_and_adds_edges() -> None:
-    deps = [Dependency(supplier="fab1", customer="gpu1", input_share=1.0, revenue_share=0.3,
-                       source="s"),
-            Dependency(supplier="fab2", customer="cloud1", input_share=0.1, revenue_share=0.05,
-                       source="s")]
-    edges = build_network(_atlas(deps), _model()).edges_frame().set_index(
-        ["supplier", "customer"])
+    deps = [
+        Dependency(
+            supplier="fab1", customer="gpu1", input_share=1.0, revenue_share=0.3, source="s"
+        ),
+        Dependency(
+            supplier="fab2", customer="cloud1", input_share=0.1, revenue_share=0.05, source="s"
+        ),
+    ]
+    edges = build_network(_atlas(deps), _model()).edges_frame().set_index(["supplier", "customer"])
     assert edges.loc[("fab1", "gpu1"), ["input_share", "revenue_share"]].tolist() == [1.0, 0.3]
     assert edges.loc[("fab1", "gpu1"), "group"] == "foundry"  # keeps the derived group
     # the explicit 1.0 leaves no room for fab2 in gpu1's foundry input (gpu2 keeps 0.2)
@@ -136,10 +223,12 @@ shocks:
     assert segs.loc["foundry", "revenue_at_risk_usd_bn"] == pytest.approx(25 * 0.5 + 10 * fab2)
     layers = result.layers.set_index("layer")
     assert layers.loc["chips", "revenue_at_risk_usd_bn"] == pytest.approx(
-        companies.loc[["fab1", "fab2", "gpu1", "gpu2"], "revenue_at_risk_usd_bn"].sum())
+        companies.loc[["fab1", "fab2", "gpu1", "gpu2"], "revenue_at_risk_usd_bn"].sum()
+    )
     # gpu1 margin 60% from the atlas, others use the contribution_margin default (0.5)
     assert companies.loc["gpu1", "op_profit_at_risk_usd_bn"] == pytest.approx(
-        0.6 * companies.loc["gpu1", "revenue_at_risk_usd_bn"])
+        0.6 * companies.loc["gpu1", "revenue_at_risk_usd_bn"]
+    )
 
 
 def test_explicit_baseline_table(fixtures) -> None:
@@ -148,8 +237,9 @@ def test_explicit_baseline_table(fixtures) -> None:
     from stackatlas.scenarios.baseline import read_baseline
 
     atlas = load_atlas()
-    result = run_scenario("taiwan-quake", atlas=atlas,
-                          baseline=fixtures / "scenarios" / "baseline.csv")
+    result = run_scenario(
+        "taiwan-quake", atlas=atlas, baseline=fixtures / "scenarios" / "baseline.csv"
+    )
     companies = result.companies.set_index("company")
     # TSMC baseline 100 instead of the atlas's 122.5: 100 / 4 x (0.3 + 0.225 + 0.075)
     assert companies.loc["tsmc", "revenue_at_risk_usd_bn"] == pytest.approx(15.0)
@@ -167,9 +257,9 @@ def test_overlay_dependencies_reach_the_network(tmp_path) -> None:
 
     (tmp_path / "dependencies.csv").write_text(
         "supplier,customer,input_share,revenue_share,source,note\n"
-        "sk-hynix,nvidia,0.9,0.4,stackatlas-editors-2026,test edge\n")
-    edges = build_network(load_atlas(tmp_path)).edges_frame().set_index(
-        ["supplier", "customer"])
+        "sk-hynix,nvidia,0.9,0.4,stackatlas-editors-2026,test edge\n"
+    )
+    edges = build_network(load_atlas(tmp_path)).edges_frame().set_index(["supplier", "customer"])
     assert edges.loc[("sk-hynix", "nvidia"), "input_share"] == 0.9
     assert edges.loc[("sk-hynix", "nvidia"), "origin"] == "dependency:stackatlas-editors-2026"
     assert edges.loc[("tsmc", "nvidia"), "input_share"] == 1.0  # shipped edge still there

@@ -17,24 +17,46 @@ def networks(draw, min_nodes: int = 3, max_nodes: int = 9) -> SupplyNetwork:
     """Random supply networks (cycles allowed) with 1-3 input groups."""
     n = draw(st.integers(min_nodes, max_nodes))
     ids = [f"c{i}" for i in range(n)]
-    edges = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
-                                    st.floats(0.05, 1.0), st.floats(0.0, 0.6),
-                                    st.integers(0, 2)),
-                          min_size=1, max_size=3 * n,
-                          unique_by=lambda e: (e[0], e[1])))
+    edges = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, n - 1),
+                st.integers(0, n - 1),
+                st.floats(0.05, 1.0),
+                st.floats(0.0, 0.6),
+                st.integers(0, 2),
+            ),
+            min_size=1,
+            max_size=3 * n,
+            unique_by=lambda e: (e[0], e[1]),
+        )
+    )
     edges = [e for e in edges if e[0] != e[1]]
     return SupplyNetwork.from_edges(
-        ids, [ids[e[0]] for e in edges], [ids[e[1]] for e in edges],
-        [e[2] for e in edges], [e[3] for e in edges], group=[f"g{e[4]}" for e in edges],
-        revenue=np.full(n, 100.0))
+        ids,
+        [ids[e[0]] for e in edges],
+        [ids[e[1]] for e in edges],
+        [e[2] for e in edges],
+        [e[3] for e in edges],
+        group=[f"g{e[4]}" for e in edges],
+        revenue=np.full(n, 100.0),
+    )
 
 
-params = st.builds(ModelValues, st.floats(0, 1), st.floats(0, 0.5), st.floats(0, 0.5),
-                   st.floats(0, 1), st.just(200), st.just(1e-12))
+params = st.builds(
+    ModelValues,
+    st.floats(0, 1),
+    st.floats(0, 0.5),
+    st.floats(0, 0.5),
+    st.floats(0, 1),
+    st.just(200),
+    st.just(1e-12),
+)
 
 
-def _run(net: SupplyNetwork, values: ModelValues, supply: np.ndarray,
-         demand: np.ndarray | None = None):
+def _run(
+    net: SupplyNetwork, values: ModelValues, supply: np.ndarray, demand: np.ndarray | None = None
+):
     zeros = np.zeros_like(supply)
     return propagate(net, supply, zeros if demand is None else demand, zeros, values)
 
@@ -86,10 +108,14 @@ def test_node_without_path_to_shock_is_untouched(a, b, values, size) -> None:
     ids = [f"a{i}" for i in range(a.n_nodes)] + [f"b{i}" for i in range(b.n_nodes)]
     off = a.n_nodes
     net = SupplyNetwork.from_arrays(
-        np.asarray(ids, dtype=object), np.r_[a.supplier, b.supplier + off],
-        np.r_[a.customer, b.customer + off], np.r_[a.input_share, b.input_share],
+        np.asarray(ids, dtype=object),
+        np.r_[a.supplier, b.supplier + off],
+        np.r_[a.customer, b.customer + off],
+        np.r_[a.input_share, b.input_share],
         np.r_[a.revenue_share, b.revenue_share],
-        np.r_[a.group, b.group + len(a.group_names)], a.group_names + b.group_names)
+        np.r_[a.group, b.group + len(a.group_names)],
+        a.group_names + b.group_names,
+    )
     shock = np.zeros((QUARTERS, net.n_nodes, 1))
     shock[:, :off, 0] = size
     prop = _run(net, values, shock, shock)
@@ -111,6 +137,7 @@ def test_full_substitution_absorbs_a_small_shock(net, headroom, data) -> None:
     # with no substitution at all, the same shock does reach a customer that relies on it
     hit = net.customer[(net.supplier == node)]
     if size > 1e-6 and len(hit):  # tinier shocks vanish in the 1 - (1 - x) rounding
-        stuck = _run(net, ModelValues(0.0, headroom, 0.0, 1.0, 200, 1e-12),
-                     _supply(net, node, size))
+        stuck = _run(
+            net, ModelValues(0.0, headroom, 0.0, 1.0, 200, 1e-12), _supply(net, node, size)
+        )
         assert stuck.capacity_loss[0, hit].max() > 0

@@ -11,8 +11,13 @@ from stackatlas.scenarios import list_scenarios, load_scenario
 from stackatlas.scenarios.expr import parse_expr
 from stackatlas.scenarios.params import data_dir, model_config, parse_override
 
-SHIPPED = {"taiwan-quake", "efficiency-shock", "capex-pullback", "power-crunch",
-           "ai-revenue-shortfall"}
+SHIPPED = {
+    "taiwan-quake",
+    "efficiency-shock",
+    "capex-pullback",
+    "power-crunch",
+    "ai-revenue-shortfall",
+}
 
 
 def test_shipped_library() -> None:
@@ -45,12 +50,26 @@ def test_no_bare_model_numbers_in_engine() -> None:
     0, 1, 2 (midpoints), 4 (quarters per year), 100 (percent) and unit conversions."""
     import re
 
-    allowed = {"0", "1", "0.0", "1.0", "2", "4", "4.0", "100",  # structure, percent
-               "1e-9", "1e-3", "0.01"}  # unit conversions (usd, usd_million, percent), display
+    allowed = {
+        "0",
+        "1",
+        "0.0",
+        "1.0",
+        "2",
+        "4",
+        "4.0",
+        "100",  # structure, percent
+        "1e-9",
+        "1e-3",
+        "0.01",
+    }  # unit conversions (usd, usd_million, percent), display
     for module in ("propagate.py", "shocks.py", "network.py", "run.py", "atlas_network.py"):
         text = (data_dir().parent.parent / "scenarios" / module).read_text()
-        code = "\n".join(line.split("#")[0] for line in text.splitlines()
-                         if not line.strip().startswith(('"', "'")))
+        code = "\n".join(
+            line.split("#")[0]
+            for line in text.splitlines()
+            if not line.strip().startswith(('"', "'"))
+        )
         numbers = set(re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?:e-?\d+)?(?![\w.])", code))
         assert numbers <= allowed, (module, numbers - allowed)
 
@@ -98,13 +117,16 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     assert info.value.problems[0].file == str(bad)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("{kind: normal, mean: 0.3}", "needs a number 'sd'"),
-    ("{kind: uniform, low: 0.5, high: 0.2}", "must be below high"),
-    ("{kind: lognormal, median: 0.3, sigma: -1}", "must be positive"),
-    ("{kind: uniform, low: 0.1, high: 2.0}", "leaves the parameter's range"),
-    ("[0.1, 0.2]", "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{kind: normal, mean: 0.3}", "needs a number 'sd'"),
+        ("{kind: uniform, low: 0.5, high: 0.2}", "must be below high"),
+        ("{kind: lognormal, median: 0.3, sigma: -1}", "must be positive"),
+        ("{kind: uniform, low: 0.1, high: 2.0}", "leaves the parameter's range"),
+        ("[0.1, 0.2]", "must be a mapping"),
+    ],
+)
 def test_bad_distribution_specs(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "dist.yaml"
     path.write_text(f"""name: dist
@@ -139,7 +161,11 @@ shocks:
 def test_parse_override() -> None:
     assert parse_override("0.25") == 0.25
     assert parse_override("triangular(0.1, 0.3, 0.6)") == {
-        "kind": "triangular", "low": 0.1, "mode": 0.3, "high": 0.6}
+        "kind": "triangular",
+        "low": 0.1,
+        "mode": 0.3,
+        "high": 0.6,
+    }
     with pytest.raises(ValidationError, match="takes 2 arguments"):
         parse_override("uniform(0.1)")
     with pytest.raises(ValidationError):

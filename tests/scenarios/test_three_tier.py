@@ -29,16 +29,23 @@ from stackatlas.scenarios import SupplyNetwork, load_scenario, run_scenario
 @pytest.fixture
 def network() -> SupplyNetwork:
     return SupplyNetwork.from_edges(
-        ["foundry", "designer", "cloud"], ["foundry", "designer"], ["designer", "cloud"],
-        input_share=[1.0, 0.8], revenue_share=[0.5, 0.4], revenue=[100, 200, 400])
+        ["foundry", "designer", "cloud"],
+        ["foundry", "designer"],
+        ["designer", "cloud"],
+        input_share=[1.0, 0.8],
+        revenue_share=[0.5, 0.4],
+        revenue=[100, 200, 400],
+    )
 
 
 def test_three_tier_exact_numbers(fixtures, network) -> None:
     spec = load_scenario(fixtures / "scenarios" / "three-tier.yaml")
     result = run_scenario(spec, network=network)
     q = result.quarterly[result.quarterly["level"] == "company"]
-    path = {cid: part.sort_values("quarter")["revenue_at_risk_pct"].to_numpy() / 100
-            for cid, part in q.groupby("id")}
+    path = {
+        cid: part.sort_values("quarter")["revenue_at_risk_pct"].to_numpy() / 100
+        for cid, part in q.groupby("id")
+    }
     np.testing.assert_allclose(path["foundry"], [0.4, 0.4, 0, 0], atol=1e-12)
     np.testing.assert_allclose(path["designer"], [0.30, 0.325, 0, 0], atol=1e-12)
     np.testing.assert_allclose(path["cloud"], [0.14, 0.185, 0, 0], atol=1e-12)
@@ -46,8 +53,9 @@ def test_three_tier_exact_numbers(fixtures, network) -> None:
     cloud_q = q[q["id"] == "cloud"].sort_values("quarter")["op_profit_at_risk_usd_bn"]
     np.testing.assert_allclose(cloud_q, [0.5 * 14, 0.5 * 18.5, 0, 0])  # margin 0.5
     companies = result.companies.set_index("company")
-    np.testing.assert_allclose(companies.loc[["foundry", "designer", "cloud"],
-                                             "revenue_at_risk_usd_bn"], [20, 31.25, 32.5])
+    np.testing.assert_allclose(
+        companies.loc[["foundry", "designer", "cloud"], "revenue_at_risk_usd_bn"], [20, 31.25, 32.5]
+    )
     # contribution margin 0.5 -> operating profit at risk is half the revenue at risk
     np.testing.assert_allclose(companies.loc["cloud", "op_profit_at_risk_usd_bn"], 16.25)
     # cumulative share of horizon revenue: cloud 32.5 / (100 x 4 quarters)
@@ -56,8 +64,9 @@ def test_three_tier_exact_numbers(fixtures, network) -> None:
 
 
 def test_three_tier_shock_path(fixtures, network) -> None:
-    result = run_scenario(load_scenario(fixtures / "scenarios" / "three-tier.yaml"),
-                          network=network)
+    result = run_scenario(
+        load_scenario(fixtures / "scenarios" / "three-tier.yaml"), network=network
+    )
     edges = result.edges.set_index(["supplier", "customer", "channel"])["carried_usd_bn"]
     # supply: input share x summed supplier capacity loss x customer quarterly revenue
     assert edges[("foundry", "designer", "supply")] == pytest.approx(1.0 * 0.8 * 50)

@@ -34,12 +34,14 @@ def failures(report: BulkReport) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("workers", [0, 2])
-def test_ingests_good_members_and_reports_bad_ones(archive: Path, tmp_path: Path,
-                                                   workers: int) -> None:
+def test_ingests_good_members_and_reports_bad_ones(
+    archive: Path, tmp_path: Path, workers: int
+) -> None:
     with Store(tmp_path / "s.duckdb") as store:
         report = ingest_bulk(archive, store=store, workers=workers, progress=False)
-        counts = dict(store.con.execute(
-            "SELECT cik, count(*) FROM sec_facts GROUP BY cik").fetchall())
+        counts = dict(
+            store.con.execute("SELECT cik, count(*) FROM sec_facts GROUP BY cik").fetchall()
+        )
         assert facts_store.ingested_ciks(store) == {101, 102, 103, 104, 105}
         log = store.query("SELECT cik, status FROM sec_sync_log WHERE status = 'failed'")
     assert counts == {cik: 6 for cik in (101, 102, 103, 104, 105)}
@@ -62,8 +64,14 @@ def test_interrupted_run_resumes(archive: Path, tmp_path: Path) -> None:
     with Store(tmp_path / "s.duckdb") as store:
         with pytest.raises(KeyboardInterrupt):
             # batches of >= 12 facts: two companies (2 x 6 facts) per transaction
-            ingest_bulk(archive, store=store, workers=0, progress=False, batch_facts=12,
-                        on_batch=stop_after_first_batch)
+            ingest_bulk(
+                archive,
+                store=store,
+                workers=0,
+                progress=False,
+                batch_facts=12,
+                on_batch=stop_after_first_batch,
+            )
         assert calls == [2]
         first = facts_store.ingested_ciks(store)
         assert len(first) == 2

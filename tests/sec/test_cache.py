@@ -19,7 +19,9 @@ def test_round_trip_and_layout(tmp_path: Path) -> None:
     assert path.read_bytes() == b'{"a": 1}'
     entry = cache.get(URL)
     assert entry.conditional_headers() == {
-        "If-None-Match": '"e"', "If-Modified-Since": "Mon, 01 Jan 2026 00:00:00 GMT"}
+        "If-None-Match": '"e"',
+        "If-Modified-Since": "Mon, 01 Jan 2026 00:00:00 GMT",
+    }
     assert cache.get("https://data.sec.gov/other.json") is None
 
 
@@ -43,8 +45,9 @@ def test_body_not_matching_metadata_is_not_trusted(tmp_path: Path) -> None:
     assert cache.get(URL) is None
 
 
-def test_atomic_write_keeps_old_file_when_writing_fails(tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_atomic_write_keeps_old_file_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "x.json"
     atomic_write(target, b"old")
 

@@ -22,21 +22,36 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_help_texts() -> None:
-    for args in (["sync", "--help"], ["sec", "--help"], ["sec", "bulk", "--help"],
-                 ["sec", "metrics", "--help"]):
+    for args in (
+        ["sync", "--help"],
+        ["sec", "--help"],
+        ["sec", "bulk", "--help"],
+        ["sec", "metrics", "--help"],
+    ):
         code, out = run(*args)
         assert code == 0 and "Usage" in out
 
 
 def test_metrics_key_contract() -> None:
-    assert SEC_METRICS_KEYS == ("metric", "fiscal_year", "fiscal_period", "start", "end",
-                                "value", "unit", "concept", "accession", "derivation")
+    assert SEC_METRICS_KEYS == (
+        "metric",
+        "fiscal_year",
+        "fiscal_period",
+        "start",
+        "end",
+        "value",
+        "unit",
+        "concept",
+        "accession",
+        "derivation",
+    )
 
 
 @pytest.mark.realdata
 def test_sec_metrics_json_contract_nvidia(shared_data: Path) -> None:
-    code, out = run("sec", "metrics", "--file",
-                    str(shared_data / "sec" / "companyfacts" / NVIDIA), "--json")
+    code, out = run(
+        "sec", "metrics", "--file", str(shared_data / "sec" / "companyfacts" / NVIDIA), "--json"
+    )
     assert code == 0, out
     records = json.loads(out)
     assert records and all(set(r) == set(SEC_METRICS_KEYS) for r in records)
@@ -44,22 +59,36 @@ def test_sec_metrics_json_contract_nvidia(shared_data: Path) -> None:
     revenue = by_key[("revenue", 2026, "FY")]
     # NVIDIA FY2026 10-K (year ended 2026-01-25): revenue $215,938 million (shared README)
     assert revenue["value"] == 215_938_000_000
-    assert (revenue["start"], revenue["end"], revenue["unit"]) == ("2025-01-27", "2026-01-25",
-                                                                   "USD")
+    assert (revenue["start"], revenue["end"], revenue["unit"]) == (
+        "2025-01-27",
+        "2026-01-25",
+        "USD",
+    )
     assert by_key[("revenue", 2025, "FY")]["value"] == 130_497_000_000
     capex = by_key[("capex", 2026, "FY")]
-    assert (capex["value"], capex["concept"]) == (6_042_000_000,
-                                                  "PaymentsToAcquireProductiveAssets")
+    assert (capex["value"], capex["concept"]) == (
+        6_042_000_000,
+        "PaymentsToAcquireProductiveAssets",
+    )
 
 
 @pytest.mark.realdata
 def test_sec_metrics_quarterly_q4_is_derived(shared_data: Path) -> None:
-    code, out = run("sec", "metrics", "--file",
-                    str(shared_data / "sec" / "companyfacts" / NVIDIA), "--period",
-                    "quarterly", "--json")
+    code, out = run(
+        "sec",
+        "metrics",
+        "--file",
+        str(shared_data / "sec" / "companyfacts" / NVIDIA),
+        "--period",
+        "quarterly",
+        "--json",
+    )
     assert code == 0, out
-    q4 = [r for r in json.loads(out) if r["metric"] == "revenue" and r["fiscal_year"] == 2026
-          and r["fiscal_period"] == "Q4"]
+    q4 = [
+        r
+        for r in json.loads(out)
+        if r["metric"] == "revenue" and r["fiscal_year"] == 2026 and r["fiscal_period"] == "Q4"
+    ]
     # Q4 = FY 215,938 - Q1 44,062 - Q2 46,743 - Q3 57,006 = 68,127 ($M, shared README)
     assert [r["value"] for r in q4] == [68_127_000_000]
     assert q4[0]["derivation"] != "reported"
@@ -74,8 +103,7 @@ def test_sec_metrics_bad_file_is_clean_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.realdata
-def test_sync_offline_with_sec_dir_json(shared_data: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_offline_with_sec_dir_json(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     code, out = run("sync", "--companies", "nvda,msft", "--offline", "--json")
     assert code == 0, out
@@ -83,7 +111,9 @@ def test_sync_offline_with_sec_dir_json(shared_data: Path,
     assert data["counts"] == {"local": 2}
     # the Microsoft file is trimmed to 18 concepts: 589 facts (test_companyfacts.py)
     assert [(c["company"], c["facts"]) for c in data["companies"]] == [
-        ("nvidia", 26903), ("microsoft", 589)]
+        ("nvidia", 26903),
+        ("microsoft", 589),
+    ]
 
 
 def test_sync_offline_miss_and_strict(tmp_path: Path) -> None:

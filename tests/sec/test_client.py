@@ -52,12 +52,19 @@ class Sleeps(list):
         self.append(seconds)
 
 
-def make_client(script: Callable, tmp_path: Path, sleeps: Sleeps | None = None,
-                **kwargs) -> SecClient:
-    return SecClient(user_agent=UA, transport=httpx.MockTransport(script), offline=False,
-                     cache=SecCache(tmp_path / "cache"), limiter=RateLimiter(10, sleep=Sleeps()),
-                     sleep=sleeps if sleeps is not None else Sleeps(), jitter=lambda: 0.0,
-                     **kwargs)
+def make_client(
+    script: Callable, tmp_path: Path, sleeps: Sleeps | None = None, **kwargs
+) -> SecClient:
+    return SecClient(
+        user_agent=UA,
+        transport=httpx.MockTransport(script),
+        offline=False,
+        cache=SecCache(tmp_path / "cache"),
+        limiter=RateLimiter(10, sleep=Sleeps()),
+        sleep=sleeps if sleeps is not None else Sleeps(),
+        jitter=lambda: 0.0,
+        **kwargs,
+    )
 
 
 def test_success_sends_identity_and_caches(tmp_path: Path, body: bytes) -> None:
@@ -72,8 +79,11 @@ def test_success_sends_identity_and_caches(tmp_path: Path, body: bytes) -> None:
 
 def test_429_then_success_respects_retry_after(tmp_path: Path, body: bytes) -> None:
     sleeps = Sleeps()
-    script = Script(httpx.Response(429, headers={"Retry-After": "3"}),
-                    httpx.Response(429), httpx.Response(200, content=body))
+    script = Script(
+        httpx.Response(429, headers={"Retry-After": "3"}),
+        httpx.Response(429),
+        httpx.Response(200, content=body),
+    )
     with make_client(script, tmp_path, sleeps, backoff=0.5) as client:
         resp = client.get_json(URL)
     assert resp.doc["entityName"] == "TINY DEVICES INC"
@@ -85,8 +95,10 @@ def test_429_then_success_respects_retry_after(tmp_path: Path, body: bytes) -> N
 def test_repeated_5xx_gives_up_after_bounded_attempts(tmp_path: Path) -> None:
     sleeps = Sleeps()
     script = Script(httpx.Response(503))
-    with make_client(script, tmp_path, sleeps, max_attempts=4, backoff=0.5) as client, \
-            pytest.raises(SecAccessError, match=r"gave up after 4 attempt\(s\).*HTTP 503") as info:
+    with (
+        make_client(script, tmp_path, sleeps, max_attempts=4, backoff=0.5) as client,
+        pytest.raises(SecAccessError, match=r"gave up after 4 attempt\(s\).*HTTP 503") as info,
+    ):
         client.get_json(URL, what="companyfacts for CIK 0000000101")
     assert not isinstance(info.value, RateLimitedError)
     assert "companyfacts for CIK 0000000101" in str(info.value)
@@ -97,8 +109,10 @@ def test_repeated_5xx_gives_up_after_bounded_attempts(tmp_path: Path) -> None:
 def test_total_wait_budget_bounds_retries(tmp_path: Path) -> None:
     sleeps = Sleeps()
     script = Script(httpx.Response(429, headers={"Retry-After": "100"}))
-    with make_client(script, tmp_path, sleeps, max_wait=30) as client, \
-            pytest.raises(RateLimitedError, match="exceed the 30s budget"):
+    with (
+        make_client(script, tmp_path, sleeps, max_wait=30) as client,
+        pytest.raises(RateLimitedError, match="exceed the 30s budget"),
+    ):
         client.get_json(URL)
     assert sleeps == [] and len(script.requests) == 1
 
@@ -127,14 +141,14 @@ def test_403_explains_block(tmp_path: Path) -> None:
 
 def test_404_is_not_found(tmp_path: Path) -> None:
     script = Script(httpx.Response(404))
-    with make_client(script, tmp_path) as client, \
-            pytest.raises(NotFoundError, match="HTTP 404"):
+    with make_client(script, tmp_path) as client, pytest.raises(NotFoundError, match="HTTP 404"):
         client.get_json(URL, what="companyfacts for CIK 0000000101")
 
 
 @pytest.mark.parametrize("bad", [b'{"cik": 101, "facts": {"us-ga', b"", b"<html>busy</html>"])
-def test_truncated_or_non_json_body_is_an_error_and_never_cached(tmp_path: Path,
-                                                                 bad: bytes) -> None:
+def test_truncated_or_non_json_body_is_an_error_and_never_cached(
+    tmp_path: Path, bad: bytes
+) -> None:
     script = Script(httpx.Response(200, content=bad))
     with make_client(script, tmp_path) as client, pytest.raises(SecAccessError, match=URL):
         client.get_json(URL)
@@ -186,21 +200,24 @@ def test_offline_follows_environment(tmp_path: Path) -> None:
 
 def test_missing_user_agent_fails_before_any_request(tmp_path: Path) -> None:
     script = Script(httpx.Response(200, content=b"{}"))
-    client = SecClient(transport=httpx.MockTransport(script), offline=False,
-                       cache=SecCache(tmp_path))
+    client = SecClient(
+        transport=httpx.MockTransport(script), offline=False, cache=SecCache(tmp_path)
+    )
     with pytest.raises(SecAccessError, match="STACKATLAS_SEC_USER_AGENT"):
         client.get_json(URL)
     assert script.requests == []
 
 
-def test_user_agent_from_env_and_config_file(monkeypatch: pytest.MonkeyPatch,
-                                             tmp_path: Path) -> None:
+def test_user_agent_from_env_and_config_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     with pytest.raises(SecAccessError, match="no SEC User-Agent"):
         resolve_user_agent()
     home = Path(__import__("os").environ["STACKATLAS_HOME"])
     home.mkdir(parents=True, exist_ok=True)
-    (home / "config.toml").write_text('[sec]\nuser_agent = "Cfg Person cfg@example.org"\n'
-                                      "rate_limit = 50\n")
+    (home / "config.toml").write_text(
+        '[sec]\nuser_agent = "Cfg Person cfg@example.org"\nrate_limit = 50\n'
+    )
     assert resolve_user_agent() == "Cfg Person cfg@example.org"
     assert configured_rate() == 10.0  # capped at SEC's limit
     monkeypatch.setenv("STACKATLAS_SEC_USER_AGENT", UA)

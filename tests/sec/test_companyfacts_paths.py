@@ -42,12 +42,14 @@ def test_shared_files_same_table_on_both_paths(shared_data: Path) -> None:
         assert fast.equals(parse_companyfacts(orjson.loads(raw)), check_metadata=True), path
 
 
-@pytest.mark.parametrize("field", ["start", "end", "val", "accn", "fy", "fp", "form", "filed",
-                                   "frame"])
-@pytest.mark.parametrize("value", [None, True, 1, 2**40, 1.5, "x", "2020-02-30", "2020-1-1",
-                                   "2000-02-29", [], "", "DELETE"])
-def test_mutated_fact_same_outcome_on_both_paths(fixtures: Path, field: str,
-                                                 value: object) -> None:
+@pytest.mark.parametrize(
+    "field", ["start", "end", "val", "accn", "fy", "fp", "form", "filed", "frame"]
+)
+@pytest.mark.parametrize(
+    "value",
+    [None, True, 1, 2**40, 1.5, "x", "2020-02-30", "2020-1-1", "2000-02-29", [], "", "DELETE"],
+)
+def test_mutated_fact_same_outcome_on_both_paths(fixtures: Path, field: str, value: object) -> None:
     doc = orjson.loads((fixtures / "sec" / "companyfacts" / "CIK0000000101.json").read_bytes())
     mutated = copy.deepcopy(doc)
     for concepts in mutated["facts"].values():

@@ -24,12 +24,19 @@ def serve(routes: dict[str, bytes], tmp_path: Path, seen: list[str] | None = Non
         body = routes.get(str(request.url))
         return httpx.Response(200, content=body) if body else httpx.Response(404)
 
-    return SecClient(user_agent=UA, transport=httpx.MockTransport(handler), offline=False,
-                     cache=SecCache(tmp_path / "cache"), limiter=RateLimiter(10))
+    return SecClient(
+        user_agent=UA,
+        transport=httpx.MockTransport(handler),
+        offline=False,
+        cache=SecCache(tmp_path / "cache"),
+        limiter=RateLimiter(10),
+    )
 
 
-@pytest.mark.parametrize(("raw", "padded"), [
-    (1045810, "0001045810"), ("CIK0001045810", "0001045810"), ("320193", "0000320193")])
+@pytest.mark.parametrize(
+    ("raw", "padded"),
+    [(1045810, "0001045810"), ("CIK0001045810", "0001045810"), ("320193", "0000320193")],
+)
 def test_cik10(raw: int | str, padded: str) -> None:
     assert endpoints.cik10(raw) == padded
 
@@ -47,7 +54,11 @@ def test_companyfacts_from_network_then_offline_cache(tmp_path: Path, fixtures: 
     got = endpoints.companyfacts(101, client=serve({url: body}, tmp_path, seen))
     assert seen == [url]
     assert (got.cik, got.entity_name, got.source, got.facts.num_rows) == (
-        101, "TINY DEVICES INC", "network", 6)
+        101,
+        "TINY DEVICES INC",
+        "network",
+        6,
+    )
     offline = SecClient(offline=True, cache=SecCache(tmp_path / "cache"))
     again = endpoints.companyfacts("CIK101", client=offline)
     assert again.source == "cache" and again.facts.equals(got.facts)
@@ -113,25 +124,37 @@ def test_real_ticker_map_from_sec_dir(shared_data: Path, monkeypatch: pytest.Mon
 @pytest.mark.realdata
 def test_real_frames_response(shared_data: Path, tmp_path: Path) -> None:
     [path] = (shared_data / "sec" / "frames").glob("frames_*.json")
-    url = ("https://data.sec.gov/api/xbrl/frames/us-gaap/"
-           "RevenueFromContractWithCustomerExcludingAssessedTax/USD/CY2024Q2.json")
-    frame = endpoints.frames("RevenueFromContractWithCustomerExcludingAssessedTax", "USD",
-                             "CY2024Q2", client=serve({url: path.read_bytes()}, tmp_path))
+    url = (
+        "https://data.sec.gov/api/xbrl/frames/us-gaap/"
+        "RevenueFromContractWithCustomerExcludingAssessedTax/USD/CY2024Q2.json"
+    )
+    frame = endpoints.frames(
+        "RevenueFromContractWithCustomerExcludingAssessedTax",
+        "USD",
+        "CY2024Q2",
+        client=serve({url: path.read_bytes()}, tmp_path),
+    )
     doc = orjson.loads(path.read_bytes())
     assert len(frame) == doc["pts"] == 15  # "pts": 15 in the recorded response
     first = doc["data"][0]
     row = frame.iloc[0]
     assert (row["cik"], row["value"], row["accession"]) == (
-        first["cik"], float(first["val"]), first["accn"])
+        first["cik"],
+        float(first["val"]),
+        first["accn"],
+    )
     assert row["start"] == dt.date.fromisoformat(first["start"])
     assert set(frame["period"]) == {"CY2024Q2"} and set(frame["unit"]) == {"USD"}
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("Revenues", "USD", "2024Q2"), "must look like CY2024"),
-    (("Revenues", "USD", "CY2024Q5"), "must look like CY2024"),
-    (("Reven ues", "USD", "CY2024"), "concept 'Reven ues'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("Revenues", "USD", "2024Q2"), "must look like CY2024"),
+        (("Revenues", "USD", "CY2024Q5"), "must look like CY2024"),
+        (("Reven ues", "USD", "CY2024"), "concept 'Reven ues'"),
+    ],
+)
 def test_frames_rejects_bad_arguments(args: tuple, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         endpoints.frames(*args)

@@ -34,25 +34,28 @@ def test_ingest_load_round_trip(store: Store, tiny: pa.Table) -> None:
     loaded = facts_store.load_facts(store, 101)
     assert loaded.schema.equals(FACTS_SCHEMA, check_metadata=False)
     key = ["concept", "unit", "end", "filed", "accession"]
-    assert loaded.sort_by([(k, "ascending") for k in key]).to_pylist() == \
-        tiny.sort_by([(k, "ascending") for k in key]).to_pylist()
+    assert (
+        loaded.sort_by([(k, "ascending") for k in key]).to_pylist()
+        == tiny.sort_by([(k, "ascending") for k in key]).to_pylist()
+    )
     assert facts_store.load_facts(store, 999) is None
     log = facts_store.sync_log(store).to_pylist()
-    assert [(r["cik"], r["status"], r["source"], r["facts"], r["origin"], r["entity_name"])
-            for r in log] == [(101, "ok", "dir", 6, "x.json", "TINY DEVICES INC")]
+    assert [
+        (r["cik"], r["status"], r["source"], r["facts"], r["origin"], r["entity_name"]) for r in log
+    ] == [(101, "ok", "dir", 6, "x.json", "TINY DEVICES INC")]
 
 
 def test_reingest_replaces_only_that_company(store: Store, tiny: pa.Table) -> None:
     facts_store.ingest_facts(store, tiny)
     facts_store.ingest_facts(store, renumbered(tiny, 202))
     facts_store.ingest_facts(store, tiny.slice(0, 2))
-    counts = dict(store.con.execute(
-        "SELECT cik, count(*) FROM sec_facts GROUP BY cik").fetchall())
+    counts = dict(store.con.execute("SELECT cik, count(*) FROM sec_facts GROUP BY cik").fetchall())
     assert counts == {101: 2, 202: 6}
 
 
-def test_failed_ingest_keeps_previous_rows(store: Store, tiny: pa.Table,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_ingest_keeps_previous_rows(
+    store: Store, tiny: pa.Table, monkeypatch: pytest.MonkeyPatch
+) -> None:
     facts_store.ingest_facts(store, tiny)
     real_execute = type(store.con).execute
 

@@ -42,8 +42,11 @@ def test_parse_number_formats() -> None:
 
 
 def test_inline_fixture_exact_values(fixtures) -> None:
-    table = parse_ixbrl(fixtures / "ixbrl" / "exco-10-k-2025-02-14.html",
-                        accession="0001234567-25-000001", filed="2025-02-14")
+    table = parse_ixbrl(
+        fixtures / "ixbrl" / "exco-10-k-2025-02-14.html",
+        accession="0001234567-25-000001",
+        filed="2025-02-14",
+    )
     assert table.schema.equals(IXBRL_SCHEMA)
     df = table.to_pandas()
     assert set(df["cik"]) == {1234567} and set(df["form"]) == {"10-K"}
@@ -58,9 +61,11 @@ def test_inline_fixture_exact_values(fixtures) -> None:
     cloud = _rows(table, REV, f"{SEG}exco:CloudSegmentMember", end="2024-12-31")
     assert cloud["value"].tolist() == [234_500_000.0]
     # sign="-" negates; two members are sorted by axis whatever their order in the document
-    loss = _rows(table, "OperatingIncomeLoss",
-                 "srt:ConsolidationItemsAxis=us-gaap:OperatingSegmentsMember;"
-                 f"{SEG}exco:AdsSegmentMember")
+    loss = _rows(
+        table,
+        "OperatingIncomeLoss",
+        f"srt:ConsolidationItemsAxis=us-gaap:OperatingSegmentsMember;{SEG}exco:AdsSegmentMember",
+    )
     assert loss["value"].tolist() == [-12_000_000.0]
     assert _rows(table, "PaymentsForRepurchaseOfCommonStock")["value"].tolist() == [0.0]
     cash = _rows(table, "CashAndCashEquivalentsAtCarryingValue")
@@ -100,7 +105,8 @@ def test_bad_documents_name_file_and_line(fixtures, tmp_path) -> None:
     assert err.value.problems[0].file == "broken.html" and err.value.problems[0].line == 1
     text = (fixtures / "ixbrl" / "exco-10-k-2025-02-14.html").read_text()
     bad = text.replace('contextRef="c-q4"', 'contextRef="c-missing"').replace(
-        ">500</ix:nonFraction>", ">n/a</ix:nonFraction>")
+        ">500</ix:nonFraction>", ">n/a</ix:nonFraction>"
+    )
     with pytest.raises(ValidationError) as err:
         parse_ixbrl(bad.encode())
     found = {(p.column, p.message) for p in err.value.problems}
@@ -120,8 +126,9 @@ def test_real_nvidia_10k(shared_data) -> None:
     # (ix:nonFraction f-1314, context c-240, srt:ProductOrServiceAxis=nvda:DataCenterMember)
     total = _rows(table, "Revenues", start="2024-01-29", end="2025-01-26")
     assert total["value"].tolist() == [130_497e6]
-    dc = _rows(table, "Revenues", "srt:ProductOrServiceAxis=nvda:DataCenterMember",
-               end="2025-01-26")
+    dc = _rows(
+        table, "Revenues", "srt:ProductOrServiceAxis=nvda:DataCenterMember", end="2025-01-26"
+    )
     assert dc["value"].tolist() == [115_186e6] and dc["decimals"].tolist() == [-6]
     # identical facts are stored once
     key = ["concept", "unit", "start", "end", "dimensions", "value"]
@@ -157,21 +164,32 @@ def test_property_displayed_number_scale_and_sign() -> None:
     from hypothesis import strategies as st
 
     @settings(max_examples=60, deadline=None)
-    @given(st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 2), st.sampled_from([0, 3, 6]),
-                              st.booleans()), min_size=1, max_size=6, unique_by=lambda t: t[0]))
+    @given(
+        st.lists(
+            st.tuples(
+                st.integers(0, 10**9), st.integers(0, 2), st.sampled_from([0, 3, 6]), st.booleans()
+            ),
+            min_size=1,
+            max_size=6,
+            unique_by=lambda t: t[0],
+        )
+    )
     def check(facts) -> None:
         # value shown with thousands separators and `places` decimals, e.g. 1,234.56
         body, expected = [], {}
         for i, (raw, places, scale, negative) in enumerate(facts):
             shown = f"{raw / 10**places:,.{places}f}"
             sign = ' sign="-"' if negative else ""
-            body.append(f'<ix:nonFraction name="us-gaap:C{i}" contextRef="c" unitRef="usd" '
-                        f'decimals="0" scale="{scale}" format="ixt:num-dot-decimal"{sign}>'
-                        f"{shown}</ix:nonFraction>")
+            body.append(
+                f'<ix:nonFraction name="us-gaap:C{i}" contextRef="c" unitRef="usd" '
+                f'decimals="0" scale="{scale}" format="ixt:num-dot-decimal"{sign}>'
+                f"{shown}</ix:nonFraction>"
+            )
             expected[f"C{i}"] = (-1 if negative else 1) * raw * 10**scale / 10**places
         table = parse_ixbrl(_DOC.format(facts="".join(body)).encode())
-        got = dict(zip(table.column("concept").to_pylist(), table.column("value").to_pylist(),
-                       strict=True))
+        got = dict(
+            zip(table.column("concept").to_pylist(), table.column("value").to_pylist(), strict=True)
+        )
         assert got == pytest.approx(expected, rel=1e-12)
 
     check()

@@ -24,10 +24,15 @@ from stackatlas.sec.segments import (
 from stackatlas.store import Store
 
 
-def _one(frame: pd.DataFrame, member: str, end: str, months: int = 12,
-         metric: str = "revenue") -> pd.Series:
-    hit = frame[(frame["member"] == member) & (frame["end"] == date.fromisoformat(end))
-                & (frame["months"] == months) & (frame["metric"] == metric)]
+def _one(
+    frame: pd.DataFrame, member: str, end: str, months: int = 12, metric: str = "revenue"
+) -> pd.Series:
+    hit = frame[
+        (frame["member"] == member)
+        & (frame["end"] == date.fromisoformat(end))
+        & (frame["months"] == months)
+        & (frame["metric"] == metric)
+    ]
     assert len(hit) == 1, hit
     return hit.iloc[0]
 
@@ -59,8 +64,9 @@ def test_fixture_segments_and_shares(fixtures) -> None:
     assert prior["fiscal_year"] == 2023 and prior["share"] == pytest.approx(0.15)
     assert _one(rows, "", "2024-12-31", months=3)["fiscal_period"] == "Q4"
     assert "exco:VideoMember" not in set(rows["member"])  # segment x product: left out
-    income = segment_revenue(parse_ixbrl(fixtures / "ixbrl" / "exco-10-k-2025-02-14.html"),
-                             metric="operating_income")
+    income = segment_revenue(
+        parse_ixbrl(fixtures / "ixbrl" / "exco-10-k-2025-02-14.html"), metric="operating_income"
+    )
     loss = _one(income, "exco:AdsSegmentMember", "2024-12-31", metric="operating_income")
     assert loss["value"] == -12e6 and loss["share"] == pytest.approx(-12 / 300)
 
@@ -90,8 +96,7 @@ def test_segments_from_dir(fixtures, tmp_path) -> None:
     assert set(rows["accession"]) == {"doc:exco-20241231", "doc:exco-20241231_htm.xml"}
     assert segments_from_dir(fixtures / "missing").empty
     # an unreadable document is left out and named; the readable ones still count
-    (tmp_path / "good.xml").write_bytes((fixtures / "ixbrl" / "exco-20241231_htm.xml")
-                                        .read_bytes())
+    (tmp_path / "good.xml").write_bytes((fixtures / "ixbrl" / "exco-20241231_htm.xml").read_bytes())
     (tmp_path / "bad.html").write_text("<html><body>")
     (tmp_path / "notes.txt").write_text("not a filing")
     mixed = segments_from_dir(tmp_path)
@@ -103,8 +108,9 @@ def test_segments_from_dir(fixtures, tmp_path) -> None:
 def test_real_nvidia_data_center_share(shared_data) -> None:
     from stackatlas.atlas import load_atlas
 
-    rows = filing_segments(shared_data / "sec" / "filings" / "nvda-10-k-2025-02-26.html",
-                           atlas=load_atlas())
+    rows = filing_segments(
+        shared_data / "sec" / "filings" / "nvda-10-k-2025-02-26.html", atlas=load_atlas()
+    )
     # FY2025 10-K: Data Center 115,186 of 130,497 $M = 88.27 % (atlas nvda-fy2025-dc-share-10k)
     dc = _one(rows, "nvda:DataCenterMember", "2025-01-26")
     assert dc["value"] == 115_186e6 and dc["total"] == 130_497e6
@@ -113,8 +119,11 @@ def test_real_nvidia_data_center_share(shared_data) -> None:
     assert dc["accession"] == "0001045810-25-000023"  # atlas source nvda-10k-fy2025
     assert dc["filed"] == date(2025, 2, 26)
     # segments: Compute & Networking 116,193 + Graphics 14,304 = 130,497
-    seg = rows[(rows["axis"] == "segment") & (rows["end"] == date(2025, 1, 26))
-               & (rows["metric"] == "revenue")]
+    seg = rows[
+        (rows["axis"] == "segment")
+        & (rows["end"] == date(2025, 1, 26))
+        & (rows["metric"] == "revenue")
+    ]
     assert seg["value"].sum() == 130_497e6 and len(seg) == 2
 
 
@@ -142,8 +151,9 @@ def test_real_cloud_segments(shared_data) -> None:
     aws = _one(amzn, "amzn:AmazonWebServicesSegmentMember", "2024-12-31")
     assert aws["value"] == 107_556e6 and aws["total"] == 637_959e6
     assert aws["share"] == pytest.approx(0.1686, abs=5e-5)  # atlas membership weight
-    aws_oi = _one(amzn, "amzn:AmazonWebServicesSegmentMember", "2024-12-31",
-                  metric="operating_income")
+    aws_oi = _one(
+        amzn, "amzn:AmazonWebServicesSegmentMember", "2024-12-31", metric="operating_income"
+    )
     assert aws_oi["value"] == 39_834e6 and aws_oi["total"] == 68_593e6
     meta = filing_segments(folder / "meta-10-k-2025-01-30.html")
     assert _one(meta, "meta:RealityLabsMember", "2024-12-31")["value"] == 2_146e6
@@ -182,8 +192,11 @@ def test_cli_segments_json_and_store(fixtures) -> None:
     cloud = [r for r in body["rows"] if r["member"] == "exco:CloudSegmentMember"]
     assert cloud == [{**cloud[0], "value": 234.5e6, "share": pytest.approx(234.5 / 1234.5)}]
     assert {r["end"] for r in body["rows"]} == {"2024-12-31"} and len(body["rows"]) == 5
-    every = json.loads(runner.invoke(_cli(), ["segments", str(path), "--json", "--all-periods",
-                                              "--metric", "all"]).stdout)
+    every = json.loads(
+        runner.invoke(
+            _cli(), ["segments", str(path), "--json", "--all-periods", "--metric", "all"]
+        ).stdout
+    )
     assert len(every["rows"]) == 9
     with Store(read_only=True) as store:  # --store wrote the isolated home's store
         assert len(load_segments(store, 1234567)) == 9

@@ -34,8 +34,9 @@ def test_select_companies(atlas) -> None:
 
 
 @pytest.mark.realdata
-def test_offline_sync_from_sec_dir(atlas, shared_data: Path, tmp_path: Path,
-                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_offline_sync_from_sec_dir(
+    atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     with Store(tmp_path / "s.duckdb") as store:
         report = sync_companies(atlas, "nvda,googl,amd,openai", store=store, progress=False)
@@ -52,7 +53,8 @@ def test_offline_sync_from_sec_dir(atlas, shared_data: Path, tmp_path: Path,
         log = store.query("SELECT cik, status, source FROM sec_sync_log ORDER BY cik")
     assert log.to_dict("records") == [
         {"cik": 1045810, "status": "ok", "source": "dir"},
-        {"cik": 1652044, "status": "ok", "source": "dir"}]
+        {"cik": 1652044, "status": "ok", "source": "dir"},
+    ]
 
 
 def test_network_sync_then_offline_from_cache(atlas, fixtures: Path, tmp_path: Path) -> None:
@@ -66,31 +68,41 @@ def test_network_sync_then_offline_from_cache(atlas, fixtures: Path, tmp_path: P
         return httpx.Response(503)
 
     cache = SecCache(tmp_path / "cache")
-    client = SecClient(user_agent=UA, transport=httpx.MockTransport(handler), offline=False,
-                       cache=cache, limiter=RateLimiter(10), sleep=lambda s: None,
-                       max_attempts=2)
+    client = SecClient(
+        user_agent=UA,
+        transport=httpx.MockTransport(handler),
+        offline=False,
+        cache=cache,
+        limiter=RateLimiter(10),
+        sleep=lambda s: None,
+        max_attempts=2,
+    )
     with Store(tmp_path / "s.duckdb") as store:
-        report = sync_companies(atlas, "nvda,amd", store=store, progress=False, client=client,
-                                offline=False)
+        report = sync_companies(
+            atlas, "nvda,amd", store=store, progress=False, client=client, offline=False
+        )
         got = {r.company: (r.status, r.facts) for r in report.rows}
         assert got == {"nvidia": ("fetched", 6), "amd": ("failed", 0)}
         assert "HTTP 503" in report.rows[1].reason
         offline = SecClient(offline=True, cache=cache)
-        again = sync_companies(atlas, "nvda,amd", store=store, progress=False, client=offline,
-                               offline=True)
+        again = sync_companies(
+            atlas, "nvda,amd", store=store, progress=False, client=offline, offline=True
+        )
     assert [(r.status, r.facts) for r in again.rows] == [("cached", 6), ("failed", 0)]
     assert "offline and not in the SEC cache" in again.rows[1].reason
 
 
 def test_network_sync_without_user_agent_fails_fast(atlas, tmp_path: Path) -> None:
     with pytest.raises(SecAccessError, match="STACKATLAS_SEC_USER_AGENT"):
-        sync_companies(atlas, "nvda", offline=False, store=Store(tmp_path / "s.duckdb"),
-                       progress=False)
+        sync_companies(
+            atlas, "nvda", offline=False, store=Store(tmp_path / "s.duckdb"), progress=False
+        )
 
 
 @pytest.mark.realdata
-def test_synced_store_feeds_fundamentals(atlas, shared_data: Path, tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_synced_store_feeds_fundamentals(
+    atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from stackatlas.fundamentals import company_metrics
 
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
@@ -111,13 +123,15 @@ def _sec_dir(shared_data: Path, tmp_path: Path) -> Path:
     for cik in ("0001045810", "0001652044"):
         (folder / f"CIK{cik}.json").symlink_to(shared_data / f"sec/companyfacts/CIK{cik}.json")
     (folder / "CIK0000789019.json").write_bytes(
-        (shared_data / "sec/companyfacts/CIK0000789019.json").read_bytes()[:4000])
+        (shared_data / "sec/companyfacts/CIK0000789019.json").read_bytes()[:4000]
+    )
     return tmp_path / "sec"
 
 
 @pytest.mark.realdata
-def test_sync_writes_parsed_companies_in_one_batch(atlas, shared_data: Path, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_writes_parsed_companies_in_one_batch(
+    atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The parsed companies go into ONE ingest_batch transaction; the one that fails to parse
     is reported (and logged) without touching the others, and report order and per-company
     log rows (source, file time) are as with one transaction per company."""
@@ -136,22 +150,29 @@ def test_sync_writes_parsed_companies_in_one_batch(atlas, shared_data: Path, tmp
     with Store(tmp_path / "s.duckdb") as store:
         report = sync_companies(atlas, "nvda,msft,googl", store=store, progress=False)
         assert [(r.company, r.status, r.facts) for r in report.rows] == [
-            ("nvidia", "local", 26903), ("microsoft", "failed", 0), ("alphabet", "local", 20324)]
+            ("nvidia", "local", 26903),
+            ("microsoft", "failed", 0),
+            ("alphabet", "local", 20324),
+        ]
         assert "invalid JSON" in report.rows[1].reason
         assert calls == [2]  # one transaction for both parsed companies
-        log = store.query("SELECT cik, status, source, fetched_at FROM sec_sync_log "
-                          "ORDER BY cik")
+        log = store.query("SELECT cik, status, source, fetched_at FROM sec_sync_log ORDER BY cik")
     assert [(r.cik, r.status, r.source) for r in log.itertuples()] == [
-        (789019, "failed", "dir"), (1045810, "ok", "dir"), (1652044, "ok", "dir")]
+        (789019, "failed", "dir"),
+        (1045810, "ok", "dir"),
+        (1652044, "ok", "dir"),
+    ]
     for cik in ("0001045810", "0001652044"):  # each company logged with its own file's time
         mtime = datetime.fromtimestamp(
-            (sec / f"companyfacts/CIK{cik}.json").stat().st_mtime, UTC).replace(tzinfo=None)
+            (sec / f"companyfacts/CIK{cik}.json").stat().st_mtime, UTC
+        ).replace(tzinfo=None)
         assert log.set_index("cik").loc[int(cik), "fetched_at"] == mtime
 
 
 @pytest.mark.realdata
 def test_sync_batches_by_size_and_falls_back_to_one_by_one(
-        atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A batch that cannot be stored is retried one company per transaction (as before
     batching); BATCH_FACTS bounds the facts held in memory."""
     from stackatlas.errors import StoreError
@@ -171,8 +192,7 @@ def test_sync_batches_by_size_and_falls_back_to_one_by_one(
     monkeypatch.setattr(facts_store, "ingest_batch", flaky)
     with Store(tmp_path / "s.duckdb") as store:
         report = sync_companies(atlas, "nvda,googl", store=store, progress=False)
-        assert [(r.status, r.facts) for r in report.rows] == [("local", 26903),
-                                                              ("local", 20324)]
+        assert [(r.status, r.facts) for r in report.rows] == [("local", 26903), ("local", 20324)]
         assert facts_store.load_facts(store, 1045810).num_rows == 26903
     # nvidia: failed batch, then alone via ingest_facts (-> ingest_batch); alphabet: its batch
     assert sizes == [1, 1, 1]
@@ -180,7 +200,8 @@ def test_sync_batches_by_size_and_falls_back_to_one_by_one(
 
 @pytest.mark.realdata
 def test_interrupted_sync_keeps_the_companies_already_parsed(
-        atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    atlas, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Ctrl-C after NVIDIA was parsed: its batch is still written (as when every company was
     committed on its own), then the interrupt goes on."""
     from stackatlas.sec import sync

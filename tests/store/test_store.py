@@ -38,8 +38,12 @@ def test_replace_rows_creates_deletes_and_inserts(store: Store) -> None:
     assert store.replace_rows("facts", first) == 3
     assert store.has_table("facts")
     # replace only cik 1: cik 2 survives
-    assert store.replace_rows("facts", pd.DataFrame({"cik": [1], "value": [9.0]}),
-                              where="cik = ?", params=[1]) == 1
+    assert (
+        store.replace_rows(
+            "facts", pd.DataFrame({"cik": [1], "value": [9.0]}), where="cik = ?", params=[1]
+        )
+        == 1
+    )
     got = store.query("SELECT cik, value FROM facts ORDER BY cik")
     assert got.to_dict("list") == {"cik": [1, 2], "value": [9.0, 3.0]}
     assert store.query_arrow("SELECT sum(value) AS s FROM facts").column("s").to_pylist() == [12.0]
@@ -73,21 +77,24 @@ def test_meta_roundtrip(store: Store) -> None:
     assert store.get_meta("k") == "v2"
 
 
-@pytest.mark.parametrize("sql", [
-    "INSERT INTO t VALUES (3)",
-    "DROP TABLE t",
-    "COPY t TO 'out.csv'",
-    "ATTACH 'other.duckdb' AS o",
-    "CREATE TABLE u (a INT)",
-    "UPDATE t SET a = 0",
-    "DELETE FROM t",
-    "PRAGMA version",
-    "SET threads = 1",
-    "CALL checkpoint()",
-    "SELECT 1; DROP TABLE t",
-    "EXPORT DATABASE 'dump'",
-    "INSTALL httpfs",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO t VALUES (3)",
+        "DROP TABLE t",
+        "COPY t TO 'out.csv'",
+        "ATTACH 'other.duckdb' AS o",
+        "CREATE TABLE u (a INT)",
+        "UPDATE t SET a = 0",
+        "DELETE FROM t",
+        "PRAGMA version",
+        "SET threads = 1",
+        "CALL checkpoint()",
+        "SELECT 1; DROP TABLE t",
+        "EXPORT DATABASE 'dump'",
+        "INSTALL httpfs",
+    ],
+)
 def test_sql_readonly_refuses_writes(store: Store, sql: str) -> None:
     store.replace_rows("t", pa.table({"a": [1, 2]}))
     with pytest.raises(StoreError):
@@ -96,45 +103,56 @@ def test_sql_readonly_refuses_writes(store: Store, sql: str) -> None:
     assert store.has_table("t") and not store.has_table("u")
 
 
-@pytest.mark.parametrize(("sql", "message"), [
-    ("SELECT * FROM read_csv('/etc/passwd')", "table function 'read_csv' is not allowed"),
-    ("SELECT * FROM '/etc/hosts'", "file reference '/etc/hosts' is not allowed"),
-    ("SELECT * FROM 'data.csv'", "file reference 'data.csv' is not allowed"),
-    ("SELECT a FROM t WHERE a IN (SELECT length(content) FROM read_text('/etc/hosts'))",
-     "table function 'read_text' is not allowed"),
-    ("WITH x AS (SELECT * FROM glob('/*')) SELECT * FROM x", "table function 'glob'"),
-    ("SUMMARIZE SELECT * FROM read_parquet('x.parquet')", "table function 'read_parquet'"),
-    ("EXPLAIN ANALYZE SELECT * FROM read_json('x.json')", "table function 'read_json'"),
-    ("/* SELECT */ DROP TABLE t", "not DROP"),
-    # regression: DML inside a CTE parses as a SELECT statement and used to run (then roll back)
-    ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", "not DELETE (inside a query)"),
-    ("WITH x AS (UPDATE t SET a = 0 RETURNING *) SELECT * FROM x", "not UPDATE"),
-    ("WITH x AS (INSERT INTO t VALUES (9) RETURNING *) SELECT 1", "not INSERT"),
-])
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", "table function 'read_csv' is not allowed"),
+        ("SELECT * FROM '/etc/hosts'", "file reference '/etc/hosts' is not allowed"),
+        ("SELECT * FROM 'data.csv'", "file reference 'data.csv' is not allowed"),
+        (
+            "SELECT a FROM t WHERE a IN (SELECT length(content) FROM read_text('/etc/hosts'))",
+            "table function 'read_text' is not allowed",
+        ),
+        ("WITH x AS (SELECT * FROM glob('/*')) SELECT * FROM x", "table function 'glob'"),
+        ("SUMMARIZE SELECT * FROM read_parquet('x.parquet')", "table function 'read_parquet'"),
+        ("EXPLAIN ANALYZE SELECT * FROM read_json('x.json')", "table function 'read_json'"),
+        ("/* SELECT */ DROP TABLE t", "not DROP"),
+        # regression: DML inside a CTE parses as a SELECT statement and used to run (then roll back)
+        ("WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x", "not DELETE (inside a query)"),
+        ("WITH x AS (UPDATE t SET a = 0 RETURNING *) SELECT * FROM x", "not UPDATE"),
+        ("WITH x AS (INSERT INTO t VALUES (9) RETURNING *) SELECT 1", "not INSERT"),
+    ],
+)
 def test_sql_readonly_refuses_file_access(store: Store, sql: str, message: str) -> None:
     store.replace_rows("t", pa.table({"a": [1, 2]}))
     with pytest.raises(StoreError, match=re.escape(message)):
         store.sql_readonly(sql)
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT * FROM range(3) r(x) WHERE x > 5",
-    "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'nope'",
-    "EXPLAIN SELECT * FROM t WHERE a > 5",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM range(3) r(x) WHERE x > 5",
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'nope'",
+        "EXPLAIN SELECT * FROM t WHERE a > 5",
+    ],
+)
 def test_sql_readonly_allows_harmless_functions(store: Store, sql: str) -> None:
     store.replace_rows("t", pa.table({"a": [1, 2]}))
     assert len(store.sql_readonly(sql)) <= 1
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT sum(a) AS s FROM t",
-    "WITH x AS (SELECT a FROM t) SELECT sum(a) AS s FROM x",
-    "FROM t SELECT sum(a) AS s",
-    "SELECT sum(a) AS s FROM (SELECT a FROM t UNION ALL SELECT 0)",
-    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 2) "
-    "SELECT sum(n) AS s FROM r",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT sum(a) AS s FROM t",
+        "WITH x AS (SELECT a FROM t) SELECT sum(a) AS s FROM x",
+        "FROM t SELECT sum(a) AS s",
+        "SELECT sum(a) AS s FROM (SELECT a FROM t UNION ALL SELECT 0)",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 2) "
+        "SELECT sum(n) AS s FROM r",
+    ],
+)
 def test_sql_readonly_runs_reads(store: Store, sql: str) -> None:
     store.replace_rows("t", pa.table({"a": [1, 2]}))
     assert store.sql_readonly(sql)["s"].tolist() == [3]
@@ -161,11 +179,16 @@ def test_read_only_store_needs_existing_file(tmp_path: Path) -> None:
 
 def test_load_atlas_tables_and_meta(store: Store, atlas) -> None:
     store.load_atlas(atlas)
-    counts = store.query(
-        "SELECT (SELECT count(*) FROM atlas_companies) AS companies,"
-        " (SELECT count(*) FROM atlas_segments) AS segments,"
-        " (SELECT count(*) FROM atlas_layers) AS layers,"
-        " (SELECT count(*) FROM atlas_dependencies) AS deps").iloc[0].to_dict()
+    counts = (
+        store.query(
+            "SELECT (SELECT count(*) FROM atlas_companies) AS companies,"
+            " (SELECT count(*) FROM atlas_segments) AS segments,"
+            " (SELECT count(*) FROM atlas_layers) AS layers,"
+            " (SELECT count(*) FROM atlas_dependencies) AS deps"
+        )
+        .iloc[0]
+        .to_dict()
+    )
     # fixture atlas: 7 companies, 4 segments in 3 layers, no dependencies file
     assert counts == {"companies": 7, "segments": 4, "layers": 3, "deps": 0}
     share = store.query("SELECT share FROM atlas_shares WHERE company = 'nvidia'")
@@ -184,8 +207,9 @@ def test_load_atlas_is_idempotent(store: Store, atlas) -> None:
     assert store.query("SELECT count(*) AS n FROM atlas_companies")["n"].tolist() == [7]
 
 
-def test_failed_atlas_load_keeps_previous_state(store: Store, atlas, fixtures: Path,
-                                               tmp_path: Path, monkeypatch) -> None:
+def test_failed_atlas_load_keeps_previous_state(
+    store: Store, atlas, fixtures: Path, tmp_path: Path, monkeypatch
+) -> None:
     store.load_atlas(atlas)
     smaller = load_atlas(base=_copy_without(fixtures / "atlas", tmp_path / "copy", "constellation"))
     assert len(smaller.companies) == 6
@@ -243,8 +267,15 @@ def test_store_locked_by_another_process_says_so(tmp_path: Path) -> None:
     path = tmp_path / "locked.duckdb"
     Store(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('ready', flush=True); time.sleep(20)", str(path)], stdout=subprocess.PIPE)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('ready', flush=True); time.sleep(20)",
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == b"ready"
         start = time.monotonic()

@@ -9,9 +9,19 @@ from fastapi.testclient import TestClient
 
 from stackatlas import load_atlas
 
-GET_ROUTES = ["/api/layers", "/api/companies", "/api/companies/nvidia", "/api/sources",
-              "/api/flows", "/api/pools", "/api/capex", "/api/concentration", "/api/signals",
-              "/api/audit", "/api/scenarios"]
+GET_ROUTES = [
+    "/api/layers",
+    "/api/companies",
+    "/api/companies/nvidia",
+    "/api/sources",
+    "/api/flows",
+    "/api/pools",
+    "/api/capex",
+    "/api/concentration",
+    "/api/signals",
+    "/api/audit",
+    "/api/scenarios",
+]
 
 
 @pytest.mark.parametrize("path", GET_ROUTES)
@@ -25,7 +35,12 @@ def test_get_routes_answer_json(client: TestClient, path: str) -> None:
 def test_layers_in_stack_order(client: TestClient) -> None:
     body = client.get("/api/layers").json()
     assert [layer["id"] for layer in body["layers"]] == [
-        "energy", "chips", "cloud", "models", "applications"]
+        "energy",
+        "chips",
+        "cloud",
+        "models",
+        "applications",
+    ]
     gpu = next(s for s in body["layers"][1]["segments"] if s["id"] == "design-gpu")
     nvidia = next(c for c in gpu["companies"] if c["id"] == "nvidia")
     # memberships.csv: nvidia,design-gpu,0.91 (article: Data Center is 91% of revenue)
@@ -93,15 +108,18 @@ def test_scenario_run_seeded_and_overridden(client: TestClient) -> None:
     assert half["point_basis"] == "default parameters with overrides: capacity_loss=0.1"
 
 
-@pytest.mark.parametrize(("body", "needle"), [
-    ({"overrides": {"capacity_loss": 5}}, "outside its range"),
-    ({"overrides": {"capacity_lost": 0.5}}, "unknown parameter"),
-    ({"draws": 5001}, "less than or equal to 5000"),
-    ({"draws": -1}, "greater than or equal to 0"),
-    ({"overrides": {"capacity_loss": "lots"}}, "capacity_loss"),
-    ({"overrides": {"capacity_loss": {"kind": "uniform", "low": 0.5, "high": 0.2}}}, "low"),
-    ({"surprise": 1}, "surprise"),
-])
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ({"overrides": {"capacity_loss": 5}}, "outside its range"),
+        ({"overrides": {"capacity_lost": 0.5}}, "unknown parameter"),
+        ({"draws": 5001}, "less than or equal to 5000"),
+        ({"draws": -1}, "greater than or equal to 0"),
+        ({"overrides": {"capacity_loss": "lots"}}, "capacity_loss"),
+        ({"overrides": {"capacity_loss": {"kind": "uniform", "low": 0.5, "high": 0.2}}}, "low"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
 def test_bad_scenario_parameters_are_422(client: TestClient, body: dict, needle: str) -> None:
     r = client.post("/api/scenarios/taiwan-quake/run", json=body)
     assert r.status_code == 422, r.text
@@ -110,8 +128,9 @@ def test_bad_scenario_parameters_are_422(client: TestClient, body: dict, needle:
     assert "--set" not in r.text  # the library's CLI label is renamed for the API
 
 
-@pytest.mark.parametrize("name", ["taiwan-quak", "model", "..%2F..%2Fetc%2Fpasswd",
-                                  "%2Fetc%2Fhosts.yaml"])
+@pytest.mark.parametrize(
+    "name", ["taiwan-quak", "model", "..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fhosts.yaml"]
+)
 def test_unknown_or_path_scenario_is_404(client: TestClient, name: str) -> None:
     r = client.post(f"/api/scenarios/{name}/run")
     assert r.status_code == 404
@@ -132,13 +151,16 @@ def test_portfolio_upload_weights(client: TestClient, web_fixtures: Path) -> Non
     assert any("market risk skipped" in n for n in body["notes"])
 
 
-@pytest.mark.parametrize(("content", "needle"), [
-    (b"foo;bar\n1;2\n", "no ticker column"),
-    (b"ticker,weight\nNVDA,abc\n", "bad.csv:2 [weight]: not a number"),
-    (b"", "empty"),
-    (b"ticker,weight\n\xff\xfeNVDA,1\n", "UTF-8"),
-    (b"ticker,colour\nNVDA,red\n", "missing amount column"),
-])
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"foo;bar\n1;2\n", "no ticker column"),
+        (b"ticker,weight\nNVDA,abc\n", "bad.csv:2 [weight]: not a number"),
+        (b"", "empty"),
+        (b"ticker,weight\n\xff\xfeNVDA,1\n", "UTF-8"),
+        (b"ticker,colour\nNVDA,red\n", "missing amount column"),
+    ],
+)
 def test_malformed_csv_is_422(client: TestClient, content: bytes, needle: str) -> None:
     r = client.post("/api/portfolio", files={"file": ("bad.csv", content, "text/csv")})
     assert r.status_code == 422, r.text

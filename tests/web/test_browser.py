@@ -22,12 +22,31 @@ CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 SHOTS = REPO / "test-output" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAGES = {"map": "/", "flows": "/flows", "pools": "/pools", "capex": "/capex",
-         "concentration": "/concentration", "signals": "/signals", "audit": "/audit",
-         "scenarios": "/scenarios", "companies": "/companies", "company-nvidia":
-         "/companies/nvidia", "portfolio": "/portfolio", "sources": "/sources", "api": "/api-docs"}
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = {
+    "map": "/",
+    "flows": "/flows",
+    "pools": "/pools",
+    "capex": "/capex",
+    "concentration": "/concentration",
+    "signals": "/signals",
+    "audit": "/audit",
+    "scenarios": "/scenarios",
+    "companies": "/companies",
+    "company-nvidia": "/companies/nvidia",
+    "portfolio": "/portfolio",
+    "sources": "/sources",
+    "api": "/api-docs",
+}
 CHARTS_RENDERED = """() => {
   const charts = [...document.querySelectorAll('div.chart[data-figure]')];
   return charts.every(el => el.querySelector('svg.main-svg') && el.data && el.data.length > 0);
@@ -35,9 +54,11 @@ CHARTS_RENDERED = """() => {
 CHART_COUNT = "() => document.querySelectorAll('div.chart[data-figure] svg.main-svg').length"
 
 if not CHROMIUM.exists():
-    pytest.skip("Debian Chromium (/usr/bin/chromium) is not installed; `make test` installs it "
-                "with scripts/ensure-chromium.sh where apt-get is available",
-                allow_module_level=True)
+    pytest.skip(
+        "Debian Chromium (/usr/bin/chromium) is not installed; `make test` installs it "
+        "with scripts/ensure-chromium.sh where apt-get is available",
+        allow_module_level=True,
+    )
 
 
 def _free_port() -> int:
@@ -54,11 +75,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**os.environ, "STACKATLAS_HOME": str(home), "STACKATLAS_OFFLINE": "1"}
     env.pop("STACKATLAS_ATLAS_OVERLAY", None)
     cli = str(Path(sys.executable).parent / "stackatlas")
-    subprocess.run([cli, "run", "--quiet", "--no-report"], env=env, check=True, capture_output=True,
-                   timeout=120)
+    subprocess.run(
+        [cli, "run", "--quiet", "--no-report"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     if (SHARED / "sec").is_dir():  # SEC facts into the store; the server then reads only it
-        subprocess.run([cli, "sync", "--offline"], check=True, capture_output=True,
-                       timeout=120, env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")})
+        subprocess.run(
+            [cli, "sync", "--offline"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+            env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")},
+        )
     port = _free_port()
     cmd = [cli, "serve", "--port", str(port)]
     if (SHARED / "prices" / "recent").is_dir():
@@ -92,8 +123,12 @@ def browser_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS,
-            viewport={"width": 1366, "height": 900})
+            str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1366, "height": 900},
+        )
         try:
             yield context.new_page()
         finally:
@@ -129,8 +164,7 @@ def test_pages_forms_and_uploads_in_chromium(server: str, browser_page: object) 
     console = Console(page)
     expected = {"map": 1, "flows": 2, "concentration": 1, "scenarios": 3}
     if (SHARED / "sec").is_dir():
-        expected.update({"pools": 2, "capex": 1, "signals": 1, "audit": 1,
-                         "company-nvidia": 1})
+        expected.update({"pools": 2, "capex": 1, "signals": 1, "audit": 1, "company-nvidia": 1})
     for name, path in PAGES.items():
         response = page.goto(server + path)
         assert response is not None and response.status == 200, name
@@ -174,9 +208,10 @@ def test_report_renders_offline_in_chromium(browser_page: object, tmp_path: Path
 
     page.route("http://**/*", block)
     page.route("https://**/*", block)
-    report = build_report(tmp_path / "report.html",
-                          portfolio=(REPO / "tests" / "fixtures" / "web" / "weights.csv"
-                                     ).read_bytes())
+    report = build_report(
+        tmp_path / "report.html",
+        portfolio=(REPO / "tests" / "fixtures" / "web" / "weights.csv").read_bytes(),
+    )
     page.goto(report.as_uri())
     n = _check_page(page, console, "report", 5)
     assert n >= 5 and attempts == []

@@ -12,8 +12,21 @@ from fastapi.testclient import TestClient
 
 from stackatlas.web.app import create_app
 
-PAGES = ["/", "/flows", "/pools", "/capex", "/concentration", "/signals", "/audit",
-         "/scenarios", "/companies", "/companies/nvidia", "/portfolio", "/sources", "/api-docs"]
+PAGES = [
+    "/",
+    "/flows",
+    "/pools",
+    "/capex",
+    "/concentration",
+    "/signals",
+    "/audit",
+    "/scenarios",
+    "/companies",
+    "/companies/nvidia",
+    "/portfolio",
+    "/sources",
+    "/api-docs",
+]
 CHARTED = {"/": 1, "/flows": 2, "/concentration": 1, "/scenarios": 3}  # no SEC data here
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\b(src=|type=\"application/json\"))[^>]*>", re.I)
 
@@ -23,8 +36,9 @@ def chart_blocks(html: str) -> dict[str, dict]:
     ids = re.findall(r'<div class="chart" data-figure="([^"]+)"', html)
     out = {}
     for fid in ids:
-        m = re.search(rf'<script type="application/json" id="{re.escape(fid)}">(.*?)</script>',
-                      html, re.S)
+        m = re.search(
+            rf'<script type="application/json" id="{re.escape(fid)}">(.*?)</script>', html, re.S
+        )
         assert m, f"no data block for {fid}"
         out[fid] = json.loads(m.group(1))
     return out
@@ -35,7 +49,7 @@ def test_page_renders_with_nav_sources_and_charts(client: TestClient, path: str)
     r = client.get(path)
     assert r.status_code == 200, r.text[:500]
     html = r.text
-    assert '<nav>' in html and 'href="/flows"' in html and 'href="/sources"' in html
+    assert "<nav>" in html and 'href="/flows"' in html and 'href="/sources"' in html
     assert '<script src="/static/plotly.min.js"></script>' in html
     assert not INLINE_SCRIPT.search(html), "inline script would break the CSP"
     charts = chart_blocks(html)
@@ -48,8 +62,9 @@ def test_page_renders_with_nav_sources_and_charts(client: TestClient, path: str)
 
 
 @pytest.mark.parametrize("path", ["/pools", "/capex"])
-def test_sec_pages_without_facts_say_so_instead_of_drawing_zeros(client: TestClient,
-                                                                  path: str) -> None:
+def test_sec_pages_without_facts_say_so_instead_of_drawing_zeros(
+    client: TestClient, path: str
+) -> None:
     html = client.get(path).text
     assert "nothing to draw (no SEC fundamentals available" in html
     assert not chart_blocks(html)
@@ -94,8 +109,10 @@ def test_company_page_without_sec_data_says_so(client: TestClient) -> None:
 
 
 def test_scenario_form_posts_and_rerenders(client: TestClient) -> None:
-    r = client.post("/scenarios", data={"name": "taiwan-quake", "param-capacity_loss": "0.25",
-                                        "draws": "40", "seed": "3"})
+    r = client.post(
+        "/scenarios",
+        data={"name": "taiwan-quake", "param-capacity_loss": "0.25", "draws": "40", "seed": "3"},
+    )
     assert r.status_code == 200
     assert 'name="param-capacity_loss" value="0.25"' in r.text
     assert "40 Monte Carlo draws (seed 3)" in r.text
@@ -122,8 +139,9 @@ def test_portfolio_page_upload(client: TestClient, web_fixtures: Path) -> None:
     assert r.status_code == 422 and "no ticker column" in r.text
 
 
-@pytest.mark.parametrize("path", ["/", "/api/layers", "/static/app.js", "/healthz",
-                                  "/api/companies/nope"])
+@pytest.mark.parametrize(
+    "path", ["/", "/api/layers", "/static/app.js", "/healthz", "/api/companies/nope"]
+)
 def test_security_headers(client: TestClient, path: str) -> None:
     r = client.get(path)
     csp = r.headers["content-security-policy"]
@@ -149,10 +167,14 @@ def hostile_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClien
     (overlay / "companies.csv").write_text(
         "id,name,ticker,exchange,other_tickers,cik,country,listed,parent,aliases,description\n"
         f'evil-co,"{HOSTILE.replace(chr(34), chr(34) * 2)}",EVIL,NYSE,,,US,true,,,'
-        f'"desc {HOSTILE.replace(chr(34), chr(34) * 2)}"\n', encoding="utf-8")
+        f'"desc {HOSTILE.replace(chr(34), chr(34) * 2)}"\n',
+        encoding="utf-8",
+    )
     (overlay / "memberships.csv").write_text(
         "company,segment,weight,as_of,source,basis,note\n"
-        "evil-co,design-gpu,0.5,2026-01-01,marsbit-2026-03-16,estimate,\n", encoding="utf-8")
+        "evil-co,design-gpu,0.5,2026-01-01,marsbit-2026-03-16,estimate,\n",
+        encoding="utf-8",
+    )
     return TestClient(create_app(store_path=tmp_path / "absent.duckdb", atlas_overlay=overlay))
 
 

@@ -17,8 +17,9 @@ pytestmark = pytest.mark.realdata
 
 
 @pytest.fixture
-def sec_client(shared_data: Path, tmp_path: Path,
-               monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+def sec_client(
+    shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[TestClient]:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     with TestClient(create_app(store_path=tmp_path / "absent.duckdb")) as c:
         yield c
@@ -51,16 +52,18 @@ def test_audit_matches_the_nvidia_claim(sec_client: TestClient) -> None:
     assert row["status"] == "match" and row["computed"] == pytest.approx(215.938)
 
 
-@pytest.mark.parametrize(("path", "n"), [("/pools", 2), ("/capex", 1), ("/signals", 1),
-                                        ("/audit", 1)])
+@pytest.mark.parametrize(
+    ("path", "n"), [("/pools", 2), ("/capex", 1), ("/signals", 1), ("/audit", 1)]
+)
 def test_sec_pages_draw_charts(sec_client: TestClient, path: str, n: int) -> None:
     charts = chart_blocks(sec_client.get(path).text)
     assert len(charts) == n and all(fig["data"] for fig in charts.values())
 
 
 def test_portfolio_with_price_folder(shared_data: Path, tmp_path: Path) -> None:
-    app = create_app(store_path=tmp_path / "absent.duckdb",
-                     prices_dir=shared_data / "prices" / "recent")
+    app = create_app(
+        store_path=tmp_path / "absent.duckdb", prices_dir=shared_data / "prices" / "recent"
+    )
     examples = Path(__file__).resolve().parents[2] / "examples" / "portfolio.csv"
     with TestClient(app) as c:
         r = c.post("/api/portfolio", files={"file": ("p.csv", examples.read_bytes())})

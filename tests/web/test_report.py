@@ -16,15 +16,26 @@ from stackatlas.web.state import WebData
 
 
 def test_report_is_self_contained(tmp_path: Path, web_fixtures: Path) -> None:
-    out = build_report(tmp_path / "r" / "report.html",
-                       portfolio=(web_fixtures / "weights.csv").read_bytes())
+    out = build_report(
+        tmp_path / "r" / "report.html", portfolio=(web_fixtures / "weights.csv").read_bytes()
+    )
     html = out.read_text(encoding="utf-8")
     assert out == tmp_path / "r" / "report.html"
     assert not re.search(r"<script[^>]+src=", html), "report must not load scripts"
     assert not re.search(r"<link[^>]+href=\"https?:", html)
     assert "Plotly" in html and len(html) > 3_000_000  # plotly.js inlined
-    for key in ("map", "flows", "pools", "capex", "concentration", "signals", "audit",
-                "scenarios", "portfolio", "sources"):
+    for key in (
+        "map",
+        "flows",
+        "pools",
+        "capex",
+        "concentration",
+        "signals",
+        "audit",
+        "scenarios",
+        "portfolio",
+        "sources",
+    ):
         assert f'<section class="section" id="{key}">' in html, key
     for sid in load_atlas().sources:
         assert f'id="src-{sid}"' in html
@@ -52,8 +63,9 @@ def test_cli_report_prints_path(tmp_path: Path) -> None:
 def test_cli_report_bad_portfolio_is_clean_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("foo\n1\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["report", "-o", str(tmp_path / "y.html"),
-                                      "--portfolio", str(bad)])
+    result = CliRunner().invoke(
+        app, ["report", "-o", str(tmp_path / "y.html"), "--portfolio", str(bad)]
+    )
     assert result.exit_code == 2
     assert "no ticker column" in result.output and "Traceback" not in result.output
 

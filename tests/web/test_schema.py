@@ -21,13 +21,16 @@ from stackatlas.web.app import create_app
 
 APP = create_app(store_path=Path(tempfile.gettempdir()) / "stackatlas-schema-absent.duckdb")
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_and_never_fails(case: schemathesis.Case) -> None:
     response = case.call_and_validate(checks=CHECKS)
     assert response.status_code < 500

@@ -47,8 +47,10 @@ AUDIT_METRICS: dict[str, tuple[str, str | None, str]] = {
     "capex_to_ocf": ("capex", "operating_cash_flow", "ratio"),
     "revenue_growth_yoy": ("revenue", None, "growth"),
 }
-_SEGMENT = ("a segment figure: segment revenue is a dimensional XBRL fact, and SEC companyfacts "
-            "carries only company totals")
+_SEGMENT = (
+    "a segment figure: segment revenue is a dimensional XBRL fact, and SEC companyfacts "
+    "carries only company totals"
+)
 NOT_CHECKABLE: dict[str, str] = {
     "data_center_revenue": _SEGMENT,
     "data_center_revenue_share": _SEGMENT,
@@ -88,33 +90,40 @@ def tolerance(fig: Figure) -> float:
     return unit if approx else unit / 2
 
 
-def _pick(annual: pd.DataFrame, quarterly: pd.DataFrame, metric: str, kind: str, year: int,
-          slot: str) -> tuple[float | None, Evidence, str]:
+def _pick(
+    annual: pd.DataFrame, quarterly: pd.DataFrame, metric: str, kind: str, year: int, slot: str
+) -> tuple[float | None, Evidence, str]:
     """One metric value for a fiscal slot or calendar year, with evidence and basis."""
     from stackatlas.analysis.metric_inputs import calendar_annual
 
     if kind == "calendar":
-        cal = calendar_annual(annual[annual["metric"] == metric],
-                              quarterly[quarterly["metric"] == metric])
+        cal = calendar_annual(
+            annual[annual["metric"] == metric], quarterly[quarterly["metric"] == metric]
+        )
         hit = cal[cal["period"] == str(year)]
         if hit.empty:
             return None, Evidence.UNRESOLVED, ""
         r = hit.iloc[0]
         return float(r["value"]), Evidence(r["evidence"]), f"calendar {year}: {r['basis']}"
     frame = annual if slot == "FY" else quarterly
-    hit = frame[(frame["metric"] == metric) & (frame["fiscal_year"] == year)
-                & (frame["fiscal_period"] == slot)]
+    hit = frame[
+        (frame["metric"] == metric)
+        & (frame["fiscal_year"] == year)
+        & (frame["fiscal_period"] == slot)
+    ]
     if hit.empty or pd.isna(hit.iloc[0]["value"]):
         return None, Evidence.UNRESOLVED, ""
     r = hit.iloc[0]
     label = "FY" if slot == "FY" else f"{slot} FY"
-    basis = (f"{label}{year} ({r['start']}..{r['end']}) {r.get('concept', '')} "
-             f"{r.get('accession', '')}").strip()
+    basis = (
+        f"{label}{year} ({r['start']}..{r['end']}) {r.get('concept', '')} {r.get('accession', '')}"
+    ).strip()
     return float(r["value"]), Evidence(r["evidence"]), basis
 
 
-def compute_claim(metric: str, frames: tuple[pd.DataFrame, pd.DataFrame], kind: str, year: int,
-                  slot: str) -> tuple[float | None, Evidence, str]:
+def compute_claim(
+    metric: str, frames: tuple[pd.DataFrame, pd.DataFrame], kind: str, year: int, slot: str
+) -> tuple[float | None, Evidence, str]:
     """The filing-derived value of a figure's metric (ratios as fractions, money in USD)."""
     num, den, how = AUDIT_METRICS[metric]
     annual, quarterly = frames
@@ -134,14 +143,26 @@ def compute_claim(metric: str, frames: tuple[pd.DataFrame, pd.DataFrame], kind: 
     return value / other, combine([ev, ev2]), f"{num} / {den}, {basis}"
 
 
-def audit_figure(fig: Figure, frames: tuple[pd.DataFrame, pd.DataFrame] | None,
-                 unavailable: str = "") -> dict:
+def audit_figure(
+    fig: Figure, frames: tuple[pd.DataFrame, pd.DataFrame] | None, unavailable: str = ""
+) -> dict:
     """Audit one company figure against its company's metric frames (annual, quarterly)."""
-    row = {"figure": fig.id, "subject": fig.subject, "metric": fig.metric, "period": fig.period,
-           "claimed": fig.value, "low": fig.low, "high": fig.high, "unit": fig.unit,
-           "computed": None, "status": "not checkable",
-           "evidence": Evidence.UNRESOLVED.value, "basis": "", "reason": "",
-           "source": fig.source}
+    row = {
+        "figure": fig.id,
+        "subject": fig.subject,
+        "metric": fig.metric,
+        "period": fig.period,
+        "claimed": fig.value,
+        "low": fig.low,
+        "high": fig.high,
+        "unit": fig.unit,
+        "computed": None,
+        "status": "not checkable",
+        "evidence": Evidence.UNRESOLVED.value,
+        "basis": "",
+        "reason": "",
+        "source": fig.source,
+    }
     reason = _uncheckable(fig)
     period = parse_period(fig.period)
     if reason is None and period is None:
@@ -153,16 +174,22 @@ def audit_figure(fig: Figure, frames: tuple[pd.DataFrame, pd.DataFrame] | None,
     kind, year, slot = period  # type: ignore[misc]
     value, ev, basis = compute_claim(fig.metric, frames, kind, year, slot)  # type: ignore[arg-type]
     if value is None:
-        why = "a projection for a period not yet reported" if fig.kind == FigureKind.PROJECTION \
+        why = (
+            "a projection for a period not yet reported"
+            if fig.kind == FigureKind.PROJECTION
             else "no filed value for this period yet"
+        )
         return {**row, "reason": why}
     shown = value / UNIT_SCALE[fig.unit]
     row.update(computed=shown, evidence=ev.value, basis=basis)
     tol = tolerance(fig)
     if _within(fig, shown, tol):
         return {**row, "status": "match", "reason": f"within rounding (±{tol:g} {fig.unit})"}
-    return {**row, "status": "differs",
-            "reason": _likely_reason(fig, shown, frames, kind, year, slot, tol)}
+    return {
+        **row,
+        "status": "differs",
+        "reason": _likely_reason(fig, shown, frames, kind, year, slot, tol),
+    }
 
 
 def _within(fig: Figure, shown: float, tol: float) -> bool:
@@ -181,29 +208,47 @@ def _uncheckable(fig: Figure) -> str | None:
     return None
 
 
-def _likely_reason(fig: Figure, shown: float, frames: tuple[pd.DataFrame, pd.DataFrame],
-                   kind: str, year: int, slot: str, tol: float) -> str:
+def _likely_reason(
+    fig: Figure,
+    shown: float,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    kind: str,
+    year: int,
+    slot: str,
+    tol: float,
+) -> str:
     diff = shown - fig.value
     base = f"filings give {shown:,.4g} vs claimed {fig.value:g} {fig.unit} ({diff:+.3g})"
     scale = UNIT_SCALE[fig.unit]
     # the same number for another period of that fiscal year (a quarter, or the full year)?
     alternatives = [("fiscal", year, s) for s in ("FY", "Q1", "Q2", "Q3", "Q4") if s != slot]
-    alternatives += [("calendar", year, "FY")] if kind == "fiscal" else [("fiscal", year, "FY"),
-                                                                         ("fiscal", year + 1,
-                                                                          "FY")]
+    alternatives += (
+        [("calendar", year, "FY")]
+        if kind == "fiscal"
+        else [("fiscal", year, "FY"), ("fiscal", year + 1, "FY")]
+    )
     for k, y, s in alternatives:
         value, _, _ = compute_claim(fig.metric, frames, k, y, s)
         if value is not None and math.isclose(value / scale, fig.value, abs_tol=tol + 1e-9):
-            what = f"calendar {y}" if k == "calendar" else (
-                f"fiscal year FY{y}" if s == "FY" else f"the single quarter {s} FY{y}")
-            return (f"{base}; the claim matches {what} ({value / scale:,.4g}), so it likely "
-                    "describes a different period")
+            what = (
+                f"calendar {y}"
+                if k == "calendar"
+                else (f"fiscal year FY{y}" if s == "FY" else f"the single quarter {s} FY{y}")
+            )
+            return (
+                f"{base}; the claim matches {what} ({value / scale:,.4g}), so it likely "
+                "describes a different period"
+            )
     if fig.subject_type == SubjectType.GROUP:
-        return (f"{base}; the claim's source may count other members, fiscal instead of "
-                "calendar years, or be an estimate")
+        return (
+            f"{base}; the claim's source may count other members, fiscal instead of "
+            "calendar years, or be an estimate"
+        )
     if AUDIT_METRICS[fig.metric][2] == "ratio":
-        return (f"{base}; filings give GAAP values — the claim may be non-GAAP (excluding "
-                "stock-based compensation, acquisition costs or one-off charges) or rounded up")
+        return (
+            f"{base}; filings give GAAP values — the claim may be non-GAAP (excluding "
+            "stock-based compensation, acquisition costs or one-off charges) or rounded up"
+        )
     return f"{base}; possibly GAAP vs non-GAAP, a restatement, or a different period definition"
 
 
@@ -223,17 +268,29 @@ class AuditReport:
 
     def __rich__(self) -> Table:
         c = self.counts()
-        table = Table(title=f"Claims audit: {c.get('match', 0)} match, {c.get('differs', 0)} "
-                            f"differ, {c.get('not checkable', 0)} not checkable")
+        table = Table(
+            title=f"Claims audit: {c.get('match', 0)} match, {c.get('differs', 0)} "
+            f"differ, {c.get('not checkable', 0)} not checkable"
+        )
         for col in ("", "figure", "period", "claimed", "computed", "status", "reason"):
-            table.add_column(col, overflow="fold", no_wrap=col in ("", "status"),
-                             max_width=26 if col == "figure" else None)
+            table.add_column(
+                col,
+                overflow="fold",
+                no_wrap=col in ("", "status"),
+                max_width=26 if col == "figure" else None,
+            )
         style = {"match": "green", "differs": "bold yellow", "not checkable": "dim"}
         for r in self.rows.itertuples():
             computed = "—" if r.computed is None or pd.isna(r.computed) else f"{r.computed:,.6g}"
-            table.add_row(Evidence(r.evidence).symbol, r.figure, r.period,
-                          _claimed_text(r.claimed, r.unit, r.low, r.high), computed,
-                          f"[{style[r.status]}]{r.status}[/]", r.reason)
+            table.add_row(
+                Evidence(r.evidence).symbol,
+                r.figure,
+                r.period,
+                _claimed_text(r.claimed, r.unit, r.low, r.high),
+                computed,
+                f"[{style[r.status]}]{r.status}[/]",
+                r.reason,
+            )
         return table
 
 
@@ -245,8 +302,9 @@ def _claimed_text(value: float, unit: str, low: object, high: object) -> str:
     return f"{value:,g} {_UNIT_SHORT.get(unit, unit)}"
 
 
-def _group_frames(atlas: Atlas, fig: Figure, metrics_for: MetricsFor,
-                  unavailable: dict[str, str]) -> tuple[tuple | None, str]:
+def _group_frames(
+    atlas: Atlas, fig: Figure, metrics_for: MetricsFor, unavailable: dict[str, str]
+) -> tuple[tuple | None, str]:
     """Members' frames summed into one pseudo-company (every member is needed)."""
     group = atlas.groups.get(fig.subject)
     if group is None:
@@ -254,8 +312,11 @@ def _group_frames(atlas: Atlas, fig: Figure, metrics_for: MetricsFor,
     frames = {m: metrics_for(m) for m in group.members}
     missing = [m for m, f in frames.items() if f is None]
     if missing:
-        unreadable = [f"{m} ({unavailable[m]})" for m in missing
-                      if unavailable.get(m, "").startswith("unreadable")]
+        unreadable = [
+            f"{m} ({unavailable[m]})"
+            for m in missing
+            if unavailable.get(m, "").startswith("unreadable")
+        ]
         if unreadable:
             return None, "; ".join(unreadable)
         return None, "no SEC facts for " + ", ".join(missing)
@@ -265,13 +326,22 @@ def _group_frames(atlas: Atlas, fig: Figure, metrics_for: MetricsFor,
     parts = [calendar_annual(a, q) for a, q in frames.values()]
     cal = pd.concat(parts, ignore_index=True)
     summed = cal.groupby(["metric", "period"], as_index=False).agg(
-        value=("value", "sum"), n=("value", "count"),
-        evidence=("evidence", lambda s: combine(s).value))
+        value=("value", "sum"),
+        n=("value", "count"),
+        evidence=("evidence", lambda s: combine(s).value),
+    )
     summed = summed[summed["n"] == len(frames)]
-    annual = pd.DataFrame({"metric": summed["metric"], "fiscal_year": summed["period"].astype(int),
-                           "fiscal_period": "FY", "start": summed["period"] + "-01-01",
-                           "end": summed["period"] + "-12-31", "value": summed["value"],
-                           "evidence": summed["evidence"]})
+    annual = pd.DataFrame(
+        {
+            "metric": summed["metric"],
+            "fiscal_year": summed["period"].astype(int),
+            "fiscal_period": "FY",
+            "start": summed["period"] + "-01-01",
+            "end": summed["period"] + "-12-31",
+            "value": summed["value"],
+            "evidence": summed["evidence"],
+        }
+    )
     return (annual, annual.iloc[0:0]), ""
 
 
@@ -311,8 +381,14 @@ def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
             return {**row, "reason": f"unit {fig.unit!r} is not comparable with SEC values"}
         if company.cik not in segments:
             segments[company.cik] = company_segments(company.cik, store, atlas)
-        return audit_segment_figure(fig, segments[company.cik], row, parse_period(fig.period),
-                                    UNIT_SCALE[fig.unit], tolerance(fig))
+        return audit_segment_figure(
+            fig,
+            segments[company.cik],
+            row,
+            parse_period(fig.period),
+            UNIT_SCALE[fig.unit],
+            tolerance(fig),
+        )
 
     rows = []
     for fig in atlas.figures:
@@ -328,22 +404,38 @@ def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
                 frames, why = None, "group figures are checked for calendar years only"
             rows.append(audit_figure(fig, frames, why))
         else:
-            rows.append(audit_figure(fig, None, f"subject is a {fig.subject_type.value}, "
-                                                 "not a company with SEC filings"))
+            rows.append(
+                audit_figure(
+                    fig,
+                    None,
+                    f"subject is a {fig.subject_type.value}, not a company with SEC filings",
+                )
+            )
     for m in atlas.memberships:  # filing-based segment weights (AWS 16.86 % of Amazon ...)
         company = atlas.companies.get(m.company)
-        if m.segment not in MEMBERSHIP_MEMBERS or company is None or company.cik is None \
-                or m.basis != FigureKind.ACTUAL:
+        if (
+            m.segment not in MEMBERSHIP_MEMBERS
+            or company is None
+            or company.cik is None
+            or m.basis != FigureKind.ACTUAL
+        ):
             continue
         fig = membership_figure(m)
         if company.cik not in segments:
             segments[company.cik] = company_segments(company.cik, store, atlas)
-        rows.append(audit_membership(fig, m.segment, m.as_of, segments[company.cik],
-                                     audit_figure(fig, None), tolerance(fig)))
+        rows.append(
+            audit_membership(
+                fig,
+                m.segment,
+                m.as_of,
+                segments[company.cik],
+                audit_figure(fig, None),
+                tolerance(fig),
+            )
+        )
     order = {"match": 0, "differs": 1, "not checkable": 2}
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame = frame.sort_values("status", key=lambda s: s.map(order), kind="stable")
-        frame["computed"] = frame["computed"].astype(object).where(frame["computed"].notna(),
-                                                                   None)
+        frame["computed"] = frame["computed"].astype(object).where(frame["computed"].notna(), None)
     return AuditReport(frame.reset_index(drop=True), unavailable)

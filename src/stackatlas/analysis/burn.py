@@ -36,37 +36,68 @@ class BurnDestinations:
     downstream: pd.DataFrame = field(default_factory=pd.DataFrame)  # hop-by-hop chain
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lab": self.lab, "per_year": self.per_year, "by_layer": records(self.by_layer),
-                "detail": records(self.detail), "excluded": records(self.excluded),
-                "downstream": records(self.downstream)}
+        return {
+            "lab": self.lab,
+            "per_year": self.per_year,
+            "by_layer": records(self.by_layer),
+            "detail": records(self.detail),
+            "excluded": records(self.excluded),
+            "downstream": records(self.downstream),
+        }
 
     def __rich__(self) -> Any:
         if self.by_layer.empty:
             return f"no spending flows from {self.lab} in the atlas (for the chosen period)"
-        view = pd.DataFrame([{"layer": r["layer"], "USD bn": amount_text(r),
-                              "share": "—" if r["share"] is None else f"{r['share']:.0%}",
-                              "share of known": "—" if r["share_of_known"] is None
-                              else f"{r['share_of_known']:.0%}",
-                              "flows": r["n_flows"], "unknown": r["n_unresolved"],
-                              "periods": r["periods"].replace(";", ", "),
-                              "evidence": r["evidence"]} for r in records(self.by_layer)])
+        view = pd.DataFrame(
+            [
+                {
+                    "layer": r["layer"],
+                    "USD bn": amount_text(r),
+                    "share": "—" if r["share"] is None else f"{r['share']:.0%}",
+                    "share of known": "—"
+                    if r["share_of_known"] is None
+                    else f"{r['share_of_known']:.0%}",
+                    "flows": r["n_flows"],
+                    "unknown": r["n_unresolved"],
+                    "periods": r["periods"].replace(";", ", "),
+                    "evidence": r["evidence"],
+                }
+                for r in records(self.by_layer)
+            ]
+        )
         from rich.console import Group
 
         title = f"Where {self.lab}'s spending goes, by layer (USD bn)"
         parts: list[Any] = [rich_table(title, view)]
         if not self.downstream.empty:
-            chain = pd.DataFrame([{"hop": r["hop"], "from": r["source"], "to": r["target"],
-                                   "layer": r["layer"] or "?", "kind": r["kind"],
-                                   "USD bn": amount_text(r), "period": r["period"],
-                                   "evidence": r["evidence"]}
-                                  for r in records(self.downstream)])
-            parts.append(rich_table("…and on down the stack (the payees' own spending; a group "
-                                "row is the members' combined spending)", chain))
+            chain = pd.DataFrame(
+                [
+                    {
+                        "hop": r["hop"],
+                        "from": r["source"],
+                        "to": r["target"],
+                        "layer": r["layer"] or "?",
+                        "kind": r["kind"],
+                        "USD bn": amount_text(r),
+                        "period": r["period"],
+                        "evidence": r["evidence"],
+                    }
+                    for r in records(self.downstream)
+                ]
+            )
+            parts.append(
+                rich_table(
+                    "…and on down the stack (the payees' own spending; a group "
+                    "row is the members' combined spending)",
+                    chain,
+                )
+            )
         return Group(*parts)
 
 
-def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = False,
-                      period: str | None = None) -> BurnDestinations:
+def burn_destinations(
+    atlas: Atlas, lab: str = "openai", *, per_year: bool = False, period: str | None = None
+) -> BurnDestinations:
     """Split a model lab's cash costs (its outgoing cost flows: cloud commitments, revenue
     share, purchases, power, services) by destination layer, using the payee splits of the
     module doc. Equity and debt outflows are financing, listed in ``excluded``."""
@@ -76,15 +107,26 @@ def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = Fal
     is_cost = out["kind"].isin([str(k) for k in COST_KINDS])
     rows = []
     for rec in records(out[is_cost]):
-        split = node_split(atlas, rec["target"], "layer",
-                           PAYEE_HINT.get(FlowKind(rec["kind"]), frozenset()))
+        split = node_split(
+            atlas, rec["target"], "layer", PAYEE_HINT.get(FlowKind(rec["kind"]), frozenset())
+        )
         for layer, weight in (split or {None: 1.0}).items():
-            rows.append({"flow_id": rec["id"], "target": rec["target"], "kind": rec["kind"],
-                         "layer": layer, "weight": weight,
-                         **{k: None if rec[k] is None else rec[k] * weight for k in AMOUNTS},
-                         "period": rec["period"], "evidence": rec["evidence"]})
-    detail = pd.DataFrame(rows, columns=["flow_id", "target", "kind", "layer", "weight",
-                                         *AMOUNTS, "period", "evidence"])
+            rows.append(
+                {
+                    "flow_id": rec["id"],
+                    "target": rec["target"],
+                    "kind": rec["kind"],
+                    "layer": layer,
+                    "weight": weight,
+                    **{k: None if rec[k] is None else rec[k] * weight for k in AMOUNTS},
+                    "period": rec["period"],
+                    "evidence": rec["evidence"],
+                }
+            )
+    detail = pd.DataFrame(
+        rows,
+        columns=["flow_id", "target", "kind", "layer", "weight", *AMOUNTS, "period", "evidence"],
+    )
     order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
     layer_rows = []
     placed = detail[detail["layer"].notna()]
@@ -93,28 +135,49 @@ def burn_destinations(atlas: Atlas, lab: str = "openai", *, per_year: bool = Fal
     for layer, grp in sorted(placed.groupby("layer"), key=lambda kv: order.get(kv[0], 99)):
         sums = {k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS}
         known = float(grp["mid"].sum())
-        layer_rows.append({"layer": layer, **sums,
-                           "share": (sums["mid"] / total_mid
-                                     if total_mid and sums["mid"] is not None else None),
-                           "known": known,
-                           "share_of_known": known / total_known if total_known else None,
-                           "n_unresolved": int(grp.loc[grp["mid"].isna(), "flow_id"].nunique()),
-                           "n_flows": int(grp["flow_id"].nunique()),
-                           "flow_ids": ";".join(sorted(set(grp["flow_id"]))),
-                           "periods": ";".join(sorted(set(grp["period"]))),
-                           "evidence": str(grp["evidence"].iloc[0]
-                                           if len(grp) == 1 and grp["weight"].iloc[0] == 1.0
-                                           else combine(grp["evidence"]))})
-    by_layer = pd.DataFrame(layer_rows, columns=["layer", *AMOUNTS, "share", "known",
-                                                 "share_of_known", "n_unresolved", "n_flows",
-                                                 "flow_ids", "periods", "evidence"])
+        layer_rows.append(
+            {
+                "layer": layer,
+                **sums,
+                "share": (
+                    sums["mid"] / total_mid if total_mid and sums["mid"] is not None else None
+                ),
+                "known": known,
+                "share_of_known": known / total_known if total_known else None,
+                "n_unresolved": int(grp.loc[grp["mid"].isna(), "flow_id"].nunique()),
+                "n_flows": int(grp["flow_id"].nunique()),
+                "flow_ids": ";".join(sorted(set(grp["flow_id"]))),
+                "periods": ";".join(sorted(set(grp["period"]))),
+                "evidence": str(
+                    grp["evidence"].iloc[0]
+                    if len(grp) == 1 and grp["weight"].iloc[0] == 1.0
+                    else combine(grp["evidence"])
+                ),
+            }
+        )
+    by_layer = pd.DataFrame(
+        layer_rows,
+        columns=[
+            "layer",
+            *AMOUNTS,
+            "share",
+            "known",
+            "share_of_known",
+            "n_unresolved",
+            "n_flows",
+            "flow_ids",
+            "periods",
+            "evidence",
+        ],
+    )
     excluded = out[~is_cost].reset_index(drop=True)
     chain = _downstream_chain(atlas, graph, company)
     return BurnDestinations(company, by_layer, detail, excluded, per_year, chain)
 
 
-def _downstream_chain(atlas: Atlas, graph: FlowGraph, start: str, max_hops: int = 4
-                      ) -> pd.DataFrame:
+def _downstream_chain(
+    atlas: Atlas, graph: FlowGraph, start: str, max_hops: int = 4
+) -> pd.DataFrame:
     """Cost flows reached from ``start`` hop by hop: its payees' spending, theirs, and so on.
 
     A payee's spending includes flows paid by a group it belongs to (``via``), and a group
@@ -124,8 +187,11 @@ def _downstream_chain(atlas: Atlas, graph: FlowGraph, start: str, max_hops: int 
     by_source: dict[str, list[dict[str, Any]]] = {}
     for rec in records(costs):
         by_source.setdefault(rec["source"], []).append(rec)
-    member_of = {m: [g for g, grp in atlas.groups.items() if m in grp.members]
-                 for g0 in atlas.groups.values() for m in g0.members}
+    member_of = {
+        m: [g for g, grp in atlas.groups.items() if m in grp.members]
+        for g0 in atlas.groups.values()
+        for m in g0.members
+    }
     rows, seen_flows, seen_nodes = [], set(), {start}
     frontier = [start]
     for hop in range(1, max_hops + 1):
@@ -139,16 +205,50 @@ def _downstream_chain(atlas: Atlas, graph: FlowGraph, start: str, max_hops: int 
                     if rec["id"] in seen_flows or (hop > 1 and rec["target"] == start):
                         continue
                     seen_flows.add(rec["id"])
-                    split = node_split(atlas, rec["target"], "layer",
-                                       PAYEE_HINT.get(FlowKind(rec["kind"]), frozenset()))
+                    split = node_split(
+                        atlas,
+                        rec["target"],
+                        "layer",
+                        PAYEE_HINT.get(FlowKind(rec["kind"]), frozenset()),
+                    )
                     top = min(split, key=lambda k: (-split[k], k)) if split else None
-                    rows.append({"hop": hop, "via": payer if payer != node else None,
-                                 **{k: rec[k] for k in ("source", "target", "kind", *AMOUNTS,
-                                                        "period", "evidence")},
-                                 "known": rec["mid"] or 0.0, "layer": top, "flow_id": rec["id"]})
+                    rows.append(
+                        {
+                            "hop": hop,
+                            "via": payer if payer != node else None,
+                            **{
+                                k: rec[k]
+                                for k in (
+                                    "source",
+                                    "target",
+                                    "kind",
+                                    *AMOUNTS,
+                                    "period",
+                                    "evidence",
+                                )
+                            },
+                            "known": rec["mid"] or 0.0,
+                            "layer": top,
+                            "flow_id": rec["id"],
+                        }
+                    )
                     if rec["target"] not in seen_nodes:
                         seen_nodes.add(rec["target"])
                         following.append(rec["target"])
         frontier = following
-    return pd.DataFrame(rows, columns=["hop", "via", "source", "target", "kind", *AMOUNTS,
-                                       "known", "period", "evidence", "layer", "flow_id"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "hop",
+            "via",
+            "source",
+            "target",
+            "kind",
+            *AMOUNTS,
+            "known",
+            "period",
+            "evidence",
+            "layer",
+            "flow_id",
+        ],
+    )

@@ -29,9 +29,25 @@ BILLION = 1e9
 TRACKED_GROUPS = ("big4-hyperscalers", "hyperscalers")
 AI_SHARE_METRICS = ("capex_ai_share", "ai_capex_share", "ai_share_of_capex")
 AI_CAPEX_METRICS = ("capex_ai", "ai_capex")
-ROW_COLUMNS = ["entity", "kind", "period", "capex", "operating_cash_flow", "capex_to_ocf",
-               "free_cash_flow", "ai_capex_est", "evidence", "symbol", "capex_evidence",
-               "ocf_evidence", "fcf_evidence", "ai_evidence", "members", "missing", "basis"]
+ROW_COLUMNS = [
+    "entity",
+    "kind",
+    "period",
+    "capex",
+    "operating_cash_flow",
+    "capex_to_ocf",
+    "free_cash_flow",
+    "ai_capex_est",
+    "evidence",
+    "symbol",
+    "capex_evidence",
+    "ocf_evidence",
+    "fcf_evidence",
+    "ai_evidence",
+    "members",
+    "missing",
+    "basis",
+]
 
 
 @dataclass(frozen=True)
@@ -46,8 +62,11 @@ class AiShare:
 def ai_share_from_atlas(atlas: Atlas) -> AiShare | None:
     """The atlas's AI share of hyperscaler capex: an explicit share figure, else the ratio of an
     ``ai_capex`` figure to a ``capex`` figure for the same group and period."""
-    figs = [f for f in atlas.figures if f.subject_type == SubjectType.GROUP
-            and f.subject in TRACKED_GROUPS]
+    figs = [
+        f
+        for f in atlas.figures
+        if f.subject_type == SubjectType.GROUP and f.subject in TRACKED_GROUPS
+    ]
     for f in figs:
         if f.metric in AI_SHARE_METRICS:
             value = f.value / 100 if f.unit == "percent" else f.value
@@ -60,17 +79,30 @@ def ai_share_from_atlas(atlas: Atlas) -> AiShare | None:
     return None
 
 
-def capex_rows(metrics: pd.DataFrame, groups: Mapping[str, list[str]],
-               ai_share: AiShare | None = None) -> pd.DataFrame:
+def capex_rows(
+    metrics: pd.DataFrame, groups: Mapping[str, list[str]], ai_share: AiShare | None = None
+) -> pd.DataFrame:
     """Company and group rows from ``metrics`` (company_id, metric, period, value USD,
     evidence) holding ``capex`` and ``operating_cash_flow`` (``free_cash_flow`` optional)."""
     rows = []
     per_company: dict[tuple[str, str], dict] = {}
     for (cid, period), grp in metrics.groupby(["company_id", "period"], sort=False):
-        vals = {m: (v, e) for m, v, e in zip(grp["metric"], grp["value"], grp["evidence"],
-                                              strict=True) if v is not None and not pd.isna(v)}
-        row = _row(cid, "company", period, vals.get("capex"), vals.get("operating_cash_flow"),
-                   vals.get("free_cash_flow"), ai_share, [cid], [])
+        vals = {
+            m: (v, e)
+            for m, v, e in zip(grp["metric"], grp["value"], grp["evidence"], strict=True)
+            if v is not None and not pd.isna(v)
+        }
+        row = _row(
+            cid,
+            "company",
+            period,
+            vals.get("capex"),
+            vals.get("operating_cash_flow"),
+            vals.get("free_cash_flow"),
+            ai_share,
+            [cid],
+            [],
+        )
         if "basis" in grp.columns:
             capex_basis = grp.loc[grp["metric"] == "capex", "basis"]
             row["basis"] = str(capex_basis.iloc[0]) if len(capex_basis) else ""
@@ -86,15 +118,26 @@ def capex_rows(metrics: pd.DataFrame, groups: Mapping[str, list[str]],
             capex = _sum([per_company[(m, period)] for m in have], "capex")
             ocf = _sum([per_company[(m, period)] for m in have], "operating_cash_flow")
             if missing:
-                rows.append(_row(gid, "group", period, None, None, None, ai_share, members,
-                                 missing))
-                rows.append(_row(f"{gid} (partial)", "partial", period, capex, ocf, None,
-                                 ai_share, have, missing))
+                rows.append(
+                    _row(gid, "group", period, None, None, None, ai_share, members, missing)
+                )
+                rows.append(
+                    _row(
+                        f"{gid} (partial)",
+                        "partial",
+                        period,
+                        capex,
+                        ocf,
+                        None,
+                        ai_share,
+                        have,
+                        missing,
+                    )
+                )
             else:
                 rows.append(_row(gid, "group", period, capex, ocf, None, ai_share, members, []))
     frame = pd.DataFrame(rows, columns=ROW_COLUMNS)
-    for col in ("capex", "operating_cash_flow", "capex_to_ocf", "free_cash_flow",
-                "ai_capex_est"):
+    for col in ("capex", "operating_cash_flow", "capex_to_ocf", "free_cash_flow", "ai_capex_est"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return frame
 
@@ -104,13 +147,20 @@ def _complete(row: dict | None) -> bool:
 
 
 def _sum(rows: list[dict], col: str) -> tuple[float, Evidence]:
-    return (sum(r[col] for r in rows) * BILLION,
-            combine(Evidence(r["_ev"][col]) for r in rows))
+    return (sum(r[col] for r in rows) * BILLION, combine(Evidence(r["_ev"][col]) for r in rows))
 
 
-def _row(entity: str, kind: str, period: str, capex: tuple | None, ocf: tuple | None,
-         fcf: tuple | None, ai_share: AiShare | None, members: list[str],
-         missing: list[str]) -> dict:
+def _row(
+    entity: str,
+    kind: str,
+    period: str,
+    capex: tuple | None,
+    ocf: tuple | None,
+    fcf: tuple | None,
+    ai_share: AiShare | None,
+    members: list[str],
+    missing: list[str],
+) -> dict:
     """One row; values arrive as (USD value, evidence) and leave as USD billions."""
     evs: dict[str, Evidence] = {}
 
@@ -125,31 +175,64 @@ def _row(entity: str, kind: str, period: str, capex: tuple | None, ocf: tuple | 
         evs["free_cash_flow"] = combine([evs["capex"], evs["operating_cash_flow"]])
     ratio = capex_bn / ocf_bn if capex_bn is not None and ocf_bn else None
     ai = capex_bn * ai_share.value if capex_bn is not None and ai_share else None
-    ai_ev = (combine([evs["capex"], ai_share.evidence]) if ai is not None and ai_share
-             else Evidence.UNRESOLVED)
-    ev = combine([evs["capex"], evs["operating_cash_flow"]]) if ratio is not None else (
-        Evidence.UNRESOLVED)
-    return {"entity": entity, "kind": kind, "period": period, "capex": capex_bn,
-            "operating_cash_flow": ocf_bn, "capex_to_ocf": ratio, "free_cash_flow": fcf_bn,
-            "ai_capex_est": ai, "evidence": ev.value, "symbol": ev.symbol,
-            "capex_evidence": evs["capex"].value,
-            "ocf_evidence": evs["operating_cash_flow"].value,
-            "fcf_evidence": evs["free_cash_flow"].value,
-            "ai_evidence": ai_ev.value, "members": members, "missing": missing,
-            "basis": "sum of members" if kind != "company" else "", "_ev": evs}
+    ai_ev = (
+        combine([evs["capex"], ai_share.evidence])
+        if ai is not None and ai_share
+        else Evidence.UNRESOLVED
+    )
+    ev = (
+        combine([evs["capex"], evs["operating_cash_flow"]])
+        if ratio is not None
+        else (Evidence.UNRESOLVED)
+    )
+    return {
+        "entity": entity,
+        "kind": kind,
+        "period": period,
+        "capex": capex_bn,
+        "operating_cash_flow": ocf_bn,
+        "capex_to_ocf": ratio,
+        "free_cash_flow": fcf_bn,
+        "ai_capex_est": ai,
+        "evidence": ev.value,
+        "symbol": ev.symbol,
+        "capex_evidence": evs["capex"].value,
+        "ocf_evidence": evs["operating_cash_flow"].value,
+        "fcf_evidence": evs["free_cash_flow"].value,
+        "ai_evidence": ai_ev.value,
+        "members": members,
+        "missing": missing,
+        "basis": "sum of members" if kind != "company" else "",
+        "_ev": evs,
+    }
 
 
 # (figure id, claim, entity to compare, column, period to compare; None = not computable)
 CLAIMS: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("big4-capex-2026", "Big-4 capex 2026: $650-700B", "big4-hyperscalers", "capex", "TTM"),
-    ("hyperscaler-capex-ocf-2025", "capex / OCF 65% in 2025", "hyperscalers", "capex_to_ocf",
-     "2025"),
-    ("hyperscaler-capex-ocf-2026", "capex / OCF 90% in 2026", "hyperscalers", "capex_to_ocf",
-     "TTM"),
+    (
+        "hyperscaler-capex-ocf-2025",
+        "capex / OCF 65% in 2025",
+        "hyperscalers",
+        "capex_to_ocf",
+        "2025",
+    ),
+    (
+        "hyperscaler-capex-ocf-2026",
+        "capex / OCF 90% in 2026",
+        "hyperscalers",
+        "capex_to_ocf",
+        "TTM",
+    ),
     ("hyperscaler-debt-2025", "debt issuance $165B in 2025", "hyperscalers", "debt", None),
     ("hyperscaler-debt-2026", "debt issuance $400B in 2026", "hyperscalers", "debt", None),
-    ("amazon-fcf-2026", "Amazon free cash flow could turn negative", "amazon",
-     "free_cash_flow", "TTM"),
+    (
+        "amazon-fcf-2026",
+        "Amazon free cash flow could turn negative",
+        "amazon",
+        "free_cash_flow",
+        "TTM",
+    ),
 )
 ARTICLE = "marsbit-2026-03-16"
 
@@ -167,20 +250,33 @@ def claims_table(atlas: Atlas, rows: pd.DataFrame) -> pd.DataFrame:
             rng = f" ({f.low:g}-{f.high:g})" if f.low is not None and f.high is not None else ""
             claimed_text = f"{f.value:g}{rng} {f.unit}, {f.period} [{f.kind.value}]"
         computed, ev, text, comparison = _computed(rows, entity, column, period, claimed)
-        out.append({"figure": fid, "claim": claim, "claimed": claimed,
-                    "claimed_text": claimed_text, "source": f.source if f else ARTICLE,
-                    "computed": computed, "computed_evidence": ev.value,
-                    "computed_text": text, "comparison": comparison})
+        out.append(
+            {
+                "figure": fid,
+                "claim": claim,
+                "claimed": claimed,
+                "claimed_text": claimed_text,
+                "source": f.source if f else ARTICLE,
+                "computed": computed,
+                "computed_evidence": ev.value,
+                "computed_text": text,
+                "comparison": comparison,
+            }
+        )
     return pd.DataFrame(out)
 
 
-def _computed(rows: pd.DataFrame, entity: str, column: str, period: str | None,
-              claimed: float | None) -> tuple[float | None, Evidence, str, str]:
+def _computed(
+    rows: pd.DataFrame, entity: str, column: str, period: str | None, claimed: float | None
+) -> tuple[float | None, Evidence, str, str]:
     if period is None or column == "debt":
-        return (None, Evidence.UNRESOLVED, "—",
-                "not checkable: debt issuance is not among the SEC standard metrics")
-    hits = rows[(rows["entity"].isin([entity, f"{entity} (partial)"]))
-                & (rows["period"] == period)]
+        return (
+            None,
+            Evidence.UNRESOLVED,
+            "—",
+            "not checkable: debt issuance is not among the SEC standard metrics",
+        )
+    hits = rows[(rows["entity"].isin([entity, f"{entity} (partial)"])) & (rows["period"] == period)]
     full = hits[hits["entity"] == entity]
     part = hits[hits["entity"] == f"{entity} (partial)"]
     if not full.empty and full.iloc[0][column] is not None:
@@ -199,8 +295,9 @@ def _computed(rows: pd.DataFrame, entity: str, column: str, period: str | None,
         note += "; the claim is a full-year projection, shown for context"
     elif claimed is not None:
         diff = value - claimed
-        gap = (f"{abs(diff) * 100:.1f} points" if column == "capex_to_ocf"
-               else f"{abs(diff):,.1f} bn")
+        gap = (
+            f"{abs(diff) * 100:.1f} points" if column == "capex_to_ocf" else f"{abs(diff):,.1f} bn"
+        )
         note += f"; computed {'above' if diff > 0 else 'below'} the claim by {gap}"
     elif column == "free_cash_flow":
         note += "; negative now" if value < 0 else "; still positive"
@@ -225,29 +322,49 @@ class CapexTracker:
 
     def to_dict(self) -> dict:
         rows = self.rows
-        return {"period": self.period, "unit": "usd_billion",
-                "ai_share": None if self.ai_share is None else {
-                    "value": self.ai_share.value, "figure": self.ai_share.figure_id,
-                    "evidence": self.ai_share.evidence.value},
-                "rows": _records(rows), "claims": _records(self.claims),
-                "not_covered": self.not_covered}
+        return {
+            "period": self.period,
+            "unit": "usd_billion",
+            "ai_share": None
+            if self.ai_share is None
+            else {
+                "value": self.ai_share.value,
+                "figure": self.ai_share.figure_id,
+                "evidence": self.ai_share.evidence.value,
+            },
+            "rows": _records(rows),
+            "claims": _records(self.claims),
+            "not_covered": self.not_covered,
+        }
 
     def __rich__(self) -> RichGroup:
         table = Table(title=f"Hyperscaler capex vs operating cash flow ({self.period}, USD bn)")
         for col in ("", "entity", "period", "capex", "OCF", "capex/OCF", "FCF", "AI capex○"):
-            table.add_column(col, justify="right" if col not in ("", "entity") else "left",
-                             no_wrap=col in ("", "period"), min_width=max(1, len(col)))
+            table.add_column(
+                col,
+                justify="right" if col not in ("", "entity") else "left",
+                no_wrap=col in ("", "period"),
+                min_width=max(1, len(col)),
+            )
         for r in self.rows.itertuples():
-            table.add_row(r.symbol, Text(str(r.entity)), r.period, _fmt(r.capex),
-                          _fmt(r.operating_cash_flow), _pct(r.capex_to_ocf),
-                          _fmt(r.free_cash_flow), _fmt(r.ai_capex_est))
+            table.add_row(
+                r.symbol,
+                Text(str(r.entity)),
+                r.period,
+                _fmt(r.capex),
+                _fmt(r.operating_cash_flow),
+                _pct(r.capex_to_ocf),
+                _fmt(r.free_cash_flow),
+                _fmt(r.ai_capex_est),
+            )
         claims = Table(title="The article's claims vs the filings")
         for col in ("claim", "claimed", "computed", "comparison"):
             claims.add_column(col)
         for c in self.claims.itertuples():
             # plain Text: "[projection]" in a claim is data, not rich markup (it vanished)
-            claims.add_row(*(Text(str(x)) for x in (c.claim, c.claimed_text, c.computed_text,
-                                                     c.comparison)))
+            claims.add_row(
+                *(Text(str(x)) for x in (c.claim, c.claimed_text, c.computed_text, c.comparison))
+            )
         return RichGroup(table, claims)
 
 
@@ -263,8 +380,9 @@ def _pct(v: object) -> str:
     return "—" if v is None or pd.isna(v) else f"{float(v):.1%}"
 
 
-def hyperscaler_capex(atlas: Atlas, *, period: str = "annual", store: object | None = None,
-                      years: int = 3) -> CapexTracker:
+def hyperscaler_capex(
+    atlas: Atlas, *, period: str = "annual", store: object | None = None, years: int = 3
+) -> CapexTracker:
     """The tracker from SEC fundamentals (store or STACKATLAS_SEC_DIR) for the hyperscalers."""
     from stackatlas.analysis.metric_inputs import gather
 
@@ -277,15 +395,28 @@ def hyperscaler_capex(atlas: Atlas, *, period: str = "annual", store: object | N
     if period == "annual":
         annual = inputs.annual[inputs.annual["metric"].isin(want)]
         recent = sorted({int(p) for p in annual["period"]})[-years:]
-        frame = pd.concat([annual[annual["period"].isin([str(y) for y in recent])],
-                           inputs.ttm[inputs.ttm["metric"].isin(want)]], ignore_index=True)
+        frame = pd.concat(
+            [
+                annual[annual["period"].isin([str(y) for y in recent])],
+                inputs.ttm[inputs.ttm["metric"].isin(want)],
+            ],
+            ignore_index=True,
+        )
     else:
         q = inputs.quarterly[inputs.quarterly["metric"].isin(want)]
-        recent_q = sorted(set(q["period"]))[-4 * years:]
+        recent_q = sorted(set(q["period"]))[-4 * years :]
         frame = q[q["period"].isin(recent_q)].sort_values("period")
     ai_share = ai_share_from_atlas(atlas)
     rows = capex_rows(frame, groups, ai_share)
-    annual_rows = rows if period == "annual" else capex_rows(
-        pd.concat([inputs.annual, inputs.ttm], ignore_index=True), groups, ai_share)
-    return CapexTracker(period=period, rows=rows, claims=claims_table(atlas, annual_rows),
-                        ai_share=ai_share, not_covered=inputs.not_covered)
+    annual_rows = (
+        rows
+        if period == "annual"
+        else capex_rows(pd.concat([inputs.annual, inputs.ttm], ignore_index=True), groups, ai_share)
+    )
+    return CapexTracker(
+        period=period,
+        rows=rows,
+        claims=claims_table(atlas, annual_rows),
+        ai_share=ai_share,
+        not_covered=inputs.not_covered,
+    )

@@ -83,72 +83,126 @@ class Concentration:
     guidelines: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"guidelines": self.guidelines, "thresholds": BANDS[self.guidelines],
-                "markets": records(self.table)}
+        return {
+            "guidelines": self.guidelines,
+            "thresholds": BANDS[self.guidelines],
+            "markets": records(self.table),
+        }
 
     def __rich__(self) -> Any:
         rows = []
         for r in records(self.table):
             has = r["hhi"] is not None
-            rows.append({"market": r["market"], "suppliers": r["n_suppliers"],
-                         "leader": r.get("leader") or "—",
-                         "CR1 %": f"{r['cr1']:.0f}" if has else "—",
-                         "CR3 %": f"{r['cr3']:.0f}" if has else "—",
-                         "others %": f"{r['others']:.0f}" if has else "—",
-                         "HHI": f"{r['hhi']:,.0f}" if has else "—",
-                         "HHI, others as 1": f"{r['hhi_others_single']:,.0f}" if has else "—",
-                         "band": r.get("band") or "no shares in atlas",
-                         "evidence": r["evidence"]})
-        return rich_table(f"Market concentration (bands: {self.guidelines} Merger Guidelines)",
-                      pd.DataFrame(rows))
+            rows.append(
+                {
+                    "market": r["market"],
+                    "suppliers": r["n_suppliers"],
+                    "leader": r.get("leader") or "—",
+                    "CR1 %": f"{r['cr1']:.0f}" if has else "—",
+                    "CR3 %": f"{r['cr3']:.0f}" if has else "—",
+                    "others %": f"{r['others']:.0f}" if has else "—",
+                    "HHI": f"{r['hhi']:,.0f}" if has else "—",
+                    "HHI, others as 1": f"{r['hhi_others_single']:,.0f}" if has else "—",
+                    "band": r.get("band") or "no shares in atlas",
+                    "evidence": r["evidence"],
+                }
+            )
+        return rich_table(
+            f"Market concentration (bands: {self.guidelines} Merger Guidelines)", pd.DataFrame(rows)
+        )
 
 
-def market_concentration(atlas: Atlas, market: str | None = None, *,
-                         guidelines: Guidelines = "2023") -> Concentration:
+def market_concentration(
+    atlas: Atlas, market: str | None = None, *, guidelines: Guidelines = "2023"
+) -> Concentration:
     """HHI, CR1, CR3, supplier count and named band for every market (or one)."""
     if market is not None and market not in atlas.markets:
         from rapidfuzz import fuzz, process
 
-        near = process.extract(market, list(atlas.markets), scorer=fuzz.WRatio, limit=3,
-                               score_cutoff=60)
+        near = process.extract(
+            market, list(atlas.markets), scorer=fuzz.WRatio, limit=3, score_cutoff=60
+        )
         raise NotFoundError(f"unknown market {market!r}", [hit[0] for hit in near])
     rows = []
     for mid, mkt in atlas.markets.items():
         if market is not None and mid != market:
             continue
-        shares = sorted((s for s in atlas.shares if s.market == mid and s.share > 0),
-                        key=lambda s: (-s.share, s.company))
+        shares = sorted(
+            (s for s in atlas.shares if s.market == mid and s.share > 0),
+            key=lambda s: (-s.share, s.company),
+        )
         if not shares:
-            rows.append({"market": mid, "name": mkt.name, "segment": mkt.segment,
-                         "measure": mkt.measure, "n_suppliers": 0, "evidence": "unresolved"})
+            rows.append(
+                {
+                    "market": mid,
+                    "name": mkt.name,
+                    "segment": mkt.segment,
+                    "measure": mkt.measure,
+                    "n_suppliers": 0,
+                    "evidence": "unresolved",
+                }
+            )
             continue
         values = [s.share for s in shares]
         total = sum(values)
         others = max(0.0, 1.0 - total)
         point = hhi(values)
         ranged = any(s.low is not None or s.high is not None for s in shares)
-        rows.append({
-            "market": mid, "name": mkt.name, "segment": mkt.segment, "measure": mkt.measure,
-            "n_suppliers": len(shares), "leader": shares[0].company,
-            "cr1": 100 * values[0], "cr3": 100 * sum(values[:3]), "others": 100 * others,
-            "share_sum": 100 * total, "hhi": point,
-            "hhi_low": hhi([s.low if s.low is not None else s.share for s in shares])
-            if ranged else point,
-            "hhi_high": hhi([s.high if s.high is not None else s.share for s in shares])
-            if ranged else point,
-            "hhi_others_single": point + (100 * others) ** 2,
-            "band": concentration_band(point, guidelines),
-            "band_2010": concentration_band(point, "2010"),
-            "as_of": max(s.as_of for s in shares).isoformat(),
-            "sources": ";".join(sorted({s.source for s in shares})),
-            "evidence": str(combine(share_evidence(atlas, s) for s in shares)),
-        })
-    cols = ["market", "name", "segment", "measure", "n_suppliers", "leader", "cr1", "cr3",
-            "others", "share_sum", "hhi", "hhi_low", "hhi_high", "hhi_others_single", "band",
-            "band_2010", "as_of", "sources", "evidence"]
+        rows.append(
+            {
+                "market": mid,
+                "name": mkt.name,
+                "segment": mkt.segment,
+                "measure": mkt.measure,
+                "n_suppliers": len(shares),
+                "leader": shares[0].company,
+                "cr1": 100 * values[0],
+                "cr3": 100 * sum(values[:3]),
+                "others": 100 * others,
+                "share_sum": 100 * total,
+                "hhi": point,
+                "hhi_low": hhi([s.low if s.low is not None else s.share for s in shares])
+                if ranged
+                else point,
+                "hhi_high": hhi([s.high if s.high is not None else s.share for s in shares])
+                if ranged
+                else point,
+                "hhi_others_single": point + (100 * others) ** 2,
+                "band": concentration_band(point, guidelines),
+                "band_2010": concentration_band(point, "2010"),
+                "as_of": max(s.as_of for s in shares).isoformat(),
+                "sources": ";".join(sorted({s.source for s in shares})),
+                "evidence": str(combine(share_evidence(atlas, s) for s in shares)),
+            }
+        )
+    cols = [
+        "market",
+        "name",
+        "segment",
+        "measure",
+        "n_suppliers",
+        "leader",
+        "cr1",
+        "cr3",
+        "others",
+        "share_sum",
+        "hhi",
+        "hhi_low",
+        "hhi_high",
+        "hhi_others_single",
+        "band",
+        "band_2010",
+        "as_of",
+        "sources",
+        "evidence",
+    ]
     table = pd.DataFrame(rows, columns=cols)
-    return Concentration(table.sort_values("hhi", ascending=False, na_position="last",
-                                           kind="stable").reset_index(drop=True), guidelines)
+    return Concentration(
+        table.sort_values("hhi", ascending=False, na_position="last", kind="stable").reset_index(
+            drop=True
+        ),
+        guidelines,
+    )
 
 
 # ---- chokepoints -------------------------------------------------------------------------
@@ -163,22 +217,35 @@ class Chokepoints:
         return best.reset_index(drop=True).assign(rank=lambda f: range(1, len(f) + 1))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"chokepoints": records(self.table),
-                "single_points_of_failure": records(self.single_points)}
+        return {
+            "chokepoints": records(self.table),
+            "single_points_of_failure": records(self.single_points),
+        }
 
     def __rich__(self) -> Any:
-        rows = [{"rank": r["rank"], "company": r["company"], "market": r["market"],
-                 "share": f"{r['share']:.0%}", "reach": f"{r['reach']:.0%}",
-                 "downstream": r["downstream"], "score": f"{r['score']:.3f}",
-                 "inflow bn": "—" if r["inflow_known"] is None else f"≥ {r['inflow_known']:,.1f}",
-                 "SPOF": r["role"] or "", "evidence": r["evidence"]}
-                for r in records(self.table)]
-        return rich_table("Chokepoints (score = share × reach of the market downstream)",
-                      pd.DataFrame(rows))
+        rows = [
+            {
+                "rank": r["rank"],
+                "company": r["company"],
+                "market": r["market"],
+                "share": f"{r['share']:.0%}",
+                "reach": f"{r['reach']:.0%}",
+                "downstream": r["downstream"],
+                "score": f"{r['score']:.3f}",
+                "inflow bn": "—" if r["inflow_known"] is None else f"≥ {r['inflow_known']:,.1f}",
+                "SPOF": r["role"] or "",
+                "evidence": r["evidence"],
+            }
+            for r in records(self.table)
+        ]
+        return rich_table(
+            "Chokepoints (score = share × reach of the market downstream)", pd.DataFrame(rows)
+        )
 
 
 def supply_edges(atlas: Atlas) -> dict[str, set[str]]:
     """supplier -> customers, from atlas dependencies and cost flows (payee supplies payer)."""
+
     def members(node: str) -> list[str]:
         if node in atlas.companies:
             return [node]
@@ -195,8 +262,7 @@ def supply_edges(atlas: Atlas) -> dict[str, set[str]]:
     for flow in atlas.flows:
         if flow.kind in COST_KINDS:
             for s in members(flow.target_node):
-                edges.setdefault(s, set()).update(
-                    c for c in members(flow.source_node) if c != s)
+                edges.setdefault(s, set()).update(c for c in members(flow.source_node) if c != s)
     return edges
 
 
@@ -237,20 +303,46 @@ def chokepoints(atlas: Atlas, *, spof_share: float = SPOF_SHARE) -> Chokepoints:
         universe = (set(placed) | seen) - suppliers
         reach = len(downstream) / len(universe) if universe else 0.0
         for s in shares:
-            rows.append({"company": s.company, "market": mid, "share": s.share,
-                         "n_suppliers": len(shares), "downstream": len(downstream),
-                         "reach": reach, "score": s.share * reach,
-                         "inflow_known": inflow.get(s.company),
-                         "single_point": s.share >= spof_share,
-                         "role": ("sole supplier" if s.share >= 0.995 else
-                                  "dominant supplier" if s.share >= spof_share else ""),
-                         "evidence": str(combine([share_evidence(atlas, s),
-                                                  Evidence.ESTIMATED]))})
-    cols = ["company", "market", "share", "n_suppliers", "downstream", "reach", "score",
-            "inflow_known", "single_point", "role", "evidence"]
+            rows.append(
+                {
+                    "company": s.company,
+                    "market": mid,
+                    "share": s.share,
+                    "n_suppliers": len(shares),
+                    "downstream": len(downstream),
+                    "reach": reach,
+                    "score": s.share * reach,
+                    "inflow_known": inflow.get(s.company),
+                    "single_point": s.share >= spof_share,
+                    "role": (
+                        "sole supplier"
+                        if s.share >= 0.995
+                        else "dominant supplier"
+                        if s.share >= spof_share
+                        else ""
+                    ),
+                    "evidence": str(combine([share_evidence(atlas, s), Evidence.ESTIMATED])),
+                }
+            )
+    cols = [
+        "company",
+        "market",
+        "share",
+        "n_suppliers",
+        "downstream",
+        "reach",
+        "score",
+        "inflow_known",
+        "single_point",
+        "role",
+        "evidence",
+    ]
     table = pd.DataFrame(rows, columns=cols)
-    table = table.sort_values(["score", "inflow_known", "company"],
-                              ascending=[False, False, True], na_position="last",
-                              kind="stable").reset_index(drop=True)
+    table = table.sort_values(
+        ["score", "inflow_known", "company"],
+        ascending=[False, False, True],
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
     return Chokepoints(table, table[table["single_point"]].reset_index(drop=True))

@@ -53,9 +53,15 @@ class Cycle:
         return " → ".join([*self.nodes, self.nodes[0]])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "nodes": self.nodes, "edges": records(self.edges),
-                "bottleneck": self.bottleneck, "pass_through": self.pass_through,
-                "returns": records(self.returns), "evidence": str(self.evidence)}
+        return {
+            "path": self.path,
+            "nodes": self.nodes,
+            "edges": records(self.edges),
+            "bottleneck": self.bottleneck,
+            "pass_through": self.pass_through,
+            "returns": records(self.returns),
+            "evidence": str(self.evidence),
+        }
 
 
 @dataclass
@@ -70,19 +76,36 @@ class CycleReport:
         and of its outflow (None where unknown)."""
         rows = []
         for i, c in enumerate(self.cycles, 1):
-            row = {"cycle": i, "path": c.path, "length": len(c.nodes),
-                   **{f"bottleneck_{k}": v for k, v in c.bottleneck.items()},
-                   "pass_through": c.pass_through}
+            row = {
+                "cycle": i,
+                "path": c.path,
+                "length": len(c.nodes),
+                **{f"bottleneck_{k}": v for k, v in c.bottleneck.items()},
+                "pass_through": c.pass_through,
+            }
             for col, label in (("revenue_share", "revenue"), ("return_share", "return")):
                 known = c.returns.dropna(subset=[col])
                 top = known.sort_values(col, ascending=False).iloc[0] if len(known) else None
                 row[f"max_{label}_node"] = None if top is None else top["node"]
                 row[f"max_{label}_share"] = None if top is None else float(top[col])
             rows.append({**row, "evidence": str(c.evidence)})
-        return pd.DataFrame(rows, columns=[
-            "cycle", "path", "length", "bottleneck_low", "bottleneck_mid", "bottleneck_high",
-            "pass_through", "max_revenue_node", "max_revenue_share", "max_return_node",
-            "max_return_share", "evidence"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "cycle",
+                "path",
+                "length",
+                "bottleneck_low",
+                "bottleneck_mid",
+                "bottleneck_high",
+                "pass_through",
+                "max_revenue_node",
+                "max_revenue_share",
+                "max_return_node",
+                "max_return_share",
+                "evidence",
+            ],
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {"per_year": self.per_year, "cycles": [c.to_dict() for c in self.cycles]}
@@ -93,19 +116,27 @@ class CycleReport:
         unit = "USD bn per year" if self.per_year else "USD bn as stated"
         parts: list[Any] = []
         for i, c in enumerate(self.cycles, 1):
-            returns = "; ".join(
-                f"{r['node']} {r['revenue_share']:.1%} of {r['revenue_period']} revenue"
-                for r in records(c.returns) if r["revenue_share"] is not None) or "—"
-            parts.append(rich_table(
-                f"cycle {i}: {c.path} — bottleneck {amount_text(c.bottleneck)} "
-                f"{Evidence(c.evidence).symbol}; returns: {returns}", link_view(c.edges)))
+            returns = (
+                "; ".join(
+                    f"{r['node']} {r['revenue_share']:.1%} of {r['revenue_period']} revenue"
+                    for r in records(c.returns)
+                    if r["revenue_share"] is not None
+                )
+                or "—"
+            )
+            parts.append(
+                rich_table(
+                    f"cycle {i}: {c.path} — bottleneck {amount_text(c.bottleneck)} "
+                    f"{Evidence(c.evidence).symbol}; returns: {returns}",
+                    link_view(c.edges),
+                )
+            )
         if not parts:
             parts.append("no circular money flows in the atlas")
         return Group(f"[bold]Circular money flows ({unit})[/]", *parts)
 
 
-def simple_cycles(adjacency: dict[str, set[str]], max_length: int | None = None
-                  ) -> list[list[str]]:
+def simple_cycles(adjacency: dict[str, set[str]], max_length: int | None = None) -> list[list[str]]:
     """All simple directed cycles, each once, rooted at its smallest node (sorted order).
 
     Johnson's algorithm (1975): for each root in order, search the strongly connected
@@ -186,8 +217,7 @@ def _johnson_search(root: int, succ: dict[int, list[int]], _: int) -> list[list[
     return found
 
 
-def _bounded_search(root: int, succ: dict[int, list[int]], max_length: int
-                    ) -> list[list[int]]:
+def _bounded_search(root: int, succ: dict[int, list[int]], max_length: int) -> list[list[int]]:
     """Cycles through ``root`` with at most ``max_length`` nodes (plain depth-first search)."""
     found: list[list[int]] = []
     path, on_path = [root], {root}
@@ -206,8 +236,14 @@ def _bounded_search(root: int, succ: dict[int, list[int]], max_length: int
     return found
 
 
-def find_cycles(atlas: Atlas, *, per_year: bool = False, max_length: int | None = None,
-                expand_groups: bool = False, period: str | None = None) -> CycleReport:
+def find_cycles(
+    atlas: Atlas,
+    *,
+    per_year: bool = False,
+    max_length: int | None = None,
+    expand_groups: bool = False,
+    period: str | None = None,
+) -> CycleReport:
     """Circular financing: every loop of company -> company flows (e.g. Microsoft -> OpenAI
     (equity) -> Microsoft (cloud spend)), with amounts and return shares (see ``Cycle``).
 
@@ -217,8 +253,10 @@ def find_cycles(atlas: Atlas, *, per_year: bool = False, max_length: int | None 
     """
     graph = flow_graph(atlas, per_year=per_year, period=period)
     edges = _company_edges(atlas, graph.edges, expand_groups)
-    outflow = {src: (None if grp["mid"].isna().any() else float(grp["mid"].sum()))
-               for src, grp in edges.groupby("source")}
+    outflow = {
+        src: (None if grp["mid"].isna().any() else float(grp["mid"].sum()))
+        for src, grp in edges.groupby("source")
+    }
     pairs = _aggregate_pairs(edges[edges["target"].isin(list(atlas.companies))])
     adjacency: dict[str, set[str]] = {}
     for src, tgt in pairs:
@@ -264,7 +302,8 @@ def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any
     pairs: dict[tuple[str, str], dict[str, Any]] = {}
     for (src, tgt), grp in edges.groupby(["source", "target"], sort=True):
         pairs[(src, tgt)] = {
-            "source": src, "target": tgt,
+            "source": src,
+            "target": tgt,
             **{k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS},
             "known": float(grp["mid"].sum()),
             "known_low": float(grp["low"].sum()),
@@ -273,21 +312,35 @@ def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any
             "kinds": ";".join(sorted(set(grp["kind"]))),
             "flow_ids": ";".join(sorted(set(grp["id"]))),
             "periods": ";".join(sorted(set(grp["period"]))),
-            "evidence": str(grp["evidence"].iloc[0] if len(grp) == 1 else  # one whole flow
-                            combine(grp["evidence"]))}
+            "evidence": str(
+                grp["evidence"].iloc[0]
+                if len(grp) == 1
+                # one whole flow
+                else combine(grp["evidence"])
+            ),
+        }
     return pairs
 
 
-def _cycle(atlas: Atlas, nodes: list[str], pairs: dict[tuple[str, str], dict[str, Any]],
-           outflow: dict[str, float]) -> Cycle:
+def _cycle(
+    atlas: Atlas,
+    nodes: list[str],
+    pairs: dict[tuple[str, str], dict[str, Any]],
+    outflow: dict[str, float],
+) -> Cycle:
     hops = [pairs[(a, nodes[(i + 1) % len(nodes)])] for i, a in enumerate(nodes)]
     edges = pd.DataFrame(hops)
     bottleneck = {k: _bounded_min(hops, k) for k in AMOUNTS}
     mid = bottleneck["mid"]
     # an edge known only from below still supports a resolved bottleneck (as an estimate)
-    evidence = Evidence.UNRESOLVED if mid is None else combine(
-        Evidence.ESTIMATED if h["evidence"] == Evidence.UNRESOLVED else h["evidence"]
-        for h in hops)
+    evidence = (
+        Evidence.UNRESOLVED
+        if mid is None
+        else combine(
+            Evidence.ESTIMATED if h["evidence"] == Evidence.UNRESOLVED else h["evidence"]
+            for h in hops
+        )
+    )
     pass_through: float | None = None
     if all(h["mid"] is not None and outflow.get(h["source"]) for h in hops):
         pass_through = float(np.prod([h["mid"] / outflow[h["source"]] for h in hops]))
@@ -295,12 +348,17 @@ def _cycle(atlas: Atlas, nodes: list[str], pairs: dict[tuple[str, str], dict[str
     for node in nodes:
         out = outflow.get(node)
         revenue = company_revenue(atlas, node)
-        rows.append({"node": node, "outflow": out,
-                     "return_share": None if mid is None or not out else mid / out,
-                     "revenue": revenue[0] if revenue else None,
-                     "revenue_period": revenue[1] if revenue else None,
-                     "revenue_figure": revenue[2] if revenue else None,
-                     "revenue_share": mid / revenue[0] if revenue and mid is not None else None})
+        rows.append(
+            {
+                "node": node,
+                "outflow": out,
+                "return_share": None if mid is None or not out else mid / out,
+                "revenue": revenue[0] if revenue else None,
+                "revenue_period": revenue[1] if revenue else None,
+                "revenue_figure": revenue[2] if revenue else None,
+                "revenue_share": mid / revenue[0] if revenue and mid is not None else None,
+            }
+        )
     return Cycle(nodes, edges, bottleneck, pass_through, pd.DataFrame(rows), evidence)
 
 
@@ -322,9 +380,16 @@ def company_revenue(atlas: Atlas, company: str) -> tuple[float, str, str] | None
     """(USD bn, period, figure id) of the latest full-year actual revenue figure, if any."""
     scale = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
     for metric in REVENUE_METRICS:
-        found = [f for f in atlas.figures
-                 if f.subject_type == "company" and f.subject == company and f.metric == metric
-                 and f.unit in scale and f.kind == "actual" and period_years(f.period) == 1]
+        found = [
+            f
+            for f in atlas.figures
+            if f.subject_type == "company"
+            and f.subject == company
+            and f.metric == metric
+            and f.unit in scale
+            and f.kind == "actual"
+            and period_years(f.period) == 1
+        ]
         if found:
             best = max(found, key=lambda f: (re.sub(r"\D", "", f.period)[:4], f.period))
             return best.value * scale[best.unit], best.period, best.id

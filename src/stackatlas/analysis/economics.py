@@ -41,8 +41,19 @@ from stackatlas.errors import NotFoundError, Problem, ValidationError
 from stackatlas.evidence import Evidence, weakest
 
 COSTS = ("inference", "other_opex", "training")
-METRICS = ("arr", "revenue", "inference", "training", "other_opex", "total_cost", "cash_flow",
-           "burn", "inference_share", "training_share", "other_opex_share")
+METRICS = (
+    "arr",
+    "revenue",
+    "inference",
+    "training",
+    "other_opex",
+    "total_cost",
+    "cash_flow",
+    "burn",
+    "inference_share",
+    "training_share",
+    "other_opex_share",
+)
 _YEARLY = re.compile(r"(arr|growth|burn|inference|training|other_opex)(_share|_growth)?_(\d{4})")
 
 
@@ -84,20 +95,34 @@ def load_lab(lab: str = "openai", overrides: dict[str, float] | None = None) -> 
         raise NotFoundError(f"no economics inputs for lab {lab!r} (have: {', '.join(labs)})")
     name = f"economics/{lab}.yaml"
     raw = yaml.safe_load((resources.files("stackatlas.data") / name).read_text("utf-8"))
-    inputs = {k: LabInput(k, float(v["value"]), v["basis"], v.get("source"), v.get("quote"),
-                          v.get("note")) for k, v in raw["inputs"].items()}
-    spec = LabSpec(raw["lab"], raw["name"], int(raw["first_year"]), int(raw["last_year"]),
-                   inputs, raw.get("sources", {}), raw.get("checks", []),
-                   raw.get("breakeven_claim"))
+    inputs = {
+        k: LabInput(
+            k, float(v["value"]), v["basis"], v.get("source"), v.get("quote"), v.get("note")
+        )
+        for k, v in raw["inputs"].items()
+    }
+    spec = LabSpec(
+        raw["lab"],
+        raw["name"],
+        int(raw["first_year"]),
+        int(raw["last_year"]),
+        inputs,
+        raw.get("sources", {}),
+        raw.get("checks", []),
+        raw.get("breakeven_claim"),
+    )
     problems = []
     for key, value in (overrides or {}).items():
         problem = _check_override(spec, key, value)
         if problem:
             problems.append(Problem(name, None, key, problem))
         else:
-            spec.inputs[key] = LabInput(key, float(value), "override",
-                                        note=f"user override (shipped: "
-                                        f"{inputs[key].value if key in inputs else 'none'})")
+            spec.inputs[key] = LabInput(
+                key,
+                float(value),
+                "override",
+                note=f"user override (shipped: {inputs[key].value if key in inputs else 'none'})",
+            )
     if problems:
         raise ValidationError(problems)
     return spec
@@ -150,11 +175,17 @@ class LabProjection:
         return None if hit.empty else float(hit["value"].iloc[0])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lab": self.lab, "name": self.name, "unit": "usd_billion",
-                "breakeven_year": self.breakeven_year,
-                "breakeven_evidence": str(self.breakeven_evidence),
-                "breakeven_claim": self.breakeven_claim, "path": records(self.table),
-                "inputs": records(self.inputs), "checks": records(self.checks)}
+        return {
+            "lab": self.lab,
+            "name": self.name,
+            "unit": "usd_billion",
+            "breakeven_year": self.breakeven_year,
+            "breakeven_evidence": str(self.breakeven_evidence),
+            "breakeven_claim": self.breakeven_claim,
+            "path": records(self.table),
+            "inputs": records(self.inputs),
+            "checks": records(self.checks),
+        }
 
     def __rich__(self) -> Any:
         from rich.console import Group
@@ -162,17 +193,19 @@ class LabProjection:
 
         shown = ["arr", "revenue", "inference", "training", "other_opex", "cash_flow"]
         wide = self.table[self.table["metric"].isin(shown)].copy()
-        wide["cell"] = [f"{v:,.1f} {Evidence(e).symbol}" if pd.notna(v) else "—"
-                        for v, e in zip(wide["value"], wide["evidence"], strict=True)]
+        wide["cell"] = [
+            f"{v:,.1f} {Evidence(e).symbol}" if pd.notna(v) else "—"
+            for v, e in zip(wide["value"], wide["evidence"], strict=True)
+        ]
         grid = wide.pivot(index="year", columns="metric", values="cell")
         grid = grid[[m for m in shown if m in grid.columns]].fillna("—").reset_index()
         grid["year"] = grid["year"].astype(str)
         be = self.breakeven_year or "none in horizon"
-        return Group(rich_table(f"{self.name}: projected cash path (USD bn; ○ estimated, "
-                            "△ scenario)", grid),
-                     Text(f"breakeven year (first cash flow >= 0): {be} "
-                          f"[{self.breakeven_evidence}]"),
-                     rich_table("checks against reported figures", self._checks_view()))
+        return Group(
+            rich_table(f"{self.name}: projected cash path (USD bn; ○ estimated, △ scenario)", grid),
+            Text(f"breakeven year (first cash flow >= 0): {be} [{self.breakeven_evidence}]"),
+            rich_table("checks against reported figures", self._checks_view()),
+        )
 
     def _checks_view(self) -> pd.DataFrame:
         def num(v: Any) -> str:
@@ -180,11 +213,20 @@ class LabProjection:
                 return "—"
             return str(v) if isinstance(v, int | str) else f"{v:,.1f}"
 
-        return pd.DataFrame([{"metric": r["metric"], "year": num(r["year"]),
-                              "reported": num(r["reported"]), "model": num(r["model"]),
-                              "diff": num(r["diff"]),
-                              "match": "yes" if r["within_rounding"] else "no",
-                              "source": r["source"]} for r in records(self.checks)])
+        return pd.DataFrame(
+            [
+                {
+                    "metric": r["metric"],
+                    "year": num(r["year"]),
+                    "reported": num(r["reported"]),
+                    "model": num(r["model"]),
+                    "diff": num(r["diff"]),
+                    "match": "yes" if r["within_rounding"] else "no",
+                    "source": r["source"],
+                }
+                for r in records(self.checks)
+            ]
+        )
 
 
 def project_lab(lab: str = "openai", overrides: dict[str, float] | None = None) -> LabProjection:
@@ -193,23 +235,30 @@ def project_lab(lab: str = "openai", overrides: dict[str, float] | None = None) 
     return _project(spec)
 
 
-def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0
-             ) -> LabProjection:
+def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0) -> LabProjection:
     inp = spec.inputs
     ev = {k: i.evidence for k, i in inp.items()}
-    anchors = [int(m.group(3)) for k in inp if (m := _YEARLY.fullmatch(k))
-               and m.group(1) in ("burn", *COSTS) and not m.group(2)]
+    anchors = [
+        int(m.group(3))
+        for k in inp
+        if (m := _YEARLY.fullmatch(k)) and m.group(1) in ("burn", *COSTS) and not m.group(2)
+    ]
     anchor_years = frozenset(anchors)
     rows: list[dict[str, Any]] = []
 
     def put(year: int, metric: str, value: float, deps: set[str]) -> None:
-        rows.append({"year": year, "metric": metric, "value": value,
-                     "evidence": str(weakest(ev[d] for d in deps)), "inputs": ";".join(
-                         sorted(deps))})
+        rows.append(
+            {
+                "year": year,
+                "metric": metric,
+                "value": value,
+                "evidence": str(weakest(ev[d] for d in deps)),
+                "inputs": ";".join(sorted(deps)),
+            }
+        )
 
     arr: dict[int, tuple[float, set[str]]] = {}
-    start = min(int(m.group(3)) for k in inp if (m := _YEARLY.fullmatch(k))
-                and m.group(1) == "arr")
+    start = min(int(m.group(3)) for k in inp if (m := _YEARLY.fullmatch(k)) and m.group(1) == "arr")
     for year in range(start, spec.last_year + 1):
         if f"arr_{year}" in inp:
             arr[year] = (inp[f"arr_{year}"].value, {f"arr_{year}"})
@@ -218,8 +267,14 @@ def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0
             growth = inp[f"growth_{year}"].value * growth_factor
             arr[year] = (prev * (1 + growth), deps | {f"growth_{year}"})
         else:
-            raise ValidationError(Problem(f"economics/{spec.lab}.yaml", None, f"growth_{year}",
-                                          f"needs arr_{year} or growth_{year}"))
+            raise ValidationError(
+                Problem(
+                    f"economics/{spec.lab}.yaml",
+                    None,
+                    f"growth_{year}",
+                    f"needs arr_{year} or growth_{year}",
+                )
+            )
         put(year, "arr", *arr[year])
         if year - 1 in arr:
             rev_deps = arr[year - 1][1] | arr[year][1]
@@ -233,8 +288,9 @@ def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0
         rev_deps = arr[year - 1][1] | arr[year][1]
         values: dict[str, tuple[float, set[str]]] = {}
         for metric in COSTS:
-            value, deps = _cost(spec, metric, year, revenue, rev_deps, anchor_years, share,
-                                spend, values)
+            value, deps = _cost(
+                spec, metric, year, revenue, rev_deps, anchor_years, share, spend, values
+            )
             spend[metric] = (value, deps)
             share[metric] = (value / revenue, deps | rev_deps)
             if year not in anchor_years:
@@ -257,15 +313,31 @@ def _project(spec: LabSpec, growth_factor: float = 1.0, cost_factor: float = 1.0
             breakeven = year
             break
     be_evidence = weakest(ev[d] for d in deps_so_far) if breakeven else Evidence.SCENARIO
-    projection = LabProjection(spec.lab, spec.name, table, breakeven, be_evidence,
-                               _inputs_frame(spec), pd.DataFrame(), spec.breakeven_claim)
+    projection = LabProjection(
+        spec.lab,
+        spec.name,
+        table,
+        breakeven,
+        be_evidence,
+        _inputs_frame(spec),
+        pd.DataFrame(),
+        spec.breakeven_claim,
+    )
     projection.checks = _checks(spec, projection)
     return projection
 
 
-def _cost(spec: LabSpec, metric: str, year: int, revenue: float, rev_deps: set[str],
-          anchor_years: frozenset[int], share: dict[str, Any], spend: dict[str, Any],
-          values: dict[str, tuple[float, set[str]]]) -> tuple[float, set[str]]:
+def _cost(
+    spec: LabSpec,
+    metric: str,
+    year: int,
+    revenue: float,
+    rev_deps: set[str],
+    anchor_years: frozenset[int],
+    share: dict[str, Any],
+    spend: dict[str, Any],
+    values: dict[str, tuple[float, set[str]]],
+) -> tuple[float, set[str]]:
     """One cost line of one year (before any sensitivity scaling) and the inputs it uses."""
     inp = spec.inputs
     absolute, given_share = f"{metric}_{year}", f"{metric}_share_{year}"
@@ -278,8 +350,11 @@ def _cost(spec: LabSpec, metric: str, year: int, revenue: float, rev_deps: set[s
     if metric == "training" and f"burn_{year}" in inp:
         value = revenue + inp[f"burn_{year}"].value - sum(v for v, _ in values.values())
         if value < 0:
-            raise ValidationError(Problem(where, None, f"burn_{year}",
-                                          f"implies a negative training cost ({value:.1f})"))
+            raise ValidationError(
+                Problem(
+                    where, None, f"burn_{year}", f"implies a negative training cost ({value:.1f})"
+                )
+            )
         deps = {f"burn_{year}"} | rev_deps | values["inference"][1] | values["other_opex"][1]
         return value, deps
     if growth_key in inp and spend[metric] is not None:
@@ -287,8 +362,9 @@ def _cost(spec: LabSpec, metric: str, year: int, revenue: float, rev_deps: set[s
         return prev * (1 + inp[growth_key].value), deps | {growth_key}
     prev_share = share[metric]
     if prev_share is None:
-        raise ValidationError(Problem(where, None, given_share,
-                                      f"needs {absolute}, {given_share} or {growth_key}"))
+        raise ValidationError(
+            Problem(where, None, given_share, f"needs {absolute}, {given_share} or {growth_key}")
+        )
     decline_key = "other_opex_decline" if metric == "other_opex" else f"{metric}_share_decline"
     if year in anchor_years or decline_key not in inp:
         return prev_share[0] * revenue, prev_share[1] | rev_deps
@@ -297,9 +373,20 @@ def _cost(spec: LabSpec, metric: str, year: int, revenue: float, rev_deps: set[s
 
 
 def _inputs_frame(spec: LabSpec) -> pd.DataFrame:
-    return pd.DataFrame([{"key": i.key, "value": i.value, "basis": i.basis,
-                          "evidence": str(i.evidence), "source": i.source, "quote": i.quote,
-                          "note": i.note} for i in spec.inputs.values()])
+    return pd.DataFrame(
+        [
+            {
+                "key": i.key,
+                "value": i.value,
+                "basis": i.basis,
+                "evidence": str(i.evidence),
+                "source": i.source,
+                "quote": i.quote,
+                "note": i.note,
+            }
+            for i in spec.inputs.values()
+        ]
+    )
 
 
 def _checks(spec: LabSpec, projection: LabProjection) -> pd.DataFrame:
@@ -309,19 +396,36 @@ def _checks(spec: LabSpec, projection: LabProjection) -> pd.DataFrame:
         model = projection.value(c["metric"], int(c["year"]))
         expected = float(c["value"])
         tolerance = 0.5 if expected == int(expected) else 0.05
-        rows.append({"metric": c["metric"], "year": int(c["year"]), "reported": expected,
-                     "model": model, "diff": None if model is None else model - expected,
-                     "within_rounding": model is not None and abs(model - expected)
-                     <= tolerance + 1e-9, "source": c.get("source")})
+        rows.append(
+            {
+                "metric": c["metric"],
+                "year": int(c["year"]),
+                "reported": expected,
+                "model": model,
+                "diff": None if model is None else model - expected,
+                "within_rounding": model is not None and abs(model - expected) <= tolerance + 1e-9,
+                "source": c.get("source"),
+            }
+        )
     claim = spec.breakeven_claim
     if claim:
         be = projection.breakeven_year
-        rows.append({"metric": "breakeven_year", "year": None,
-                     "reported": f"{claim['low']}-{claim['high']}", "model": be, "diff": None,
-                     "within_rounding": be is not None and claim["low"] <= be <= claim["high"],
-                     "source": claim.get("source")})
-    frame = pd.DataFrame(rows, columns=["metric", "year", "reported", "model", "diff",
-                                        "within_rounding", "source"], dtype=object)
+        rows.append(
+            {
+                "metric": "breakeven_year",
+                "year": None,
+                "reported": f"{claim['low']}-{claim['high']}",
+                "model": be,
+                "diff": None,
+                "within_rounding": be is not None and claim["low"] <= be <= claim["high"],
+                "source": claim.get("source"),
+            }
+        )
+    frame = pd.DataFrame(
+        rows,
+        columns=["metric", "year", "reported", "model", "diff", "within_rounding", "source"],
+        dtype=object,
+    )
     return frame.astype({"year": "Int64"})
 
 
@@ -334,11 +438,16 @@ class Sensitivity:
     last_year: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"lab": self.lab, "last_year": self.last_year, "evidence": "scenario",
-                "growth_factors": list(self.table.index),
-                "cost_factors": list(self.table.columns),
-                "breakeven_year": [[None if pd.isna(v) else int(v) for v in row]
-                                   for row in self.table.to_numpy()]}
+        return {
+            "lab": self.lab,
+            "last_year": self.last_year,
+            "evidence": "scenario",
+            "growth_factors": list(self.table.index),
+            "cost_factors": list(self.table.columns),
+            "breakeven_year": [
+                [None if pd.isna(v) else int(v) for v in row] for row in self.table.to_numpy()
+            ],
+        }
 
     def __rich__(self) -> Any:
         frame = self.table.map(lambda v: f">{self.last_year}" if pd.isna(v) else str(int(v)))
@@ -347,16 +456,17 @@ class Sensitivity:
         return rich_table(f"Breakeven year, {self.lab} (△ scenario)", frame)
 
 
-def sensitivity(lab: str = "openai", *, growth_factors: tuple[float, ...] = (
-                    0.5, 0.75, 1.0, 1.25, 1.5),
-                cost_factors: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2),
-                overrides: dict[str, float] | None = None) -> Sensitivity:
+def sensitivity(
+    lab: str = "openai",
+    *,
+    growth_factors: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5),
+    cost_factors: tuple[float, ...] = (0.8, 0.9, 1.0, 1.1, 1.2),
+    overrides: dict[str, float] | None = None,
+) -> Sensitivity:
     """Breakeven year when every growth rate is multiplied by a growth factor and every cost in
     a year without an anchor by a cost factor (anchored article years stay as reported)."""
     spec = load_lab(lab, overrides)
-    grid = {c: [_project(spec, g, c).breakeven_year for g in growth_factors]
-            for c in cost_factors}
-    table = pd.DataFrame(grid, index=pd.Index(growth_factors, name="growth_factor"),
-                         dtype="Int64")
+    grid = {c: [_project(spec, g, c).breakeven_year for g in growth_factors] for c in cost_factors}
+    table = pd.DataFrame(grid, index=pd.Index(growth_factors, name="growth_factor"), dtype="Int64")
     table.columns.name = "cost_factor"
     return Sensitivity(spec.lab, table, spec.last_year)

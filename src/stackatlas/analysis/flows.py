@@ -73,8 +73,15 @@ PAYEE_HINT: dict[FlowKind, frozenset[str]] = {
     FlowKind.REVENUE_SHARE: frozenset({"cloud", "models"}),
     FlowKind.EQUITY_INVESTMENT: frozenset({"models"}),
 }
-COST_KINDS = frozenset({FlowKind.CAPEX_PURCHASE, FlowKind.CLOUD_COMMITMENT,
-                        FlowKind.REVENUE_SHARE, FlowKind.POWER_PURCHASE, FlowKind.SERVICES})
+COST_KINDS = frozenset(
+    {
+        FlowKind.CAPEX_PURCHASE,
+        FlowKind.CLOUD_COMMITMENT,
+        FlowKind.REVENUE_SHARE,
+        FlowKind.POWER_PURCHASE,
+        FlowKind.SERVICES,
+    }
+)
 """Outflows that are operating or capital spending (equity and debt are financing, not cost)."""
 
 CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -127,8 +134,9 @@ def node_type(atlas: Atlas, node: str) -> str:
     return atlas.node_kind(node) or ("layer" if node in atlas.layer_ids else "unknown")
 
 
-def node_split(atlas: Atlas, node: str, level: Level = "layer",
-               restrict: frozenset[str] = frozenset()) -> dict[str, float]:
+def node_split(
+    atlas: Atlas, node: str, level: Level = "layer", restrict: frozenset[str] = frozenset()
+) -> dict[str, float]:
     """How a node's money divides over segments or layers (weights sum to 1; {} = unplaceable).
 
     ``restrict`` names layers to keep when the node has memberships in them (see module doc).
@@ -168,8 +176,11 @@ def node_split(atlas: Atlas, node: str, level: Level = "layer",
 
 
 def _layers_of(atlas: Atlas, company: str) -> set[str]:
-    return {atlas.layer_of_segment[m.segment] for m in atlas.memberships_of(company)
-            if m.weight > 0 and m.segment in atlas.layer_of_segment}
+    return {
+        atlas.layer_of_segment[m.segment]
+        for m in atlas.memberships_of(company)
+        if m.weight > 0 and m.segment in atlas.layer_of_segment
+    }
 
 
 # ---- the graph -----------------------------------------------------------------------------
@@ -190,9 +201,21 @@ class FlowGraph:
         else:
             split = self.splits[self.splits["level"] == level]
             parts = split.merge(
-                self.edges.drop(columns=["source", "target"]), left_on="flow_id", right_on="id")
-        cols = ["source", "target", *AMOUNTS, "known", "n_unresolved", "n_flows", "flow_ids",
-                "kinds", "periods", "confidence", "evidence"]
+                self.edges.drop(columns=["source", "target"]), left_on="flow_id", right_on="id"
+            )
+        cols = [
+            "source",
+            "target",
+            *AMOUNTS,
+            "known",
+            "n_unresolved",
+            "n_flows",
+            "flow_ids",
+            "kinds",
+            "periods",
+            "confidence",
+            "evidence",
+        ]
         if parts.empty:
             return pd.DataFrame(columns=cols)
         weighted = parts.assign(
@@ -201,24 +224,39 @@ class FlowGraph:
             missing=parts["mid"].isna().astype(int),
             unresolved_id=parts["flow_id"].where(parts["mid"].isna()),
             confidence_rank=parts["confidence"].map(CONFIDENCE_RANK),
-            evidence_rank=parts["evidence"].map(lambda e: Evidence(e).rank))
+            evidence_rank=parts["evidence"].map(lambda e: Evidence(e).rank),
+        )
         joined = lambda values: ";".join(sorted(set(values)))  # noqa: E731
-        out = weighted.groupby(["source", "target"], sort=True).agg(
-            low=("low", "sum"), mid=("mid", "sum"), high=("high", "sum"),
-            known=("known", "sum"), missing=("missing", "sum"),
-            n_unresolved=("unresolved_id", "nunique"), n_flows=("flow_id", "nunique"),
-            flow_ids=("flow_id", joined), kinds=("kind", joined), periods=("period", joined),
-            confidence_rank=("confidence_rank", "max"), evidence_rank=("evidence_rank", "max"),
-            min_weight=("weight", "min"), n_parts=("flow_id", "size"),
-        ).reset_index()
+        out = (
+            weighted.groupby(["source", "target"], sort=True)
+            .agg(
+                low=("low", "sum"),
+                mid=("mid", "sum"),
+                high=("high", "sum"),
+                known=("known", "sum"),
+                missing=("missing", "sum"),
+                n_unresolved=("unresolved_id", "nunique"),
+                n_flows=("flow_id", "nunique"),
+                flow_ids=("flow_id", joined),
+                kinds=("kind", joined),
+                periods=("period", joined),
+                confidence_rank=("confidence_rank", "max"),
+                evidence_rank=("evidence_rank", "max"),
+                min_weight=("weight", "min"),
+                n_parts=("flow_id", "size"),
+            )
+            .reset_index()
+        )
         for col in AMOUNTS:  # any flow without a number leaves the total unresolved
             out[col] = out[col].where(out["missing"] == 0)
         by_rank = {rank: name for name, rank in CONFIDENCE_RANK.items()}
         out["confidence"] = out["confidence_rank"].map(by_rank)
         # one whole flow passes its status on; a sum or a split is a formula (reported -> derived)
         whole = (out["n_parts"] == 1) & (out["min_weight"] == 1.0)
-        out["evidence"] = [str(_EVIDENCE_BY_RANK[r] if one else combine([_EVIDENCE_BY_RANK[r]]))
-                           for r, one in zip(out["evidence_rank"], whole, strict=True)]
+        out["evidence"] = [
+            str(_EVIDENCE_BY_RANK[r] if one else combine([_EVIDENCE_BY_RANK[r]]))
+            for r, one in zip(out["evidence_rank"], whole, strict=True)
+        ]
         return out[cols]
 
     def layer_totals(self) -> pd.DataFrame:
@@ -228,21 +266,28 @@ class FlowGraph:
         """(nodes, links) for a Sankey diagram; links index into nodes. Self-loops (money
         staying inside one layer / segment) cannot be drawn and are left out of ``links``."""
         links = self.collapse(level)
-        links = links.assign(complete=links["mid"].notna(),
-                             value=links["mid"].fillna(links["known"]))
+        links = links.assign(
+            complete=links["mid"].notna(), value=links["mid"].fillna(links["known"])
+        )
         links = links[(links["source"] != links["target"]) & (links["value"] > 0)]
         names = sorted(set(links["source"]) | set(links["target"]), key=_stack_key(self, level))
         index = {n: i for i, n in enumerate(names)}
         labels = dict(zip(self.nodes["id"], self.nodes["name"], strict=True))
-        nodes = pd.DataFrame({"index": range(len(names)), "id": names,
-                              "label": [labels.get(n, n) for n in names]})
-        links = links.assign(source_index=links["source"].map(index),
-                             target_index=links["target"].map(index)).reset_index(drop=True)
+        nodes = pd.DataFrame(
+            {"index": range(len(names)), "id": names, "label": [labels.get(n, n) for n in names]}
+        )
+        links = links.assign(
+            source_index=links["source"].map(index), target_index=links["target"].map(index)
+        ).reset_index(drop=True)
         return nodes, links
 
     def to_dict(self) -> dict[str, Any]:
-        return {"edges": records(self.edges), "layers": records(self.layer_totals()),
-                "unmapped": self.unmapped, "not_annualised": self.not_annualised}
+        return {
+            "edges": records(self.edges),
+            "layers": records(self.layer_totals()),
+            "unmapped": self.unmapped,
+            "not_annualised": self.not_annualised,
+        }
 
     def __rich__(self) -> Any:
         return rich_table("Money flows between layers (USD bn)", link_view(self.layer_totals()))
@@ -253,8 +298,9 @@ def _stack_key(graph: FlowGraph, level: Level) -> Any:
     return lambda n: (order.get(n, 99), n)
 
 
-def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = None,
-               include_debt: bool = False) -> FlowGraph:
+def flow_graph(
+    atlas: Atlas, *, per_year: bool = False, period: str | None = None, include_debt: bool = False
+) -> FlowGraph:
     """Build the money-flow graph from ``atlas.flows``.
 
     ``period`` keeps only flows whose period label equals it (e.g. "2025");
@@ -273,15 +319,24 @@ def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = Non
         if per_year:
             if years is None and mid is not None:
                 not_annualised.append(f.id)
-            lo, mid, hi = (None if v is None or years is None else v / years
-                           for v in (lo, mid, hi))
-        rows.append({"id": f.id, "source": f.source_node, "target": f.target_node,
-                     "kind": str(f.kind), "low": lo, "mid": mid, "high": hi,
-                     "period": f.period, "years": years, "source_id": f.source,
-                     "confidence": str(f.confidence),
-                     "evidence": str(Evidence.UNRESOLVED if mid is None
-                                     else flow_evidence(atlas, f)),
-                     "note": f.note})
+            lo, mid, hi = (None if v is None or years is None else v / years for v in (lo, mid, hi))
+        rows.append(
+            {
+                "id": f.id,
+                "source": f.source_node,
+                "target": f.target_node,
+                "kind": str(f.kind),
+                "low": lo,
+                "mid": mid,
+                "high": hi,
+                "period": f.period,
+                "years": years,
+                "source_id": f.source,
+                "confidence": str(f.confidence),
+                "evidence": str(Evidence.UNRESOLVED if mid is None else flow_evidence(atlas, f)),
+                "note": f.note,
+            }
+        )
         for level in ("segment", "layer"):
             src = node_split(atlas, f.source_node, level, PAYER_HINT.get(f.kind, frozenset()))
             tgt = node_split(atlas, f.target_node, level, PAYEE_HINT.get(f.kind, frozenset()))
@@ -289,10 +344,27 @@ def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = Non
                 if level == "layer":
                     unmapped.append(f.id)
                 continue
-            split_rows += [{"flow_id": f.id, "level": level, "source": a, "target": b,
-                            "weight": wa * wb} for a, wa in src.items() for b, wb in tgt.items()]
-    edges = pd.DataFrame(rows, columns=["id", "source", "target", "kind", *AMOUNTS, "period",
-                                        "years", "source_id", "confidence", "evidence", "note"])
+            split_rows += [
+                {"flow_id": f.id, "level": level, "source": a, "target": b, "weight": wa * wb}
+                for a, wa in src.items()
+                for b, wb in tgt.items()
+            ]
+    edges = pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "source",
+            "target",
+            "kind",
+            *AMOUNTS,
+            "period",
+            "years",
+            "source_id",
+            "confidence",
+            "evidence",
+            "note",
+        ],
+    )
     for col in AMOUNTS:
         edges[col] = edges[col].astype("float64")
     splits = pd.DataFrame(split_rows, columns=["flow_id", "level", "source", "target", "weight"])
@@ -301,12 +373,16 @@ def flow_graph(atlas: Atlas, *, per_year: bool = False, period: str | None = Non
 
 def _nodes(atlas: Atlas, edges: pd.DataFrame) -> pd.DataFrame:
     layer_order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
-    seg_order = {s: layer_order[lid] + i / 100 for lid in atlas.layer_ids
-                 for i, s in enumerate(x.id for x in atlas.layer(lid).segments)}
+    seg_order = {
+        s: layer_order[lid] + i / 100
+        for lid in atlas.layer_ids
+        for i, s in enumerate(x.id for x in atlas.layer(lid).segments)
+    }
     rows = []
     for lid in atlas.layer_ids:
-        rows.append({"id": lid, "name": atlas.layer(lid).name, "type": "layer",
-                     "order": layer_order[lid]})
+        rows.append(
+            {"id": lid, "name": atlas.layer(lid).name, "type": "layer", "order": layer_order[lid]}
+        )
     for sid, seg in atlas.segments.items():
         rows.append({"id": sid, "name": seg.name, "type": "segment", "order": seg_order[sid]})
     for node in sorted(set(edges["source"]) | set(edges["target"])):
@@ -315,16 +391,33 @@ def _nodes(atlas: Atlas, edges: pd.DataFrame) -> pd.DataFrame:
             continue
         split = node_split(atlas, node, "layer")
         top = min(split, key=lambda k: (-split[k], k)) if split else None
-        name = (atlas.companies[node].name if kind == "company"
-                else atlas.groups[node].name if kind == "group" else node)
-        rows.append({"id": node, "name": name, "type": kind,
-                     "order": layer_order.get(top, 98) if top else 99})
+        name = (
+            atlas.companies[node].name
+            if kind == "company"
+            else atlas.groups[node].name
+            if kind == "group"
+            else node
+        )
+        rows.append(
+            {
+                "id": node,
+                "name": name,
+                "type": kind,
+                "order": layer_order.get(top, 98) if top else 99,
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "name", "type", "order"])
 
 
-_MOVED = {"Cycle": "cycles", "CycleReport": "cycles", "find_cycles": "cycles",
-          "simple_cycles": "cycles", "company_revenue": "cycles",
-          "BurnDestinations": "burn", "burn_destinations": "burn"}
+_MOVED = {
+    "Cycle": "cycles",
+    "CycleReport": "cycles",
+    "find_cycles": "cycles",
+    "simple_cycles": "cycles",
+    "company_revenue": "cycles",
+    "BurnDestinations": "burn",
+    "burn_destinations": "burn",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -30,7 +30,11 @@ from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationErr
 from stackatlas.evidence import Evidence, combine
 
 MONEY_METRICS: tuple[str, ...] = (
-    "revenue", "gross_profit", "operating_income", "capex", "operating_cash_flow",
+    "revenue",
+    "gross_profit",
+    "operating_income",
+    "capex",
+    "operating_cash_flow",
     "free_cash_flow",
 )
 COLUMNS = ["company_id", "metric", "period", "calendar_year", "value", "evidence", "basis"]
@@ -89,12 +93,21 @@ def calendar_quarters(quarterly: pd.DataFrame) -> pd.DataFrame:
     q["calendar_year"] = mid.dt.year.astype(int)
     q["calendar_quarter"] = mid.dt.quarter.astype(int)
     q["period"] = q["calendar_year"].astype(str) + "Q" + q["calendar_quarter"].astype(str)
-    q["basis"] = ("fiscal " + q["fiscal_period"].astype(str) + " FY"
-                  + q["fiscal_year"].astype(str))
+    q["basis"] = "fiscal " + q["fiscal_period"].astype(str) + " FY" + q["fiscal_year"].astype(str)
     q["end"] = pd.to_datetime(q["end"]).dt.date
     q = q.sort_values("end").drop_duplicates(["metric", "period"], keep="last")
-    return q[["metric", "period", "calendar_year", "calendar_quarter", "value", "evidence",
-              "basis", "end"]].reset_index(drop=True)
+    return q[
+        [
+            "metric",
+            "period",
+            "calendar_year",
+            "calendar_quarter",
+            "value",
+            "evidence",
+            "basis",
+            "end",
+        ]
+    ].reset_index(drop=True)
 
 
 def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -105,13 +118,21 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
     if not fy.empty:
         end = pd.to_datetime(fy["end"])
         fy["calendar_year"] = _mid(fy["start"], fy["end"]).dt.year.astype(int)
-        aligned = ((end.dt.month == 12) | (end.dt.month == 1)
-                   | ((end.dt.month == 2) & (end.dt.day <= 15)))
+        aligned = (
+            (end.dt.month == 12) | (end.dt.month == 1) | ((end.dt.month == 2) & (end.dt.day <= 15))
+        )
         for (_, r), ok in zip(fy.iterrows(), aligned, strict=True):
             label = f"FY{r['fiscal_year']} ending {pd.Timestamp(r['end']).date()}"
             if ok:
-                rows.append(_row(r["metric"], r["calendar_year"], r["value"], r["evidence"],
-                                 f"fiscal year {label}"))
+                rows.append(
+                    _row(
+                        r["metric"],
+                        r["calendar_year"],
+                        r["value"],
+                        r["evidence"],
+                        f"fiscal year {label}",
+                    )
+                )
     done = {(r["metric"], r["calendar_year"]) for r in rows}
     if cq is not None and not cq.empty:
         for (metric, year), grp in cq.groupby(["metric", "calendar_year"]):
@@ -119,16 +140,30 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
                 continue
             if grp["value"].isna().any():
                 continue
-            rows.append(_row(metric, int(year), float(grp["value"].sum()),
-                             combine(grp["evidence"]), "sum of four fiscal quarters"))
+            rows.append(
+                _row(
+                    metric,
+                    int(year),
+                    float(grp["value"].sum()),
+                    combine(grp["evidence"]),
+                    "sum of four fiscal quarters",
+                )
+            )
             done.add((metric, int(year)))
     for _, r in fy.iterrows():
         key = (r["metric"], int(r["calendar_year"]))
         if key not in done:
-            rows.append(_row(r["metric"], key[1], r["value"], Evidence.ESTIMATED,
-                             f"fiscal year FY{r['fiscal_year']} ending "
-                             f"{pd.Timestamp(r['end']).date()} taken for calendar {key[1]} "
-                             "(quarters missing)"))
+            rows.append(
+                _row(
+                    r["metric"],
+                    key[1],
+                    r["value"],
+                    Evidence.ESTIMATED,
+                    f"fiscal year FY{r['fiscal_year']} ending "
+                    f"{pd.Timestamp(r['end']).date()} taken for calendar {key[1]} "
+                    "(quarters missing)",
+                )
+            )
             done.add(key)
     if not rows:
         return empty_frame()[COLUMNS[1:]]
@@ -138,9 +173,14 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
 def _row(metric: str, year: int, value: float, evidence: str, basis: str) -> dict:
     ev = Evidence(evidence)
     ok = value is not None and not pd.isna(value)
-    return {"metric": metric, "period": str(int(year)), "calendar_year": int(year),
-            "value": float(value) if ok else None,
-            "evidence": ev if ok else Evidence.UNRESOLVED, "basis": basis}
+    return {
+        "metric": metric,
+        "period": str(int(year)),
+        "calendar_year": int(year),
+        "value": float(value) if ok else None,
+        "evidence": ev if ok else Evidence.UNRESOLVED,
+        "basis": basis,
+    }
 
 
 def trailing_four(cal_quarters: pd.DataFrame) -> pd.DataFrame:
@@ -152,12 +192,22 @@ def trailing_four(cal_quarters: pd.DataFrame) -> pd.DataFrame:
         if len(grp) != 4 or idx != list(range(idx[0], idx[0] + 4)) or grp["value"].isna().any():
             continue
         last = grp.iloc[-1]
-        rows.append({"metric": metric, "period": "TTM", "calendar_year": int(last.calendar_year),
-                     "value": float(grp["value"].sum()), "evidence": combine(grp["evidence"]),
-                     "basis": f"four calendar quarters to {last['period']} (ends {last['end']})",
-                     "last_quarter": idx[-1]})
-    return pd.DataFrame(rows) if rows else empty_frame(["last_quarter"])[
-        [*COLUMNS[1:], "last_quarter"]]
+        rows.append(
+            {
+                "metric": metric,
+                "period": "TTM",
+                "calendar_year": int(last.calendar_year),
+                "value": float(grp["value"].sum()),
+                "evidence": combine(grp["evidence"]),
+                "basis": f"four calendar quarters to {last['period']} (ends {last['end']})",
+                "last_quarter": idx[-1],
+            }
+        )
+    return (
+        pd.DataFrame(rows)
+        if rows
+        else empty_frame(["last_quarter"])[[*COLUMNS[1:], "last_quarter"]]
+    )
 
 
 def drop_stale_ttm(ttm: pd.DataFrame) -> pd.DataFrame:
@@ -173,7 +223,8 @@ def drop_stale_ttm(ttm: pd.DataFrame) -> pd.DataFrame:
     ttm.loc[stale, "value"] = None
     ttm.loc[stale, "evidence"] = Evidence.UNRESOLVED
     ttm.loc[stale, "basis"] = ttm.loc[stale, "basis"] + (
-        f"; stale: not summed with trailing totals to {newest_label}")
+        f"; stale: not summed with trailing totals to {newest_label}"
+    )
     return ttm.drop(columns=["last_quarter"])
 
 
@@ -192,14 +243,25 @@ def figure_metrics(atlas: Atlas, company_ids: Iterable[str]) -> pd.DataFrame:
             continue
         metric, sign = mapped
         source = atlas.sources.get(f.source)
-        ev = (Evidence.REPORTED if source is not None and source.kind == SourceKind.FILING
-              else Evidence.ESTIMATED)
+        ev = (
+            Evidence.REPORTED
+            if source is not None and source.kind == SourceKind.FILING
+            else Evidence.ESTIMATED
+        )
         year = int(match.group(1))
-        rows.append({"company_id": f.subject, "metric": metric, "period": str(year),
-                     "calendar_year": year, "value": sign * f.value * scale, "evidence": ev,
-                     "basis": f"atlas figure {f.id} ({f.kind.value}, period {f.period}"
-                              + (", fiscal year taken as calendar" if "FY" in f.period.upper()
-                                 else "") + ")"})
+        rows.append(
+            {
+                "company_id": f.subject,
+                "metric": metric,
+                "period": str(year),
+                "calendar_year": year,
+                "value": sign * f.value * scale,
+                "evidence": ev,
+                "basis": f"atlas figure {f.id} ({f.kind.value}, period {f.period}"
+                + (", fiscal year taken as calendar" if "FY" in f.period.upper() else "")
+                + ")",
+            }
+        )
     return pd.DataFrame(rows) if rows else empty_frame()
 
 
@@ -212,7 +274,8 @@ def _fingerprint(cik: int, store: object | None) -> tuple | None:
     filing in the store; size and mtime of a STACKATLAS_SEC_DIR file); None = not found."""
     if store is not None and store.has_table("sec_facts"):  # type: ignore[attr-defined]
         n, filed = store.con.execute(  # type: ignore[attr-defined]
-            "SELECT count(*), max(filed) FROM sec_facts WHERE cik = ?", [cik]).fetchone()
+            "SELECT count(*), max(filed) FROM sec_facts WHERE cik = ?", [cik]
+        ).fetchone()
         if n:
             return ("store", str(store.path), n, str(filed))  # type: ignore[attr-defined]
     folder = sec_dir()
@@ -235,8 +298,10 @@ def _company_frames(cik: int, store: object | None) -> tuple[pd.DataFrame, pd.Da
         return _FRAMES[key]
     facts = load_company_facts(int(cik), store=store)
     metrics = list(MONEY_METRICS)
-    frames = (compute_metrics(facts, "annual", metrics),
-              compute_metrics(facts, "quarterly", metrics))
+    frames = (
+        compute_metrics(facts, "annual", metrics),
+        compute_metrics(facts, "quarterly", metrics),
+    )
     if key is not None:
         if len(_FRAMES) >= _FRAMES_MAX:
             _FRAMES.pop(next(iter(_FRAMES)))
@@ -247,8 +312,9 @@ def _company_frames(cik: int, store: object | None) -> tuple[pd.DataFrame, pd.Da
 _CALENDAR: dict[tuple, tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]] = {}
 
 
-def _company_calendar(cik: int, store: object | None
-                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _company_calendar(
+    cik: int, store: object | None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Calendar years, calendar quarters and TTM of one company (cached like the frames)."""
     key = _fingerprint(int(cik), store)
     if key is not None and key in _CALENDAR:
@@ -263,8 +329,13 @@ def _company_calendar(cik: int, store: object | None
     return result
 
 
-def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = None,
-           use_figures: bool = True) -> MetricInputs:
+def gather(
+    atlas: Atlas,
+    company_ids: Iterable[str],
+    *,
+    store: object | None = None,
+    use_figures: bool = True,
+) -> MetricInputs:
     """SEC metrics (calendar-aligned) for each company with a CIK; atlas figures for companies
     without SEC data; companies with neither are ``not_covered`` (with the reason)."""
     annual_parts, quarter_parts, ttm_parts = [], [], []
@@ -301,9 +372,12 @@ def gather(atlas: Atlas, company_ids: Iterable[str], *, store: object | None = N
     for cid in ids:
         if cid not in not_covered and cid not in set(annual["company_id"]):
             not_covered[cid] = "no money metrics found"
-    return MetricInputs(annual=annual, quarterly=_concat(quarter_parts, ["calendar_quarter",
-                        "end"]), ttm=drop_stale_ttm(_concat(ttm_parts, ["last_quarter"])),
-                        not_covered=not_covered)
+    return MetricInputs(
+        annual=annual,
+        quarterly=_concat(quarter_parts, ["calendar_quarter", "end"]),
+        ttm=drop_stale_ttm(_concat(ttm_parts, ["last_quarter"])),
+        not_covered=not_covered,
+    )
 
 
 def _concat(parts: list[pd.DataFrame], extra: Sequence[str] = ()) -> pd.DataFrame:

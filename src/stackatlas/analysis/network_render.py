@@ -32,11 +32,16 @@ def rich_table(title: str, frame: pd.DataFrame) -> Any:
 
 
 def amount_text(rec: dict[str, Any]) -> str:
-    """"13.0", "450.0 (450.0–525.0)", "≥ 250.0" (partly unknown) or "?" (no amount)."""
+    """ "13.0", "450.0 (450.0–525.0)", "≥ 250.0" (partly unknown) or "?" (no amount)."""
     mid, low, high = rec.get("mid"), rec.get("low"), rec.get("high")
     if mid is not None and not pd.isna(mid):
-        spread = (low is not None and high is not None and not pd.isna(low)
-                  and not pd.isna(high) and (low, high) != (mid, mid))
+        spread = (
+            low is not None
+            and high is not None
+            and not pd.isna(low)
+            and not pd.isna(high)
+            and (low, high) != (mid, mid)
+        )
         return f"{mid:,.1f}" + (f" ({low:,.1f}–{high:,.1f})" if spread else "")
     known = rec.get("known")
     return f"≥ {known:,.1f}" if known else "?"
@@ -44,13 +49,21 @@ def amount_text(rec: dict[str, Any]) -> str:
 
 def link_view(frame: pd.DataFrame) -> pd.DataFrame:
     """A compact display of aggregated links: from, to, amount, kinds, periods, flows, ev."""
-    rows = [{"from": r["source"], "to": r["target"], "USD bn": amount_text(r),
-             "kinds": str(r.get("kinds", "")).replace(";", ", "),
-             "periods": str(r.get("periods", "")).replace(";", ", "),
-             "flows": r.get("n_flows", 1), "evidence": r["evidence"]}
-            for r in records(frame)]
-    return pd.DataFrame(rows, columns=["from", "to", "USD bn", "kinds", "periods", "flows",
-                                       "evidence"])
+    rows = [
+        {
+            "from": r["source"],
+            "to": r["target"],
+            "USD bn": amount_text(r),
+            "kinds": str(r.get("kinds", "")).replace(";", ", "),
+            "periods": str(r.get("periods", "")).replace(";", ", "),
+            "flows": r.get("n_flows", 1),
+            "evidence": r["evidence"],
+        }
+        for r in records(frame)
+    ]
+    return pd.DataFrame(
+        rows, columns=["from", "to", "USD bn", "kinds", "periods", "flows", "evidence"]
+    )
 
 
 def _fmt(col: str, value: Any) -> str:

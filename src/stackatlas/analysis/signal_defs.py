@@ -45,8 +45,9 @@ def _parse(text: str, origin: str) -> list[SignalDef]:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ValidationError(Problem(origin, mark.line + 1 if mark else None, None,
-                                      f"not valid YAML: {exc}")) from None
+        raise ValidationError(
+            Problem(origin, mark.line + 1 if mark else None, None, f"not valid YAML: {exc}")
+        ) from None
     data = yaml.safe_load(text) or {}
     items = data.get("signals") if isinstance(data, dict) else None
     if not isinstance(items, list):
@@ -64,9 +65,14 @@ def _parse(text: str, origin: str) -> list[SignalDef]:
                 problems.append(Problem(origin, line, field, err["msg"]))
             continue
         if sig.measure not in MEASURES:
-            problems.append(Problem(origin, line, "measure",
-                                    f"unknown measure {sig.measure!r}; known: "
-                                    f"{', '.join(sorted(MEASURES))}"))
+            problems.append(
+                Problem(
+                    origin,
+                    line,
+                    "measure",
+                    f"unknown measure {sig.measure!r}; known: {', '.join(sorted(MEASURES))}",
+                )
+            )
             continue
         out.append(sig)
     if problems:

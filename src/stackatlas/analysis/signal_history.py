@@ -30,29 +30,42 @@ def current_sync_id(store: object) -> str | None:
             return value
     if store.has_table("sec_sync_log"):  # type: ignore[attr-defined]
         last = store.query(  # type: ignore[attr-defined]
-            "SELECT max(fetched_at) AS t FROM sec_sync_log WHERE status = 'ok'")["t"].iloc[0]
+            "SELECT max(fetched_at) AS t FROM sec_sync_log WHERE status = 'ok'"
+        )["t"].iloc[0]
         if last is not None and not pd.isna(last):
             return f"sec@{pd.Timestamp(last).isoformat(timespec='seconds')}"
     return None
 
 
-def record_snapshot(store: object, atlas: Atlas, *, sync_id: str | None = None,
-                    taken_at: datetime | None = None, file: Path | None = None,
-                    definitions: list | None = None) -> pd.DataFrame:
+def record_snapshot(
+    store: object,
+    atlas: Atlas,
+    *,
+    sync_id: str | None = None,
+    taken_at: datetime | None = None,
+    file: Path | None = None,
+    definitions: list | None = None,
+) -> pd.DataFrame:
     """Evaluate every signal and store the readings; returns the rows written."""
     from stackatlas.analysis.signals import evaluate
 
     taken = taken_at or datetime.now(UTC)
     sync = sync_id or current_sync_id(store) or f"manual-{taken:%Y%m%dT%H%M%S}"
     rows = evaluate(atlas, store=store, definitions=definitions, file=file)
-    snap = pd.DataFrame({
-        "taken_at": pd.Series([taken.replace(tzinfo=None)] * len(rows), dtype="datetime64[us]"),
-        "sync_id": sync, "signal_id": rows["id"], "period": rows["period"].astype(str),
-        "value": pd.Series([None if v is None else float(v) for v in rows["value"]],
-                           dtype="float64"),
-        "status": rows["status"], "evidence": rows["evidence"],
-        "atlas_version": atlas.version,
-    })
+    snap = pd.DataFrame(
+        {
+            "taken_at": pd.Series([taken.replace(tzinfo=None)] * len(rows), dtype="datetime64[us]"),
+            "sync_id": sync,
+            "signal_id": rows["id"],
+            "period": rows["period"].astype(str),
+            "value": pd.Series(
+                [None if v is None else float(v) for v in rows["value"]], dtype="float64"
+            ),
+            "status": rows["status"],
+            "evidence": rows["evidence"],
+            "atlas_version": atlas.version,
+        }
+    )
     store.replace_rows(TABLE, snap, where="sync_id = ?", params=[sync])  # type: ignore[attr-defined]
     return snap
 
@@ -70,8 +83,9 @@ def baseline_snapshot(store: object, since: str) -> pd.DataFrame | None:
         try:
             day = date.fromisoformat(since)
         except ValueError:
-            raise ValidationError(f"--since must be 'last-sync' or a date YYYY-MM-DD, "
-                                  f"not {since!r}") from None
+            raise ValidationError(
+                f"--since must be 'last-sync' or a date YYYY-MM-DD, not {since!r}"
+            ) from None
         limit = pd.Timestamp(day + timedelta(days=1))
         candidates = snaps[pd.to_datetime(snaps["taken_at"]) < limit]
     if candidates.empty:
@@ -90,8 +104,9 @@ class SignalReport:
     baseline_taken_at: str | None = None
 
     @classmethod
-    def build(cls, rows: pd.DataFrame, base: pd.DataFrame | None,
-              since: str | None) -> SignalReport:
+    def build(
+        cls, rows: pd.DataFrame, base: pd.DataFrame | None, since: str | None
+    ) -> SignalReport:
         rows = rows.copy()
         rows["since_value"] = None
         rows["since_status"] = None
@@ -107,39 +122,53 @@ class SignalReport:
             value = None if pd.isna(prev["value"]) else float(prev["value"])
             rows.at[i, "since_value"] = value
             rows.at[i, "since_status"] = prev["status"]
-            rows.at[i, "changed"] = bool(prev["status"] != r["status"] or _moved(value,
-                                                                              r["value"]))
+            rows.at[i, "changed"] = bool(prev["status"] != r["status"] or _moved(value, r["value"]))
         taken = pd.Timestamp(base["taken_at"].iloc[0]).isoformat()
         return cls(rows, since, str(base["sync_id"].iloc[0]), taken)
 
     def to_dict(self) -> dict:
         clean = self.rows.astype(object).where(self.rows.notna(), None)
-        return {"since": self.since, "baseline_sync": self.baseline_sync,
-                "baseline_taken_at": self.baseline_taken_at,
-                "signals": clean.to_dict(orient="records")}
+        return {
+            "since": self.since,
+            "baseline_sync": self.baseline_sync,
+            "baseline_taken_at": self.baseline_taken_at,
+            "signals": clean.to_dict(orient="records"),
+        }
 
     def __rich__(self) -> Table:
         title = "Signals"
         if self.since:
-            title += (f" — changes since {self.baseline_sync} ({self.baseline_taken_at})"
-                      if self.baseline_sync else f" — no snapshot for --since {self.since}")
+            title += (
+                f" — changes since {self.baseline_sync} ({self.baseline_taken_at})"
+                if self.baseline_sync
+                else f" — no snapshot for --since {self.since}"
+            )
         table = Table(title=title)
         cols = ["", "signal", "period", "value", "previous", "watch/alert", "status", "note"]
         if self.since:
             cols.insert(7, "since")
         for col in cols:
-            table.add_column(col, overflow="fold",
-                             no_wrap=col in ("", "period", "value", "status"))
+            table.add_column(col, overflow="fold", no_wrap=col in ("", "period", "value", "status"))
         colors = {"ok": "green", "watch": "yellow", "alert": "bold red", "unresolved": "dim"}
         for r in self.rows.itertuples():
-            since = "" if r.since_status is None and r.changed is None else (
-                f"{_fmt(r.since_value, r.unit)} ({r.since_status})"
-                + (" [changed]" if r.changed else ""))
-            cells = [r.symbol, r.id, r.period, _fmt(r.value, r.unit),
-                     _fmt(r.previous, r.unit) + (f" ({r.previous_period})"
-                                                 if r.previous_period else ""),
-                     f"{_fmt(r.watch, r.unit)} / {_fmt(r.alert, r.unit)}",
-                     Text(str(r.status), style=colors.get(r.status, "")), r.note]
+            since = (
+                ""
+                if r.since_status is None and r.changed is None
+                else (
+                    f"{_fmt(r.since_value, r.unit)} ({r.since_status})"
+                    + (" [changed]" if r.changed else "")
+                )
+            )
+            cells = [
+                r.symbol,
+                r.id,
+                r.period,
+                _fmt(r.value, r.unit),
+                _fmt(r.previous, r.unit) + (f" ({r.previous_period})" if r.previous_period else ""),
+                f"{_fmt(r.watch, r.unit)} / {_fmt(r.alert, r.unit)}",
+                Text(str(r.status), style=colors.get(r.status, "")),
+                r.note,
+            ]
             if self.since:
                 cells.insert(7, since)
             # plain text: '[changed]' and user-written ids / notes are data, not rich markup

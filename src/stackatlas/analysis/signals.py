@@ -56,8 +56,9 @@ class SignalContext:
         from stackatlas.analysis.capex import TRACKED_GROUPS, capex_rows
         from stackatlas.analysis.metric_inputs import gather
 
-        groups = {g: list(self.atlas.groups[g].members) for g in TRACKED_GROUPS
-                  if g in self.atlas.groups}
+        groups = {
+            g: list(self.atlas.groups[g].members) for g in TRACKED_GROUPS if g in self.atlas.groups
+        }
         members = list(dict.fromkeys(m for ms in groups.values() for m in ms))
         inputs = gather(self.atlas, members, store=self.store, use_figures=False)
         return capex_rows(inputs.all_periods(), groups)
@@ -81,8 +82,10 @@ class SignalContext:
 
 # ---- measures -----------------------------------------------------------------------------
 
-def _group_value(ctx: SignalContext, group: str, period: str, column: str, *,
-                 partial: bool = True) -> tuple[float | None, Evidence, dict]:
+
+def _group_value(
+    ctx: SignalContext, group: str, period: str, column: str, *, partial: bool = True
+) -> tuple[float | None, Evidence, dict]:
     """A group's value; with ``partial``, a group with a member lacking data gives the value of
     the members with data, marked ``estimated``."""
     rows = ctx.capex_rows
@@ -94,8 +97,11 @@ def _group_value(ctx: SignalContext, group: str, period: str, column: str, *,
     part = rows[(rows["entity"] == f"{group} (partial)") & (rows["period"] == period)]
     if not part.empty and part.iloc[0][column] is not None:
         r = part.iloc[0]
-        return (float(r[column]), combine([r["evidence"], Evidence.ESTIMATED]),
-                {"partial": True, "members": r["members"], "missing": r["missing"]})
+        return (
+            float(r[column]),
+            combine([r["evidence"], Evidence.ESTIMATED]),
+            {"partial": True, "members": r["members"], "missing": r["missing"]},
+        )
     return None, Evidence.UNRESOLVED, {}
 
 
@@ -113,8 +119,15 @@ def group_capex_to_ocf(ctx: SignalContext, group: str, period: str = "TTM") -> R
         return unresolved(f"no capex / OCF for {group} ({period})")
     prev_period = _previous_year(ctx, period)
     prev = _group_value(ctx, group, prev_period, "capex_to_ocf")[0] if prev_period else None
-    return Reading(value, prev, ev, period, prev_period or "", data,
-                   "partial group" if data.get("partial") else "")
+    return Reading(
+        value,
+        prev,
+        ev,
+        period,
+        prev_period or "",
+        data,
+        "partial group" if data.get("partial") else "",
+    )
 
 
 def min_free_cash_flow(ctx: SignalContext, group: str, period: str = "TTM") -> Reading:
@@ -122,8 +135,9 @@ def min_free_cash_flow(ctx: SignalContext, group: str, period: str = "TTM") -> R
     rows = ctx.capex_rows
 
     def lowest(p: str | None) -> tuple[float | None, str | None, Evidence, list[str]]:
-        sub = rows[(rows["kind"] == "company") & (rows["period"] == p)
-                   & rows["entity"].isin(members)]
+        sub = rows[
+            (rows["kind"] == "company") & (rows["period"] == p) & rows["entity"].isin(members)
+        ]
         sub = sub[sub["free_cash_flow"].notna()]
         missing = sorted(set(members) - set(sub["entity"]))
         if sub.empty:
@@ -138,13 +152,18 @@ def min_free_cash_flow(ctx: SignalContext, group: str, period: str = "TTM") -> R
     prev = lowest(prev_period)[0] if prev_period else None
     if missing:  # a missing member could be the lowest: the reading is only an estimate
         ev = combine([ev, Evidence.ESTIMATED])
-    return Reading(value, prev, ev, period, prev_period or "",
-                   {"company": who, "missing": missing},
-                   f"lowest: {who}" + (f"; no data for {', '.join(missing)}" if missing else ""))
+    return Reading(
+        value,
+        prev,
+        ev,
+        period,
+        prev_period or "",
+        {"company": who, "missing": missing},
+        f"lowest: {who}" + (f"; no data for {', '.join(missing)}" if missing else ""),
+    )
 
 
-def gross_margin_drawdown(ctx: SignalContext, company: str, lookback_quarters: int = 12
-                          ) -> Reading:
+def gross_margin_drawdown(ctx: SignalContext, company: str, lookback_quarters: int = 12) -> Reading:
     q = ctx.quarters(company)
     wide = q.pivot_table(index="period", columns="metric", values="value", aggfunc="first")
     if not {"gross_profit", "revenue"} <= set(wide.columns):
@@ -157,18 +176,27 @@ def gross_margin_drawdown(ctx: SignalContext, company: str, lookback_quarters: i
     def drawdown(series: pd.Series) -> float:
         return float(series.max() - series.iloc[-1]) * 100
 
-    return Reading(drawdown(margin), drawdown(margin.iloc[:-1]), Evidence.DERIVED,
-                   str(margin.index[-1]), str(margin.index[-2]),
-                   {"current_margin": float(margin.iloc[-1]), "peak_margin": float(margin.max()),
-                    "peak_quarter": str(margin.idxmax())},
-                   f"gross margin {margin.iloc[-1]:.1%} vs peak {margin.max():.1%} "
-                   f"({margin.idxmax()})")
+    return Reading(
+        drawdown(margin),
+        drawdown(margin.iloc[:-1]),
+        Evidence.DERIVED,
+        str(margin.index[-1]),
+        str(margin.index[-2]),
+        {
+            "current_margin": float(margin.iloc[-1]),
+            "peak_margin": float(margin.max()),
+            "peak_quarter": str(margin.idxmax()),
+        },
+        f"gross margin {margin.iloc[-1]:.1%} vs peak {margin.max():.1%} ({margin.idxmax()})",
+    )
 
 
-def lab_burn_to_revenue(ctx: SignalContext, lab: str,
-                        burn_metrics: tuple[str, ...] = ("cash_burn", "burn"),
-                        revenue_metrics: tuple[str, ...] = ("revenue", "annualized_revenue"),
-                        ) -> Reading:
+def lab_burn_to_revenue(
+    ctx: SignalContext,
+    lab: str,
+    burn_metrics: tuple[str, ...] = ("cash_burn", "burn"),
+    revenue_metrics: tuple[str, ...] = ("revenue", "annualized_revenue"),
+) -> Reading:
     burn = ctx.figures(lab, tuple(burn_metrics))
     revenue = ctx.figures(lab, tuple(revenue_metrics))
     years = sorted(set(burn) & set(revenue))
@@ -180,15 +208,25 @@ def lab_burn_to_revenue(ctx: SignalContext, lab: str,
 
     y = years[-1]
     prev = ratio(years[-2]) if len(years) > 1 else None
-    return Reading(ratio(y), prev, Evidence.ESTIMATED, str(y),
-                   str(years[-2]) if len(years) > 1 else "",
-                   {"burn": burn[y].value, "burn_figure": burn[y].id,
-                    "revenue": revenue[y].value, "revenue_figure": revenue[y].id},
-                   f"{revenue[y].metric} figure used as revenue")
+    return Reading(
+        ratio(y),
+        prev,
+        Evidence.ESTIMATED,
+        str(y),
+        str(years[-2]) if len(years) > 1 else "",
+        {
+            "burn": burn[y].value,
+            "burn_figure": burn[y].id,
+            "revenue": revenue[y].value,
+            "revenue_figure": revenue[y].id,
+        },
+        f"{revenue[y].metric} figure used as revenue",
+    )
 
 
-def _annual_group(ctx: SignalContext, group: str, column: str, *, partial: bool = True
-                  ) -> dict[int, tuple]:
+def _annual_group(
+    ctx: SignalContext, group: str, column: str, *, partial: bool = True
+) -> dict[int, tuple]:
     out = {}
     for p in {p for p in ctx.capex_rows["period"] if str(p).isdigit()}:
         value, ev, data = _group_value(ctx, group, p, column, partial=partial)
@@ -204,11 +242,18 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
     def members(y: int) -> tuple:  # a partial sum grows when a member's data starts
         return tuple(capex[y][2].get("members", ()))
 
-    years = sorted(y for y in capex if y - 1 in capex and members(y) == members(y - 1)
-                   and all(y in r and y - 1 in r for r in lab_rev))
+    years = sorted(
+        y
+        for y in capex
+        if y - 1 in capex
+        and members(y) == members(y - 1)
+        and all(y in r and y - 1 in r for r in lab_rev)
+    )
     if not years:
-        return unresolved(f"no two consecutive years with {group} capex (same members) and "
-                          f"revenue of {', '.join(labs)}")
+        return unresolved(
+            f"no two consecutive years with {group} capex (same members) and "
+            f"revenue of {', '.join(labs)}"
+        )
 
     def gap(y: int) -> tuple[float, float, float]:
         capex_growth = capex[y][0] / capex[y - 1][0] - 1
@@ -220,11 +265,16 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
     y = years[-1]
     value, cg, ag = gap(y)
     ev = combine([capex[y][1], capex[y - 1][1], Evidence.ESTIMATED])
-    return Reading(value, gap(years[-2])[0] if len(years) > 1 else None, ev, str(y),
-                   str(years[-2]) if len(years) > 1 else "",
-                   {"capex_growth": cg, "lab_revenue_growth": ag, **capex[y][2]},
-                   f"capex {cg:+.0%} vs lab revenue {ag:+.0%}"
-                   + (f" (capex of {', '.join(members(y))} only)" if members(y) else ""))
+    return Reading(
+        value,
+        gap(years[-2])[0] if len(years) > 1 else None,
+        ev,
+        str(y),
+        str(years[-2]) if len(years) > 1 else "",
+        {"capex_growth": cg, "lab_revenue_growth": ag, **capex[y][2]},
+        f"capex {cg:+.0%} vs lab revenue {ag:+.0%}"
+        + (f" (capex of {', '.join(members(y))} only)" if members(y) else ""),
+    )
 
 
 def debt_financed_capex_share(ctx: SignalContext, group: str, debt_group: str) -> Reading:
@@ -235,24 +285,48 @@ def debt_financed_capex_share(ctx: SignalContext, group: str, debt_group: str) -
     for y, f in debt.items():
         if y in capex_sec:
             cap, ev, data = capex_sec[y]
-            points[y] = (f.value / cap, combine([ev, Evidence.ESTIMATED]),
-                         {"debt": f.value, "debt_figure": f.id, "capex": cap,
-                          "capex_source": "SEC filings", **data})
+            points[y] = (
+                f.value / cap,
+                combine([ev, Evidence.ESTIMATED]),
+                {
+                    "debt": f.value,
+                    "debt_figure": f.id,
+                    "capex": cap,
+                    "capex_source": "SEC filings",
+                    **data,
+                },
+            )
         elif y in capex_fig:
             cap = capex_fig[y].value
-            points[y] = (f.value / cap, Evidence.ESTIMATED,
-                         {"debt": f.value, "debt_figure": f.id, "capex": cap,
-                          "capex_source": capex_fig[y].id})
+            points[y] = (
+                f.value / cap,
+                Evidence.ESTIMATED,
+                {
+                    "debt": f.value,
+                    "debt_figure": f.id,
+                    "capex": cap,
+                    "capex_source": capex_fig[y].id,
+                },
+            )
     if not points:
         return unresolved(f"no year with both {debt_group} debt and {group} capex")
     years = sorted(points)
     y = years[-1]
     value, ev, data = points[y]
     floor = "over " if debt[y].low == debt[y].value and debt[y].high is None else ""
-    note = (f"{floor}${data['debt']:,.0f}B debt ({debt_group}) / ${data['capex']:,.0f}B capex "
-            f"({group}, {'filings' if data['capex_source'] == 'SEC filings' else 'atlas'})")
-    return Reading(value, points[years[-2]][0] if len(years) > 1 else None, ev, str(y),
-                   str(years[-2]) if len(years) > 1 else "", data, note)
+    note = (
+        f"{floor}${data['debt']:,.0f}B debt ({debt_group}) / ${data['capex']:,.0f}B capex "
+        f"({group}, {'filings' if data['capex_source'] == 'SEC filings' else 'atlas'})"
+    )
+    return Reading(
+        value,
+        points[years[-2]][0] if len(years) > 1 else None,
+        ev,
+        str(y),
+        str(years[-2]) if len(years) > 1 else "",
+        data,
+        note,
+    )
 
 
 MEASURES: dict[str, Callable[..., Reading]] = {
@@ -288,28 +362,50 @@ def read_signal(sig: SignalDef, ctx: SignalContext) -> dict:
             raise
         reading = unresolved(f"could not evaluate: {exc}")
     ev = reading.evidence if reading.value is not None else Evidence.UNRESOLVED
-    return {"id": sig.id, "name": sig.name, "value": reading.value,
-            "previous": reading.previous, "period": reading.period,
-            "previous_period": reading.previous_period, "watch": sig.watch,
-            "alert": sig.alert, "direction": sig.direction, "unit": sig.unit,
-            "status": status_of(reading.value, sig),
-            "previous_status": status_of(reading.previous, sig)
-            if reading.previous is not None else None,
-            "evidence": ev.value, "symbol": ev.symbol, "data": reading.data,
-            "note": reading.note, "why": sig.why}
+    return {
+        "id": sig.id,
+        "name": sig.name,
+        "value": reading.value,
+        "previous": reading.previous,
+        "period": reading.period,
+        "previous_period": reading.previous_period,
+        "watch": sig.watch,
+        "alert": sig.alert,
+        "direction": sig.direction,
+        "unit": sig.unit,
+        "status": status_of(reading.value, sig),
+        "previous_status": status_of(reading.previous, sig)
+        if reading.previous is not None
+        else None,
+        "evidence": ev.value,
+        "symbol": ev.symbol,
+        "data": reading.data,
+        "note": reading.note,
+        "why": sig.why,
+    }
 
 
-def evaluate(atlas: Atlas, *, store: object | None = None,
-             definitions: list[SignalDef] | None = None,
-             file: Path | None = None) -> pd.DataFrame:
+def evaluate(
+    atlas: Atlas,
+    *,
+    store: object | None = None,
+    definitions: list[SignalDef] | None = None,
+    file: Path | None = None,
+) -> pd.DataFrame:
     """Current readings of every signal (no change tracking)."""
     defs = definitions if definitions is not None else load_signal_definitions(file)
     ctx = SignalContext(atlas, store)
     return pd.DataFrame([read_signal(sig, ctx) for sig in defs])
 
 
-def evaluate_signals(atlas: Atlas, *, store: object | None = None, since: str | None = None,
-                     definitions: list[SignalDef] | None = None, file: Path | None = None):
+def evaluate_signals(
+    atlas: Atlas,
+    *,
+    store: object | None = None,
+    since: str | None = None,
+    definitions: list[SignalDef] | None = None,
+    file: Path | None = None,
+):
     """Readings plus, with ``since`` ("last-sync" or an ISO date) and a store, the change
     against that snapshot. Returns a ``SignalReport``."""
     from stackatlas.analysis.signal_history import SignalReport, baseline_snapshot

@@ -98,12 +98,18 @@ class Atlas:
 
         A company belongs to every layer it has a membership in; a group to its ``layer`` when
         set, else the most common primary layer of its members; a market to its segment's layer."""
-        kind = subject_type or self.node_kind(subject) or (
-            "market" if subject in self.markets else "layer")
+        kind = (
+            subject_type
+            or self.node_kind(subject)
+            or ("market" if subject in self.markets else "layer")
+        )
         found: set[str] = set()
         if kind == "company":
-            found = {self.layer_of_segment[m.segment] for m in self.memberships_of(subject)
-                     if m.segment in self.layer_of_segment}
+            found = {
+                self.layer_of_segment[m.segment]
+                for m in self.memberships_of(subject)
+                if m.segment in self.layer_of_segment
+            }
         elif kind == "group" and subject in self.groups and self.groups[subject].layer:
             found = {self.groups[subject].layer}
         elif kind == "group" and subject in self.groups:
@@ -146,17 +152,27 @@ class Atlas:
             return self.companies[names[q.lower()]]
         kind = self.node_kind(q.lower())
         if kind in ("group", "segment"):  # a set of companies: name them, not fuzzy look-alikes
-            members = (self.groups[q.lower()].members if kind == "group"
-                       else [c.id for c in self.companies_in(q.lower())])
-            raise NotFoundError(f"{q.lower()!r} is a {kind}, not a company; pick one of its "
-                                "companies", list(dict.fromkeys(members)))
+            members = (
+                self.groups[q.lower()].members
+                if kind == "group"
+                else [c.id for c in self.companies_in(q.lower())]
+            )
+            raise NotFoundError(
+                f"{q.lower()!r} is a {kind}, not a company; pick one of its companies",
+                list(dict.fromkeys(members)),
+            )
         raise NotFoundError(f"no company matches {query!r}", self.suggest_companies(q))
 
     def suggest_companies(self, query: str, limit: int = 3) -> list[str]:
         """Ids of the companies whose id, name or alias is closest to ``query`` (fuzzy)."""
         choices = {**self._name_index, **{cid: cid for cid in self.companies}}
-        hits = process.extract(query.lower(), list(choices), scorer=fuzz.WRatio, limit=None,
-                               score_cutoff=SUGGEST_MIN_SCORE)
+        hits = process.extract(
+            query.lower(),
+            list(choices),
+            scorer=fuzz.WRatio,
+            limit=None,
+            score_cutoff=SUGGEST_MIN_SCORE,
+        )
         if hits:  # only names about as close as the best one (not every 60-point partial hit)
             hits = [h for h in hits if h[1] >= hits[0][1] - SUGGEST_SPREAD]
         found = list(dict.fromkeys(choices[h[0]] for h in hits))
@@ -172,8 +188,9 @@ class Atlas:
 
     @staticmethod
     def _close(query: str, choices: list[str], limit: int = 3) -> list[str]:
-        hits = process.extract(query.lower(), choices, scorer=fuzz.WRatio, limit=limit,
-                               score_cutoff=60)
+        hits = process.extract(
+            query.lower(), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60
+        )
         return [h[0] for h in hits]
 
     # ---- DataFrame views -----------------------------------------------------------------
@@ -182,8 +199,11 @@ class Atlas:
         if table == "layers":
             rows = [layer.model_dump(exclude={"segments"}) for layer in self.layers]
         elif table == "segments":
-            rows = [{**s.model_dump(), "layer": lid} for lid in self.layer_ids
-                    for s in self.layer(lid).segments]
+            rows = [
+                {**s.model_dump(), "layer": lid}
+                for lid in self.layer_ids
+                for s in self.layer(lid).segments
+            ]
         else:
             value = getattr(self, table)
             records = value.values() if isinstance(value, dict) else value

@@ -50,15 +50,17 @@ def shipped_dir() -> Traversable:
     return resources.files("stackatlas").joinpath("data", "atlas")
 
 
-def load_atlas(overlay: Path | str | None = None, *, base: Path | Traversable | None = None
-               ) -> Atlas:
+def load_atlas(
+    overlay: Path | str | None = None, *, base: Path | Traversable | None = None
+) -> Atlas:
     """The validated atlas: shipped files (or ``base``) merged with ``overlay`` (default: the
     STACKATLAS_ATLAS_OVERLAY directory, if set). Raises ``AtlasValidationError``."""
     overlay_path = Path(overlay).expanduser() if overlay is not None else config.overlay_dir()
     base_dir = base if base is not None else shipped_dir()
     if overlay_path is not None and not overlay_path.is_dir():
         raise AtlasValidationError(
-            [Problem(str(overlay_path), None, None, "overlay directory does not exist")])
+            [Problem(str(overlay_path), None, None, "overlay directory does not exist")]
+        )
     key = (str(base_dir), str(overlay_path))
     signature = (_signature(base_dir), _signature(overlay_path))
     cached = _CACHE.get(key)
@@ -141,8 +143,14 @@ def _duplicates(rows: list[RawRow], key: tuple[str, ...]) -> list[Problem]:
             continue
         if k in seen:
             shown = "/".join(k)
-            problems.append(Problem(row.file, row.line_of(key[0]), key[-1],
-                                    f"duplicate key {shown!r} (first at line {seen[k]})"))
+            problems.append(
+                Problem(
+                    row.file,
+                    row.line_of(key[0]),
+                    key[-1],
+                    f"duplicate key {shown!r} (first at line {seen[k]})",
+                )
+            )
         else:
             seen[k] = row.line
     return problems
@@ -192,18 +200,25 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
         _read_dir(overlay, str(overlay), False, files)
         for extra in sorted(overlay.iterdir()):
             if extra.suffix in (".csv", ".yaml", ".yml") and extra.name not in FILES:
-                files.problems.append(Problem(str(extra), None, None,
-                                              "not an atlas file name (expected one of: "
-                                              f"{', '.join(FILES)})"))
+                files.problems.append(
+                    Problem(
+                        str(extra),
+                        None,
+                        None,
+                        f"not an atlas file name (expected one of: {', '.join(FILES)})",
+                    )
+                )
     problems = files.problems
     layers = _validate_layers(files.layers, problems)
     tables: dict[str, list[Located]] = {}
     for spec in TABLES:
         tables[spec.name] = _validate_rows(files.tables.get(spec.name, []), spec.model, problems)
-    failed = {spec.name: _failed(files.tables.get(spec.name, []), tables[spec.name])
-              for spec in TABLES}
-    problems += check_atlas(layers, tables, invalid=_invalid_ids(files, layers, failed),
-                            failed=failed)
+    failed = {
+        spec.name: _failed(files.tables.get(spec.name, []), tables[spec.name]) for spec in TABLES
+    }
+    problems += check_atlas(
+        layers, tables, invalid=_invalid_ids(files, layers, failed), failed=failed
+    )
     if problems:
         raise AtlasValidationError(_sorted(problems))
     rows = {name: [loc.row for loc in located] for name, located in tables.items()}
@@ -228,19 +243,23 @@ def _failed(rows: list[RawRow], valid: list[Located]) -> list[RawRow]:
     return [r for r in rows if id(r) not in ok]
 
 
-def _invalid_ids(files: _Files, layers: list[Located], failed: dict[str, list[RawRow]]
-                 ) -> dict[str, set[str]]:
+def _invalid_ids(
+    files: _Files, layers: list[Located], failed: dict[str, list[RawRow]]
+) -> dict[str, set[str]]:
     """Ids of rows that failed row validation, so references to them do not cascade."""
     out: dict[str, set[str]] = {}
     for spec in TABLES:
         if spec.key == ("id",):
-            out[spec.name] = {str(r.values["id"]) for r in failed[spec.name]
-                              if r.values.get("id")}
+            out[spec.name] = {str(r.values["id"]) for r in failed[spec.name] if r.values.get("id")}
     valid_layers = {id(loc.raw) for loc in layers}
     bad_layers = [r for r in files.layers if id(r) not in valid_layers]
     out["layers"] = {str(r.values.get("id")) for r in bad_layers}
-    out["segments"] = {str(s.get("id")) for r in bad_layers
-                       for s in r.values.get("segments") or [] if isinstance(s, dict)}
+    out["segments"] = {
+        str(s.get("id"))
+        for r in bad_layers
+        for s in r.values.get("segments") or []
+        if isinstance(s, dict)
+    }
     return out
 
 
@@ -248,8 +267,9 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.column or ""))
 
 
-def _validate_rows(rows: list[RawRow], model: type[BaseModel], problems: list[Problem]
-                   ) -> list[Located]:
+def _validate_rows(
+    rows: list[RawRow], model: type[BaseModel], problems: list[Problem]
+) -> list[Located]:
     out = []
     for row in rows:
         try:
@@ -292,8 +312,12 @@ def describe(err: Any) -> str:
         return f"not a whole number: {value!r}"
     if kind in ("bool_parsing", "bool_type"):
         return f"expected true or false, got {value!r}"
-    bounds = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=",
-              "less_than": "<"}
+    bounds = {
+        "greater_than_equal": ">=",
+        "greater_than": ">",
+        "less_than_equal": "<=",
+        "less_than": "<",
+    }
     if kind in bounds:
         limit = next(iter(ctx.values()), "?")
         shown = f"{limit:g}" if isinstance(limit, int | float) else limit

@@ -178,8 +178,9 @@ class Flow(_Row):
     confidence: Confidence
     note: str | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True
+    )
 
 
 class Figure(_Row):
@@ -235,7 +236,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("groups", "groups.csv", Group, ("id",)),
     TableSpec("flows", "flows.csv", Flow, ("id",)),
     TableSpec("figures", "figures.csv", Figure, ("id",)),
-    TableSpec("dependencies", "dependencies.csv", Dependency, ("supplier", "customer"),
-              required=False),
+    TableSpec(
+        "dependencies", "dependencies.csv", Dependency, ("supplier", "customer"), required=False
+    ),
 )
 """CSV tables; the layer tree is ``layers.yaml`` (a list of ``Layer``)."""

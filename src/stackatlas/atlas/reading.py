@@ -59,8 +59,11 @@ def read_csv(text: str, file: str, model: type[BaseModel]) -> tuple[list[RawRow]
     known = set(columns)
     for col in header:
         if col not in known:
-            problems.append(Problem(file, 1, col or None,
-                                    f"unknown column {col!r} (expected: {', '.join(columns)})"))
+            problems.append(
+                Problem(
+                    file, 1, col or None, f"unknown column {col!r} (expected: {', '.join(columns)})"
+                )
+            )
     seen: set[str] = set()
     for col in header:
         if col in seen and col in known:
@@ -83,12 +86,21 @@ def read_csv(text: str, file: str, model: type[BaseModel]) -> tuple[list[RawRow]
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(header):
-            problems.append(Problem(file, start, None,
-                                    f"{len(cells)} cells but the header has {len(header)} "
-                                    "columns (unquoted comma?)"))
+            problems.append(
+                Problem(
+                    file,
+                    start,
+                    None,
+                    f"{len(cells)} cells but the header has {len(header)} "
+                    "columns (unquoted comma?)",
+                )
+            )
             continue
-        values = {col: cell.strip() for col, cell in zip(header, cells, strict=False)
-                  if col in known and cell.strip() != ""}
+        values = {
+            col: cell.strip()
+            for col, cell in zip(header, cells, strict=False)
+            if col in known and cell.strip() != ""
+        }
         rows.append(RawRow(values, file, start))
     return rows, problems
 
@@ -99,13 +111,15 @@ class _LineLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping = super().construct_mapping(node, deep=True)
         mapping[LINE_KEY] = node.start_mark.line + 1
-        mapping[LINES_KEY] = {k.value: k.start_mark.line + 1 for k, _ in node.value
-                              if isinstance(k, yaml.ScalarNode)}
+        mapping[LINES_KEY] = {
+            k.value: k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)
+        }
         return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-                            _LineLoader.construct_mapping)
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
+)
 
 
 def read_layers_yaml(text: str, file: str) -> tuple[list[RawRow], list[Problem]]:

@@ -25,16 +25,22 @@ def fmt_number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:,.4g}"
 
 
-def fmt_amount(value: float | None, unit: str, low: float | None = None,
-               high: float | None = None) -> str:
+def fmt_amount(
+    value: float | None, unit: str, low: float | None = None, high: float | None = None
+) -> str:
     """``$215.9B``, ``$650-700B``, ``75%``, ``90 TWh``, ``>$400B``, years ``2029-2030`` ..."""
     if unit == "year":  # calendar years: no thousands separator, a range as stated
         if low is not None and high is not None and low != high:
             return f"{low:g}-{high:g}"
         return "n/a" if value is None else f"{value:g}"
-    prefix, suffix = {"usd_billion": ("$", "B"), "usd_million": ("$", "M"),
-                      "usd_trillion": ("$", "T"), "percent": ("", "%"), "twh": ("", " TWh"),
-                      "multiple": ("", "x")}.get(unit, ("", f" {unit}"))
+    prefix, suffix = {
+        "usd_billion": ("$", "B"),
+        "usd_million": ("$", "M"),
+        "usd_trillion": ("$", "T"),
+        "percent": ("", "%"),
+        "twh": ("", " TWh"),
+        "multiple": ("", "x"),
+    }.get(unit, ("", f" {unit}"))
     if value is None and low is not None and high is not None:
         return f"{prefix}{fmt_number(low)}-{fmt_number(high)}{suffix}"
     if value is None:
@@ -63,8 +69,10 @@ def _figure_line(f: FigureItem) -> Text:
 def render_stackmap(m: StackMap) -> Tree:
     tree = Tree(Text("AI stack", style="bold") + Text(f"  (atlas {m.atlas_version})", "dim"))
     for layer in sorted(m.layers, key=lambda x: -x.order):  # applications on top
-        label = Text.assemble((f"{layer.order}. {layer.name}", "bold cyan"),
-                              (f"  level {layer.level}: {layer.level_name}", "magenta"))
+        label = Text.assemble(
+            (f"{layer.order}. {layer.name}", "bold cyan"),
+            (f"  level {layer.level}: {layer.level_name}", "magenta"),
+        )
         node = tree.add(label)
         for f in layer.figures:
             node.add(_figure_line(f))
@@ -76,8 +84,10 @@ def render_stackmap(m: StackMap) -> Tree:
                     line.append(f" ({c.ticker})", style="dim")
                 line.append(f"  weight {c.weight:.2f}", style="green")
                 if c.key_share:
-                    line.append(f"  {fmt_share(c.key_share.share)} of {c.key_share.market_name}",
-                                style="yellow")
+                    line.append(
+                        f"  {fmt_share(c.key_share.share)} of {c.key_share.market_name}",
+                        style="yellow",
+                    )
                 seg_node.add(line)
             if not seg.companies:
                 seg_node.add(Text("(no companies yet)", style="dim"))
@@ -101,30 +111,79 @@ def render_companyprofile(p: CompanyProfile) -> Group:
     if c.description:
         parts.append(Text(c.description))
     if p.memberships:
-        parts.append(_table("Layers and segments",
-                            ("layer", "segment", "weight", "as of", "basis", "source"),
-                            ((m.layer_name, m.segment_name, f"{m.weight:.2f}", str(m.as_of),
-                              m.basis, m.source) for m in p.memberships)))
+        parts.append(
+            _table(
+                "Layers and segments",
+                ("layer", "segment", "weight", "as of", "basis", "source"),
+                (
+                    (
+                        m.layer_name,
+                        m.segment_name,
+                        f"{m.weight:.2f}",
+                        str(m.as_of),
+                        m.basis,
+                        m.source,
+                    )
+                    for m in p.memberships
+                ),
+            )
+        )
     if p.shares:
-        parts.append(_table("Market shares", ("market", "share", "as of", "kind", "source"),
-                            ((s.market_name, _share_text(s), str(s.as_of), s.kind, s.source)
-                             for s in p.shares)))
+        parts.append(
+            _table(
+                "Market shares",
+                ("market", "share", "as of", "kind", "source"),
+                ((s.market_name, _share_text(s), str(s.as_of), s.kind, s.source) for s in p.shares),
+            )
+        )
     for title, flows in (("Money in", p.flows_in), ("Money out", p.flows_out)):
         if flows:
-            parts.append(_table(
-                title, ("counterparty", "kind", "amount", "period", "via", "confidence",
-                        "source"),
-                ((f.counterparty_name, f.kind, fmt_amount(f.amount, "usd_billion", f.low, f.high),
-                  f.period, f.via or "", f.confidence, f.source) for f in flows)))
+            parts.append(
+                _table(
+                    title,
+                    ("counterparty", "kind", "amount", "period", "via", "confidence", "source"),
+                    (
+                        (
+                            f.counterparty_name,
+                            f.kind,
+                            fmt_amount(f.amount, "usd_billion", f.low, f.high),
+                            f.period,
+                            f.via or "",
+                            f.confidence,
+                            f.source,
+                        )
+                        for f in flows
+                    ),
+                )
+            )
     if p.figures:
-        parts.append(_table("Figures", ("metric", "value", "period", "kind", "source"),
-                            ((f.metric, fmt_amount(f.value, f.unit, f.low, f.high), f.period,
-                              f.kind, f.source) for f in p.figures)))
+        parts.append(
+            _table(
+                "Figures",
+                ("metric", "value", "period", "kind", "source"),
+                (
+                    (
+                        f.metric,
+                        fmt_amount(f.value, f.unit, f.low, f.high),
+                        f.period,
+                        f.kind,
+                        f.source,
+                    )
+                    for f in p.figures
+                ),
+            )
+        )
     if p.sources:
-        parts.append(_table("Sources", ("id", "title", "publisher", "published",
-                                        "url / accession"),
-                            ((s.id, s.title, s.publisher, str(s.published),
-                              s.url or s.accession or "") for s in p.sources)))
+        parts.append(
+            _table(
+                "Sources",
+                ("id", "title", "publisher", "published", "url / accession"),
+                (
+                    (s.id, s.title, s.publisher, str(s.published), s.url or s.accession or "")
+                    for s in p.sources
+                ),
+            )
+        )
     return Group(*parts)
 
 
@@ -154,8 +213,11 @@ def render_sourcelist(s: SourceList) -> Table:
     t.add_column("rows", justify="right")
     t.add_column("title / publisher / url or accession", overflow="fold", ratio=1)
     for x in s.sources:
-        where = Text.assemble((x.title, "bold"), f"\n{x.publisher}",
-                              (f"  {x.url or ''} {x.accession or ''}".rstrip(), "dim"))
+        where = Text.assemble(
+            (x.title, "bold"),
+            f"\n{x.publisher}",
+            (f"  {x.url or ''} {x.accession or ''}".rstrip(), "dim"),
+        )
         t.add_row(Text(x.id), str(x.published), x.kind.value, str(x.cited_by), where)
     return t
 

@@ -18,7 +18,11 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import TABLES, Layer, Segment
 
 _SCALARS: dict[type, pa.DataType] = {
-    str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_(), date: pa.date32(),
+    str: pa.string(),
+    int: pa.int64(),
+    float: pa.float64(),
+    bool: pa.bool_(),
+    date: pa.date32(),
 }
 
 
@@ -55,15 +59,16 @@ def atlas_arrow_tables(atlas: Atlas) -> dict[str, pa.Table]:
     """Every atlas table (``layers``, ``segments`` and the CSV tables) as an Arrow table."""
     out: dict[str, pa.Table] = {}
     layer_schema = model_schema(Layer, exclude={"segments"})
-    out["layers"] = _table([x.model_dump(exclude={"segments"}) for x in atlas.layers],
-                           layer_schema)
+    out["layers"] = _table([x.model_dump(exclude={"segments"}) for x in atlas.layers], layer_schema)
     seg_schema = model_schema(Segment).append(pa.field("layer", pa.string()))
     out["segments"] = _table(
         [{**s.model_dump(), "layer": layer.id} for layer in atlas.layers for s in layer.segments],
-        seg_schema)
+        seg_schema,
+    )
     for spec in TABLES:
         value = getattr(atlas, spec.name)
         records = value.values() if isinstance(value, dict) else value
-        out[spec.name] = _table([r.model_dump(by_alias=True) for r in records],
-                                model_schema(spec.model))
+        out[spec.name] = _table(
+            [r.model_dump(by_alias=True) for r in records], model_schema(spec.model)
+        )
     return out

@@ -60,9 +60,12 @@ class Located:
         return Problem(self.raw.file, self.raw.line_of(column), column, message)
 
 
-def check_atlas(layers: list[Located], tables: dict[str, list[Located]],
-                invalid: dict[str, set[str]] | None = None,
-                failed: dict[str, list[RawRow]] | None = None) -> list[Problem]:
+def check_atlas(
+    layers: list[Located],
+    tables: dict[str, list[Located]],
+    invalid: dict[str, set[str]] | None = None,
+    failed: dict[str, list[RawRow]] | None = None,
+) -> list[Problem]:
     """Every cross-table problem of the merged atlas.
 
     ``failed``: rows (per table) that failed row validation; their references are still
@@ -74,8 +77,13 @@ def check_atlas(layers: list[Located], tables: dict[str, list[Located]],
 
 
 class _Checker:
-    def __init__(self, layers: list[Located], tables: dict[str, list[Located]],
-                 invalid: dict[str, set[str]], failed: dict[str, list[RawRow]]) -> None:
+    def __init__(
+        self,
+        layers: list[Located],
+        tables: dict[str, list[Located]],
+        invalid: dict[str, set[str]],
+        failed: dict[str, list[RawRow]],
+    ) -> None:
         self.layers = layers
         self.t = tables
         self.invalid = invalid
@@ -107,13 +115,19 @@ class _Checker:
     # ---- references ----------------------------------------------------------------------
     def check_references(self) -> None:
         spaces: dict[str, set[str] | dict] = {
-            "company": self.companies, "parent": self.companies, "segment": self.segments,
-            "market": self.markets, "source": self.sources, "layer": self.layer_ids,
+            "company": self.companies,
+            "parent": self.companies,
+            "segment": self.segments,
+            "market": self.markets,
+            "source": self.sources,
+            "layer": self.layer_ids,
             "node": self.companies | set(self.segments) | self.groups,
         }
         subjects: dict[str, set[str] | dict] = {
-            SubjectType.COMPANY.value: self.companies, SubjectType.LAYER.value: self.layer_ids,
-            SubjectType.SEGMENT.value: self.segments, SubjectType.MARKET.value: self.markets,
+            SubjectType.COMPANY.value: self.companies,
+            SubjectType.LAYER.value: self.layer_ids,
+            SubjectType.SEGMENT.value: self.segments,
+            SubjectType.MARKET.value: self.markets,
             SubjectType.GROUP.value: self.groups,
         }
         for table, refs in REFS.items():
@@ -132,34 +146,42 @@ class _Checker:
                     if kind in subjects and subject is not None:
                         self.ref(raw, "subject", str(subject), subjects[kind], kind)
 
-    def ref(self, raw: RawRow, column: str, value: str, known: set[str] | dict,
-            what: str) -> None:
+    def ref(self, raw: RawRow, column: str, value: str, known: set[str] | dict, what: str) -> None:
         if value not in known and not any(value in ids for ids in self.invalid.values()):
-            self.problems.append(Problem(raw.file, raw.line_of(column), column,
-                                         f"unknown {what} {value!r}"))
+            self.problems.append(
+                Problem(raw.file, raw.line_of(column), column, f"unknown {what} {value!r}")
+            )
 
     # ---- helpers -------------------------------------------------------------------------
     def is_editorial(self, loc: Located) -> bool:
         src = self.sources.get(loc.row.source)
         return src is not None and src.kind == SourceKind.EDITORIAL_ESTIMATE
 
-    def check_range(self, loc: Located, value_col: str, value: float | None,
-                    low: float | None, high: float | None, *, negative_ok: bool = False) -> None:
+    def check_range(
+        self,
+        loc: Located,
+        value_col: str,
+        value: float | None,
+        low: float | None,
+        high: float | None,
+        *,
+        negative_ok: bool = False,
+    ) -> None:
         for col, v in ((value_col, value), ("low", low), ("high", high)):
             if v is not None and v < 0 and not negative_ok:
                 self.add(loc, col, f"must not be negative, got {v:g}")
         if low is not None and high is not None and low > high:
             self.add(loc, "low", f"low {low:g} is above high {high:g}")
-        elif value is not None and ((low is not None and value < low)
-                                    or (high is not None and value > high)):
+        elif value is not None and (
+            (low is not None and value < low) or (high is not None and value > high)
+        ):
             lo = "-inf" if low is None else f"{low:g}"
             hi = "inf" if high is None else f"{high:g}"
             self.add(loc, value_col, f"{value_col} {value:g} is outside [{lo}, {hi}]")
 
     def require_range(self, loc: Located, why: str) -> None:
         if loc.row.low is None or loc.row.high is None:
-            self.add(loc, "low" if loc.row.low is None else "high",
-                     f"{why} must give low and high")
+            self.add(loc, "low" if loc.row.low is None else "high", f"{why} must give low and high")
 
     # ---- tables --------------------------------------------------------------------------
     def check_layers(self) -> None:
@@ -167,16 +189,24 @@ class _Checker:
         for loc in self.layers:
             layer = loc.row
             if layer.order in orders:
-                self.add(loc, "order", f"order {layer.order} is also used by layer "
-                         f"{orders[layer.order]!r}")
+                self.add(
+                    loc,
+                    "order",
+                    f"order {layer.order} is also used by layer {orders[layer.order]!r}",
+                )
             orders.setdefault(layer.order, layer.id)
             for i, seg in enumerate(layer.segments):
                 if seg.id in self.segments:
                     line = _segment_line(loc.raw, i)
-                    self.problems.append(Problem(
-                        loc.raw.file, line, f"segments.{i}.id",
-                        f"segment {seg.id!r} is already defined in layer "
-                        f"{self.segments[seg.id]!r}"))
+                    self.problems.append(
+                        Problem(
+                            loc.raw.file,
+                            line,
+                            f"segments.{i}.id",
+                            f"segment {seg.id!r} is already defined in layer "
+                            f"{self.segments[seg.id]!r}",
+                        )
+                    )
                 else:
                     self.segments[seg.id] = layer.id
 
@@ -193,13 +223,19 @@ class _Checker:
             s = loc.row
             if not s.url and not s.accession:
                 self.add(loc, "url", "a source needs a url or a filing accession")
-            internal = s.kind == SourceKind.EDITORIAL_ESTIMATE and s.url and \
-                s.url.startswith("stackatlas:")
+            internal = (
+                s.kind == SourceKind.EDITORIAL_ESTIMATE
+                and s.url
+                and s.url.startswith("stackatlas:")
+            )
             if s.url and not internal and not s.url.startswith(("http://", "https://")):
                 self.add(loc, "url", f"url must start with http:// or https://, got {s.url!r}")
             if s.accession and not _ACCESSION.match(s.accession):
-                self.add(loc, "accession",
-                         f"accession must look like 0001045810-26-000021, got {s.accession!r}")
+                self.add(
+                    loc,
+                    "accession",
+                    f"accession must look like 0001045810-26-000021, got {s.accession!r}",
+                )
 
     def check_companies(self) -> None:
         tickers: dict[str, str] = {}
@@ -237,14 +273,18 @@ class _Checker:
             totals[s.market].append(loc)
         self.check_at_most_one(totals, "company", "share", "shares of market")
 
-    def check_at_most_one(self, totals: dict[str, list[Located]], name: str, value: str,
-                          what: str) -> None:
+    def check_at_most_one(
+        self, totals: dict[str, list[Located]], name: str, value: str, what: str
+    ) -> None:
         """Fractions of one key (a company's weights, a market's shares) sum to at most 1."""
         for key, locs in totals.items():
             total = sum(getattr(x.row, value) for x in locs)
             if total > 1 + TOLERANCE:
-                self.add(locs[-1], value, f"{what} {key!r} sum to {total:.3g} (> 1): "
-                         f"{_rows(locs, name, value)}")
+                self.add(
+                    locs[-1],
+                    value,
+                    f"{what} {key!r} sum to {total:.3g} (> 1): {_rows(locs, name, value)}",
+                )
 
     def check_groups(self) -> None:
         for loc in self.t["groups"]:

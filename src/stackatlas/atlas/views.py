@@ -95,20 +95,35 @@ def layer_figures(atlas: Atlas, layer_id: str) -> list[Figure]:
     """Figures whose subject is the layer or a group, segment or market placed in it."""
     out = []
     for f in atlas.figures:
-        if f.subject_type.value in ("layer", "group", "segment", "market") and \
-                layer_id in atlas.layers_of(f.subject, f.subject_type.value):
+        if f.subject_type.value in (
+            "layer",
+            "group",
+            "segment",
+            "market",
+        ) and layer_id in atlas.layers_of(f.subject, f.subject_type.value):
             out.append(f)
     return out
 
 
 def _key_share(atlas: Atlas, company_id: str, segment_id: str) -> KeyShare | None:
-    shares = [s for s in atlas.shares if s.company == company_id
-              and s.market in atlas.markets and atlas.markets[s.market].segment == segment_id]
+    shares = [
+        s
+        for s in atlas.shares
+        if s.company == company_id
+        and s.market in atlas.markets
+        and atlas.markets[s.market].segment == segment_id
+    ]
     if not shares:
         return None
     best = max(shares, key=lambda s: (s.share, s.as_of))
-    return KeyShare(market=best.market, market_name=atlas.markets[best.market].name,
-                    share=best.share, as_of=best.as_of, kind=best.kind.value, source=best.source)
+    return KeyShare(
+        market=best.market,
+        market_name=atlas.markets[best.market].name,
+        share=best.share,
+        as_of=best.as_of,
+        kind=best.kind.value,
+        source=best.source,
+    )
 
 
 def stack_map(atlas: Atlas, layer: str | None = None) -> StackMap:
@@ -118,17 +133,37 @@ def stack_map(atlas: Atlas, layer: str | None = None) -> StackMap:
     for lay in layers:
         segments = []
         for seg in lay.segments:
-            ms = sorted((m for m in atlas.memberships if m.segment == seg.id),
-                        key=lambda m: (-m.weight, m.company))
-            companies = [MapCompany(id=m.company, name=atlas.companies[m.company].name,
-                                    ticker=atlas.companies[m.company].ticker, weight=m.weight,
-                                    key_share=_key_share(atlas, m.company, seg.id)) for m in ms]
-            segments.append(MapSegment(id=seg.id, name=seg.name, description=seg.description,
-                                       companies=companies))
-        out.append(MapLayer(id=lay.id, name=lay.name, order=lay.order, level=lay.level,
-                            level_name=lay.level_name, risk=lay.risk,
-                            figures=[_figure(f) for f in layer_figures(atlas, lay.id)],
-                            segments=segments))
+            ms = sorted(
+                (m for m in atlas.memberships if m.segment == seg.id),
+                key=lambda m: (-m.weight, m.company),
+            )
+            companies = [
+                MapCompany(
+                    id=m.company,
+                    name=atlas.companies[m.company].name,
+                    ticker=atlas.companies[m.company].ticker,
+                    weight=m.weight,
+                    key_share=_key_share(atlas, m.company, seg.id),
+                )
+                for m in ms
+            ]
+            segments.append(
+                MapSegment(
+                    id=seg.id, name=seg.name, description=seg.description, companies=companies
+                )
+            )
+        out.append(
+            MapLayer(
+                id=lay.id,
+                name=lay.name,
+                order=lay.order,
+                level=lay.level,
+                level_name=lay.level_name,
+                risk=lay.risk,
+                figures=[_figure(f) for f in layer_figures(atlas, lay.id)],
+                segments=segments,
+            )
+        )
     return StackMap(atlas_version=atlas.version, layers=out)
 
 
@@ -206,11 +241,21 @@ def _node_name(atlas: Atlas, node: str) -> str:
 def _profile_flow(atlas: Atlas, f: Flow, direction: str, via: str | None) -> ProfileFlow:
     other = f.source_node if direction == "in" else f.target_node
     return ProfileFlow(
-        id=f.id, direction=direction, counterparty=other,
+        id=f.id,
+        direction=direction,
+        counterparty=other,
         counterparty_kind=atlas.node_kind(other) or "unknown",
-        counterparty_name=_node_name(atlas, other), via=via, kind=f.kind.value,
-        amount=f.amount, low=f.low, high=f.high, period=f.period,
-        confidence=f.confidence.value, source=f.source, note=f.note)
+        counterparty_name=_node_name(atlas, other),
+        via=via,
+        kind=f.kind.value,
+        amount=f.amount,
+        low=f.low,
+        high=f.high,
+        period=f.period,
+        confidence=f.confidence.value,
+        source=f.source,
+        note=f.note,
+    )
 
 
 def company_profile(atlas: Atlas, company_id: str) -> CompanyProfile:
@@ -224,12 +269,19 @@ def company_profile(atlas: Atlas, company_id: str) -> CompanyProfile:
         if atlas.node_kind(seg) == "segment":
             via_nodes.setdefault(seg, seg)
     memberships = [
-        ProfileMembership(layer=atlas.layer_of_segment[m.segment],
-                          layer_name=atlas.layer(atlas.layer_of_segment[m.segment]).name,
-                          segment=m.segment, segment_name=atlas.segments[m.segment].name,
-                          weight=m.weight, as_of=m.as_of, basis=m.basis.value, source=m.source,
-                          note=m.note)
-        for m in sorted(atlas.memberships_of(cid), key=lambda m: -m.weight)]
+        ProfileMembership(
+            layer=atlas.layer_of_segment[m.segment],
+            layer_name=atlas.layer(atlas.layer_of_segment[m.segment]).name,
+            segment=m.segment,
+            segment_name=atlas.segments[m.segment].name,
+            weight=m.weight,
+            as_of=m.as_of,
+            basis=m.basis.value,
+            source=m.source,
+            note=m.note,
+        )
+        for m in sorted(atlas.memberships_of(cid), key=lambda m: -m.weight)
+    ]
     shares = [_profile_share(atlas, s) for s in atlas.shares if s.company == cid]
     flows_in, flows_out = [], []
     for f in atlas.flows:
@@ -237,24 +289,43 @@ def company_profile(atlas: Atlas, company_id: str) -> CompanyProfile:
             flows_in.append(_profile_flow(atlas, f, "in", via_nodes[f.target_node]))
         if f.source_node in via_nodes:
             flows_out.append(_profile_flow(atlas, f, "out", via_nodes[f.source_node]))
-    figures = [_figure(f) for f in atlas.figures
-               if f.subject_type.value == "company" and f.subject == cid]
-    cited = [m.source for m in memberships] + [s.source for s in shares] + \
-        [f.source for f in flows_in + flows_out] + [f.source for f in figures]
+    figures = [
+        _figure(f) for f in atlas.figures if f.subject_type.value == "company" and f.subject == cid
+    ]
+    cited = (
+        [m.source for m in memberships]
+        + [s.source for s in shares]
+        + [f.source for f in flows_in + flows_out]
+        + [f.source for f in figures]
+    )
     order = list(dict.fromkeys(cited))
     return CompanyProfile(
-        atlas_version=atlas.version, company=company,
+        atlas_version=atlas.version,
+        company=company,
         parent_name=atlas.companies[company.parent].name if company.parent else None,
         subsidiaries=sorted(c.id for c in atlas.companies.values() if c.parent == cid),
-        groups=groups, memberships=memberships,
-        shares=sorted(shares, key=lambda s: -s.share), flows_in=flows_in,
-        flows_out=flows_out, figures=figures, sources=[atlas.sources[s] for s in order])
+        groups=groups,
+        memberships=memberships,
+        shares=sorted(shares, key=lambda s: -s.share),
+        flows_in=flows_in,
+        flows_out=flows_out,
+        figures=figures,
+        sources=[atlas.sources[s] for s in order],
+    )
 
 
 def _profile_share(atlas: Atlas, s: Share) -> ProfileShare:
-    return ProfileShare(market=s.market, market_name=atlas.markets[s.market].name, share=s.share,
-                        low=s.low, high=s.high, as_of=s.as_of, kind=s.kind.value,
-                        source=s.source, note=s.note)
+    return ProfileShare(
+        market=s.market,
+        market_name=atlas.markets[s.market].name,
+        share=s.share,
+        low=s.low,
+        high=s.high,
+        as_of=s.as_of,
+        kind=s.kind.value,
+        source=s.source,
+        note=s.note,
+    )
 
 
 # ---- sources and summary -----------------------------------------------------------------
@@ -270,15 +341,22 @@ class SourceList(_View):
 
 
 def _citations(atlas: Atlas) -> Counter[str]:
-    rows: list[Any] = [*atlas.memberships, *atlas.shares, *atlas.flows, *atlas.figures,
-                       *atlas.dependencies]
+    rows: list[Any] = [
+        *atlas.memberships,
+        *atlas.shares,
+        *atlas.flows,
+        *atlas.figures,
+        *atlas.dependencies,
+    ]
     return Counter(r.source for r in rows)
 
 
 def source_list(atlas: Atlas) -> SourceList:
     counts = _citations(atlas)
-    items = [SourceItem(**s.model_dump(), cited_by=counts.get(s.id, 0))
-             for s in sorted(atlas.sources.values(), key=lambda s: (s.published, s.id))]
+    items = [
+        SourceItem(**s.model_dump(), cited_by=counts.get(s.id, 0))
+        for s in sorted(atlas.sources.values(), key=lambda s: (s.published, s.id))
+    ]
     return SourceList(atlas_version=atlas.version, sources=items)
 
 
@@ -301,21 +379,42 @@ class AtlasSummary(_View):
 
 def atlas_summary(atlas: Atlas) -> AtlasSummary:
     tables = {"layers": len(atlas.layers), "segments": len(atlas.segments)}
-    for name in ("sources", "companies", "memberships", "markets", "shares", "groups", "flows",
-                 "figures", "dependencies"):
+    for name in (
+        "sources",
+        "companies",
+        "memberships",
+        "markets",
+        "shares",
+        "groups",
+        "flows",
+        "figures",
+        "dependencies",
+    ):
         tables[name] = len(getattr(atlas, name))
     layers = []
     for lid in atlas.layer_ids:
-        companies = {m.company for m in atlas.memberships
-                     if atlas.layer_of_segment.get(m.segment) == lid}
-        flows = [f for f in atlas.flows
-                 if lid in atlas.layers_of(f.source_node) + atlas.layers_of(f.target_node)]
-        figures = [f for f in atlas.figures
-                   if lid in atlas.layers_of(f.subject, f.subject_type.value)]
+        companies = {
+            m.company for m in atlas.memberships if atlas.layer_of_segment.get(m.segment) == lid
+        }
+        flows = [
+            f
+            for f in atlas.flows
+            if lid in atlas.layers_of(f.source_node) + atlas.layers_of(f.target_node)
+        ]
+        figures = [
+            f for f in atlas.figures if lid in atlas.layers_of(f.subject, f.subject_type.value)
+        ]
         shares = [s for s in atlas.shares if lid in atlas.layers_of(s.market, "market")]
         ms = [m for m in atlas.memberships if atlas.layer_of_segment.get(m.segment) == lid]
         cited = {r.source for r in [*flows, *figures, *shares, *ms]}
-        layers.append(LayerCounts(layer=lid, name=atlas.layer(lid).name,
-                                  companies=len(companies), flows=len(flows),
-                                  figures=len(figures), sources=len(cited)))
+        layers.append(
+            LayerCounts(
+                layer=lid,
+                name=atlas.layer(lid).name,
+                companies=len(companies),
+                flows=len(flows),
+                figures=len(figures),
+                sources=len(cited),
+            )
+        )
     return AtlasSummary(atlas_version=atlas.version, tables=tables, layers=layers)

@@ -45,8 +45,11 @@ def _atlas():
 @guarded
 def pools(
     by: Annotated[str, typer.Option(help="Group by 'layer' or 'segment'.")] = "layer",
-    year: Annotated[str | None, typer.Option(
-        help="One calendar year (e.g. 2025) or 'ttm'; default: the last 4 years and TTM.")
+    year: Annotated[
+        str | None,
+        typer.Option(
+            help="One calendar year (e.g. 2025) or 'ttm'; default: the last 4 years and TTM."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -61,17 +64,24 @@ def pools(
         emit_json(result.to_dict())
         return
     console.print(result)
-    console.print("[dim]margin, capex/rev: over the companies that report both inputs, so they "
-                  "can differ from op.inc / revenue when atlas estimates add revenue only[/]")
+    console.print(
+        "[dim]margin, capex/rev: over the companies that report both inputs, so they "
+        "can differ from op.inc / revenue when atlas estimates add revenue only[/]"
+    )
     shown = result.wide().iloc[0]["period"] if not result.cells.empty else None
     if year is None and (others := [p for p in result.periods if p != shown]):
-        console.print(f"[dim]also computed: {', '.join(others)} (choose with --year; all "
-                      "periods in --json)[/]", highlight=False)
+        console.print(
+            f"[dim]also computed: {', '.join(others)} (choose with --year; all "
+            "periods in --json)[/]",
+            highlight=False,
+        )
     if by == "layer" and not result.thesis.empty:
         console.print(_thesis_table(result))
     if result.not_covered:
-        console.print(f"[dim]{len(result.not_covered)} companies without data "
-                      f"(not counted, never zero): {', '.join(sorted(result.not_covered))}[/]")
+        console.print(
+            f"[dim]{len(result.not_covered)} companies without data "
+            f"(not counted, never zero): {', '.join(sorted(result.not_covered))}[/]"
+        )
         _print_unusual_reasons(result.not_covered)
     console.print("[dim]● reported  ◐ derived  ○ estimated  △ scenario  ? unresolved[/]")
 
@@ -91,15 +101,27 @@ def _thesis_table(result):
     thesis = result.thesis
     period = result.wide().iloc[0]["period"]
     sub = thesis[thesis["period"] == period]
-    table = Table(title=f"Where the profit sits, {period}: share of operating income vs "
-                        "share of revenue")
-    for col in ("", "layer", "revenue share", "op. profit share", "capex / revenue",
-                "profit per $ of end-user revenue"):
+    table = Table(
+        title=f"Where the profit sits, {period}: share of operating income vs share of revenue"
+    )
+    for col in (
+        "",
+        "layer",
+        "revenue share",
+        "op. profit share",
+        "capex / revenue",
+        "profit per $ of end-user revenue",
+    ):
         table.add_column(col, justify="left" if col in ("", "layer") else "right")
     for r in sub.itertuples():
-        table.add_row(r.symbol, Text(str(r.layer)), _pct(r.revenue_share),
-                      _pct(r.operating_profit_share), _pct(r.capex_intensity),
-                      _cents(r.profit_per_end_user_dollar))
+        table.add_row(
+            r.symbol,
+            Text(str(r.layer)),
+            _pct(r.revenue_share),
+            _pct(r.operating_profit_share),
+            _pct(r.capex_intensity),
+            _cents(r.profit_per_end_user_dollar),
+        )
     return table
 
 
@@ -113,8 +135,10 @@ def _cents(v) -> str:
 
 @guarded
 def capex(
-    period: Annotated[str, typer.Option(help="'annual' (calendar years + TTM) or "
-                                             "'quarterly' (calendar quarters).")] = "annual",
+    period: Annotated[
+        str,
+        typer.Option(help="'annual' (calendar years + TTM) or 'quarterly' (calendar quarters)."),
+    ] = "annual",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Hyperscaler capex vs operating cash flow (Amazon, Microsoft, Alphabet, Meta, Oracle),
@@ -127,20 +151,28 @@ def capex(
         return
     console.print(result)
     if result.not_covered:
-        console.print(f"[dim]no SEC data: {', '.join(sorted(result.not_covered))} — group "
-                      "totals are unresolved; '(partial)' rows sum the members with data[/]")
+        console.print(
+            f"[dim]no SEC data: {', '.join(sorted(result.not_covered))} — group "
+            "totals are unresolved; '(partial)' rows sum the members with data[/]"
+        )
         _print_unusual_reasons(result.not_covered)
 
 
 @guarded
 def signals(
-    since: Annotated[str | None, typer.Option(
-        help="Compare with a snapshot: 'last-sync' or a date YYYY-MM-DD.")] = None,
-    record: Annotated[bool, typer.Option(
-        "--record", help="Store the current readings as a snapshot (metric_snapshots).")
+    since: Annotated[
+        str | None, typer.Option(help="Compare with a snapshot: 'last-sync' or a date YYYY-MM-DD.")
+    ] = None,
+    record: Annotated[
+        bool,
+        typer.Option(
+            "--record", help="Store the current readings as a snapshot (metric_snapshots)."
+        ),
     ] = False,
-    file: Annotated[Path | None, typer.Option(
-        help="Extra signals YAML (same shape as the shipped list; same id replaces).")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(help="Extra signals YAML (same shape as the shipped list; same id replaces)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The watch list: capex / OCF, negative free cash flow, Nvidia margin, lab burn, revenue
@@ -154,8 +186,10 @@ def signals(
         report = evaluate_signals(atlas, store=store, since=since, file=file)
         if record and store is not None:
             snap = record_snapshot(store, atlas, file=file)
-            err_console.print(f"[dim]recorded snapshot {snap['sync_id'].iloc[0]} "
-                          f"({len(snap)} signals)[/]", highlight=False)
+            err_console.print(
+                f"[dim]recorded snapshot {snap['sync_id'].iloc[0]} ({len(snap)} signals)[/]",
+                highlight=False,
+            )
     finally:
         if store is not None:
             store.close()
@@ -168,8 +202,9 @@ def signals(
 
 @guarded
 def audit(
-    status: Annotated[str | None, typer.Option(
-        help="Show only 'match', 'differs' or 'not-checkable'.")] = None,
+    status: Annotated[
+        str | None, typer.Option(help="Show only 'match', 'differs' or 'not-checkable'.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check every atlas figure that SEC filings can recompute: match / differs (with the
@@ -188,6 +223,9 @@ def audit(
         return
     console.print(report)
     if wanted is not None:  # the title counts only the rows shown
-        console.print(f"[dim]showing {wanted} only; all figures: {totals.get('match', 0)} "
-                      f"match, {totals.get('differs', 0)} differ, "
-                      f"{totals.get('not checkable', 0)} not checkable[/]", highlight=False)
+        console.print(
+            f"[dim]showing {wanted} only; all figures: {totals.get('match', 0)} "
+            f"match, {totals.get('differs', 0)} differ, "
+            f"{totals.get('not checkable', 0)} not checkable[/]",
+            highlight=False,
+        )

@@ -25,9 +25,13 @@ from stackatlas.store import Store
 
 OverlayOpt = Annotated[
     Path | None,
-    typer.Option("--atlas-overlay", envvar="STACKATLAS_ATLAS_OVERLAY",
-                 help="Directory of atlas files merged over the shipped atlas.",
-                 file_okay=False, dir_okay=True),
+    typer.Option(
+        "--atlas-overlay",
+        envvar="STACKATLAS_ATLAS_OVERLAY",
+        help="Directory of atlas files merged over the shipped atlas.",
+        file_okay=False,
+        dir_okay=True,
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
 
@@ -39,16 +43,21 @@ def _show(result: object, as_json: bool) -> None:
         console.print(result)
 
 
-def map_cmd(layer: Annotated[str | None, typer.Option("--layer", "-l",
-                                                        help="Show one layer only.")] = None,
-            atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+def map_cmd(
+    layer: Annotated[str | None, typer.Option("--layer", "-l", help="Show one layer only.")] = None,
+    atlas_overlay: OverlayOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """The stack as a tree: layer -> segment -> companies, with headline figures and shares."""
     result = stack_map(load_atlas(atlas_overlay), layer=layer)
     _show(result, as_json)
 
 
-def company_cmd(name: Annotated[str, typer.Argument(help="Company id, ticker, name or alias.")],
-                atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+def company_cmd(
+    name: Annotated[str, typer.Argument(help="Company id, ticker, name or alias.")],
+    atlas_overlay: OverlayOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """A company's profile: segments, market shares, money flows, figures and their sources."""
     result = company_profile(load_atlas(atlas_overlay), name)
     _show(result, as_json)
@@ -80,9 +89,12 @@ def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> 
         console.print(summary)
 
 
-def sql_cmd(query: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
-            atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False,
-            as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False) -> None:
+def sql_cmd(
+    query: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
+    atlas_overlay: OverlayOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
     """Run a read-only SQL query on the store (tables atlas_*, sec_facts, prices ...)."""
     with Store() as store:
         store.ensure_atlas(load_atlas(atlas_overlay))
@@ -112,8 +124,9 @@ def _dates_as_days(frame: pd.DataFrame) -> pd.DataFrame:
 
 def frame_table(frame: pd.DataFrame, limit: int = 200) -> Table:
     """A DataFrame as a rich table (first ``limit`` rows)."""
-    table = Table(caption=f"{len(frame)} row(s)" + (f", first {limit} shown"
-                                                      if len(frame) > limit else ""))
+    table = Table(
+        caption=f"{len(frame)} row(s)" + (f", first {limit} shown" if len(frame) > limit else "")
+    )
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
         table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")

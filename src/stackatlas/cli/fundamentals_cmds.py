@@ -17,9 +17,23 @@ from stackatlas.evidence import Evidence
 _PERIOD_HELP = "annual (fiscal years), quarterly (Q1-Q4) or ttm (trailing four quarters)"
 TABLE_YEARS = {"annual": 5, "quarterly": 2, "ttm": 2}  # default window of the rich table
 _JSON_COLUMNS = [
-    "metric", "fiscal_year", "fiscal_period", "start", "end", "value", "unit", "currency",
-    "fx_rate", "concept", "accession", "form", "filed", "derivation", "evidence",
-    "calendar_year", "calendar_quarter",
+    "metric",
+    "fiscal_year",
+    "fiscal_period",
+    "start",
+    "end",
+    "value",
+    "unit",
+    "currency",
+    "fx_rate",
+    "concept",
+    "accession",
+    "form",
+    "filed",
+    "derivation",
+    "evidence",
+    "calendar_year",
+    "calendar_quarter",
 ]
 
 
@@ -32,13 +46,19 @@ def register(app: typer.Typer) -> None:
 def fundamentals(
     company: Annotated[str, typer.Argument(help="Company id, ticker, name or a numeric CIK.")],
     period: Annotated[str, typer.Option(help=_PERIOD_HELP)] = "annual",
-    metrics: Annotated[str | None, typer.Option(
-        help="Comma-separated metric names (default: all), e.g. revenue,capex.")] = None,
-    years: Annotated[int | None, typer.Option(
-        help="Only periods ending in the last N years (before the latest period end); "
-             f"default: all in --json/--csv, the last {TABLE_YEARS['annual']} (annual) or "
-             f"{TABLE_YEARS['quarterly']} (quarterly, ttm) in the table.",
-        min=1)] = None,
+    metrics: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated metric names (default: all), e.g. revenue,capex."),
+    ] = None,
+    years: Annotated[
+        int | None,
+        typer.Option(
+            help="Only periods ending in the last N years (before the latest period end); "
+            f"default: all in --json/--csv, the last {TABLE_YEARS['annual']} (annual) or "
+            f"{TABLE_YEARS['quarterly']} (quarterly, ttm) in the table.",
+            min=1,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON records.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
@@ -61,15 +81,24 @@ def fundamentals(
     if as_json:
         from stackatlas.fundamentals import metric_records
 
-        emit_json({"company": name, "cik": cik, "period": period,
-                   "rows": metric_records(df, _JSON_COLUMNS)})
+        emit_json(
+            {
+                "company": name,
+                "cik": cik,
+                "period": period,
+                "rows": metric_records(df, _JSON_COLUMNS),
+            }
+        )
     elif as_csv:
         df[_JSON_COLUMNS].to_csv(sys.stdout, index=False)
     else:
         console.print(metrics_table(df, name, cik, period))
         if trimmed:
-            console.print(f"[dim]last {years} years shown; --years N for more, --json / --csv "
-                          "for every period[/]", highlight=False)
+            console.print(
+                f"[dim]last {years} years shown; --years N for more, --json / --csv "
+                "for every period[/]",
+                highlight=False,
+            )
 
 
 def _resolve_company(query: str) -> tuple[str, int]:
@@ -83,7 +112,8 @@ def _resolve_company(query: str) -> tuple[str, int]:
     company = load_atlas().find_company(query)
     if company.cik is None:
         raise ValidationError(
-            f"{company.name} has no SEC CIK in the atlas (it does not file with the SEC)")
+            f"{company.name} has no SEC CIK in the atlas (it does not file with the SEC)"
+        )
     return company.name, int(company.cik)
 
 
@@ -101,9 +131,11 @@ def _open_store():
 def metrics_table(df: pd.DataFrame, name: str, cik: int, period: str) -> Table:
     """Metrics as rows, periods as columns, values in $M with an evidence marker."""
     marks = (Evidence.REPORTED, Evidence.DERIVED, Evidence.UNRESOLVED)
-    table = Table(title=Text(f"{name} (CIK {cik}), {period}, $M", style="table.title"),
-                  caption=" ".join(f"{e.symbol} {e.value}" for e in marks)
-                  + "; shares in millions; (CY) = calendar period holding most of its days")
+    table = Table(
+        title=Text(f"{name} (CIK {cik}), {period}, $M", style="table.title"),
+        caption=" ".join(f"{e.symbol} {e.value}" for e in marks)
+        + "; shares in millions; (CY) = calendar period holding most of its days",
+    )
     if df.empty:
         table.add_column("no data")
         return table
@@ -111,8 +143,9 @@ def metrics_table(df: pd.DataFrame, name: str, cik: int, period: str) -> Table:
     col = fiscal.where(df["fiscal_period"] == "FY", fiscal + " " + df["fiscal_period"])
     col = col.where(df["fiscal_period"] != "TTM", "TTM to " + df["end"].astype(str))
     calendar = "CY" + df["calendar_year"].astype(str)
-    calendar = calendar.where(df["calendar_quarter"].isna(),
-                              calendar + " Q" + df["calendar_quarter"].astype(str))
+    calendar = calendar.where(
+        df["calendar_quarter"].isna(), calendar + " Q" + df["calendar_quarter"].astype(str)
+    )
     df = df.assign(col=col + "\n(" + calendar + ")")
     cols = list(dict.fromkeys(df.sort_values(["end"], kind="stable")["col"]))
     table.add_column("metric", style="bold")

@@ -32,21 +32,33 @@ def _atlas():
 @guarded
 def flows(
     layers: Annotated[bool, typer.Option("--layers", help="Layer -> layer totals.")] = False,
-    segments: Annotated[bool, typer.Option(
-        "--segments", help="Segment -> segment totals.")] = False,
-    cycles: Annotated[bool, typer.Option("--cycles", help="Circular financing loops.")] = False,
-    burn: Annotated[str | None, typer.Option(
-        "--burn", metavar="LAB", help="Where a lab's spending goes, by layer (e.g. openai).")
-    ] = None,
-    period: Annotated[str | None, typer.Option(
-        help="Only flows with this period label (e.g. 2025).")] = None,
-    per_year: Annotated[bool, typer.Option(
-        "--per-year", help="Annualise multi-year amounts.")] = False,
-    include_debt: Annotated[bool, typer.Option(
-        "--include-debt", help="Count debt flows too (off: they finance the capex shown).")
+    segments: Annotated[
+        bool, typer.Option("--segments", help="Segment -> segment totals.")
     ] = False,
-    expand_groups: Annotated[bool, typer.Option(
-        "--expand-groups", help="Cycles: split group flows equally over members (scenario).")
+    cycles: Annotated[bool, typer.Option("--cycles", help="Circular financing loops.")] = False,
+    burn: Annotated[
+        str | None,
+        typer.Option(
+            "--burn", metavar="LAB", help="Where a lab's spending goes, by layer (e.g. openai)."
+        ),
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option(help="Only flows with this period label (e.g. 2025).")
+    ] = None,
+    per_year: Annotated[
+        bool, typer.Option("--per-year", help="Annualise multi-year amounts.")
+    ] = False,
+    include_debt: Annotated[
+        bool,
+        typer.Option(
+            "--include-debt", help="Count debt flows too (off: they finance the capex shown)."
+        ),
+    ] = False,
+    expand_groups: Annotated[
+        bool,
+        typer.Option(
+            "--expand-groups", help="Cycles: split group flows equally over members (scenario)."
+        ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -59,24 +71,26 @@ def flows(
 
     atlas = _atlas()
     graph = flow_graph(atlas, per_year=per_year, period=period, include_debt=include_debt)
-    payload: dict[str, Any] = {"per_year": per_year, "period": period,
-                               "include_debt": include_debt}
+    payload: dict[str, Any] = {"per_year": per_year, "period": period, "include_debt": include_debt}
     views: list[Any] = []
     if not (layers or segments or cycles or burn):
         edges = graph.collapse("company")
         payload["edges"] = edges
-        views.append(rich_table("Money flows (USD bn; ≥ = lower bound, some amounts unknown)",
-                                link_view(edges)))
+        views.append(
+            rich_table(
+                "Money flows (USD bn; ≥ = lower bound, some amounts unknown)", link_view(edges)
+            )
+        )
     if layers:
         payload["layers"] = graph.layer_totals()
         views.append(graph)
     if segments:
         payload["segments"] = graph.collapse("segment")
-        views.append(rich_table("Money flows between segments (USD bn)",
-                                link_view(payload["segments"])))
+        views.append(
+            rich_table("Money flows between segments (USD bn)", link_view(payload["segments"]))
+        )
     if cycles:
-        report = find_cycles(atlas, per_year=per_year, period=period,
-                             expand_groups=expand_groups)
+        report = find_cycles(atlas, per_year=per_year, period=period, expand_groups=expand_groups)
         payload["cycles"] = report.to_dict()
         views.append(report)
     if burn:
@@ -96,8 +110,9 @@ def flows(
 @guarded
 def concentration(
     market: Annotated[str | None, typer.Option(help="One market id (e.g. foundry).")] = None,
-    guidelines: Annotated[str, typer.Option(
-        help="Band thresholds: 2023 (1,000 / 1,800) or 2010 (1,500 / 2,500).")] = "2023",
+    guidelines: Annotated[
+        str, typer.Option(help="Band thresholds: 2023 (1,000 / 1,800) or 2010 (1,500 / 2,500).")
+    ] = "2023",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Market concentration (HHI, CR1, CR3, suppliers, DOJ/FTC band) and chokepoints
@@ -105,8 +120,9 @@ def concentration(
     from stackatlas.analysis.concentration import chokepoints, market_concentration
 
     if guidelines not in ("2023", "2010"):
-        raise ValidationError(Problem("--guidelines", None, "guidelines",
-                                      f"must be 2023 or 2010, not {guidelines!r}"))
+        raise ValidationError(
+            Problem("--guidelines", None, "guidelines", f"must be 2023 or 2010, not {guidelines!r}")
+        )
     atlas = _atlas()
     result = market_concentration(atlas, market, guidelines=guidelines)  # type: ignore[arg-type]
     points = chokepoints(atlas)
@@ -119,21 +135,30 @@ def concentration(
     console.print(result)
     console.print(points)
     for row in points.single_points.itertuples():
-        console.print(f"[bold red]single point of failure:[/] {row.company} — {row.role} "
-                      f"in {row.market} ({row.share:.0%})")
+        console.print(
+            f"[bold red]single point of failure:[/] {row.company} — {row.role} "
+            f"in {row.market} ({row.share:.0%})"
+        )
     console.print(LEGEND)
 
 
 @guarded
 def economics(
     lab: Annotated[str, typer.Option(help="Lab whose shipped inputs to use.")] = "openai",
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", metavar="KEY=VALUE",
-        help="Override an input, e.g. --set growth_2027=0.6 (repeatable).")] = None,
-    show_sensitivity: Annotated[bool, typer.Option(
-        "--sensitivity", help="Breakeven year across growth x cost factors.")] = False,
-    show_inputs: Annotated[bool, typer.Option(
-        "--inputs", help="List every input with its value, basis and source.")] = False,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Override an input, e.g. --set growth_2027=0.6 (repeatable).",
+        ),
+    ] = None,
+    show_sensitivity: Annotated[
+        bool, typer.Option("--sensitivity", help="Breakeven year across growth x cost factors.")
+    ] = False,
+    show_inputs: Annotated[
+        bool, typer.Option("--inputs", help="List every input with its value, basis and source.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """A model lab's projected revenue, costs, cash burn and breakeven year, checked against
@@ -155,9 +180,11 @@ def economics(
 
         inputs = projection.inputs
         view = inputs[["key", "value", "basis", "evidence", "source"]].assign(
-            why=inputs["quote"].fillna(inputs["note"]).fillna(""))
-        console.print(rich_table(f"{projection.name}: inputs (override with --set KEY=VALUE)",
-                                 view))
+            why=inputs["quote"].fillna(inputs["note"]).fillna("")
+        )
+        console.print(
+            rich_table(f"{projection.name}: inputs (override with --set KEY=VALUE)", view)
+        )
     if grid is not None:
         console.print(grid)
     console.print(LEGEND)
@@ -174,8 +201,9 @@ def parse_overrides(items: list[str]) -> dict[str, float]:
                 raise ValueError
             out[key.strip()] = float(raw)
         except ValueError:
-            problems.append(Problem("--set", None, key.strip() or item,
-                                    f"expected KEY=NUMBER, got {item!r}"))
+            problems.append(
+                Problem("--set", None, key.strip() or item, f"expected KEY=NUMBER, got {item!r}")
+            )
     if problems:
         raise ValidationError(problems)
     return out

@@ -24,20 +24,21 @@ from stackatlas.store import Store
 def run_cmd(
     atlas_overlay: OverlayOpt = None,
     as_json: JsonOpt = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="Summary only, no stack map.")] = False,
-    report: Annotated[Path | None, typer.Option(
-        "--report", "-o", help="Where to write the HTML report.")
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Summary only, no stack map.")
+    ] = False,
+    report: Annotated[
+        Path | None, typer.Option("--report", "-o", help="Where to write the HTML report.")
     ] = Path("stackatlas-report.html"),
-    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")
-                         ] = False,
+    no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")] = False,
 ) -> None:
     """Build the store from the atlas, sync SEC facts if configured, print the stack map and
     a summary, and write the HTML report."""
     atlas = load_atlas(atlas_overlay)
     with Store() as store:
-        result = run_main_job(atlas, report_path=None if no_report else report, store=store,
-                              progress=not as_json)
+        result = run_main_job(
+            atlas, report_path=None if no_report else report, store=store, progress=not as_json
+        )
         path = store.path
     summary = atlas_summary(atlas)
     if as_json:
@@ -50,13 +51,17 @@ def run_cmd(
     console.print(f"atlas {atlas.version} {state} {path}", markup=False)
     if result.sync is not None:
         counts = ", ".join(f"{n} {s}" for s, n in sorted(result.sync.counts.items()))
-        console.print(f"SEC sync from {result.sync.source}: {counts} "
-                      "(details: stackatlas sync)", markup=False)
+        console.print(
+            f"SEC sync from {result.sync.source}: {counts} (details: stackatlas sync)", markup=False
+        )
         for row in result.sync.rows:
             if row.status == "failed":
                 console.print(f"  failed: {row.company}: {row.reason}", markup=False)
-        console.print(f"segment facts from filings: {result.segment_rows}; signal snapshot: "
-                      f"{result.snapshot_rows} readings ({result.sync_id})", markup=False)
+        console.print(
+            f"segment facts from filings: {result.segment_rows}; signal snapshot: "
+            f"{result.snapshot_rows} readings ({result.sync_id})",
+            markup=False,
+        )
     else:
         console.print(f"SEC sync skipped: {result.sync_skipped}", markup=False)
     for note in result.notes:

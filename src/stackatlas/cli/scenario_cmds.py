@@ -33,15 +33,20 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     return _guarded(wrapper)
 
 
-scenario_app = typer.Typer(help="Stress scenarios propagated through the AI supply network.",
-                           no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="Stress scenarios propagated through the AI supply network.", no_args_is_help=True
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
 OverlayOpt = Annotated[
     Path | None,
-    typer.Option("--atlas-overlay", envvar="STACKATLAS_ATLAS_OVERLAY",
-                 help="Directory of atlas files merged over the shipped atlas.",
-                 file_okay=False, dir_okay=True),
+    typer.Option(
+        "--atlas-overlay",
+        envvar="STACKATLAS_ATLAS_OVERLAY",
+        help="Directory of atlas files merged over the shipped atlas.",
+        file_okay=False,
+        dir_okay=True,
+    ),
 ]
 
 
@@ -65,8 +70,11 @@ def list_cmd(as_json: JsonOpt = False) -> None:
 
 @scenario_app.command("show")
 @guarded
-def show_cmd(name: Annotated[str, typer.Argument(help="Scenario name or path to a YAML file.")],
-             atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+def show_cmd(
+    name: Annotated[str, typer.Argument(help="Scenario name or path to a YAML file.")],
+    atlas_overlay: OverlayOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """A scenario's shocks and parameters: default, range, distribution and basis (the file
     is validated, including its targets against the atlas)."""
     from stackatlas.atlas.loader import load_atlas
@@ -88,8 +96,9 @@ def _parse_sets(values: list[str]) -> dict[str, object]:
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ValidationError(Problem("--set", None, None,
-                                          f"expected param=value, got {item!r}"))
+            raise ValidationError(
+                Problem("--set", None, None, f"expected param=value, got {item!r}")
+            )
         out[key.strip()] = parse_override(value.strip())
     return out
 
@@ -98,17 +107,30 @@ def _parse_sets(values: list[str]) -> dict[str, object]:
 @guarded
 def run_cmd(
     name: Annotated[str, typer.Argument(help="Scenario name or path to a YAML file.")],
-    set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="Override a parameter: name=0.4 or name=triangular(0.1,0.3,0.6). "
-        "Repeatable.")] = None,
-    draws: Annotated[int, typer.Option("--draws", min=0, help="Monte Carlo draws (0 = none).")
-                     ] = 0,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a parameter: name=0.4 or name=triangular(0.1,0.3,0.6). Repeatable.",
+        ),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", min=0, help="Monte Carlo draws (0 = none).")] = 0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for the draws.")] = 0,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write the impact-by-layer "
-                                              "and fan charts to this HTML file.")] = None,
-    baseline: Annotated[Path | None, typer.Option(
-        "--baseline", help="CSV of company,revenue_usd_bn[,contribution_margin] replacing the "
-        "atlas revenues for this run.", dir_okay=False)] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html", help="Also write the impact-by-layer and fan charts to this HTML file."
+        ),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="CSV of company,revenue_usd_bn[,contribution_margin] replacing the "
+            "atlas revenues for this run.",
+            dir_okay=False,
+        ),
+    ] = None,
     atlas_overlay: OverlayOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -116,9 +138,14 @@ def run_cmd(
     from stackatlas.atlas.loader import load_atlas
     from stackatlas.scenarios import run_scenario
 
-    result = run_scenario(name, atlas=load_atlas(atlas_overlay),
-                          overrides=_parse_sets(set_ or []), draws=draws, seed=seed,
-                          baseline=baseline)
+    result = run_scenario(
+        name,
+        atlas=load_atlas(atlas_overlay),
+        overrides=_parse_sets(set_ or []),
+        draws=draws,
+        seed=seed,
+        baseline=baseline,
+    )
     if html is not None:
         from stackatlas.scenarios.charts import write_html
 

@@ -13,13 +13,26 @@ from rich.table import Table
 
 from stackatlas.cli.common import console, emit_json, guarded
 
-SEC_METRICS_KEYS = ("metric", "fiscal_year", "fiscal_period", "start", "end", "value", "unit",
-                    "concept", "accession", "derivation")
+SEC_METRICS_KEYS = (
+    "metric",
+    "fiscal_year",
+    "fiscal_period",
+    "start",
+    "end",
+    "value",
+    "unit",
+    "concept",
+    "accession",
+    "derivation",
+)
 """The stable key set of every object ``stackatlas sec metrics --json`` prints."""
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
-sec_app = typer.Typer(name="sec", help="SEC EDGAR data: bulk archive ingestion, metrics from "
-                      "one companyfacts file.", no_args_is_help=True)
+sec_app = typer.Typer(
+    name="sec",
+    help="SEC EDGAR data: bulk archive ingestion, metrics from one companyfacts file.",
+    no_args_is_help=True,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -30,13 +43,22 @@ def register(app: typer.Typer) -> None:
 
 @guarded
 def sync_cmd(
-    companies: Annotated[str, typer.Option(
-        help="'all' (every atlas company with a CIK) or a comma list of ids / tickers / names, "
-             "e.g. nvda,googl.")] = "all",
-    offline: Annotated[bool, typer.Option(
-        "--offline", help="Use only the SEC cache (or STACKATLAS_SEC_DIR); no network.")] = False,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Exit with status 1 when any company failed.")] = False,
+    companies: Annotated[
+        str,
+        typer.Option(
+            help="'all' (every atlas company with a CIK) or a comma list of ids / tickers / names, "
+            "e.g. nvda,googl."
+        ),
+    ] = "all",
+    offline: Annotated[
+        bool,
+        typer.Option(
+            "--offline", help="Use only the SEC cache (or STACKATLAS_SEC_DIR); no network."
+        ),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit with status 1 when any company failed.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Fetch SEC companyfacts for atlas companies, store their facts (cache-aware) and
@@ -46,18 +68,27 @@ def sync_cmd(
     from stackatlas.store import Store
 
     with Store() as store:
-        result = refresh(load_atlas(), store, companies=companies, offline=offline or None,
-                         progress=not as_json)
+        result = refresh(
+            load_atlas(), store, companies=companies, offline=offline or None, progress=not as_json
+        )
     report = result.sync
     assert report is not None  # refresh raises rather than skipping without skip_unavailable
     if as_json:
-        emit_json({**report.to_dict(), "sync_id": result.sync_id,
-                   "signal_snapshot_rows": result.snapshot_rows,
-                   "segment_rows": result.segment_rows, "notes": result.notes})
+        emit_json(
+            {
+                **report.to_dict(),
+                "sync_id": result.sync_id,
+                "signal_snapshot_rows": result.snapshot_rows,
+                "segment_rows": result.segment_rows,
+                "notes": result.notes,
+            }
+        )
     else:
         console.print(report)
-        console.print(f"signals snapshot: {result.snapshot_rows} readings ({result.sync_id}); "
-                      f"segment facts from filings: {result.segment_rows}")
+        console.print(
+            f"signals snapshot: {result.snapshot_rows} readings ({result.sync_id}); "
+            f"segment facts from filings: {result.segment_rows}"
+        )
         for note in result.notes:
             console.print(f"note: {note}", markup=False)
     if strict and not report.ok:
@@ -67,11 +98,17 @@ def sync_cmd(
 @sec_app.command("bulk")
 @guarded
 def bulk_cmd(
-    archive: Annotated[Path, typer.Argument(
-        help="SEC bulk companyfacts.zip (https://www.sec.gov/Archives/edgar/daily-index/xbrl/"
-             "companyfacts.zip).")],
-    workers: Annotated[int | None, typer.Option(
-        help="Parsing processes (default: one per core; 0 = in-process).", min=0)] = None,
+    archive: Annotated[
+        Path,
+        typer.Argument(
+            help="SEC bulk companyfacts.zip (https://www.sec.gov/Archives/edgar/daily-index/xbrl/"
+            "companyfacts.zip)."
+        ),
+    ],
+    workers: Annotated[
+        int | None,
+        typer.Option(help="Parsing processes (default: one per core; 0 = in-process).", min=0),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest the SEC bulk archive into the store (parallel, resumable; failures summarized)."""
@@ -87,10 +124,12 @@ def bulk_cmd(
 @sec_app.command("metrics")
 @guarded
 def metrics_cmd(
-    file: Annotated[Path, typer.Option(
-        "--file", help="A companyfacts JSON file (CIK##########.json).")],
-    period: Annotated[str, typer.Option(
-        help="annual (fiscal years), quarterly (Q1-Q4) or ttm.")] = "annual",
+    file: Annotated[
+        Path, typer.Option("--file", help="A companyfacts JSON file (CIK##########.json).")
+    ],
+    period: Annotated[
+        str, typer.Option(help="annual (fiscal years), quarterly (Q1-Q4) or ttm.")
+    ] = "annual",
     as_json: JsonOpt = False,
 ) -> None:
     """Standard metrics straight from one companyfacts file (no store, no network).
@@ -106,13 +145,27 @@ def metrics_cmd(
     if as_json:
         emit_json(records)
         return
-    shown = ("metric", "fiscal_year", "fiscal_period", "end", "value", "unit", "concept",
-             "derivation")
+    shown = (
+        "metric",
+        "fiscal_year",
+        "fiscal_period",
+        "end",
+        "value",
+        "unit",
+        "concept",
+        "derivation",
+    )
     table = Table(title=f"{file.name}: {period} metrics (full units; --json for accessions)")
     for key in shown:
         table.add_column(key, justify="right" if key in {"fiscal_year", "value"} else "left")
     for rec in records:
         value = rec["value"]
-        table.add_row(*[f"{value:,.0f}" if k == "value" and value is not None else
-                        ("" if rec[k] is None else str(rec[k])) for k in shown])
+        table.add_row(
+            *[
+                f"{value:,.0f}"
+                if k == "value" and value is not None
+                else ("" if rec[k] is None else str(rec[k]))
+                for k in shown
+            ]
+        )
     console.print(table)

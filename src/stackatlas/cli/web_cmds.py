@@ -11,14 +11,23 @@ from stackatlas.cli.common import console, guarded
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to bind (default: this machine only).")
-                    ] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Interface to bind (default: this machine only).")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
-    prices: Annotated[Path | None, typer.Option(
-        "--prices", help="Folder of daily price CSVs for portfolio uploads (default: the "
-        "store's price cache).")] = None,
-    warm: Annotated[bool, typer.Option(
-        "--warm/--no-warm", help="Compute every page once at start-up (in the background).")
+    prices: Annotated[
+        Path | None,
+        typer.Option(
+            "--prices",
+            help="Folder of daily price CSVs for portfolio uploads (default: the "
+            "store's price cache).",
+        ),
+    ] = None,
+    warm: Annotated[
+        bool,
+        typer.Option(
+            "--warm/--no-warm", help="Compute every page once at start-up (in the background)."
+        ),
     ] = True,
 ) -> None:
     """Serve the dashboard and JSON API (read-only over the store; API list at /api-docs)."""
@@ -33,19 +42,25 @@ def serve(
         local = f"[{local}]" if ":" in local and not local.startswith("[") else local
         threading.Thread(target=warm_up, args=(f"http://{local}:{port}",), daemon=True).start()
 
-    console.print(f"stackatlas web on http://{host}:{port}/  (API: /api-docs, /openapi.json; "
-                  "Ctrl+C stops)")
-    uvicorn.run(create_app(prices_dir=prices), host=host, port=port, log_level="warning",
-                access_log=False)
+    console.print(
+        f"stackatlas web on http://{host}:{port}/  (API: /api-docs, /openapi.json; Ctrl+C stops)"
+    )
+    uvicorn.run(
+        create_app(prices_dir=prices), host=host, port=port, log_level="warning", access_log=False
+    )
 
 
 def report(
-    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")
-                      ] = Path("stackatlas-report.html"),
-    portfolio: Annotated[Path | None, typer.Option(
-        "--portfolio", help="Holdings CSV to add as a portfolio chapter.")] = None,
-    prices: Annotated[Path | None, typer.Option(
-        "--prices", help="Folder of daily price CSVs for the portfolio chapter.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "stackatlas-report.html"
+    ),
+    portfolio: Annotated[
+        Path | None, typer.Option("--portfolio", help="Holdings CSV to add as a portfolio chapter.")
+    ] = None,
+    prices: Annotated[
+        Path | None,
+        typer.Option("--prices", help="Folder of daily price CSVs for the portfolio chapter."),
+    ] = None,
 ) -> None:
     """Write one self-contained HTML report (map, flows, pools, capex, concentration, signals,
     audit, scenarios, sources; optional portfolio) and print its path."""
@@ -57,8 +72,9 @@ def report(
     atlas = load_atlas()
     store = Store(read_only=True) if config.store_path().exists() else None
     try:
-        path = build_report(output, atlas=atlas, store=store, portfolio=portfolio,
-                            prices_dir=prices)
+        path = build_report(
+            output, atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices
+        )
     finally:
         if store is not None:
             store.close()

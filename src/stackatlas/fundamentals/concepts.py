@@ -50,76 +50,185 @@ class MetricSpec:
         return " ".join(parts)
 
 
-def _m(name: str, kind: str, unit: str, gaap: list[str], ifrs: list[str],
-       dei: tuple[str, ...] = (), **kw) -> MetricSpec:
-    cands = (tuple((USGAAP, c) for c in gaap) + tuple((IFRS, c) for c in ifrs)
-             + tuple((DEI, c) for c in dei))
+def _m(
+    name: str,
+    kind: str,
+    unit: str,
+    gaap: list[str],
+    ifrs: list[str],
+    dei: tuple[str, ...] = (),
+    **kw,
+) -> MetricSpec:
+    cands = (
+        tuple((USGAAP, c) for c in gaap)
+        + tuple((IFRS, c) for c in ifrs)
+        + tuple((DEI, c) for c in dei)
+    )
     return MetricSpec(name, kind, unit, cands, **kw)
 
 
 _SPECS = [
-    _m("revenue", "duration", "money",
-       ["Revenues", "RevenueFromContractWithCustomerExcludingAssessedTax",
-        "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet",
-        "SalesRevenueGoodsNet"],
-       ["Revenue", "RevenueFromContractsWithCustomers"],
-       note="total revenue; Revenues first because it is the total where both are tagged"),
-    _m("cost_of_revenue", "duration", "money",
-       ["CostOfRevenue", "CostOfGoodsAndServicesSold", "CostOfGoodsSold", "CostOfServices"],
-       ["CostOfSales"]),
-    _m("gross_profit", "duration", "money", ["GrossProfit"], ["GrossProfit"],
-       formula=((1, "revenue"), (-1, "cost_of_revenue"))),
-    _m("operating_income", "duration", "money", ["OperatingIncomeLoss"],
-       ["ProfitLossFromOperatingActivities"]),
-    _m("net_income", "duration", "money",
-       ["NetIncomeLoss", "ProfitLoss", "NetIncomeLossAvailableToCommonStockholdersBasic"],
-       ["ProfitLossAttributableToOwnersOfParent", "ProfitLoss"],
-       note="attributable to the parent where tagged"),
-    _m("research_development", "duration", "money",
-       ["ResearchAndDevelopmentExpense",
-        "ResearchAndDevelopmentExpenseExcludingAcquiredInProcessCost"],
-       ["ResearchAndDevelopmentExpense"]),
-    _m("sga", "duration", "money", ["SellingGeneralAndAdministrativeExpense"],
-       ["SellingGeneralAndAdministrativeExpense"],
-       formula=((1, "_selling_marketing"), (1, "_general_administrative"))),
-    _m("depreciation_amortization", "duration", "money",
-       ["DepreciationDepletionAndAmortization", "DepreciationAmortizationAndAccretionNet",
-        "DepreciationAndAmortization"],
-       ["DepreciationAndAmortisationExpense",
-        "DepreciationAmortisationAndImpairmentLossReversalOfImpairmentLossRecognisedInProfitOrLoss"],
-       note="cash-flow statement add-back; depreciation alone is not used"),
-    _m("operating_cash_flow", "duration", "money",
-       ["NetCashProvidedByUsedInOperatingActivities",
-        "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations"],
-       ["CashFlowsFromUsedInOperatingActivities"]),
-    _m("capex", "duration", "money",
-       ["PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets"],
-       ["PurchaseOfPropertyPlantAndEquipmentClassifiedAsInvestingActivities",
-        "PurchaseOfPropertyPlantAndEquipment"],
-       note="positive outflow"),
-    _m("free_cash_flow", "duration", "money", [], [],
-       formula=((1, "operating_cash_flow"), (-1, "capex")), note="always derived"),
-    _m("cash", "instant", "money",
-       ["CashAndCashEquivalentsAtCarryingValue",
-        "CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents", "Cash"],
-       ["CashAndCashEquivalents"], note="excludes marketable securities"),
-    _m("total_debt", "instant", "money",
-       ["LongTermDebt", "DebtLongtermAndShorttermCombinedAmount", "DebtInstrumentCarryingAmount",
-        "LongTermDebtNoncurrent"],
-       ["Borrowings"],
-       note="carrying amount of debt incl. current portion; leases not added; "
-            "LongTermDebtNoncurrent (excludes the current portion) is a last resort"),
+    _m(
+        "revenue",
+        "duration",
+        "money",
+        [
+            "Revenues",
+            "RevenueFromContractWithCustomerExcludingAssessedTax",
+            "RevenueFromContractWithCustomerIncludingAssessedTax",
+            "SalesRevenueNet",
+            "SalesRevenueGoodsNet",
+        ],
+        ["Revenue", "RevenueFromContractsWithCustomers"],
+        note="total revenue; Revenues first because it is the total where both are tagged",
+    ),
+    _m(
+        "cost_of_revenue",
+        "duration",
+        "money",
+        ["CostOfRevenue", "CostOfGoodsAndServicesSold", "CostOfGoodsSold", "CostOfServices"],
+        ["CostOfSales"],
+    ),
+    _m(
+        "gross_profit",
+        "duration",
+        "money",
+        ["GrossProfit"],
+        ["GrossProfit"],
+        formula=((1, "revenue"), (-1, "cost_of_revenue")),
+    ),
+    _m(
+        "operating_income",
+        "duration",
+        "money",
+        ["OperatingIncomeLoss"],
+        ["ProfitLossFromOperatingActivities"],
+    ),
+    _m(
+        "net_income",
+        "duration",
+        "money",
+        ["NetIncomeLoss", "ProfitLoss", "NetIncomeLossAvailableToCommonStockholdersBasic"],
+        ["ProfitLossAttributableToOwnersOfParent", "ProfitLoss"],
+        note="attributable to the parent where tagged",
+    ),
+    _m(
+        "research_development",
+        "duration",
+        "money",
+        [
+            "ResearchAndDevelopmentExpense",
+            "ResearchAndDevelopmentExpenseExcludingAcquiredInProcessCost",
+        ],
+        ["ResearchAndDevelopmentExpense"],
+    ),
+    _m(
+        "sga",
+        "duration",
+        "money",
+        ["SellingGeneralAndAdministrativeExpense"],
+        ["SellingGeneralAndAdministrativeExpense"],
+        formula=((1, "_selling_marketing"), (1, "_general_administrative")),
+    ),
+    _m(
+        "depreciation_amortization",
+        "duration",
+        "money",
+        [
+            "DepreciationDepletionAndAmortization",
+            "DepreciationAmortizationAndAccretionNet",
+            "DepreciationAndAmortization",
+        ],
+        [
+            "DepreciationAndAmortisationExpense",
+            "DepreciationAmortisationAndImpairmentLossReversalOfImpairmentLossRecognisedInProfitOrLoss",
+        ],
+        note="cash-flow statement add-back; depreciation alone is not used",
+    ),
+    _m(
+        "operating_cash_flow",
+        "duration",
+        "money",
+        [
+            "NetCashProvidedByUsedInOperatingActivities",
+            "NetCashProvidedByUsedInOperatingActivitiesContinuingOperations",
+        ],
+        ["CashFlowsFromUsedInOperatingActivities"],
+    ),
+    _m(
+        "capex",
+        "duration",
+        "money",
+        ["PaymentsToAcquirePropertyPlantAndEquipment", "PaymentsToAcquireProductiveAssets"],
+        [
+            "PurchaseOfPropertyPlantAndEquipmentClassifiedAsInvestingActivities",
+            "PurchaseOfPropertyPlantAndEquipment",
+        ],
+        note="positive outflow",
+    ),
+    _m(
+        "free_cash_flow",
+        "duration",
+        "money",
+        [],
+        [],
+        formula=((1, "operating_cash_flow"), (-1, "capex")),
+        note="always derived",
+    ),
+    _m(
+        "cash",
+        "instant",
+        "money",
+        [
+            "CashAndCashEquivalentsAtCarryingValue",
+            "CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents",
+            "Cash",
+        ],
+        ["CashAndCashEquivalents"],
+        note="excludes marketable securities",
+    ),
+    _m(
+        "total_debt",
+        "instant",
+        "money",
+        [
+            "LongTermDebt",
+            "DebtLongtermAndShorttermCombinedAmount",
+            "DebtInstrumentCarryingAmount",
+            "LongTermDebtNoncurrent",
+        ],
+        ["Borrowings"],
+        note="carrying amount of debt incl. current portion; leases not added; "
+        "LongTermDebtNoncurrent (excludes the current portion) is a last resort",
+    ),
     _m("total_assets", "instant", "money", ["Assets"], ["Assets"]),
-    _m("shares_outstanding", "instant", "shares", ["CommonStockSharesOutstanding"],
-       ["NumberOfSharesOutstanding"], dei=("EntityCommonStockSharesOutstanding",),
-       note="balance-sheet count at the period end; else the cover-page count of the filing "
-            "for that period (dated a few weeks later, always marked fallback)"),
+    _m(
+        "shares_outstanding",
+        "instant",
+        "shares",
+        ["CommonStockSharesOutstanding"],
+        ["NumberOfSharesOutstanding"],
+        dei=("EntityCommonStockSharesOutstanding",),
+        note="balance-sheet count at the period end; else the cover-page count of the filing "
+        "for that period (dated a few weeks later, always marked fallback)",
+    ),
     # helper components (not shown on their own)
-    _m("_selling_marketing", "duration", "money",
-       ["SellingAndMarketingExpense", "SellingExpense"], ["SellingExpense", "DistributionCosts"],
-       public=False),
-    _m("_general_administrative", "duration", "money", ["GeneralAndAdministrativeExpense"],
-       ["AdministrativeExpense", "GeneralAndAdministrativeExpense"], public=False),
+    _m(
+        "_selling_marketing",
+        "duration",
+        "money",
+        ["SellingAndMarketingExpense", "SellingExpense"],
+        ["SellingExpense", "DistributionCosts"],
+        public=False,
+    ),
+    _m(
+        "_general_administrative",
+        "duration",
+        "money",
+        ["GeneralAndAdministrativeExpense"],
+        ["AdministrativeExpense", "GeneralAndAdministrativeExpense"],
+        public=False,
+    ),
 ]
 
 ALL_SPECS: dict[str, MetricSpec] = {s.name: s for s in _SPECS}
@@ -140,8 +249,10 @@ def candidate_frame() -> pd.DataFrame:
             rank = seen.get(tax, 0) if tax != DEI else priority  # dei is never a first choice
             seen[tax] = rank + 1
             rows.append((spec.name, tax, concept, priority, rank, spec.sign, spec.kind, spec.unit))
-    return pd.DataFrame(rows, columns=[
-        "metric", "taxonomy", "concept", "priority", "rank", "sign", "kind", "unit_kind"])
+    return pd.DataFrame(
+        rows,
+        columns=["metric", "taxonomy", "concept", "priority", "rank", "sign", "kind", "unit_kind"],
+    )
 
 
 def needed_metrics(names: list[str]) -> list[str]:
@@ -159,8 +270,11 @@ def needed_metrics(names: list[str]) -> list[str]:
 
 def concept_table_markdown() -> str:
     """The candidate table as Markdown (the README embeds this output)."""
-    lines = ["| metric | kind | us-gaap candidates (priority order) | ifrs-full candidates | "
-             "if none reported |", "|---|---|---|---|---|"]
+    lines = [
+        "| metric | kind | us-gaap candidates (priority order) | ifrs-full candidates | "
+        "if none reported |",
+        "|---|---|---|---|---|",
+    ]
     for spec in METRICS.values():
         gaap = ", ".join(c for t, c in spec.candidates if t == USGAAP) or "—"
         ifrs = ", ".join(c for t, c in spec.candidates if t == IFRS) or "—"

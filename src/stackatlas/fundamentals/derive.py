@@ -39,8 +39,10 @@ def add_derived(rows: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
 def _evaluate(rows: pd.DataFrame, name: str, formula, text: str) -> pd.DataFrame:
     joined = None
     for i, (_, dep) in enumerate(formula):
-        part = rows.loc[rows["metric"] == dep, [*_KEY, "qk", "start", "end", "value", "unit",
-                                                 "concept", "accession", "form", "filed"]]
+        part = rows.loc[
+            rows["metric"] == dep,
+            [*_KEY, "qk", "start", "end", "value", "unit", "concept", "accession", "form", "filed"],
+        ]
         part = part.rename(columns={c: f"{c}_{i}" for c in part.columns if c not in _KEY})
         joined = part if joined is None else joined.merge(part, on=_KEY, how="inner")
     if joined is None or joined.empty:
@@ -53,23 +55,26 @@ def _evaluate(rows: pd.DataFrame, name: str, formula, text: str) -> pd.DataFrame
     joined = joined[same_unit]
     value = value[same_unit]
     readable = text.replace("_selling_marketing", "selling_marketing").replace(
-        "_general_administrative", "general_administrative")
+        "_general_administrative", "general_administrative"
+    )
     concepts = joined["concept_0"].astype(str)
     for i, (sign, _) in enumerate(formula[1:], start=1):
         concepts = concepts + (" - " if sign < 0 else " + ") + joined[f"concept_{i}"].astype(str)
-    return pd.DataFrame({
-        "metric": name,
-        "fiscal_year": joined["fiscal_year"].to_numpy(),
-        "fiscal_period": joined["fiscal_period"].to_numpy(),
-        "qk": joined["qk_0"].to_numpy(),
-        "start": joined["start_0"].to_numpy(),
-        "end": joined["end_0"].to_numpy(),
-        "value": value,
-        "unit": joined["unit_0"].to_numpy(),
-        "concept": concepts.to_numpy(),
-        "accession": joined["accession_0"].to_numpy(),
-        "form": joined["form_0"].to_numpy(),
-        "filed": joined["filed_0"].to_numpy(),
-        "derivation": f"derived: {readable}",
-        "evidence": "derived",
-    })
+    return pd.DataFrame(
+        {
+            "metric": name,
+            "fiscal_year": joined["fiscal_year"].to_numpy(),
+            "fiscal_period": joined["fiscal_period"].to_numpy(),
+            "qk": joined["qk_0"].to_numpy(),
+            "start": joined["start_0"].to_numpy(),
+            "end": joined["end_0"].to_numpy(),
+            "value": value,
+            "unit": joined["unit_0"].to_numpy(),
+            "concept": concepts.to_numpy(),
+            "accession": joined["accession_0"].to_numpy(),
+            "form": joined["form_0"].to_numpy(),
+            "filed": joined["filed_0"].to_numpy(),
+            "derivation": f"derived: {readable}",
+            "evidence": "derived",
+        }
+    )

@@ -24,8 +24,15 @@ import pandas as pd
 
 from stackatlas.errors import ValidationError
 
-FX_COLUMNS = ["currency", "year", "usd_per_unit", "source_title", "source_publisher",
-              "source_url", "source_date"]
+FX_COLUMNS = [
+    "currency",
+    "year",
+    "usd_per_unit",
+    "source_title",
+    "source_publisher",
+    "source_url",
+    "source_date",
+]
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +65,8 @@ def convert_to_usd(rows: pd.DataFrame, money: pd.Series) -> pd.DataFrame:
         return out
     table = load_fx_table()[["currency", "year", "usd_per_unit"]]
     sub = out.loc[foreign, ["unit", "calendar_year"]].rename(
-        columns={"unit": "currency", "calendar_year": "year"})
+        columns={"unit": "currency", "calendar_year": "year"}
+    )
     sub["year"] = sub["year"].astype("Int64")
     rates = sub.merge(table.astype({"year": "Int64"}), on=["currency", "year"], how="left")
     rate = rates["usd_per_unit"].to_numpy(dtype=float)
@@ -70,8 +78,15 @@ def convert_to_usd(rows: pd.DataFrame, money: pd.Series) -> pd.DataFrame:
     out.loc[idx, "value"] = out.loc[idx, "value"].to_numpy(dtype=float) * rate
     suffix = np.where(
         found,
-        "; converted from " + cur + " at " + np.char.mod("%.6g", np.nan_to_num(rate)).astype(object)
-        + " USD/" + cur + " (" + years + " annual average, Federal Reserve G.5A)",
+        "; converted from "
+        + cur
+        + " at "
+        + np.char.mod("%.6g", np.nan_to_num(rate)).astype(object)
+        + " USD/"
+        + cur
+        + " ("
+        + years
+        + " annual average, Federal Reserve G.5A)",
         "; unavailable: no " + cur + " annual average rate for " + years,
     )
     out.loc[idx, "derivation"] = out.loc[idx, "derivation"].astype(str) + suffix

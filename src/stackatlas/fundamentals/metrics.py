@@ -43,12 +43,37 @@ if TYPE_CHECKING:
 
 PERIODS = ("annual", "quarterly", "ttm")
 METRIC_COLUMNS = [
-    "metric", "fiscal_year", "fiscal_period", "start", "end", "value", "unit", "currency",
-    "fx_rate", "concept", "accession", "form", "filed", "derivation", "evidence",
-    "calendar_year", "calendar_quarter",
+    "metric",
+    "fiscal_year",
+    "fiscal_period",
+    "start",
+    "end",
+    "value",
+    "unit",
+    "currency",
+    "fx_rate",
+    "concept",
+    "accession",
+    "form",
+    "filed",
+    "derivation",
+    "evidence",
+    "calendar_year",
+    "calendar_quarter",
 ]
-_FACT_COLUMNS = ["taxonomy", "concept", "unit", "start", "end", "value", "accession", "fy", "fp",
-                 "form", "filed"]
+_FACT_COLUMNS = [
+    "taxonomy",
+    "concept",
+    "unit",
+    "start",
+    "end",
+    "value",
+    "accession",
+    "fy",
+    "fp",
+    "form",
+    "filed",
+]
 
 
 def compute_metrics(
@@ -164,8 +189,11 @@ def _check_metrics(metrics: Sequence[str] | None) -> list[str]:
 
 def _facts_frame(facts: pa.Table | pd.DataFrame) -> pd.DataFrame:
     """Facts as pandas with datetime64 dates; only the columns metrics need."""
-    ciks = facts["cik"] if "cik" in (
-        facts.column_names if isinstance(facts, pa.Table) else facts.columns) else None
+    ciks = (
+        facts["cik"]
+        if "cik" in (facts.column_names if isinstance(facts, pa.Table) else facts.columns)
+        else None
+    )
     if ciks is not None and len(pc.unique(pa.array(ciks))) > 1:
         raise ValidationError("facts hold more than one company (cik); pass one company's facts")
     if isinstance(facts, pa.Table):
@@ -188,7 +216,8 @@ def _facts_frame(facts: pa.Table | pd.DataFrame) -> pd.DataFrame:
 
 def _finish(rows: pd.DataFrame, names: list[str], to_usd: bool) -> pd.DataFrame:
     align_start = pd.to_datetime(
-        rows["last_start"] if "last_start" in rows.columns else rows["start"])
+        rows["last_start"] if "last_start" in rows.columns else rows["start"]
+    )
     # a balance is aligned with the fiscal period it closes (a quarter, or the year)
     span = pd.to_timedelta(np.where(rows["fiscal_period"] == "FY", 364, 90), unit="D")
     align_start = align_start.fillna(pd.to_datetime(rows["end"]) - span)

@@ -58,12 +58,14 @@ def fiscal_calendar(facts: pd.DataFrame) -> pd.DataFrame:
     counts = counts.sort_values(["fiscal_year", "n", "end"]).drop_duplicates(
         "fiscal_year", keep="last"
     )
-    cal = pd.DataFrame({
-        "fiscal_year": counts["fiscal_year"].astype(int).to_numpy(),
-        "fy_start": counts["start"].to_numpy(),
-        "fy_end": counts["end"].to_numpy(),
-        "source": "reported",
-    })
+    cal = pd.DataFrame(
+        {
+            "fiscal_year": counts["fiscal_year"].astype(int).to_numpy(),
+            "fy_start": counts["start"].to_numpy(),
+            "fy_end": counts["end"].to_numpy(),
+            "source": "reported",
+        }
+    )
     cal = _fill_years(cal)
     return cal[cols]
 
@@ -79,8 +81,14 @@ def _calendar_without_annual(dur: pd.DataFrame, spans: pd.Series) -> pd.DataFram
         end = pd.Timestamp(year=int(dur["end"].max().year), month=12, day=31)
     else:
         return pd.DataFrame(columns=["fiscal_year", "fy_start", "fy_end", "source"])
-    cal = pd.DataFrame({"fiscal_year": [int(end.year)], "fy_start": [end - pd.DateOffset(
-        years=1) + _DAY], "fy_end": [end], "source": ["inferred"]})
+    cal = pd.DataFrame(
+        {
+            "fiscal_year": [int(end.year)],
+            "fy_start": [end - pd.DateOffset(years=1) + _DAY],
+            "fy_end": [end],
+            "source": ["inferred"],
+        }
+    )
     first = int(dur["end"].min().year) - 1
     cal = _fill_years(cal, first=first)
     cal["source"] = "inferred"
@@ -134,8 +142,7 @@ def _fill_years(cal: pd.DataFrame, first: int | None = None) -> pd.DataFrame:
     for year in missing:  # a handful of years at most: not a per-fact loop
         ref = int(years[np.abs(years - year).argmin()])
         end = known.at[ref, "fy_end"] + pd.DateOffset(years=year - ref)
-        rows.append({"fiscal_year": year, "fy_start": pd.NaT, "fy_end": end,
-                     "source": "inferred"})
+        rows.append({"fiscal_year": year, "fy_start": pd.NaT, "fy_end": end, "source": "inferred"})
     cal = pd.concat([cal, pd.DataFrame(rows)], ignore_index=True).sort_values("fiscal_year")
     prev_end = cal["fy_end"].shift(1)
     fill = cal["fy_start"].isna() & prev_end.notna()
@@ -175,5 +182,3 @@ def calendar_alignment(start: pd.Series, end: pd.Series) -> tuple[pd.Series, pd.
     begin = start.fillna(end)
     mid = begin + (end - begin) / 2
     return mid.dt.year.astype("Int64"), mid.dt.quarter.astype("Int64")
-
-

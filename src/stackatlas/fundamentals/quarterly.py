@@ -24,8 +24,20 @@ from stackatlas.fundamentals.periods import assign_fiscal, quarters_spanned
 from stackatlas.fundamentals.resolve import reported_derivation
 
 ROW_COLUMNS = [
-    "metric", "fiscal_year", "fiscal_period", "qk", "start", "end", "value", "unit", "concept",
-    "accession", "form", "filed", "derivation", "evidence",
+    "metric",
+    "fiscal_year",
+    "fiscal_period",
+    "qk",
+    "start",
+    "end",
+    "value",
+    "unit",
+    "concept",
+    "accession",
+    "form",
+    "filed",
+    "derivation",
+    "evidence",
 ]
 _CUM_NAMES = ("Q1", "6M YTD", "9M YTD", "FY")
 _FIELDS = ("value", "start", "end", "concept", "accession", "form", "filed", "rank", "unit")
@@ -94,14 +106,16 @@ def quarterly_rows(res: pd.DataFrame) -> pd.DataFrame:
         deriv[fb, k] = deriv[fb, k] + " (fallback: " + cum["concept"][fb, k].astype(str) + ")"
         evidence[derived, k] = "derived"
 
-    long = pd.DataFrame({
-        "metric": np.repeat(keys.get_level_values(0).to_numpy(), 4),
-        "fiscal_year": np.repeat(keys.get_level_values(1).to_numpy(), 4),
-        "qk": np.tile(np.arange(1, 5), n),
-        "derivation": deriv.reshape(-1),
-        "evidence": evidence.reshape(-1),
-        **{f: q[f].reshape(-1) for f in _FIELDS},
-    })
+    long = pd.DataFrame(
+        {
+            "metric": np.repeat(keys.get_level_values(0).to_numpy(), 4),
+            "fiscal_year": np.repeat(keys.get_level_values(1).to_numpy(), 4),
+            "qk": np.tile(np.arange(1, 5), n),
+            "derivation": deriv.reshape(-1),
+            "evidence": evidence.reshape(-1),
+            **{f: q[f].reshape(-1) for f in _FIELDS},
+        }
+    )
     long = long[long["evidence"].notna()].copy()
     long["fiscal_period"] = "Q" + long["qk"].astype(str)
     for col in ("start", "end", "filed"):
@@ -161,8 +175,10 @@ def ttm_rows(quarters: pd.DataFrame, slots: pd.DataFrame, kinds: dict[str, str])
     end = pd.to_datetime(pd.Series(grid("end").reshape(-1))).to_numpy().reshape(value.shape)
     unit, concept, accession = grid("unit"), grid("concept"), grid("accession")
     slot_end = pd.to_datetime(slots["end"]).to_numpy()
-    labels = np.array([f"Q{k} FY{y}" for y, k in zip(slots["fiscal_year"], slots["qk"],
-                                                    strict=True)], dtype=object)
+    labels = np.array(
+        [f"Q{k} FY{y}" for y, k in zip(slots["fiscal_year"], slots["qk"], strict=True)],
+        dtype=object,
+    )
     n_s = value.shape[1]
     present = ~np.isnan(value)
     first = np.where(present.any(axis=1), present.argmax(axis=1), n_s)
@@ -172,23 +188,26 @@ def ttm_rows(quarters: pd.DataFrame, slots: pd.DataFrame, kinds: dict[str, str])
     window_ok = np.zeros(value.shape, bool)
     contiguous = np.zeros(value.shape, bool)
     if n_s >= 4:
-        win_present = np.stack([present[:, 3 - i: n_s - i] for i in range(4)]).all(axis=0)
-        gaps = [(start[:, 3 - i: n_s - i] - end[:, 2 - i: n_s - 1 - i]) / _DAY for i in range(3)]
+        win_present = np.stack([present[:, 3 - i : n_s - i] for i in range(4)]).all(axis=0)
+        gaps = [(start[:, 3 - i : n_s - i] - end[:, 2 - i : n_s - 1 - i]) / _DAY for i in range(3)]
         contig = np.stack([(g >= 1) & (g <= 4) for g in gaps]).all(axis=0)
-        sums = sum(np.nan_to_num(value[:, 3 - i: n_s - i]) for i in range(4))
+        sums = sum(np.nan_to_num(value[:, 3 - i : n_s - i]) for i in range(4))
         window_ok[:, 3:] = win_present
         contiguous[:, 3:] = contig
         ttm[:, 3:] = np.where(win_present & contig, sums, np.nan)
     ttm[is_instant] = value[is_instant]
 
     cols = np.arange(n_s)
-    emit = (cols[None, :] >= (first[:, None] + np.where(is_instant, 0, 3)[:, None]))
+    emit = cols[None, :] >= (first[:, None] + np.where(is_instant, 0, 3)[:, None])
     rows = []
     for i, j in zip(*np.nonzero(emit), strict=True):  # one per output row, not per fact
         if is_instant[i]:
             ok = present[i, j]
-            why = "instant at period end" if ok else (
-                f"unavailable: no balance reported at the end of {labels[j]}")
+            why = (
+                "instant at period end"
+                if ok
+                else (f"unavailable: no balance reported at the end of {labels[j]}")
+            )
             lo = j
         else:
             ok = window_ok[i, j] and contiguous[i, j]
@@ -200,21 +219,45 @@ def ttm_rows(quarters: pd.DataFrame, slots: pd.DataFrame, kinds: dict[str, str])
                 why = "unavailable: missing " + ", ".join(missing)
             else:
                 why = "unavailable: quarters not contiguous"
-        rows.append((
-            metrics[i], int(slots["fiscal_year"].iat[j]), int(slots["qk"].iat[j]),
-            None if is_instant[i] else (
-                start[i, lo] if present[i, lo] else (slot_end[lo - 1] + _DAY if lo > 0 else None)),
-            end[i, j] if present[i, j] else slot_end[j],
-            ttm[i, j], unit[i, j] if present[i, j] else None,
-            concept[i, j] if present[i, j] else None,
-            accession[i, j] if present[i, j] else None,
-            why, ("reported" if is_instant[i] else "derived") if ok else "unresolved",
-            start[i, j] if present[i, j] else (slot_end[j - 1] + _DAY if j > 0 else None),
-        ))
-    out = pd.DataFrame(rows, columns=[
-        "metric", "fiscal_year", "qk", "start", "end", "value", "unit", "concept", "accession",
-        "derivation", "evidence", "last_start",
-    ])
+        rows.append(
+            (
+                metrics[i],
+                int(slots["fiscal_year"].iat[j]),
+                int(slots["qk"].iat[j]),
+                None
+                if is_instant[i]
+                else (
+                    start[i, lo]
+                    if present[i, lo]
+                    else (slot_end[lo - 1] + _DAY if lo > 0 else None)
+                ),
+                end[i, j] if present[i, j] else slot_end[j],
+                ttm[i, j],
+                unit[i, j] if present[i, j] else None,
+                concept[i, j] if present[i, j] else None,
+                accession[i, j] if present[i, j] else None,
+                why,
+                ("reported" if is_instant[i] else "derived") if ok else "unresolved",
+                start[i, j] if present[i, j] else (slot_end[j - 1] + _DAY if j > 0 else None),
+            )
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "metric",
+            "fiscal_year",
+            "qk",
+            "start",
+            "end",
+            "value",
+            "unit",
+            "concept",
+            "accession",
+            "derivation",
+            "evidence",
+            "last_start",
+        ],
+    )
     out["fiscal_period"] = "TTM"
     out["form"] = None
     out["filed"] = pd.NaT

@@ -23,8 +23,23 @@ from stackatlas.fundamentals.concepts import candidate_frame
 from stackatlas.fundamentals.periods import assign_fiscal, quarters_spanned
 
 RESOLVED_COLUMNS = [
-    "metric", "kind", "unit_kind", "fiscal_year", "qk", "nq", "start", "end", "value", "unit",
-    "taxonomy", "concept", "rank", "accession", "form", "filed", "detail",
+    "metric",
+    "kind",
+    "unit_kind",
+    "fiscal_year",
+    "qk",
+    "nq",
+    "start",
+    "end",
+    "value",
+    "unit",
+    "taxonomy",
+    "concept",
+    "rank",
+    "accession",
+    "form",
+    "filed",
+    "detail",
 ]
 
 
@@ -65,8 +80,10 @@ def resolve(
     rows = rows[(instant & (rows["kind"] == "instant")) | (~instant & (rows["kind"] == "duration"))]
     rows = assign_fiscal(rows, cal)
     instant = rows["start"].isna()
-    usable_duration = ~instant & (rows["qk"] > 0) & (
-        (rows["nq"] == 1) | ((rows["nq"] > 1) & (rows["nq"] == rows["qk"]))
+    usable_duration = (
+        ~instant
+        & (rows["qk"] > 0)
+        & ((rows["nq"] == 1) | ((rows["nq"] > 1) & (rows["nq"] == rows["qk"])))
     )
     usable_instant = instant & (rows["qk"] > 0) & rows["end"].isin(period_ends)
     rows = rows[usable_duration | usable_instant].copy()
@@ -92,8 +109,9 @@ def _cover_page_to_period_end(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.Dat
     dur = dur[quarters_spanned(dur["start"], dur["end"]) > 0]
     main_end = dur.groupby("accession")["end"].max()
     period_end = rows.loc[cover, "accession"].map(main_end)
-    rows.loc[cover, "detail"] = (" (cover page, as of "
-                                 + rows.loc[cover, "end"].dt.strftime("%Y-%m-%d") + ")")
+    rows.loc[cover, "detail"] = (
+        " (cover page, as of " + rows.loc[cover, "end"].dt.strftime("%Y-%m-%d") + ")"
+    )
     rows.loc[cover, "end"] = period_end
     return rows[rows["end"].notna()]
 

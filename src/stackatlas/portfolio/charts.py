@@ -23,10 +23,19 @@ def exposure_sunburst(report: PortfolioReport) -> go.Figure:
         labels.append(s.segment)
         parents.append(s.layer)
         values.append(float(s.exposure))
-    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=values,
-                                branchvalues="total", hovertemplate="%{label}: %{value:.1%}"))
-    fig.update_layout(title="Portfolio exposure by layer and segment",
-                      margin={"t": 40, "l": 0, "r": 0, "b": 0})
+    fig = go.Figure(
+        go.Sunburst(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            hovertemplate="%{label}: %{value:.1%}",
+        )
+    )
+    fig.update_layout(
+        title="Portfolio exposure by layer and segment", margin={"t": 40, "l": 0, "r": 0, "b": 0}
+    )
     return fig
 
 
@@ -35,14 +44,26 @@ def risk_return_scatter(report: PortfolioReport) -> go.Figure:
     fig = go.Figure()
     if report.risk is not None:
         for kind, df in report.risk.stats.groupby("kind", sort=False):
-            labels = [f"{n} ({w})" if w else n for n, w in zip(df["name"], df["weighting"],
-                                                               strict=True)]
-            fig.add_trace(go.Scatter(x=df["ann_volatility"], y=df["ann_return"], text=labels,
-                                     mode="markers+text", textposition="top center",
-                                     name=str(kind)))
-    fig.update_layout(title="Risk and return by layer", xaxis_title="annualized volatility",
-                      yaxis_title="annualized return", xaxis_tickformat=".0%",
-                      yaxis_tickformat=".0%")
+            labels = [
+                f"{n} ({w})" if w else n for n, w in zip(df["name"], df["weighting"], strict=True)
+            ]
+            fig.add_trace(
+                go.Scatter(
+                    x=df["ann_volatility"],
+                    y=df["ann_return"],
+                    text=labels,
+                    mode="markers+text",
+                    textposition="top center",
+                    name=str(kind),
+                )
+            )
+    fig.update_layout(
+        title="Risk and return by layer",
+        xaxis_title="annualized volatility",
+        yaxis_title="annualized return",
+        xaxis_tickformat=".0%",
+        yaxis_tickformat=".0%",
+    )
     return fig
 
 
@@ -52,8 +73,8 @@ def drawdown_lines(report: PortfolioReport) -> go.Figure:
     if report.risk is not None:
         for name in report.risk.levels.columns:
             series = report.risk.levels[name].dropna()
-            fig.add_trace(go.Scatter(x=series.index, y=drawdown(series), mode="lines",
-                                     name=str(name)))
-    fig.update_layout(title="Drawdowns", yaxis_title="drawdown from peak",
-                      yaxis_tickformat=".0%")
+            fig.add_trace(
+                go.Scatter(x=series.index, y=drawdown(series), mode="lines", name=str(name))
+            )
+    fig.update_layout(title="Drawdowns", yaxis_title="drawdown from peak", yaxis_tickformat=".0%")
     return fig

@@ -35,8 +35,18 @@ from stackatlas.portfolio.holdings import (
     split_rows,
 )
 
-NON_EQUITY_CLASSES = frozenset({"cash", "money market", "cash collateral and margins", "futures",
-                                "fx", "forwards", "swaps", "cash and/or derivatives"})
+NON_EQUITY_CLASSES = frozenset(
+    {
+        "cash",
+        "money market",
+        "cash collateral and margins",
+        "futures",
+        "fx",
+        "forwards",
+        "swaps",
+        "cash and/or derivatives",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -87,19 +97,24 @@ def read_fund_holdings(path: str | Path, fund: str | None = None) -> FundHolding
     header_line, header = rows[header_at]
     cols = _match_columns(header)
     if "weight" not in cols:
-        raise ValidationError(Problem(name, header_line, None,
-                                      "fund holdings need a weight column (e.g. 'Weight (%)')"))
-    asset_idx = next((i for i, h in enumerate(header)
-                      if normalize_header(h) in {"asset class", "sector"}), None)
-    asset_class_idx = next((i for i, h in enumerate(header)
-                            if normalize_header(h) == "asset class"), asset_idx)
+        raise ValidationError(
+            Problem(
+                name, header_line, None, "fund holdings need a weight column (e.g. 'Weight (%)')"
+            )
+        )
+    asset_idx = next(
+        (i for i, h in enumerate(header) if normalize_header(h) in {"asset class", "sector"}), None
+    )
+    asset_class_idx = next(
+        (i for i, h in enumerate(header) if normalize_header(h) == "asset class"), asset_idx
+    )
     percent = any(t in normalize_header(header[cols["weight"]]) for t in ("%", "pct", "percent"))
     preamble = [r for _, r in rows[:header_at]]
     problems: list[Problem] = []
     merged: dict[str, Constituent] = {}
     notes: list[str] = []
     cash = 0.0
-    for line, row in rows[header_at + 1:]:
+    for line, row in rows[header_at + 1 :]:
         if not any(c.strip() for c in row):
             continue
         if len(row) == 1 and len(header) > 2:
@@ -110,19 +125,24 @@ def read_fund_holdings(path: str | Path, fund: str | None = None) -> FundHolding
         try:
             weight = parse_number(raw)
         except ValueError:
-            problems.append(Problem(name, line, header[cols["weight"]].strip(),
-                                    f"not a number: {raw!r}"))
+            problems.append(
+                Problem(name, line, header[cols["weight"]].strip(), f"not a number: {raw!r}")
+            )
             continue
         if weight is None:
             problems.append(Problem(name, line, header[cols["weight"]].strip(), "weight missing"))
             continue
         if weight < 0:
-            problems.append(Problem(name, line, header[cols["weight"]].strip(),
-                                    f"negative weight {raw!r}"))
+            problems.append(
+                Problem(name, line, header[cols["weight"]].strip(), f"negative weight {raw!r}")
+            )
             continue
         weight = weight / 100 if percent else weight
-        asset = (normalize_header(row[asset_class_idx])
-                 if asset_class_idx is not None and asset_class_idx < len(row) else "equity")
+        asset = (
+            normalize_header(row[asset_class_idx])
+            if asset_class_idx is not None and asset_class_idx < len(row)
+            else "equity"
+        )
         if asset in NON_EQUITY_CLASSES or not ticker or ticker in {"-", "--"}:
             cash += weight
             continue
@@ -138,13 +158,21 @@ def read_fund_holdings(path: str | Path, fund: str | None = None) -> FundHolding
         raise ValidationError(Problem(name, header_line, None, "no equity rows in fund holdings"))
     total = sum(c.weight for c in merged.values()) + cash
     if not percent and total > 1.5:
-        merged = {k: Constituent(c.ticker, c.weight / 100, c.name, c.line)
-                  for k, c in merged.items()}
+        merged = {
+            k: Constituent(c.ticker, c.weight / 100, c.name, c.line) for k, c in merged.items()
+        }
         cash /= 100
         notes.append("weights sum to more than 1.5, read as percent")
     fund_name = preamble[0][0].strip() if preamble and preamble[0] else None
-    return FundHoldings(fund or fund_from_filename(p) or p.stem.upper(), list(merged.values()),
-                        cash, fund_name, _parse_as_of(preamble), name, notes)
+    return FundHoldings(
+        fund or fund_from_filename(p) or p.stem.upper(),
+        list(merged.values()),
+        cash,
+        fund_name,
+        _parse_as_of(preamble),
+        name,
+        notes,
+    )
 
 
 def fund_from_filename(path: Path, candidates: set[str] | None = None) -> str | None:
@@ -174,9 +202,15 @@ def parse_etf_arg(arg: str, portfolio_tickers: set[str]) -> FundHoldings:
     p = Path(arg)
     fund = fund_from_filename(p, portfolio_tickers)
     if fund is None:
-        raise ValidationError(Problem(
-            arg, None, None, "cannot tell which holding this fund file describes: no portfolio "
-            "ticker in its file name; pass it as TICKER=FILE (e.g. SOXX=holdings.csv)"))
+        raise ValidationError(
+            Problem(
+                arg,
+                None,
+                None,
+                "cannot tell which holding this fund file describes: no portfolio "
+                "ticker in its file name; pass it as TICKER=FILE (e.g. SOXX=holdings.csv)",
+            )
+        )
     return read_fund_holdings(p, fund)
 
 
@@ -186,8 +220,9 @@ def shipped_funds(folder: Path | None = None) -> dict[str, FundHoldings]:
     Each YAML file needs ``fund``, ``as_of``, ``source: {title, publisher, url}`` and
     ``holdings: [{ticker, weight}]``; a file missing any of them is a ValidationError.
     """
-    base = folder if folder is not None else Path(str(resources.files("stackatlas") / "data"
-                                                        / "etfs"))
+    base = (
+        folder if folder is not None else Path(str(resources.files("stackatlas") / "data" / "etfs"))
+    )
     out: dict[str, FundHoldings] = {}
     if not base.is_dir():
         return out
@@ -197,14 +232,25 @@ def shipped_funds(folder: Path | None = None) -> dict[str, FundHoldings]:
         missing = [k for k in ("fund", "as_of", "holdings") if not doc.get(k)]
         missing += [f"source.{k}" for k in ("title", "publisher", "url") if not src.get(k)]
         if missing:
-            raise ValidationError(Problem(str(f), None, None,
-                                          f"shipped fund file lacks {', '.join(missing)}"))
-        cons = [Constituent(str(h["ticker"]), float(h["weight"]), h.get("name"))
-                for h in doc["holdings"]]
-        as_of = doc["as_of"] if isinstance(doc["as_of"], date) else date.fromisoformat(
-            str(doc["as_of"]))
+            raise ValidationError(
+                Problem(str(f), None, None, f"shipped fund file lacks {', '.join(missing)}")
+            )
+        cons = [
+            Constituent(str(h["ticker"]), float(h["weight"]), h.get("name"))
+            for h in doc["holdings"]
+        ]
+        as_of = (
+            doc["as_of"]
+            if isinstance(doc["as_of"], date)
+            else date.fromisoformat(str(doc["as_of"]))
+        )
         out[normalize_ticker(doc["fund"])] = FundHoldings(
-            doc["fund"], cons, float(doc.get("cash_weight", 0.0)), doc.get("name"), as_of,
+            doc["fund"],
+            cons,
+            float(doc.get("cash_weight", 0.0)),
+            doc.get("name"),
+            as_of,
             f"{src['title']} ({src['publisher']}) {src['url']}",
-            [doc["coverage"]] if doc.get("coverage") else [])
+            [doc["coverage"]] if doc.get("coverage") else [],
+        )
     return out

@@ -45,9 +45,16 @@ def segment_exposure(atlas: Atlas, positions: list[Position]) -> pd.DataFrame:
         for m in atlas.memberships_of(p.company):
             acc[m.segment] += p.weight * m.weight
             ev[m.segment].add(_membership_evidence(m.basis))
-    rows = [{"layer": atlas.layer_of_segment.get(seg, "?"), "segment": seg, "exposure": v,
-             "evidence": max(ev[seg], key=lambda e: e.rank).value}
-            for seg, v in acc.items() if v > 0]
+    rows = [
+        {
+            "layer": atlas.layer_of_segment.get(seg, "?"),
+            "segment": seg,
+            "exposure": v,
+            "evidence": max(ev[seg], key=lambda e: e.rank).value,
+        }
+        for seg, v in acc.items()
+        if v > 0
+    ]
     order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
     rows.sort(key=lambda r: (order.get(r["layer"], 99), -r["exposure"]))
     return pd.DataFrame(rows, columns=["layer", "segment", "exposure", "evidence"])
@@ -66,12 +73,21 @@ def layer_exposure(atlas: Atlas, positions: list[Position]) -> pd.DataFrame:
         layer = atlas.layer(lid)
         part = seg[seg["layer"] == lid]
         value = float(part["exposure"].sum())
-        evidence = (max((Evidence(e) for e in part["evidence"]), key=lambda e: e.rank).value
-                    if len(part) else Evidence.ESTIMATED.value)
-        rows.append({"layer": lid, "level": layer.level, "level_name": layer.level_name,
-                     "exposure": value,
-                     "stack_share": value / stack_total if stack_total else 0.0,
-                     "evidence": evidence})
+        evidence = (
+            max((Evidence(e) for e in part["evidence"]), key=lambda e: e.rank).value
+            if len(part)
+            else Evidence.ESTIMATED.value
+        )
+        rows.append(
+            {
+                "layer": lid,
+                "level": layer.level,
+                "level_name": layer.level_name,
+                "exposure": value,
+                "stack_share": value / stack_total if stack_total else 0.0,
+                "evidence": evidence,
+            }
+        )
     mapped = sum(p.weight for p in positions if p.company is not None)
     extra = {
         "unclassified": mapped - stack_total,
@@ -79,9 +95,16 @@ def layer_exposure(atlas: Atlas, positions: list[Position]) -> pd.DataFrame:
         "cash": sum(p.weight for p in positions if p.kind in {"cash", "fund-cash"}),
     }
     for name, value in extra.items():
-        rows.append({"layer": name, "level": None, "level_name": None,
-                     "exposure": max(value, 0.0), "stack_share": None,
-                     "evidence": Evidence.DERIVED.value})
+        rows.append(
+            {
+                "layer": name,
+                "level": None,
+                "level_name": None,
+                "exposure": max(value, 0.0),
+                "stack_share": None,
+                "evidence": Evidence.DERIVED.value,
+            }
+        )
     df = pd.DataFrame(rows)
     df["level"] = pd.Series([r["level"] for r in rows], dtype=object)  # ints, None for extras
     return df
@@ -97,24 +120,31 @@ def company_weights(positions: list[Position]) -> pd.DataFrame:
         if p.kind in {"cash", "fund-cash", "fund-uncovered"}:
             continue
         key = p.company or f"ticker:{p.ticker.upper()}"
-        row = acc.setdefault(key, {"name_id": key, "company": p.company, "weight": 0.0,
-                                   "direct": 0.0, "via_funds": 0.0})
+        row = acc.setdefault(
+            key,
+            {"name_id": key, "company": p.company, "weight": 0.0, "direct": 0.0, "via_funds": 0.0},
+        )
         row["weight"] = float(row["weight"] or 0) + p.weight  # type: ignore[arg-type]
         col = "via_funds" if p.via else "direct"
         row[col] = float(row[col] or 0) + p.weight  # type: ignore[arg-type]
-    df = pd.DataFrame(list(acc.values()),
-                      columns=["name_id", "company", "weight", "direct", "via_funds"])
+    df = pd.DataFrame(
+        list(acc.values()), columns=["name_id", "company", "weight", "direct", "via_funds"]
+    )
     return df.sort_values("weight", ascending=False, ignore_index=True)
 
 
 def top_names(atlas: Atlas, positions: list[Position], n: int = 10) -> pd.DataFrame:
     """The ``n`` largest look-through names with company name and primary layer."""
     df = company_weights(positions).head(n).copy()
-    df["name"] = [atlas.companies[c].name if isinstance(c, str) and c in atlas.companies
-                  else nid.removeprefix("ticker:") for c, nid in zip(df["company"], df["name_id"],
-                                                                     strict=True)]
-    df["primary_layer"] = [primary_layer(atlas, c) if isinstance(c, str) else None
-                           for c in df["company"]]
+    df["name"] = [
+        atlas.companies[c].name
+        if isinstance(c, str) and c in atlas.companies
+        else nid.removeprefix("ticker:")
+        for c, nid in zip(df["company"], df["name_id"], strict=True)
+    ]
+    df["primary_layer"] = [
+        primary_layer(atlas, c) if isinstance(c, str) else None for c in df["company"]
+    ]
     df["evidence"] = Evidence.DERIVED.value  # from the user's own amounts
     return df[["name", "company", "weight", "direct", "via_funds", "primary_layer", "evidence"]]
 
@@ -157,8 +187,9 @@ def downstream_of(graph: dict[str, set[str]], company: str, depth: int = MAX_DEP
     return seen
 
 
-def chokepoint_exposure(atlas: Atlas, positions: list[Position], *,
-                        depth: int = MAX_DEPTH) -> pd.DataFrame:
+def chokepoint_exposure(
+    atlas: Atlas, positions: list[Position], *, depth: int = MAX_DEPTH
+) -> pd.DataFrame:
     """Per chokepoint: portfolio weight held directly, downstream, and in total.
 
     Columns: company, name, markets, exposure, direct, downstream, holders (companies held that
@@ -167,8 +198,9 @@ def chokepoint_exposure(atlas: Atlas, positions: list[Position], *,
     cps = find_chokepoints(atlas)
     graph = supply_edges(atlas)
     cw = company_weights(positions)
-    held = {c: float(w) for c, w in zip(cw["company"], cw["weight"], strict=True)
-            if isinstance(c, str)}
+    held = {
+        c: float(w) for c, w in zip(cw["company"], cw["weight"], strict=True) if isinstance(c, str)
+    }
     rows = []
     for cid, group in cps.groupby("company", sort=False):
         down = downstream_of(graph, str(cid), depth)
@@ -176,15 +208,35 @@ def chokepoint_exposure(atlas: Atlas, positions: list[Position], *,
         holders = sorted((c for c in held if c in down), key=lambda c: -held[c])
         downstream = sum(held[c] for c in holders)
         name = atlas.companies[str(cid)].name
-        markets = ", ".join(f"{m} {s:.0%}" for m, s in zip(group["market"], group["share"],
-                                                          strict=True))
+        markets = ", ".join(
+            f"{m} {s:.0%}" for m, s in zip(group["market"], group["share"], strict=True)
+        )
         total = direct + downstream
-        rows.append({"company": cid, "name": name, "markets": markets, "exposure": total,
-                     "direct": direct, "downstream": downstream,
-                     "holders": [atlas.companies[c].name for c in holders],
-                     "sentence": f"{total:.0%} of this portfolio depends on {name} "
-                                 f"({markets})",
-                     "evidence": Evidence.ESTIMATED.value})  # shares and edges are estimates
-    df = pd.DataFrame(rows, columns=["company", "name", "markets", "exposure", "direct",
-                                     "downstream", "holders", "sentence", "evidence"])
+        rows.append(
+            {
+                "company": cid,
+                "name": name,
+                "markets": markets,
+                "exposure": total,
+                "direct": direct,
+                "downstream": downstream,
+                "holders": [atlas.companies[c].name for c in holders],
+                "sentence": f"{total:.0%} of this portfolio depends on {name} ({markets})",
+                "evidence": Evidence.ESTIMATED.value,
+            }
+        )  # shares and edges are estimates
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "company",
+            "name",
+            "markets",
+            "exposure",
+            "direct",
+            "downstream",
+            "holders",
+            "sentence",
+            "evidence",
+        ],
+    )
     return df.sort_values("exposure", ascending=False, ignore_index=True)

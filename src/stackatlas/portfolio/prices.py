@@ -44,15 +44,17 @@ def read_price_file(path: Path) -> pd.Series:
     date_col = cols.get("date") or cols.get("datetime")
     value_col = cols.get("adj close") or cols.get("adjclose") or cols.get("close")
     if date_col is None or value_col is None:
-        raise ValidationError(Problem(str(path), 1, None,
-                                      "price file needs Date and Close (or Adj Close) columns"))
+        raise ValidationError(
+            Problem(str(path), 1, None, "price file needs Date and Close (or Adj Close) columns")
+        )
     dates = pd.to_datetime(df[date_col].str.strip().str[:10], errors="coerce", format="%Y-%m-%d")
     values = pd.to_numeric(df[value_col].str.strip(), errors="coerce")
     problems = []
     for i in (dates.isna() | values.isna() | (values <= 0)).to_numpy().nonzero()[0][:5]:
         bad_col = date_col if pd.isna(dates.iloc[i]) else value_col
-        problems.append(Problem(str(path), int(i) + 2, bad_col,
-                                f"bad value {df[bad_col].iloc[i]!r}"))
+        problems.append(
+            Problem(str(path), int(i) + 2, bad_col, f"bad value {df[bad_col].iloc[i]!r}")
+        )
     if problems:
         raise ValidationError(problems)
     series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates, name="date"))
@@ -89,12 +91,16 @@ class PriceBook:
         for t in (wanted, *BENCHMARK_FALLBACKS):
             s = self.get(t)
             if s is not None:
-                note = None if price_key(t) == price_key(wanted) else (
-                    f"benchmark {wanted} has no prices in {self.origin}; using {t} instead")
+                note = (
+                    None
+                    if price_key(t) == price_key(wanted)
+                    else (f"benchmark {wanted} has no prices in {self.origin}; using {t} instead")
+                )
                 return t, s, note
         tried = dict.fromkeys((wanted, *BENCHMARK_FALLBACKS))  # ordered, no repeats
         raise DataUnavailableError(
-            f"no benchmark prices: none of {', '.join(tried)} in {self.origin}")
+            f"no benchmark prices: none of {', '.join(tried)} in {self.origin}"
+        )
 
 
 def read_price_dir(folder: str | Path) -> PriceBook:
@@ -116,10 +122,12 @@ def read_price_dir(folder: str | Path) -> PriceBook:
         caps = pd.read_csv(caps_file, dtype={"ticker": str})
         caps.columns = [normalize_header(c) for c in caps.columns]
         if not {"ticker", "market cap"} <= set(caps.columns):
-            raise ValidationError(Problem(str(caps_file), 1, None,
-                                          "needs columns ticker, market_cap"))
-        book.market_caps = {price_key(t): float(v)
-                            for t, v in zip(caps["ticker"], caps["market cap"], strict=True)}
+            raise ValidationError(
+                Problem(str(caps_file), 1, None, "needs columns ticker, market_cap")
+            )
+        book.market_caps = {
+            price_key(t): float(v) for t, v in zip(caps["ticker"], caps["market cap"], strict=True)
+        }
     return book
 
 
@@ -131,8 +139,9 @@ def yfinance_fetch(tickers: list[str], start: date | None) -> dict[str, pd.DataF
     try:
         import yfinance as yf  # optional extra "prices"
     except ImportError:
-        raise DataUnavailableError("yfinance is not installed: pip install 'stackatlas[prices]' "
-                                   "or pass --prices DIR") from None
+        raise DataUnavailableError(
+            "yfinance is not installed: pip install 'stackatlas[prices]' or pass --prices DIR"
+        ) from None
     import logging
 
     from rich.progress import Progress
@@ -144,8 +153,11 @@ def yfinance_fetch(tickers: list[str], start: date | None) -> dict[str, pd.DataF
         task = progress.add_task("downloading prices", total=len(tickers))
         for t in tickers:
             try:
-                df = yf.Ticker(t).history(start=start.isoformat() if start else None,
-                                          period=None if start else "5y", auto_adjust=False)
+                df = yf.Ticker(t).history(
+                    start=start.isoformat() if start else None,
+                    period=None if start else "5y",
+                    auto_adjust=False,
+                )
             except Exception as exc:  # yfinance surfaces many transport-specific error types
                 failures += 1
                 if not out and failures >= MAX_FAILURES_BEFORE_ABORT:
@@ -160,9 +172,14 @@ def yfinance_fetch(tickers: list[str], start: date | None) -> dict[str, pd.DataF
     return out
 
 
-def load_prices(tickers: Iterable[str], *, prices_dir: str | Path | None = None,
-                store: Any | None = None, start: date | None = None,
-                fetch: Fetcher | None = None) -> PriceBook:
+def load_prices(
+    tickers: Iterable[str],
+    *,
+    prices_dir: str | Path | None = None,
+    store: Any | None = None,
+    start: date | None = None,
+    fetch: Fetcher | None = None,
+) -> PriceBook:
     """Prices for ``tickers``: from ``prices_dir`` if given, else the store cache + yfinance.
 
     Offline with no directory and nothing cached -> DataUnavailableError naming ``--prices``.
@@ -182,23 +199,27 @@ def load_prices(tickers: Iterable[str], *, prices_dir: str | Path | None = None,
         notes: list[str] = []
         if missing and config.offline() and fetch is None:
             if not cached:
-                raise DataUnavailableError("no prices: offline (STACKATLAS_OFFLINE=1) and "
-                                           "nothing cached; pass --prices DIR with CSV files")
+                raise DataUnavailableError(
+                    "no prices: offline (STACKATLAS_OFFLINE=1) and "
+                    "nothing cached; pass --prices DIR with CSV files"
+                )
             notes.append(f"offline: no cached prices for {', '.join(missing)}")
         elif missing:
             fetched = (fetch or yfinance_fetch)(missing, start)
             for t, df in fetched.items():
                 frame = _frame_from_history(t, df)
                 store.replace_rows("prices", frame, where="ticker = ?", params=[price_key(t)])
-                cached[price_key(t)] = pd.Series(frame["adj_close"].to_numpy(dtype=float),
-                                                 index=pd.DatetimeIndex(frame["date"],
-                                                                        name="date"))
+                cached[price_key(t)] = pd.Series(
+                    frame["adj_close"].to_numpy(dtype=float),
+                    index=pd.DatetimeIndex(frame["date"], name="date"),
+                )
             if lost := [t for t in missing if t not in fetched]:
                 notes.append(f"no prices returned for {', '.join(lost)}")
             if not cached:  # yfinance often fails quietly (empty frames) when offline
                 raise DataUnavailableError(
                     f"no prices: yfinance returned nothing for {', '.join(wanted)} (no network?) "
-                    "and nothing is cached; pass --prices DIR with CSV files")
+                    "and nothing is cached; pass --prices DIR with CSV files"
+                )
     finally:
         if own:
             store.close()
@@ -214,9 +235,15 @@ def _frame_from_history(ticker: str, df: pd.DataFrame) -> pd.DataFrame:
     idx = pd.DatetimeIndex(df.index)
     if idx.tz is not None:
         idx = idx.tz_localize(None)
-    return pd.DataFrame({"ticker": price_key(ticker), "date": [d.date() for d in idx],
-                         "close": close.to_numpy(), "adj_close": adj.to_numpy(),
-                         "volume": vol.to_numpy(dtype=float)})
+    return pd.DataFrame(
+        {
+            "ticker": price_key(ticker),
+            "date": [d.date() for d in idx],
+            "close": close.to_numpy(),
+            "adj_close": adj.to_numpy(),
+            "volume": vol.to_numpy(dtype=float),
+        }
+    )
 
 
 def _read_cache(store: Any, tickers: list[str]) -> dict[str, pd.Series]:
@@ -224,8 +251,13 @@ def _read_cache(store: Any, tickers: list[str]) -> dict[str, pd.Series]:
         return {}
     keys = [price_key(t) for t in tickers]
     marks = ", ".join("?" for _ in keys)
-    df = store.query(f"SELECT ticker, date, adj_close FROM prices WHERE ticker IN ({marks}) "
-                     "ORDER BY date", keys)
-    return {str(t): pd.Series(g["adj_close"].to_numpy(dtype=float),
-                              index=pd.DatetimeIndex(pd.to_datetime(g["date"]), name="date"))
-            for t, g in df.groupby("ticker")}
+    df = store.query(
+        f"SELECT ticker, date, adj_close FROM prices WHERE ticker IN ({marks}) ORDER BY date", keys
+    )
+    return {
+        str(t): pd.Series(
+            g["adj_close"].to_numpy(dtype=float),
+            index=pd.DatetimeIndex(pd.to_datetime(g["date"]), name="date"),
+        )
+        for t, g in df.groupby("ticker")
+    }

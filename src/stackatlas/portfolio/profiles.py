@@ -39,19 +39,38 @@ def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     for pid, spec in (doc.get("profiles") or {}).items():
         targets: dict[str, tuple[float, float]] = {}
         for layer, rng in (spec.get("targets") or {}).items():
-            ok = (isinstance(rng, list) and len(rng) == 2
-                  and all(isinstance(v, int | float) for v in rng) and 0 <= rng[0] <= rng[1] <= 1)
+            ok = (
+                isinstance(rng, list)
+                and len(rng) == 2
+                and all(isinstance(v, int | float) for v in rng)
+                and 0 <= rng[0] <= rng[1] <= 1
+            )
             if not ok:
-                problems.append(Problem(str(file), None, f"{pid}.{layer}",
-                                        f"target must be [min, max] within 0..1, got {rng!r}"))
+                problems.append(
+                    Problem(
+                        str(file),
+                        None,
+                        f"{pid}.{layer}",
+                        f"target must be [min, max] within 0..1, got {rng!r}",
+                    )
+                )
                 continue
             targets[layer] = (float(rng[0]), float(rng[1]))
-        if targets and not (sum(lo for lo, _ in targets.values()) <= 1 + 1e-9
-                            <= sum(hi for _, hi in targets.values()) + 2e-9):
-            problems.append(Problem(str(file), None, pid,
-                                    "minimums must sum to <= 1 and maximums to >= 1"))
-        out[pid] = Profile(pid, spec.get("name", pid), spec.get("description", ""),
-                           " ".join(str(spec.get("reasoning", "")).split()), targets)
+        if targets and not (
+            sum(lo for lo, _ in targets.values())
+            <= 1 + 1e-9
+            <= sum(hi for _, hi in targets.values()) + 2e-9
+        ):
+            problems.append(
+                Problem(str(file), None, pid, "minimums must sum to <= 1 and maximums to >= 1")
+            )
+        out[pid] = Profile(
+            pid,
+            spec.get("name", pid),
+            spec.get("description", ""),
+            " ".join(str(spec.get("reasoning", "")).split()),
+            targets,
+        )
     if problems:
         raise ValidationError(problems)
     return out
@@ -61,16 +80,26 @@ def get_profile(name: str, path: Path | None = None) -> Profile:
     profiles = load_profiles(path)
     key = name.strip().lower()
     if key not in profiles:
-        raise NotFoundError(f"unknown profile {name!r}; choose one of {', '.join(profiles)}",
-                            Atlas._close(key, list(profiles)))
+        raise NotFoundError(
+            f"unknown profile {name!r}; choose one of {', '.join(profiles)}",
+            Atlas._close(key, list(profiles)),
+        )
     return profiles[key]
 
 
 def levels(atlas: Atlas) -> pd.DataFrame:
     """The five levels in stack order: layer, level, level_name, risk (from the atlas)."""
-    return pd.DataFrame([{"layer": lid, "level": atlas.layer(lid).level,
-                          "level_name": atlas.layer(lid).level_name,
-                          "risk": atlas.layer(lid).risk} for lid in atlas.layer_ids])
+    return pd.DataFrame(
+        [
+            {
+                "layer": lid,
+                "level": atlas.layer(lid).level,
+                "level_name": atlas.layer(lid).level_name,
+                "risk": atlas.layer(lid).risk,
+            }
+            for lid in atlas.layer_ids
+        ]
+    )
 
 
 def compare_profile(layer_exposure: pd.DataFrame, profile: Profile) -> pd.DataFrame:
@@ -90,11 +119,31 @@ def compare_profile(layer_exposure: pd.DataFrame, profile: Profile) -> pd.DataFr
             status, gap = "above", actual - hi
         else:
             status, gap = "within", 0.0
-        rows.append({"layer": row.layer, "level": int(row.level), "level_name": row.level_name,
-                     "actual": actual, "target_min": lo, "target_max": hi, "status": status,
-                     "gap": gap})
-    return pd.DataFrame(rows, columns=["layer", "level", "level_name", "actual", "target_min",
-                                       "target_max", "status", "gap"])
+        rows.append(
+            {
+                "layer": row.layer,
+                "level": int(row.level),
+                "level_name": row.level_name,
+                "actual": actual,
+                "target_min": lo,
+                "target_max": hi,
+                "status": status,
+                "gap": gap,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "layer",
+            "level",
+            "level_name",
+            "actual",
+            "target_min",
+            "target_max",
+            "status",
+            "gap",
+        ],
+    )
 
 
 def gap_sentences(gaps: pd.DataFrame, profile: Profile) -> list[str]:
@@ -104,10 +153,12 @@ def gap_sentences(gaps: pd.DataFrame, profile: Profile) -> list[str]:
         if g.status == "within":
             continue
         word = "under" if g.status == "below" else "over"
-        out.append(f"{g.layer} (level {g.level}, {g.level_name}): {g.actual:.0%} of stack "
-                   f"exposure, {abs(g.gap) * 100:.0f} points {word} the "
-                   f"{profile.name.lower()} range "
-                   f"{g.target_min:.0%}-{g.target_max:.0%}")
+        out.append(
+            f"{g.layer} (level {g.level}, {g.level_name}): {g.actual:.0%} of stack "
+            f"exposure, {abs(g.gap) * 100:.0f} points {word} the "
+            f"{profile.name.lower()} range "
+            f"{g.target_min:.0%}-{g.target_max:.0%}"
+        )
     return out
 
 
@@ -120,31 +171,43 @@ class ProfilesView:
     disclaimer: str = DISCLAIMER
 
     def to_dict(self) -> dict[str, object]:
-        return {"disclaimer": self.disclaimer,
-                "levels": self.levels.to_dict(orient="records"),
-                "profiles": {p.id: {"name": p.name, "description": p.description,
-                                    "reasoning": p.reasoning,
-                                    "targets": {k: list(v) for k, v in p.targets.items()}}
-                             for p in self.profiles.values()}}
+        return {
+            "disclaimer": self.disclaimer,
+            "levels": self.levels.to_dict(orient="records"),
+            "profiles": {
+                p.id: {
+                    "name": p.name,
+                    "description": p.description,
+                    "reasoning": p.reasoning,
+                    "targets": {k: list(v) for k, v in p.targets.items()},
+                }
+                for p in self.profiles.values()
+            },
+        }
 
     def __rich__(self) -> object:
         from rich.console import Group
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title="Participation levels and profile ranges (share of AI-stack "
-                      "exposure)", title_justify="left")
-        for col in ("level", "layer", "risk (article)", *[p.name for p in
-                                                           self.profiles.values()]):
+        table = Table(
+            title="Participation levels and profile ranges (share of AI-stack exposure)",
+            title_justify="left",
+        )
+        for col in ("level", "layer", "risk (article)", *[p.name for p in self.profiles.values()]):
             table.add_column(col, overflow="fold")
         for r in self.levels.itertuples(index=False):
-            ranges = [f"{lo:.0%}-{hi:.0%}" for lo, hi in
-                      (p.targets.get(r.layer, (0.0, 1.0)) for p in self.profiles.values())]
-            table.add_row(f"{r.level} {r.level_name}", r.layer, " ".join(r.risk.split()),
-                          *ranges)
+            ranges = [
+                f"{lo:.0%}-{hi:.0%}"
+                for lo, hi in (p.targets.get(r.layer, (0.0, 1.0)) for p in self.profiles.values())
+            ]
+            table.add_row(f"{r.level} {r.level_name}", r.layer, " ".join(r.risk.split()), *ranges)
         why = [Text(f"{p.name}: {p.reasoning}", style="dim") for p in self.profiles.values()]
-        return Group(Text(self.disclaimer + " Ranges are editorial assumptions.",
-                          style="bold yellow"), table, *why)
+        return Group(
+            Text(self.disclaimer + " Ranges are editorial assumptions.", style="bold yellow"),
+            table,
+            *why,
+        )
 
 
 def profiles_view(atlas: Atlas, path: Path | None = None) -> ProfilesView:

@@ -43,18 +43,28 @@ def _layers(report: PortfolioReport) -> Table:
         if r.level is not None and not pd.isna(r.level):
             g = gaps.loc[r.layer]
             style = {"below": "yellow", "above": "red"}.get(g["status"], "green")
-            _add(t, r.layer, f"{int(r.level)} {r.level_name}", pct(r.exposure),
-                      pct(r.stack_share), f"{g['target_min']:.0%}-{g['target_max']:.0%}",
-                      Text(f"{g['status']} {g['gap'] * 100:+.0f} pts" if g["gap"]
-                           else str(g["status"]), style=style))
+            _add(
+                t,
+                r.layer,
+                f"{int(r.level)} {r.level_name}",
+                pct(r.exposure),
+                pct(r.stack_share),
+                f"{g['target_min']:.0%}-{g['target_max']:.0%}",
+                Text(
+                    f"{g['status']} {g['gap'] * 100:+.0f} pts" if g["gap"] else str(g["status"]),
+                    style=style,
+                ),
+            )
         else:
             _add(t, Text(r.layer, style="dim"), "", pct(r.exposure), "", "", "")
     return t
 
 
 def _top(report: PortfolioReport) -> Table:
-    t = Table(title=f"Top names (HHI {report.hhi:.3f}, ≈{_num(report.effective_names, 1)} "
-              "equal names)", title_justify="left")
+    t = Table(
+        title=f"Top names (HHI {report.hhi:.3f}, ≈{_num(report.effective_names, 1)} equal names)",
+        title_justify="left",
+    )
     for col in ("name", "layer", "weight", "direct", "via funds"):
         t.add_column(col, justify="right" if col in {"weight", "direct", "via funds"} else "left")
     for r in report.top_names.itertuples(index=False):
@@ -66,27 +76,43 @@ def _top(report: PortfolioReport) -> Table:
 def _chokepoints(report: PortfolioReport) -> Table:
     t = Table(title="Chokepoint dependence", title_justify="left")
     for col in ("chokepoint", "markets", "depends", "direct", "downstream", "through"):
-        t.add_column(col, justify="right" if col in {"depends", "direct", "downstream"}
-                     else "left")
+        t.add_column(col, justify="right" if col in {"depends", "direct", "downstream"} else "left")
     for r in report.chokepoints.itertuples(index=False):
         if r.exposure <= 0:
             continue
         through = ", ".join(r.holders[:4]) + (" …" if len(r.holders) > 4 else "")
-        _add(t, r.name, r.markets, pct(r.exposure, 0), pct(r.direct, 0),
-                  pct(r.downstream, 0), through)
+        _add(
+            t,
+            r.name,
+            r.markets,
+            pct(r.exposure, 0),
+            pct(r.direct, 0),
+            pct(r.downstream, 0),
+            through,
+        )
     return t
 
 
 def _risk(report: PortfolioReport) -> Table:
     risk = report.risk
     assert risk is not None
-    t = Table(title=f"Market risk (benchmark {risk.benchmark or 'none: no beta'})",
-              title_justify="left")
+    t = Table(
+        title=f"Market risk (benchmark {risk.benchmark or 'none: no beta'})", title_justify="left"
+    )
     for col in ("basket", "weights", "n", "return/yr", "vol/yr", "max DD", "beta", "period"):
         t.add_column(col, justify="left" if col in {"basket", "weights", "period"} else "right")
     for r in risk.stats.itertuples(index=False):
-        _add(t, r.name, r.weighting, str(r.members), pct(r.ann_return), pct(r.ann_volatility),
-                  pct(r.max_drawdown), _num(r.beta), f"{r.start}..{r.end}")
+        _add(
+            t,
+            r.name,
+            r.weighting,
+            str(r.members),
+            pct(r.ann_return),
+            pct(r.ann_volatility),
+            pct(r.max_drawdown),
+            _num(r.beta),
+            f"{r.start}..{r.end}",
+        )
     return t
 
 
@@ -105,21 +131,33 @@ def _correlation(report: PortfolioReport) -> Table:
 def _scenario(report: PortfolioReport) -> Table:
     sc = report.scenario
     assert sc is not None
-    t = Table(title="Scenario profit at risk (position-weighted, > 0 = loss)",
-              title_justify="left")
+    t = Table(title="Scenario profit at risk (position-weighted, > 0 = loss)", title_justify="left")
     for col in ("scenario", "profit at risk", "p5", "p50", "p95", "covered"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for r in sc.summary.itertuples(index=False):
-        _add(t, r.scenario, pct(r.profit_at_risk), pct(r.p5), pct(r.p50), pct(r.p95),
-                  pct(r.covered, 0))
+        _add(
+            t,
+            r.scenario,
+            pct(r.profit_at_risk),
+            pct(r.p5),
+            pct(r.p50),
+            pct(r.p95),
+            pct(r.covered, 0),
+        )
     return t
 
 
 def render_report(report: PortfolioReport) -> Group:
     parts: list[object] = [Text(report.disclaimer, style="bold yellow"), _layers(report)]
     gaps = gap_sentences(report.gaps, report.profile)
-    parts.append(Text(("Gaps to the profile:\n  " + "\n  ".join(gaps)) if gaps else
-                      f"Within every {report.profile.name.lower()} range.", style="yellow"))
+    parts.append(
+        Text(
+            ("Gaps to the profile:\n  " + "\n  ".join(gaps))
+            if gaps
+            else f"Within every {report.profile.name.lower()} range.",
+            style="yellow",
+        )
+    )
     if len(report.top_names):
         parts.append(_top(report))
     if len(report.chokepoints) and (report.chokepoints["exposure"] > 0).any():
@@ -131,21 +169,33 @@ def render_report(report: PortfolioReport) -> Group:
     if report.scenario is not None:
         parts.append(_scenario(report))
     for f in report.funds:
-        parts.append(Text(
-            f"Looked through {f['fund']} ({f['name'] or 'fund'}): {f['constituents']} "
-            f"constituents covering {f['covered_weight']:.1%} of the fund, cash/derivatives "
-            f"{f['cash_weight']:.2%}, holdings as of {f['as_of'] or 'unknown date'} "
-            f"(source: {f['source']})", style="cyan"))
+        parts.append(
+            Text(
+                f"Looked through {f['fund']} ({f['name'] or 'fund'}): {f['constituents']} "
+                f"constituents covering {f['covered_weight']:.1%} of the fund, cash/derivatives "
+                f"{f['cash_weight']:.2%}, holdings as of {f['as_of'] or 'unknown date'} "
+                f"(source: {f['source']})",
+                style="cyan",
+            )
+        )
     if report.unknown_in_funds:
         tickers = ", ".join(sorted({r.ticker for r in report.unknown_in_funds}))
-        parts.append(Text(f"Fund constituents not in the atlas (counted as unmapped): {tickers}",
-                          style="yellow"))
+        parts.append(
+            Text(
+                f"Fund constituents not in the atlas (counted as unmapped): {tickers}",
+                style="yellow",
+            )
+        )
     if report.unknown:
         lines = [r.message for r in report.unknown]
-        parts.append(Text("Unknown tickers (not analysed):\n  " + "\n  ".join(lines),
-                          style="yellow"))
-    notes = report.notes + (report.risk.notes if report.risk else []) + (
-        report.scenario.notes if report.scenario else [])
+        parts.append(
+            Text("Unknown tickers (not analysed):\n  " + "\n  ".join(lines), style="yellow")
+        )
+    notes = (
+        report.notes
+        + (report.risk.notes if report.risk else [])
+        + (report.scenario.notes if report.scenario else [])
+    )
     if notes:
         parts.append(Text("Notes:\n  " + "\n  ".join(notes), style="dim"))
     return Group(*parts)  # type: ignore[arg-type]

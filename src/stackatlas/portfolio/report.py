@@ -65,14 +65,20 @@ class PortfolioReport:
             "disclaimer": self.disclaimer,
             "source": self.source,
             "amount_kind": self.amount_kind,
-            "profile": {"id": self.profile.id, "name": self.profile.name,
-                        "reasoning": self.profile.reasoning,
-                        "targets": {k: list(v) for k, v in self.profile.targets.items()}},
+            "profile": {
+                "id": self.profile.id,
+                "name": self.profile.name,
+                "reasoning": self.profile.reasoning,
+                "targets": {k: list(v) for k, v in self.profile.targets.items()},
+            },
             "holdings": records(self.holdings),
-            "unknown": [{"line": r.line, "ticker": r.ticker, "suggestions": r.suggestions}
-                        for r in self.unknown],
-            "unknown_in_funds": [{"line": r.line, "ticker": r.ticker}
-                                 for r in self.unknown_in_funds],
+            "unknown": [
+                {"line": r.line, "ticker": r.ticker, "suggestions": r.suggestions}
+                for r in self.unknown
+            ],
+            "unknown_in_funds": [
+                {"line": r.line, "ticker": r.ticker} for r in self.unknown_in_funds
+            ],
             "unmapped_share": self.unmapped_share,
             "layers": records(self.layers),
             "segments": records(self.segments),
@@ -113,8 +119,9 @@ def _atlas(atlas: Atlas | None) -> Atlas:
     return load_atlas()
 
 
-def _funds(etf_holdings: list[str | Path | FundHoldings] | None,
-           holdings: list[Holding]) -> dict[str, FundHoldings]:
+def _funds(
+    etf_holdings: list[str | Path | FundHoldings] | None, holdings: list[Holding]
+) -> dict[str, FundHoldings]:
     funds = shipped_funds()
     tickers = {h.ticker for h in holdings}
     for item in etf_holdings or []:
@@ -123,20 +130,29 @@ def _funds(etf_holdings: list[str | Path | FundHoldings] | None,
     return funds
 
 
-def _price_tickers(atlas: Atlas, holdings: list[Holding], funds: dict[str, FundHoldings],
-                   benchmark: str) -> list[str]:
+def _price_tickers(
+    atlas: Atlas, holdings: list[Holding], funds: dict[str, FundHoldings], benchmark: str
+) -> list[str]:
     tickers = {h.ticker for h in holdings if not h.is_cash}
     tickers |= {c.ticker for f in funds.values() for c in f.constituents}
     tickers |= {c.ticker for c in atlas.companies.values() if c.listed and c.ticker}
     return sorted(tickers | {benchmark})
 
 
-def analyze_portfolio(source: str | Path | bytes, *, atlas: Atlas | None = None,
-                      profile: str = "balanced", prices_dir: str | Path | None = None,
-                      scenario: str | None = None,
-                      etf_holdings: list[str | Path | FundHoldings] | None = None,
-                      benchmark: str = "SPY", years: float = 3.0, draws: int = 0,
-                      seed: int = 0, prices: PriceBook | None = None) -> PortfolioReport:
+def analyze_portfolio(
+    source: str | Path | bytes,
+    *,
+    atlas: Atlas | None = None,
+    profile: str = "balanced",
+    prices_dir: str | Path | None = None,
+    scenario: str | None = None,
+    etf_holdings: list[str | Path | FundHoldings] | None = None,
+    benchmark: str = "SPY",
+    years: float = 3.0,
+    draws: int = 0,
+    seed: int = 0,
+    prices: PriceBook | None = None,
+) -> PortfolioReport:
     """Read, resolve and analyse a holdings file (path, or uploaded bytes) against the atlas.
 
     Prices (for shares -> weights and for market risk) come from ``prices`` / ``prices_dir``,
@@ -153,19 +169,24 @@ def analyze_portfolio(source: str | Path | bytes, *, atlas: Atlas | None = None,
     book = prices
     if book is None:
         try:
-            book = load_prices(_price_tickers(atlas, hf.holdings, funds, benchmark),
-                               prices_dir=prices_dir)
+            book = load_prices(
+                _price_tickers(atlas, hf.holdings, funds, benchmark), prices_dir=prices_dir
+            )
         except (DataUnavailableError, StoreError) as exc:
             if prices_dir is not None:
                 raise
             notes.append(f"prices unavailable: {exc}")
     if book is not None:
         notes.extend(book.notes)
-    if book is None and hf.kind == "shares" and not all(
-            h.price is not None or h.is_cash for h in hf.holdings):
+    if (
+        book is None
+        and hf.kind == "shares"
+        and not all(h.price is not None or h.is_cash for h in hf.holdings)
+    ):
         raise DataUnavailableError(
             f"{hf.path}: the file gives shares, so weights need prices, and none are available. "
-            "Pass --prices DIR, add a price or market value column, or go online.")
+            "Pass --prices DIR, add a price or market value column, or go online."
+        )
 
     priced_on: set[str] = set()  # dates of the closes that value share counts
 
@@ -181,17 +202,22 @@ def analyze_portfolio(source: str | Path | bytes, *, atlas: Atlas | None = None,
     weights, unpriced = holding_values(hf, price_of)
     if priced_on:  # old closes make old weights (and miss later splits): say which
         first, last = min(priced_on), max(priced_on)
-        notes.append("share counts valued at each listing's latest close in the price data ("
-                      + (first if first == last else f"{first} .. {last}") + ")")
+        notes.append(
+            "share counts valued at each listing's latest close in the price data ("
+            + (first if first == last else f"{first} .. {last}")
+            + ")"
+        )
     if hf.kind == "weight":
         given = sum(h.amount for h in hf.holdings)
         if abs(given - 1) > 0.005:
             notes.append(f"weights sum to {given:.1%}; rescaled to 100%")
     if unpriced:
-        notes.append("weights can't be computed for "
-                     + ", ".join(f"{h.ticker} (line {h.line})" for h in unpriced)
-                     + ": shares without a price for that listing; left out of the analysis "
-                     "(add a price or market value column)")
+        notes.append(
+            "weights can't be computed for "
+            + ", ".join(f"{h.ticker} (line {h.line})" for h in unpriced)
+            + ": shares without a price for that listing; left out of the analysis "
+            "(add a price or market value column)"
+        )
     if not weights:
         raise DataUnavailableError(f"{hf.path}: no holding could be valued (no prices)")
     positions, unknown_inside = build_positions(atlas, resolutions, weights, funds)
@@ -205,8 +231,9 @@ def analyze_portfolio(source: str | Path | bytes, *, atlas: Atlas | None = None,
         except DataUnavailableError as exc:
             notes.append(f"market risk skipped: {exc}")
     else:
-        notes.append("market risk skipped: no prices (offline, or download failed); pass "
-                     "--prices DIR")
+        notes.append(
+            "market risk skipped: no prices (offline, or download failed); pass --prices DIR"
+        )
     impact = None
     if scenario:
         impact = scenario_impact(atlas, positions, scenario, draws=draws, seed=seed)
@@ -220,22 +247,54 @@ def analyze_portfolio(source: str | Path | bytes, *, atlas: Atlas | None = None,
     by_line = {r.line: r for r in resolutions}
     for h in hf.holdings:
         r = by_line[h.line]
-        rows.append({"line": h.line, "ticker": h.ticker, "account": h.account,
-                     "amount": h.amount, "weight": weights.get(h.line), "kind": r.kind,
-                     "company": r.company, "name": r.company_name or h.description,
-                     "match": r.match})
+        rows.append(
+            {
+                "line": h.line,
+                "ticker": h.ticker,
+                "account": h.account,
+                "amount": h.amount,
+                "weight": weights.get(h.line),
+                "kind": r.kind,
+                "company": r.company,
+                "name": r.company_name or h.description,
+                "match": r.match,
+            }
+        )
     used = {normalize_ticker(r.ticker) for r in resolutions if r.kind == "fund"}
-    fund_info = [{"fund": f.fund, "name": f.name, "as_of": f.as_of.isoformat() if f.as_of
-                  else None, "source": f.source, "constituents": len(f.constituents),
-                  "covered_weight": f.covered_weight, "cash_weight": f.cash_weight,
-                  "notes": f.notes} for k, f in funds.items() if k in used]
+    fund_info = [
+        {
+            "fund": f.fund,
+            "name": f.name,
+            "as_of": f.as_of.isoformat() if f.as_of else None,
+            "source": f.source,
+            "constituents": len(f.constituents),
+            "covered_weight": f.covered_weight,
+            "cash_weight": f.cash_weight,
+            "notes": f.notes,
+        }
+        for k, f in funds.items()
+        if k in used
+    ]
     return PortfolioReport(
-        source=hf.path, amount_kind=hf.kind, profile=chosen,
-        holdings=pd.DataFrame(rows), unknown=unknown, unknown_in_funds=unknown_inside,
-        unmapped_share=unmapped, layers=layers, segments=ex.segment_exposure(atlas, positions),
-        top_names=ex.top_names(atlas, positions), hhi=ex.hhi(positions),
-        chokepoints=ex.chokepoint_exposure(atlas, positions), levels=levels(atlas), gaps=gaps,
-        risk=risk, scenario=impact, funds=fund_info, notes=notes)
+        source=hf.path,
+        amount_kind=hf.kind,
+        profile=chosen,
+        holdings=pd.DataFrame(rows),
+        unknown=unknown,
+        unknown_in_funds=unknown_inside,
+        unmapped_share=unmapped,
+        layers=layers,
+        segments=ex.segment_exposure(atlas, positions),
+        top_names=ex.top_names(atlas, positions),
+        hhi=ex.hhi(positions),
+        chokepoints=ex.chokepoint_exposure(atlas, positions),
+        levels=levels(atlas),
+        gaps=gaps,
+        risk=risk,
+        scenario=impact,
+        funds=fund_info,
+        notes=notes,
+    )
 
 
 __all__ = ["PortfolioReport", "analyze_portfolio"]

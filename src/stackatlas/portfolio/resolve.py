@@ -24,11 +24,44 @@ from stackatlas.atlas.atlas import Atlas, normalize_ticker
 from stackatlas.portfolio.etf import FundHoldings
 from stackatlas.portfolio.holdings import Holding
 
-EXCHANGE_SUFFIXES = frozenset({
-    "AS", "TW", "TWO", "T", "KS", "KQ", "L", "DE", "F", "PA", "HK", "SS", "SZ", "SW", "TO", "V",
-    "AX", "MI", "MC", "ST", "CO", "HE", "OL", "BR", "LS", "VI", "SA", "NS", "BO", "SI", "US",
-    "O", "N", "OQ",
-})
+EXCHANGE_SUFFIXES = frozenset(
+    {
+        "AS",
+        "TW",
+        "TWO",
+        "T",
+        "KS",
+        "KQ",
+        "L",
+        "DE",
+        "F",
+        "PA",
+        "HK",
+        "SS",
+        "SZ",
+        "SW",
+        "TO",
+        "V",
+        "AX",
+        "MI",
+        "MC",
+        "ST",
+        "CO",
+        "HE",
+        "OL",
+        "BR",
+        "LS",
+        "VI",
+        "SA",
+        "NS",
+        "BO",
+        "SI",
+        "US",
+        "O",
+        "N",
+        "OQ",
+    }
+)
 
 Kind = Literal["company", "fund", "cash", "unknown"]
 Match = Literal["ticker", "prefix", "suffix", "fund", "cash", "none"]
@@ -52,8 +85,10 @@ class Resolution:
             hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
             return f"line {self.line}: ticker {self.ticker!r} is not in the atlas{hint}"
         if self.match == "suffix":
-            return (f"line {self.line}: {self.ticker!r} matched {self.company_name} by dropping "
-                    "the exchange suffix")
+            return (
+                f"line {self.line}: {self.ticker!r} matched {self.company_name} by dropping "
+                "the exchange suffix"
+            )
         return f"line {self.line}: {self.ticker!r} -> {self.company_name or self.kind}"
 
 
@@ -85,14 +120,16 @@ def suggest(atlas: Atlas, ticker: str, description: str | None = None, limit: in
             if t:
                 by_ticker.setdefault(normalize_ticker(t), c.id)
     out: list[str] = []
-    hits = process.extract(normalize_ticker(ticker), list(by_ticker), scorer=fuzz.ratio,
-                           limit=limit, score_cutoff=50)
+    hits = process.extract(
+        normalize_ticker(ticker), list(by_ticker), scorer=fuzz.ratio, limit=limit, score_cutoff=50
+    )
     for t, _, _ in hits:
         out.append(f"{t} ({atlas.companies[by_ticker[t]].name})")
     if description:
         names = {n.lower(): c for c in atlas.companies.values() for n in [c.name, *c.aliases]}
-        for name, _, _ in process.extract(description.lower(), list(names),
-                                          scorer=fuzz.token_set_ratio, limit=2, score_cutoff=80):
+        for name, _, _ in process.extract(
+            description.lower(), list(names), scorer=fuzz.token_set_ratio, limit=2, score_cutoff=80
+        ):
             c = names[name]
             label = f"{c.ticker} ({c.name})" if c.ticker else f"{c.name} (unlisted)"
             if label not in out:
@@ -100,8 +137,9 @@ def suggest(atlas: Atlas, ticker: str, description: str | None = None, limit: in
     return out[:limit]
 
 
-def resolve_holdings(atlas: Atlas, holdings: list[Holding],
-                     funds: set[str] | frozenset[str] = frozenset()) -> list[Resolution]:
+def resolve_holdings(
+    atlas: Atlas, holdings: list[Holding], funds: set[str] | frozenset[str] = frozenset()
+) -> list[Resolution]:
     """One Resolution per holding (same order). ``funds``: normalized tickers with look-through."""
     fund_keys = {normalize_ticker(f) for f in funds}
     out: list[Resolution] = []
@@ -116,8 +154,15 @@ def resolve_holdings(atlas: Atlas, holdings: list[Holding],
         if cid:
             out.append(Resolution(h.line, h.ticker, "company", how, cid, atlas.companies[cid].name))
         else:
-            out.append(Resolution(h.line, h.ticker, "unknown", "none",
-                                  suggestions=suggest(atlas, h.ticker, h.description)))
+            out.append(
+                Resolution(
+                    h.line,
+                    h.ticker,
+                    "unknown",
+                    "none",
+                    suggestions=suggest(atlas, h.ticker, h.description),
+                )
+            )
     return out
 
 
@@ -137,8 +182,12 @@ class Position:
     via: str | None = None  # fund ticker when looked through
 
 
-def build_positions(atlas: Atlas, resolutions: list[Resolution], weights: dict[int, float],
-                    funds: dict[str, FundHoldings]) -> tuple[list[Position], list[Resolution]]:
+def build_positions(
+    atlas: Atlas,
+    resolutions: list[Resolution],
+    weights: dict[int, float],
+    funds: dict[str, FundHoldings],
+) -> tuple[list[Position], list[Resolution]]:
     """Expand funds into constituents; returns positions and the unknown constituent tickers.
 
     ``weights`` maps a holding's line to its fraction of the portfolio (holdings without a
@@ -159,13 +208,28 @@ def build_positions(atlas: Atlas, resolutions: list[Resolution], weights: dict[i
             cid, _ = resolve_ticker(atlas, c.ticker)
             if cid is None:
                 unknown_inside.append(Resolution(c.line or r.line, c.ticker, "unknown", "none"))
-            positions.append(Position(r.line, r.ticker, c.ticker, w * c.weight,
-                                      "company" if cid else "unknown", cid, fund.fund))
+            positions.append(
+                Position(
+                    r.line,
+                    r.ticker,
+                    c.ticker,
+                    w * c.weight,
+                    "company" if cid else "unknown",
+                    cid,
+                    fund.fund,
+                )
+            )
         if fund.cash_weight:
-            positions.append(Position(r.line, r.ticker, "(cash)", w * fund.cash_weight,
-                                      "fund-cash", None, fund.fund))
+            positions.append(
+                Position(
+                    r.line, r.ticker, "(cash)", w * fund.cash_weight, "fund-cash", None, fund.fund
+                )
+            )
         rest = 1.0 - fund.covered_weight - fund.cash_weight
         if rest > 1e-9:
-            positions.append(Position(r.line, r.ticker, "(not listed)", w * rest,
-                                      "fund-uncovered", None, fund.fund))
+            positions.append(
+                Position(
+                    r.line, r.ticker, "(not listed)", w * rest, "fund-uncovered", None, fund.fund
+                )
+            )
     return positions, unknown_inside

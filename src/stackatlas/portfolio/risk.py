@@ -65,8 +65,10 @@ def beta(returns: pd.Series, bench_returns: pd.Series) -> float:
     return float(np.cov(y, x, ddof=1)[0, 1] / var) if var > 0 else math.nan
 
 
-def basket_levels(series: dict[str, pd.Series], weights: dict[str, float] | None = None,
-                  ) -> pd.Series:
+def basket_levels(
+    series: dict[str, pd.Series],
+    weights: dict[str, float] | None = None,
+) -> pd.Series:
     """Index (starting at 1.0) of a daily-rebalanced basket of close series."""
     closes = pd.DataFrame(series).sort_index()
     rets = closes.pct_change(fill_method=None).iloc[1:]
@@ -79,19 +81,32 @@ def basket_levels(series: dict[str, pd.Series], weights: dict[str, float] | None
     return pd.concat([start, levels]).rename(None)
 
 
-def stats_row(name: str, kind: str, levels: pd.Series, bench: pd.Series | None,
-              weighting: str = "", members: int = 0, coverage: float | None = None) -> dict:
+def stats_row(
+    name: str,
+    kind: str,
+    levels: pd.Series,
+    bench: pd.Series | None,
+    weighting: str = "",
+    members: int = 0,
+    coverage: float | None = None,
+) -> dict:
     rets = levels.pct_change(fill_method=None)
     bench_rets = bench.pct_change(fill_method=None) if bench is not None else None
-    return {"name": name, "kind": kind, "weighting": weighting, "members": members,
-            "coverage": coverage,
-            "ann_return": annualized_return(levels), "ann_volatility": annualized_volatility(rets),
-            "max_drawdown": max_drawdown(levels),
-            "beta": beta(rets, bench_rets) if bench_rets is not None else math.nan,
-            "start": levels.index[0].date().isoformat() if len(levels) else None,
-            "end": levels.index[-1].date().isoformat() if len(levels) else None,
-            "days": max(len(levels) - 1, 0),
-            "evidence": Evidence.DERIVED.value}  # computed from market prices
+    return {
+        "name": name,
+        "kind": kind,
+        "weighting": weighting,
+        "members": members,
+        "coverage": coverage,
+        "ann_return": annualized_return(levels),
+        "ann_volatility": annualized_volatility(rets),
+        "max_drawdown": max_drawdown(levels),
+        "beta": beta(rets, bench_rets) if bench_rets is not None else math.nan,
+        "start": levels.index[0].date().isoformat() if len(levels) else None,
+        "end": levels.index[-1].date().isoformat() if len(levels) else None,
+        "days": max(len(levels) - 1, 0),
+        "evidence": Evidence.DERIVED.value,
+    }  # computed from market prices
 
 
 @dataclass
@@ -105,11 +120,15 @@ class RiskResult:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"benchmark": self.benchmark,
-                "stats": _records(self.stats),
-                "correlation": {k: {c: _num(v) for c, v in row.items()}
-                                for k, row in self.correlation.to_dict(orient="index").items()},
-                "notes": self.notes}
+        return {
+            "benchmark": self.benchmark,
+            "stats": _records(self.stats),
+            "correlation": {
+                k: {c: _num(v) for c, v in row.items()}
+                for k, row in self.correlation.to_dict(orient="index").items()
+            },
+            "notes": self.notes,
+        }
 
 
 def _num(v: object) -> object:
@@ -124,8 +143,14 @@ def _window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     return s[(s.index >= start) & (s.index <= end)]
 
 
-def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None = None, *,
-                benchmark: str = "SPY", years: float = 3.0) -> RiskResult:
+def market_risk(
+    atlas: Atlas,
+    book: PriceBook,
+    positions: list[Position] | None = None,
+    *,
+    benchmark: str = "SPY",
+    years: float = 3.0,
+) -> RiskResult:
     """Layer baskets (equal / cap weighted), the portfolio and the benchmark over ``years``."""
     notes: list[str] = []  # price-loading notes stay on the PriceBook
     if not book.series:
@@ -146,8 +171,9 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
     if bench_full is not None:
         bench = _window(bench_full, start, end)
         if len(bench) < SHORT_WINDOW_DAYS:
-            notes.append(f"short window ({len(bench) - 1} daily returns): annualized figures "
-                         "are unreliable")
+            notes.append(
+                f"short window ({len(bench) - 1} daily returns): annualized figures are unreliable"
+            )
     members: dict[str, dict[str, pd.Series]] = {lid: {} for lid in atlas.layer_ids}
     for c in atlas.companies.values():
         if not c.listed:
@@ -167,28 +193,41 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
         lv = basket_levels(group)
         levels[f"{lid} (equal)"] = lv
         rows.append(stats_row(lid, "layer", lv, bench, "equal", len(group)))
-        caps = {t: book.market_caps[price_key(t)] for t in group
-                if price_key(t) in book.market_caps}
+        caps = {
+            t: book.market_caps[price_key(t)] for t in group if price_key(t) in book.market_caps
+        }
         if caps:
             lv = basket_levels({t: group[t] for t in caps}, caps)
             levels[f"{lid} (cap)"] = lv
             rows.append(stats_row(lid, "layer", lv, bench, "cap", len(caps)))
     if not book.market_caps:
-        notes.append("cap-weighted baskets not shown: the atlas carries no market "
-                     "capitalisations; add _market_caps.csv (ticker, market_cap) to the prices "
-                     "folder to get them")
+        notes.append(
+            "cap-weighted baskets not shown: the atlas carries no market "
+            "capitalisations; add _market_caps.csv (ticker, market_cap) to the prices "
+            "folder to get them"
+        )
     if positions:
-        series, weights, priced = _portfolio_members(atlas, book, positions, start, end,
-                                                     notes)
+        series, weights, priced = _portfolio_members(atlas, book, positions, start, end, notes)
         total = sum(p.weight for p in positions)
         if series:
             lv = basket_levels(series, weights)
             levels["portfolio"] = lv
-            rows.append(stats_row("portfolio", "portfolio", lv, bench, "holdings",
-                                  len(series), priced / total if total else None))
+            rows.append(
+                stats_row(
+                    "portfolio",
+                    "portfolio",
+                    lv,
+                    bench,
+                    "holdings",
+                    len(series),
+                    priced / total if total else None,
+                )
+            )
             if priced < total - 1e-9:
-                notes.append(f"portfolio risk covers {priced / total:.0%} of the portfolio "
-                             "(names with prices); the rest is left out")
+                notes.append(
+                    f"portfolio risk covers {priced / total:.0%} of the portfolio "
+                    "(names with prices); the rest is left out"
+                )
         else:
             notes.append("portfolio risk not computed: no holding has prices")
     if bench is not None and bench_name is not None:
@@ -200,10 +239,14 @@ def market_risk(atlas: Atlas, book: PriceBook, positions: list[Position] | None 
     return RiskResult(pd.DataFrame(rows), corr, wide, bench_name, notes)
 
 
-def _portfolio_members(atlas: Atlas, book: PriceBook, positions: list[Position],
-                       start: pd.Timestamp, end: pd.Timestamp,
-                       notes: list[str],
-                       ) -> tuple[dict[str, pd.Series], dict[str, float], float]:
+def _portfolio_members(
+    atlas: Atlas,
+    book: PriceBook,
+    positions: list[Position],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    notes: list[str],
+) -> tuple[dict[str, pd.Series], dict[str, float], float]:
     series: dict[str, pd.Series] = {}
     weights: dict[str, float] = {}
     priced = 0.0
@@ -222,8 +265,10 @@ def _portfolio_members(atlas: Atlas, book: PriceBook, positions: list[Position],
             continue
         key = price_key(hit[0])
         if key != price_key(p.ticker) and p.via is None:
-            notes.append(f"returns of {p.ticker} taken from {hit[0]}, another listing of the "
-                         "same company (currency and ratio may differ)")
+            notes.append(
+                f"returns of {p.ticker} taken from {hit[0]}, another listing of the "
+                "same company (currency and ratio may differ)"
+            )
         series[key] = s
         weights[key] = weights.get(key, 0.0) + p.weight
         priced += p.weight

@@ -39,11 +39,20 @@ class ScenarioImpact:
 
     def to_dict(self) -> dict[str, Any]:
         def rec(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                     for k, v in r.items()} for r in df.to_dict(orient="records")]
+            return [
+                {
+                    k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+                    for k, v in r.items()
+                }
+                for r in df.to_dict(orient="records")
+            ]
 
-        return {"summary": rec(self.summary), "contributions": rec(self.contributions),
-                "notes": self.notes, "evidence": "scenario"}
+        return {
+            "summary": rec(self.summary),
+            "contributions": rec(self.contributions),
+            "notes": self.notes,
+            "evidence": "scenario",
+        }
 
 
 def _engine() -> tuple[Callable[..., Any], Callable[[], list[dict[str, str]]]]:
@@ -52,23 +61,33 @@ def _engine() -> tuple[Callable[..., Any], Callable[[], list[dict[str, str]]]]:
     except ImportError as exc:
         raise DataUnavailableError(
             f"the scenario engine is not available in this build ({exc}); scenario impact "
-            "cannot be computed") from None
+            "cannot be computed"
+        ) from None
     return run_scenario, list_scenarios
 
 
 def company_profit_at_risk(result: Any) -> pd.DataFrame:
     """company, name, par, p5, p50, p95 (fractions, > 0 = loss) from a ScenarioResult."""
     df = result.companies
-    out = pd.DataFrame({"company": df["company"].astype(str), "name": df["name"],
-                        "par": df["revenue_at_risk_pct"].astype(float) / 100})
+    out = pd.DataFrame(
+        {
+            "company": df["company"].astype(str),
+            "name": df["name"],
+            "par": df["revenue_at_risk_pct"].astype(float) / 100,
+        }
+    )
     for p in ("p5", "p50", "p95"):
         col = f"pct_{p}"
         out[p] = df[col].astype(float) / 100 if col in df.columns else math.nan
     return out[out["par"].notna()]
 
 
-def weighted_impact(name: str, title: str, table: pd.DataFrame, weights: dict[str, float],
-                    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def weighted_impact(
+    name: str,
+    title: str,
+    table: pd.DataFrame,
+    weights: dict[str, float],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Summary row and per-company contributions for one scenario result table."""
     by_company = table.set_index("company")
     contrib, covered = [], 0.0
@@ -80,18 +99,35 @@ def weighted_impact(name: str, title: str, table: pd.DataFrame, weights: dict[st
         covered += w
         total += w * row["par"]
         p5, p50, p95 = p5 + w * row["p5"], p50 + w * row["p50"], p95 + w * row["p95"]
-        contrib.append({"scenario": name, "company": cid, "name": row["name"], "weight": w,
-                        "profit_at_risk": float(row["par"]), "contribution": w * row["par"]})
+        contrib.append(
+            {
+                "scenario": name,
+                "company": cid,
+                "name": row["name"],
+                "weight": w,
+                "profit_at_risk": float(row["par"]),
+                "contribution": w * row["par"],
+            }
+        )
     banded = not math.isnan(p5)
-    return ({"scenario": name, "title": title, "profit_at_risk": total,
-             "p5": p5 if banded else math.nan, "p50": p50 if banded else math.nan,
-             "p95": p95 if banded else math.nan,
-             "band_method": BAND_METHOD if banded else "point estimate (no Monte Carlo)",
-             "covered": covered}, contrib)
+    return (
+        {
+            "scenario": name,
+            "title": title,
+            "profit_at_risk": total,
+            "p5": p5 if banded else math.nan,
+            "p50": p50 if banded else math.nan,
+            "p95": p95 if banded else math.nan,
+            "band_method": BAND_METHOD if banded else "point estimate (no Monte Carlo)",
+            "covered": covered,
+        },
+        contrib,
+    )
 
 
-def scenario_impact(atlas: Atlas, positions: list[Position], scenario: str, *, draws: int = 0,
-                    seed: int = 0) -> ScenarioImpact:
+def scenario_impact(
+    atlas: Atlas, positions: list[Position], scenario: str, *, draws: int = 0, seed: int = 0
+) -> ScenarioImpact:
     """Profit at risk for ``scenario``, or for every shipped scenario with ``"all"``."""
     run, listing = _engine()
     shipped = listing()
@@ -103,17 +139,23 @@ def scenario_impact(atlas: Atlas, positions: list[Position], scenario: str, *, d
     summaries, contribs = [], []
     for name in names:
         result = run(name, atlas=atlas, draws=draws, seed=seed)
-        s, c = weighted_impact(result.scenario, result.title, company_profit_at_risk(result),
-                               dict(weights))
+        s, c = weighted_impact(
+            result.scenario, result.title, company_profit_at_risk(result), dict(weights)
+        )
         summaries.append(s)
         contribs.extend(c)
     notes = []
     uncovered = 1 - min(s["covered"] for s in summaries) if summaries else 1.0
     if uncovered > 1e-9:
-        notes.append(f"{uncovered:.0%} of the portfolio (cash, unmapped, or companies outside "
-                     "the scenario network) counts as no change")
-    contrib_df = pd.DataFrame(contribs, columns=["scenario", "company", "name", "weight",
-                                                 "profit_at_risk", "contribution"])
-    contrib_df = contrib_df.sort_values(["scenario", "contribution"], ascending=[True, False],
-                                        ignore_index=True)
+        notes.append(
+            f"{uncovered:.0%} of the portfolio (cash, unmapped, or companies outside "
+            "the scenario network) counts as no change"
+        )
+    contrib_df = pd.DataFrame(
+        contribs,
+        columns=["scenario", "company", "name", "weight", "profit_at_risk", "contribution"],
+    )
+    contrib_df = contrib_df.sort_values(
+        ["scenario", "contribution"], ascending=[True, False], ignore_index=True
+    )
     return ScenarioImpact(pd.DataFrame(summaries), contrib_df, notes)

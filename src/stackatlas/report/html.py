@@ -14,8 +14,16 @@ from stackatlas.atlas import Atlas, load_atlas
 from stackatlas.sec.cache import atomic_write
 from stackatlas.store import Store
 
-REPORT_SECTIONS = ("map", "flows", "pools", "capex", "concentration", "signals", "audit",
-                   "scenarios")
+REPORT_SECTIONS = (
+    "map",
+    "flows",
+    "pools",
+    "capex",
+    "concentration",
+    "signals",
+    "audit",
+    "scenarios",
+)
 
 
 def _script_safe(text: str) -> str:
@@ -27,14 +35,20 @@ def inline_assets() -> dict[str, str]:
     """plotly.js, app.js and style.css as text to inline."""
     from stackatlas.web.app import STATIC_DIR, plotly_js_source
 
-    return {"plotly": _script_safe(plotly_js_source().decode("utf-8")),
-            "app": _script_safe((STATIC_DIR / "app.js").read_text(encoding="utf-8")),
-            "css": (STATIC_DIR / "style.css").read_text(encoding="utf-8").replace("</", "<\\/")}
+    return {
+        "plotly": _script_safe(plotly_js_source().decode("utf-8")),
+        "app": _script_safe((STATIC_DIR / "app.js").read_text(encoding="utf-8")),
+        "css": (STATIC_DIR / "style.css").read_text(encoding="utf-8").replace("</", "<\\/"),
+    }
 
 
-def report_html(*, atlas: Atlas | None = None, store: Store | None = None,
-                portfolio: str | Path | bytes | None = None,
-                prices_dir: str | Path | None = None) -> str:
+def report_html(
+    *,
+    atlas: Atlas | None = None,
+    store: Store | None = None,
+    portfolio: str | Path | bytes | None = None,
+    prices_dir: str | Path | None = None,
+) -> str:
     """The report as one HTML string (see ``build_report``)."""
     from stackatlas.atlas.views import source_list
     from stackatlas.web import sections as sec
@@ -46,21 +60,35 @@ def report_html(*, atlas: Atlas | None = None, store: Store | None = None,
     if portfolio is not None:
         built.append(sec.portfolio_section(atlas, _portfolio(atlas, portfolio, store, prices_dir)))
     sources = sec.Section("sources", "Sources", data={"sources": source_list(atlas).sources})
-    return render("report.html", title="stackatlas report", sections=built,
-                  src_section=sources, atlas_version=atlas.version, sec_note=sec.SEC_NOTE,
-                  sources_href="", inline_assets=inline_assets(), error=None)
+    return render(
+        "report.html",
+        title="stackatlas report",
+        sections=built,
+        src_section=sources,
+        atlas_version=atlas.version,
+        sec_note=sec.SEC_NOTE,
+        sources_href="",
+        inline_assets=inline_assets(),
+        error=None,
+    )
 
 
-def _portfolio(atlas: Atlas, source: str | Path | bytes, store: Store | None,
-               prices_dir: str | Path | None) -> Any:
+def _portfolio(
+    atlas: Atlas, source: str | Path | bytes, store: Store | None, prices_dir: str | Path | None
+) -> Any:
     from stackatlas.web.services import analyze_holdings
 
     return analyze_holdings(atlas, store, source, prices_dir=prices_dir)
 
 
-def build_report(path: str | Path, *, atlas: Atlas | None = None, store: Store | None = None,
-                 portfolio: str | Path | bytes | None = None,
-                 prices_dir: str | Path | None = None) -> Path:
+def build_report(
+    path: str | Path,
+    *,
+    atlas: Atlas | None = None,
+    store: Store | None = None,
+    portfolio: str | Path | bytes | None = None,
+    prices_dir: str | Path | None = None,
+) -> Path:
     """Write the report to ``path`` atomically (temp file + rename) and return the path.
 
     ``store`` supplies SEC facts (else ``STACKATLAS_SEC_DIR``); ``portfolio`` is a holdings

@@ -41,8 +41,9 @@ _UNIT_TO_BN = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
 _RANK = {"link": 0, "flow": 1, "dependency": 2}
 
 
-def _latest_annual(atlas: Atlas, metrics: list[str], units: dict[str, float]
-                   ) -> dict[str, tuple[float, str]]:
+def _latest_annual(
+    atlas: Atlas, metrics: list[str], units: dict[str, float]
+) -> dict[str, tuple[float, str]]:
     """company -> (value, figure id) from the latest annual period, actual before estimate."""
     best: dict[str, tuple[tuple, float, str]] = {}
     for f in atlas.figures:
@@ -52,16 +53,25 @@ def _latest_annual(atlas: Atlas, metrics: list[str], units: dict[str, float]
             continue
         year = int(re.sub(r"\D", "", f.period))
         src = atlas.sources.get(f.source)
-        rank = (year, f.kind == "actual", src is not None and src.kind == "filing",
-                -metrics.index(f.metric))
+        rank = (
+            year,
+            f.kind == "actual",
+            src is not None and src.kind == "filing",
+            -metrics.index(f.metric),
+        )
         if f.subject not in best or rank > best[f.subject][0]:
             best[f.subject] = (rank, f.value * units[f.unit], f.id)
     return {k: (v[1], v[2]) for k, v in best.items()}
 
 
-def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
-                  baseline: Baseline | None = None, fundamentals: bool | None = None,
-                  store: Any = None) -> SupplyNetwork:
+def build_network(
+    atlas: Atlas,
+    model: ModelConfig | None = None,
+    *,
+    baseline: Baseline | None = None,
+    fundamentals: bool | None = None,
+    store: Any = None,
+) -> SupplyNetwork:
     """The supply network of the atlas companies (see module docstring for the rules).
     ``fundamentals`` (default: when SEC facts are available offline) fills revenue and margin
     of companies without an atlas figure from SEC filings; ``baseline`` (see ``baseline.py``)
@@ -76,8 +86,7 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
         sec = fundamentals_revenue(atlas, [c for c in ids if c not in rev_fig], store)
         rev_fig.update({c: (v[0], f"sec:{v[2]}") for c, v in sec.items()})
     if baseline is not None:
-        rev_fig.update({c: (v, f"baseline:{baseline.file}") for c, v in
-                        baseline.revenue.items()})
+        rev_fig.update({c: (v, f"baseline:{baseline.file}") for c, v in baseline.revenue.items()})
     revenue = np.array([rev_fig.get(c, (np.nan, ""))[0] for c in ids])
     margin = _margins(atlas, ids, cfg)
     for cid, (_, gross_margin, _) in sec.items():
@@ -103,18 +112,25 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
             return
         old = edges.get((s, c))
         if old is None or (_RANK[row["kind"]], row["input_share"]) >= (
-                _RANK[old["kind"]], old["input_share"]):
+            _RANK[old["kind"]],
+            old["input_share"],
+        ):
             edges[(s, c)] = row
 
     active = pd.DataFrame(False, index=ids, columns=weights.columns)
     for link in cfg.get("links", []):
         shares = _link_shares(atlas, link, weights, size)
         if not shares:
-            notes.append(f"link {link.get('market') or link.get('segments')}: no suppliers "
-                         "in the atlas, skipped")
+            notes.append(
+                f"link {link.get('market') or link.get('segments')}: no suppliers "
+                "in the atlas, skipped"
+            )
             continue
-        sup_segs = ([atlas.markets[link["market"]].segment] if link.get("market")
-                    in atlas.markets else list(link.get("segments", [])))
+        sup_segs = (
+            [atlas.markets[link["market"]].segment]
+            if link.get("market") in atlas.markets
+            else list(link.get("segments", []))
+        )
         cust_segs = [s for s in link["customers"] if s in weights.columns]
         exposure = weights[cust_segs].sum(axis=1).clip(upper=1.0)
         buyers = exposure[exposure > 0]
@@ -122,32 +138,59 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
             continue
         buyer_size = buyers * size[buyers.index]
         buyer_share = buyer_size / buyer_size.sum()
-        origin = f"market:{link['market']}" if link.get("market") else \
-            "segments:" + "+".join(link["segments"])
+        origin = (
+            f"market:{link['market']}"
+            if link.get("market")
+            else "segments:" + "+".join(link["segments"])
+        )
         coverage = float(link["coverage"])
         active.loc[list(buyers.index), cust_segs] = True
         active.loc[list(shares), [c for c in sup_segs if c in active.columns]] = True
         for s, sigma in shares.items():
             sup_exposure = min(float(weights.loc[s, sup_segs].sum()), 1.0) if sup_segs else 1.0
             for c, bshare in buyer_share.items():
-                put(s, str(c), {"kind": "link", "group": link["group"], "input_share": sigma,
-                                "revenue_share": sup_exposure * float(bshare) * coverage,
-                                "exposure": float(buyers[c]), "origin": origin})
+                put(
+                    s,
+                    str(c),
+                    {
+                        "kind": "link",
+                        "group": link["group"],
+                        "input_share": sigma,
+                        "revenue_share": sup_exposure * float(bshare) * coverage,
+                        "exposure": float(buyers[c]),
+                        "origin": origin,
+                    },
+                )
 
     _add_flows(atlas, cfg, index, revenue, size, put, edges, seg_of)
     for d in atlas.dependencies:
         old = edges.get((d.supplier, d.customer))
-        put(d.supplier, d.customer, {
-            "kind": "dependency", "group": old["group"] if old else (seg_of.get(d.supplier) or
-                                                                     d.supplier),
-            "input_share": d.input_share, "revenue_share": d.revenue_share, "exposure": 1.0,
-            "origin": f"dependency:{d.source}"})
+        put(
+            d.supplier,
+            d.customer,
+            {
+                "kind": "dependency",
+                "group": old["group"] if old else (seg_of.get(d.supplier) or d.supplier),
+                "input_share": d.input_share,
+                "revenue_share": d.revenue_share,
+                "exposure": 1.0,
+                "origin": f"dependency:{d.source}",
+            },
+        )
 
-    frame = pd.DataFrame([{"supplier": s, "customer": c, **row} for (s, c), row in
-                          edges.items()])
+    frame = pd.DataFrame([{"supplier": s, "customer": c, **row} for (s, c), row in edges.items()])
     if frame.empty:
-        frame = pd.DataFrame(columns=["supplier", "customer", "group", "input_share",
-                                      "revenue_share", "exposure", "origin"])
+        frame = pd.DataFrame(
+            columns=[
+                "supplier",
+                "customer",
+                "group",
+                "input_share",
+                "revenue_share",
+                "exposure",
+                "origin",
+            ]
+        )
     frame = _make_room_for_explicit(frame)
     group_names, gidx = np.unique(frame["group"].astype(str).to_numpy(), return_inverse=True)
     return SupplyNetwork.from_arrays(
@@ -156,12 +199,20 @@ def build_network(atlas: Atlas, model: ModelConfig | None = None, *,
         frame["customer"].map(index).to_numpy(np.int64),
         frame["input_share"].to_numpy(float).clip(0, 1),
         frame["revenue_share"].to_numpy(float).clip(0, 1),
-        gidx.astype(np.int64), tuple(str(g) for g in group_names), revenue=revenue,
-        exposure=frame["exposure"].to_numpy(float), origin=frame["origin"].to_numpy(object),
+        gidx.astype(np.int64),
+        tuple(str(g) for g in group_names),
+        revenue=revenue,
+        exposure=frame["exposure"].to_numpy(float),
+        origin=frame["origin"].to_numpy(object),
         names=np.asarray([atlas.companies[c].name for c in ids], dtype=object),
-        layer=layer_of.to_numpy(object), segment=seg_of.to_numpy(object), margin=margin,
-        segment_weights=weights, segment_active=active & (weights > 0), notes=notes,
-        revenue_basis=np.asarray([rev_fig.get(c, (0, ""))[1] for c in ids], dtype=object))
+        layer=layer_of.to_numpy(object),
+        segment=seg_of.to_numpy(object),
+        margin=margin,
+        segment_weights=weights,
+        segment_active=active & (weights > 0),
+        notes=notes,
+        revenue_basis=np.asarray([rev_fig.get(c, (0, ""))[1] for c in ids], dtype=object),
+    )
 
 
 def _make_room_for_explicit(frame: pd.DataFrame) -> pd.DataFrame:
@@ -180,12 +231,16 @@ def _make_room_for_explicit(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _link_shares(atlas: Atlas, link: dict, weights: pd.DataFrame, size: pd.Series
-                 ) -> dict[str, float]:
+def _link_shares(
+    atlas: Atlas, link: dict, weights: pd.DataFrame, size: pd.Series
+) -> dict[str, float]:
     """supplier -> share of the link's supply (sums to at most 1)."""
     if link.get("market"):
-        shares = {s.company: s.share for s in atlas.shares if s.market == link["market"]
-                  and s.company in weights.index}
+        shares = {
+            s.company: s.share
+            for s in atlas.shares
+            if s.market == link["market"] and s.company in weights.index
+        }
         total = sum(shares.values())
         return {k: v / total for k, v in shares.items()} if total > 1 else shares
     segs = [s for s in link.get("segments", []) if s in weights.columns]
@@ -205,8 +260,16 @@ def _members(atlas: Atlas, node: str) -> list[str]:
     return []
 
 
-def _add_flows(atlas: Atlas, cfg: dict, index: dict[str, int], revenue: np.ndarray,
-               size: pd.Series, put, edges: dict, seg_of: pd.Series) -> None:
+def _add_flows(
+    atlas: Atlas,
+    cfg: dict,
+    index: dict[str, int],
+    revenue: np.ndarray,
+    size: pd.Series,
+    put,
+    edges: dict,
+    seg_of: pd.Series,
+) -> None:
     """Flow amounts (USD bn per year) become revenue shares of the payee."""
     kinds = set(cfg.get("flow_kinds", []))
     spend: dict[tuple[str, str], float] = defaultdict(float)
@@ -214,8 +277,11 @@ def _add_flows(atlas: Atlas, cfg: dict, index: dict[str, int], revenue: np.ndarr
     for f in atlas.flows:
         if f.kind not in kinds or not _ANNUAL.match(f.period):
             continue
-        amount = f.amount if f.amount is not None else (
-            (f.low + f.high) / 2 if f.low is not None and f.high is not None else None)
+        amount = (
+            f.amount
+            if f.amount is not None
+            else ((f.low + f.high) / 2 if f.low is not None and f.high is not None else None)
+        )
         # a payer group is split over its members; the payee must be one company (a flow to
         # a group or segment says nothing about which supplier gets the money)
         payers = _members(atlas, f.source_node)
@@ -233,10 +299,18 @@ def _add_flows(atlas: Atlas, cfg: dict, index: dict[str, int], revenue: np.ndarr
         if not np.isfinite(rev) or rev <= 0:
             continue
         old = edges.get((s, c))
-        put(s, c, {"kind": "flow", "group": old["group"] if old else f"flow:{kind}",
-                   "input_share": old["input_share"] if old else part / spend[(c, kind)],
-                   "revenue_share": min(part / rev, 1.0),
-                   "exposure": old["exposure"] if old else 1.0, "origin": f"flow:{fid}"})
+        put(
+            s,
+            c,
+            {
+                "kind": "flow",
+                "group": old["group"] if old else f"flow:{kind}",
+                "input_share": old["input_share"] if old else part / spend[(c, kind)],
+                "revenue_share": min(part / rev, 1.0),
+                "exposure": old["exposure"] if old else 1.0,
+                "origin": f"flow:{fid}",
+            },
+        )
 
 
 def _margins(atlas: Atlas, ids: list[str], cfg: dict) -> np.ndarray:

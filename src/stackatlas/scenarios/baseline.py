@@ -53,8 +53,10 @@ def parse_baseline(text: str, file: str, companies: set[str] | None = None) -> B
         if cid in revenue:
             problems.append(Problem(file, line, "company", f"duplicate company {cid!r}"))
             continue
-        for col, low, high, target in (("revenue_usd_bn", 0.0, np.inf, revenue),
-                                       ("contribution_margin", 0.0, 1.0, margin)):
+        for col, low, high, target in (
+            ("revenue_usd_bn", 0.0, np.inf, revenue),
+            ("contribution_margin", 0.0, 1.0, margin),
+        ):
             raw = (row.get(col) or "").strip()
             if not raw:
                 if col == "revenue_usd_bn":
@@ -66,8 +68,7 @@ def parse_baseline(text: str, file: str, companies: set[str] | None = None) -> B
                 problems.append(Problem(file, line, col, f"not a number: {raw!r}"))
                 continue
             if not low <= value <= high:
-                problems.append(Problem(file, line, col, f"{value:g} outside [{low:g}, "
-                                        f"{high:g}]"))
+                problems.append(Problem(file, line, col, f"{value:g} outside [{low:g}, {high:g}]"))
                 continue
             target[cid] = value
     if problems:

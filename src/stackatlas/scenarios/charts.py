@@ -19,19 +19,30 @@ def impact_by_layer(result: ScenarioResult, *, money: bool = False) -> go.Figure
     col, unit = ("revenue_at_risk_usd_bn", "usd") if money else ("revenue_at_risk_pct", "pct")
     error = None
     if result.draws and f"{unit}_p5" in df:
-        error = {"type": "data", "symmetric": False,
-                 "array": (df[f"{unit}_p95"] - df[col]).clip(lower=0).fillna(0).to_numpy(),
-                 "arrayminus": (df[col] - df[f"{unit}_p5"]).clip(lower=0).fillna(0).to_numpy()}
-    fig = go.Figure(go.Bar(x=df["layer"], y=df[col], error_y=error,
-                           hovertemplate="%{x}: %{y:.2f}<extra></extra>"))
+        error = {
+            "type": "data",
+            "symmetric": False,
+            "array": (df[f"{unit}_p95"] - df[col]).clip(lower=0).fillna(0).to_numpy(),
+            "arrayminus": (df[col] - df[f"{unit}_p5"]).clip(lower=0).fillna(0).to_numpy(),
+        }
+    fig = go.Figure(
+        go.Bar(
+            x=df["layer"], y=df[col], error_y=error, hovertemplate="%{x}: %{y:.2f}<extra></extra>"
+        )
+    )
     label = "revenue at risk, USD bn" if money else "revenue at risk, % of baseline"
-    fig.update_layout(title=f"{result.title}: impact by layer (scenario)", yaxis_title=label,
-                      xaxis_title="layer", template="plotly_white")
+    fig.update_layout(
+        title=f"{result.title}: impact by layer (scenario)",
+        yaxis_title=label,
+        xaxis_title="layer",
+        template="plotly_white",
+    )
     return fig
 
 
-def fan_chart(result: ScenarioResult, *, level: str = "layer", ids: list[str] | None = None
-              ) -> go.Figure:
+def fan_chart(
+    result: ScenarioResult, *, level: str = "layer", ids: list[str] | None = None
+) -> go.Figure:
     """Revenue at risk (% of baseline) per quarter; p5-p95 band and median when drawn."""
     df = result.quarterly[result.quarterly["level"] == level]
     if ids:
@@ -42,27 +53,57 @@ def fan_chart(result: ScenarioResult, *, level: str = "layer", ids: list[str] | 
         if np.all(np.isnan(part["revenue_at_risk_pct"].to_numpy(float))):
             continue
         if result.draws and "pct_p5" in part:
-            fig.add_trace(go.Scatter(x=part["quarter"], y=part["pct_p95"], mode="lines",
-                                     line={"width": 0}, showlegend=False, hoverinfo="skip",
-                                     legendgroup=str(key)))
-            fig.add_trace(go.Scatter(x=part["quarter"], y=part["pct_p5"], mode="lines",
-                                     line={"width": 0}, fill="tonexty",
-                                     fillcolor=_BAND.format(0.12 + 0.04 * (i % 3)),
-                                     name=f"{key} p5–p95", legendgroup=str(key)))
-        fig.add_trace(go.Scatter(x=part["quarter"], y=part["revenue_at_risk_pct"],
-                                 mode="lines+markers", name=str(key), legendgroup=str(key)))
-    fig.update_layout(title=f"{result.title}: revenue at risk by quarter (scenario)",
-                      xaxis_title="quarter after onset",
-                      yaxis_title="revenue at risk, % of baseline", template="plotly_white")
+            fig.add_trace(
+                go.Scatter(
+                    x=part["quarter"],
+                    y=part["pct_p95"],
+                    mode="lines",
+                    line={"width": 0},
+                    showlegend=False,
+                    hoverinfo="skip",
+                    legendgroup=str(key),
+                )
+            )
+            fig.add_trace(
+                go.Scatter(
+                    x=part["quarter"],
+                    y=part["pct_p5"],
+                    mode="lines",
+                    line={"width": 0},
+                    fill="tonexty",
+                    fillcolor=_BAND.format(0.12 + 0.04 * (i % 3)),
+                    name=f"{key} p5–p95",
+                    legendgroup=str(key),
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=part["quarter"],
+                y=part["revenue_at_risk_pct"],
+                mode="lines+markers",
+                name=str(key),
+                legendgroup=str(key),
+            )
+        )
+    fig.update_layout(
+        title=f"{result.title}: revenue at risk by quarter (scenario)",
+        xaxis_title="quarter after onset",
+        yaxis_title="revenue at risk, % of baseline",
+        template="plotly_white",
+    )
     return fig
 
 
 def write_html(result: ScenarioResult, path: Path) -> Path:
     """Both charts in one standalone HTML file (written atomically)."""
-    html = "".join(fig.to_html(full_html=False, include_plotlyjs="cdn" if i else True)
-                   for i, fig in enumerate((impact_by_layer(result), fan_chart(result))))
-    page = f"<html><head><meta charset='utf-8'><title>{result.title}</title></head>" \
-           f"<body>{html}</body></html>"
+    html = "".join(
+        fig.to_html(full_html=False, include_plotlyjs="cdn" if i else True)
+        for i, fig in enumerate((impact_by_layer(result), fan_chart(result)))
+    )
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{result.title}</title></head>"
+        f"<body>{html}</body></html>"
+    )
     path = Path(path)
     atomic_write(path, page.encode("utf-8"), mode=0o644)
     return path

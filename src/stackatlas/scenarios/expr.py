@@ -13,8 +13,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_BINOPS = {ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
-           ast.Div: np.divide, ast.Pow: np.power}
+_BINOPS = {
+    ast.Add: np.add,
+    ast.Sub: np.subtract,
+    ast.Mult: np.multiply,
+    ast.Div: np.divide,
+    ast.Pow: np.power,
+}
 _FUNCS = {"min": (2, np.minimum), "max": (2, np.maximum), "clip": (3, np.clip)}
 TIME = "t"
 
@@ -57,8 +62,12 @@ def _check(node: ast.AST, names: set[str]) -> None:
         _check(node.right, names)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         _check(node.operand, names)
-    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-          and node.func.id in _FUNCS and not node.keywords):
+    elif (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _FUNCS
+        and not node.keywords
+    ):
         if len(node.args) != _FUNCS[node.func.id][0]:
             raise ValueError(f"{node.func.id}() takes {_FUNCS[node.func.id][0]} arguments")
         for arg in node.args:

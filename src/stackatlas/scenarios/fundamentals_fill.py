@@ -21,8 +21,9 @@ def sec_available() -> bool:
     return config.sec_dir() is not None or config.store_path().is_file()
 
 
-def fundamentals_revenue(atlas: Atlas, company_ids: list[str], store: Any = None
-                         ) -> dict[str, tuple[float, float | None, str]]:
+def fundamentals_revenue(
+    atlas: Atlas, company_ids: list[str], store: Any = None
+) -> dict[str, tuple[float, float | None, str]]:
     """company -> (annual revenue USD bn, gross margin or None, accession) for the given ids
     that have a CIK and SEC facts."""
     from stackatlas.fundamentals import company_metrics

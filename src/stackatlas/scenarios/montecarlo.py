@@ -21,8 +21,9 @@ PERCENTILES = (5.0, 50.0, 95.0)
 SCALAR_ONLY = ("horizon_quarters", "solver_max_iterations", "solver_tolerance")
 
 
-def apply_overrides(params: dict[str, ParamSpec], overrides: Mapping[str, Any] | None
-                    ) -> tuple[dict[str, float], dict[str, Distribution]]:
+def apply_overrides(
+    params: dict[str, ParamSpec], overrides: Mapping[str, Any] | None
+) -> tuple[dict[str, float], dict[str, Distribution]]:
     """Fixed values and distributions after ``overrides`` (name -> number or distribution)."""
     fixed = {name: spec.default for name, spec in params.items()}
     dists = {name: spec.distribution for name, spec in params.items() if spec.distribution}
@@ -51,8 +52,14 @@ def apply_overrides(params: dict[str, ParamSpec], overrides: Mapping[str, Any] |
             problems.append(Problem("--set", None, name, f"not a number: {value!r}"))
             continue
         if not spec.low <= number <= spec.high:
-            problems.append(Problem("--set", None, name, f"{name} = {number:g} is outside its "
-                                    f"range [{spec.low:g}, {spec.high:g}]"))
+            problems.append(
+                Problem(
+                    "--set",
+                    None,
+                    name,
+                    f"{name} = {number:g} is outside its range [{spec.low:g}, {spec.high:g}]",
+                )
+            )
             continue
         fixed[name] = number
         dists.pop(name, None)
@@ -61,9 +68,13 @@ def apply_overrides(params: dict[str, ParamSpec], overrides: Mapping[str, Any] |
     return fixed, dists
 
 
-def draw_values(params: dict[str, ParamSpec], fixed: dict[str, float],
-                dists: dict[str, Distribution], draws: int, seed: int
-                ) -> dict[str, float | np.ndarray]:
+def draw_values(
+    params: dict[str, ParamSpec],
+    fixed: dict[str, float],
+    dists: dict[str, Distribution],
+    draws: int,
+    seed: int,
+) -> dict[str, float | np.ndarray]:
     """One value per parameter: a float, or a ``(draws,)`` array for distributed ones."""
     rng = np.random.default_rng(seed)
     values: dict[str, float | np.ndarray] = dict(fixed)

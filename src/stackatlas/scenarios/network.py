@@ -76,15 +76,24 @@ class SupplyNetwork:
         key = self.customer.astype(np.int64) * g + self.group
         uniq, edge_pair = np.unique(key, return_inverse=True)
         cust = (uniq // g).astype(np.int64)
-        P = sp.csr_matrix((self.input_share, (edge_pair, self.supplier)),
-                          shape=(len(uniq), n))
+        P = sp.csr_matrix((self.input_share, (edge_pair, self.supplier)), shape=(len(uniq), n))
         P.sum_duplicates()
         exposure = np.zeros(len(uniq))
         np.maximum.at(exposure, edge_pair, self.edge_exposure)
-        starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]]) if len(cust) else \
-            np.zeros(0, dtype=np.int64)
-        return Pairs(P, cust, (uniq % g).astype(np.int64), np.minimum(exposure, 1.0), starts,
-                     cust[starts], edge_pair)
+        starts = (
+            np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
+            if len(cust)
+            else np.zeros(0, dtype=np.int64)
+        )
+        return Pairs(
+            P,
+            cust,
+            (uniq % g).astype(np.int64),
+            np.minimum(exposure, 1.0),
+            starts,
+            cust[starts],
+            edge_pair,
+        )
 
     @cached_property
     def R(self) -> sp.csr_matrix:
@@ -95,10 +104,19 @@ class SupplyNetwork:
         return R
 
     @classmethod
-    def from_edges(cls, ids: Sequence[str], supplier: Sequence[str], customer: Sequence[str],
-                   input_share: Sequence[float], revenue_share: Sequence[float], *,
-                   group: Sequence[str] | None = None, revenue: Sequence[float] | None = None,
-                   exposure: Sequence[float] | None = None, **extra: object) -> SupplyNetwork:
+    def from_edges(
+        cls,
+        ids: Sequence[str],
+        supplier: Sequence[str],
+        customer: Sequence[str],
+        input_share: Sequence[float],
+        revenue_share: Sequence[float],
+        *,
+        group: Sequence[str] | None = None,
+        revenue: Sequence[float] | None = None,
+        exposure: Sequence[float] | None = None,
+        **extra: object,
+    ) -> SupplyNetwork:
         """A network from id lists; ``group`` defaults to the supplier's id (one group each)."""
         ids_arr = np.asarray(list(ids), dtype=object)
         index = {c: i for i, c in enumerate(ids_arr)}
@@ -110,17 +128,34 @@ class SupplyNetwork:
         groups = list(group) if group is not None else list(supplier)
         names, gidx = np.unique(np.asarray(groups, dtype=object), return_inverse=True)
         return cls.from_arrays(
-            ids_arr, sup, cus, np.asarray(input_share, float), np.asarray(revenue_share, float),
-            gidx.astype(np.int64), tuple(str(x) for x in names),
+            ids_arr,
+            sup,
+            cus,
+            np.asarray(input_share, float),
+            np.asarray(revenue_share, float),
+            gidx.astype(np.int64),
+            tuple(str(x) for x in names),
             revenue=None if revenue is None else np.asarray(revenue, float),
-            exposure=None if exposure is None else np.asarray(exposure, float), **extra)
+            exposure=None if exposure is None else np.asarray(exposure, float),
+            **extra,
+        )
 
     @classmethod
-    def from_arrays(cls, ids: np.ndarray, supplier: np.ndarray, customer: np.ndarray,
-                    input_share: np.ndarray, revenue_share: np.ndarray, group: np.ndarray,
-                    group_names: tuple[str, ...], *, revenue: np.ndarray | None = None,
-                    exposure: np.ndarray | None = None, origin: np.ndarray | None = None,
-                    **extra: object) -> SupplyNetwork:
+    def from_arrays(
+        cls,
+        ids: np.ndarray,
+        supplier: np.ndarray,
+        customer: np.ndarray,
+        input_share: np.ndarray,
+        revenue_share: np.ndarray,
+        group: np.ndarray,
+        group_names: tuple[str, ...],
+        *,
+        revenue: np.ndarray | None = None,
+        exposure: np.ndarray | None = None,
+        origin: np.ndarray | None = None,
+        **extra: object,
+    ) -> SupplyNetwork:
         """Validate and normalise: shares in [0, 1], per-pair input shares and per-supplier
         revenue shares summing to at most 1 (scaled down proportionally when above)."""
         n, m = len(ids), len(supplier)
@@ -133,30 +168,48 @@ class SupplyNetwork:
         input_share = _cap_sums(input_share, customer * max(len(group_names), 1) + group)
         revenue_share = _cap_sums(revenue_share, supplier)
         return cls(
-            ids=ids, revenue=np.full(n, np.nan) if revenue is None else revenue,
-            supplier=supplier, customer=customer, input_share=input_share,
-            revenue_share=revenue_share, group=group, group_names=group_names,
+            ids=ids,
+            revenue=np.full(n, np.nan) if revenue is None else revenue,
+            supplier=supplier,
+            customer=customer,
+            input_share=input_share,
+            revenue_share=revenue_share,
+            group=group,
+            group_names=group_names,
             edge_exposure=np.ones(m) if exposure is None else np.clip(exposure, 0, 1),
             edge_origin=np.full(m, "edge", dtype=object) if origin is None else origin,
-            notes=notes, **extra)  # type: ignore[arg-type]
+            notes=notes,
+            **extra,
+        )  # type: ignore[arg-type]
 
     def edges_frame(self) -> pd.DataFrame:
         """Edges as a DataFrame with node ids and group names."""
-        return pd.DataFrame({
-            "supplier": self.ids[self.supplier], "customer": self.ids[self.customer],
-            "group": np.asarray(self.group_names, dtype=object)[self.group]
-            if self.group_names else "", "input_share": self.input_share,
-            "revenue_share": self.revenue_share, "exposure": self.edge_exposure,
-            "origin": self.edge_origin})
+        return pd.DataFrame(
+            {
+                "supplier": self.ids[self.supplier],
+                "customer": self.ids[self.customer],
+                "group": np.asarray(self.group_names, dtype=object)[self.group]
+                if self.group_names
+                else "",
+                "input_share": self.input_share,
+                "revenue_share": self.revenue_share,
+                "exposure": self.edge_exposure,
+                "origin": self.edge_origin,
+            }
+        )
 
     def nodes_frame(self) -> pd.DataFrame:
         n = self.n_nodes
         blank = np.full(n, "", dtype=object)
-        return pd.DataFrame({
-            "company": self.ids, "name": self.names if self.names is not None else self.ids,
-            "segment": self.segment if self.segment is not None else blank,
-            "layer": self.layer if self.layer is not None else blank,
-            "revenue_usd_bn": self.revenue})
+        return pd.DataFrame(
+            {
+                "company": self.ids,
+                "name": self.names if self.names is not None else self.ids,
+                "segment": self.segment if self.segment is not None else blank,
+                "layer": self.layer if self.layer is not None else blank,
+                "revenue_usd_bn": self.revenue,
+            }
+        )
 
 
 def _cap_sums(values: np.ndarray, key: np.ndarray) -> np.ndarray:

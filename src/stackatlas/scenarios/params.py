@@ -46,7 +46,7 @@ class Basis:
     def __str__(self) -> str:
         if self.title:
             ref = self.url or (f"doi:{self.doi}" if self.doi else "")
-            return f"{self.publisher} ({self.year}), \"{self.title}\" {ref}".strip()
+            return f'{self.publisher} ({self.year}), "{self.title}" {ref}'.strip()
         return f"assumption: {self.assumption}"
 
 
@@ -68,8 +68,12 @@ class Distribution:
     @property
     def center(self) -> float:
         a = self.args
-        return {"uniform": (a.get("low", 0) + a.get("high", 0)) / 2, "triangular": a.get("mode"),
-                "normal": a.get("mean"), "lognormal": a.get("median")}[self.kind]
+        return {
+            "uniform": (a.get("low", 0) + a.get("high", 0)) / 2,
+            "triangular": a.get("mode"),
+            "normal": a.get("mean"),
+            "lognormal": a.get("median"),
+        }[self.kind]
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **self.args}
@@ -91,10 +95,16 @@ class ParamSpec:
     origin: str = ""  # "model" or the scenario name
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "default": self.default, "range": [self.low, self.high],
-                "unit": self.unit, "description": self.description,
-                "basis": self.basis.to_dict(), "origin": self.origin,
-                "distribution": self.distribution.to_dict() if self.distribution else None}
+        return {
+            "name": self.name,
+            "default": self.default,
+            "range": [self.low, self.high],
+            "unit": self.unit,
+            "description": self.description,
+            "basis": self.basis.to_dict(),
+            "origin": self.origin,
+            "distribution": self.distribution.to_dict() if self.distribution else None,
+        }
 
 
 # ---- parsing -----------------------------------------------------------------------------
@@ -104,16 +114,21 @@ def _num(value: Any) -> float | None:
     return float(value)
 
 
-def parse_distribution(raw: Any, doc: MarkedDoc, path: PathKey, low: float, high: float,
-                       problems: list[Problem]) -> Distribution | None:
+def parse_distribution(
+    raw: Any, doc: MarkedDoc, path: PathKey, low: float, high: float, problems: list[Problem]
+) -> Distribution | None:
     """A distribution mapping ``{kind: triangular, low: .., mode: .., high: ..}``."""
     if not isinstance(raw, dict):
         problems.append(doc.problem(path, "distribution must be a mapping with a 'kind'"))
         return None
     kind = raw.get("kind")
     if kind not in DIST_FIELDS:
-        problems.append(doc.problem((*path, "kind"), f"unknown distribution kind {kind!r}; "
-                                    f"use one of {', '.join(DIST_FIELDS)}"))
+        problems.append(
+            doc.problem(
+                (*path, "kind"),
+                f"unknown distribution kind {kind!r}; use one of {', '.join(DIST_FIELDS)}",
+            )
+        )
         return None
     args: dict[str, float] = {}
     for name in DIST_FIELDS[kind]:
@@ -140,8 +155,10 @@ def _check_distribution(kind: str, a: dict[str, float], low: float, high: float)
         if kind == "triangular" and not a["low"] <= a["mode"] <= a["high"]:
             return f"triangular: mode ({a['mode']:g}) must lie within [low, high]"
         if a["low"] < low or a["high"] > high:
-            return (f"{kind} support [{a['low']:g}, {a['high']:g}] leaves the parameter's "
-                    f"range [{low:g}, {high:g}]")
+            return (
+                f"{kind} support [{a['low']:g}, {a['high']:g}] leaves the parameter's "
+                f"range [{low:g}, {high:g}]"
+            )
     elif kind == "normal":
         if a["sd"] <= 0:
             return "normal: sd must be positive"
@@ -166,25 +183,40 @@ def parse_override(text: str) -> float | dict[str, Any]:
         pass
     match = _CALL.match(text)
     if not match or match.group(1) not in DIST_FIELDS:
-        raise ValidationError(Problem("--set", None, None, f"cannot read value {text!r}: use a "
-                                      "number or kind(args), e.g. triangular(0.1,0.3,0.6)"))
+        raise ValidationError(
+            Problem(
+                "--set",
+                None,
+                None,
+                f"cannot read value {text!r}: use a "
+                "number or kind(args), e.g. triangular(0.1,0.3,0.6)",
+            )
+        )
     kind = match.group(1)
     try:
         values = [float(v) for v in match.group(2).split(",") if v.strip()]
     except ValueError:
-        raise ValidationError(Problem("--set", None, None, f"non-numeric argument in {text!r}")
-                              ) from None
+        raise ValidationError(
+            Problem("--set", None, None, f"non-numeric argument in {text!r}")
+        ) from None
     names = DIST_FIELDS[kind]
     if len(values) != len(names):
-        raise ValidationError(Problem("--set", None, None,
-                                      f"{kind} takes {len(names)} arguments ({', '.join(names)})"))
+        raise ValidationError(
+            Problem(
+                "--set", None, None, f"{kind} takes {len(names)} arguments ({', '.join(names)})"
+            )
+        )
     return {"kind": kind, **dict(zip(names, values, strict=True))}
 
 
 def parse_basis(raw: Any, doc: MarkedDoc, path: PathKey, problems: list[Problem]) -> Basis:
     if not isinstance(raw, dict):
-        problems.append(doc.problem(path, "basis must be a mapping: {assumption: ...} or "
-                                    "{title, publisher, year, url|doi}"))
+        problems.append(
+            doc.problem(
+                path,
+                "basis must be a mapping: {assumption: ...} or {title, publisher, year, url|doi}",
+            )
+        )
         return Basis(assumption="(missing)")
     if "assumption" in raw:
         if not isinstance(raw["assumption"], str) or not raw["assumption"].strip():
@@ -192,17 +224,29 @@ def parse_basis(raw: Any, doc: MarkedDoc, path: PathKey, problems: list[Problem]
         return Basis(assumption=str(raw["assumption"]).strip(), note=raw.get("note"))
     missing = [k for k in ("title", "publisher", "year") if not raw.get(k)]
     if missing or not (raw.get("url") or raw.get("doi")):
-        problems.append(doc.problem(path, "a source basis needs title, publisher, year and "
-                                    f"url or doi (missing: {missing or ['url/doi']})"))
+        problems.append(
+            doc.problem(
+                path,
+                "a source basis needs title, publisher, year and "
+                f"url or doi (missing: {missing or ['url/doi']})",
+            )
+        )
     known = {"title", "publisher", "year", "url", "doi", "note"}
     if set(raw) - known:
         problems.append(doc.problem(path, f"unknown basis field(s) {sorted(set(raw) - known)}"))
-    return Basis(title=raw.get("title"), publisher=raw.get("publisher"), year=raw.get("year"),
-                 url=raw.get("url"), doi=raw.get("doi"), note=raw.get("note"))
+    return Basis(
+        title=raw.get("title"),
+        publisher=raw.get("publisher"),
+        year=raw.get("year"),
+        url=raw.get("url"),
+        doi=raw.get("doi"),
+        note=raw.get("note"),
+    )
 
 
-def parse_params(raw: Any, doc: MarkedDoc, path: PathKey, origin: str,
-                 problems: list[Problem]) -> dict[str, ParamSpec]:
+def parse_params(
+    raw: Any, doc: MarkedDoc, path: PathKey, origin: str, problems: list[Problem]
+) -> dict[str, ParamSpec]:
     """A ``parameters:`` mapping -> specs; every problem is located by file, line and field."""
     specs: dict[str, ParamSpec] = {}
     if not isinstance(raw, dict):
@@ -217,8 +261,12 @@ def parse_params(raw: Any, doc: MarkedDoc, path: PathKey, origin: str,
         if set(body) - allowed:
             problems.append(doc.problem(p, f"unknown field(s) {sorted(set(body) - allowed)}"))
         rng = body.get("range")
-        if (not isinstance(rng, list) or len(rng) != 2 or None in map(_num, rng)
-                or _num(rng[0]) > _num(rng[1])):  # type: ignore[operator]
+        if (
+            not isinstance(rng, list)
+            or len(rng) != 2
+            or None in map(_num, rng)
+            or _num(rng[0]) > _num(rng[1])
+        ):  # type: ignore[operator]
             problems.append(doc.problem((*p, "range"), "range must be [low, high] numbers"))
             continue
         low, high = float(rng[0]), float(rng[1])
@@ -227,17 +275,30 @@ def parse_params(raw: Any, doc: MarkedDoc, path: PathKey, origin: str,
             problems.append(doc.problem((*p, "default"), "default must be a number"))
             continue
         if not low <= default <= high:
-            problems.append(doc.problem((*p, "default"), f"default {default:g} outside the "
-                                        f"range [{low:g}, {high:g}]"))
+            problems.append(
+                doc.problem(
+                    (*p, "default"), f"default {default:g} outside the range [{low:g}, {high:g}]"
+                )
+            )
         if not body.get("description"):
             problems.append(doc.problem(p, "description is required"))
         basis = parse_basis(body.get("basis"), doc, (*p, "basis"), problems)
         dist = None
         if body.get("distribution") is not None:
-            dist = parse_distribution(body["distribution"], doc, (*p, "distribution"), low, high,
-                                      problems)
-        specs[str(name)] = ParamSpec(str(name), default, low, high, str(body.get("description")),
-                                     str(body.get("unit", "")), basis, dist, origin)
+            dist = parse_distribution(
+                body["distribution"], doc, (*p, "distribution"), low, high, problems
+            )
+        specs[str(name)] = ParamSpec(
+            str(name),
+            default,
+            low,
+            high,
+            str(body.get("description")),
+            str(body.get("unit", "")),
+            basis,
+            dist,
+            origin,
+        )
     return specs
 
 
@@ -270,5 +331,4 @@ def parse_model(doc: MarkedDoc) -> ModelConfig:
     params = parse_params(data.get("parameters"), doc, ("parameters",), "model", problems)
     if problems:
         raise ValidationError(problems)
-    return ModelConfig(params, data.get("network") or {}, data.get("calibration") or {},
-                       doc.file)
+    return ModelConfig(params, data.get("network") or {}, data.get("calibration") or {}, doc.file)

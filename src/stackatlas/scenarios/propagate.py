@@ -52,9 +52,15 @@ def _row(value: float | np.ndarray) -> np.ndarray:
     return np.atleast_1d(np.asarray(value, dtype=float))[None, :]
 
 
-def propagate(net: SupplyNetwork, supply: np.ndarray, demand: np.ndarray,
-              purchases: np.ndarray, values: ModelValues, *, paths: bool = True
-              ) -> Propagation:
+def propagate(
+    net: SupplyNetwork,
+    supply: np.ndarray,
+    demand: np.ndarray,
+    purchases: np.ndarray,
+    values: ModelValues,
+    *,
+    paths: bool = True,
+) -> Propagation:
     """Run the quarterly propagation. Shock arrays are ``(quarters, n_nodes, draws)``:
     ``supply`` = direct capacity loss in [0, 1], ``demand`` = direct revenue loss (<= 1,
     negative = extra demand), ``purchases`` = direct cut of a company's orders (<= 1).
@@ -95,7 +101,8 @@ def propagate(net: SupplyNetwork, supply: np.ndarray, demand: np.ndarray,
                 net_short -= covered
                 net_short *= exposure
                 node_short[pairs.customers_with_pairs] = np.maximum.reduceat(
-                    net_short, pairs.starts, axis=0)
+                    net_short, pairs.starts, axis=0
+                )
             new_cap = 1.0 - keep_s * (1.0 - node_short)
             out = _output(new_cap, dem) if gains else np.maximum(new_cap, dem)
             out *= passthrough
@@ -125,8 +132,9 @@ def _maxabs(a: np.ndarray) -> float:
     return float(np.max(np.abs(a))) if a.size else 0.0
 
 
-def edge_flows(net: SupplyNetwork, prop: Propagation, quarterly_revenue: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
+def edge_flows(
+    net: SupplyNetwork, prop: Propagation, quarterly_revenue: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Cumulative USD each edge carried, averaged over draws (the path of the shock).
 
     supply channel: input_share x supplier capacity loss x customer quarterly revenue (the

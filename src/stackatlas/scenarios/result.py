@@ -52,7 +52,8 @@ class ScenarioResult:
         if changed.empty:
             return "default parameters"
         return "default parameters with overrides: " + ", ".join(
-            f"{r.name}={r.value:g}" for r in changed.itertuples())
+            f"{r.name}={r.value:g}" for r in changed.itertuples()
+        )
 
     @property
     def bands_basis(self) -> str | None:
@@ -64,12 +65,20 @@ class ScenarioResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe: DataFrames become lists of records, NaN becomes None."""
         return {
-            "scenario": self.scenario, "title": self.title, "description": self.description,
-            "quarters": self.quarters, "draws": self.draws, "seed": self.seed,
-            "evidence": str(self.evidence), "notes": self.notes,
-            "point_basis": self.point_basis, "bands_basis": self.bands_basis,
-            **{name: _records(getattr(self, name)) for name in
-               ("parameters", "layers", "segments", "companies", "quarterly", "edges")},
+            "scenario": self.scenario,
+            "title": self.title,
+            "description": self.description,
+            "quarters": self.quarters,
+            "draws": self.draws,
+            "seed": self.seed,
+            "evidence": str(self.evidence),
+            "notes": self.notes,
+            "point_basis": self.point_basis,
+            "bands_basis": self.bands_basis,
+            **{
+                name: _records(getattr(self, name))
+                for name in ("parameters", "layers", "segments", "companies", "quarterly", "edges")
+            },
         }
 
     def __rich__(self) -> Panel:
@@ -83,27 +92,39 @@ class ScenarioResult:
             dist = r.distribution if isinstance(r.distribution, str) else None
             value = f"{r.value:g}; draws {dist}" if bands and dist else f"{r.value:g}"
             params.add_row(r.name, value, f"{r.low:g}–{r.high:g}", _short(str(r.basis)))
-        point = None if not bands else (
-            "defaults" if self.point_basis == "default parameters" else "values set")
+        point = (
+            None
+            if not bands
+            else ("defaults" if self.point_basis == "default parameters" else "values set")
+        )
         layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", point)
-        top = self.companies.sort_values("revenue_at_risk_pct", ascending=False,
-                                         key=lambda s: s.abs()).head(12)
+        top = self.companies.sort_values(
+            "revenue_at_risk_pct", ascending=False, key=lambda s: s.abs()
+        ).head(12)
         companies = _money_table("most affected companies", top, "company", point)
-        path = Table(title="path of the shock (largest edges, cumulative)",
-                     title_justify="left", box=None)
+        path = Table(
+            title="path of the shock (largest edges, cumulative)", title_justify="left", box=None
+        )
         for col in ("supplier → customer", "channel", "USD bn"):
             path.add_column(col, justify="right" if col == "USD bn" else "left")
         for r in self.edges.head(8).itertuples():
             path.add_row(f"{r.supplier} → {r.customer}", r.channel, f"{r.carried_usd_bn:,.1f}")
-        head = Text(f"{self.description}\n{self.quarters} quarters"
-                    + (f", {self.draws} draws (seed {self.seed})" if bands else ""),
-                    style="dim")
+        head = Text(
+            f"{self.description}\n{self.quarters} quarters"
+            + (f", {self.draws} draws (seed {self.seed})" if bands else ""),
+            style="dim",
+        )
         if bands:
-            head.append(f"\nrevenue at risk, % and op. profit at risk: one run at "
-                        f"{self.point_basis}; p5 / p50 / p95: over the {self.draws} draws",
-                        style="bold")
-        return Panel(Group(head, params, layers, companies, path),
-                     title=f"scenario: {self.title}", title_align="left")
+            head.append(
+                f"\nrevenue at risk, % and op. profit at risk: one run at "
+                f"{self.point_basis}; p5 / p50 / p95: over the {self.draws} draws",
+                style="bold",
+            )
+        return Panel(
+            Group(head, params, layers, companies, path),
+            title=f"scenario: {self.title}",
+            title_align="left",
+        )
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -111,8 +132,11 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _fmt(value: float, spec: str = ",.1f") -> str:
-    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else \
-        format(value, spec)
+    return (
+        "–"
+        if value is None or (isinstance(value, float) and math.isnan(value))
+        else format(value, spec)
+    )
 
 
 def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -> Table:
@@ -130,12 +154,17 @@ def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -
     if mean:
         table.add_column(f"avg company %{suffix}", justify="right")
     for r in frame.itertuples():
-        row = [str(getattr(r, key)), _fmt(r.baseline_revenue_usd_bn),
-               _fmt(r.revenue_at_risk_usd_bn), _fmt(r.revenue_at_risk_pct, ".2f"),
-               _fmt(r.op_profit_at_risk_usd_bn)]
+        row = [
+            str(getattr(r, key)),
+            _fmt(r.baseline_revenue_usd_bn),
+            _fmt(r.revenue_at_risk_usd_bn),
+            _fmt(r.revenue_at_risk_pct, ".2f"),
+            _fmt(r.op_profit_at_risk_usd_bn),
+        ]
         if bands:
-            row.append(f"{_fmt(r.pct_p5, '.2f')} / {_fmt(r.pct_p50, '.2f')} / "
-                       f"{_fmt(r.pct_p95, '.2f')}")
+            row.append(
+                f"{_fmt(r.pct_p5, '.2f')} / {_fmt(r.pct_p50, '.2f')} / {_fmt(r.pct_p95, '.2f')}"
+            )
         if mean:
             row.append(_fmt(r.mean_company_loss_pct, ".2f"))
         table.add_row(*row)
@@ -144,5 +173,7 @@ def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in clean.to_dict(orient="records")]
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in clean.to_dict(orient="records")
+    ]

@@ -34,32 +34,55 @@ def network_for(atlas: Atlas) -> SupplyNetwork:
 
 
 def model_values(values: Mapping[str, Any]) -> ModelValues:
-    return ModelValues(values["substitution_rate"], values["substitution_headroom"],
-                       values["inventory_quarters"], values["demand_passthrough"],
-                       int(values["solver_max_iterations"]), float(values["solver_tolerance"]))
+    return ModelValues(
+        values["substitution_rate"],
+        values["substitution_headroom"],
+        values["inventory_quarters"],
+        values["demand_passthrough"],
+        int(values["solver_max_iterations"]),
+        float(values["solver_tolerance"]),
+    )
 
 
-def simulate(spec: ScenarioSpec, net: SupplyNetwork, atlas: Atlas | None,
-             values: Mapping[str, Any], quarters: int, draws: int, *, paths: bool = True
-             ) -> Propagation:
+def simulate(
+    spec: ScenarioSpec,
+    net: SupplyNetwork,
+    atlas: Atlas | None,
+    values: Mapping[str, Any],
+    quarters: int,
+    draws: int,
+    *,
+    paths: bool = True,
+) -> Propagation:
     """Shock arrays for ``values`` then the propagation (draws >= 1)."""
     arrays = shock_arrays(spec.shocks, net, atlas, values, quarters, draws)
-    return propagate(net, arrays["supply"], arrays["demand"], arrays["purchases"],
-                     model_values(values), paths=paths)
+    return propagate(
+        net,
+        arrays["supply"],
+        arrays["demand"],
+        arrays["purchases"],
+        model_values(values),
+        paths=paths,
+    )
 
 
-def run_scenario(name_or_spec: str | Path | ScenarioSpec, *, atlas: Atlas | None = None,
-                 overrides: Mapping[str, Any] | None = None, draws: int = 0, seed: int = 0,
-                 network: SupplyNetwork | None = None,
-                 baseline: Baseline | str | Path | None = None) -> ScenarioResult:
+def run_scenario(
+    name_or_spec: str | Path | ScenarioSpec,
+    *,
+    atlas: Atlas | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    draws: int = 0,
+    seed: int = 0,
+    network: SupplyNetwork | None = None,
+    baseline: Baseline | str | Path | None = None,
+) -> ScenarioResult:
     """Run a shipped scenario (by name), a user file (by path) or a parsed spec.
 
     ``overrides`` maps parameter names to numbers or distributions (``{"kind": "uniform",
     "low": .., "high": ..}``); ``draws`` > 0 adds a seeded Monte Carlo with p5 / p50 / p95.
     ``baseline`` (a ``Baseline`` or a CSV path) replaces atlas revenues for this run.
     """
-    spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else \
-        load_scenario(name_or_spec)
+    spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else load_scenario(name_or_spec)
     if draws < 0:
         raise ValidationError("draws must be 0 or positive")
     if network is None:
@@ -83,19 +106,41 @@ def run_scenario(name_or_spec: str | Path | ScenarioSpec, *, atlas: Atlas | None
     if draws:
         mc_values = draw_values(params, fixed, dists, draws, seed)
         mc = simulate(spec, network, atlas, mc_values, quarters, draws, paths=False)
-    frames = summarize(network, central, fixed, mc, mc_values, atlas,
-                       targeted_segments(spec, atlas))
+    frames = summarize(
+        network, central, fixed, mc, mc_values, atlas, targeted_segments(spec, atlas)
+    )
     changed = {k for k, v in fixed.items() if v != params[k].default} | set(overrides or {})
-    rows = [{"name": k, "value": fixed[k], "distribution": str(dists[k]) if k in dists else None,
-             "low": p.low, "high": p.high, "unit": p.unit, "basis": str(p.basis),
-             "origin": p.origin, "changed": k in changed} for k, p in params.items()]
-    return ScenarioResult(spec.name, spec.title, spec.description, quarters, draws, seed,
-                          pd.DataFrame(rows), *frames, notes=list(network.notes))
+    rows = [
+        {
+            "name": k,
+            "value": fixed[k],
+            "distribution": str(dists[k]) if k in dists else None,
+            "low": p.low,
+            "high": p.high,
+            "unit": p.unit,
+            "basis": str(p.basis),
+            "origin": p.origin,
+            "changed": k in changed,
+        }
+        for k, p in params.items()
+    ]
+    return ScenarioResult(
+        spec.name,
+        spec.title,
+        spec.description,
+        quarters,
+        draws,
+        seed,
+        pd.DataFrame(rows),
+        *frames,
+        notes=list(network.notes),
+    )
 
 
 def _margin(net: SupplyNetwork, values: Mapping[str, Any], draws: int) -> np.ndarray:
-    default = np.broadcast_to(np.atleast_1d(np.asarray(values["contribution_margin"], float)),
-                              (draws,))
+    default = np.broadcast_to(
+        np.atleast_1d(np.asarray(values["contribution_margin"], float)), (draws,)
+    )
     own = net.margin if net.margin is not None else np.full(net.n_nodes, np.nan)
     return np.where(np.isnan(own)[:, None], default[None, :], own[:, None])
 
@@ -128,8 +173,11 @@ def _aggregate(net: SupplyNetwork, atlas: Atlas | None, targeted: set[str]) -> _
     base = w.to_numpy() / np.where(total > 0, total, 1.0)[:, None]
     mask = np.zeros(base.shape, dtype=bool)
     if net.segment_active is not None:
-        mask |= net.segment_active.reindex(index=net.ids, columns=w.columns).fillna(
-            False).to_numpy(bool)
+        mask |= (
+            net.segment_active.reindex(index=net.ids, columns=w.columns)
+            .fillna(False)
+            .to_numpy(bool)
+        )
     mask |= np.isin(np.asarray(w.columns), list(targeted))[None, :]
     mask &= base > 0
     share = (base * mask).sum(axis=1)
@@ -143,8 +191,9 @@ def _aggregate(net: SupplyNetwork, atlas: Atlas | None, targeted: set[str]) -> _
     seg_layer = np.zeros((len(w.columns), len(layers)))
     for i, seg in enumerate(w.columns):
         seg_layer[i, layers.index(layer_of.get(seg, layers[0]))] = 1.0
-    return _Attribution(base, active, rest, np.where(has, share, 1.0), seg_layer,
-                        list(w.columns), layers)
+    return _Attribution(
+        base, active, rest, np.where(has, share, 1.0), seg_layer, list(w.columns), layers
+    )
 
 
 def targeted_segments(spec: ScenarioSpec, atlas: Atlas | None) -> set[str]:
@@ -157,15 +206,23 @@ def targeted_segments(spec: ScenarioSpec, atlas: Atlas | None) -> set[str]:
         if atlas is not None:
             for layer in shock.targets.get("layers", []):
                 out.update(s.id for s in atlas.layer(layer).segments)
-            out.update(atlas.markets[m].segment for m in shock.targets.get("markets", [])
-                       if m in atlas.markets)
+            out.update(
+                atlas.markets[m].segment
+                for m in shock.targets.get("markets", [])
+                if m in atlas.markets
+            )
     return out
 
 
-def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any],
-              mc: Propagation | None, mc_values: Mapping[str, Any] | None,
-              atlas: Atlas | None, targeted: set[str] | None = None
-              ) -> tuple[pd.DataFrame, ...]:
+def summarize(
+    net: SupplyNetwork,
+    central: Propagation,
+    fixed: Mapping[str, Any],
+    mc: Propagation | None,
+    mc_values: Mapping[str, Any] | None,
+    atlas: Atlas | None,
+    targeted: set[str] | None = None,
+) -> tuple[pd.DataFrame, ...]:
     T = central.output_loss.shape[0]
     rev_q = net.revenue / 4.0
     attr = _aggregate(net, atlas, targeted or set())
@@ -195,38 +252,52 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
         if out.shape[2] == 1:  # central run: peaks and per-quarter operating profit
             m["c_peak"] = out.max(0) * 100
             m["cq_op"] = out[:, :, 0] * (rev_q * margin[:, 0])[None, :]
-            seg_op_q = np.stack([act_w @ (f * margin) + rest_w @ (r * margin)
-                                 for f, r in (split(out[t]) for t in range(T))])
+            seg_op_q = np.stack(
+                [
+                    act_w @ (f * margin) + rest_w @ (r * margin)
+                    for f, r in (split(out[t]) for t in range(T))
+                ]
+            )
             m["lq_op"] = (attr.seg_layer.T @ seg_op_q[:, :, 0].T).T
-        for lvl, mat, to_lvl in (("s", to_seg, np.eye(len(attr.segments))),
-                                 ("l", to_layer, attr.seg_layer)):
+        for lvl, mat, to_lvl in (
+            ("s", to_seg, np.eye(len(attr.segments))),
+            ("l", to_layer, attr.seg_layer),
+        ):
             usd_q = np.matmul(to_lvl.T[None], seg_usd_q)
             base_q = rev_known @ mat
             has = base_q > 0
             safe = np.where(has, base_q, 1.0)
             m[f"{lvl}_usd"] = usd_q.sum(0)
             m[f"{lvl}_op"] = to_lvl.T @ seg_op
-            m[f"{lvl}_pct"] = np.where(has[:, None], m[f"{lvl}_usd"] / (safe * T)[:, None] * 100,
-                                       np.nan)
+            m[f"{lvl}_pct"] = np.where(
+                has[:, None], m[f"{lvl}_usd"] / (safe * T)[:, None] * 100, np.nan
+            )
             m[f"{lvl}_base"] = base_q * 4
             col = mat.sum(axis=0)
-            m[f"{lvl}_mean"] = np.where(col > 0, (out_sum.mean(1) / T @ mat) /
-                                        np.where(col > 0, col, 1.0), np.nan) * 100
+            m[f"{lvl}_mean"] = (
+                np.where(col > 0, (out_sum.mean(1) / T @ mat) / np.where(col > 0, col, 1.0), np.nan)
+                * 100
+            )
             m[f"{lvl}q_usd"] = usd_q
-            m[f"{lvl}q_pct"] = np.where(has[None, :, None], usd_q / safe[None, :, None] * 100,
-                                        np.nan)
+            m[f"{lvl}q_pct"] = np.where(
+                has[None, :, None], usd_q / safe[None, :, None] * 100, np.nan
+            )
         return m
 
     c = measures(central, fixed)
     b = measures(mc, mc_values) if mc is not None and mc_values is not None else None
 
     def frame(key: str, ids: list[str], extra: dict[str, Any]) -> pd.DataFrame:
-        df = pd.DataFrame({key: ids, **extra,
-                           "baseline_revenue_usd_bn": c[f"{key[0]}_base"] if key != "company"
-                           else net.revenue,
-                           "revenue_at_risk_usd_bn": c[f"{key[0]}_usd"][:, 0],
-                           "revenue_at_risk_pct": c[f"{key[0]}_pct"][:, 0],
-                           "op_profit_at_risk_usd_bn": c[f"{key[0]}_op"][:, 0]})
+        df = pd.DataFrame(
+            {
+                key: ids,
+                **extra,
+                "baseline_revenue_usd_bn": c[f"{key[0]}_base"] if key != "company" else net.revenue,
+                "revenue_at_risk_usd_bn": c[f"{key[0]}_usd"][:, 0],
+                "revenue_at_risk_pct": c[f"{key[0]}_pct"][:, 0],
+                "op_profit_at_risk_usd_bn": c[f"{key[0]}_op"][:, 0],
+            }
+        )
         if key == "company":
             df["peak_quarter_loss_pct"] = c["c_peak"][:, 0]
         else:  # covers companies without a baseline revenue too
@@ -240,17 +311,22 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
             for col in [c for c in df.columns if "usd" in c and c != "baseline_revenue_usd_bn"]:
                 df.loc[empty, col] = np.nan
             df.loc[empty, "baseline_revenue_usd_bn"] = np.nan
-        df["evidence"] = np.where(np.isnan(df["revenue_at_risk_usd_bn"]), "unresolved",
-                                  "scenario")
+        df["evidence"] = np.where(np.isnan(df["revenue_at_risk_usd_bn"]), "unresolved", "scenario")
         return df
 
     layers, segs = attr.layers, attr.segments
-    companies = frame("company", list(net.ids), {
-        "name": net.names if net.names is not None else net.ids,
-        "layer": net.layer if net.layer is not None else "",
-        "segment": net.segment if net.segment is not None else ""})
-    seg_frame = frame("segment", segs, {"layer": [layers[int(np.argmax(r))]
-                                                  for r in attr.seg_layer]})
+    companies = frame(
+        "company",
+        list(net.ids),
+        {
+            "name": net.names if net.names is not None else net.ids,
+            "layer": net.layer if net.layer is not None else "",
+            "segment": net.segment if net.segment is not None else "",
+        },
+    )
+    seg_frame = frame(
+        "segment", segs, {"layer": [layers[int(np.argmax(r))] for r in attr.seg_layer]}
+    )
     seg_frame = seg_frame[seg_frame["baseline_revenue_usd_bn"] > 0].reset_index(drop=True)
     layer_frame = frame("layer", layers, {})
     quarterly = _quarterly(c, b, layers, list(net.ids), T, rev_q)
@@ -262,14 +338,25 @@ def summarize(net: SupplyNetwork, central: Propagation, fixed: Mapping[str, Any]
         parts.append(part[np.abs(part["carried_usd_bn"]) > 1e-9])
     edge_frame = pd.concat(parts, ignore_index=True) if parts else edges
     edge_frame = edge_frame.sort_values("carried_usd_bn", key=np.abs, ascending=False)
-    edge_frame = edge_frame[["supplier", "customer", "channel", "group", "carried_usd_bn",
-                             "input_share", "revenue_share", "origin"]].reset_index(drop=True)
+    edge_frame = edge_frame[
+        [
+            "supplier",
+            "customer",
+            "channel",
+            "group",
+            "carried_usd_bn",
+            "input_share",
+            "revenue_share",
+            "origin",
+        ]
+    ].reset_index(drop=True)
     edge_frame["evidence"] = "scenario"
     return layer_frame, seg_frame, companies, quarterly, edge_frame
 
 
-def _quarterly(c: dict, b: dict | None, layers: list[str], companies: list[str],
-               T: int, rev_q: np.ndarray) -> pd.DataFrame:
+def _quarterly(
+    c: dict, b: dict | None, layers: list[str], companies: list[str], T: int, rev_q: np.ndarray
+) -> pd.DataFrame:
     frames = []
     for level, ids in (("layer", layers), ("company", companies)):
         if level == "layer":
@@ -278,12 +365,17 @@ def _quarterly(c: dict, b: dict | None, layers: list[str], companies: list[str],
             pct = c["cq"][:, :, 0] * 100
             usd, op = pct * rev_q[None, :] / 100, c["cq_op"]
         q, i = np.meshgrid(np.arange(T), np.arange(len(ids)), indexing="ij")
-        df = pd.DataFrame({"level": level, "id": np.asarray(ids, dtype=object)[i.ravel()],
-                           "quarter": q.ravel() + 1, "revenue_at_risk_usd_bn": usd.ravel(),
-                           "revenue_at_risk_pct": pct.ravel(),
-                           "op_profit_at_risk_usd_bn": op.ravel()})
-        df["evidence"] = np.where(np.isnan(df["revenue_at_risk_usd_bn"]), "unresolved",
-                                  "scenario")
+        df = pd.DataFrame(
+            {
+                "level": level,
+                "id": np.asarray(ids, dtype=object)[i.ravel()],
+                "quarter": q.ravel() + 1,
+                "revenue_at_risk_usd_bn": usd.ravel(),
+                "revenue_at_risk_pct": pct.ravel(),
+                "op_profit_at_risk_usd_bn": op.ravel(),
+            }
+        )
+        df["evidence"] = np.where(np.isnan(df["revenue_at_risk_usd_bn"]), "unresolved", "scenario")
         if b is not None:
             if level == "company":
                 frames.append(df)  # per-quarter bands are kept for layers only

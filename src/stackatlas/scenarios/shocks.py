@@ -12,12 +12,17 @@ from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.spec import ShockSpec
 
 
-def profile(quarters: int, start: np.ndarray | float, duration: np.ndarray | float,
-            recovery: np.ndarray | float) -> np.ndarray:
+def profile(
+    quarters: int,
+    start: np.ndarray | float,
+    duration: np.ndarray | float,
+    recovery: np.ndarray | float,
+) -> np.ndarray:
     """Average shock intensity per quarter ``(quarters, draws)``: full from ``start`` for
     ``duration`` quarters, then a linear ramp to zero over ``recovery`` quarters."""
-    start, duration, recovery = (np.atleast_1d(np.asarray(x, float))[None, :]
-                                 for x in (start, duration, recovery))
+    start, duration, recovery = (
+        np.atleast_1d(np.asarray(x, float))[None, :] for x in (start, duration, recovery)
+    )
     start, duration = np.maximum(start, 0.0), np.maximum(duration, 0.0)
     end = start + duration
     ramp = np.maximum(recovery, 0.0)
@@ -25,8 +30,7 @@ def profile(quarters: int, start: np.ndarray | float, duration: np.ndarray | flo
 
     def integral(x: np.ndarray) -> np.ndarray:
         u = np.clip(x - end, 0.0, ramp)
-        return np.clip(x - start, 0.0, duration) + np.where(ramp > 0, u - u * u / (2 * safe),
-                                                            0.0)
+        return np.clip(x - start, 0.0, duration) + np.where(ramp > 0, u - u * u / (2 * safe), 0.0)
 
     t = np.arange(quarters, dtype=float)[:, None]
     return integral(t + 1.0) - integral(t)
@@ -68,23 +72,36 @@ def target_scale(shock: ShockSpec, net: SupplyNetwork, atlas: Atlas | None) -> n
                     scale[i] = max(scale[i], by_seg[i] if by_seg[i] > 0 else 1.0)
         countries = shock.targets.get("countries")
         if countries:
-            keep = np.array([atlas.companies[c].country in countries
-                             if c in atlas.companies else False for c in net.ids])
+            keep = np.array(
+                [
+                    atlas.companies[c].country in countries if c in atlas.companies else False
+                    for c in net.ids
+                ]
+            )
             scale = np.where(keep, scale, 0.0)
     return scale
 
 
-def shock_arrays(shocks: list[ShockSpec], net: SupplyNetwork, atlas: Atlas | None,
-                 values: Mapping[str, float | np.ndarray], quarters: int, draws: int
-                 ) -> dict[str, np.ndarray]:
+def shock_arrays(
+    shocks: list[ShockSpec],
+    net: SupplyNetwork,
+    atlas: Atlas | None,
+    values: Mapping[str, float | np.ndarray],
+    quarters: int,
+    draws: int,
+) -> dict[str, np.ndarray]:
     """Direct shocks by kind, combined multiplicatively: ``1 - prod(1 - s_i)``."""
     keep: dict[str, np.ndarray] = {}
     t = np.arange(quarters, dtype=float)[:, None]
     env = {**values, TIME: t}
     for shock in shocks:
         size = np.broadcast_to(np.asarray(shock.size.evaluate(env), float), (quarters, draws))
-        shape = profile(quarters, shock.start.evaluate(values), shock.duration.evaluate(values),
-                        shock.recovery.evaluate(values))
+        shape = profile(
+            quarters,
+            shock.start.evaluate(values),
+            shock.duration.evaluate(values),
+            shock.recovery.evaluate(values),
+        )
         intensity = np.broadcast_to(size * shape, (quarters, draws))
         if shock.kind == "supply":
             intensity = np.clip(intensity, 0.0, 1.0)

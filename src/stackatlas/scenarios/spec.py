@@ -59,9 +59,16 @@ class ShockSpec:
     index: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "label": self.label, "targets": self.targets,
-                "exposure": self.exposure, "size": self.size.text, "start": self.start.text,
-                "duration": self.duration.text, "recovery": self.recovery.text}
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "targets": self.targets,
+            "exposure": self.exposure,
+            "size": self.size.text,
+            "start": self.start.text,
+            "duration": self.duration.text,
+            "recovery": self.recovery.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -93,13 +100,19 @@ class ScenarioSpec:
         return merged
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "description": self.description,
-                "file": self.file, "references": self.references,
-                "parameters": {k: v.to_dict() for k, v in self.params.items()},
-                "model": {k: (v.to_dict() if isinstance(v, Distribution) else v)
-                          for k, v in self.model_settings.items()},
-                "shocks": [s.to_dict() for s in self.shocks]}
-
+        return {
+            "name": self.name,
+            "title": self.title,
+            "description": self.description,
+            "file": self.file,
+            "references": self.references,
+            "parameters": {k: v.to_dict() for k, v in self.params.items()},
+            "model": {
+                k: (v.to_dict() if isinstance(v, Distribution) else v)
+                for k, v in self.model_settings.items()
+            },
+            "shocks": [s.to_dict() for s in self.shocks],
+        }
 
     def __rich__(self) -> Any:
         from rich.console import Group
@@ -111,8 +124,14 @@ class ScenarioSpec:
         for col in ("parameter", "default", "range", "unit", "distribution", "basis"):
             params.add_column(col, overflow="fold")
         for p in self.params.values():
-            params.add_row(p.name, f"{p.default:g}", f"{p.low:g}–{p.high:g}", p.unit,
-                           str(p.distribution or "–"), str(p.basis))
+            params.add_row(
+                p.name,
+                f"{p.default:g}",
+                f"{p.low:g}–{p.high:g}",
+                p.unit,
+                str(p.distribution or "–"),
+                str(p.basis),
+            )
         for name, value in self.model_settings.items():
             params.add_row(name, str(value), "", "model", "", "scenario setting")
         shocks = Table(title="shocks", title_justify="left", box=None)
@@ -120,10 +139,20 @@ class ScenarioSpec:
             shocks.add_column(col, overflow="fold")
         for sh in self.shocks:
             targets = "; ".join(f"{k}: {', '.join(v)}" for k, v in sh.targets.items())
-            shocks.add_row(sh.kind, sh.label, targets, sh.size.text, sh.start.text,
-                           sh.duration.text, sh.recovery.text)
-        return Panel(Group(Text(self.description, style="dim"), shocks, params),
-                     title=f"scenario {self.name}: {self.title}", title_align="left")
+            shocks.add_row(
+                sh.kind,
+                sh.label,
+                targets,
+                sh.size.text,
+                sh.start.text,
+                sh.duration.text,
+                sh.recovery.text,
+            )
+        return Panel(
+            Group(Text(self.description, style="dim"), shocks, params),
+            title=f"scenario {self.name}: {self.title}",
+            title_align="left",
+        )
 
 
 def _replace(spec: ParamSpec, **changes: Any) -> ParamSpec:
@@ -153,8 +182,10 @@ def load_scenario(name_or_path: str | Path) -> ScenarioSpec:
         names = [p.stem for p in sorted(data_dir().glob("*.yaml")) if p.name != MODEL_FILE]
         import difflib
 
-        raise NotFoundError(f"unknown scenario {str(name_or_path)!r}",
-                            difflib.get_close_matches(str(name_or_path), names, n=3, cutoff=0.4))
+        raise NotFoundError(
+            f"unknown scenario {str(name_or_path)!r}",
+            difflib.get_close_matches(str(name_or_path), names, n=3, cutoff=0.4),
+        )
     return parse_scenario(load_marked(shipped.read_text(encoding="utf-8"), str(shipped)))
 
 
@@ -170,12 +201,15 @@ def parse_scenario(doc: MarkedDoc, model: ModelConfig | None = None) -> Scenario
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         problems.append(doc.problem(("name",), "name is required (a slug such as my-shock)"))
-    params = parse_params(data.get("parameters") or {}, doc, ("parameters",), str(name),
-                          problems)
+    params = parse_params(data.get("parameters") or {}, doc, ("parameters",), str(name), problems)
     for pname in params:
         if pname in model.params or pname == TIME:
-            problems.append(doc.problem(("parameters", pname), f"parameter name {pname!r} "
-                                        "is reserved (model parameter or 't')"))
+            problems.append(
+                doc.problem(
+                    ("parameters", pname),
+                    f"parameter name {pname!r} is reserved (model parameter or 't')",
+                )
+            )
     settings = _parse_model_settings(data.get("model") or {}, doc, model, problems)
     known = set(params) | set(model.params)
     shocks = []
@@ -190,13 +224,22 @@ def parse_scenario(doc: MarkedDoc, model: ModelConfig | None = None) -> Scenario
     if problems:
         raise ValidationError(problems)
     refs = data.get("references") or []
-    return ScenarioSpec(str(name), str(data.get("title") or name),
-                        str(data.get("description") or "").strip(), params, settings, shocks,
-                        doc.file, [str(r) for r in refs], doc)
+    return ScenarioSpec(
+        str(name),
+        str(data.get("title") or name),
+        str(data.get("description") or "").strip(),
+        params,
+        settings,
+        shocks,
+        doc.file,
+        [str(r) for r in refs],
+        doc,
+    )
 
 
-def _parse_model_settings(raw: Any, doc: MarkedDoc, model: ModelConfig,
-                          problems: list[Problem]) -> dict[str, float | Distribution]:
+def _parse_model_settings(
+    raw: Any, doc: MarkedDoc, model: ModelConfig, problems: list[Problem]
+) -> dict[str, float | Distribution]:
     out: dict[str, float | Distribution] = {}
     if not isinstance(raw, dict):
         problems.append(doc.problem(("model",), "model must map model parameters to values"))
@@ -205,8 +248,11 @@ def _parse_model_settings(raw: Any, doc: MarkedDoc, model: ModelConfig,
         path = ("model", key)
         spec = model.params.get(key)
         if spec is None:
-            problems.append(doc.problem(path, f"unknown model parameter {key!r}; known: "
-                                        f"{', '.join(model.params)}"))
+            problems.append(
+                doc.problem(
+                    path, f"unknown model parameter {key!r}; known: {', '.join(model.params)}"
+                )
+            )
         elif isinstance(value, dict):
             dist = parse_distribution(value, doc, path, spec.low, spec.high, problems)
             if dist is not None:
@@ -214,15 +260,19 @@ def _parse_model_settings(raw: Any, doc: MarkedDoc, model: ModelConfig,
         elif isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(doc.problem(path, "value must be a number or a distribution"))
         elif not spec.low <= value <= spec.high:
-            problems.append(doc.problem(path, f"{key} = {value:g} is outside its range "
-                                        f"[{spec.low:g}, {spec.high:g}]"))
+            problems.append(
+                doc.problem(
+                    path, f"{key} = {value:g} is outside its range [{spec.low:g}, {spec.high:g}]"
+                )
+            )
         else:
             out[key] = float(value)
     return out
 
 
-def _parse_shock(raw: Any, i: int, doc: MarkedDoc, known: set[str],
-                 problems: list[Problem]) -> ShockSpec | None:
+def _parse_shock(
+    raw: Any, i: int, doc: MarkedDoc, known: set[str], problems: list[Problem]
+) -> ShockSpec | None:
     base = ("shocks", i)
     if not isinstance(raw, dict):
         problems.append(doc.problem(base, "each shock must be a mapping"))
@@ -232,28 +282,39 @@ def _parse_shock(raw: Any, i: int, doc: MarkedDoc, known: set[str],
         problems.append(doc.problem((*base, key), f"unknown shock field {key!r}"))
     kind = raw.get("kind")
     if kind not in SHOCK_KINDS:
-        problems.append(doc.problem((*base, "kind"), f"kind must be one of {SHOCK_KINDS}, "
-                                    f"got {kind!r}"))
+        problems.append(
+            doc.problem((*base, "kind"), f"kind must be one of {SHOCK_KINDS}, got {kind!r}")
+        )
     exposure = raw.get("exposure", "segment")
     if exposure not in EXPOSURES:
         problems.append(doc.problem((*base, "exposure"), f"exposure must be one of {EXPOSURES}"))
     targets = raw.get("targets")
     clean: dict[str, list[str]] = {}
     if not isinstance(targets, dict) or not targets:
-        problems.append(doc.problem((*base, "targets"), "targets must be a mapping such as "
-                                    "{companies: [tsmc]}"))
+        problems.append(
+            doc.problem((*base, "targets"), "targets must be a mapping such as {companies: [tsmc]}")
+        )
     else:
         for key, values in targets.items():
             if key not in TARGET_KINDS:
-                problems.append(doc.problem((*base, "targets", key), f"unknown target kind "
-                                            f"{key!r}; use {', '.join(TARGET_KINDS)}"))
+                problems.append(
+                    doc.problem(
+                        (*base, "targets", key),
+                        f"unknown target kind {key!r}; use {', '.join(TARGET_KINDS)}",
+                    )
+                )
             elif not isinstance(values, list) or not all(isinstance(v, str) for v in values):
                 problems.append(doc.problem((*base, "targets", key), "must be a list of ids"))
             else:
                 clean[key] = values
         if clean and set(clean) <= {"countries"}:
-            problems.append(doc.problem((*base, "targets"), "countries only filters; name "
-                                        "companies, segments, markets, groups or layers too"))
+            problems.append(
+                doc.problem(
+                    (*base, "targets"),
+                    "countries only filters; name "
+                    "companies, segments, markets, groups or layers too",
+                )
+            )
     exprs: dict[str, Expr] = {}
     defaults = {"start": 0, "duration": "horizon_quarters", "recovery": 0}
     for key in ("size", "start", "duration", "recovery"):
@@ -269,23 +330,37 @@ def _parse_shock(raw: Any, i: int, doc: MarkedDoc, known: set[str],
         allowed = known | ({TIME} if key == "size" else set())
         unknown = sorted(expr.names - allowed)
         if unknown:
-            problems.append(doc.problem((*base, key), f"unknown parameter(s) {unknown} in "
-                                        f"{expr.text!r}"))
+            problems.append(
+                doc.problem((*base, key), f"unknown parameter(s) {unknown} in {expr.text!r}")
+            )
             continue
         exprs[key] = expr
     if len(problems) > before:
         return None
-    return ShockSpec(str(kind), str(raw.get("label") or f"{kind} shock {i + 1}"), clean,
-                     str(exposure), exprs["size"], exprs["start"], exprs["duration"],
-                     exprs["recovery"], i)
+    return ShockSpec(
+        str(kind),
+        str(raw.get("label") or f"{kind} shock {i + 1}"),
+        clean,
+        str(exposure),
+        exprs["size"],
+        exprs["start"],
+        exprs["duration"],
+        exprs["recovery"],
+        i,
+    )
 
 
 def check_targets(spec: ScenarioSpec, atlas: Atlas) -> None:
     """Every target id must exist in the atlas (unknown company -> located error)."""
     problems: list[Problem] = []
-    known = {"companies": atlas.companies, "segments": atlas.segments,
-             "markets": atlas.markets, "groups": atlas.groups, "layers": set(atlas.layer_ids),
-             "countries": {c.country for c in atlas.companies.values()}}
+    known = {
+        "companies": atlas.companies,
+        "segments": atlas.segments,
+        "markets": atlas.markets,
+        "groups": atlas.groups,
+        "layers": set(atlas.layer_ids),
+        "countries": {c.country for c in atlas.companies.values()},
+    }
     for shock in spec.shocks:
         for kind, values in shock.targets.items():
             for j, value in enumerate(values):
@@ -295,7 +370,10 @@ def check_targets(spec: ScenarioSpec, atlas: Atlas) -> None:
                     if close:
                         msg += f" (did you mean: {', '.join(close)}?)"
                     where = ("shocks", shock.index, "targets", kind, j)
-                    problems.append(spec.doc.problem(where, msg) if spec.doc else
-                                    Problem(spec.file, None, ".".join(map(str, where)), msg))
+                    problems.append(
+                        spec.doc.problem(where, msg)
+                        if spec.doc
+                        else Problem(spec.file, None, ".".join(map(str, where)), msg)
+                    )
     if problems:
         raise ValidationError(problems)

@@ -59,17 +59,26 @@ class BulkReport:
         return self.facts / self.seconds if self.seconds else 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"archive": self.archive, "members": self.members, "ingested": self.ingested,
-                "skipped": self.skipped, "ignored": self.ignored, "facts": self.facts,
-                "seconds": round(self.seconds, 3), "interrupted": self.interrupted,
-                "failures": [{"member": m, "error": e} for m, e in self.failures]}
+        return {
+            "archive": self.archive,
+            "members": self.members,
+            "ingested": self.ingested,
+            "skipped": self.skipped,
+            "ignored": self.ignored,
+            "facts": self.facts,
+            "seconds": round(self.seconds, 3),
+            "interrupted": self.interrupted,
+            "failures": [{"member": m, "error": e} for m, e in self.failures],
+        }
 
     def __rich__(self) -> Table:
         table = Table(title=f"SEC bulk ingest: {self.archive}", show_header=False)
         for label, value in (
-            ("members", f"{self.members:,}"), ("ingested", f"{self.ingested:,}"),
+            ("members", f"{self.members:,}"),
+            ("ingested", f"{self.ingested:,}"),
             ("skipped (already ingested)", f"{self.skipped:,}"),
-            ("failed", f"{len(self.failures):,}"), ("facts", f"{self.facts:,}"),
+            ("failed", f"{len(self.failures):,}"),
+            ("facts", f"{self.facts:,}"),
             ("time", f"{self.seconds:.1f} s ({self.facts_per_second:,.0f} facts/s)"),
         ):
             table.add_row(label, value)
@@ -113,10 +122,16 @@ def _parse_member(name: str) -> tuple[str, pa.Table | None, str | None]:
 
 
 # ---- parent side --------------------------------------------------------------------------
-def ingest_bulk(archive: str | Path, *, store: Store | None = None, workers: int | None = None,
-                progress: bool = True, batch_facts: int = BATCH_FACTS,
-                on_batch: Callable[[BulkReport], None] | None = None,
-                memory_limit: str | None = "1GB") -> BulkReport:
+def ingest_bulk(
+    archive: str | Path,
+    *,
+    store: Store | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+    batch_facts: int = BATCH_FACTS,
+    on_batch: Callable[[BulkReport], None] | None = None,
+    memory_limit: str | None = "1GB",
+) -> BulkReport:
     """Ingest every companyfacts member of ``archive``; ``workers=0`` parses in-process.
 
     ``on_batch`` is called after each committed batch (progress hooks, tests). On Ctrl-C the
@@ -126,8 +141,10 @@ def ingest_bulk(archive: str | Path, *, store: Store | None = None, workers: int
     """
     path = Path(archive)
     if not path.is_file():
-        raise DataUnavailableError(f"{path}: bulk archive not found (download companyfacts.zip "
-                                   "from https://www.sec.gov/Archives/edgar/daily-index/xbrl/companyfacts.zip)")
+        raise DataUnavailableError(
+            f"{path}: bulk archive not found (download companyfacts.zip "
+            "from https://www.sec.gov/Archives/edgar/daily-index/xbrl/companyfacts.zip)"
+        )
     own_store = store is None
     store = store if store is not None else Store()
     report = BulkReport(archive=str(path))
@@ -168,8 +185,9 @@ def _members(path: Path, report: BulkReport) -> list[str]:
     return members
 
 
-def _parsed(path: Path, names: list[str],
-            workers: int | None) -> Iterator[tuple[str, pa.Table | None, str | None]]:
+def _parsed(
+    path: Path, names: list[str], workers: int | None
+) -> Iterator[tuple[str, pa.Table | None, str | None]]:
     """Parsed members in completion order, with bounded work in flight."""
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers <= 0 or len(names) <= 1:
@@ -186,8 +204,9 @@ def _parsed(path: Path, names: list[str],
         context = multiprocessing.get_context("spawn")
     limit = 2 * workers + 2
     queue = iter(names)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_open_archive,
-                             initargs=(str(path),)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_open_archive, initargs=(str(path),)
+    ) as pool:
         pending: set[Future] = set()
         try:
             for name in _take(queue, limit):
@@ -202,7 +221,8 @@ def _parsed(path: Path, names: list[str],
                     except BrokenProcessPool as exc:
                         raise StackAtlasError(
                             f"{path}: a parsing worker process died ({exc}); rerun to resume, "
-                            "or use --workers 0 to parse in-process") from exc
+                            "or use --workers 0 to parse in-process"
+                        ) from exc
                     yield result
         except BaseException:
             for future in pending:
@@ -224,8 +244,14 @@ class _Writer:
     companies into one transaction per ``batch_facts`` facts. The queue is bounded, so at most
     a few parsed companies wait in memory."""
 
-    def __init__(self, store: Store, report: BulkReport, batch_facts: int,
-                 on_batch: Callable[[BulkReport], None] | None, start: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        report: BulkReport,
+        batch_facts: int,
+        on_batch: Callable[[BulkReport], None] | None,
+        start: float,
+    ) -> None:
         self.store, self.report, self.batch_facts = store, report, batch_facts
         self.on_batch, self.start = on_batch, start
         self.tables: list[pa.Table] = []
@@ -270,8 +296,9 @@ class _Writer:
         if table is None:
             cik = int(_MEMBER.search(name).group(1))  # type: ignore[union-attr]
             self.report.failures.append((name, error or "unknown error"))
-            facts_store.record_failure(self.store, cik, source="bulk", error=error or "",
-                                       origin=name)
+            facts_store.record_failure(
+                self.store, cik, source="bulk", error=error or "", origin=name
+            )
             return
         self.tables.append(table)
         self.names.append(name)
@@ -282,8 +309,9 @@ class _Writer:
     def _flush(self) -> None:
         if not self.tables:
             return
-        self.report.facts += facts_store.ingest_batch(self.store, self.tables, source="bulk",
-                                                      origins=self.names)
+        self.report.facts += facts_store.ingest_batch(
+            self.store, self.tables, source="bulk", origins=self.names
+        )
         self.report.ingested += len(self.tables)
         self.tables, self.names, self.rows = [], [], 0
         self.report.seconds = time.perf_counter() - self.start
@@ -296,8 +324,7 @@ def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
     if not enabled:
         yield lambda: None
         return
-    columns = (TextColumn("[bold]SEC bulk"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
+    columns = (TextColumn("[bold]SEC bulk"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, transient=False) as bar:
         task = bar.add_task("members", total=total)
         yield lambda: bar.advance(task)

@@ -72,22 +72,32 @@ class SecCache:
             body = body_path.read_bytes()
         except (OSError, orjson.JSONDecodeError):
             return None
-        if (not body or len(body) != meta.get("size")
-                or hashlib.sha256(body).hexdigest() != meta.get("sha256")):
+        if (
+            not body
+            or len(body) != meta.get("size")
+            or hashlib.sha256(body).hexdigest() != meta.get("sha256")
+        ):
             return None
-        return CacheEntry(url, body, meta.get("etag"), meta.get("last_modified"),
-                          meta.get("stored_at", ""))
+        return CacheEntry(
+            url, body, meta.get("etag"), meta.get("last_modified"), meta.get("stored_at", "")
+        )
 
-    def put(self, url: str, body: bytes, *, etag: str | None = None,
-            last_modified: str | None = None) -> CacheEntry:
+    def put(
+        self, url: str, body: bytes, *, etag: str | None = None, last_modified: str | None = None
+    ) -> CacheEntry:
         """Store a (validated, non-empty) body and its validators atomically."""
         if not body:
             raise ValueError("refusing to cache an empty body")
         body_path = self.path_for(url)
         stored_at = datetime.now(UTC).isoformat(timespec="seconds")
-        meta = {"url": url, "etag": etag, "last_modified": last_modified,
-                "stored_at": stored_at, "size": len(body),
-                "sha256": hashlib.sha256(body).hexdigest()}
+        meta = {
+            "url": url,
+            "etag": etag,
+            "last_modified": last_modified,
+            "stored_at": stored_at,
+            "size": len(body),
+            "sha256": hashlib.sha256(body).hexdigest(),
+        }
         atomic_write(body_path, body)
         atomic_write(_meta_path(body_path), orjson.dumps(meta, option=orjson.OPT_INDENT_2))
         return CacheEntry(url, body, etag, last_modified, stored_at)

@@ -76,8 +76,7 @@ def resolve_user_agent(explicit: str | None = None) -> str:
     if not value:
         raise SecAccessError(f"no SEC User-Agent configured.\n{UA_HELP}")
     if "@" not in value or " " not in value:
-        raise SecAccessError(
-            f"SEC User-Agent {value!r} must be 'Name email@domain'.\n{UA_HELP}")
+        raise SecAccessError(f"SEC User-Agent {value!r} must be 'Name email@domain'.\n{UA_HELP}")
     return value
 
 
@@ -94,9 +93,14 @@ def configured_rate() -> float:
 class RateLimiter:
     """Thread-safe token bucket: ``acquire()`` blocks until a request may be sent."""
 
-    def __init__(self, rate: float = DEFAULT_RATE, *, burst: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        rate: float = DEFAULT_RATE,
+        *,
+        burst: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.rate = max(0.1, min(float(rate), MAX_RATE))
         self.burst = burst
         self._clock, self._sleep = clock, sleep
@@ -145,14 +149,21 @@ class SecResponse:
 class SecClient:
     """HTTP access to SEC EDGAR. Use as a context manager or call ``close()``."""
 
-    def __init__(self, *, user_agent: str | None = None,
-                 transport: httpx.BaseTransport | None = None,
-                 cache: SecCache | None = None, offline: bool | None = None,
-                 limiter: RateLimiter | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 jitter: Callable[[], float] = random.random,
-                 max_attempts: int = 5, max_wait: float = 60.0, backoff: float = 0.5,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        *,
+        user_agent: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        cache: SecCache | None = None,
+        offline: bool | None = None,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        max_attempts: int = 5,
+        max_wait: float = 60.0,
+        backoff: float = 0.5,
+        timeout: float = 30.0,
+    ) -> None:
         self.offline = config.offline() if offline is None else offline
         self.cache = cache if cache is not None else SecCache()
         self._user_agent = user_agent
@@ -179,13 +190,20 @@ class SecClient:
         """The httpx client, created on first network use (needs the User-Agent)."""
         if self._http is None:
             self._http = httpx.Client(
-                transport=self._transport, timeout=self.timeout, follow_redirects=True,
-                headers={"User-Agent": resolve_user_agent(self._user_agent),
-                         "Accept-Encoding": "gzip, deflate", "Accept": "application/json"})
+                transport=self._transport,
+                timeout=self.timeout,
+                follow_redirects=True,
+                headers={
+                    "User-Agent": resolve_user_agent(self._user_agent),
+                    "Accept-Encoding": "gzip, deflate",
+                    "Accept": "application/json",
+                },
+            )
         return self._http
 
-    def get_json(self, url: str, *, what: str | None = None,
-                 allow_stale: bool = False) -> SecResponse:
+    def get_json(
+        self, url: str, *, what: str | None = None, allow_stale: bool = False
+    ) -> SecResponse:
         """GET a JSON document: cache-only when offline, else a (conditional) request.
 
         With ``allow_stale`` a failed refresh falls back to the cached copy (``note`` says so).
@@ -196,7 +214,8 @@ class SecClient:
             if cached is None:
                 raise DataUnavailableError(
                     f"{what}: offline and not in the SEC cache ({url}); run `stackatlas sync` "
-                    "online first or set STACKATLAS_SEC_DIR")
+                    "online first or set STACKATLAS_SEC_DIR"
+                )
             return _from_cache(cached, "offline: served from cache")
         try:
             return self._fetch(url, what, cached)
@@ -228,7 +247,8 @@ class SecClient:
                     raise SecAccessError(
                         f"{what}: SEC EDGAR refused the request (HTTP 403 for {url}). SEC blocks "
                         f"clients that exceed {MAX_RATE:g} requests/s or send no valid "
-                        f"User-Agent; wait ~10 minutes and check the identity.\n{UA_HELP}")
+                        f"User-Agent; wait ~10 minutes and check the identity.\n{UA_HELP}"
+                    )
                 if status == 404:
                     raise NotFoundError(f"{what}: SEC has no such document (HTTP 404 for {url})")
                 if status not in RETRY_STATUS:
@@ -243,8 +263,10 @@ class SecClient:
                 break
             self._sleep(delay)
             waited += delay
-        message = (f"{what}: gave up after {attempt} attempt(s) and {waited:.1f}s of waiting "
-                   f"({failure}) for {url}")
+        message = (
+            f"{what}: gave up after {attempt} attempt(s) and {waited:.1f}s of waiting "
+            f"({failure}) for {url}"
+        )
         raise RateLimitedError(message) if status == 429 else SecAccessError(message)
 
     def _backoff(self, attempt: int) -> float:
@@ -263,8 +285,12 @@ class SecClient:
             ) from exc
         if not isinstance(doc, dict | list):
             raise SecAccessError(f"{what}: SEC sent JSON that is not an object for {url}")
-        self.cache.put(url, body, etag=resp.headers.get("ETag"),
-                       last_modified=resp.headers.get("Last-Modified"))
+        self.cache.put(
+            url,
+            body,
+            etag=resp.headers.get("ETag"),
+            last_modified=resp.headers.get("Last-Modified"),
+        )
         return SecResponse(url, body, doc, "network", datetime.now(UTC))
 
 

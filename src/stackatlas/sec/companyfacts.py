@@ -97,8 +97,9 @@ class _Document(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Document)
-_FAST_TYPES = [(f.name, pa.date32() if f.name in ("start", "end", "filed") else f.type)
-               for f in _FACT_TYPE]
+_FAST_TYPES = [
+    (f.name, pa.date32() if f.name in ("start", "end", "filed") else f.type) for f in _FACT_TYPE
+]
 
 
 def parse_companyfacts(data: bytes | str | dict, *, origin: str = "<companyfacts>") -> pa.Table:
@@ -181,8 +182,10 @@ def _parse_fast(data: bytes | str) -> tuple[int, str, dict[str, pa.Array], list,
                     labels.append((taxonomy, concept, unit))
                     counts.append(len(items))
     try:
-        columns = {name: pa.array(list(map(attrgetter(name), facts)), type=type_)
-                   for name, type_ in _FAST_TYPES}
+        columns = {
+            name: pa.array(list(map(attrgetter(name), facts)), type=type_)
+            for name, type_ in _FAST_TYPES
+        }
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
         return None
     return doc.cik, doc.entityName or "", columns, labels, counts
@@ -241,7 +244,8 @@ def _convert_slowly(lists: list, origin: str) -> pa.StructArray:
             coerced = [{**f, "val": _as_float(f.get("val"))} for f in items]
             chunks.append(pa.array(coerced, type=_FACT_TYPE))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
-            raise invalid(origin, f"malformed facts in {taxonomy}:{concept} [{unit}]: {exc}"
+            raise invalid(
+                origin, f"malformed facts in {taxonomy}:{concept} [{unit}]: {exc}"
             ) from first_error
     return pa.concat_arrays(chunks) if chunks else pa.array([], type=_FACT_TYPE)
 
@@ -258,8 +262,13 @@ def _repeat(values: list[str], index: pa.Array) -> pa.Array:
     return pc.take(pa.array(values, type=pa.string()), index)
 
 
-def _assemble(cik: int, facts: dict[str, pa.Array], labels: list[tuple[str, str, str]],
-              counts: list[int], origin: str) -> pa.Table:
+def _assemble(
+    cik: int,
+    facts: dict[str, pa.Array],
+    labels: list[tuple[str, str, str]],
+    counts: list[int],
+    origin: str,
+) -> pa.Table:
     if not labels:
         return FACTS_SCHEMA.empty_table()
     for name in _REQUIRED:
@@ -282,16 +291,16 @@ def _assemble(cik: int, facts: dict[str, pa.Array], labels: list[tuple[str, str,
     return pa.Table.from_arrays(columns, schema=FACTS_SCHEMA)
 
 
-def _to_date(column: pa.Array, name: str, labels: list, counts: list[int],
-             origin: str) -> pa.Array:
+def _to_date(column: pa.Array, name: str, labels: list, counts: list[int], origin: str) -> pa.Array:
     try:
         return pc.cast(column, pa.date32())
     except pa.ArrowInvalid:
         parsed = pc.strptime(column, format="%Y-%m-%d", unit="s", error_is_null=True)
         bad = pc.and_(pc.is_null(parsed), pc.is_valid(column))
         row = pc.index(bad, True).as_py()
-        raise invalid(origin, f"bad {name!r} date {column[row].as_py()!r} in "
-            f"{_label_at(labels, counts, row)}") from None
+        raise invalid(
+            origin, f"bad {name!r} date {column[row].as_py()!r} in {_label_at(labels, counts, row)}"
+        ) from None
 
 
 def _label_at(labels: list[tuple[str, str, str]], counts: list[int], row: int) -> str:

@@ -70,15 +70,19 @@ def companyfacts_path(cik: int | str, sec_dir: Path | None = None) -> Path | Non
     return None if root is None else root / "companyfacts" / f"CIK{cik10(cik)}.json"
 
 
-def companyfacts(cik: int | str, *, client: SecClient | None = None,
-                 offline: bool | None = None, allow_stale: bool = True) -> CompanyFacts:
+def companyfacts(
+    cik: int | str,
+    *,
+    client: SecClient | None = None,
+    offline: bool | None = None,
+    allow_stale: bool = True,
+) -> CompanyFacts:
     """One company's XBRL facts, normalized. Reads STACKATLAS_SEC_DIR when set."""
     padded = cik10(cik)
     path = companyfacts_path(padded)
     if path is not None:
         if not path.is_file():
-            raise DataUnavailableError(
-                f"CIK {padded}: not in SEC_DIR ({path} does not exist)")
+            raise DataUnavailableError(f"CIK {padded}: not in SEC_DIR ({path} does not exist)")
         table = parse_companyfacts(path.read_bytes(), origin=str(path))
         mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         return _checked(_facts(table, "dir", str(path), mtime, ""), padded)
@@ -97,11 +101,11 @@ def _checked(got: CompanyFacts, padded: str) -> CompanyFacts:
     return got
 
 
-def _facts(table: pa.Table, source: Source, origin: str, when: datetime,
-           note: str) -> CompanyFacts:
+def _facts(table: pa.Table, source: Source, origin: str, when: datetime, note: str) -> CompanyFacts:
     meta = table.schema.metadata or {}
-    return CompanyFacts(int(meta[b"cik"]), meta.get(b"entity_name", b"").decode(), table,
-                        source, origin, when, note)
+    return CompanyFacts(
+        int(meta[b"cik"]), meta.get(b"entity_name", b"").decode(), table, source, origin, when, note
+    )
 
 
 class FormerName(BaseModel):
@@ -128,8 +132,9 @@ class Submissions(BaseModel):
         return int(self.fiscal_year_end[:2]) if self.fiscal_year_end else None
 
 
-def submissions(cik: int | str, *, client: SecClient | None = None,
-                offline: bool | None = None) -> Submissions:
+def submissions(
+    cik: int | str, *, client: SecClient | None = None, offline: bool | None = None
+) -> Submissions:
     """Names, tickers, fiscal-year end and former names of a filer."""
     padded = cik10(cik)
     url = SUBMISSIONS_URL.format(cik10=padded)
@@ -140,16 +145,23 @@ def submissions(cik: int | str, *, client: SecClient | None = None,
 
 def parse_submissions(doc: dict[str, Any]) -> Submissions:
     """Build ``Submissions`` from a decoded submissions document."""
-    former = [{"name": f.get("name"), "from": _day(f.get("from")), "to": _day(f.get("to"))}
-              for f in doc.get("formerNames") or []]
-    return Submissions.model_validate({
-        "cik": int(doc["cik"]), "name": doc["name"], "tickers": doc.get("tickers") or [],
-        "exchanges": doc.get("exchanges") or [], "sic": doc.get("sic") or None,
-        "sic_description": doc.get("sicDescription") or None,
-        "fiscal_year_end": doc.get("fiscalYearEnd") or None,
-        "state_of_incorporation": doc.get("stateOfIncorporation") or None,
-        "former_names": former,
-    })
+    former = [
+        {"name": f.get("name"), "from": _day(f.get("from")), "to": _day(f.get("to"))}
+        for f in doc.get("formerNames") or []
+    ]
+    return Submissions.model_validate(
+        {
+            "cik": int(doc["cik"]),
+            "name": doc["name"],
+            "tickers": doc.get("tickers") or [],
+            "exchanges": doc.get("exchanges") or [],
+            "sic": doc.get("sic") or None,
+            "sic_description": doc.get("sicDescription") or None,
+            "fiscal_year_end": doc.get("fiscalYearEnd") or None,
+            "state_of_incorporation": doc.get("stateOfIncorporation") or None,
+            "former_names": former,
+        }
+    )
 
 
 def ticker_map(*, client: SecClient | None = None, offline: bool | None = None) -> pd.DataFrame:
@@ -183,15 +195,23 @@ def cik_for_ticker(ticker: str, **kwargs: Any) -> int:
     return int(hit.iloc[0])
 
 
-def frames(concept: str, unit: str, period: str, *, taxonomy: str = "us-gaap",
-           client: SecClient | None = None, offline: bool | None = None) -> pd.DataFrame:
+def frames(
+    concept: str,
+    unit: str,
+    period: str,
+    *,
+    taxonomy: str = "us-gaap",
+    client: SecClient | None = None,
+    offline: bool | None = None,
+) -> pd.DataFrame:
     """One concept for every filer in one calendar period (e.g. ``CY2024Q2``, ``CY2024Q4I``).
 
     Columns: taxonomy, concept, unit, period, cik, entity_name, loc, start, end, value, accession.
     """
     if not _PERIOD.match(period):
-        raise ValidationError(f"frames period {period!r} must look like CY2024, CY2024Q2 or "
-                              "CY2024Q2I (instant)")
+        raise ValidationError(
+            f"frames period {period!r} must look like CY2024, CY2024Q2 or CY2024Q2I (instant)"
+        )
     for label, value in (("taxonomy", taxonomy), ("concept", concept), ("unit", unit)):
         if not _NAME.match(value):
             raise ValidationError(f"frames {label} {value!r} has characters SEC never uses")
@@ -204,15 +224,24 @@ def frames(concept: str, unit: str, period: str, *, taxonomy: str = "us-gaap",
 def parse_frames(doc: dict[str, Any]) -> pd.DataFrame:
     """Normalize a decoded frames document."""
     data = pd.DataFrame.from_records(
-        doc["data"], columns=["accn", "cik", "entityName", "loc", "start", "end", "val"])
-    out = pd.DataFrame({
-        "taxonomy": doc["taxonomy"], "concept": doc["tag"], "unit": doc["uom"],
-        "period": doc["ccp"], "cik": data["cik"].astype("int64"),
-        "entity_name": data["entityName"], "loc": data["loc"],
-        "start": pd.to_datetime(data["start"], format="%Y-%m-%d").dt.date,
-        "end": pd.to_datetime(data["end"], format="%Y-%m-%d").dt.date,
-        "value": data["val"].astype("float64"), "accession": data["accn"],
-    }, index=data.index)
+        doc["data"], columns=["accn", "cik", "entityName", "loc", "start", "end", "val"]
+    )
+    out = pd.DataFrame(
+        {
+            "taxonomy": doc["taxonomy"],
+            "concept": doc["tag"],
+            "unit": doc["uom"],
+            "period": doc["ccp"],
+            "cik": data["cik"].astype("int64"),
+            "entity_name": data["entityName"],
+            "loc": data["loc"],
+            "start": pd.to_datetime(data["start"], format="%Y-%m-%d").dt.date,
+            "end": pd.to_datetime(data["end"], format="%Y-%m-%d").dt.date,
+            "value": data["val"].astype("float64"),
+            "accession": data["accn"],
+        },
+        index=data.index,
+    )
     return out
 
 

@@ -21,13 +21,17 @@ from stackatlas.store import Store
 
 FACTS_TABLE = "sec_facts"
 LOG_TABLE = "sec_sync_log"
-_LOG_DDL = (f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} (cik BIGINT, fetched_at TIMESTAMP, "
-            "status VARCHAR, source VARCHAR, facts BIGINT, error VARCHAR, entity_name VARCHAR, "
-            "origin VARCHAR)")
-_FACTS_DDL = (f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} (cik BIGINT, taxonomy VARCHAR, "
-              "concept VARCHAR, unit VARCHAR, start DATE, \"end\" DATE, value DOUBLE, "
-              "accession VARCHAR, fy INTEGER, fp VARCHAR, form VARCHAR, filed DATE, "
-              "frame VARCHAR)")
+_LOG_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} (cik BIGINT, fetched_at TIMESTAMP, "
+    "status VARCHAR, source VARCHAR, facts BIGINT, error VARCHAR, entity_name VARCHAR, "
+    "origin VARCHAR)"
+)
+_FACTS_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} (cik BIGINT, taxonomy VARCHAR, "
+    'concept VARCHAR, unit VARCHAR, start DATE, "end" DATE, value DOUBLE, '
+    "accession VARCHAR, fy INTEGER, fp VARCHAR, form VARCHAR, filed DATE, "
+    "frame VARCHAR)"
+)
 
 
 _ready: weakref.WeakSet[Store] = weakref.WeakSet()
@@ -43,17 +47,28 @@ def ensure_tables(store: Store) -> None:
     _ready.add(store)
 
 
-def ingest_facts(store: Store, table: pa.Table, *, source: str = "network",
-                 origin: str = "", fetched_at: datetime | None = None) -> int:
+def ingest_facts(
+    store: Store,
+    table: pa.Table,
+    *,
+    source: str = "network",
+    origin: str = "",
+    fetched_at: datetime | None = None,
+) -> int:
     """Replace one company's rows in ``sec_facts`` with ``table``; returns rows inserted."""
     return ingest_batch(store, [table], source=source, origins=[origin], fetched_at=fetched_at)
 
 
-def ingest_batch(store: Store, tables: Sequence[pa.Table], *, source: str,
-                 origins: Sequence[str] | None = None,
-                 fetched_at: datetime | None = None,
-                 sources: Sequence[str] | None = None,
-                 fetched_ats: Sequence[datetime | None] | None = None) -> int:
+def ingest_batch(
+    store: Store,
+    tables: Sequence[pa.Table],
+    *,
+    source: str,
+    origins: Sequence[str] | None = None,
+    fetched_at: datetime | None = None,
+    sources: Sequence[str] | None = None,
+    fetched_ats: Sequence[datetime | None] | None = None,
+) -> int:
     """Replace several companies' rows and log each, all in one transaction. ``sources`` /
     ``fetched_ats`` give each table its own log values (else ``source`` / ``fetched_at``)."""
     if not tables:
@@ -64,13 +79,17 @@ def ingest_batch(store: Store, tables: Sequence[pa.Table], *, source: str,
     parts = [t.select(FACTS_SCHEMA.names).cast(FACTS_SCHEMA) for t in tables]
     data = parts[0] if len(parts) == 1 else pa.concat_tables(parts)
     now = datetime.now(UTC)
-    whens = [(w or fetched_at or now).astimezone(UTC).replace(tzinfo=None)
-             for w in (fetched_ats or [None] * len(ciks))]
+    whens = [
+        (w or fetched_at or now).astimezone(UTC).replace(tzinfo=None)
+        for w in (fetched_ats or [None] * len(ciks))
+    ]
     origins = list(origins) if origins else [""] * len(ciks)
-    log_rows = [(cik, when, "ok", src, t.num_rows, None, _entity(t), origin)
-                for cik, t, origin, when, src in zip(ciks, tables, origins, whens,
-                                                       sources or [source] * len(ciks),
-                                                       strict=True)]
+    log_rows = [
+        (cik, when, "ok", src, t.num_rows, None, _entity(t), origin)
+        for cik, t, origin, when, src in zip(
+            ciks, tables, origins, whens, sources or [source] * len(ciks), strict=True
+        )
+    ]
     ensure_tables(store)
     marks = ", ".join("?" * len(ciks))
     try:
@@ -82,21 +101,25 @@ def ingest_batch(store: Store, tables: Sequence[pa.Table], *, source: str,
             finally:
                 con.unregister("_incoming_sec_facts")
             values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(log_rows))
-            con.execute(f"INSERT INTO {LOG_TABLE} VALUES {values}",
-                        [v for row in log_rows for v in row])
+            con.execute(
+                f"INSERT INTO {LOG_TABLE} VALUES {values}", [v for row in log_rows for v in row]
+            )
     except duckdb.Error as exc:
         raise StoreError(f"cannot store SEC facts for CIK(s) {ciks}: {exc}") from exc
     return data.num_rows
 
 
-def record_failure(store: Store, cik: int | None, *, source: str, error: str,
-                   origin: str = "") -> None:
+def record_failure(
+    store: Store, cik: int | None, *, source: str, error: str, origin: str = ""
+) -> None:
     """Append a ``failed`` row to ``sec_sync_log`` (the company's facts stay as they were)."""
     ensure_tables(store)
     with store.transaction() as con:
-        con.execute(f"INSERT INTO {LOG_TABLE} (cik, fetched_at, status, source, facts, error, "
-                    "origin) VALUES (?, ?, 'failed', ?, 0, ?, ?)",
-                    [cik, datetime.now(UTC).replace(tzinfo=None), source, error, origin])
+        con.execute(
+            f"INSERT INTO {LOG_TABLE} (cik, fetched_at, status, source, facts, error, "
+            "origin) VALUES (?, ?, 'failed', ?, 0, ?, ?)",
+            [cik, datetime.now(UTC).replace(tzinfo=None), source, error, origin],
+        )
 
 
 def load_facts(store: Store, cik: int) -> pa.Table | None:
@@ -105,7 +128,9 @@ def load_facts(store: Store, cik: int) -> pa.Table | None:
         return None
     table = store.query_arrow(
         f'SELECT * FROM {FACTS_TABLE} WHERE cik = ? ORDER BY taxonomy, concept, unit, "end", '
-        "filed, accession", [int(cik)])
+        "filed, accession",
+        [int(cik)],
+    )
     if table.num_rows == 0:
         return None
     meta = {b"cik": str(int(cik)).encode()}
@@ -119,7 +144,8 @@ def ingested_ciks(store: Store) -> set[int]:
     rows = store.con.execute(
         f"SELECT cik FROM {LOG_TABLE} WHERE cik IS NOT NULL "
         "QUALIFY row_number() OVER (PARTITION BY cik ORDER BY fetched_at DESC, rowid DESC) = 1 "
-        "AND status = 'ok'").fetchall()
+        "AND status = 'ok'"
+    ).fetchall()
     return {int(r[0]) for r in rows}
 
 
@@ -133,8 +159,10 @@ def sync_log(store: Store) -> pa.Table:
 def _exists(store: Store, name: str) -> bool:
     """Table existence check that drains its result (DuckDB 2 refuses new work on a connection
     with an unfinished result, which ``fetchone`` can leave behind)."""
-    rows = store.con.execute("SELECT 1 FROM information_schema.tables WHERE table_name = ? "
-                             "AND table_schema = 'main'", [name]).fetchall()
+    rows = store.con.execute(
+        "SELECT 1 FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
+        [name],
+    ).fetchall()
     return bool(rows)
 
 

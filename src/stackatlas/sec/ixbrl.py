@@ -36,35 +36,71 @@ from lxml import etree
 
 from stackatlas.errors import Problem, ValidationError
 
-IXBRL_SCHEMA = pa.schema([
-    ("cik", pa.int64()),
-    ("accession", pa.string()),
-    ("taxonomy", pa.string()),
-    ("concept", pa.string()),
-    ("unit", pa.string()),
-    ("start", pa.date32()),
-    ("end", pa.date32()),
-    ("value", pa.float64()),
-    ("dimensions", pa.string()),
-    ("decimals", pa.int32()),
-    ("form", pa.string()),
-    ("filed", pa.date32()),
-])
+IXBRL_SCHEMA = pa.schema(
+    [
+        ("cik", pa.int64()),
+        ("accession", pa.string()),
+        ("taxonomy", pa.string()),
+        ("concept", pa.string()),
+        ("unit", pa.string()),
+        ("start", pa.date32()),
+        ("end", pa.date32()),
+        ("value", pa.float64()),
+        ("dimensions", pa.string()),
+        ("decimals", pa.int32()),
+        ("form", pa.string()),
+        ("filed", pa.date32()),
+    ]
+)
 
 XBRLI = "http://www.xbrl.org/2003/instance"
 XBRLDI = "http://xbrl.org/2006/xbrldi"
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 IX_NAMESPACES = ("http://www.xbrl.org/2013/inlineXBRL", "http://www.xbrl.org/2008/inlineXBRL")
-DOC_DEI = ("DocumentType", "DocumentFiscalYearFocus", "DocumentFiscalPeriodFocus",
-           "EntityRegistrantName", "EntityCentralIndexKey")
+DOC_DEI = (
+    "DocumentType",
+    "DocumentFiscalYearFocus",
+    "DocumentFiscalPeriodFocus",
+    "EntityRegistrantName",
+    "EntityCentralIndexKey",
+)
 """Document-level dei values kept in the table's schema metadata (text as shown)."""
 _SKIP_NS = {XBRLI, "http://www.xbrl.org/2003/linkbase", XBRLDI}
-_WORDS = {w: i for i, w in enumerate((
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen"))}
-_WORDS.update({w: 10 * i for i, w in enumerate((
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2)})
+_WORDS = {
+    w: i
+    for i, w in enumerate(
+        (
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        )
+    )
+}
+_WORDS.update(
+    {
+        w: 10 * i
+        for i, w in enumerate(
+            ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), start=2
+        )
+    }
+)
 _WORDS.update({"no": 0, "none": 0})
 _SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9}
 
@@ -85,6 +121,8 @@ def _words_number(raw: str) -> int:
         else:
             raise ValueError(f"number word {raw!r} not understood")
     return total + current
+
+
 _NUMBER = re.compile(r"\d[\d\s,.'\u00a0]*")
 
 
@@ -118,8 +156,11 @@ def _contexts(root: etree._Element) -> dict[str, tuple[int | None, str | None, s
     out = {}
     for ctx in root.iter(_q(XBRLI, "context")):
         ident = ctx.find(f"{_q(XBRLI, 'entity')}/{_q(XBRLI, 'identifier')}")
-        cik = int(ident.text.strip()) if ident is not None and ident.text \
-            and ident.text.strip().isdigit() else None
+        cik = (
+            int(ident.text.strip())
+            if ident is not None and ident.text and ident.text.strip().isdigit()
+            else None
+        )
         period = ctx.find(_q(XBRLI, "period"))
         instant = period.findtext(_q(XBRLI, "instant")) if period is not None else None
         if instant:
@@ -129,8 +170,11 @@ def _contexts(root: etree._Element) -> dict[str, tuple[int | None, str | None, s
             end = (period.findtext(_q(XBRLI, "endDate")) or "").strip()
         dims = []
         for member in ctx.iter(_q(XBRLDI, "explicitMember"), _q(XBRLDI, "typedMember")):
-            value = (member.text or "").strip() if member.tag.endswith("explicitMember") \
+            value = (
+                (member.text or "").strip()
+                if member.tag.endswith("explicitMember")
                 else "".join(member.itertext()).strip()
+            )
             dims.append(f"{member.get('dimension')}={value}")
         out[ctx.get("id")] = (cik, start[:10] if start else None, end[:10], ";".join(sorted(dims)))
     return out
@@ -147,8 +191,10 @@ def _units(root: etree._Element) -> dict[str, str]:
     for unit in root.iter(_q(XBRLI, "unit")):
         divide = unit.find(_q(XBRLI, "divide"))
         if divide is not None:
-            out[unit.get("id")] = (f"{measures(divide.find(_q(XBRLI, 'unitNumerator')))}/"
-                                   f"{measures(divide.find(_q(XBRLI, 'unitDenominator')))}")
+            out[unit.get("id")] = (
+                f"{measures(divide.find(_q(XBRLI, 'unitNumerator')))}/"
+                f"{measures(divide.find(_q(XBRLI, 'unitDenominator')))}"
+            )
         else:
             out[unit.get("id")] = measures(unit)
     return out
@@ -160,8 +206,9 @@ def _decimals(raw: str | None) -> int | None:
     return int(raw)
 
 
-def parse_ixbrl(source: str | Path | bytes, *, accession: str | None = None,
-                filed: str | date | None = None) -> pa.Table:
+def parse_ixbrl(
+    source: str | Path | bytes, *, accession: str | None = None, filed: str | date | None = None
+) -> pa.Table:
     """Numeric facts of one inline-XBRL or XBRL-instance document as an ``IXBRL_SCHEMA`` table.
 
     Raises ``ValidationError`` naming the document (and line) for XML that cannot be parsed, a
@@ -170,27 +217,34 @@ def parse_ixbrl(source: str | Path | bytes, *, accession: str | None = None,
     name = Path(source).name if isinstance(source, str | Path) else "<bytes>"
     parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
     try:
-        root = (etree.fromstring(source, parser) if isinstance(source, bytes)
-                else etree.parse(str(source), parser).getroot())
+        root = (
+            etree.fromstring(source, parser)
+            if isinstance(source, bytes)
+            else etree.parse(str(source), parser).getroot()
+        )
     except OSError as exc:
         raise ValidationError(Problem(name, None, None, f"cannot read: {exc}")) from exc
     except etree.XMLSyntaxError as exc:
-        raise ValidationError(Problem(name, exc.lineno or None, None,
-                                      f"not well-formed XML: {exc.msg}")) from exc
+        raise ValidationError(
+            Problem(name, exc.lineno or None, None, f"not well-formed XML: {exc.msg}")
+        ) from exc
     contexts, units = _contexts(root), _units(root)
-    inline = root.tag.endswith("}html") or any(root.nsmap.get(p) in IX_NAMESPACES
-                                              for p in root.nsmap)
+    inline = root.tag.endswith("}html") or any(
+        root.nsmap.get(p) in IX_NAMESPACES for p in root.nsmap
+    )
     rows: dict[tuple, list] = {}
     dei: dict[str, str] = {}
     problems: list[Problem] = []
 
-    def add(el: etree._Element, concept: str, text: str, fmt: str | None, scale: int,
-            negative: bool) -> None:
+    def add(
+        el: etree._Element, concept: str, text: str, fmt: str | None, scale: int, negative: bool
+    ) -> None:
         ctx, unit = contexts.get(el.get("contextRef")), units.get(el.get("unitRef"))
         if ctx is None or unit is None:
             what = "contextRef" if ctx is None else "unitRef"
-            problems.append(Problem(name, el.sourceline, concept,
-                                    f"unknown {what} {el.get(what)!r}"))
+            problems.append(
+                Problem(name, el.sourceline, concept, f"unknown {what} {el.get(what)!r}")
+            )
             return
         try:
             number = parse_number(text, fmt).scaleb(scale)
@@ -217,8 +271,14 @@ def parse_ixbrl(source: str | Path | bytes, *, accession: str | None = None,
             for el in root.iter(_q(ns, "nonFraction")):
                 if el.get(XSI_NIL) == "true":
                     continue
-                add(el, el.get("name", ""), "".join(el.itertext()), el.get("format"),
-                    int(el.get("scale") or 0), el.get("sign") == "-")
+                add(
+                    el,
+                    el.get("name", ""),
+                    "".join(el.itertext()),
+                    el.get("format"),
+                    int(el.get("scale") or 0),
+                    el.get("sign") == "-",
+                )
     else:
         for el in root:
             if not isinstance(el.tag, str) or el.get("contextRef") is None:
@@ -236,8 +296,9 @@ def parse_ixbrl(source: str | Path | bytes, *, accession: str | None = None,
             add(el, concept, text.lstrip("-+"), None, 0, negative)
     if problems:
         raise ValidationError(problems)
-    table = _table(rows, accession or f"doc:{_doc_name(root, name)}",
-                   dei.get("DocumentType") or None, filed)
+    table = _table(
+        rows, accession or f"doc:{_doc_name(root, name)}", dei.get("DocumentType") or None, filed
+    )
     meta = {"document": name, **{k: v for k, v in dei.items() if v}}
     return table.replace_schema_metadata({k: str(v) for k, v in meta.items()})
 
@@ -247,8 +308,9 @@ def _doc_name(root: etree._Element, fallback: str) -> str:
     return (title or "").strip() or fallback
 
 
-def _table(rows: dict[tuple, list], accession: str, form: str | None,
-           filed: str | date | None) -> pa.Table:
+def _table(
+    rows: dict[tuple, list], accession: str, form: str | None, filed: str | date | None
+) -> pa.Table:
     keys = list(rows)
     n = len(keys)
     cols = list(zip(*keys, strict=True)) if keys else [()] * 7
@@ -257,8 +319,7 @@ def _table(rows: dict[tuple, list], accession: str, form: str | None,
     data = {
         "cik": pa.array(cols[0], pa.int64()),
         "accession": pa.array([accession] * n, pa.string()),
-        "taxonomy": pa.array([c.split(":")[0] if ":" in c else "" for c in concepts],
-                             pa.string()),
+        "taxonomy": pa.array([c.split(":")[0] if ":" in c else "" for c in concepts], pa.string()),
         "concept": pa.array([c.split(":")[-1] for c in concepts], pa.string()),
         "unit": pa.array(cols[2], pa.string()),
         "start": pa.array([date.fromisoformat(s) if s else None for s in cols[3]], pa.date32()),

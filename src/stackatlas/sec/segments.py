@@ -38,21 +38,41 @@ if TYPE_CHECKING:
     from stackatlas.store import Store
 
 TABLE = "sec_segment_facts"
-REVENUE_CONCEPTS = ("RevenueFromContractWithCustomerExcludingAssessedTax", "Revenues",
-                    "RevenueFromContractWithCustomerIncludingAssessedTax", "SalesRevenueNet")
+REVENUE_CONCEPTS = (
+    "RevenueFromContractWithCustomerExcludingAssessedTax",
+    "Revenues",
+    "RevenueFromContractWithCustomerIncludingAssessedTax",
+    "SalesRevenueNet",
+)
 OPERATING_INCOME_CONCEPTS = ("OperatingIncomeLoss",)
 METRIC_CONCEPTS = {"revenue": REVENUE_CONCEPTS, "operating_income": OPERATING_INCOME_CONCEPTS}
-SEGMENT_AXES = {"us-gaap:StatementBusinessSegmentsAxis": "segment",
-                "srt:ProductOrServiceAxis": "product"}
+SEGMENT_AXES = {
+    "us-gaap:StatementBusinessSegmentsAxis": "segment",
+    "srt:ProductOrServiceAxis": "product",
+}
 QUALIFIERS = frozenset({"srt:ConsolidationItemsAxis=us-gaap:OperatingSegmentsMember"})
-SEGMENT_SCHEMA = pa.schema([
-    ("cik", pa.int64()), ("accession", pa.string()), ("form", pa.string()),
-    ("filed", pa.date32()), ("metric", pa.string()), ("concept", pa.string()),
-    ("axis", pa.string()), ("member", pa.string()), ("label", pa.string()),
-    ("fiscal_year", pa.int32()), ("fiscal_period", pa.string()), ("start", pa.date32()),
-    ("end", pa.date32()), ("months", pa.int32()), ("value", pa.float64()),
-    ("total", pa.float64()), ("share", pa.float64()), ("decimals", pa.int32()),
-])
+SEGMENT_SCHEMA = pa.schema(
+    [
+        ("cik", pa.int64()),
+        ("accession", pa.string()),
+        ("form", pa.string()),
+        ("filed", pa.date32()),
+        ("metric", pa.string()),
+        ("concept", pa.string()),
+        ("axis", pa.string()),
+        ("member", pa.string()),
+        ("label", pa.string()),
+        ("fiscal_year", pa.int32()),
+        ("fiscal_period", pa.string()),
+        ("start", pa.date32()),
+        ("end", pa.date32()),
+        ("months", pa.int32()),
+        ("value", pa.float64()),
+        ("total", pa.float64()),
+        ("share", pa.float64()),
+        ("decimals", pa.int32()),
+    ]
+)
 """Columns of ``segment_revenue`` and of the store table. ``axis`` is ``total`` for the company
 total row, else ``segment`` / ``product``; money in USD; ``share`` = value / total (a fraction)."""
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -75,8 +95,9 @@ def _frame(facts: pa.Table | pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]
     return facts, {}
 
 
-def _fiscal_labels(end: pd.Series, months: pd.Series, current_end: date,
-                   fy_focus: int | None, fp_focus: str) -> tuple[list, list]:
+def _fiscal_labels(
+    end: pd.Series, months: pd.Series, current_end: date, fy_focus: int | None, fp_focus: str
+) -> tuple[list, list]:
     """Fiscal year / period per row, counted from the document's own fiscal focus."""
     quarter_of_doc = int(fp_focus[1]) if re.fullmatch(r"Q[1-4]", fp_focus) else 4
     fye0 = pd.Timestamp(current_end) + pd.Timedelta(days=round((4 - quarter_of_doc) * 91.31))
@@ -91,9 +112,13 @@ def _fiscal_labels(end: pd.Series, months: pd.Series, current_end: date,
     return years, periods
 
 
-def segment_revenue(facts: pa.Table | pd.DataFrame, *, metric: str = "revenue",
-                    concepts: tuple[str, ...] | None = None,
-                    axes: dict[str, str] | None = None) -> pd.DataFrame:
+def segment_revenue(
+    facts: pa.Table | pd.DataFrame,
+    *,
+    metric: str = "revenue",
+    concepts: tuple[str, ...] | None = None,
+    axes: dict[str, str] | None = None,
+) -> pd.DataFrame:
     """Company total and per-member values of ``metric`` with shares (``SEGMENT_SCHEMA``).
 
     ``facts``: one document's facts (``parse_ixbrl``). When it is an Arrow table, its metadata
@@ -104,12 +129,17 @@ def segment_revenue(facts: pa.Table | pd.DataFrame, *, metric: str = "revenue",
     axes = axes or SEGMENT_AXES
     df, meta = _frame(facts)
     rank = {c: i for i, c in enumerate(concepts)}
-    df = df[df["concept"].isin(rank) & (df["taxonomy"] == "us-gaap") & (df["unit"] == "USD")
-            & df["start"].notna()].copy()
+    df = df[
+        df["concept"].isin(rank)
+        & (df["taxonomy"] == "us-gaap")
+        & (df["unit"] == "USD")
+        & df["start"].notna()
+    ].copy()
     if df.empty:
         return SEGMENT_SCHEMA.empty_table().to_pandas()
     df["dims"] = df["dimensions"].map(
-        lambda d: ";".join(p for p in d.split(";") if p and p not in QUALIFIERS))
+        lambda d: ";".join(p for p in d.split(";") if p and p not in QUALIFIERS)
+    )
     df = df[~df["dims"].str.contains(";")]
     split = df["dims"].str.split("=", n=1, expand=True).reindex(columns=[0, 1])
     df["axis"] = split[0].map(axes).where(df["dims"] != "", "total")
@@ -118,7 +148,8 @@ def segment_revenue(facts: pa.Table | pd.DataFrame, *, metric: str = "revenue",
     df["rank"] = df["concept"].map(rank)
     df = df.sort_values(["rank", "end"]).drop_duplicates(["cik", "start", "end", "axis", "member"])
     totals = df[df["axis"] == "total"][["cik", "start", "end", "value"]].rename(
-        columns={"value": "total"})
+        columns={"value": "total"}
+    )
     out = df.merge(totals, on=["cik", "start", "end"], how="left")
     out["share"] = out["value"] / out["total"]
     start, end = pd.to_datetime(out["start"]), pd.to_datetime(out["end"])
@@ -127,13 +158,16 @@ def segment_revenue(facts: pa.Table | pd.DataFrame, *, metric: str = "revenue",
     fy = meta.get("DocumentFiscalYearFocus", "")
     fp = meta.get("DocumentFiscalPeriodFocus", "FY")
     out["fiscal_year"], out["fiscal_period"] = _fiscal_labels(
-        out["end"], out["months"], current, int(fy) if fy.isdigit() else current.year, fp)
+        out["end"], out["months"], current, int(fy) if fy.isdigit() else current.year, fp
+    )
     out["metric"] = metric
     out["label"] = [member_label(m) if m else "Total" for m in out["member"]]
-    out = out.sort_values(["end", "months", "axis", "value"],
-                          ascending=[False, True, False, False], key=_axis_key)
-    return pa.Table.from_pandas(out[SEGMENT_SCHEMA.names], schema=SEGMENT_SCHEMA,
-                                preserve_index=False).to_pandas()
+    out = out.sort_values(
+        ["end", "months", "axis", "value"], ascending=[False, True, False, False], key=_axis_key
+    )
+    return pa.Table.from_pandas(
+        out[SEGMENT_SCHEMA.names], schema=SEGMENT_SCHEMA, preserve_index=False
+    ).to_pandas()
 
 
 def _axis_key(s: pd.Series) -> pd.Series:
@@ -152,14 +186,18 @@ def resolve_accession(atlas: Atlas, cik: int, filed: str | date | None) -> str |
         return None
     day = date.fromisoformat(filed) if isinstance(filed, str) else filed
     for src in atlas.sources.values():
-        if (src.accession and src.published == day and src.url
-                and f"/data/{cik}/" in src.url):
+        if src.accession and src.published == day and src.url and f"/data/{cik}/" in src.url:
             return src.accession
     return None
 
 
-def filing_segments(path: Path, *, accession: str | None = None, filed: str | None = None,
-                    atlas: Atlas | None = None) -> pd.DataFrame:
+def filing_segments(
+    path: Path,
+    *,
+    accession: str | None = None,
+    filed: str | None = None,
+    atlas: Atlas | None = None,
+) -> pd.DataFrame:
     """Segment revenue and operating income of one filing document (``SEGMENT_SCHEMA``).
 
     ``filed`` defaults to a date in the file name; ``accession`` to the matching atlas filing
@@ -170,14 +208,23 @@ def filing_segments(path: Path, *, accession: str | None = None, filed: str | No
     if accession is None and atlas is not None and facts.num_rows:
         found = resolve_accession(atlas, int(facts.column("cik")[0].as_py()), filed)
         if found:
-            facts = facts.set_column(facts.schema.get_field_index("accession"), "accession",
-                                     pa.array([found] * facts.num_rows, pa.string()))
+            facts = facts.set_column(
+                facts.schema.get_field_index("accession"),
+                "accession",
+                pa.array([found] * facts.num_rows, pa.string()),
+            )
     parts = [segment_revenue(facts, metric=m) for m in METRIC_CONCEPTS]
     return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
 
 
-def ingest_filing(store: Store, path: Path, *, accession: str | None = None,
-                  filed: str | None = None, atlas: Atlas | None = None) -> int:
+def ingest_filing(
+    store: Store,
+    path: Path,
+    *,
+    accession: str | None = None,
+    filed: str | None = None,
+    atlas: Atlas | None = None,
+) -> int:
     """Store one filing's segment rows, replacing that accession's rows in one transaction."""
     rows = filing_segments(Path(path), accession=accession, filed=filed, atlas=atlas)
     table = pa.Table.from_pandas(rows, schema=SEGMENT_SCHEMA, preserve_index=False)
@@ -218,14 +265,16 @@ def segments_from_dir(folder: Path, atlas: Atlas | None = None) -> pd.DataFrame:
                 skipped.append(f"{path.name}: {exc}")
                 continue
         parts.append(_DIR_CACHE[key])
-    rows = (pd.concat(parts, ignore_index=True) if parts
-            else SEGMENT_SCHEMA.empty_table().to_pandas())
+    rows = (
+        pd.concat(parts, ignore_index=True) if parts else SEGMENT_SCHEMA.empty_table().to_pandas()
+    )
     rows.attrs["skipped"] = skipped
     return rows
 
 
-def company_segments(cik: int, store: Store | None, atlas: Atlas | None = None
-                     ) -> pd.DataFrame | None:
+def company_segments(
+    cik: int, store: Store | None, atlas: Atlas | None = None
+) -> pd.DataFrame | None:
     """Segment rows of one company: the store's ``sec_segment_facts``, else the filings folder
     beside ``$STACKATLAS_SEC_DIR``; None when neither has any."""
     if store is not None:

@@ -36,8 +36,13 @@ from stackatlas.store import Store
 Status = Literal["fetched", "cached", "local", "failed", "skipped"]
 _STATUS_OF_SOURCE: dict[str, Status] = {"network": "fetched", "cache": "cached", "dir": "local"}
 BATCH_FACTS = 500_000  # facts held in memory before a batch is written
-_STYLE = {"fetched": "green", "cached": "cyan", "local": "cyan", "failed": "red",
-          "skipped": "yellow"}
+_STYLE = {
+    "fetched": "green",
+    "cached": "cyan",
+    "local": "cyan",
+    "failed": "red",
+    "skipped": "yellow",
+}
 
 
 @dataclass(frozen=True)
@@ -70,24 +75,37 @@ class SyncReport:
         return not any(r.status == "failed" for r in self.rows)
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame([asdict(r) for r in self.rows],
-                            columns=["company", "name", "cik", "status", "facts", "reason"])
+        return pd.DataFrame(
+            [asdict(r) for r in self.rows],
+            columns=["company", "name", "cik", "status", "facts", "reason"],
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"counts": self.counts, "seconds": round(self.seconds, 3),
-                "offline": self.offline, "source": self.source,
-                "companies": [asdict(r) for r in self.rows]}
+        return {
+            "counts": self.counts,
+            "seconds": round(self.seconds, 3),
+            "offline": self.offline,
+            "source": self.source,
+            "companies": [asdict(r) for r in self.rows],
+        }
 
     def __rich__(self) -> Group:
         table = Table(title="SEC sync", show_lines=False)
         for col in ("company", "CIK", "status", "facts", "reason / note"):
             table.add_column(col, justify="right" if col in {"CIK", "facts"} else "left")
         for r in self.rows:
-            table.add_row(r.company, f"{r.cik:010d}" if r.cik else "-",
-                          f"[{_STYLE[r.status]}]{r.status}[/]", f"{r.facts:,}", r.reason)
+            table.add_row(
+                r.company,
+                f"{r.cik:010d}" if r.cik else "-",
+                f"[{_STYLE[r.status]}]{r.status}[/]",
+                f"{r.facts:,}",
+                r.reason,
+            )
         summary = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
-        return Group(table, Text(f"{summary or 'nothing to do'} in {self.seconds:.1f} s "
-                                 f"(source: {self.source})"))
+        return Group(
+            table,
+            Text(f"{summary or 'nothing to do'} in {self.seconds:.1f} s (source: {self.source})"),
+        )
 
 
 def select_companies(atlas: Atlas, companies: str | Sequence[str] = "all") -> list[Company]:
@@ -104,9 +122,15 @@ def select_companies(atlas: Atlas, companies: str | Sequence[str] = "all") -> li
     return list(chosen.values())
 
 
-def sync_companies(atlas: Atlas, companies: str | Sequence[str] = "all", *,
-                   offline: bool | None = None, store: Store | None = None,
-                   progress: bool = True, client: SecClient | None = None) -> SyncReport:
+def sync_companies(
+    atlas: Atlas,
+    companies: str | Sequence[str] = "all",
+    *,
+    offline: bool | None = None,
+    store: Store | None = None,
+    progress: bool = True,
+    client: SecClient | None = None,
+) -> SyncReport:
     """Fetch and ingest the companyfacts of the selected atlas companies.
 
     Network use needs the SEC User-Agent (checked once, before any request). With
@@ -118,8 +142,10 @@ def sync_companies(atlas: Atlas, companies: str | Sequence[str] = "all", *,
     selected = select_companies(atlas, companies)
     if sec_dir is None and not offline and client is None:
         resolve_user_agent()  # fail fast with instructions, before touching anything
-    report = SyncReport(offline=offline, source=str(sec_dir) if sec_dir else
-                        ("cache (offline)" if offline else "network"))
+    report = SyncReport(
+        offline=offline,
+        source=str(sec_dir) if sec_dir else ("cache (offline)" if offline else "network"),
+    )
     start = time.perf_counter()
     own_store, own_client = store is None, client is None
     store = store if store is not None else Store()
@@ -154,19 +180,26 @@ def sync_companies(atlas: Atlas, companies: str | Sequence[str] = "all", *,
     return report
 
 
-def _fetch_one(company: Company, store: Store, client: SecClient,
-               failure_source: str) -> CompanyFacts | SyncRow:
+def _fetch_one(
+    company: Company, store: Store, client: SecClient, failure_source: str
+) -> CompanyFacts | SyncRow:
     """The parsed companyfacts, or the row saying why there are none (failures logged)."""
     if not company.cik:
-        return SyncRow(company.id, company.name, None, "skipped",
-                       reason="no CIK in the atlas (does not file with the SEC)")
+        return SyncRow(
+            company.id,
+            company.name,
+            None,
+            "skipped",
+            reason="no CIK in the atlas (does not file with the SEC)",
+        )
     try:
         got = companyfacts(company.cik, client=client)
     except StackAtlasError as exc:
         if isinstance(exc, DataUnavailableError) and config.sec_dir() is not None:
             # Not an error: the local folder is a partial set and lacks this company.
-            return SyncRow(company.id, company.name, company.cik, "skipped",
-                           reason="not in SEC_DIR")
+            return SyncRow(
+                company.id, company.name, company.cik, "skipped", reason="not in SEC_DIR"
+            )
         reason = str(exc).splitlines()[0]
         if isinstance(exc, DataUnavailableError):
             reason = "offline and not in the SEC cache"
@@ -175,25 +208,40 @@ def _fetch_one(company: Company, store: Store, client: SecClient,
     return got
 
 
-def _flush(pending: list[tuple[int, Company, CompanyFacts]], store: Store,
-           slots: list[SyncRow | None]) -> None:
+def _flush(
+    pending: list[tuple[int, Company, CompanyFacts]], store: Store, slots: list[SyncRow | None]
+) -> None:
     """Store the pending companies in one transaction (one each if that fails) and fill their
     report rows; empties ``pending``."""
     if not pending:
         return
     batch = [g for _, _, g in pending]
     try:
-        facts_store.ingest_batch(store, [g.facts for g in batch], source="",
-                                 sources=[g.source for g in batch],
-                                 origins=[g.origin for g in batch],
-                                 fetched_ats=[g.fetched_at for g in batch])
+        facts_store.ingest_batch(
+            store,
+            [g.facts for g in batch],
+            source="",
+            sources=[g.source for g in batch],
+            origins=[g.origin for g in batch],
+            fetched_ats=[g.fetched_at for g in batch],
+        )
         counts = [g.facts.num_rows for g in batch]
     except (StoreError, ValidationError):  # as one by one: those before the culprit are kept
-        counts = [facts_store.ingest_facts(store, g.facts, source=g.source, origin=g.origin,
-                                           fetched_at=g.fetched_at) for g in batch]
+        counts = [
+            facts_store.ingest_facts(
+                store, g.facts, source=g.source, origin=g.origin, fetched_at=g.fetched_at
+            )
+            for g in batch
+        ]
     for (slot, company, got), facts in zip(pending, counts, strict=True):
-        slots[slot] = SyncRow(company.id, company.name, company.cik,
-                              _STATUS_OF_SOURCE[got.source], facts=facts, reason=got.note)
+        slots[slot] = SyncRow(
+            company.id,
+            company.name,
+            company.cik,
+            _STATUS_OF_SOURCE[got.source],
+            facts=facts,
+            reason=got.note,
+        )
     pending.clear()
 
 
@@ -201,8 +249,12 @@ def _progress(companies: list[Company], enabled: bool) -> Iterable[Company]:
     if not enabled or not companies:
         yield from companies
         return
-    columns = (TextColumn("[bold]SEC sync"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.description}"))
+    columns = (
+        TextColumn("[bold]SEC sync"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+    )
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task("", total=len(companies))
         for company in companies:

@@ -20,15 +20,28 @@ import duckdb
 
 from stackatlas.errors import StoreError
 
-ALLOWED_TABLE_FUNCTIONS = frozenset({
-    "range", "generate_series", "unnest", "duckdb_tables", "duckdb_views", "duckdb_columns",
-    "duckdb_schemas", "duckdb_types", "duckdb_functions", "duckdb_constraints",
-    "duckdb_indexes", "duckdb_keywords", "pragma_table_info",
-})
+ALLOWED_TABLE_FUNCTIONS = frozenset(
+    {
+        "range",
+        "generate_series",
+        "unnest",
+        "duckdb_tables",
+        "duckdb_views",
+        "duckdb_columns",
+        "duckdb_schemas",
+        "duckdb_types",
+        "duckdb_functions",
+        "duckdb_constraints",
+        "duckdb_indexes",
+        "duckdb_keywords",
+        "pragma_table_info",
+    }
+)
 # query nodes that only read; DuckDB also parses DML inside a CTE
 # (``WITH t AS (DELETE ... RETURNING *) SELECT ...``) as DELETE/UPDATE/INSERT_QUERY_NODE
-READ_QUERY_NODES = frozenset({"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE",
-                              "CTE_NODE"})
+READ_QUERY_NODES = frozenset(
+    {"SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE"}
+)
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
 _FILE_CHARS = re.compile(r"[./\\:~]")
 
@@ -57,7 +70,7 @@ def check_read_only(sql: str) -> None:
         match = _EXPLAIN.match(sql)
         if not match:
             raise StoreError("cannot check this EXPLAIN statement")
-        check_read_only(sql[match.end():])
+        check_read_only(sql[match.end() :])
         return
     if kind != duckdb.StatementType.SELECT:
         raise StoreError(f"only read-only queries are allowed, not {kind.name}")
@@ -77,11 +90,14 @@ def _walk(node: Any) -> None:
         if kind == "TABLE_FUNCTION":
             name = str((node.get("function") or {}).get("function_name", "")).lower()
             if name not in ALLOWED_TABLE_FUNCTIONS:
-                raise StoreError(f"table function {name!r} is not allowed in read-only SQL "
-                                 "(no file or network access)")
+                raise StoreError(
+                    f"table function {name!r} is not allowed in read-only SQL "
+                    "(no file or network access)"
+                )
         elif kind == "BASE_TABLE" and _FILE_CHARS.search(str(node.get("table_name", ""))):
-            raise StoreError(f"file reference {node.get('table_name')!r} is not allowed in "
-                             "read-only SQL")
+            raise StoreError(
+                f"file reference {node.get('table_name')!r} is not allowed in read-only SQL"
+            )
         for value in node.values():
             _walk(value)
     elif isinstance(node, list):

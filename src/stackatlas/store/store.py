@@ -55,7 +55,8 @@ class Store:
         if self._con is None:
             if self.read_only and not self.path.exists():
                 raise DataUnavailableError(
-                    f"no store at {self.path}; run `stackatlas run` to build it")
+                    f"no store at {self.path}; run `stackatlas run` to build it"
+                )
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
                 self._con = duckdb.connect(str(self.path), read_only=self.read_only)
@@ -66,7 +67,8 @@ class Store:
                         f"the store {self.path} is in use by another process"
                         + (f" (PID {holder.group(1)})" if holder else "")
                         + ", e.g. `stackatlas serve` or a running sync; retry when it has "
-                        "finished, or set STACKATLAS_HOME to another directory") from exc
+                        "finished, or set STACKATLAS_HOME to another directory"
+                    ) from exc
                 raise StoreError(f"cannot open store {self.path}: {exc}") from exc
         return self._con
 
@@ -105,8 +107,14 @@ class Store:
         finally:
             self._tx_depth = 0
 
-    def replace_rows(self, table: str, data: pa.Table | pd.DataFrame, *,
-                     where: str | None = None, params: list | None = None) -> int:
+    def replace_rows(
+        self,
+        table: str,
+        data: pa.Table | pd.DataFrame,
+        *,
+        where: str | None = None,
+        params: list | None = None,
+    ) -> int:
         """In one transaction: create ``table`` from ``data``'s schema if missing, delete the
         rows matching ``where`` (all rows if None), insert ``data``. Returns rows inserted."""
         _check_ident(table)
@@ -146,7 +154,9 @@ class Store:
         # fetchall() drains the result so the connection has no pending result afterwards.
         rows = self.con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND table_schema = 'main'", [name]).fetchall()
+            "AND table_schema = 'main'",
+            [name],
+        ).fetchall()
         return bool(rows and rows[0][0])
 
     def sql_readonly(self, sql: str) -> pd.DataFrame:
@@ -170,8 +180,9 @@ class Store:
     # ---- meta ----------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as con:
-            con.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
-                        "(key VARCHAR PRIMARY KEY, value VARCHAR)")
+            con.execute(
+                f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key VARCHAR PRIMARY KEY, value VARCHAR)"
+            )
             con.execute(f"INSERT OR REPLACE INTO {META_TABLE} VALUES (?, ?)", [key, value])
 
     def get_meta(self, key: str) -> str | None:
@@ -195,8 +206,7 @@ class Store:
                     view = f"_incoming_{target}"
                     con.register(view, data)
                     try:
-                        con.execute(f'CREATE OR REPLACE TABLE "{target}" AS '
-                                    f'SELECT * FROM "{view}"')
+                        con.execute(f'CREATE OR REPLACE TABLE "{target}" AS SELECT * FROM "{view}"')
                     finally:
                         con.unregister(view)
                 self.set_meta("atlas_version", atlas.version)

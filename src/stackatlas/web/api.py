@@ -35,13 +35,19 @@ def _data(request: Request) -> WebData:
     return request.app.state.data
 
 
-async def _json(data: WebData, name: str, model: type[BaseModel],
-                build: Callable[[Any, Any], dict[str, Any]], *variant: Any) -> Response:
+async def _json(
+    data: WebData,
+    name: str,
+    model: type[BaseModel],
+    build: Callable[[Any, Any], dict[str, Any]],
+    *variant: Any,
+) -> Response:
     """Cached JSON bytes of ``model`` validated from ``build(atlas, store)``; a warm request
     is answered on the event loop, a cold one computes in the thread pool."""
     key = f"api:{name}"
     body = data.peek(key, *variant)
     if body is None:
+
         def make(atlas: Any, store: Any) -> bytes:
             return model.model_validate(build(atlas, store)).model_dump_json().encode()
 
@@ -54,21 +60,31 @@ async def layers(request: Request) -> Response:
     """The stack: layers -> segments -> companies with revenue-exposure weights and figures."""
     from stackatlas.atlas.views import stack_map
 
-    return await _json(_data(request), "layers", m.LayersResponse,
-                 lambda atlas, store: stack_map(atlas).to_dict())
+    return await _json(
+        _data(request), "layers", m.LayersResponse, lambda atlas, store: stack_map(atlas).to_dict()
+    )
 
 
 @router.get("/companies", response_model=m.CompaniesResponse)
 async def companies(request: Request) -> Response:
     """Every atlas company with its layers and segments."""
+
     def build(atlas: Any, store: Any) -> dict[str, Any]:
         items = []
         for c in sorted(atlas.companies.values(), key=lambda c: c.id):
             segs = [ms.segment for ms in atlas.memberships_of(c.id)]
-            items.append({"id": c.id, "name": c.name, "ticker": c.ticker, "cik": c.cik,
-                          "country": c.country, "listed": c.listed, "segments": segs,
-                          "layers": list(dict.fromkeys(atlas.layer_of_segment[s]
-                                                       for s in segs))})
+            items.append(
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "ticker": c.ticker,
+                    "cik": c.cik,
+                    "country": c.country,
+                    "listed": c.listed,
+                    "segments": segs,
+                    "layers": list(dict.fromkeys(atlas.layer_of_segment[s] for s in segs)),
+                }
+            )
         return {"atlas_version": atlas.version, "companies": items}
 
     return await _json(_data(request), "companies", m.CompaniesResponse, build)
@@ -81,8 +97,13 @@ async def company(request: Request, company_id: str) -> Response:
 
     data = _data(request)
     cid = data.atlas().find_company(company_id).id
-    return await _json(data, "company", m.CompanyResponse,
-                 lambda atlas, store: company_profile(atlas, cid).to_dict(), cid)
+    return await _json(
+        data,
+        "company",
+        m.CompanyResponse,
+        lambda atlas, store: company_profile(atlas, cid).to_dict(),
+        cid,
+    )
 
 
 @router.get("/sources", response_model=m.SourcesResponse)
@@ -90,8 +111,12 @@ async def sources(request: Request) -> Response:
     """Every source with the number of atlas rows citing it."""
     from stackatlas.atlas.views import source_list
 
-    return await _json(_data(request), "sources", m.SourcesResponse,
-                 lambda atlas, store: source_list(atlas).to_dict())
+    return await _json(
+        _data(request),
+        "sources",
+        m.SourcesResponse,
+        lambda atlas, store: source_list(atlas).to_dict(),
+    )
 
 
 @router.get("/flows", response_model=m.FlowsResponse)
@@ -111,8 +136,12 @@ async def pools(request: Request) -> Response:
     """Profit pools by layer: SEC-reported values weighted by revenue exposure + estimates."""
     from stackatlas.analysis.profit_pools import profit_pools
 
-    return await _json(_data(request), "pools", m.PoolsResponse,
-                 lambda atlas, store: profit_pools(atlas, store=store).to_dict())
+    return await _json(
+        _data(request),
+        "pools",
+        m.PoolsResponse,
+        lambda atlas, store: profit_pools(atlas, store=store).to_dict(),
+    )
 
 
 @router.get("/capex", response_model=m.CapexResponse)
@@ -120,8 +149,12 @@ async def capex(request: Request) -> Response:
     """Hyperscaler capex vs operating cash flow (annual + trailing four quarters)."""
     from stackatlas.analysis.capex import hyperscaler_capex
 
-    return await _json(_data(request), "capex", m.CapexResponse,
-                 lambda atlas, store: hyperscaler_capex(atlas, store=store).to_dict())
+    return await _json(
+        _data(request),
+        "capex",
+        m.CapexResponse,
+        lambda atlas, store: hyperscaler_capex(atlas, store=store).to_dict(),
+    )
 
 
 @router.get("/concentration", response_model=m.ConcentrationResponse)
@@ -131,8 +164,11 @@ async def concentration(request: Request) -> Response:
 
     def build(atlas: Any, store: Any) -> dict[str, Any]:
         conc = market_concentration(atlas).to_dict()
-        return {"guidelines": conc["guidelines"], "markets": conc["markets"],
-                "chokepoints": chokepoints(atlas).to_dict()["chokepoints"]}
+        return {
+            "guidelines": conc["guidelines"],
+            "markets": conc["markets"],
+            "chokepoints": chokepoints(atlas).to_dict()["chokepoints"],
+        }
 
     return await _json(_data(request), "concentration", m.ConcentrationResponse, build)
 
@@ -142,8 +178,12 @@ async def signals(request: Request) -> Response:
     """Current readings of the bubble-watch signals."""
     from stackatlas.analysis.signals import evaluate_signals
 
-    return await _json(_data(request), "signals", m.SignalsResponse,
-                 lambda atlas, store: evaluate_signals(atlas, store=store).to_dict())
+    return await _json(
+        _data(request),
+        "signals",
+        m.SignalsResponse,
+        lambda atlas, store: evaluate_signals(atlas, store=store).to_dict(),
+    )
 
 
 @router.get("/audit", response_model=m.AuditResponse)
@@ -151,8 +191,12 @@ async def audit(request: Request) -> Response:
     """Every atlas figure beside the value recomputed from SEC facts."""
     from stackatlas.analysis.audit import audit_claims
 
-    return await _json(_data(request), "audit", m.AuditResponse,
-                 lambda atlas, store: audit_claims(atlas, store=store).to_dict())
+    return await _json(
+        _data(request),
+        "audit",
+        m.AuditResponse,
+        lambda atlas, store: audit_claims(atlas, store=store).to_dict(),
+    )
 
 
 @router.get("/scenarios", response_model=m.ScenariosResponse)
@@ -165,36 +209,46 @@ async def scenarios(request: Request) -> Response:
         for s in services.scenario_names(data):
             spec = services.scenario_spec(data, s["name"])
             params = [p.to_dict() for p in spec.all_params().values()]
-            items.append({"name": spec.name, "title": spec.title,
-                          "description": spec.description, "parameters": params})
+            items.append(
+                {
+                    "name": spec.name,
+                    "title": spec.title,
+                    "description": spec.description,
+                    "parameters": params,
+                }
+            )
         return {"scenarios": items}
 
     return await _json(data, "scenarios", m.ScenariosResponse, build)
 
 
 @router.post("/scenarios/{name}/run", response_model=m.ScenarioRunResponse)
-def run_scenario(request: Request, name: str,
-                 body: Annotated[m.ScenarioRunRequest | None, Body()] = None) -> Response:
+def run_scenario(
+    request: Request, name: str, body: Annotated[m.ScenarioRunRequest | None, Body()] = None
+) -> Response:
     """Run a shipped scenario with parameter overrides; draws > 0 adds p5 / p50 / p95 bands.
     Out-of-range or unknown parameters -> 422 naming the parameter."""
     body = body or m.ScenarioRunRequest()
     data = _data(request)
-    overrides = {k: (v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v)
-                 for k, v in body.overrides.items()}
+    overrides = {
+        k: (v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v)
+        for k, v in body.overrides.items()
+    }
     result = services.run_scenario(data, name, overrides, body.draws, body.seed)
     payload = m.ScenarioRunResponse.model_validate(result.to_dict()).model_dump_json()
     return Response(payload, media_type="application/json")
 
 
 @router.post("/portfolio", response_model=m.PortfolioResponse)
-async def portfolio(request: Request,
-                    file: Annotated[UploadFile, File(description="holdings CSV (<= 1 MB)")],
-                    profile: Annotated[str, Form()] = "balanced") -> Response:
+async def portfolio(
+    request: Request,
+    file: Annotated[UploadFile, File(description="holdings CSV (<= 1 MB)")],
+    profile: Annotated[str, Form()] = "balanced",
+) -> Response:
     """Map an uploaded holdings CSV onto the layers: exposure, chokepoints, profile gaps and
     (with prices on the server) market risk. The file is parsed as data only."""
     content = await file.read()
     data = _data(request)
-    report = await run_in_threadpool(services.analyze_upload, data, content, profile,
-                                     file.filename)
+    report = await run_in_threadpool(services.analyze_upload, data, content, profile, file.filename)
     payload = m.PortfolioResponse.model_validate(report.to_dict()).model_dump_json()
     return Response(payload, media_type="application/json")

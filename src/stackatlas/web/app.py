@@ -52,8 +52,11 @@ def create_app(
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js() -> Response:
-        return Response(plotly_js_source(), media_type="application/javascript",
-                        headers={"cache-control": "public, max-age=86400"})
+        return Response(
+            plotly_js_source(),
+            media_type="application/javascript",
+            headers={"cache-control": "public, max-age=86400"},
+        )
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
@@ -65,13 +68,29 @@ def create_app(
     return app
 
 
-WARM_PATHS = ("/api/pools", "/pools", "/", "/flows", "/capex", "/concentration", "/signals",
-              "/audit", "/scenarios", "/api/layers", "/api/flows", "/api/capex",
-              "/api/concentration", "/api/signals", "/api/audit", "/api/scenarios")
+WARM_PATHS = (
+    "/api/pools",
+    "/pools",
+    "/",
+    "/flows",
+    "/capex",
+    "/concentration",
+    "/signals",
+    "/audit",
+    "/scenarios",
+    "/api/layers",
+    "/api/flows",
+    "/api/capex",
+    "/api/concentration",
+    "/api/signals",
+    "/api/audit",
+    "/api/scenarios",
+)
 
 
-def warm_up(base_url: str, paths: tuple[str, ...] = WARM_PATHS, wait: float = 30.0,
-            client: Any = None) -> int:
+def warm_up(
+    base_url: str, paths: tuple[str, ...] = WARM_PATHS, wait: float = 30.0, client: Any = None
+) -> int:
     """Fetch ``paths`` from a starting server so the first visitors find the cache warm
     (profit pools take seconds cold). Returns how many answered 200; never raises.
     ``client``: anything with ``get(url)`` (default: a new ``httpx.Client``)."""
@@ -118,24 +137,36 @@ def _version() -> str:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse({"error": "not_found", "detail": str(exc),
-                             "suggestions": exc.suggestions}, status_code=404)
+        return JSONResponse(
+            {"error": "not_found", "detail": str(exc), "suggestions": exc.suggestions},
+            status_code=404,
+        )
 
     @app.exception_handler(ValidationError)
     async def invalid(_: Request, exc: ValidationError) -> JSONResponse:
-        problems = [{"file": p.file, "line": p.line, "field": p.column, "message": p.message}
-                    for p in exc.problems]
-        return JSONResponse({"error": "invalid_input", "detail": str(exc),
-                             "problems": problems}, status_code=422)
+        problems = [
+            {"file": p.file, "line": p.line, "field": p.column, "message": p.message}
+            for p in exc.problems
+        ]
+        return JSONResponse(
+            {"error": "invalid_input", "detail": str(exc), "problems": problems}, status_code=422
+        )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"file": "request", "line": None,
-                     "field": ".".join(str(p) for p in e.get("loc", ())),
-                     "message": e.get("msg", "invalid")} for e in exc.errors()]
+        problems = [
+            {
+                "file": "request",
+                "line": None,
+                "field": ".".join(str(p) for p in e.get("loc", ())),
+                "message": e.get("msg", "invalid"),
+            }
+            for e in exc.errors()
+        ]
         detail = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
-        return JSONResponse({"error": "invalid_input", "detail": detail,
-                             "problems": problems}, status_code=422)
+        return JSONResponse(
+            {"error": "invalid_input", "detail": detail, "problems": problems}, status_code=422
+        )
 
     @app.exception_handler(DataUnavailableError)
     async def unavailable(_: Request, exc: DataUnavailableError) -> JSONResponse:

@@ -16,10 +16,14 @@ import plotly.graph_objects as go
 from stackatlas.analysis.pool_charts import LAYER_COLORS
 from stackatlas.atlas.views import StackMap
 
-_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026",
-                 0x2028: "\\u2028", 0x2029: "\\u2029"}
-STATUS_COLORS = {"ok": "#2ca02c", "watch": "#ff7f0e", "alert": "#d62728",
-                 "unresolved": "#9e9e9e"}
+_JSON_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+STATUS_COLORS = {"ok": "#2ca02c", "watch": "#ff7f0e", "alert": "#d62728", "unresolved": "#9e9e9e"}
 
 
 @dataclass(frozen=True)
@@ -82,24 +86,42 @@ def stack_map_figure(view: StackMap) -> go.Figure:
                 parents.append(sid)
                 values.append(c.weight)
                 colors.append(color)
-                share = (f"<br>{c.key_share.share:.0%} of {c.key_share.market_name}"
-                         if c.key_share else "")
+                share = (
+                    f"<br>{c.key_share.share:.0%} of {c.key_share.market_name}"
+                    if c.key_share
+                    else ""
+                )
                 hover.append(f"{c.ticker or 'private'} · weight {c.weight:.2f}{share}")
-    fig = go.Figure(go.Sunburst(
-        ids=ids, labels=labels, parents=parents, values=values, branchvalues="total",
-        marker={"colors": colors, "line": {"color": "white", "width": 1}},
-        customdata=hover, hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
-        insidetextorientation="radial", maxdepth=3))
-    fig.update_layout(title="The AI stack: layer → segment → company (slice = revenue-exposure "
-                            "weight)", height=720)
+    fig = go.Figure(
+        go.Sunburst(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker={"colors": colors, "line": {"color": "white", "width": 1}},
+            customdata=hover,
+            hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
+            insidetextorientation="radial",
+            maxdepth=3,
+        )
+    )
+    fig.update_layout(
+        title="The AI stack: layer → segment → company (slice = revenue-exposure weight)",
+        height=720,
+    )
     return fig
 
 
 def fundamentals_figure(metrics: pd.DataFrame, name: str) -> go.Figure:
     """Annual revenue, operating income, capex and free cash flow (USD bn) from SEC filings."""
-    wanted = {"revenue": "Revenue", "operating_income": "Operating income",
-              "capex": "Capex", "free_cash_flow": "Free cash flow",
-              "operating_cash_flow": "Operating cash flow"}
+    wanted = {
+        "revenue": "Revenue",
+        "operating_income": "Operating income",
+        "capex": "Capex",
+        "free_cash_flow": "Free cash flow",
+        "operating_cash_flow": "Operating cash flow",
+    }
     fig = go.Figure()
     frame = metrics[metrics["metric"].isin(list(wanted))] if len(metrics) else metrics
     for metric, title in wanted.items():
@@ -107,13 +129,22 @@ def fundamentals_figure(metrics: pd.DataFrame, name: str) -> go.Figure:
         if part.empty:
             continue
         labels = [f"FY{int(y)}" for y in part["fiscal_year"]]
-        fig.add_bar(x=labels, y=(part["value"].astype(float) / 1e9).tolist(), name=title,
-                    customdata=list(zip(part["accession"].astype(str),
-                                        part["evidence"].astype(str), strict=True)),
-                    hovertemplate=f"{title} %{{x}}: %{{y:,.1f}} bn<br>%{{customdata[1]}} · "
-                                  "accession %{customdata[0]}<extra></extra>")
-    fig.update_layout(title=f"{name}: annual fundamentals from SEC filings (USD bn)",
-                      barmode="group", yaxis_title="USD billion", xaxis_title="fiscal year")
+        fig.add_bar(
+            x=labels,
+            y=(part["value"].astype(float) / 1e9).tolist(),
+            name=title,
+            customdata=list(
+                zip(part["accession"].astype(str), part["evidence"].astype(str), strict=True)
+            ),
+            hovertemplate=f"{title} %{{x}}: %{{y:,.1f}} bn<br>%{{customdata[1]}} · "
+            "accession %{customdata[0]}<extra></extra>",
+        )
+    fig.update_layout(
+        title=f"{name}: annual fundamentals from SEC filings (USD bn)",
+        barmode="group",
+        yaxis_title="USD billion",
+        xaxis_title="fiscal year",
+    )
     return fig
 
 
@@ -129,48 +160,83 @@ def signals_figure(rows: pd.DataFrame) -> go.Figure:
         pad = (hi - lo) * 0.15 or 1.0
         lo, hi = lo - (pad if lo < 0 else 0), hi + pad
         if r["direction"] == "above":
-            steps = [{"range": [lo, watch], "color": "#e8f5e9"},
-                     {"range": [watch, alert], "color": "#fff3e0"},
-                     {"range": [alert, hi], "color": "#ffebee"}]
+            steps = [
+                {"range": [lo, watch], "color": "#e8f5e9"},
+                {"range": [watch, alert], "color": "#fff3e0"},
+                {"range": [alert, hi], "color": "#ffebee"},
+            ]
         else:
-            steps = [{"range": [lo, alert], "color": "#ffebee"},
-                     {"range": [alert, watch], "color": "#fff3e0"},
-                     {"range": [watch, hi], "color": "#e8f5e9"}]
+            steps = [
+                {"range": [lo, alert], "color": "#ffebee"},
+                {"range": [alert, watch], "color": "#fff3e0"},
+                {"range": [watch, hi], "color": "#e8f5e9"},
+            ]
         top = 1 - i / n
-        fig.add_trace(go.Indicator(
-            mode="number+gauge", value=value,
-            number={"valueformat": ".3g", "suffix": f" {r['unit']}", "font": {"size": 16}},
-            title={"text": f"{r['symbol']} {r['id']}", "font": {"size": 12}},
-            domain={"x": [0.3, 0.85], "y": [top - 0.8 / n, top - 0.25 / n]},
-            gauge={"shape": "bullet", "axis": {"range": [lo, hi]},
-                   "bar": {"color": STATUS_COLORS.get(str(r["status"]), "#888"),
-                           "thickness": 0.5},
-                   "steps": steps,
-                   "threshold": {"line": {"color": "#d62728", "width": 3},
-                                 "thickness": 0.9, "value": alert}}))
-    fig.update_layout(title="Signals: value against watch (amber) and alert (red) zones",
-                      height=120 + 90 * n)
+        fig.add_trace(
+            go.Indicator(
+                mode="number+gauge",
+                value=value,
+                number={"valueformat": ".3g", "suffix": f" {r['unit']}", "font": {"size": 16}},
+                title={"text": f"{r['symbol']} {r['id']}", "font": {"size": 12}},
+                domain={"x": [0.3, 0.85], "y": [top - 0.8 / n, top - 0.25 / n]},
+                gauge={
+                    "shape": "bullet",
+                    "axis": {"range": [lo, hi]},
+                    "bar": {"color": STATUS_COLORS.get(str(r["status"]), "#888"), "thickness": 0.5},
+                    "steps": steps,
+                    "threshold": {
+                        "line": {"color": "#d62728", "width": 3},
+                        "thickness": 0.9,
+                        "value": alert,
+                    },
+                },
+            )
+        )
+    fig.update_layout(
+        title="Signals: value against watch (amber) and alert (red) zones", height=120 + 90 * n
+    )
     return fig
 
 
 def audit_figure(rows: pd.DataFrame) -> go.Figure:
     """Checked claims: computed vs claimed as a % difference (0 = exact), coloured by status."""
     checked = rows[rows["computed"].notna()] if len(rows) else rows
-    diff = [(float(c) / float(v) - 1) * 100 if v else None
-            for c, v in zip(checked["computed"], checked["claimed"], strict=True)]
+    diff = [
+        (float(c) / float(v) - 1) * 100 if v else None
+        for c, v in zip(checked["computed"], checked["claimed"], strict=True)
+    ]
     colours = {"match": "#2ca02c", "differs": "#ff7f0e"}
-    fig = go.Figure(go.Bar(
-        x=diff, y=checked["figure"], orientation="h",
-        marker_color=[colours.get(s, "#888") for s in checked["status"]],
-        customdata=list(zip(checked["claimed"], checked["computed"], checked["unit"],
-                            checked["status"], strict=True)),
-        hovertemplate="claimed %{customdata[0]:,.6g} · computed %{customdata[1]:,.6g} "
-                      "%{customdata[2]}<br>%{customdata[3]}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=diff,
+            y=checked["figure"],
+            orientation="h",
+            marker_color=[colours.get(s, "#888") for s in checked["status"]],
+            customdata=list(
+                zip(
+                    checked["claimed"],
+                    checked["computed"],
+                    checked["unit"],
+                    checked["status"],
+                    strict=True,
+                )
+            ),
+            hovertemplate="claimed %{customdata[0]:,.6g} · computed %{customdata[1]:,.6g} "
+            "%{customdata[2]}<br>%{customdata[3]}<extra></extra>",
+        )
+    )
     span = max([1.0, *(abs(d) * 1.15 for d in diff if d is not None)])  # at least ±1%
-    fig.update_layout(title="Claims checked against the filings: computed vs claimed, % "
-                            "difference (green = match within rounding)",
-                      xaxis={"title": "% difference", "ticksuffix": "%",
-                             "range": [-span, span], "zeroline": True},
-                      yaxis={"automargin": True, "autorange": "reversed"},
-                      height=160 + 22 * max(1, len(checked)), showlegend=False)
+    fig.update_layout(
+        title="Claims checked against the filings: computed vs claimed, % "
+        "difference (green = match within rounding)",
+        xaxis={
+            "title": "% difference",
+            "ticksuffix": "%",
+            "range": [-span, span],
+            "zeroline": True,
+        },
+        yaxis={"automargin": True, "autorange": "reversed"},
+        height=160 + 22 * max(1, len(checked)),
+        showlegend=False,
+    )
     return fig

@@ -22,8 +22,9 @@ class _Record(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    error: str = Field(description="not_found, invalid_input, payload_too_large, "
-                                   "data_unavailable or error")
+    error: str = Field(
+        description="not_found, invalid_input, payload_too_large, data_unavailable or error"
+    )
     detail: str
     suggestions: list[str] | None = None
     problems: list[dict[str, Any]] | None = None

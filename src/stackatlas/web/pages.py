@@ -24,38 +24,73 @@ from stackatlas.web.sections import SEC_NOTE, Section
 from stackatlas.web.state import WebData
 
 router = APIRouter(include_in_schema=False)
-PAGES = {"/": "map", "/flows": "flows", "/pools": "pools", "/capex": "capex",
-         "/concentration": "concentration", "/signals": "signals", "/audit": "audit"}
+PAGES = {
+    "/": "map",
+    "/flows": "flows",
+    "/pools": "pools",
+    "/capex": "capex",
+    "/concentration": "concentration",
+    "/signals": "signals",
+    "/audit": "audit",
+}
 
 
 def _data(request: Request) -> WebData:
     return request.app.state.data
 
 
-def page(data: WebData, title: str, active: str, sections: list[Section],
-         template: str = "page.html", status: int = 200, **extra: Any) -> HTMLResponse:
-    html = render(template, title=title, active=active, sections=sections,
-                  atlas_version=data.atlas().version, sec_note=SEC_NOTE,
-                  sources_href="/sources", error=extra.pop("error", None), **extra)
+def page(
+    data: WebData,
+    title: str,
+    active: str,
+    sections: list[Section],
+    template: str = "page.html",
+    status: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    html = render(
+        template,
+        title=title,
+        active=active,
+        sections=sections,
+        atlas_version=data.atlas().version,
+        sec_note=SEC_NOTE,
+        sources_href="/sources",
+        error=extra.pop("error", None),
+        **extra,
+    )
     return HTMLResponse(html, status_code=status)
 
 
 def error_info(exc: StackAtlasError) -> tuple[int, dict[str, Any]]:
     """(status, template error block) for a library error."""
     if isinstance(exc, NotFoundError):
-        return 404, {"title": "Not found", "detail": str(exc), "problems": [],
-                     "suggestions": exc.suggestions}
+        return 404, {
+            "title": "Not found",
+            "detail": str(exc),
+            "problems": [],
+            "suggestions": exc.suggestions,
+        }
     if isinstance(exc, ValidationError):
-        return 422, {"title": "Invalid input", "detail": "Please correct the input:",
-                     "problems": [str(p) for p in exc.problems], "suggestions": []}
+        return 422, {
+            "title": "Invalid input",
+            "detail": "Please correct the input:",
+            "problems": [str(p) for p in exc.problems],
+            "suggestions": [],
+        }
     if isinstance(exc, DataUnavailableError):
-        return 503, {"title": "Data unavailable", "detail": str(exc), "problems": [],
-                     "suggestions": []}
+        return 503, {
+            "title": "Data unavailable",
+            "detail": str(exc),
+            "problems": [],
+            "suggestions": [],
+        }
     return 500, {"title": "Error", "detail": str(exc), "problems": [], "suggestions": []}
 
 
-def _guarded(data: WebData, title: str, active: str, build: Callable[[], HTMLResponse],
-             **extra: Any) -> HTMLResponse:
+def _guarded(
+    data: WebData, title: str, active: str, build: Callable[[], HTMLResponse], **extra: Any
+) -> HTMLResponse:
     try:
         return build()
     except StackAtlasError as exc:
@@ -75,13 +110,18 @@ def _static_page(path: str, key: str) -> None:
 
         def build() -> HTMLResponse:
             section = services.section(data, key)
-            return HTMLResponse(data.cached(f"page:{key}", lambda atlas, store: page(
-                data, section.title, path, [section]).body))
+            return HTMLResponse(
+                data.cached(
+                    f"page:{key}",
+                    lambda atlas, store: page(data, section.title, path, [section]).body,
+                )
+            )
 
         return await run_in_threadpool(_guarded, data, title, path, build)
 
-    router.add_api_route(path, view, methods=["GET"], response_class=HTMLResponse,
-                         name=f"page_{key}")
+    router.add_api_route(
+        path, view, methods=["GET"], response_class=HTMLResponse, name=f"page_{key}"
+    )
 
 
 for _path, _key in PAGES.items():
@@ -95,12 +135,24 @@ def companies_page(request: Request) -> HTMLResponse:
     def build(atlas: Any, store: Any) -> bytes:
         rows = []
         for c in sorted(atlas.companies.values(), key=lambda c: c.name.lower()):
-            layers = list(dict.fromkeys(atlas.layer_of_segment[ms.segment]
-                                        for ms in atlas.memberships_of(c.id)))
-            rows.append({"id": c.id, "name": c.name, "ticker": c.ticker,
-                         "country": c.country, "layers": layers, "cik": c.cik})
-        return page(data, "Companies", "/companies", [], template="companies.html",
-                    companies=rows).body
+            layers = list(
+                dict.fromkeys(
+                    atlas.layer_of_segment[ms.segment] for ms in atlas.memberships_of(c.id)
+                )
+            )
+            rows.append(
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "ticker": c.ticker,
+                    "country": c.country,
+                    "layers": layers,
+                    "cik": c.cik,
+                }
+            )
+        return page(
+            data, "Companies", "/companies", [], template="companies.html", companies=rows
+        ).body
 
     return HTMLResponse(data.cached("page:companies", build))
 
@@ -108,6 +160,7 @@ def companies_page(request: Request) -> HTMLResponse:
 @router.get("/companies/{company_id}", response_class=HTMLResponse)
 def company_page(request: Request, company_id: str) -> HTMLResponse:
     data = _data(request)
+
     def build() -> HTMLResponse:
         section = services.company_section(data, company_id)
         return page(data, section.title, "/companies", [section])
@@ -123,8 +176,9 @@ def sources_page(request: Request) -> HTMLResponse:
 
     def build(atlas: Any, store: Any) -> bytes:
         section = Section("sources", "Sources", data={"sources": source_list(atlas).sources})
-        return page(data, "Sources", "/sources", [], template="sources.html",
-                    src_section=section).body
+        return page(
+            data, "Sources", "/sources", [], template="sources.html", src_section=section
+        ).body
 
     return HTMLResponse(data.cached("page:sources", build))
 
@@ -137,43 +191,69 @@ def api_docs_page(request: Request) -> HTMLResponse:
     routes = []
     for path, methods in schema["paths"].items():
         for method, op in methods.items():
-            ok = op.get("responses", {}).get("200", {}).get("content", {}).get(
-                "application/json", {}).get("schema", {}).get("$ref", "")
+            ok = (
+                op.get("responses", {})
+                .get("200", {})
+                .get("content", {})
+                .get("application/json", {})
+                .get("schema", {})
+                .get("$ref", "")
+            )
             body = op.get("requestBody", {}).get("content", {})
-            routes.append({"method": method.upper(), "path": path,
-                           "summary": op.get("summary", ""),
-                           "description": op.get("description", ""),
-                           "body": ", ".join(body), "model": ok.rsplit("/", 1)[-1]})
+            routes.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "body": ", ".join(body),
+                    "model": ok.rsplit("/", 1)[-1],
+                }
+            )
     return page(data, "API", "/api-docs", [], template="api_docs.html", routes=routes)
 
 
 # ---- scenarios ---------------------------------------------------------------------------
-def _scenario_page(request: Request, name: str | None, values: dict[str, str],
-                   draws: str, seed: str) -> HTMLResponse:
+def _scenario_page(
+    request: Request, name: str | None, values: dict[str, str], draws: str, seed: str
+) -> HTMLResponse:
     data = _data(request)
     names = services.scenario_names(data)
     name = name or names[0]["name"]
-    form: dict[str, Any] = {"name": name, "names": names, "draws": draws, "seed": seed,
-                            "params": []}
+    form: dict[str, Any] = {
+        "name": name,
+        "names": names,
+        "draws": draws,
+        "seed": seed,
+        "params": [],
+    }
 
     def build() -> HTMLResponse:
         spec = services.scenario_spec(data, name)
         params = spec.all_params()
-        form["params"] = [{"name": p.name, "value": values.get(p.name, repr(float(p.default))),
-                           "low": p.low, "high": p.high, "unit": p.unit,
-                           "description": p.description, "origin": p.origin,
-                           "distribution": str(p.distribution or "")}
-                          for p in params.values()]
+        form["params"] = [
+            {
+                "name": p.name,
+                "value": values.get(p.name, repr(float(p.default))),
+                "low": p.low,
+                "high": p.high,
+                "unit": p.unit,
+                "description": p.description,
+                "origin": p.origin,
+                "distribution": str(p.distribution or ""),
+            }
+            for p in params.values()
+        ]
         overrides, problems = _overrides(params, values)
         n_draws, n_seed = _int(draws, "draws", problems), _int(seed, "seed", problems)
         if problems:
             raise ValidationError(problems)
         section = services.scenario_section(data, name, overrides, n_draws, n_seed)
-        return page(data, section.title, "/scenarios", [section], template="scenarios.html",
-                    form=form)
+        return page(
+            data, section.title, "/scenarios", [section], template="scenarios.html", form=form
+        )
 
-    return _guarded(data, "Scenarios", "/scenarios", build, template="scenarios.html",
-                    form=form)
+    return _guarded(data, "Scenarios", "/scenarios", build, template="scenarios.html", form=form)
 
 
 def _overrides(params: dict[str, Any], values: dict[str, str]) -> tuple[dict[str, float], list]:
@@ -214,24 +294,38 @@ async def scenarios_run(request: Request) -> HTMLResponse:
     from starlette.concurrency import run_in_threadpool
 
     form = await request.form()
-    values = {k.removeprefix("param-"): str(v) for k, v in form.items()
-              if k.startswith("param-")}
-    return await run_in_threadpool(_scenario_page, request, str(form.get("name") or ""),
-                                   values, str(form.get("draws") or "0"),
-                                   str(form.get("seed") or "0"))
+    values = {k.removeprefix("param-"): str(v) for k, v in form.items() if k.startswith("param-")}
+    return await run_in_threadpool(
+        _scenario_page,
+        request,
+        str(form.get("name") or ""),
+        values,
+        str(form.get("draws") or "0"),
+        str(form.get("seed") or "0"),
+    )
 
 
 # ---- portfolio ---------------------------------------------------------------------------
 @router.get("/portfolio", response_class=HTMLResponse)
 def portfolio_page(request: Request) -> HTMLResponse:
     data = _data(request)
-    return page(data, "Portfolio", "/portfolio", [], template="portfolio.html",
-                profiles=services.profiles(data), profile="balanced")
+    return page(
+        data,
+        "Portfolio",
+        "/portfolio",
+        [],
+        template="portfolio.html",
+        profiles=services.profiles(data),
+        profile="balanced",
+    )
 
 
 @router.post("/portfolio", response_class=HTMLResponse)
-async def portfolio_upload(request: Request, file: Annotated[UploadFile, File()],
-                           profile: Annotated[str, Form()] = "balanced") -> HTMLResponse:
+async def portfolio_upload(
+    request: Request,
+    file: Annotated[UploadFile, File()],
+    profile: Annotated[str, Form()] = "balanced",
+) -> HTMLResponse:
     from starlette.concurrency import run_in_threadpool
 
     from stackatlas.web.sections import portfolio_section
@@ -242,9 +336,23 @@ async def portfolio_upload(request: Request, file: Annotated[UploadFile, File()]
     def build() -> HTMLResponse:
         report = services.analyze_upload(data, content, profile, file.filename)
         section = portfolio_section(data.atlas(), report)
-        return page(data, "Portfolio", "/portfolio", [section], template="portfolio.html",
-                    profiles=services.profiles(data), profile=profile)
+        return page(
+            data,
+            "Portfolio",
+            "/portfolio",
+            [section],
+            template="portfolio.html",
+            profiles=services.profiles(data),
+            profile=profile,
+        )
 
     return await run_in_threadpool(
-        _guarded, data, "Portfolio", "/portfolio", build, template="portfolio.html",
-        profiles=services.profiles(data), profile=profile)
+        _guarded,
+        data,
+        "Portfolio",
+        "/portfolio",
+        build,
+        template="portfolio.html",
+        profiles=services.profiles(data),
+        profile=profile,
+    )

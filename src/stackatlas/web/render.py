@@ -13,10 +13,20 @@ from stackatlas.atlas.render import fmt_amount
 from stackatlas.evidence import Evidence
 
 TEMPLATES = Path(__file__).parent / "templates"
-NAV = [("/", "Stack map"), ("/flows", "Capital flows"), ("/pools", "Profit pools"),
-       ("/capex", "Capex"), ("/concentration", "Concentration"), ("/signals", "Signals"),
-       ("/audit", "Audit"), ("/scenarios", "Scenarios"), ("/companies", "Companies"),
-       ("/portfolio", "Portfolio"), ("/sources", "Sources"), ("/api-docs", "API")]
+NAV = [
+    ("/", "Stack map"),
+    ("/flows", "Capital flows"),
+    ("/pools", "Profit pools"),
+    ("/capex", "Capex"),
+    ("/concentration", "Concentration"),
+    ("/signals", "Signals"),
+    ("/audit", "Audit"),
+    ("/scenarios", "Scenarios"),
+    ("/companies", "Companies"),
+    ("/portfolio", "Portfolio"),
+    ("/sources", "Sources"),
+    ("/api-docs", "API"),
+]
 
 
 def _missing(value: Any) -> bool:
@@ -40,8 +50,7 @@ def fmt_pct(value: Any, digits: int = 0, scale: float = 1.0) -> str:
     return f"{float(value) * scale:.{digits}%}"
 
 
-def fmt_range(low: Any, high: Any, spec: str = ",.1f", scale: float = 1.0,
-              suffix: str = "") -> str:
+def fmt_range(low: Any, high: Any, spec: str = ",.1f", scale: float = 1.0, suffix: str = "") -> str:
     """``(low–high)``, ``(≥ low)`` or ``(≤ high)``; empty when neither bound is known."""
     lo = None if _missing(low) else float(low) * scale
     hi = None if _missing(high) else float(high) * scale
@@ -69,11 +78,22 @@ def evidence_symbol(value: Any) -> str:
 
 @cache
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      finalize=lambda v: "—" if v is None else v)  # missing, never "None"
-    env.filters.update(num=fmt_num, pct=fmt_pct, sym=evidence_symbol, span=fmt_range,
-                       web_url=web_url, amount=fmt_amount)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=lambda v: "—" if v is None else v,
+    )  # missing, never "None"
+    env.filters.update(
+        num=fmt_num,
+        pct=fmt_pct,
+        sym=evidence_symbol,
+        span=fmt_range,
+        web_url=web_url,
+        amount=fmt_amount,
+    )
     env.globals.update(nav=NAV, evidence_legend=[(e.symbol, e.value) for e in Evidence])
     return env
 

@@ -25,8 +25,10 @@ from stackatlas.web.figures import (
 from stackatlas.web.figures import stack_map_figure as _stack_map_figure
 
 SEED_SOURCE = "marsbit-2026-03-16"
-SEC_NOTE = ("SEC EDGAR XBRL companyfacts (10-K / 10-Q filings; US public domain), "
-            "read from the store or STACKATLAS_SEC_DIR")
+SEC_NOTE = (
+    "SEC EDGAR XBRL companyfacts (10-K / 10-Q filings; US public domain), "
+    "read from the store or STACKATLAS_SEC_DIR"
+)
 
 
 @dataclass
@@ -81,8 +83,10 @@ def symbol(ev: Any) -> str:
         return ""
 
 
-NO_SEC = ("no SEC fundamentals available: run `stackatlas sync` or set STACKATLAS_SEC_DIR; "
-          "values are never shown as zero")
+NO_SEC = (
+    "no SEC fundamentals available: run `stackatlas sync` or set STACKATLAS_SEC_DIR; "
+    "values are never shown as zero"
+)
 
 
 def drawn(pairs: list[tuple[str, Any]], notes: list[str], why: str = NO_SEC) -> list[Chart]:
@@ -111,8 +115,13 @@ def map_section(atlas: Atlas, store: object | None = None) -> Section:
     view = stack_map(atlas)
     ids = [m.source for m in atlas.memberships] + [s.source for s in atlas.shares]
     ids += [f.source for layer in view.layers for f in layer.figures]
-    return Section("map", "Stack map", [chart("fig-map", _stack_map_figure(view))],
-                   {"view": view, "summary": atlas_summary(atlas)}, sources_of(atlas, ids))
+    return Section(
+        "map",
+        "Stack map",
+        [chart("fig-map", _stack_map_figure(view))],
+        {"view": view, "summary": atlas_summary(atlas)},
+        sources_of(atlas, ids),
+    )
 
 
 def flows_section(atlas: Atlas, store: object | None = None) -> Section:
@@ -121,18 +130,28 @@ def flows_section(atlas: Atlas, store: object | None = None) -> Section:
 
     graph = flow_graph(atlas)
     cycles = find_cycles(atlas)
-    charts = [chart("fig-flows-layer", flow_sankey(graph, "layer")),
-              chart("fig-flows-company", flow_sankey(graph, "company"))]
+    charts = [
+        chart("fig-flows-layer", flow_sankey(graph, "layer")),
+        chart("fig-flows-company", flow_sankey(graph, "company")),
+    ]
     edges = records(graph.edges)
     for e in edges:
         e["source_name"], e["target_name"] = _name(atlas, e["source"]), _name(atlas, e["target"])
     notes = []
     if graph.unmapped:
         notes.append("left out of layer totals (no layer): " + ", ".join(graph.unmapped))
-    return Section("flows", "Capital flows", charts,
-                   {"edges": edges, "cycles": [c.to_dict() for c in cycles.cycles],
-                    "company_ids": set(atlas.companies)},
-                   sources_of(atlas, [e["source_id"] for e in edges]), notes=notes)
+    return Section(
+        "flows",
+        "Capital flows",
+        charts,
+        {
+            "edges": edges,
+            "cycles": [c.to_dict() for c in cycles.cycles],
+            "company_ids": set(atlas.companies),
+        },
+        sources_of(atlas, [e["source_id"] for e in edges]),
+        notes=notes,
+    )
 
 
 def pools_section(atlas: Atlas, store: object | None = None) -> Section:
@@ -141,20 +160,37 @@ def pools_section(atlas: Atlas, store: object | None = None) -> Section:
 
     pools = profit_pools(atlas, store=store)
     notes: list[str] = []
-    charts = drawn([("fig-pools-oi", profit_pool_chart(pools, "operating_income")),
-                    ("fig-pools-rev", profit_pool_chart(pools, "revenue"))], notes)
+    charts = drawn(
+        [
+            ("fig-pools-oi", profit_pool_chart(pools, "operating_income")),
+            ("fig-pools-rev", profit_pool_chart(pools, "revenue")),
+        ],
+        notes,
+    )
     wide = pools.wide()
-    figure_ids = {str(b).split()[2] for b in pools.inputs["basis"]
-                  if str(b).startswith("atlas figure ")}
+    figure_ids = {
+        str(b).split()[2] for b in pools.inputs["basis"] if str(b).startswith("atlas figure ")
+    }
     ids = [m.source for m in atlas.memberships]
     ids += [f.source for f in atlas.figures if f.id in figure_ids]
     if pools.not_covered:
-        notes.append(f"{len(pools.not_covered)} companies without data (not counted, never "
-                     "zero): " + ", ".join(sorted(pools.not_covered)))
-    return Section("pools", "Profit pools", charts,
-                   {"wide": records(wide), "thesis": records(pools.thesis),
-                    "period": wide["period"].iloc[0] if len(wide) else ""},
-                   sources_of(atlas, ids), sec=True, notes=notes)
+        notes.append(
+            f"{len(pools.not_covered)} companies without data (not counted, never "
+            "zero): " + ", ".join(sorted(pools.not_covered))
+        )
+    return Section(
+        "pools",
+        "Profit pools",
+        charts,
+        {
+            "wide": records(wide),
+            "thesis": records(pools.thesis),
+            "period": wide["period"].iloc[0] if len(wide) else "",
+        },
+        sources_of(atlas, ids),
+        sec=True,
+        notes=notes,
+    )
 
 
 def capex_section(atlas: Atlas, store: object | None = None) -> Section:
@@ -171,12 +207,20 @@ def capex_section(atlas: Atlas, store: object | None = None) -> Section:
     charts = drawn([("fig-capex", capex_ocf_chart(tracker))], notes)
     rows = records(tracker.rows)
     for r in rows:
-        base, partial = str(r["entity"]).removesuffix(" (partial)"), \
-            str(r["entity"]).endswith(" (partial)")
+        base, partial = (
+            str(r["entity"]).removesuffix(" (partial)"),
+            str(r["entity"]).endswith(" (partial)"),
+        )
         r["entity_name"] = f"{_name(atlas, base)}{' (partial)' if partial else ''}"
-    return Section("capex", "Hyperscaler capex", charts,
-                   {"rows": rows, "claims": records(tracker.claims)},
-                   sources_of(atlas, ids), sec=True, notes=notes)
+    return Section(
+        "capex",
+        "Hyperscaler capex",
+        charts,
+        {"rows": rows, "claims": records(tracker.claims)},
+        sources_of(atlas, ids),
+        sec=True,
+        notes=notes,
+    )
 
 
 def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
@@ -191,12 +235,16 @@ def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
     rows = records(chokes.table)
     for r in rows:
         r["company_name"] = _name(atlas, r["company"])
-        r["market_name"] = atlas.markets[r["market"]].name if r["market"] in atlas.markets \
-            else r["market"]
-    return Section("concentration", "Concentration and chokepoints",
-                   [chart("fig-hhi", hhi_bars(conc))],
-                   {"markets": markets, "chokepoints": rows},
-                   sources_of(atlas, [m.get("sources") for m in markets]))
+        r["market_name"] = (
+            atlas.markets[r["market"]].name if r["market"] in atlas.markets else r["market"]
+        )
+    return Section(
+        "concentration",
+        "Concentration and chokepoints",
+        [chart("fig-hhi", hhi_bars(conc))],
+        {"markets": markets, "chokepoints": rows},
+        sources_of(atlas, [m.get("sources") for m in markets]),
+    )
 
 
 def signals_section(atlas: Atlas, store: object | None = None) -> Section:
@@ -204,11 +252,19 @@ def signals_section(atlas: Atlas, store: object | None = None) -> Section:
 
     report = evaluate_signals(atlas, store=store)
     rows = report.rows
-    notes = ["Thresholds are editorial choices; each signal's 'why' cites the article claim "
-             "it watches."]
+    notes = [
+        "Thresholds are editorial choices; each signal's 'why' cites the article claim it watches."
+    ]
     charts = drawn([("fig-signals", signals_figure(rows))], notes)
-    return Section("signals", "Signals", charts, {"rows": records(rows)},
-                   sources_of(atlas, [SEED_SOURCE]), sec=True, notes=notes)
+    return Section(
+        "signals",
+        "Signals",
+        charts,
+        {"rows": records(rows)},
+        sources_of(atlas, [SEED_SOURCE]),
+        sec=True,
+        notes=notes,
+    )
 
 
 def audit_section(atlas: Atlas, store: object | None = None) -> Section:
@@ -217,26 +273,46 @@ def audit_section(atlas: Atlas, store: object | None = None) -> Section:
     report = audit_claims(atlas, store=store)
     rows = records(report.rows)
     notes: list[str] = []
-    charts = drawn([("fig-audit", audit_figure(report.rows))], notes, "no claim could be "
-                   "checked: " + NO_SEC)
-    return Section("audit", "Claims audit", charts, {"rows": rows, "counts": report.counts()},
-                   sources_of(atlas, [r["source"] for r in rows]), sec=True, notes=notes)
+    charts = drawn(
+        [("fig-audit", audit_figure(report.rows))], notes, "no claim could be checked: " + NO_SEC
+    )
+    return Section(
+        "audit",
+        "Claims audit",
+        charts,
+        {"rows": rows, "counts": report.counts()},
+        sources_of(atlas, [r["source"] for r in rows]),
+        sec=True,
+        notes=notes,
+    )
 
 
 def scenario_section(atlas: Atlas, result: Any) -> Section:
     """Charts and tables of one ``ScenarioResult``."""
     from stackatlas.scenarios.charts import fan_chart, impact_by_layer
 
-    charts = [chart("fig-scenario-impact", impact_by_layer(result)),
-              chart("fig-scenario-money", impact_by_layer(result, money=True)),
-              chart("fig-scenario-fan", fan_chart(result))]
+    charts = [
+        chart("fig-scenario-impact", impact_by_layer(result)),
+        chart("fig-scenario-money", impact_by_layer(result, money=True)),
+        chart("fig-scenario-fan", fan_chart(result)),
+    ]
     origins = list(result.edges["origin"]) if "origin" in result.edges else []
-    companies = result.companies.sort_values("revenue_at_risk_pct", ascending=False,
-                                             na_position="last").head(15)
-    return Section("scenario", f"Scenario: {result.title}", charts,
-                   {"result": result, "layers": records(result.layers),
-                    "companies": records(companies), "parameters": records(result.parameters)},
-                   sources_of(atlas, origins), notes=list(result.notes))
+    companies = result.companies.sort_values(
+        "revenue_at_risk_pct", ascending=False, na_position="last"
+    ).head(15)
+    return Section(
+        "scenario",
+        f"Scenario: {result.title}",
+        charts,
+        {
+            "result": result,
+            "layers": records(result.layers),
+            "companies": records(companies),
+            "parameters": records(result.parameters),
+        },
+        sources_of(atlas, origins),
+        notes=list(result.notes),
+    )
 
 
 def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Section:
@@ -253,16 +329,33 @@ def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Secti
         fig.add_bar(x=layers["layer"], y=layers["revenue_at_risk_usd_bn"], name=result.title)
         origins += list(result.edges["origin"]) if "origin" in result.edges else []
         total = float(layers["revenue_at_risk_usd_bn"].fillna(0).sum())
-        rows.append({"name": item["name"], "title": result.title, "quarters": result.quarters,
-                     "total_usd_bn": total, "layers": records(layers)})
-    fig.update_layout(title="Shipped scenarios at default parameters: revenue at risk by "
-                            "layer (USD bn, model output)", barmode="group",
-                      yaxis_title="USD billion")
-    return Section("scenarios", "Scenarios (summary)", [chart("fig-scenarios", fig)],
-                   {"rows": rows}, sources_of(atlas, origins),
-                   notes=["Model outputs (evidence: scenario), not forecasts. Each parameter's "
-                          "basis (a cited study or an explicit assumption) is listed with the "
-                          "scenario in the web app (/scenarios) and `stackatlas scenario show`."])
+        rows.append(
+            {
+                "name": item["name"],
+                "title": result.title,
+                "quarters": result.quarters,
+                "total_usd_bn": total,
+                "layers": records(layers),
+            }
+        )
+    fig.update_layout(
+        title="Shipped scenarios at default parameters: revenue at risk by "
+        "layer (USD bn, model output)",
+        barmode="group",
+        yaxis_title="USD billion",
+    )
+    return Section(
+        "scenarios",
+        "Scenarios (summary)",
+        [chart("fig-scenarios", fig)],
+        {"rows": rows},
+        sources_of(atlas, origins),
+        notes=[
+            "Model outputs (evidence: scenario), not forecasts. Each parameter's "
+            "basis (a cited study or an explicit assumption) is listed with the "
+            "scenario in the web app (/scenarios) and `stackatlas scenario show`."
+        ],
+    )
 
 
 def company_section(atlas: Atlas, store: object | None, company_id: str) -> Section:
@@ -279,12 +372,20 @@ def company_section(atlas: Atlas, store: object | None, company_id: str) -> Sect
             metrics = company_metrics(int(company.cik), "annual", store=store)
             metrics = metrics[metrics["fiscal_year"] >= metrics["fiscal_year"].max() - 4]
             charts.append(chart("fig-fundamentals", fundamentals_figure(metrics, company.name)))
-            table = records(metrics[["metric", "fiscal_year", "end", "value", "evidence",
-                                     "accession"]])
+            table = records(
+                metrics[["metric", "fiscal_year", "end", "value", "evidence", "accession"]]
+            )
         except DataUnavailableError as exc:
             notes.append(f"Fundamentals unavailable: {exc}")
-    return Section("company", company.name, charts, {"profile": profile, "metrics": table},
-                   list(profile.sources), sec=company.cik is not None, notes=notes)
+    return Section(
+        "company",
+        company.name,
+        charts,
+        {"profile": profile, "metrics": table},
+        list(profile.sources),
+        sec=company.cik is not None,
+        notes=notes,
+    )
 
 
 def portfolio_section(atlas: Atlas, report: Any) -> Section:
@@ -292,10 +393,13 @@ def portfolio_section(atlas: Atlas, report: Any) -> Section:
 
     charts = [chart("fig-exposure", exposure_sunburst(report))]
     if report.risk is not None:
-        charts += [chart("fig-risk", risk_return_scatter(report)),
-                   chart("fig-drawdown", drawdown_lines(report))]
+        charts += [
+            chart("fig-risk", risk_return_scatter(report)),
+            chart("fig-drawdown", drawdown_lines(report)),
+        ]
     held = set(report.holdings["company"].dropna()) if len(report.holdings) else set()
     ids = [m.source for m in atlas.memberships if m.company in held]
     data = report.to_dict()
-    return Section("portfolio", "Portfolio", charts, data, sources_of(atlas, ids),
-                   notes=list(report.notes))
+    return Section(
+        "portfolio", "Portfolio", charts, data, sources_of(atlas, ids), notes=list(report.notes)
+    )

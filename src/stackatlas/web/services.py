@@ -15,10 +15,14 @@ from stackatlas.web.state import WebData
 
 MAX_DRAWS = 5000
 STATIC_SECTIONS = {
-    "map": sections.map_section, "flows": sections.flows_section,
-    "pools": sections.pools_section, "capex": sections.capex_section,
-    "concentration": sections.concentration_section, "signals": sections.signals_section,
-    "audit": sections.audit_section, "scenarios": sections.scenario_summary_section,
+    "map": sections.map_section,
+    "flows": sections.flows_section,
+    "pools": sections.pools_section,
+    "capex": sections.capex_section,
+    "concentration": sections.concentration_section,
+    "signals": sections.signals_section,
+    "audit": sections.audit_section,
+    "scenarios": sections.scenario_summary_section,
 }
 
 
@@ -28,23 +32,29 @@ def section(data: WebData, key: str) -> sections.Section:
 
 def company_section(data: WebData, company_id: str) -> sections.Section:
     company = data.atlas().find_company(company_id)  # NotFoundError with suggestions
-    return data.cached("section:company", lambda atlas, store: sections.company_section(
-        atlas, store, company.id), company.id)
+    return data.cached(
+        "section:company",
+        lambda atlas, store: sections.company_section(atlas, store, company.id),
+        company.id,
+    )
 
 
 def scenario_names(data: WebData) -> list[dict[str, str]]:
     from stackatlas.scenarios import list_scenarios
 
-    return data.cached("scenario-list", lambda atlas, store: [
-        {"name": s["name"], "title": s["title"]} for s in list_scenarios()])
+    return data.cached(
+        "scenario-list",
+        lambda atlas, store: [{"name": s["name"], "title": s["title"]} for s in list_scenarios()],
+    )
 
 
 def check_scenario(data: WebData, name: str) -> str:
     """``name`` if it is a shipped scenario (never a path), else NotFoundError."""
     names = [s["name"] for s in scenario_names(data)]
     if name not in names:
-        raise NotFoundError(f"unknown scenario {name!r}",
-                            difflib.get_close_matches(name, names, n=3, cutoff=0.4))
+        raise NotFoundError(
+            f"unknown scenario {name!r}", difflib.get_close_matches(name, names, n=3, cutoff=0.4)
+        )
     return name
 
 
@@ -55,8 +65,13 @@ def scenario_spec(data: WebData, name: str) -> Any:
     return data.cached("scenario-spec", lambda atlas, store: load_scenario(name), name)
 
 
-def run_scenario(data: WebData, name: str, overrides: Mapping[str, Any] | None = None,
-                 draws: int = 0, seed: int = 0) -> Any:
+def run_scenario(
+    data: WebData,
+    name: str,
+    overrides: Mapping[str, Any] | None = None,
+    draws: int = 0,
+    seed: int = 0,
+) -> Any:
     """A ``ScenarioResult``, cached per (name, overrides, draws, seed)."""
     from stackatlas.scenarios import run_scenario as _run
 
@@ -66,20 +81,42 @@ def run_scenario(data: WebData, name: str, overrides: Mapping[str, Any] | None =
     over = dict(overrides or {})
     key = json.dumps(over, sort_keys=True)
     try:
-        return data.cached("scenario-run", lambda atlas, store: _run(
-            name, atlas=atlas, overrides=over or None, draws=draws, seed=seed),
-            name, key, draws, seed)
+        return data.cached(
+            "scenario-run",
+            lambda atlas, store: _run(
+                name, atlas=atlas, overrides=over or None, draws=draws, seed=seed
+            ),
+            name,
+            key,
+            draws,
+            seed,
+        )
     except ValidationError as exc:  # the library labels overrides "--set" (its CLI flag)
-        raise ValidationError([Problem("overrides" if p.file == "--set" else p.file, p.line,
-                                       p.column, p.message) for p in exc.problems]) from None
+        raise ValidationError(
+            [
+                Problem("overrides" if p.file == "--set" else p.file, p.line, p.column, p.message)
+                for p in exc.problems
+            ]
+        ) from None
 
 
-def scenario_section(data: WebData, name: str, overrides: Mapping[str, Any] | None = None,
-                     draws: int = 0, seed: int = 0) -> sections.Section:
+def scenario_section(
+    data: WebData,
+    name: str,
+    overrides: Mapping[str, Any] | None = None,
+    draws: int = 0,
+    seed: int = 0,
+) -> sections.Section:
     result = run_scenario(data, name, overrides, draws, seed)
     key = json.dumps(dict(overrides or {}), sort_keys=True)
-    return data.cached("section:scenario", lambda atlas, store: sections.scenario_section(
-        atlas, result), name, key, draws, seed)
+    return data.cached(
+        "section:scenario",
+        lambda atlas, store: sections.scenario_section(atlas, result),
+        name,
+        key,
+        draws,
+        seed,
+    )
 
 
 def profiles(data: WebData) -> list[str]:
@@ -88,27 +125,42 @@ def profiles(data: WebData) -> list[str]:
     return data.cached("profiles", lambda atlas, store: list(load_profiles()))
 
 
-def analyze_upload(data: WebData, content: bytes, profile: str = "balanced",
-                   filename: str | None = None) -> Any:
+def analyze_upload(
+    data: WebData, content: bytes, profile: str = "balanced", filename: str | None = None
+) -> Any:
     """A ``PortfolioReport`` for uploaded CSV bytes (parsed as data only); problems name the
     uploaded file's name, line and field."""
     if profile not in profiles(data):
-        raise ValidationError(f"unknown profile {profile!r}; use one of "
-                              f"{', '.join(profiles(data))}")
+        raise ValidationError(
+            f"unknown profile {profile!r}; use one of {', '.join(profiles(data))}"
+        )
     from stackatlas.portfolio.holdings import read_holdings
 
     name = (filename or "").strip()[:200] or "<upload>"
     try:
         read_holdings(content)  # ValidationError (line, field) before taking the lock
-        return data.compute(lambda atlas, store: analyze_holdings(
-            atlas, store, content, profile=profile, prices_dir=data.prices_dir))
+        return data.compute(
+            lambda atlas, store: analyze_holdings(
+                atlas, store, content, profile=profile, prices_dir=data.prices_dir
+            )
+        )
     except ValidationError as exc:
-        raise ValidationError([Problem(name if p.file == "<upload>" else p.file, p.line,
-                                       p.column, p.message) for p in exc.problems]) from None
+        raise ValidationError(
+            [
+                Problem(name if p.file == "<upload>" else p.file, p.line, p.column, p.message)
+                for p in exc.problems
+            ]
+        ) from None
 
 
-def analyze_holdings(atlas: Any, store: Any, source: bytes | str | Path, *,
-                     profile: str = "balanced", prices_dir: str | Path | None = None) -> Any:
+def analyze_holdings(
+    atlas: Any,
+    store: Any,
+    source: bytes | str | Path,
+    *,
+    profile: str = "balanced",
+    prices_dir: str | Path | None = None,
+) -> Any:
     """``analyze_portfolio`` with prices from ``prices_dir``, else the (read-only) store's price
     cache; never downloads, so a request or a report build stays offline and read-only."""
     from stackatlas.portfolio import analyze_portfolio
@@ -128,7 +180,12 @@ def analyze_holdings(atlas: Any, store: Any, source: bytes | str | Path, *,
         except DataUnavailableError:
             book = None
     if book is None:
-        book = PriceBook({}, "none (no prices folder or price cache)",
-                         notes=["no prices available: weights need a weight or market value "
-                                "column, and market risk is skipped"])
+        book = PriceBook(
+            {},
+            "none (no prices folder or price cache)",
+            notes=[
+                "no prices available: weights need a weight or market value "
+                "column, and market risk is skipped"
+            ],
+        )
     return analyze_portfolio(data, atlas=atlas, profile=profile, prices=book)

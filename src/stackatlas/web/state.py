@@ -29,8 +29,13 @@ MAX_VARIANTS = 64  # cached results with user parameters (scenario runs) per sta
 class WebData:
     """The atlas, the store and cached results shared by every request."""
 
-    def __init__(self, store_path: Path | None = None, atlas_overlay: Path | None = None,
-                 prices_dir: Path | None = None, atlas: Atlas | None = None) -> None:
+    def __init__(
+        self,
+        store_path: Path | None = None,
+        atlas_overlay: Path | None = None,
+        prices_dir: Path | None = None,
+        atlas: Atlas | None = None,
+    ) -> None:
         self._store_path = Path(store_path) if store_path is not None else None
         self.atlas_overlay = atlas_overlay
         self.prices_dir = prices_dir
@@ -46,8 +51,9 @@ class WebData:
 
     def atlas(self) -> Atlas:
         """The atlas (shipped + overlay); ``load_atlas`` caches it per file mtimes."""
-        return self._fixed_atlas if self._fixed_atlas is not None else \
-            load_atlas(self.atlas_overlay)
+        return (
+            self._fixed_atlas if self._fixed_atlas is not None else load_atlas(self.atlas_overlay)
+        )
 
     def state(self) -> tuple:
         """(atlas version, store file state, SEC dir): the cache key of every result."""
@@ -71,16 +77,16 @@ class WebData:
         try:
             store.con  # noqa: B018  (open now: a writer holding the file lock -> 503, not 500)
         except StoreError as exc:
-            raise DataUnavailableError(f"the store is busy (another process is writing to "
-                                       f"it); try again shortly ({exc})") from exc
+            raise DataUnavailableError(
+                f"the store is busy (another process is writing to it); try again shortly ({exc})"
+            ) from exc
         try:
             yield store
         finally:
             store.close()
 
     # ---- cache ---------------------------------------------------------------------------
-    def cached(self, name: str, build: Callable[[Atlas, Store | None], T],
-               *variant: Any) -> T:
+    def cached(self, name: str, build: Callable[[Atlas, Store | None], T], *variant: Any) -> T:
         """``build(atlas, store)`` once per state (and ``variant``, e.g. scenario arguments)."""
         state = self.state()
         key = (name, state, variant)
