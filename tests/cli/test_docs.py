@@ -1,4 +1,4 @@
-"""Docs test: every CLI command has help text and an entry in the README."""
+"""Docs test: every CLI command has help text and an example in the docs (README or docs/)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,14 @@ import typer
 
 from stackatlas.cli.app import app
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+REPO = Path(__file__).resolve().parents[2]
+README = REPO / "README.md"
+DOCS = REPO / "docs"
+
+
+def _docs_text() -> str:
+    pages = [README, *sorted(DOCS.rglob("*.md"))]
+    return "\n".join(p.read_text(encoding="utf-8") for p in pages)
 
 
 def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
@@ -60,9 +67,9 @@ def test_the_cli_has_the_documented_commands() -> None:
 def test_command_has_help_and_readme_entry(name: str) -> None:
     command = COMMANDS[name]
     assert (command.help or "").strip(), f"`stackatlas {name}` has no help text"
-    readme = README.read_text(encoding="utf-8")
+    readme = _docs_text()
     pattern = r"stackatlas\s+" + r"\s+".join(map(re.escape, name.split())) + r"\b"
-    assert re.search(pattern, readme), f"README has no example of `stackatlas {name}`"
+    assert re.search(pattern, readme), f"the docs have no example of `stackatlas {name}`"
 
 
 def test_every_benchmark_script_has_a_row_in_the_benchmarks_readme() -> None:

@@ -66,7 +66,9 @@ def test_readme_documents_the_command_and_the_concept_table():
 
     from stackatlas.fundamentals.concepts import concept_table_markdown
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (
+        Path(__file__).resolve().parents[2] / "docs" / "commands" / "fundamentals.md"
+    ).read_text()
     section = readme.split("<!-- section: fundamentals -->")[1].split(
         "<!-- /section: fundamentals -->"
     )[0]

@@ -289,7 +289,9 @@ def test_profiles_command() -> None:
 def test_every_portfolio_command_has_help_and_a_readme_entry() -> None:
     from stackatlas.cli.portfolio_cmds import portfolio_app
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "docs" / "commands" / "portfolio.md").read_text(
+        encoding="utf-8"
+    )
     section = readme.split("<!-- section: portfolio -->")[1].split("<!-- /section: portfolio")[0]
     for cmd in portfolio_app.registered_commands:
         assert (cmd.callback.__doc__ or "").strip(), cmd.name

@@ -149,7 +149,9 @@ def test_sec_bulk_json(tmp_path: Path, fixtures: Path) -> None:
 
 
 def test_readme_documents_every_sec_command() -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (
+        Path(__file__).resolve().parents[2] / "docs" / "commands" / "fundamentals.md"
+    ).read_text()
     for command in ("stackatlas sync", "stackatlas sec bulk", "stackatlas sec metrics"):
         assert command in readme, command
     for key in SEC_METRICS_KEYS:  # the --json contract is spelled out
