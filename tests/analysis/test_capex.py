@@ -158,7 +158,7 @@ def test_capex_chart_and_cli(monkeypatch) -> None:
     from typer.testing import CliRunner
 
     from stackatlas.analysis import metric_inputs
-    from stackatlas.analysis.pool_charts import capex_ocf_chart
+    from stackatlas.charts.money import capex_ocf_chart
     from stackatlas.cli.app import app
 
     members = ["alphabet", "meta"]

@@ -89,7 +89,7 @@ def test_share_sum_over_100_keeps_others_at_zero():
 
 
 def test_hhi_bars_have_band_lines_and_hatching():
-    from stackatlas.analysis.network_charts import hhi_bars
+    from stackatlas.charts.network import hhi_bars
 
     fig = hhi_bars(market_concentration(tiny_atlas()))
     bar = fig.data[0]
@@ -104,7 +104,7 @@ def test_hhi_band_labels_do_not_overlap():
     """Regression: both band labels were centred on lines 800 HHI apart, so they overprinted
     (the web app lifted one as a workaround). Now, above the plot, the lower label ends at its
     line and the upper one starts at its line."""
-    from stackatlas.analysis.network_charts import hhi_bars
+    from stackatlas.charts.network import hhi_bars
 
     for guidelines, (low, high) in (("2023", (1000, 1800)), ("2010", (1500, 2500))):
         fig = hhi_bars(market_concentration(tiny_atlas(), guidelines=guidelines))

@@ -174,7 +174,7 @@ def test_cli_economics_rich_and_bad_input():
 
 
 def test_lab_cash_chart(openai):
-    from stackatlas.analysis.network_charts import lab_cash_chart
+    from stackatlas.charts.money import lab_cash_chart
 
     fig = lab_cash_chart(openai)
     revenue, cost, cash = fig.data

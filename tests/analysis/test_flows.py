@@ -274,7 +274,7 @@ def test_burn_destinations_by_layer():
 
 
 def test_sankey_figure_fades_low_confidence_and_partial_links():
-    from stackatlas.analysis.network_charts import flow_sankey
+    from stackatlas.charts.network import flow_sankey
 
     flows = [
         ("a", "oai", "msft", "cloud_commitment", 6, None, None, "2025", "art"),

@@ -257,7 +257,7 @@ def _fake_pools(monkeypatch):
 
 
 def test_profit_pool_chart_hatches_estimates_and_skips_unresolved(monkeypatch) -> None:
-    from stackatlas.analysis.pool_charts import profit_pool_chart
+    from stackatlas.charts.money import profit_pool_chart
 
     pools = profit_pools(_fake_pools(monkeypatch))
     fig = profit_pool_chart(pools, "operating_income")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.charts.portfolio import drawdown_lines, exposure_sunburst, risk_return_scatter
 from stackatlas.portfolio import analyze_portfolio
-from stackatlas.portfolio.charts import drawdown_lines, exposure_sunburst, risk_return_scatter
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from stackatlas.charts.scenarios import fan_chart, impact_by_layer, write_html
 from stackatlas.cli.app import app
 from stackatlas.scenarios import run_scenario
-from stackatlas.scenarios.charts import fan_chart, impact_by_layer, write_html
 
 runner = CliRunner()
 

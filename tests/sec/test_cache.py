@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from stackatlas.sec.cache import SecCache, atomic_write
+from stackatlas._io import atomic_write
+from stackatlas.sec.cache import SecCache
 
 URL = "https://data.sec.gov/submissions/CIK0000000101.json"
 

@@ -14,9 +14,9 @@ from stackatlas.analysis.flows import (
     flow_graph,
     node_split,
 )
-from stackatlas.analysis.network_render import AMOUNTS, amount_text, records, rich_table
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import FlowKind
+from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import combine
 
 

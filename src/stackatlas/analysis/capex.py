@@ -22,6 +22,7 @@ from rich.text import Text
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import SubjectType
+from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence, combine
 
@@ -332,8 +333,8 @@ class CapexTracker:
                 "figure": self.ai_share.figure_id,
                 "evidence": self.ai_share.evidence.value,
             },
-            "rows": _records(rows),
-            "claims": _records(self.claims),
+            "rows": records(rows),
+            "claims": records(self.claims),
             "not_covered": self.not_covered,
         }
 
@@ -351,11 +352,11 @@ class CapexTracker:
                 r.symbol,
                 Text(str(r.entity)),
                 r.period,
-                _fmt(r.capex),
-                _fmt(r.operating_cash_flow),
-                _pct(r.capex_to_ocf),
-                _fmt(r.free_cash_flow),
-                _fmt(r.ai_capex_est),
+                fmt_num(r.capex),
+                fmt_num(r.operating_cash_flow),
+                fmt_pct(r.capex_to_ocf, 1),
+                fmt_num(r.free_cash_flow),
+                fmt_num(r.ai_capex_est),
             )
         claims = Table(title="The article's claims vs the filings")
         for col in ("claim", "claimed", "computed", "comparison"):
@@ -366,18 +367,6 @@ class CapexTracker:
                 *(Text(str(x)) for x in (c.claim, c.claimed_text, c.computed_text, c.comparison))
             )
         return RichGroup(table, claims)
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-
-
-def _fmt(v: object) -> str:
-    return "—" if v is None or pd.isna(v) else f"{float(v):,.1f}"
-
-
-def _pct(v: object) -> str:
-    return "—" if v is None or pd.isna(v) else f"{float(v):.1%}"
 
 
 def hyperscaler_capex(

@@ -41,9 +41,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from stackatlas.analysis.flows import COST_KINDS, flow_graph
-from stackatlas.analysis.network_render import records, rich_table
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Share, SourceKind
+from stackatlas.display import records, rich_table, suggest
 from stackatlas.errors import NotFoundError
 from stackatlas.evidence import Evidence, combine
 
@@ -117,12 +117,7 @@ def market_concentration(
 ) -> Concentration:
     """HHI, CR1, CR3, supplier count and named band for every market (or one)."""
     if market is not None and market not in atlas.markets:
-        from rapidfuzz import fuzz, process
-
-        near = process.extract(
-            market, list(atlas.markets), scorer=fuzz.WRatio, limit=3, score_cutoff=60
-        )
-        raise NotFoundError(f"unknown market {market!r}", [hit[0] for hit in near])
+        raise NotFoundError(f"unknown market {market!r}", suggest(market, atlas.markets))
     rows = []
     for mid, mkt in atlas.markets.items():
         if market is not None and mid != market:

@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stackatlas.analysis.flows import flow_graph, period_years
-from stackatlas.analysis.network_render import AMOUNTS, amount_text, link_view, records, rich_table
+from stackatlas.analysis.flows import flow_graph, link_view, period_years
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import Evidence, combine
 
 

@@ -30,13 +30,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 import yaml
 
-from stackatlas.analysis.network_render import records, rich_table
+from stackatlas._io import data_path
+from stackatlas.display import records, rich_table, suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
 from stackatlas.evidence import Evidence, weakest
 
@@ -84,7 +84,7 @@ class LabSpec:
 
 
 def available_labs() -> list[str]:
-    folder = resources.files("stackatlas.data") / "economics"
+    folder = data_path("economics")
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
@@ -94,7 +94,7 @@ def load_lab(lab: str = "openai", overrides: dict[str, float] | None = None) -> 
     if lab not in labs:
         raise NotFoundError(f"no economics inputs for lab {lab!r} (have: {', '.join(labs)})")
     name = f"economics/{lab}.yaml"
-    raw = yaml.safe_load((resources.files("stackatlas.data") / name).read_text("utf-8"))
+    raw = yaml.safe_load(data_path(name).read_text("utf-8"))
     inputs = {
         k: LabInput(
             k, float(v["value"]), v["basis"], v.get("source"), v.get("quote"), v.get("note")
@@ -132,9 +132,7 @@ def _check_override(spec: LabSpec, key: str, value: Any) -> str | None:
     match = _YEARLY.fullmatch(key)
     yearly_ok = match and spec.first_year - 2 <= int(match.group(3)) <= spec.last_year
     if key not in spec.inputs and not yearly_ok:
-        from rapidfuzz import process
-
-        near = [h[0] for h in process.extract(key, list(spec.inputs), limit=3, score_cutoff=60)]
+        near = suggest(key, spec.inputs)
         hint = f" (did you mean: {', '.join(near)}?)" if near else ""
         return f"unknown input {key!r}{hint}"
     try:

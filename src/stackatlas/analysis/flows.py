@@ -55,9 +55,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from stackatlas.analysis.network_render import AMOUNTS, link_view, records, rich_table
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Flow, FlowKind, SourceKind
+from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import Evidence, combine
 
 Level = Literal["company", "segment", "layer"]
@@ -428,3 +428,22 @@ def __getattr__(name: str) -> Any:
 
         return getattr(importlib.import_module(f"stackatlas.analysis.{_MOVED[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def link_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """A compact display of aggregated links: from, to, amount, kinds, periods, flows, ev."""
+    rows = [
+        {
+            "from": r["source"],
+            "to": r["target"],
+            "USD bn": amount_text(r),
+            "kinds": str(r.get("kinds", "")).replace(";", ", "),
+            "periods": str(r.get("periods", "")).replace(";", ", "),
+            "flows": r.get("n_flows", 1),
+            "evidence": r["evidence"],
+        }
+        for r in records(frame)
+    ]
+    return pd.DataFrame(
+        rows, columns=["from", "to", "USD bn", "kinds", "periods", "flows", "evidence"]
+    )

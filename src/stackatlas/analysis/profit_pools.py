@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence, combine, weakest
 
@@ -356,8 +357,8 @@ class ProfitPools:
         return {
             "by": self.by,
             "unit": "usd_billion (money), fraction (ratios)",
-            "cells": _records(self.cells),
-            "thesis": _records(self.thesis),
+            "cells": records(self.cells),
+            "thesis": records(self.thesis),
             "not_covered": self.not_covered,
         }
 
@@ -376,28 +377,15 @@ class ProfitPools:
             table.add_row(
                 str(r.symbol),
                 Text(str(r.group)),
-                _fmt(r.revenue),
-                _fmt(r.operating_income),
-                _pct(r.operating_margin),
-                _fmt(r.capex),
-                _pct(r.capex_intensity),
-                _fmt(r.free_cash_flow),
-                _pct(r.coverage),
+                fmt_num(r.revenue),
+                fmt_num(r.operating_income),
+                fmt_pct(r.operating_margin),
+                fmt_num(r.capex),
+                fmt_pct(r.capex_intensity),
+                fmt_num(r.free_cash_flow),
+                fmt_pct(r.coverage),
             )
         return table
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return clean.to_dict(orient="records")
-
-
-def _fmt(v: object) -> str:
-    return "—" if v is None or pd.isna(v) else f"{float(v):,.1f}"
-
-
-def _pct(v: object) -> str:
-    return "—" if v is None or pd.isna(v) else f"{float(v):.0%}"
 
 
 def profit_pools(

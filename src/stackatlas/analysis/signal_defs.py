@@ -8,7 +8,6 @@ Provenance: written by the stackatlas editors; thresholds are editorial choices,
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
+from stackatlas._io import data_path
 from stackatlas.config import overlay_dir
 from stackatlas.errors import Problem, ValidationError
 
@@ -92,7 +92,7 @@ def _item_nodes(root: yaml.Node | None) -> list[yaml.Node]:
 def load_signal_definitions(file: Path | None = None) -> list[SignalDef]:
     """Shipped signals, then the overlay directory's ``signals.yaml``, then ``file``; a later
     definition with the same id replaces the earlier one."""
-    shipped = resources.files("stackatlas").joinpath("data", SHIPPED).read_text(encoding="utf-8")
+    shipped = data_path(SHIPPED).read_text(encoding="utf-8")
     merged = {s.id: s for s in _parse(shipped, f"stackatlas/data/{SHIPPED}")}
     extra = []
     overlay = overlay_dir()

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from stackatlas.atlas.models import (
     Company,
@@ -21,12 +20,8 @@ from stackatlas.atlas.models import (
     Share,
     Source,
 )
+from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError
-
-# fuzzy "did you mean": rapidfuzz WRatio scores 0-100; suggestions must reach the floor and be
-# within the spread of the best hit (chosen on typos of the shipped names: "nvdia" -> nvidia)
-SUGGEST_MIN_SCORE = 60
-SUGGEST_SPREAD = 15
 
 
 @dataclass(frozen=True)
@@ -66,7 +61,7 @@ class Atlas:
         for layer in self.layers:
             if layer.id == wanted or (wanted.isdigit() and layer.level == int(wanted)):
                 return layer
-        raise NotFoundError(f"unknown layer {layer_id!r}", self._close(layer_id, self.layer_ids))
+        raise NotFoundError(f"unknown layer {layer_id!r}", suggest(layer_id, self.layer_ids))
 
     def memberships_of(self, company_id: str) -> list[Membership]:
         return [m for m in self.memberships if m.company == company_id]
@@ -166,17 +161,8 @@ class Atlas:
     def suggest_companies(self, query: str, limit: int = 3) -> list[str]:
         """Ids of the companies whose id, name or alias is closest to ``query`` (fuzzy)."""
         choices = {**self._name_index, **{cid: cid for cid in self.companies}}
-        hits = process.extract(
-            query.lower(),
-            list(choices),
-            scorer=fuzz.WRatio,
-            limit=None,
-            score_cutoff=SUGGEST_MIN_SCORE,
-        )
-        if hits:  # only names about as close as the best one (not every 60-point partial hit)
-            hits = [h for h in hits if h[1] >= hits[0][1] - SUGGEST_SPREAD]
-        found = list(dict.fromkeys(choices[h[0]] for h in hits))
-        return found[:limit]
+        found = dict.fromkeys(choices[name] for name in suggest(query, choices, limit=None))
+        return list(found)[:limit]
 
     @cached_property
     def _name_index(self) -> dict[str, str]:
@@ -185,13 +171,6 @@ class Atlas:
             for name in [c.name, *c.aliases]:
                 index.setdefault(name.lower(), c.id)
         return index
-
-    @staticmethod
-    def _close(query: str, choices: list[str], limit: int = 3) -> list[str]:
-        hits = process.extract(
-            query.lower(), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=60
-        )
-        return [h[0] for h in hits]
 
     # ---- DataFrame views -----------------------------------------------------------------
     def frame(self, table: str) -> pd.DataFrame:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import pydantic
 from pydantic import BaseModel
 
 from stackatlas import config
+from stackatlas._io import data_path
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import TABLES, Layer, TableSpec
 from stackatlas.atlas.reading import (
@@ -45,9 +45,9 @@ FILES = (LAYERS_FILE, *(spec.file for spec in TABLES))
 _CACHE: dict[tuple[str, str], tuple[tuple[Any, ...], Atlas]] = {}  # (base, overlay) -> latest
 
 
-def shipped_dir() -> Traversable:
+def shipped_dir() -> Path:
     """The package-data folder of the shipped atlas."""
-    return resources.files("stackatlas").joinpath("data", "atlas")
+    return data_path("atlas")
 
 
 def load_atlas(

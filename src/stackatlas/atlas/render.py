@@ -10,6 +10,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from stackatlas.charts.theme import rich_style
+
 if TYPE_CHECKING:
     from stackatlas.atlas.views import (
         AtlasSummary,
@@ -70,7 +72,7 @@ def render_stackmap(m: StackMap) -> Tree:
     tree = Tree(Text("AI stack", style="bold") + Text(f"  (atlas {m.atlas_version})", "dim"))
     for layer in sorted(m.layers, key=lambda x: -x.order):  # applications on top
         label = Text.assemble(
-            (f"{layer.order}. {layer.name}", "bold cyan"),
+            (f"{layer.order}. {layer.name}", rich_style(layer.id)),
             (f"  level {layer.level}: {layer.level_name}", "magenta"),
         )
         node = tree.add(label)

@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
-from stackatlas.cli.common import console, emit_json, err_console, guarded
+from stackatlas.cli.common import console, emit_json, err_console, guarded, print_legend
 from stackatlas.errors import ValidationError
 
 
@@ -83,7 +83,7 @@ def pools(
             f"(not counted, never zero): {', '.join(sorted(result.not_covered))}[/]"
         )
         _print_unusual_reasons(result.not_covered)
-    console.print("[dim]● reported  ◐ derived  ○ estimated  △ scenario  ? unresolved[/]")
+    print_legend()
 
 
 def _print_unusual_reasons(not_covered: dict[str, str]) -> None:
@@ -97,6 +97,9 @@ def _print_unusual_reasons(not_covered: dict[str, str]) -> None:
 
 def _thesis_table(result):
     from rich.table import Table
+
+    from stackatlas.charts.theme import rich_style
+    from stackatlas.display import fmt_money, fmt_pct
 
     thesis = result.thesis
     period = result.wide().iloc[0]["period"]
@@ -116,21 +119,13 @@ def _thesis_table(result):
     for r in sub.itertuples():
         table.add_row(
             r.symbol,
-            Text(str(r.layer)),
-            _pct(r.revenue_share),
-            _pct(r.operating_profit_share),
-            _pct(r.capex_intensity),
-            _cents(r.profit_per_end_user_dollar),
+            Text(str(r.layer), style=rich_style(r.layer, bold=False)),
+            fmt_pct(r.revenue_share),
+            fmt_pct(r.operating_profit_share),
+            fmt_pct(r.capex_intensity),
+            fmt_money(r.profit_per_end_user_dollar),
         )
     return table
-
-
-def _pct(v) -> str:
-    return "—" if v is None else f"{v:.0%}"
-
-
-def _cents(v) -> str:
-    return "—" if v is None else f"${v:.2f}"
 
 
 @guarded
@@ -197,7 +192,7 @@ def signals(
         emit_json(report.to_dict())
         return
     console.print(report)
-    console.print("[dim]● reported  ◐ derived  ○ estimated  △ scenario  ? unresolved[/]")
+    print_legend()
 
 
 @guarded

@@ -24,6 +24,13 @@ def emit_json(payload: Any) -> None:
     sys.stdout.write(orjson.dumps(payload, default=_default, option=opts).decode() + "\n")
 
 
+def print_legend() -> None:
+    """The evidence legend under a table (the same text as the web pages' footer)."""
+    from stackatlas.display import LEGEND_TEXT
+
+    console.print(f"[dim]{LEGEND_TEXT}[/]")
+
+
 def _default(obj: Any) -> Any:
     if hasattr(obj, "model_dump"):
         return obj.model_dump(mode="json", by_alias=True)

@@ -10,10 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.cli.common import console, emit_json, guarded, print_legend
 from stackatlas.errors import Problem, ValidationError
-
-LEGEND = "[dim]● reported  ◐ derived  ○ estimated  △ scenario  ? unresolved[/]"
 
 
 def register(app: typer.Typer) -> None:
@@ -66,8 +64,8 @@ def flows(
     financing, or a lab's spending by destination layer. Amounts in USD bn as stated."""
     from stackatlas.analysis.burn import burn_destinations
     from stackatlas.analysis.cycles import find_cycles
-    from stackatlas.analysis.flows import flow_graph
-    from stackatlas.analysis.network_render import link_view, rich_table
+    from stackatlas.analysis.flows import flow_graph, link_view
+    from stackatlas.display import rich_table
 
     atlas = _atlas()
     graph = flow_graph(atlas, per_year=per_year, period=period, include_debt=include_debt)
@@ -104,7 +102,7 @@ def flows(
         console.print(view)
     if graph.unmapped:
         console.print(f"[dim]not placed in a layer: {', '.join(graph.unmapped)}[/]")
-    console.print(LEGEND)
+    print_legend()
 
 
 @guarded
@@ -139,7 +137,7 @@ def concentration(
             f"[bold red]single point of failure:[/] {row.company} — {row.role} "
             f"in {row.market} ({row.share:.0%})"
         )
-    console.print(LEGEND)
+    print_legend()
 
 
 @guarded
@@ -176,7 +174,7 @@ def economics(
         return
     console.print(projection)
     if show_inputs:
-        from stackatlas.analysis.network_render import rich_table
+        from stackatlas.display import rich_table
 
         inputs = projection.inputs
         view = inputs[["key", "value", "basis", "evidence", "source"]].assign(
@@ -187,7 +185,7 @@ def economics(
         )
     if grid is not None:
         console.print(grid)
-    console.print(LEGEND)
+    print_legend()
 
 
 def parse_overrides(items: list[str]) -> dict[str, float]:
@@ -213,7 +211,7 @@ def _jsonable(value: Any) -> Any:
     import pandas as pd
 
     if isinstance(value, pd.DataFrame):
-        from stackatlas.analysis.network_render import records
+        from stackatlas.display import records
 
         return records(value)
     return value

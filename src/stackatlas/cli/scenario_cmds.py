@@ -147,7 +147,7 @@ def run_cmd(
         baseline=baseline,
     )
     if html is not None:
-        from stackatlas.scenarios.charts import write_html
+        from stackatlas.charts.scenarios import write_html
 
         write_html(result, html)
     if as_json:

@@ -17,11 +17,11 @@ rate at the balance-sheet date.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
+from stackatlas._io import data_path
 from stackatlas.errors import ValidationError
 
 FX_COLUMNS = [
@@ -38,15 +38,14 @@ FX_COLUMNS = [
 @lru_cache(maxsize=1)
 def load_fx_table() -> pd.DataFrame:
     """The shipped annual average rates (validated: required columns, positive rates)."""
-    ref = resources.files("stackatlas").joinpath("data", "fx", "annual_average_usd.csv")
-    with resources.as_file(ref) as path:
-        table = pd.read_csv(path, dtype={"currency": str})
-        missing = [c for c in FX_COLUMNS if c not in table.columns]
-        if missing:
-            raise ValidationError(f"{path}: missing column(s) {', '.join(missing)}")
-        bad = table.index[~(table["usd_per_unit"] > 0)]
-        if len(bad):
-            raise ValidationError(f"{path}:{int(bad[0]) + 2} [usd_per_unit]: not a positive rate")
+    path = data_path("fx", "annual_average_usd.csv")
+    table = pd.read_csv(path, dtype={"currency": str})
+    missing = [c for c in FX_COLUMNS if c not in table.columns]
+    if missing:
+        raise ValidationError(f"{path}: missing column(s) {', '.join(missing)}")
+    bad = table.index[~(table["usd_per_unit"] > 0)]
+    if len(bad):
+        raise ValidationError(f"{path}:{int(bad[0]) + 2} [usd_per_unit]: not a positive rate")
     return table
 
 

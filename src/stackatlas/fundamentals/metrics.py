@@ -180,9 +180,9 @@ def _check_metrics(metrics: Sequence[str] | None) -> list[str]:
     names = [m.strip() for m in metrics if m and m.strip()]
     unknown = [m for m in names if m not in METRICS]
     if unknown:
-        import difflib
+        from stackatlas.display import suggest
 
-        close = difflib.get_close_matches(unknown[0], list(METRICS), n=3)
+        close = suggest(unknown[0], METRICS)
         raise NotFoundError(f"unknown metric {unknown[0]!r}", close or list(METRICS))
     return [m for m in METRICS if m in names]
 

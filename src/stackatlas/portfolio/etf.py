@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
+from stackatlas._io import data_path
 from stackatlas.atlas.atlas import normalize_ticker
 from stackatlas.errors import Problem, ValidationError
 from stackatlas.portfolio.holdings import (
@@ -220,9 +220,7 @@ def shipped_funds(folder: Path | None = None) -> dict[str, FundHoldings]:
     Each YAML file needs ``fund``, ``as_of``, ``source: {title, publisher, url}`` and
     ``holdings: [{ticker, weight}]``; a file missing any of them is a ValidationError.
     """
-    base = (
-        folder if folder is not None else Path(str(resources.files("stackatlas") / "data" / "etfs"))
-    )
+    base = folder if folder is not None else data_path("etfs")
     out: dict[str, FundHoldings] = {}
     if not base.is_dir():
         return out

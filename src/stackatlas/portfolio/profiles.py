@@ -9,13 +9,14 @@ comparison is educational analysis, not investment advice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
+from stackatlas._io import data_path
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
 
 DISCLAIMER = "Educational analysis, not investment advice."
@@ -32,7 +33,7 @@ class Profile:
 
 def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     """Profiles by id; bad ranges raise ValidationError naming the profile and layer."""
-    file = path or Path(str(resources.files("stackatlas") / "data" / "profiles.yaml"))
+    file = path or data_path("profiles.yaml")
     doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     out: dict[str, Profile] = {}
     problems: list[Problem] = []
@@ -82,7 +83,7 @@ def get_profile(name: str, path: Path | None = None) -> Profile:
     if key not in profiles:
         raise NotFoundError(
             f"unknown profile {name!r}; choose one of {', '.join(profiles)}",
-            Atlas._close(key, list(profiles)),
+            suggest(key, profiles),
         )
     return profiles[key]
 

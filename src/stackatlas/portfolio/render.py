@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -10,22 +9,12 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from stackatlas.charts.theme import rich_style
+from stackatlas.display import fmt_num, fmt_pct
 from stackatlas.portfolio.profiles import gap_sentences
 
 if TYPE_CHECKING:
     from stackatlas.portfolio.report import PortfolioReport
-
-
-def pct(v: object, digits: int = 1) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "—"
-    return f"{float(v):.{digits}%}"  # type: ignore[arg-type]
-
-
-def _num(v: object, digits: int = 2) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "—"
-    return f"{float(v):.{digits}f}"  # type: ignore[arg-type]
 
 
 def _add(table: Table, *cells: object) -> None:
@@ -45,10 +34,10 @@ def _layers(report: PortfolioReport) -> Table:
             style = {"below": "yellow", "above": "red"}.get(g["status"], "green")
             _add(
                 t,
-                r.layer,
+                Text(r.layer, style=rich_style(r.layer, bold=False)),
                 f"{int(r.level)} {r.level_name}",
-                pct(r.exposure),
-                pct(r.stack_share),
+                fmt_pct(r.exposure, 1),
+                fmt_pct(r.stack_share, 1),
                 f"{g['target_min']:.0%}-{g['target_max']:.0%}",
                 Text(
                     f"{g['status']} {g['gap'] * 100:+.0f} pts" if g["gap"] else str(g["status"]),
@@ -56,20 +45,22 @@ def _layers(report: PortfolioReport) -> Table:
                 ),
             )
         else:
-            _add(t, Text(r.layer, style="dim"), "", pct(r.exposure), "", "", "")
+            _add(t, Text(r.layer, style="dim"), "", fmt_pct(r.exposure, 1), "", "", "")
     return t
 
 
 def _top(report: PortfolioReport) -> Table:
     t = Table(
-        title=f"Top names (HHI {report.hhi:.3f}, ≈{_num(report.effective_names, 1)} equal names)",
+        title=f"Top names (HHI {report.hhi:.3f}, "
+        f"≈{fmt_num(report.effective_names, '.1f')} equal names)",
         title_justify="left",
     )
     for col in ("name", "layer", "weight", "direct", "via funds"):
         t.add_column(col, justify="right" if col in {"weight", "direct", "via funds"} else "left")
     for r in report.top_names.itertuples(index=False):
         layer = r.primary_layer if isinstance(r.primary_layer, str) else "—"  # NaN: unknown
-        _add(t, str(r.name), layer, pct(r.weight), pct(r.direct), pct(r.via_funds))
+        shares = (fmt_pct(v, 1) for v in (r.weight, r.direct, r.via_funds))
+        _add(t, str(r.name), layer, *shares)
     return t
 
 
@@ -85,9 +76,9 @@ def _chokepoints(report: PortfolioReport) -> Table:
             t,
             r.name,
             r.markets,
-            pct(r.exposure, 0),
-            pct(r.direct, 0),
-            pct(r.downstream, 0),
+            fmt_pct(r.exposure, 0),
+            fmt_pct(r.direct, 0),
+            fmt_pct(r.downstream, 0),
             through,
         )
     return t
@@ -107,10 +98,10 @@ def _risk(report: PortfolioReport) -> Table:
             r.name,
             r.weighting,
             str(r.members),
-            pct(r.ann_return),
-            pct(r.ann_volatility),
-            pct(r.max_drawdown),
-            _num(r.beta),
+            fmt_pct(r.ann_return, 1),
+            fmt_pct(r.ann_volatility, 1),
+            fmt_pct(r.max_drawdown, 1),
+            fmt_num(r.beta, ".2f"),
             f"{r.start}..{r.end}",
         )
     return t
@@ -124,7 +115,7 @@ def _correlation(report: PortfolioReport) -> Table:
     for name in short:
         t.add_column(name, justify="right")
     for label, row in zip(short, corr.to_numpy(), strict=True):
-        _add(t, label, *(_num(float(v)) for v in row))
+        _add(t, label, *(fmt_num(float(v), ".2f") for v in row))
     return t
 
 
@@ -138,11 +129,11 @@ def _scenario(report: PortfolioReport) -> Table:
         _add(
             t,
             r.scenario,
-            pct(r.profit_at_risk),
-            pct(r.p5),
-            pct(r.p50),
-            pct(r.p95),
-            pct(r.covered, 0),
+            fmt_pct(r.profit_at_risk, 1),
+            fmt_pct(r.p5, 1),
+            fmt_pct(r.p50, 1),
+            fmt_pct(r.p95, 1),
+            fmt_pct(r.covered, 0),
         )
     return t
 

@@ -11,6 +11,7 @@ import pandas as pd
 from rich.console import Group as RichGroup
 
 from stackatlas.atlas.atlas import Atlas, normalize_ticker
+from stackatlas.display import json_value, records
 from stackatlas.errors import DataUnavailableError, StoreError
 from stackatlas.portfolio import exposure as ex
 from stackatlas.portfolio.etf import FundHoldings, parse_etf_arg, shipped_funds
@@ -58,9 +59,6 @@ class PortfolioReport:
         return 1 / self.hhi if self.hhi > 0 else math.nan
 
     def to_dict(self) -> dict[str, Any]:
-        def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{k: _json(v) for k, v in r.items()} for r in df.to_dict(orient="records")]
-
         return {
             "disclaimer": self.disclaimer,
             "source": self.source,
@@ -84,7 +82,7 @@ class PortfolioReport:
             "segments": records(self.segments),
             "top_names": records(self.top_names),
             "hhi": self.hhi,
-            "effective_names": _json(self.effective_names),
+            "effective_names": json_value(self.effective_names),
             "chokepoints": records(self.chokepoints),
             "levels": records(self.levels),
             "gaps": records(self.gaps),
@@ -99,16 +97,6 @@ class PortfolioReport:
         from stackatlas.portfolio.render import render_report
 
         return render_report(self)
-
-
-def _json(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.isoformat()
-    if hasattr(v, "item") and not isinstance(v, list | dict | str):
-        return v.item()
-    return v
 
 
 def _atlas(atlas: Atlas | None) -> Atlas:

@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from stackatlas.atlas.atlas import Atlas, normalize_ticker
+from stackatlas.display import suggest
 from stackatlas.portfolio.etf import FundHoldings
 from stackatlas.portfolio.holdings import Holding
 
@@ -112,23 +113,29 @@ def resolve_ticker(atlas: Atlas, ticker: str) -> tuple[str | None, Match]:
     return None, "none"
 
 
-def suggest(atlas: Atlas, ticker: str, description: str | None = None, limit: int = 3) -> list[str]:
+def suggest_tickers(
+    atlas: Atlas, ticker: str, description: str | None = None, limit: int = 3
+) -> list[str]:
     """Close atlas tickers (and names, when a description is given), formatted ``TICKER (Name)``."""
     by_ticker: dict[str, str] = {}
     for c in atlas.companies.values():
         for t in [c.ticker, *c.other_tickers]:
             if t:
                 by_ticker.setdefault(normalize_ticker(t), c.id)
-    out: list[str] = []
-    hits = process.extract(
-        normalize_ticker(ticker), list(by_ticker), scorer=fuzz.ratio, limit=limit, score_cutoff=50
+    # tickers are short: plain edit ratio; a description matches names by their words
+    hits = suggest(
+        normalize_ticker(ticker),
+        by_ticker,
+        limit=limit,
+        min_score=50,
+        spread=None,
+        scorer=fuzz.ratio,
     )
-    for t, _, _ in hits:
-        out.append(f"{t} ({atlas.companies[by_ticker[t]].name})")
+    out = [f"{t} ({atlas.companies[by_ticker[t]].name})" for t in hits]
     if description:
         names = {n.lower(): c for c in atlas.companies.values() for n in [c.name, *c.aliases]}
-        for name, _, _ in process.extract(
-            description.lower(), list(names), scorer=fuzz.token_set_ratio, limit=2, score_cutoff=80
+        for name in suggest(
+            description, names, limit=2, min_score=80, spread=None, scorer=fuzz.token_set_ratio
         ):
             c = names[name]
             label = f"{c.ticker} ({c.name})" if c.ticker else f"{c.name} (unlisted)"
@@ -160,7 +167,7 @@ def resolve_holdings(
                     h.ticker,
                     "unknown",
                     "none",
-                    suggestions=suggest(atlas, h.ticker, h.description),
+                    suggestions=suggest_tickers(atlas, h.ticker, h.description),
                 )
             )
     return out

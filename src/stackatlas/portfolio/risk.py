@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.display import json_value, records
 from stackatlas.errors import DataUnavailableError
 from stackatlas.evidence import Evidence
 from stackatlas.portfolio.exposure import primary_layer
@@ -122,21 +123,13 @@ class RiskResult:
     def to_dict(self) -> dict:
         return {
             "benchmark": self.benchmark,
-            "stats": _records(self.stats),
+            "stats": records(self.stats),
             "correlation": {
-                k: {c: _num(v) for c, v in row.items()}
+                k: {c: json_value(v) for c, v in row.items()}
                 for k, row in self.correlation.to_dict(orient="index").items()
             },
             "notes": self.notes,
         }
-
-
-def _num(v: object) -> object:
-    return None if isinstance(v, float) and not math.isfinite(v) else v
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: _num(v) for k, v in row.items()} for row in df.to_dict(orient="records")]
 
 
 def _window(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:

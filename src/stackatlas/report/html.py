@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from stackatlas._io import atomic_write
 from stackatlas.atlas import Atlas, load_atlas
-from stackatlas.sec.cache import atomic_write
 from stackatlas.store import Store
 
 REPORT_SECTIONS = (
@@ -33,10 +33,11 @@ def _script_safe(text: str) -> str:
 
 def inline_assets() -> dict[str, str]:
     """plotly.js, app.js and style.css as text to inline."""
-    from stackatlas.web.app import STATIC_DIR, plotly_js_source
+    from stackatlas.charts.theme import plotly_js
+    from stackatlas.web.app import STATIC_DIR
 
     return {
-        "plotly": _script_safe(plotly_js_source().decode("utf-8")),
+        "plotly": _script_safe(plotly_js().decode("utf-8")),
         "app": _script_safe((STATIC_DIR / "app.js").read_text(encoding="utf-8")),
         "css": (STATIC_DIR / "style.css").read_text(encoding="utf-8").replace("</", "<\\/"),
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from stackatlas.display import suggest
 from stackatlas.errors import Problem, ValidationError
 from stackatlas.scenarios.params import Distribution, ParamSpec, parse_distribution
 from stackatlas.scenarios.yamlmarks import MarkedDoc
@@ -32,9 +33,7 @@ def apply_overrides(
     for name, value in (overrides or {}).items():
         spec = params.get(name)
         if spec is None:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(params), n=3)
+            close = suggest(name, params)
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
             problems.append(Problem("--set", None, name, f"unknown parameter {name!r}{hint}"))
             continue

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from stackatlas._io import data_path
 from stackatlas.errors import Problem, ValidationError
 from stackatlas.scenarios.yamlmarks import MarkedDoc, PathKey, load_marked
 
@@ -314,7 +314,7 @@ class ModelConfig:
 
 
 def data_dir() -> Path:
-    return Path(str(resources.files("stackatlas") / "data" / "scenarios"))
+    return data_path("scenarios")
 
 
 @cache

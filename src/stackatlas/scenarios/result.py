@@ -3,7 +3,6 @@ quarter, the path of the shock, and (with draws) p5 / p50 / p95 bands."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from stackatlas.charts.theme import rich_style
+from stackatlas.display import fmt_num, records
 from stackatlas.evidence import Evidence
 
 
@@ -76,7 +77,7 @@ class ScenarioResult:
             "point_basis": self.point_basis,
             "bands_basis": self.bands_basis,
             **{
-                name: _records(getattr(self, name))
+                name: records(getattr(self, name))
                 for name in ("parameters", "layers", "segments", "companies", "quarterly", "edges")
             },
         }
@@ -131,14 +132,6 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _fmt(value: float, spec: str = ",.1f") -> str:
-    return (
-        "–"
-        if value is None or (isinstance(value, float) and math.isnan(value))
-        else format(value, spec)
-    )
-
-
 def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -> Table:
     """``point`` labels the one-run columns when draws add bands (None: no draws)."""
     bands = point is not None
@@ -155,25 +148,15 @@ def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -
         table.add_column(f"avg company %{suffix}", justify="right")
     for r in frame.itertuples():
         row = [
-            str(getattr(r, key)),
-            _fmt(r.baseline_revenue_usd_bn),
-            _fmt(r.revenue_at_risk_usd_bn),
-            _fmt(r.revenue_at_risk_pct, ".2f"),
-            _fmt(r.op_profit_at_risk_usd_bn),
+            Text(str(getattr(r, key)), style=rich_style(r.layer, False) if key == "layer" else ""),
+            fmt_num(r.baseline_revenue_usd_bn),
+            fmt_num(r.revenue_at_risk_usd_bn),
+            fmt_num(r.revenue_at_risk_pct, ".2f"),
+            fmt_num(r.op_profit_at_risk_usd_bn),
         ]
         if bands:
-            row.append(
-                f"{_fmt(r.pct_p5, '.2f')} / {_fmt(r.pct_p50, '.2f')} / {_fmt(r.pct_p95, '.2f')}"
-            )
+            row.append(" / ".join(fmt_num(v, ".2f") for v in (r.pct_p5, r.pct_p50, r.pct_p95)))
         if mean:
-            row.append(_fmt(r.mean_company_loss_pct, ".2f"))
+            row.append(fmt_num(r.mean_company_loss_pct, ".2f"))
         table.add_row(*row)
     return table
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
 from stackatlas.scenarios.expr import TIME, Expr, parse_expr
 from stackatlas.scenarios.params import (
@@ -180,12 +181,8 @@ def load_scenario(name_or_path: str | Path) -> ScenarioSpec:
     shipped = data_dir() / f"{name_or_path}.yaml"
     if str(name_or_path) == MODEL_FILE.removesuffix(".yaml") or not shipped.is_file():
         names = [p.stem for p in sorted(data_dir().glob("*.yaml")) if p.name != MODEL_FILE]
-        import difflib
-
-        raise NotFoundError(
-            f"unknown scenario {str(name_or_path)!r}",
-            difflib.get_close_matches(str(name_or_path), names, n=3, cutoff=0.4),
-        )
+        name = str(name_or_path)
+        raise NotFoundError(f"unknown scenario {name!r}", suggest(name, names))
     return parse_scenario(load_marked(shipped.read_text(encoding="utf-8"), str(shipped)))
 
 
@@ -366,7 +363,7 @@ def check_targets(spec: ScenarioSpec, atlas: Atlas) -> None:
             for j, value in enumerate(values):
                 if value not in known[kind]:
                     msg = f"unknown {kind[:-1] if kind != 'companies' else 'company'} {value!r}"
-                    close = Atlas._close(value, list(known[kind]))
+                    close = suggest(value, known[kind])
                     if close:
                         msg += f" (did you mean: {', '.join(close)}?)"
                     where = ("shocks", shock.index, "targets", kind, j)

@@ -10,10 +10,7 @@ as JSON are ever stored (the client checks before calling ``put``).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +19,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from stackatlas import config
+from stackatlas._io import atomic_write
 
 
 @dataclass(frozen=True)
@@ -101,32 +99,6 @@ class SecCache:
         atomic_write(body_path, body)
         atomic_write(_meta_path(body_path), orjson.dumps(meta, option=orjson.OPT_INDENT_2))
         return CacheEntry(url, body, etag, last_modified, stored_at)
-
-
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the whole new one, never a
-    truncated mix: temp file in the same folder, fsync, ``os.replace``, fsync the folder.
-    ``mode`` sets the file's permissions (the temp file is private, 0o600, otherwise)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # not every platform can fsync a directory
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 _META_SUFFIX = ".meta.json"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ def create_app(
     """Build the web app. ``store_path`` defaults to the configured store (opened read-only;
     without it the analyses read ``STACKATLAS_SEC_DIR``); ``prices_dir`` is a folder of price
     CSVs for portfolio uploads (else the store's price cache)."""
+    from stackatlas.charts.theme import plotly_js
     from stackatlas.web import api, pages
     from stackatlas.web.state import WebData
 
@@ -51,9 +51,9 @@ def create_app(
     _add_error_handlers(app)
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
-    def plotly_js() -> Response:
+    def plotly_script() -> Response:
         return Response(
-            plotly_js_source(),
+            plotly_js(),
             media_type="application/javascript",
             headers={"cache-control": "public, max-age=86400"},
         )
@@ -118,11 +118,6 @@ def warm_up(
     finally:
         if own:
             client.close()
-
-
-def plotly_js_source() -> bytes:
-    """plotly.js from the installed plotly package (no CDN)."""
-    return (importlib.resources.files("plotly") / "package_data" / "plotly.min.js").read_bytes()
 
 
 def _version() -> str:

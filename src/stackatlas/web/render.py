@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,15 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from stackatlas.atlas.render import fmt_amount
-from stackatlas.evidence import Evidence
+from stackatlas.charts.theme import LAYER_COLORS
+from stackatlas.display import (
+    DASH,
+    EVIDENCE_LEGEND,
+    evidence_symbol,
+    fmt_num,
+    fmt_pct,
+    fmt_range,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 NAV = [
@@ -29,51 +36,10 @@ NAV = [
 ]
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
-
-
-def fmt_num(value: Any, spec: str = ",.1f") -> str:
-    """A number with ``spec``, or an em dash for a missing value."""
-    if _missing(value):
-        return "—"
-    try:
-        return format(float(value), spec)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def fmt_pct(value: Any, digits: int = 0, scale: float = 1.0) -> str:
-    """A fraction (``scale`` 1) or a percentage (``scale`` 0.01) as ``12%``."""
-    if _missing(value):
-        return "—"
-    return f"{float(value) * scale:.{digits}%}"
-
-
-def fmt_range(low: Any, high: Any, spec: str = ",.1f", scale: float = 1.0, suffix: str = "") -> str:
-    """``(low–high)``, ``(≥ low)`` or ``(≤ high)``; empty when neither bound is known."""
-    lo = None if _missing(low) else float(low) * scale
-    hi = None if _missing(high) else float(high) * scale
-    if lo is not None and hi is not None:
-        return f"({format(lo, spec)}–{format(hi, spec)}{suffix})"
-    if lo is not None:
-        return f"(≥ {format(lo, spec)}{suffix})"
-    if hi is not None:
-        return f"(≤ {format(hi, spec)}{suffix})"
-    return ""
-
-
 def web_url(value: Any) -> str | None:
     """``value`` if it is an http(s) URL (safe to link), else None (shown as text)."""
     text = str(value or "")
     return text if text.startswith(("https://", "http://")) else None
-
-
-def evidence_symbol(value: Any) -> str:
-    try:
-        return Evidence(str(value)).symbol
-    except ValueError:
-        return ""
 
 
 @cache
@@ -84,7 +50,7 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=lambda v: "—" if v is None else v,
+        finalize=lambda v: DASH if v is None else v,
     )  # missing, never "None"
     env.filters.update(
         num=fmt_num,
@@ -94,7 +60,7 @@ def environment() -> Environment:
         web_url=web_url,
         amount=fmt_amount,
     )
-    env.globals.update(nav=NAV, evidence_legend=[(e.symbol, e.value) for e in Evidence])
+    env.globals.update(nav=NAV, evidence_legend=EVIDENCE_LEGEND, layer_colors=LAYER_COLORS)
     return env
 
 

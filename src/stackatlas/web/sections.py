@@ -13,16 +13,9 @@ import pandas as pd
 
 from stackatlas.atlas import Atlas
 from stackatlas.atlas.models import Source
+from stackatlas.charts.theme import Chart, chart
+from stackatlas.display import records
 from stackatlas.errors import DataUnavailableError
-from stackatlas.evidence import Evidence
-from stackatlas.web.figures import (
-    Chart,
-    audit_figure,
-    chart,
-    fundamentals_figure,
-    signals_figure,
-)
-from stackatlas.web.figures import stack_map_figure as _stack_map_figure
 
 SEED_SOURCE = "marsbit-2026-03-16"
 SEC_NOTE = (
@@ -57,13 +50,6 @@ def sources_of(atlas: Atlas, ids: Any) -> list[Source]:
     return list(out.values())
 
 
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows with NaN as None (templates print None as a dash)."""
-    if frame is None or frame.empty:
-        return []
-    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
-
-
 def _name(atlas: Atlas, node: Any) -> str | None:
     """Display name of a company, group, segment or layer id (the id when unknown)."""
     if not node:
@@ -74,13 +60,6 @@ def _name(atlas: Atlas, node: Any) -> str | None:
     if node in atlas.layer_ids:
         return atlas.layer(node).name
     return node
-
-
-def symbol(ev: Any) -> str:
-    try:
-        return Evidence(str(ev)).symbol
-    except ValueError:
-        return ""
 
 
 NO_SEC = (
@@ -111,6 +90,7 @@ def _has_values(trace: Any) -> bool:
 # ---- sections ----------------------------------------------------------------------------
 def map_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.atlas.views import atlas_summary, stack_map
+    from stackatlas.charts.atlas import stack_map_figure
 
     view = stack_map(atlas)
     ids = [m.source for m in atlas.memberships] + [s.source for s in atlas.shares]
@@ -118,7 +98,7 @@ def map_section(atlas: Atlas, store: object | None = None) -> Section:
     return Section(
         "map",
         "Stack map",
-        [chart("fig-map", _stack_map_figure(view))],
+        [chart("fig-map", stack_map_figure(view))],
         {"view": view, "summary": atlas_summary(atlas)},
         sources_of(atlas, ids),
     )
@@ -126,7 +106,7 @@ def map_section(atlas: Atlas, store: object | None = None) -> Section:
 
 def flows_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.flows import find_cycles, flow_graph
-    from stackatlas.analysis.network_charts import flow_sankey
+    from stackatlas.charts.network import flow_sankey
 
     graph = flow_graph(atlas)
     cycles = find_cycles(atlas)
@@ -155,8 +135,8 @@ def flows_section(atlas: Atlas, store: object | None = None) -> Section:
 
 
 def pools_section(atlas: Atlas, store: object | None = None) -> Section:
-    from stackatlas.analysis.pool_charts import profit_pool_chart
     from stackatlas.analysis.profit_pools import profit_pools
+    from stackatlas.charts.money import profit_pool_chart
 
     pools = profit_pools(atlas, store=store)
     notes: list[str] = []
@@ -195,7 +175,7 @@ def pools_section(atlas: Atlas, store: object | None = None) -> Section:
 
 def capex_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.capex import hyperscaler_capex
-    from stackatlas.analysis.pool_charts import capex_ocf_chart
+    from stackatlas.charts.money import capex_ocf_chart
 
     tracker = hyperscaler_capex(atlas, store=store)
     ids = list(tracker.claims["source"]) if "source" in tracker.claims else []
@@ -225,7 +205,7 @@ def capex_section(atlas: Atlas, store: object | None = None) -> Section:
 
 def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.concentration import chokepoints, market_concentration
-    from stackatlas.analysis.network_charts import hhi_bars
+    from stackatlas.charts.network import hhi_bars
 
     conc = market_concentration(atlas)
     chokes = chokepoints(atlas)
@@ -249,6 +229,7 @@ def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
 
 def signals_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.signals import evaluate_signals
+    from stackatlas.charts.watch import signals_figure
 
     report = evaluate_signals(atlas, store=store)
     rows = report.rows
@@ -269,6 +250,7 @@ def signals_section(atlas: Atlas, store: object | None = None) -> Section:
 
 def audit_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.audit import audit_claims
+    from stackatlas.charts.watch import audit_figure
 
     report = audit_claims(atlas, store=store)
     rows = records(report.rows)
@@ -289,7 +271,7 @@ def audit_section(atlas: Atlas, store: object | None = None) -> Section:
 
 def scenario_section(atlas: Atlas, result: Any) -> Section:
     """Charts and tables of one ``ScenarioResult``."""
-    from stackatlas.scenarios.charts import fan_chart, impact_by_layer
+    from stackatlas.charts.scenarios import fan_chart, impact_by_layer
 
     charts = [
         chart("fig-scenario-impact", impact_by_layer(result)),
@@ -317,16 +299,14 @@ def scenario_section(atlas: Atlas, result: Any) -> Section:
 
 def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Section:
     """Every shipped scenario at its defaults: revenue at risk by layer (report chapter)."""
-    import plotly.graph_objects as go
-
+    from stackatlas.charts.scenarios import scenarios_summary
     from stackatlas.scenarios import list_scenarios, run_scenario
 
-    fig = go.Figure()
-    rows, origins = [], []
+    rows, origins, results = [], [], []
     for item in list_scenarios():
         result = run_scenario(item["name"], atlas=atlas)
+        results.append(result)
         layers = result.layers
-        fig.add_bar(x=layers["layer"], y=layers["revenue_at_risk_usd_bn"], name=result.title)
         origins += list(result.edges["origin"]) if "origin" in result.edges else []
         total = float(layers["revenue_at_risk_usd_bn"].fillna(0).sum())
         rows.append(
@@ -338,16 +318,10 @@ def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Secti
                 "layers": records(layers),
             }
         )
-    fig.update_layout(
-        title="Shipped scenarios at default parameters: revenue at risk by "
-        "layer (USD bn, model output)",
-        barmode="group",
-        yaxis_title="USD billion",
-    )
     return Section(
         "scenarios",
         "Scenarios (summary)",
-        [chart("fig-scenarios", fig)],
+        [chart("fig-scenarios", scenarios_summary(results))],
         {"rows": rows},
         sources_of(atlas, origins),
         notes=[
@@ -360,6 +334,7 @@ def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Secti
 
 def company_section(atlas: Atlas, store: object | None, company_id: str) -> Section:
     from stackatlas.atlas.views import company_profile
+    from stackatlas.charts.money import fundamentals_figure
     from stackatlas.fundamentals import company_metrics
 
     profile = company_profile(atlas, company_id)
@@ -389,7 +364,7 @@ def company_section(atlas: Atlas, store: object | None, company_id: str) -> Sect
 
 
 def portfolio_section(atlas: Atlas, report: Any) -> Section:
-    from stackatlas.portfolio.charts import drawdown_lines, exposure_sunburst, risk_return_scatter
+    from stackatlas.charts.portfolio import drawdown_lines, exposure_sunburst, risk_return_scatter
 
     charts = [chart("fig-exposure", exposure_sunburst(report))]
     if report.risk is not None:

@@ -3,12 +3,12 @@ API and the pages, so they always show the same numbers)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from stackatlas.display import suggest
 from stackatlas.errors import DataUnavailableError, NotFoundError, Problem, ValidationError
 from stackatlas.web import sections
 from stackatlas.web.state import WebData
@@ -52,9 +52,7 @@ def check_scenario(data: WebData, name: str) -> str:
     """``name`` if it is a shipped scenario (never a path), else NotFoundError."""
     names = [s["name"] for s in scenario_names(data)]
     if name not in names:
-        raise NotFoundError(
-            f"unknown scenario {name!r}", difflib.get_close_matches(name, names, n=3, cutoff=0.4)
-        )
+        raise NotFoundError(f"unknown scenario {name!r}", suggest(name, names))
     return name
 
 

@@ -1,4 +1,4 @@
-"""Plotly figures for the network analysis: the Sankey of money flows and HHI bars.
+"""Network charts: the Sankey of money flows and the HHI bars of market concentration.
 
 Evidence shows in the ink: a link's opacity follows its confidence (high / medium / low) and a
 link whose amount is only partly known (a lower bound) is drawn fainter and labelled "≥";
@@ -12,33 +12,38 @@ from typing import Any
 import plotly.graph_objects as go
 
 from stackatlas.analysis.concentration import BANDS, Concentration
-from stackatlas.analysis.economics import LabProjection
 from stackatlas.analysis.flows import FlowGraph, Level, flow_graph
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.charts.theme import (
+    BAD,
+    GOOD,
+    LAYERS,
+    OTHER_COLOR,
+    WARN,
+    layer_color,
+    rgba,
+    styled,
+)
 
-LAYER_COLOURS = {
-    "energy": "44, 160, 44",
-    "chips": "31, 119, 180",
-    "cloud": "148, 103, 189",
-    "models": "214, 39, 40",
-    "applications": "255, 127, 14",
-}
-OTHER_COLOUR = "127, 127, 127"
 CONFIDENCE_ALPHA = {"high": 0.65, "medium": 0.45, "low": 0.2}
 INCOMPLETE_FACTOR = 0.5
+BAND_COLORS = {
+    "highly concentrated": BAD,
+    "moderately concentrated": WARN,
+    "unconcentrated": GOOD,
+}
 
 
 def _layer_of(graph: FlowGraph, node: str) -> str | None:
     """The layer a Sankey node belongs to (layers are themselves; segments and companies by the
     stack order recorded in the graph's node table)."""
+    if node in LAYERS:
+        return node
     order = dict(zip(graph.nodes["id"], graph.nodes["order"], strict=True))
     rank = order.get(node)
-    layers = list(LAYER_COLOURS)
-    if node in LAYER_COLOURS:
-        return node
-    if rank is None or rank >= len(layers):
+    if rank is None or rank >= len(LAYERS):
         return None
-    return layers[int(rank)]
+    return LAYERS[int(rank)]
 
 
 def flow_sankey(
@@ -53,17 +58,13 @@ def flow_sankey(
     if isinstance(graph, Atlas):
         graph = flow_graph(graph)
     nodes, links = graph.sankey(level)
-    node_colours = [
-        f"rgba({LAYER_COLOURS.get(_layer_of(graph, n) or '', OTHER_COLOUR)}, 0.9)"
-        for n in nodes["id"]
-    ]
+    node_colours = [rgba(layer_color(_layer_of(graph, n)), 0.9) for n in nodes["id"]]
     link_colours, labels = [], []
     for rec in links.to_dict(orient="records"):
         alpha = CONFIDENCE_ALPHA.get(rec["confidence"], 0.3)
         if not rec["complete"]:
             alpha *= INCOMPLETE_FACTOR
-        colour = LAYER_COLOURS.get(_layer_of(graph, rec["source"]) or "", OTHER_COLOUR)
-        link_colours.append(f"rgba({colour}, {alpha:.3f})")
+        link_colours.append(rgba(layer_color(_layer_of(graph, rec["source"])), alpha))
         prefix = "" if rec["complete"] else "≥ "
         labels.append(
             f"{prefix}{rec['value']:,.1f} bn · {rec['kinds']} · {rec['periods']} · "
@@ -81,12 +82,11 @@ def flow_sankey(
             "hovertemplate": "%{customdata}<extra></extra>",
         },
     )
-    fig = go.Figure(sankey)
-    fig.update_layout(
-        title=title or f"Money flows by {level} (USD bn; faded = low confidence or partly unknown)",
+    return styled(
+        go.Figure(sankey),
+        title or f"Money flows by {level} (USD bn; faded = low confidence or partly unknown)",
         font_size=12,
     )
-    return fig
 
 
 def hhi_bars(result: Concentration) -> go.Figure:
@@ -139,62 +139,15 @@ def hhi_bars(result: Concentration) -> go.Figure:
             annotation_position="top",
             annotation={"xanchor": anchor},
         )
-    fig.update_layout(
-        title=f"Market concentration (HHI, {result.guidelines} Merger Guidelines bands; "
+    return styled(
+        fig,
+        f"Market concentration (HHI, {result.guidelines} Merger Guidelines bands; "
         "whisker: others as one firm; hatched: estimated)",
         xaxis={"title": "HHI (0-10,000)", "range": [0, 10_500]},
         yaxis={"title": ""},
         showlegend=False,
     )
-    return fig
 
 
 def _band_colour(band: Any) -> str:
-    return {
-        "highly concentrated": "#d62728",
-        "moderately concentrated": "#ff7f0e",
-        "unconcentrated": "#2ca02c",
-    }.get(band, "#7f7f7f")
-
-
-def lab_cash_chart(projection: LabProjection) -> go.Figure:
-    """Revenue and total cost bars with the cash-flow line of a lab projection; years whose
-    cash flow rests on assumptions (evidence ``scenario``) are hatched."""
-    wide = projection.wide().dropna(subset=["cash_flow"])
-    table = projection.table.set_index(["year", "metric"])["evidence"]
-    hatch = ["/" if table[(y, "cash_flow")] == "scenario" else "" for y in wide.index]
-    years = [str(y) for y in wide.index]
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=years,
-                y=wide["revenue"],
-                name="revenue",
-                marker_color="#2ca02c",
-                marker_pattern_shape=hatch,
-            ),
-            go.Bar(
-                x=years,
-                y=wide["total_cost"],
-                name="total cost",
-                marker_color="#d62728",
-                marker_pattern_shape=hatch,
-            ),
-            go.Scatter(
-                x=years,
-                y=wide["cash_flow"],
-                name="cash flow",
-                mode="lines+markers",
-                line={"color": "black"},
-            ),
-        ]
-    )
-    be = projection.breakeven_year
-    if be is not None:
-        fig.add_vline(x=years.index(str(be)), line_dash="dot", annotation_text=f"breakeven {be}")
-    fig.update_layout(
-        barmode="group",
-        yaxis_title="USD bn",
-        title=f"{projection.name}: revenue, costs and cash flow (hatched: scenario assumptions)",
-    )
-    return fig
+    return BAND_COLORS.get(band, OTHER_COLOR)

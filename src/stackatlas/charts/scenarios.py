@@ -1,16 +1,20 @@
-"""Plotly figures for a ``ScenarioResult``: impact by layer and a fan chart over quarters."""
+"""Scenario charts: impact by layer, a fan chart over quarters, every shipped scenario side by
+side, and a standalone HTML page of one result."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
-from stackatlas.scenarios.result import ScenarioResult
-from stackatlas.sec.cache import atomic_write
+from stackatlas._io import atomic_write
+from stackatlas.charts.theme import layer_color, rgba, series_color, styled
 
-_BAND = "rgba(99, 110, 250, {})"
+if TYPE_CHECKING:
+    from stackatlas.scenarios.result import ScenarioResult
 
 
 def impact_by_layer(result: ScenarioResult, *, money: bool = False) -> go.Figure:
@@ -27,17 +31,20 @@ def impact_by_layer(result: ScenarioResult, *, money: bool = False) -> go.Figure
         }
     fig = go.Figure(
         go.Bar(
-            x=df["layer"], y=df[col], error_y=error, hovertemplate="%{x}: %{y:.2f}<extra></extra>"
+            x=df["layer"],
+            y=df[col],
+            error_y=error,
+            marker_color=[layer_color(layer) for layer in df["layer"]],
+            hovertemplate="%{x}: %{y:.2f}<extra></extra>",
         )
     )
     label = "revenue at risk, USD bn" if money else "revenue at risk, % of baseline"
-    fig.update_layout(
-        title=f"{result.title}: impact by layer (scenario)",
+    return styled(
+        fig,
+        f"{result.title}: impact by layer (scenario)",
         yaxis_title=label,
         xaxis_title="layer",
-        template="plotly_white",
     )
-    return fig
 
 
 def fan_chart(
@@ -52,6 +59,7 @@ def fan_chart(
         part = part.sort_values("quarter")
         if np.all(np.isnan(part["revenue_at_risk_pct"].to_numpy(float))):
             continue
+        color = layer_color(key, series_color(i)) if level == "layer" else series_color(i)
         if result.draws and "pct_p5" in part:
             fig.add_trace(
                 go.Scatter(
@@ -71,7 +79,7 @@ def fan_chart(
                     mode="lines",
                     line={"width": 0},
                     fill="tonexty",
-                    fillcolor=_BAND.format(0.12 + 0.04 * (i % 3)),
+                    fillcolor=rgba(color, 0.18),
                     name=f"{key} p5–p95",
                     legendgroup=str(key),
                 )
@@ -81,17 +89,36 @@ def fan_chart(
                 x=part["quarter"],
                 y=part["revenue_at_risk_pct"],
                 mode="lines+markers",
+                line={"color": color},
                 name=str(key),
                 legendgroup=str(key),
             )
         )
-    fig.update_layout(
-        title=f"{result.title}: revenue at risk by quarter (scenario)",
+    return styled(
+        fig,
+        f"{result.title}: revenue at risk by quarter (scenario)",
         xaxis_title="quarter after onset",
         yaxis_title="revenue at risk, % of baseline",
-        template="plotly_white",
     )
-    return fig
+
+
+def scenarios_summary(results: Sequence[ScenarioResult]) -> go.Figure:
+    """Revenue at risk by layer (USD bn) of several scenarios, grouped bars (one per result)."""
+    fig = go.Figure()
+    for i, result in enumerate(results):
+        layers = result.layers
+        fig.add_bar(
+            x=layers["layer"],
+            y=layers["revenue_at_risk_usd_bn"],
+            name=result.title,
+            marker_color=series_color(i),
+        )
+    return styled(
+        fig,
+        "Shipped scenarios at default parameters: revenue at risk by layer (USD bn, model output)",
+        barmode="group",
+        yaxis_title="USD billion",
+    )
 
 
 def write_html(result: ScenarioResult, path: Path) -> Path:

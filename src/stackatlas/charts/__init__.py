@@ -1,0 +1,92 @@
+"""Every figure stackatlas draws: one module per subject over one theme.
+
+    atlas      stack_map_figure                      the layer -> segment -> company sunburst
+    money      profit_pool_chart, capex_ocf_chart, lab_cash_chart, fundamentals_figure
+    network    flow_sankey, hhi_bars                 money flows, market concentration
+    scenarios  impact_by_layer, fan_chart, scenarios_summary, write_html
+    portfolio  exposure_sunburst, risk_return_scatter, drawdown_lines
+    watch      signals_figure, audit_figure          the watch list and the claims audit
+    theme      the layer palette, template, titles, JSON-safe embedding (``chart``)
+
+Plotly is imported in this package and nowhere else. The figure functions load on first use
+(PEP 562), so code that only needs the palette (terminal tables) does not import plotly.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from stackatlas.charts.theme import LAYER_COLORS, Chart, chart, layer_color, rich_style
+
+if TYPE_CHECKING:
+    from stackatlas.charts.atlas import stack_map_figure
+    from stackatlas.charts.money import (
+        capex_ocf_chart,
+        fundamentals_figure,
+        lab_cash_chart,
+        profit_pool_chart,
+    )
+    from stackatlas.charts.network import flow_sankey, hhi_bars
+    from stackatlas.charts.portfolio import drawdown_lines, exposure_sunburst, risk_return_scatter
+    from stackatlas.charts.scenarios import (
+        fan_chart,
+        impact_by_layer,
+        scenarios_summary,
+        write_html,
+    )
+    from stackatlas.charts.watch import audit_figure, signals_figure
+
+_FIGURES = {
+    "stack_map_figure": "atlas",
+    "capex_ocf_chart": "money",
+    "fundamentals_figure": "money",
+    "lab_cash_chart": "money",
+    "profit_pool_chart": "money",
+    "flow_sankey": "network",
+    "hhi_bars": "network",
+    "drawdown_lines": "portfolio",
+    "exposure_sunburst": "portfolio",
+    "risk_return_scatter": "portfolio",
+    "fan_chart": "scenarios",
+    "impact_by_layer": "scenarios",
+    "scenarios_summary": "scenarios",
+    "write_html": "scenarios",
+    "audit_figure": "watch",
+    "signals_figure": "watch",
+}
+
+__all__ = [
+    "LAYER_COLORS",
+    "Chart",
+    "audit_figure",
+    "capex_ocf_chart",
+    "chart",
+    "drawdown_lines",
+    "exposure_sunburst",
+    "fan_chart",
+    "flow_sankey",
+    "fundamentals_figure",
+    "hhi_bars",
+    "impact_by_layer",
+    "lab_cash_chart",
+    "layer_color",
+    "profit_pool_chart",
+    "rich_style",
+    "risk_return_scatter",
+    "scenarios_summary",
+    "signals_figure",
+    "stack_map_figure",
+    "write_html",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _FIGURES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"stackatlas.charts.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FIGURES})

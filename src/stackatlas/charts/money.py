@@ -1,0 +1,228 @@
+"""Money charts: stacked profit pools, hyperscaler capex vs OCF, a lab's cash flow, and a
+company's annual fundamentals.
+
+Evidence is visible: the estimated part of a bar is hatched and faded, unresolved values are
+left out and named in the hover / subtitle rather than drawn as zero.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from stackatlas.analysis.profit_pools import _period_key
+from stackatlas.charts.theme import (
+    BAD,
+    ESTIMATE_PATTERN,
+    GOOD,
+    INK,
+    layer_color,
+    series_color,
+    styled,
+)
+from stackatlas.evidence import Evidence
+
+if TYPE_CHECKING:
+    from stackatlas.analysis.capex import CapexTracker
+    from stackatlas.analysis.economics import LabProjection
+    from stackatlas.analysis.profit_pools import ProfitPools
+
+METRIC_TITLES = {
+    "operating_income": "Operating income",
+    "revenue": "Revenue",
+    "gross_profit": "Gross profit",
+    "capex": "Capital expenditure",
+    "free_cash_flow": "Free cash flow",
+    "operating_cash_flow": "Operating cash flow",
+}
+CAPEX_COLOR, OCF_COLOR = series_color(3), series_color(0)
+
+
+def profit_pool_chart(pools: ProfitPools, metric: str = "operating_income") -> go.Figure:
+    """Stacked bars of ``metric`` per layer (or segment) by period; the part resting on
+    estimates is hatched and faded."""
+    alloc = pools.allocations
+    alloc = alloc[alloc["metric"] == metric] if not alloc.empty else alloc
+    periods = sorted(set(pools.cells["period"]), key=_period_key)
+    groups = list(dict.fromkeys(pools.cells["group"]))
+    fig = go.Figure()
+    for i, group in enumerate(groups):
+        firm, est, who = [], [], []
+        for period in periods:
+            part = (
+                alloc[(alloc["group"] == group) & (alloc["period"] == period)]
+                if not alloc.empty
+                else alloc
+            )
+            is_est = (
+                part["alloc_evidence"].map(lambda e: Evidence(e).rank >= Evidence.ESTIMATED.rank)
+                if len(part)
+                else []
+            )
+            firm.append(float(part.loc[~is_est, "allocated"].sum()) / 1e9 if len(part) else None)
+            est.append(float(part.loc[is_est, "allocated"].sum()) / 1e9 if len(part) else None)
+            who.append(", ".join(sorted(set(part["company_id"]))) if len(part) else "no data")
+        color = layer_color(group, series_color(i))
+        fig.add_bar(
+            x=periods,
+            y=firm,
+            name=group,
+            legendgroup=group,
+            marker_color=color,
+            customdata=who,
+            hovertemplate=f"{group} %{{x}}: %{{y:,.1f}} bn "
+            "(reported / derived)<br>%{customdata}<extra></extra>",
+        )
+        if any(v for v in est):
+            fig.add_bar(
+                x=periods,
+                y=est,
+                name=f"{group} (estimated)",
+                legendgroup=group,
+                marker={"color": color, "opacity": 0.5, "pattern": ESTIMATE_PATTERN},
+                customdata=who,
+                hovertemplate=f"{group} %{{x}}: %{{y:,.1f}} bn "
+                "(estimated)<br>%{customdata}<extra></extra>",
+            )
+    missing = [g for g in groups if alloc.empty or g not in set(alloc["group"])]
+    return styled(
+        fig,
+        f"{METRIC_TITLES.get(metric, metric)} by {pools.by}, USD bn (hatched = estimated)",
+        f"no data: {', '.join(missing)}" if missing else "",
+        barmode="relative",
+        xaxis_title="calendar year",
+        yaxis_title="USD billion",
+        legend_title=pools.by,
+    )
+
+
+def capex_ocf_chart(tracker: CapexTracker) -> go.Figure:
+    """Capex and operating cash flow per hyperscaler and period (grouped bars), the AI part of
+    capex as a hatched estimate, and capex / OCF as markers on the right axis."""
+    rows = tracker.rows[tracker.rows["kind"].isin(["company", "group"])]
+    rows = rows[rows["capex"].notna()]
+    x = [rows["entity"].tolist(), rows["period"].astype(str).tolist()]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_bar(
+        x=x, y=_vals(rows["capex"]), name="capex", marker_color=CAPEX_COLOR, secondary_y=False
+    )
+    fig.add_bar(
+        x=x,
+        y=_vals(rows["operating_cash_flow"]),
+        name="operating cash flow",
+        marker_color=OCF_COLOR,
+        secondary_y=False,
+    )
+    if rows["ai_capex_est"].notna().any():
+        share = tracker.ai_share.value if tracker.ai_share else None
+        fig.add_bar(
+            x=x,
+            y=_vals(rows["ai_capex_est"]),
+            name=f"AI capex (estimated, {share:.0%} share)" if share else "AI capex",
+            marker={"color": CAPEX_COLOR, "opacity": 0.5, "pattern": ESTIMATE_PATTERN},
+            secondary_y=False,
+        )
+    fig.add_scatter(
+        x=x,
+        y=_vals(rows["capex_to_ocf"]),
+        name="capex / OCF",
+        mode="markers",
+        marker={"symbol": "diamond", "size": 10, "color": INK},
+        secondary_y=True,
+    )
+    missing = sorted({m for ms in tracker.rows["missing"] for m in ms})
+    styled(
+        fig,
+        f"Hyperscaler capex vs operating cash flow ({tracker.period}, USD bn)",
+        f"no SEC data: {', '.join(missing)}" if missing else "",
+        barmode="group",
+    )
+    fig.update_yaxes(title_text="USD billion", secondary_y=False)
+    fig.update_yaxes(title_text="capex / OCF", tickformat=".0%", secondary_y=True)
+    return fig
+
+
+def lab_cash_chart(projection: LabProjection) -> go.Figure:
+    """Revenue and total cost bars with the cash-flow line of a lab projection; years whose
+    cash flow rests on assumptions (evidence ``scenario``) are hatched."""
+    wide = projection.wide().dropna(subset=["cash_flow"])
+    table = projection.table.set_index(["year", "metric"])["evidence"]
+    hatch = ["/" if table[(y, "cash_flow")] == "scenario" else "" for y in wide.index]
+    years = [str(y) for y in wide.index]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=years,
+                y=wide["revenue"],
+                name="revenue",
+                marker_color=GOOD,
+                marker_pattern_shape=hatch,
+            ),
+            go.Bar(
+                x=years,
+                y=wide["total_cost"],
+                name="total cost",
+                marker_color=BAD,
+                marker_pattern_shape=hatch,
+            ),
+            go.Scatter(
+                x=years,
+                y=wide["cash_flow"],
+                name="cash flow",
+                mode="lines+markers",
+                line={"color": INK},
+            ),
+        ]
+    )
+    be = projection.breakeven_year
+    if be is not None:
+        fig.add_vline(x=years.index(str(be)), line_dash="dot", annotation_text=f"breakeven {be}")
+    return styled(
+        fig,
+        f"{projection.name}: revenue, costs and cash flow (hatched: scenario assumptions)",
+        barmode="group",
+        yaxis_title="USD bn",
+    )
+
+
+def fundamentals_figure(metrics: pd.DataFrame, name: str) -> go.Figure:
+    """Annual revenue, operating income, capex and free cash flow (USD bn) from SEC filings."""
+    wanted = {
+        "revenue": "Revenue",
+        "operating_income": "Operating income",
+        "capex": "Capex",
+        "free_cash_flow": "Free cash flow",
+        "operating_cash_flow": "Operating cash flow",
+    }
+    fig = go.Figure()
+    frame = metrics[metrics["metric"].isin(list(wanted))] if len(metrics) else metrics
+    for i, (metric, title) in enumerate(wanted.items()):
+        part = frame[frame["metric"] == metric].sort_values("end") if len(frame) else frame
+        if part.empty:
+            continue
+        labels = [f"FY{int(y)}" for y in part["fiscal_year"]]
+        fig.add_bar(
+            x=labels,
+            y=(part["value"].astype(float) / 1e9).tolist(),
+            name=title,
+            marker_color=series_color(i),
+            customdata=list(
+                zip(part["accession"].astype(str), part["evidence"].astype(str), strict=True)
+            ),
+            hovertemplate=f"{title} %{{x}}: %{{y:,.1f}} bn<br>%{{customdata[1]}} · "
+            "accession %{customdata[0]}<extra></extra>",
+        )
+    return styled(
+        fig,
+        f"{name}: annual fundamentals from SEC filings (USD bn)",
+        barmode="group",
+        yaxis_title="USD billion",
+        xaxis_title="fiscal year",
+    )
+
+
+def _vals(series: pd.Series) -> list[float | None]:
+    return [None if v is None or pd.isna(v) else float(v) for v in series]
