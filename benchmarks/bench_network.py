@@ -14,9 +14,11 @@ import random
 import networkx as nx
 
 from stackatlas import load_atlas
+from stackatlas.analysis.burn import burn_destinations
 from stackatlas.analysis.concentration import chokepoints, market_concentration
+from stackatlas.analysis.cycles import find_cycles, simple_cycles
 from stackatlas.analysis.economics import project_lab, sensitivity
-from stackatlas.analysis.flows import burn_destinations, find_cycles, flow_graph, simple_cycles
+from stackatlas.analysis.flows import flow_graph
 from timing import median_seconds  # benchmarks/timing.py
 
 

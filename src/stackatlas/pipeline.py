@@ -143,7 +143,7 @@ def run_main_job(
     try:
         result = refresh(atlas, store, progress=progress, skip_unavailable=True)
         if report_path is not None:
-            from stackatlas.report.html import build_report
+            from stackatlas.web.report import build_report
 
             result.report_path = build_report(report_path, atlas=atlas, store=store)
         return result

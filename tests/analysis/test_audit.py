@@ -477,3 +477,20 @@ def test_unreadable_filings_are_named_in_segment_reasons(
     assert rows.loc["dc-fy25", "status"] == "match"  # 10-K FY2025: 115,186 / 130,497
     assert rows.loc["dc-q2", "status"] == "not checkable"
     assert "unreadable filing(s) left out: nvda-10-q-2025-08-27.html" in rows.loc["dc-q2", "reason"]
+
+
+def test_status_filter_keeps_the_totals() -> None:
+    import pandas as pd
+
+    from stackatlas.analysis.audit import AuditReport
+    from stackatlas.errors import ValidationError
+
+    rows = pd.DataFrame({"figure": ["a", "b", "c"], "status": ["match", "differs", "match"]})
+    report = AuditReport(rows)
+    only = report.only("match")
+    assert list(only.rows["figure"]) == ["a", "c"] and only.status == "match"
+    assert only.counts() == {"match": 2} and only.totals == {"match": 2, "differs": 1}
+    assert report.only(None) is report
+    assert report.only("not-checkable").rows.empty
+    with pytest.raises(ValidationError, match="must be match, differs or not-checkable"):
+        audit_claims(mini_atlas(companies=[], memberships=[], figures=[]), status="maybe")

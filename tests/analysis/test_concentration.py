@@ -81,6 +81,17 @@ def test_chokepoint_ranking_by_hand():
     assert list(result.ranking()["rank"]) == [1, 2, 3, 4, 5, 6]
 
 
+def test_chokepoints_of_one_market_keep_their_overall_rank():
+    # cloud suppliers amzn, msft, goog rank 3, 4 and 6 among all markets (see above)
+    cloud = chokepoints(tiny_atlas(), "cloud")
+    assert list(cloud.table["company"]) == ["amzn", "msft", "goog"]
+    assert list(cloud.table["rank"]) == [3, 4, 6]
+    assert cloud.single_points.empty
+    assert list(chokepoints(tiny_atlas(), "gpu").single_points["company"]) == ["nvda"]
+    with pytest.raises(NotFoundError, match="did you mean: cloud"):
+        chokepoints(tiny_atlas(), "clouds")
+
+
 def test_share_sum_over_100_keeps_others_at_zero():
     shares = [("cloud", "amzn", 0.6), ("cloud", "msft", 0.5)]
     row = market_concentration(tiny_atlas(shares=shares), "cloud").table.iloc[0]

@@ -17,15 +17,9 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "analysis_network"))
 from network_atlas import FLOWS, tiny_atlas
 
-from stackatlas.analysis.flows import (
-    burn_destinations,
-    find_cycles,
-    flow_graph,
-    node_split,
-    node_type,
-    period_years,
-    simple_cycles,
-)
+from stackatlas.analysis.burn import burn_destinations
+from stackatlas.analysis.cycles import find_cycles, simple_cycles
+from stackatlas.analysis.flows import flow_graph, node_split, node_type, period_years
 
 
 def _totals(frame):

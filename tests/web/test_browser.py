@@ -196,7 +196,7 @@ def test_pages_forms_and_uploads_in_chromium(server: str, browser_page: object) 
 
 def test_report_renders_offline_in_chromium(browser_page: object, tmp_path: Path) -> None:
     """The report file opens with every chart drawn and not one network request."""
-    from stackatlas.report.html import build_report
+    from stackatlas.web.report import build_report
 
     page = browser_page
     console = Console(page)

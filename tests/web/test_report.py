@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from stackatlas import load_atlas
 from stackatlas.cli.app import app
 from stackatlas.errors import ValidationError
-from stackatlas.report.html import build_report
+from stackatlas.web.report import build_report
 from stackatlas.web.state import WebData
 
 

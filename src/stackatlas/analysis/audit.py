@@ -29,7 +29,8 @@ from stackatlas.analysis.segment_audit import (
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure, FigureKind, SubjectType
 from stackatlas.atlas.render import fmt_amount
-from stackatlas.errors import DataUnavailableError, ValidationError
+from stackatlas.display import records
+from stackatlas.errors import INPUT, DataUnavailableError, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
 from stackatlas.sec.segments import company_segments
 
@@ -252,19 +253,46 @@ def _likely_reason(
     return f"{base}; possibly GAAP vs non-GAAP, a restatement, or a different period definition"
 
 
+STATUSES = ("match", "differs", "not checkable")
+
+
+def audit_status(status: str | None) -> str | None:
+    """``status`` as a row status (``not-checkable`` -> ``not checkable``); ValidationError if
+    it is not one of ``STATUSES``."""
+    if status is None:
+        return None
+    wanted = status.replace("-", " ")
+    if wanted not in STATUSES:
+        raise ValidationError(
+            Problem(
+                INPUT, None, "status", f"must be match, differs or not-checkable, not {status!r}"
+            )
+        )
+    return wanted
+
+
 @dataclass
 class AuditReport:
     """One row per atlas figure: claim, filing-derived value, status and reason."""
 
     rows: pd.DataFrame
     not_covered: dict[str, str] = field(default_factory=dict)
+    status: str | None = None  # rows kept (match / differs / not checkable); None: all
+    totals: dict[str, int] = field(default_factory=dict)  # counts over every figure
 
     def counts(self) -> dict[str, int]:
         return {k: int(v) for k, v in self.rows["status"].value_counts().items()}
 
+    def only(self, status: str | None) -> AuditReport:
+        """The rows of one status (``not-checkable`` = ``not checkable``); totals kept."""
+        wanted = audit_status(status)
+        if wanted is None:
+            return self
+        rows = self.rows[self.rows["status"] == wanted].reset_index(drop=True)
+        return AuditReport(rows, self.not_covered, wanted, self.totals or self.counts())
+
     def to_dict(self) -> dict:
-        clean = self.rows.astype(object).where(self.rows.notna(), None)
-        return {"counts": self.counts(), "figures": clean.to_dict(orient="records")}
+        return {"counts": self.counts(), "figures": records(self.rows)}
 
     def __rich__(self) -> Table:
         c = self.counts()
@@ -345,8 +373,12 @@ def _group_frames(
     return (annual, annual.iloc[0:0]), ""
 
 
-def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
-    """Audit every atlas figure (companies and groups with SEC data; the rest not checkable)."""
+def audit_claims(
+    atlas: Atlas, *, store: object | None = None, status: str | None = None
+) -> AuditReport:
+    """Audit every atlas figure (companies and groups with SEC data; the rest not checkable);
+    ``status`` keeps the rows of one status (``report.totals`` still counts them all)."""
+    wanted = audit_status(status)  # a bad status fails before any work
     from stackatlas.analysis.metric_inputs import NO_FACTS, _company_frames
 
     cache: dict[str, tuple | None] = {}
@@ -438,4 +470,4 @@ def audit_claims(atlas: Atlas, *, store: object | None = None) -> AuditReport:
     if not frame.empty:
         frame = frame.sort_values("status", key=lambda s: s.map(order), kind="stable")
         frame["computed"] = frame["computed"].astype(object).where(frame["computed"].notna(), None)
-    return AuditReport(frame.reset_index(drop=True), unavailable)
+    return AuditReport(frame.reset_index(drop=True), unavailable).only(wanted)

@@ -44,7 +44,7 @@ from stackatlas.analysis.flows import COST_KINDS, flow_graph
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Share, SourceKind
 from stackatlas.display import records, rich_table, suggest
-from stackatlas.errors import NotFoundError
+from stackatlas.errors import INPUT, NotFoundError, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
 
 Guidelines = Literal["2023", "2010"]
@@ -116,8 +116,11 @@ def market_concentration(
     atlas: Atlas, market: str | None = None, *, guidelines: Guidelines = "2023"
 ) -> Concentration:
     """HHI, CR1, CR3, supplier count and named band for every market (or one)."""
-    if market is not None and market not in atlas.markets:
-        raise NotFoundError(f"unknown market {market!r}", suggest(market, atlas.markets))
+    _check_market(atlas, market)
+    if guidelines not in BANDS:
+        raise ValidationError(
+            Problem(INPUT, None, "guidelines", f"must be 2023 or 2010, not {guidelines!r}")
+        )
     rows = []
     for mid, mkt in atlas.markets.items():
         if market is not None and mid != market:
@@ -271,8 +274,17 @@ def _company_layers(atlas: Atlas) -> dict[str, set[int]]:
     return placed
 
 
-def chokepoints(atlas: Atlas, *, spof_share: float = SPOF_SHARE) -> Chokepoints:
-    """Rank suppliers by share × reach of their markets (formula in the module doc)."""
+def _check_market(atlas: Atlas, market: str | None) -> None:
+    if market is not None and market not in atlas.markets:
+        raise NotFoundError(f"unknown market {market!r}", suggest(market, atlas.markets))
+
+
+def chokepoints(
+    atlas: Atlas, market: str | None = None, *, spof_share: float = SPOF_SHARE
+) -> Chokepoints:
+    """Rank suppliers by share × reach of their markets (formula in the module doc); with
+    ``market``, only that market's rows (ranks stay those among all markets)."""
+    _check_market(atlas, market)
     placed = _company_layers(atlas)
     edges = supply_edges(atlas)
     graph = flow_graph(atlas)
@@ -340,4 +352,6 @@ def chokepoints(atlas: Atlas, *, spof_share: float = SPOF_SHARE) -> Chokepoints:
         kind="stable",
     ).reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
+    if market is not None:
+        table = table[table["market"] == market]
     return Chokepoints(table, table[table["single_point"]].reset_index(drop=True))

@@ -39,6 +39,7 @@ from stackatlas._io import data_path
 from stackatlas.display import records, rich_table, suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
 from stackatlas.evidence import Evidence, weakest
+from stackatlas.overrides import OVERRIDES
 
 COSTS = ("inference", "other_opex", "training")
 METRICS = (
@@ -115,7 +116,7 @@ def load_lab(lab: str = "openai", overrides: dict[str, float] | None = None) -> 
     for key, value in (overrides or {}).items():
         problem = _check_override(spec, key, value)
         if problem:
-            problems.append(Problem(name, None, key, problem))
+            problems.append(Problem(OVERRIDES, None, key, problem))
         else:
             spec.inputs[key] = LabInput(
                 key,

@@ -409,27 +409,6 @@ def _nodes(atlas: Atlas, edges: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "name", "type", "order"])
 
 
-_MOVED = {
-    "Cycle": "cycles",
-    "CycleReport": "cycles",
-    "find_cycles": "cycles",
-    "simple_cycles": "cycles",
-    "company_revenue": "cycles",
-    "BurnDestinations": "burn",
-    "burn_destinations": "burn",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """``flows.find_cycles`` / ``flows.burn_destinations`` (the documented entry points) live in
-    their own modules; resolve them lazily to avoid an import cycle."""
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"stackatlas.analysis.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def link_view(frame: pd.DataFrame) -> pd.DataFrame:
     """A compact display of aggregated links: from, to, amount, kinds, periods, flows, ev."""
     rows = [

@@ -14,7 +14,8 @@ import typer
 from rich.markup import escape
 from rich.text import Text
 
-from stackatlas.cli.common import console, emit_json, err_console, guarded, print_legend
+from stackatlas.cli.common import console, err_console, guarded, print_legend
+from stackatlas.cli.options import Output, OverlayOpt, load_atlas, open_store, with_output
 from stackatlas.errors import ValidationError
 
 
@@ -26,23 +27,8 @@ def register(app: typer.Typer) -> None:
     app.command("audit")(audit)
 
 
-def _store(write: bool = False):
-    """The store when its file exists (read-only unless ``write``), else None."""
-    from stackatlas import config
-    from stackatlas.store.store import Store
-
-    if write:
-        return Store()
-    return Store(read_only=True) if config.store_path().exists() else None
-
-
-def _atlas():
-    from stackatlas.atlas import load_atlas
-
-    return load_atlas()
-
-
 @guarded
+@with_output
 def pools(
     by: Annotated[str, typer.Option(help="Group by 'layer' or 'segment'.")] = "layer",
     year: Annotated[
@@ -51,7 +37,9 @@ def pools(
             help="One calendar year (e.g. 2025) or 'ttm'; default: the last 4 years and TTM."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """Profit pools by layer: revenue, operating income, margins, capex and free cash flow from
     SEC filings weighted by each company's exposure, plus atlas estimates; with coverage."""
@@ -59,11 +47,10 @@ def pools(
 
     if year is not None and year.lower() != "ttm" and not year.isdigit():
         raise ValidationError(f"--year must be a calendar year or 'ttm', not {year!r}")
-    result = profit_pools(_atlas(), by=by, year=year, store=_store())
-    if as_json:
-        emit_json(result.to_dict())
+    result = profit_pools(load_atlas(atlas_overlay), by=by, year=year, store=open_store())
+    out.show(result)
+    if out.machine:
         return
-    console.print(result)
     console.print(
         "[dim]margin, capex/rev: over the companies that report both inputs, so they "
         "can differ from op.inc / revenue when atlas estimates add revenue only[/]"
@@ -129,23 +116,23 @@ def _thesis_table(result):
 
 
 @guarded
+@with_output
 def capex(
     period: Annotated[
         str,
         typer.Option(help="'annual' (calendar years + TTM) or 'quarterly' (calendar quarters)."),
     ] = "annual",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """Hyperscaler capex vs operating cash flow (Amazon, Microsoft, Alphabet, Meta, Oracle),
     the AI share as an estimate, group totals, and the article's claims beside the filings."""
     from stackatlas.analysis.capex import hyperscaler_capex
 
-    result = hyperscaler_capex(_atlas(), period=period, store=_store())
-    if as_json:
-        emit_json(result.to_dict())
-        return
-    console.print(result)
-    if result.not_covered:
+    result = hyperscaler_capex(load_atlas(atlas_overlay), period=period, store=open_store())
+    out.show(result)
+    if result.not_covered and not out.machine:
         console.print(
             f"[dim]no SEC data: {', '.join(sorted(result.not_covered))} — group "
             "totals are unresolved; '(partial)' rows sum the members with data[/]"
@@ -154,6 +141,7 @@ def capex(
 
 
 @guarded
+@with_output
 def signals(
     since: Annotated[
         str | None, typer.Option(help="Compare with a snapshot: 'last-sync' or a date YYYY-MM-DD.")
@@ -168,15 +156,18 @@ def signals(
         Path | None,
         typer.Option(help="Extra signals YAML (same shape as the shipped list; same id replaces)."),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """The watch list: capex / OCF, negative free cash flow, Nvidia margin, lab burn, revenue
     gap, debt-financed capex — value, previous value, thresholds, status and evidence."""
     from stackatlas.analysis.signal_history import record_snapshot
     from stackatlas.analysis.signals import evaluate_signals
+    from stackatlas.store import Store
 
-    atlas = _atlas()
-    store = _store(write=record)
+    atlas = load_atlas(atlas_overlay)
+    store = Store() if record else open_store()
     try:
         report = evaluate_signals(atlas, store=store, since=since, file=file)
         if record and store is not None:
@@ -188,36 +179,29 @@ def signals(
     finally:
         if store is not None:
             store.close()
-    if as_json:
-        emit_json(report.to_dict())
-        return
-    console.print(report)
-    print_legend()
+    out.show(report)
+    if not out.machine:
+        print_legend()
 
 
 @guarded
+@with_output
 def audit(
     status: Annotated[
         str | None, typer.Option(help="Show only 'match', 'differs' or 'not-checkable'.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """Check every atlas figure that SEC filings can recompute: match / differs (with the
     likely reason) / not checkable (why). Claims are shown as stated, never overwritten."""
     from stackatlas.analysis.audit import audit_claims
 
-    wanted = None if status is None else status.replace("-", " ")
-    if wanted not in (None, "match", "differs", "not checkable"):
-        raise ValidationError(f"--status must be match, differs or not-checkable, not {status!r}")
-    report = audit_claims(_atlas(), store=_store())
-    totals = report.counts()
-    if wanted is not None:
-        report.rows = report.rows[report.rows["status"] == wanted].reset_index(drop=True)
-    if as_json:
-        emit_json(report.to_dict())
-        return
-    console.print(report)
-    if wanted is not None:  # the title counts only the rows shown
+    report = audit_claims(load_atlas(atlas_overlay), store=open_store(), status=status)
+    out.show(report)
+    if report.status is not None and not out.machine:  # the title counts only the rows shown
+        totals, wanted = report.totals, report.status
         console.print(
             f"[dim]showing {wanted} only; all figures: {totals.get('match', 0)} "
             f"match, {totals.get('differs', 0)} differ, "

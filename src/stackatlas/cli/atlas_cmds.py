@@ -10,63 +10,45 @@ import io
 import json
 import sys
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
 import typer
 from rich.table import Table
 
-from stackatlas.atlas import load_atlas
 from stackatlas.atlas.views import atlas_summary, company_profile, source_list, stack_map
 from stackatlas.cli.common import console, emit_json, err_console, guarded
+from stackatlas.cli.options import JsonOpt, Output, OverlayOpt, load_atlas, with_output
 from stackatlas.errors import AtlasValidationError
 from stackatlas.store import Store
 
-OverlayOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--atlas-overlay",
-        envvar="STACKATLAS_ATLAS_OVERLAY",
-        help="Directory of atlas files merged over the shipped atlas.",
-        file_okay=False,
-        dir_okay=True,
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
 
-
-def _show(result: object, as_json: bool) -> None:
-    if as_json:
-        emit_json(result.to_dict())  # type: ignore[attr-defined]
-    else:
-        console.print(result)
-
-
+@with_output
 def map_cmd(
     layer: Annotated[str | None, typer.Option("--layer", "-l", help="Show one layer only.")] = None,
     atlas_overlay: OverlayOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    out: Output,
 ) -> None:
     """The stack as a tree: layer -> segment -> companies, with headline figures and shares."""
-    result = stack_map(load_atlas(atlas_overlay), layer=layer)
-    _show(result, as_json)
+    out.show(stack_map(load_atlas(atlas_overlay), layer=layer))
 
 
+@with_output
 def company_cmd(
     name: Annotated[str, typer.Argument(help="Company id, ticker, name or alias.")],
     atlas_overlay: OverlayOpt = None,
-    as_json: JsonOpt = False,
+    *,
+    out: Output,
 ) -> None:
     """A company's profile: segments, market shares, money flows, figures and their sources."""
-    result = company_profile(load_atlas(atlas_overlay), name)
-    _show(result, as_json)
+    out.show(company_profile(load_atlas(atlas_overlay), name))
 
 
-def sources_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
+@with_output
+def sources_cmd(atlas_overlay: OverlayOpt = None, *, out: Output) -> None:
     """Every source the atlas cites, with how many rows cite it."""
-    result = source_list(load_atlas(atlas_overlay))
-    _show(result, as_json)
+    out.show(source_list(load_atlas(atlas_overlay)))
 
 
 def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:

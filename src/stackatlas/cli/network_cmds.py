@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
-from stackatlas.cli.common import console, emit_json, guarded, print_legend
-from stackatlas.errors import Problem, ValidationError
+from stackatlas.cli.common import console, guarded, print_legend
+from stackatlas.cli.options import Output, OverlayOpt, SetOpt, load_atlas, set_flag, with_output
 
 
 def register(app: typer.Typer) -> None:
@@ -21,13 +21,8 @@ def register(app: typer.Typer) -> None:
     app.command("economics")(economics)
 
 
-def _atlas():
-    from stackatlas.atlas import load_atlas
-
-    return load_atlas()
-
-
 @guarded
+@with_output
 def flows(
     layers: Annotated[bool, typer.Option("--layers", help="Layer -> layer totals.")] = False,
     segments: Annotated[
@@ -58,7 +53,9 @@ def flows(
             "--expand-groups", help="Cycles: split group flows equally over members (scenario)."
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """The money-flow graph: company -> company flows (default), layer totals, circular
     financing, or a lab's spending by destination layer. Amounts in USD bn as stated."""
@@ -67,7 +64,7 @@ def flows(
     from stackatlas.analysis.flows import flow_graph, link_view
     from stackatlas.display import rich_table
 
-    atlas = _atlas()
+    atlas = load_atlas(atlas_overlay)
     graph = flow_graph(atlas, per_year=per_year, period=period, include_debt=include_debt)
     payload: dict[str, Any] = {"per_year": per_year, "period": period, "include_debt": include_debt}
     views: list[Any] = []
@@ -95,8 +92,8 @@ def flows(
         result = burn_destinations(atlas, burn, per_year=per_year, period=period)
         payload["burn"] = result.to_dict()
         views.append(result)
-    if as_json:
-        emit_json({k: _jsonable(v) for k, v in payload.items()})
+    if out.machine:
+        out.show(graph, {k: _jsonable(v) for k, v in payload.items()})
         return
     for view in views:
         console.print(view)
@@ -106,29 +103,25 @@ def flows(
 
 
 @guarded
+@with_output
 def concentration(
     market: Annotated[str | None, typer.Option(help="One market id (e.g. foundry).")] = None,
     guidelines: Annotated[
         str, typer.Option(help="Band thresholds: 2023 (1,000 / 1,800) or 2010 (1,500 / 2,500).")
     ] = "2023",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """Market concentration (HHI, CR1, CR3, suppliers, DOJ/FTC band) and chokepoints
     (share x reach of the market downstream), with single points of failure."""
     from stackatlas.analysis.concentration import chokepoints, market_concentration
 
-    if guidelines not in ("2023", "2010"):
-        raise ValidationError(
-            Problem("--guidelines", None, "guidelines", f"must be 2023 or 2010, not {guidelines!r}")
-        )
-    atlas = _atlas()
+    atlas = load_atlas(atlas_overlay)
     result = market_concentration(atlas, market, guidelines=guidelines)  # type: ignore[arg-type]
-    points = chokepoints(atlas)
-    if market is not None:
-        points.table = points.table[points.table["market"] == market]
-        points.single_points = points.single_points[points.single_points["market"] == market]
-    if as_json:
-        emit_json({"concentration": result.to_dict(), **points.to_dict()})
+    points = chokepoints(atlas, market)
+    if out.machine:
+        out.show(result, {"concentration": result.to_dict(), **points.to_dict()})
         return
     console.print(result)
     console.print(points)
@@ -141,36 +134,33 @@ def concentration(
 
 
 @guarded
+@with_output
 def economics(
     lab: Annotated[str, typer.Option(help="Lab whose shipped inputs to use.")] = "openai",
-    set_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Override an input, e.g. --set growth_2027=0.6 (repeatable).",
-        ),
-    ] = None,
+    set_: SetOpt = None,
     show_sensitivity: Annotated[
         bool, typer.Option("--sensitivity", help="Breakeven year across growth x cost factors.")
     ] = False,
     show_inputs: Annotated[
         bool, typer.Option("--inputs", help="List every input with its value, basis and source.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    *,
+    out: Output,
 ) -> None:
     """A model lab's projected revenue, costs, cash burn and breakeven year, checked against
-    the article's figures; every input can be overridden."""
+    the article's figures; every input can be overridden (--set growth_2027=0.6)."""
     from stackatlas.analysis.economics import project_lab, sensitivity
+    from stackatlas.overrides import parse_overrides
 
-    overrides = parse_overrides(set_ or [])
-    projection = project_lab(lab, overrides)
-    grid = sensitivity(lab, overrides=overrides) if show_sensitivity else None
-    if as_json:
+    with set_flag():
+        overrides = parse_overrides(set_ or [], float, syntax="KEY=NUMBER")
+        projection = project_lab(lab, overrides)
+        grid = sensitivity(lab, overrides=overrides) if show_sensitivity else None
+    if out.machine:
         payload = projection.to_dict()
         if grid is not None:
             payload["sensitivity"] = grid.to_dict()
-        emit_json(payload)
+        out.show(projection, payload)
         return
     console.print(projection)
     if show_inputs:
@@ -186,25 +176,6 @@ def economics(
     if grid is not None:
         console.print(grid)
     print_legend()
-
-
-def parse_overrides(items: list[str]) -> dict[str, float]:
-    """``["growth_2027=0.6"]`` -> ``{"growth_2027": 0.6}``; bad items -> ValidationError."""
-    out: dict[str, float] = {}
-    problems = []
-    for item in items:
-        key, sep, raw = item.partition("=")
-        try:
-            if not sep or not key.strip():
-                raise ValueError
-            out[key.strip()] = float(raw)
-        except ValueError:
-            problems.append(
-                Problem("--set", None, key.strip() or item, f"expected KEY=NUMBER, got {item!r}")
-            )
-    if problems:
-        raise ValidationError(problems)
-    return out
 
 
 def _jsonable(value: Any) -> Any:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 
-from stackatlas.cli.common import console, emit_json, err_console, guarded
-from stackatlas.errors import NotFoundError, StackAtlasError, ValidationError
+from stackatlas.cli.common import guarded
+from stackatlas.cli.options import Output, OverlayOpt, load_atlas, with_output
 
 portfolio_app = typer.Typer(
     help="Map your holdings onto the five layers (educational, not investment advice).",
@@ -18,6 +17,7 @@ portfolio_app = typer.Typer(
 
 @portfolio_app.command("analyze")
 @guarded
+@with_output
 def analyze(
     file: Path = typer.Argument(
         ...,
@@ -40,45 +40,35 @@ def analyze(
     benchmark: str = typer.Option("SPY", help="Benchmark ticker for beta."),
     years: float = typer.Option(3.0, help="Risk window: the last N years of prices."),
     draws: int = typer.Option(0, help="Monte Carlo draws for --scenario (0 = point estimate)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """Exposure by layer and segment, chokepoints, market risk and the profile gap table."""
     from stackatlas.portfolio import analyze_portfolio
 
-    try:
-        report = analyze_portfolio(
-            file,
-            profile=profile,
-            prices_dir=prices,
-            scenario=scenario,
-            etf_holdings=list(etf_holdings or []),
-            benchmark=benchmark,
-            years=years,
-            draws=draws,
-        )
-    except StackAtlasError as exc:
-        # escape: problem locations look like "file:3 [shares]", which rich reads as markup
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-        code = 2 if isinstance(exc, ValidationError | NotFoundError) else 1
-        raise typer.Exit(code) from None
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        console.print(report)
+    report = analyze_portfolio(
+        file,
+        atlas=load_atlas(atlas_overlay),
+        profile=profile,
+        prices_dir=prices,
+        scenario=scenario,
+        etf_holdings=list(etf_holdings or []),
+        benchmark=benchmark,
+        years=years,
+        draws=draws,
+    )
+    out.show(report)
 
 
 @portfolio_app.command("profiles")
 @guarded
-def profiles(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+@with_output
+def profiles(atlas_overlay: OverlayOpt = None, *, out: Output) -> None:
     """The article's five levels with their risks and the three profiles' target ranges."""
-    from stackatlas.atlas import load_atlas
     from stackatlas.portfolio.profiles import profiles_view
 
-    view = profiles_view(load_atlas())
-    if as_json:
-        emit_json(view.to_dict())
-    else:
-        console.print(view)
+    out.show(profiles_view(load_atlas(atlas_overlay)))
 
 
 def register(app: typer.Typer) -> None:

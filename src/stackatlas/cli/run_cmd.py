@@ -13,10 +13,9 @@ from typing import Annotated
 
 import typer
 
-from stackatlas.atlas import load_atlas
 from stackatlas.atlas.views import atlas_summary, stack_map
-from stackatlas.cli.atlas_cmds import JsonOpt, OverlayOpt
 from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.cli.options import JsonOpt, OverlayOpt, load_atlas
 from stackatlas.pipeline import run_main_job
 from stackatlas.store import Store
 

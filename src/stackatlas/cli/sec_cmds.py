@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from stackatlas.cli.common import console, emit_json, guarded
+from stackatlas.cli.common import console, guarded
+from stackatlas.cli.options import Output, OverlayOpt, load_atlas, with_output
 
 SEC_METRICS_KEYS = (
     "metric",
@@ -27,7 +28,6 @@ SEC_METRICS_KEYS = (
 )
 """The stable key set of every object ``stackatlas sec metrics --json`` prints."""
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
 sec_app = typer.Typer(
     name="sec",
     help="SEC EDGAR data: bulk archive ingestion, metrics from one companyfacts file.",
@@ -42,6 +42,7 @@ def register(app: typer.Typer) -> None:
 
 
 @guarded
+@with_output
 def sync_cmd(
     companies: Annotated[
         str,
@@ -59,29 +60,32 @@ def sync_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with status 1 when any company failed.")
     ] = False,
-    as_json: JsonOpt = False,
+    atlas_overlay: OverlayOpt = None,
+    *,
+    out: Output,
 ) -> None:
     """Fetch SEC companyfacts for atlas companies, store their facts (cache-aware) and
     snapshot the watch-list signals so `signals --since last-sync` can show changes."""
-    from stackatlas.atlas import load_atlas
     from stackatlas.pipeline import refresh
     from stackatlas.store import Store
 
+    atlas = load_atlas(atlas_overlay)
     with Store() as store:
         result = refresh(
-            load_atlas(), store, companies=companies, offline=offline or None, progress=not as_json
+            atlas, store, companies=companies, offline=offline or None, progress=not out.machine
         )
     report = result.sync
     assert report is not None  # refresh raises rather than skipping without skip_unavailable
-    if as_json:
-        emit_json(
+    if out.machine:
+        out.show(
+            report,
             {
                 **report.to_dict(),
                 "sync_id": result.sync_id,
                 "signal_snapshot_rows": result.snapshot_rows,
                 "segment_rows": result.segment_rows,
                 "notes": result.notes,
-            }
+            },
         )
     else:
         console.print(report)
@@ -97,6 +101,7 @@ def sync_cmd(
 
 @sec_app.command("bulk")
 @guarded
+@with_output
 def bulk_cmd(
     archive: Annotated[
         Path,
@@ -109,20 +114,18 @@ def bulk_cmd(
         int | None,
         typer.Option(help="Parsing processes (default: one per core; 0 = in-process).", min=0),
     ] = None,
-    as_json: JsonOpt = False,
+    *,
+    out: Output,
 ) -> None:
     """Ingest the SEC bulk archive into the store (parallel, resumable; failures summarized)."""
     from stackatlas.sec.bulk import ingest_bulk
 
-    report = ingest_bulk(archive, workers=workers, progress=not as_json)
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        console.print(report)
+    out.show(ingest_bulk(archive, workers=workers, progress=not out.machine))
 
 
 @sec_app.command("metrics")
 @guarded
+@with_output
 def metrics_cmd(
     file: Annotated[
         Path, typer.Option("--file", help="A companyfacts JSON file (CIK##########.json).")
@@ -130,20 +133,22 @@ def metrics_cmd(
     period: Annotated[
         str, typer.Option(help="annual (fiscal years), quarterly (Q1-Q4) or ttm.")
     ] = "annual",
-    as_json: JsonOpt = False,
+    *,
+    out: Output,
 ) -> None:
     """Standard metrics straight from one companyfacts file (no store, no network).
 
     --json prints a list of objects with exactly the keys metric, fiscal_year, fiscal_period,
     start, end, value, unit, concept, accession, derivation.
     """
-    from stackatlas.fundamentals import compute_metrics, metric_records
+    from stackatlas.display import records
+    from stackatlas.fundamentals import compute_metrics
     from stackatlas.sec.companyfacts import read_companyfacts
 
     frame = compute_metrics(read_companyfacts(file), period)
-    records = metric_records(frame, SEC_METRICS_KEYS)
-    if as_json:
-        emit_json(records)
+    rows = records(frame, SEC_METRICS_KEYS)
+    if out.machine:
+        out.show(rows, rows)
         return
     shown = (
         "metric",
@@ -158,7 +163,7 @@ def metrics_cmd(
     table = Table(title=f"{file.name}: {period} metrics (full units; --json for accessions)")
     for key in shown:
         table.add_column(key, justify="right" if key in {"fiscal_year", "value"} else "left")
-    for rec in records:
+    for rec in rows:
         value = rec["value"]
         table.add_row(
             *[

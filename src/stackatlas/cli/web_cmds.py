@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from stackatlas.cli.common import console, guarded
+from stackatlas.cli.options import OverlayOpt, load_atlas, open_store
 
 
 def serve(
@@ -29,6 +30,7 @@ def serve(
             "--warm/--no-warm", help="Compute every page once at start-up (in the background)."
         ),
     ] = True,
+    atlas_overlay: OverlayOpt = None,
 ) -> None:
     """Serve the dashboard and JSON API (read-only over the store; API list at /api-docs)."""
     import threading
@@ -46,7 +48,11 @@ def serve(
         f"stackatlas web on http://{host}:{port}/  (API: /api-docs, /openapi.json; Ctrl+C stops)"
     )
     uvicorn.run(
-        create_app(prices_dir=prices), host=host, port=port, log_level="warning", access_log=False
+        create_app(atlas_overlay=atlas_overlay, prices_dir=prices),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
     )
 
 
@@ -61,16 +67,14 @@ def report(
         Path | None,
         typer.Option("--prices", help="Folder of daily price CSVs for the portfolio chapter."),
     ] = None,
+    atlas_overlay: OverlayOpt = None,
 ) -> None:
     """Write one self-contained HTML report (map, flows, pools, capex, concentration, signals,
     audit, scenarios, sources; optional portfolio) and print its path."""
-    from stackatlas import config
-    from stackatlas.atlas import load_atlas
-    from stackatlas.report.html import build_report
-    from stackatlas.store import Store
+    from stackatlas.web.report import build_report
 
-    atlas = load_atlas()
-    store = Store(read_only=True) if config.store_path().exists() else None
+    atlas = load_atlas(atlas_overlay)
+    store = open_store()
     try:
         path = build_report(
             output, atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices

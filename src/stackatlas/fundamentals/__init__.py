@@ -12,7 +12,6 @@ from stackatlas.fundamentals.metrics import (
     company_metrics,
     compute_metrics,
     load_company_facts,
-    metric_records,
 )
 
 __all__ = [
@@ -23,5 +22,4 @@ __all__ = [
     "company_metrics",
     "compute_metrics",
     "load_company_facts",
-    "metric_records",
 ]

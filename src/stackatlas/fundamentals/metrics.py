@@ -14,7 +14,6 @@ quarter; balances use the fiscal period they close).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,25 +152,6 @@ def load_company_facts(cik: int, *, store: Store | None = None) -> pa.Table:
     raise DataUnavailableError(
         f"no SEC facts for CIK {cik} in {where}; run `stackatlas sync` or set STACKATLAS_SEC_DIR"
     )
-
-
-def metric_records(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[dict]:
-    """JSON-safe records (ISO dates, None for missing numbers) of a metrics frame."""
-    cols = list(columns or df.columns)
-    out = []
-    for rec in df[cols].to_dict("records"):
-        clean = {}
-        for key, val in rec.items():
-            if val is None or (isinstance(val, float) and math.isnan(val)) or val is pd.NA:
-                clean[key] = None
-            elif hasattr(val, "isoformat"):
-                clean[key] = val.isoformat()
-            elif hasattr(val, "item"):
-                clean[key] = val.item()
-            else:
-                clean[key] = val
-        out.append(clean)
-    return out
 
 
 def _check_metrics(metrics: Sequence[str] | None) -> list[str]:

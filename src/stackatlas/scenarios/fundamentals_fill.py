@@ -8,7 +8,6 @@ filings, converted to USD); a company without facts keeps NaN.
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Any
 
 from stackatlas import config
@@ -29,11 +28,10 @@ def fundamentals_revenue(
     from stackatlas.fundamentals import company_metrics
 
     opened = None
-    if store is None and config.store_path().is_file():
-        with suppress(Exception):  # a locked or foreign store file: fall back to the SEC dir
-            from stackatlas.store import Store
+    if store is None:
+        from stackatlas.store import Store
 
-            opened = store = Store(config.store_path(), read_only=True)
+        opened = store = Store.open_existing()
     out: dict[str, tuple[float, float | None, str]] = {}
     try:
         for cid in company_ids:

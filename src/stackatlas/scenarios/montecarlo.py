@@ -15,6 +15,7 @@ import numpy as np
 
 from stackatlas.display import suggest
 from stackatlas.errors import Problem, ValidationError
+from stackatlas.overrides import OVERRIDES
 from stackatlas.scenarios.params import Distribution, ParamSpec, parse_distribution
 from stackatlas.scenarios.yamlmarks import MarkedDoc
 
@@ -29,31 +30,31 @@ def apply_overrides(
     fixed = {name: spec.default for name, spec in params.items()}
     dists = {name: spec.distribution for name, spec in params.items() if spec.distribution}
     problems: list[Problem] = []
-    doc = MarkedDoc({}, "--set")
+    doc = MarkedDoc({}, OVERRIDES)
     for name, value in (overrides or {}).items():
         spec = params.get(name)
         if spec is None:
             close = suggest(name, params)
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
-            problems.append(Problem("--set", None, name, f"unknown parameter {name!r}{hint}"))
+            problems.append(Problem(OVERRIDES, None, name, f"unknown parameter {name!r}{hint}"))
             continue
         if isinstance(value, Mapping):
             dist = parse_distribution(dict(value), doc, (name,), spec.low, spec.high, problems)
             if dist is not None:
                 if name in SCALAR_ONLY:
-                    problems.append(Problem("--set", None, name, "must be a single number"))
+                    problems.append(Problem(OVERRIDES, None, name, "must be a single number"))
                 dists[name] = dist
                 fixed[name] = dist.center
             continue
         try:
             number = float(value)
         except (TypeError, ValueError):
-            problems.append(Problem("--set", None, name, f"not a number: {value!r}"))
+            problems.append(Problem(OVERRIDES, None, name, f"not a number: {value!r}"))
             continue
         if not spec.low <= number <= spec.high:
             problems.append(
                 Problem(
-                    "--set",
+                    OVERRIDES,
                     None,
                     name,
                     f"{name} = {number:g} is outside its range [{spec.low:g}, {spec.high:g}]",

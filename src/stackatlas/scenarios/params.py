@@ -18,6 +18,7 @@ import numpy as np
 
 from stackatlas._io import data_path
 from stackatlas.errors import Problem, ValidationError
+from stackatlas.overrides import OVERRIDES
 from stackatlas.scenarios.yamlmarks import MarkedDoc, PathKey, load_marked
 
 DIST_FIELDS: dict[str, tuple[str, ...]] = {
@@ -185,7 +186,7 @@ def parse_override(text: str) -> float | dict[str, Any]:
     if not match or match.group(1) not in DIST_FIELDS:
         raise ValidationError(
             Problem(
-                "--set",
+                OVERRIDES,
                 None,
                 None,
                 f"cannot read value {text!r}: use a "
@@ -197,13 +198,13 @@ def parse_override(text: str) -> float | dict[str, Any]:
         values = [float(v) for v in match.group(2).split(",") if v.strip()]
     except ValueError:
         raise ValidationError(
-            Problem("--set", None, None, f"non-numeric argument in {text!r}")
+            Problem(OVERRIDES, None, None, f"non-numeric argument in {text!r}")
         ) from None
     names = DIST_FIELDS[kind]
     if len(values) != len(names):
         raise ValidationError(
             Problem(
-                "--set", None, None, f"{kind} takes {len(names)} arguments ({', '.join(names)})"
+                OVERRIDES, None, None, f"{kind} takes {len(names)} arguments ({', '.join(names)})"
             )
         )
     return {"kind": kind, **dict(zip(names, values, strict=True))}

@@ -48,6 +48,12 @@ class Store:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._tx_depth = 0
 
+    @classmethod
+    def open_existing(cls, path: Path | None = None) -> Store | None:
+        """The store read-only when its file exists, else None (no file is created)."""
+        store = cls(path, read_only=True)
+        return store if store.path.is_file() else None
+
     # ---- connection ----------------------------------------------------------------------
     @property
     def con(self) -> duckdb.DuckDBPyConnection:

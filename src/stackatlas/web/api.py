@@ -69,23 +69,10 @@ async def layers(request: Request) -> Response:
 async def companies(request: Request) -> Response:
     """Every atlas company with its layers and segments."""
 
+    from stackatlas.atlas.company_list import company_list
+
     def build(atlas: Any, store: Any) -> dict[str, Any]:
-        items = []
-        for c in sorted(atlas.companies.values(), key=lambda c: c.id):
-            segs = [ms.segment for ms in atlas.memberships_of(c.id)]
-            items.append(
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "ticker": c.ticker,
-                    "cik": c.cik,
-                    "country": c.country,
-                    "listed": c.listed,
-                    "segments": segs,
-                    "layers": list(dict.fromkeys(atlas.layer_of_segment[s] for s in segs)),
-                }
-            )
-        return {"atlas_version": atlas.version, "companies": items}
+        return company_list(atlas).to_dict()
 
     return await _json(_data(request), "companies", m.CompaniesResponse, build)
 
@@ -122,7 +109,8 @@ async def sources(request: Request) -> Response:
 @router.get("/flows", response_model=m.FlowsResponse)
 async def flows(request: Request) -> Response:
     """Money flows (USD bn as stated), collapsed to layers, and the cycles among them."""
-    from stackatlas.analysis.flows import find_cycles, flow_graph
+    from stackatlas.analysis.cycles import find_cycles
+    from stackatlas.analysis.flows import flow_graph
 
     def build(atlas: Any, store: Any) -> dict[str, Any]:
         graph = flow_graph(atlas).to_dict()

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
 
+from stackatlas.atlas.company_list import CompanyList
 from stackatlas.atlas.views import CompanyProfile, MapLayer, SourceItem
 
 EvidenceStr = Literal["reported", "derived", "estimated", "scenario", "unresolved"]
@@ -35,20 +36,8 @@ class LayersResponse(BaseModel):
     layers: list[MapLayer]
 
 
-class CompanyItem(BaseModel):
-    id: str
-    name: str
-    ticker: str | None
-    cik: int | None
-    country: str
-    listed: bool
-    layers: list[str]
-    segments: list[str]
-
-
-class CompaniesResponse(BaseModel):
-    atlas_version: str
-    companies: list[CompanyItem]
+class CompaniesResponse(CompanyList):
+    """Every atlas company with its layers and segments."""
 
 
 class CompanyResponse(CompanyProfile):

@@ -132,24 +132,10 @@ for _path, _key in PAGES.items():
 def companies_page(request: Request) -> HTMLResponse:
     data = _data(request)
 
+    from stackatlas.atlas.company_list import company_list
+
     def build(atlas: Any, store: Any) -> bytes:
-        rows = []
-        for c in sorted(atlas.companies.values(), key=lambda c: c.name.lower()):
-            layers = list(
-                dict.fromkeys(
-                    atlas.layer_of_segment[ms.segment] for ms in atlas.memberships_of(c.id)
-                )
-            )
-            rows.append(
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "ticker": c.ticker,
-                    "country": c.country,
-                    "layers": layers,
-                    "cik": c.cik,
-                }
-            )
+        rows = company_list(atlas).by_name()
         return page(
             data, "Companies", "/companies", [], template="companies.html", companies=rows
         ).body
@@ -258,20 +244,14 @@ def _scenario_page(
 
 def _overrides(params: dict[str, Any], values: dict[str, str]) -> tuple[dict[str, float], list]:
     """Form values that differ from the defaults (a changed value fixes that parameter)."""
-    from stackatlas.errors import Problem
+    from stackatlas.overrides import parse_overrides
 
-    out, problems = {}, []
-    for name, text in values.items():
-        if name not in params or not text.strip():
-            continue
-        try:
-            number = float(text)
-        except ValueError:
-            problems.append(Problem("form", None, name, f"not a number: {text!r}"))
-            continue
-        if number != params[name].default:
-            out[name] = number
-    return out, problems
+    filled = [(k, v) for k, v in values.items() if k in params and v.strip()]
+    try:
+        numbers = parse_overrides(filled, float, syntax="a number", label="form")
+    except ValidationError as exc:
+        return {}, list(exc.problems)
+    return {k: v for k, v in numbers.items() if v != params[k].default}, []
 
 
 def _int(text: str, field: str, problems: list) -> int:

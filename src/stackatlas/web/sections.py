@@ -105,7 +105,8 @@ def map_section(atlas: Atlas, store: object | None = None) -> Section:
 
 
 def flows_section(atlas: Atlas, store: object | None = None) -> Section:
-    from stackatlas.analysis.flows import find_cycles, flow_graph
+    from stackatlas.analysis.cycles import find_cycles
+    from stackatlas.analysis.flows import flow_graph
     from stackatlas.charts.network import flow_sankey
 
     graph = flow_graph(atlas)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from stackatlas.display import suggest
-from stackatlas.errors import DataUnavailableError, NotFoundError, Problem, ValidationError
+from stackatlas.errors import NotFoundError, Problem, ValidationError
 from stackatlas.web import sections
 from stackatlas.web.state import WebData
 
@@ -78,24 +77,16 @@ def run_scenario(
         raise ValidationError(f"draws must be between 0 and {MAX_DRAWS}, not {draws}")
     over = dict(overrides or {})
     key = json.dumps(over, sort_keys=True)
-    try:
-        return data.cached(
-            "scenario-run",
-            lambda atlas, store: _run(
-                name, atlas=atlas, overrides=over or None, draws=draws, seed=seed
-            ),
-            name,
-            key,
-            draws,
-            seed,
-        )
-    except ValidationError as exc:  # the library labels overrides "--set" (its CLI flag)
-        raise ValidationError(
-            [
-                Problem("overrides" if p.file == "--set" else p.file, p.line, p.column, p.message)
-                for p in exc.problems
-            ]
-        ) from None
+    return data.cached(
+        "scenario-run",
+        lambda atlas, store: _run(
+            name, atlas=atlas, overrides=over or None, draws=draws, seed=seed
+        ),
+        name,
+        key,
+        draws,
+        seed,
+    )
 
 
 def scenario_section(
@@ -133,6 +124,7 @@ def analyze_upload(
             f"unknown profile {profile!r}; use one of {', '.join(profiles(data))}"
         )
     from stackatlas.portfolio.holdings import read_holdings
+    from stackatlas.portfolio.offline import analyze_holdings
 
     name = (filename or "").strip()[:200] or "<upload>"
     try:
@@ -149,41 +141,3 @@ def analyze_upload(
                 for p in exc.problems
             ]
         ) from None
-
-
-def analyze_holdings(
-    atlas: Any,
-    store: Any,
-    source: bytes | str | Path,
-    *,
-    profile: str = "balanced",
-    prices_dir: str | Path | None = None,
-) -> Any:
-    """``analyze_portfolio`` with prices from ``prices_dir``, else the (read-only) store's price
-    cache; never downloads, so a request or a report build stays offline and read-only."""
-    from stackatlas.portfolio import analyze_portfolio
-    from stackatlas.portfolio.holdings import read_holdings
-    from stackatlas.portfolio.prices import BENCHMARK_FALLBACKS, PriceBook, load_prices
-
-    data = source if isinstance(source, bytes) else Path(source)
-    holdings = read_holdings(data)
-    tickers = {h.ticker for h in holdings.holdings} | set(BENCHMARK_FALLBACKS)
-    tickers |= {c.ticker for c in atlas.companies.values() if c.listed and c.ticker}
-    book = None
-    if prices_dir is not None:
-        book = load_prices(tickers, prices_dir=prices_dir)
-    elif store is not None:
-        try:
-            book = load_prices(tickers, store=store, fetch=lambda missing, start: {})
-        except DataUnavailableError:
-            book = None
-    if book is None:
-        book = PriceBook(
-            {},
-            "none (no prices folder or price cache)",
-            notes=[
-                "no prices available: weights need a weight or market value "
-                "column, and market risk is skipped"
-            ],
-        )
-    return analyze_portfolio(data, atlas=atlas, profile=profile, prices=book)

@@ -70,10 +70,10 @@ class WebData:
     @contextmanager
     def store(self) -> Iterator[Store | None]:
         """The store opened read-only, or None when there is no store file."""
-        if not self.store_path.exists():
+        store = Store.open_existing(self.store_path)
+        if store is None:
             yield None
             return
-        store = Store(self.store_path, read_only=True)
         try:
             store.con  # noqa: B018  (open now: a writer holding the file lock -> 503, not 500)
         except StoreError as exc:

@@ -77,7 +77,7 @@ def report_html(
 def _portfolio(
     atlas: Atlas, source: str | Path | bytes, store: Store | None, prices_dir: str | Path | None
 ) -> Any:
-    from stackatlas.web.services import analyze_holdings
+    from stackatlas.portfolio.offline import analyze_holdings
 
     return analyze_holdings(atlas, store, source, prices_dir=prices_dir)
 

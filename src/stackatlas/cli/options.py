@@ -1,0 +1,118 @@
+"""Options shared by the commands, each defined once.
+
+    OverlayOpt      --atlas-overlay DIR on every command that reads the atlas (``load_atlas``)
+    @with_output    the output formats (``--json`` today); the command receives ``out: Output``
+    SetOpt          --set KEY=VALUE (repeatable), parsed by ``stackatlas.overrides``
+
+A new output format (``--csv``, ``--parquet``, ``--xlsx`` ...) is one entry in
+``OUTPUT_OPTIONS``, one field of ``Output`` and one branch of ``Output.show``: every command
+decorated with ``with_output`` gets it.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from stackatlas.cli.common import console, emit_json
+from stackatlas.errors import ValidationError
+from stackatlas.overrides import OVERRIDES
+
+if TYPE_CHECKING:
+    from stackatlas.atlas import Atlas
+    from stackatlas.store import Store
+
+OverlayOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--atlas-overlay",
+        envvar="STACKATLAS_ATLAS_OVERLAY",
+        help="Directory of atlas files merged over the shipped atlas.",
+        file_okay=False,
+        dir_okay=True,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a rich view.")]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override an input, e.g. growth_2027=0.6 (repeatable); a scenario parameter also "
+        "takes a distribution, e.g. capex_cut=triangular(0.1,0.3,0.6).",
+    ),
+]
+
+# parameter name -> Typer annotation of every output option (the names are ``Output`` fields)
+OUTPUT_OPTIONS: dict[str, Any] = {"json": JsonOpt}
+
+
+@dataclass(frozen=True)
+class Output:
+    """The output a command was asked for (a rich view unless a machine format is chosen)."""
+
+    json: bool = False
+
+    @property
+    def machine(self) -> bool:
+        """True when a machine-readable format was chosen (no rich view, no progress bars)."""
+        return any(getattr(self, f.name) for f in fields(self))
+
+    def show(self, result: Any, payload: Any = None) -> None:
+        """Print ``result``: its ``to_dict()`` (or ``payload``) as JSON, else its rich view."""
+        if self.json:
+            emit_json(result.to_dict() if payload is None else payload)
+        else:
+            console.print(result)
+
+
+def with_output(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the ``OUTPUT_OPTIONS`` to a command; it receives them as ``out: Output``."""
+    signature = inspect.signature(func, eval_str=True)
+    params = [p for p in signature.parameters.values() if p.name != "out"]
+    params += [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=option)
+        for name, option in OUTPUT_OPTIONS.items()
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out = Output(**{name: kwargs.pop(name, False) for name in OUTPUT_OPTIONS})
+        return func(*args, out=out, **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in params}
+    return wrapper
+
+
+@contextmanager
+def set_flag() -> Iterator[None]:
+    """Problems the library locates in ``overrides`` are shown as this command's ``--set``."""
+    try:
+        yield
+    except ValidationError as exc:
+        problems = [replace(p, file="--set") if p.file == OVERRIDES else p for p in exc.problems]
+        raise ValidationError(problems) from None
+
+
+def load_atlas(overlay: Path | None = None) -> Atlas:
+    """The atlas with ``--atlas-overlay`` merged (looked up at call time, so tests can patch
+    ``stackatlas.atlas.load_atlas``)."""
+    from stackatlas import atlas
+
+    return atlas.load_atlas(overlay)
+
+
+def open_store() -> Store | None:
+    """The store read-only when its file exists, else None (analyses then read
+    ``STACKATLAS_SEC_DIR``)."""
+    from stackatlas.store import Store
+
+    return Store.open_existing()

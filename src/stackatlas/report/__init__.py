@@ -1,1 +1,0 @@
-"""stackatlas.report."""
