@@ -16,7 +16,12 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own data directory; no test touches the user's real one."""
     home = tmp_path / "home"
     monkeypatch.setenv("STACKATLAS_HOME", str(home))
-    for var in ("STACKATLAS_ATLAS_OVERLAY", "STACKATLAS_SEC_DIR", "STACKATLAS_SEC_USER_AGENT"):
+    for var in (
+        "STACKATLAS_ATLAS_OVERLAY",
+        "STACKATLAS_SEC_DIR",
+        "STACKATLAS_SEC_USER_AGENT",
+        "STACKATLAS_ETO_DIR",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("STACKATLAS_OFFLINE", "1")
     return home

@@ -7,14 +7,21 @@
 | STACKATLAS_SEC_USER_AGENT   | "Name email@domain" sent to SEC EDGAR (required online)    |
 | STACKATLAS_SEC_DIR          | folder with companyfacts/CIK##########.json (offline SEC)  |
 | STACKATLAS_OFFLINE          | "1" = never touch the network                              |
+| STACKATLAS_ETO_DIR          | folder of the CSET/ETO chip supply-chain CSVs (CC BY-NC)   |
+
+The ETO folder can also be set in ``$STACKATLAS_HOME/config.toml`` (``[eto] dir = "..."``);
+the environment wins. stackatlas never ships that dataset (its licence is non-commercial).
 """
 
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import platformdirs
+
+from stackatlas.errors import Problem, ValidationError
 
 APP_NAME = "stackatlas"
 
@@ -60,3 +67,29 @@ def sec_dir() -> Path | None:
 def offline() -> bool:
     """True when STACKATLAS_OFFLINE asks for no network access at all."""
     return os.environ.get("STACKATLAS_OFFLINE", "").lower() in {"1", "true", "yes"}
+
+
+def config_table(name: str) -> dict:
+    """One table of ``$STACKATLAS_HOME/config.toml`` (empty when the file or table is absent);
+    an unreadable file is a ``ValidationError`` naming it."""
+    path = home_dir() / "config.toml"
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ValidationError(Problem(str(path), None, None, f"unreadable config: {exc}")) from exc
+    table = data.get(name, {})
+    if not isinstance(table, dict):
+        raise ValidationError(Problem(str(path), None, name, "expected a table such as [eto]"))
+    return table
+
+
+def eto_dir() -> Path | None:
+    """The CSET/ETO dataset folder: STACKATLAS_ETO_DIR, else ``[eto] dir`` in config.toml."""
+    raw = os.environ.get("STACKATLAS_ETO_DIR", "").strip()
+    if not raw:
+        value = config_table("eto").get("dir")
+        raw = str(value).strip() if value else ""
+    return Path(raw).expanduser() if raw else None

@@ -5,6 +5,7 @@
     │   └── AtlasValidationError          all problems found in the atlas files
     ├── NotFoundError (LookupError)       unknown company, ticker, metric, scenario ...
     ├── DataUnavailableError              needed data missing (offline, not synced)
+    │   └── DataNotConfiguredError        an optional dataset's folder is not set (ETO)
     ├── StoreError                        the DuckDB store refused an operation
     └── SecAccessError                    SEC EDGAR refused or failed
         └── RateLimitedError              HTTP 429 after all retries
@@ -75,6 +76,11 @@ class NotFoundError(StackAtlasError, LookupError):
 
 class DataUnavailableError(StackAtlasError):
     """Data the operation needs is not available (not synced, offline, missing file)."""
+
+
+class DataNotConfiguredError(DataUnavailableError):
+    """An optional dataset the operation needs has no folder configured (e.g. CSET/ETO):
+    the message says how to set one. The CLI exits 2 (a usage problem, not a failure)."""
 
 
 class StoreError(StackAtlasError):

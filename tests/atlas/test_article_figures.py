@@ -683,6 +683,7 @@ def test_atlas_readme_row_counts_are_current(atlas: Atlas) -> None:
         "groups": len(atlas.groups),
         "flows": len(atlas.flows),
         "figures": len(atlas.figures),
+        "eto_providers": len(atlas.eto_providers),
     }
     counts.pop("dependencies", None)  # maintained by the scenarios module, not checked here
     assert counts == actual

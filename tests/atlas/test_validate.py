@@ -396,7 +396,7 @@ def test_misnamed_overlay_file_is_reported(broken: Broken) -> None:
             None,
             "not an atlas file name (expected one of: layers.yaml, sources.csv, companies.csv, "
             "memberships.csv, markets.csv, shares.csv, groups.csv, flows.csv, figures.csv, "
-            "dependencies.csv)",
+            "dependencies.csv, eto_providers.csv)",
         )
     ]
 

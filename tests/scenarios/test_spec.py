@@ -17,6 +17,8 @@ SHIPPED = {
     "capex-pullback",
     "power-crunch",
     "ai-revenue-shortfall",
+    "litho-export-stop",
+    "japan-materials-curb",
 }
 
 
@@ -63,7 +65,14 @@ def test_no_bare_model_numbers_in_engine() -> None:
         "1e-3",
         "0.01",
     }  # unit conversions (usd, usd_million, percent), display
-    for module in ("propagate.py", "shocks.py", "network.py", "run.py", "atlas_network.py"):
+    for module in (
+        "propagate.py",
+        "shocks.py",
+        "network.py",
+        "run.py",
+        "atlas_network.py",
+        "eto_network.py",
+    ):
         text = (data_dir().parent.parent / "scenarios" / module).read_text()
         code = "\n".join(
             line.split("#")[0]

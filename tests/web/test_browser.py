@@ -94,6 +94,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     cmd = [cli, "serve", "--port", str(port)]
     if (SHARED / "prices" / "recent").is_dir():
         cmd += ["--prices", str(SHARED / "prices" / "recent")]
+    if (SHARED / "eto").is_dir():  # the chip supply chain (CSET/ETO, read in place)
+        cmd += ["--eto", str(SHARED / "eto")]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -165,7 +167,11 @@ def test_pages_forms_and_uploads_in_chromium(server: str, browser_page: object) 
     expected = {"map": 1, "flows": 2, "concentration": 1, "scenarios": 3}
     if (SHARED / "sec").is_dir():
         expected.update({"pools": 2, "capex": 1, "signals": 1, "audit": 1, "company-nvidia": 1})
-    for name, path in PAGES.items():
+    pages = dict(PAGES)
+    if (SHARED / "eto").is_dir():
+        pages |= {"supplychain": "/supplychain", "supplychain-euv": "/supplychain?input=N20"}
+        expected |= {"supplychain": 1, "supplychain-euv": 1}
+    for name, path in pages.items():
         response = page.goto(server + path)
         assert response is not None and response.status == 200, name
         _check_page(page, console, name, expected.get(name, 0))

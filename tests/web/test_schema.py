@@ -19,7 +19,10 @@ from schemathesis.specs.openapi.checks import (
 
 from stackatlas.web.app import create_app
 
-APP = create_app(store_path=Path(tempfile.gettempdir()) / "stackatlas-schema-absent.duckdb")
+APP = create_app(
+    store_path=Path(tempfile.gettempdir()) / "stackatlas-schema-absent.duckdb",
+    eto_dir=Path(__file__).resolve().parents[1] / "fixtures" / "eto",  # /api/supplychain data
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 CHECKS = [
     not_a_server_error,

@@ -31,12 +31,19 @@ well as every upper layer, and scores above a market at the top of the chips lay
 bound) is shown alongside as the money at stake, but is not part of the score. A single point
 of failure is a supplier with share >= 0.9 (the sole supplier when its share is ~1, e.g. ASML
 in EUV).
+
+**The chip supply chain (CSET / ETO).** With the ETO dataset loaded (``eto=``), the ~100 ETO
+inputs (tools, materials, design resources) join: ``Concentration.inputs`` holds their firm and
+country HHI / CR1 / CR3 (``supplychain.inputs``), and every input whose largest named firm has
+at least half the market is a chokepoint row (``basis = "eto"``) scored the same way, with reach
+taken along ``sequence.csv`` to the AI outputs it feeds (``supplychain.chokepoints``). Without
+the dataset both functions return the atlas markets only, as before.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
@@ -46,6 +53,9 @@ from stackatlas.atlas.models import Share, SourceKind
 from stackatlas.display import records, rich_table, suggest
 from stackatlas.errors import INPUT, NotFoundError, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
+
+if TYPE_CHECKING:
+    from stackatlas.supplychain.dataset import EtoData
 
 Guidelines = Literal["2023", "2010"]
 BANDS: dict[str, tuple[float, float]] = {"2023": (1000.0, 1800.0), "2010": (1500.0, 2500.0)}
@@ -81,13 +91,20 @@ class Concentration:
 
     table: pd.DataFrame
     guidelines: str
+    inputs: pd.DataFrame | None = None  # ETO inputs (firm / country HHI), when loaded
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "guidelines": self.guidelines,
             "thresholds": BANDS[self.guidelines],
             "markets": records(self.table),
         }
+        if self.inputs is not None:
+            from stackatlas.supplychain.citation import credit
+
+            out["eto_inputs"] = records(self.inputs)
+            out["eto_credit"] = credit()
+        return out
 
     def __rich__(self) -> Any:
         rows = []
@@ -107,20 +124,40 @@ class Concentration:
                     "evidence": r["evidence"],
                 }
             )
-        return rich_table(
+        table = rich_table(
             f"Market concentration (bands: {self.guidelines} Merger Guidelines)", pd.DataFrame(rows)
         )
+        if self.inputs is None:
+            return table
+        from rich.console import Group
+
+        from stackatlas.supplychain.render import inputs_concentration_table
+
+        return Group(table, inputs_concentration_table(self.inputs, self.guidelines))
 
 
 def market_concentration(
-    atlas: Atlas, market: str | None = None, *, guidelines: Guidelines = "2023"
+    atlas: Atlas,
+    market: str | None = None,
+    *,
+    guidelines: Guidelines = "2023",
+    eto: EtoData | None = None,
 ) -> Concentration:
-    """HHI, CR1, CR3, supplier count and named band for every market (or one)."""
-    _check_market(atlas, market)
+    """HHI, CR1, CR3, supplier count and named band for every market (or one); with ``eto``
+    also every ETO input (``market`` may then name one: ``eto:N20`` or its name)."""
     if guidelines not in BANDS:
         raise ValidationError(
             Problem(INPUT, None, "guidelines", f"must be 2023 or 2010, not {guidelines!r}")
         )
+    if eto is not None and market is not None and market not in atlas.markets:
+        from stackatlas.supplychain.inputs import input_table
+
+        item = eto.find_input(market.removeprefix("eto:"))
+        inputs = input_table(eto, guidelines=guidelines)
+        inputs = inputs[inputs["input_id"] == item.input_id].reset_index(drop=True)
+        empty = market_concentration(atlas, guidelines=guidelines).table.iloc[0:0]
+        return Concentration(empty, guidelines, inputs)
+    _check_market(atlas, market)
     rows = []
     for mid, mkt in atlas.markets.items():
         if market is not None and mid != market:
@@ -195,37 +232,50 @@ def market_concentration(
         "evidence",
     ]
     table = pd.DataFrame(rows, columns=cols)
+    inputs = None
+    if eto is not None and market is None:
+        from stackatlas.supplychain.inputs import input_table
+
+        inputs = input_table(eto, guidelines=guidelines)
     return Concentration(
         table.sort_values("hhi", ascending=False, na_position="last", kind="stable").reset_index(
             drop=True
         ),
         guidelines,
+        inputs,
     )
 
 
 # ---- chokepoints -------------------------------------------------------------------------
 @dataclass
 class Chokepoints:
-    table: pd.DataFrame  # one row per (company, market), ranked by score
+    table: pd.DataFrame  # one row per (supplier, market or ETO input), ranked by score
     single_points: pd.DataFrame  # rows with share >= 0.9
+    countries: pd.DataFrame | None = None  # ETO country chokepoints, when loaded
 
     def ranking(self) -> pd.DataFrame:
-        """One row per company: its highest-scoring market."""
-        best = self.table.drop_duplicates("company", keep="first")
+        """One row per supplier: its highest-scoring market or input."""
+        best = self.table.drop_duplicates("supplier_id", keep="first")
         return best.reset_index(drop=True).assign(rank=lambda f: range(1, len(f) + 1))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "chokepoints": records(self.table),
             "single_points_of_failure": records(self.single_points),
         }
+        if self.countries is not None:
+            from stackatlas.supplychain.citation import credit
+
+            out["country_chokepoints"] = records(self.countries)
+            out["eto_credit"] = credit()
+        return out
 
     def __rich__(self) -> Any:
         rows = [
             {
                 "rank": r["rank"],
-                "company": r["company"],
-                "market": r["market"],
+                "company": r["company"] or f"{r['supplier']} (ETO)",
+                "market": r["market"] if r["basis"] == "atlas" else r["market_name"],
                 "share": f"{r['share']:.0%}",
                 "reach": f"{r['reach']:.0%}",
                 "downstream": r["downstream"],
@@ -236,9 +286,16 @@ class Chokepoints:
             }
             for r in records(self.table)
         ]
-        return rich_table(
+        table = rich_table(
             "Chokepoints (score = share × reach of the market downstream)", pd.DataFrame(rows)
         )
+        if self.countries is None or self.countries.empty:
+            return table
+        from rich.console import Group
+
+        from stackatlas.supplychain.render import country_chokepoints_table
+
+        return Group(table, country_chokepoints_table(self.countries))
 
 
 def supply_edges(atlas: Atlas) -> dict[str, set[str]]:
@@ -279,12 +336,29 @@ def _check_market(atlas: Atlas, market: str | None) -> None:
         raise NotFoundError(f"unknown market {market!r}", suggest(market, atlas.markets))
 
 
+def _wanted_market(atlas: Atlas, market: str | None, eto: EtoData | None) -> str | None:
+    """The ``market`` column value to keep: an atlas market id, or ``eto:<input id>`` for an
+    ETO input given by id or name (with ``eto``); unknown -> NotFoundError."""
+    if market is None or market in atlas.markets:
+        return market
+    if eto is not None:
+        return f"eto:{eto.find_input(market.removeprefix('eto:')).input_id}"
+    _check_market(atlas, market)
+    return market
+
+
 def chokepoints(
-    atlas: Atlas, market: str | None = None, *, spof_share: float = SPOF_SHARE
+    atlas: Atlas,
+    market: str | None = None,
+    *,
+    spof_share: float = SPOF_SHARE,
+    eto: EtoData | None = None,
 ) -> Chokepoints:
     """Rank suppliers by share × reach of their markets (formula in the module doc); with
-    ``market``, only that market's rows (ranks stay those among all markets)."""
-    _check_market(atlas, market)
+    ``market``, only that market's rows (ranks stay those among all markets). With ``eto`` the
+    ETO inputs' majority firms join the ranking (``market`` may name one) and country
+    chokepoints are kept apart in ``countries``."""
+    wanted = _wanted_market(atlas, market, eto)
     placed = _company_layers(atlas)
     edges = supply_edges(atlas)
     graph = flow_graph(atlas)
@@ -329,21 +403,24 @@ def chokepoints(
                         else ""
                     ),
                     "evidence": str(combine([share_evidence(atlas, s), Evidence.ESTIMATED])),
+                    "supplier_id": s.company,
+                    "supplier": atlas.companies[s.company].name
+                    if s.company in atlas.companies
+                    else s.company,
+                    "market_name": mkt.name,
+                    "year": s.as_of.year,
+                    "basis": "atlas",
+                    "source": s.source,
                 }
             )
-    cols = [
-        "company",
-        "market",
-        "share",
-        "n_suppliers",
-        "downstream",
-        "reach",
-        "score",
-        "inflow_known",
-        "single_point",
-        "role",
-        "evidence",
-    ]
+    countries = None
+    if eto is not None:
+        from stackatlas.supplychain.chokepoints import eto_chokepoint_rows, eto_chokepoints
+
+        found = eto_chokepoints(eto, atlas)
+        rows += eto_chokepoint_rows(found.firms, spof_share, inflow)
+        countries = found.countries
+    cols = [*CHOKEPOINT_COLUMNS]
     table = pd.DataFrame(rows, columns=cols)
     table = table.sort_values(
         ["score", "inflow_known", "company"],
@@ -352,6 +429,29 @@ def chokepoints(
         kind="stable",
     ).reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
-    if market is not None:
-        table = table[table["market"] == market]
-    return Chokepoints(table, table[table["single_point"]].reset_index(drop=True))
+    if wanted is not None:
+        table = table[table["market"] == wanted]
+        if countries is not None:
+            countries = countries[countries["input_id"] == wanted.removeprefix("eto:")]
+    return Chokepoints(table, table[table["single_point"]].reset_index(drop=True), countries)
+
+
+CHOKEPOINT_COLUMNS = (
+    "company",  # atlas company id (None: an ETO provider that is not an atlas company)
+    "market",  # atlas market id, or eto:<input id>
+    "share",
+    "n_suppliers",
+    "downstream",
+    "reach",
+    "score",
+    "inflow_known",
+    "single_point",
+    "role",
+    "evidence",
+    "supplier_id",  # company id, or eto:<provider id> for providers outside the atlas
+    "supplier",  # display name
+    "market_name",
+    "year",  # year of the share
+    "basis",  # atlas or eto
+    "source",  # atlas source id, or the ETO row's source
+)

@@ -10,6 +10,7 @@ import pandas as pd
 from stackatlas.atlas.models import (
     Company,
     Dependency,
+    EtoProviderLink,
     Figure,
     Flow,
     Group,
@@ -38,6 +39,7 @@ class Atlas:
     flows: list[Flow]
     figures: list[Figure]
     dependencies: list[Dependency] = field(default_factory=list)
+    eto_providers: list[EtoProviderLink] = field(default_factory=list)
     version: str = ""  # content hash of the merged files
 
     # ---- lookups -------------------------------------------------------------------------

@@ -233,6 +233,7 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
         flows=rows["flows"],
         figures=rows["figures"],
         dependencies=rows["dependencies"],
+        eto_providers=rows["eto_providers"],
         version=files.digest.hexdigest()[:12],
     )
 

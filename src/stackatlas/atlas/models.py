@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -216,6 +217,21 @@ class Dependency(_Row):
     note: str | None = None
 
 
+class EtoProviderLink(_Row):
+    """A CSET / ETO supply-chain provider that is an atlas company (reviewed by hand).
+
+    ``relation``: ``same`` (the provider is the company) or ``subsidiary`` (the provider is a
+    unit the company owns, e.g. Google -> Alphabet). Providers without a row stay ETO entities.
+    """
+
+    provider_id: str = Field(pattern=r"^P\d+$")  # providers.csv id in the ETO dataset
+    provider_name: str  # the name the dataset gives it (checked against the dataset in tests)
+    company: str
+    relation: Literal["same", "subsidiary"] = "same"
+    source: str
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """How one atlas table is stored: its file, row model and key columns."""
@@ -238,6 +254,9 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("figures", "figures.csv", Figure, ("id",)),
     TableSpec(
         "dependencies", "dependencies.csv", Dependency, ("supplier", "customer"), required=False
+    ),
+    TableSpec(
+        "eto_providers", "eto_providers.csv", EtoProviderLink, ("provider_id",), required=False
     ),
 )
 """CSV tables; the layer tree is ``layers.yaml`` (a list of ``Layer``)."""

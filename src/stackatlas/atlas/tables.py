@@ -33,6 +33,8 @@ def _arrow_type(annotation: object) -> pa.DataType:
         return _arrow_type(args[0])
     if origin is list:
         return pa.list_(_arrow_type(typing.get_args(annotation)[0]))
+    if origin is typing.Literal:  # a closed set of strings, e.g. eto_providers.relation
+        return pa.string()
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return pa.string()
     if isinstance(annotation, type) and annotation in _SCALARS:

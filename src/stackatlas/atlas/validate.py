@@ -44,6 +44,7 @@ REFS: dict[str, tuple[tuple[str, str], ...]] = {
     "flows": (("from", "node"), ("to", "node"), ("source", "source")),
     "figures": (("source", "source"),),
     "dependencies": (("supplier", "company"), ("customer", "company"), ("source", "source")),
+    "eto_providers": (("company", "company"), ("source", "source")),
 }
 _WHAT = {"parent": "parent company", "node": "company, segment or group"}
 _LIST_COLUMNS = {"members"}

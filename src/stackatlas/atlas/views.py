@@ -330,7 +330,7 @@ def _profile_share(atlas: Atlas, s: Share) -> ProfileShare:
 
 # ---- sources and summary -----------------------------------------------------------------
 class SourceItem(Source):
-    cited_by: int  # rows of memberships, shares, flows, figures, dependencies citing it
+    cited_by: int  # rows of memberships, shares, flows, figures, dependencies, eto_providers
 
 
 class SourceList(_View):
@@ -347,6 +347,7 @@ def _citations(atlas: Atlas) -> Counter[str]:
         *atlas.flows,
         *atlas.figures,
         *atlas.dependencies,
+        *atlas.eto_providers,
     ]
     return Counter(r.source for r in rows)
 
@@ -389,6 +390,7 @@ def atlas_summary(atlas: Atlas) -> AtlasSummary:
         "flows",
         "figures",
         "dependencies",
+        "eto_providers",
     ):
         tables[name] = len(getattr(atlas, name))
     layers = []

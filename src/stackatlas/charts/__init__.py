@@ -4,6 +4,7 @@
     money      profit_pool_chart, capex_ocf_chart, lab_cash_chart, fundamentals_figure
     network    flow_sankey, hhi_bars                 money flows, market concentration
     scenarios  impact_by_layer, fan_chart, scenarios_summary, write_html
+    supplychain supply_chain_sankey                  stages -> chip inputs -> AI outputs (ETO)
     portfolio  exposure_sunburst, risk_return_scatter, drawdown_lines
     watch      signals_figure, audit_figure          the watch list and the claims audit
     theme      the layer palette, template, titles, JSON-safe embedding (``chart``)
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         scenarios_summary,
         write_html,
     )
+    from stackatlas.charts.supplychain import supply_chain_sankey
     from stackatlas.charts.watch import audit_figure, signals_figure
 
 _FIGURES = {
@@ -52,6 +54,7 @@ _FIGURES = {
     "impact_by_layer": "scenarios",
     "scenarios_summary": "scenarios",
     "write_html": "scenarios",
+    "supply_chain_sankey": "supplychain",
     "audit_figure": "watch",
     "signals_figure": "watch",
 }
@@ -77,6 +80,7 @@ __all__ = [
     "scenarios_summary",
     "signals_figure",
     "stack_map_figure",
+    "supply_chain_sankey",
     "write_html",
 ]
 

@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "stackatlas.cli.fundamentals_cmds",
     "stackatlas.cli.analysis_cmds",
     "stackatlas.cli.network_cmds",
+    "stackatlas.cli.supplychain_cmds",
     "stackatlas.cli.scenario_cmds",
     "stackatlas.cli.portfolio_cmds",
     "stackatlas.cli.web_cmds",

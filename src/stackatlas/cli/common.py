@@ -12,7 +12,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from stackatlas.errors import NotFoundError, StackAtlasError, ValidationError
+from stackatlas.errors import (
+    DataNotConfiguredError,
+    NotFoundError,
+    StackAtlasError,
+    ValidationError,
+)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -46,7 +51,7 @@ def handle_errors() -> Iterator[None]:
     """Turn stackatlas errors into a clean message and exit code (no traceback)."""
     try:
         yield
-    except (ValidationError, NotFoundError) as exc:
+    except (ValidationError, NotFoundError, DataNotConfiguredError) as exc:
         _print_error(str(exc))
         raise typer.Exit(2) from None
     except StackAtlasError as exc:

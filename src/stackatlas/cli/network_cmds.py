@@ -11,7 +11,15 @@ from typing import Annotated, Any
 import typer
 
 from stackatlas.cli.common import console, guarded, print_legend
-from stackatlas.cli.options import Output, OverlayOpt, SetOpt, load_atlas, set_flag, with_output
+from stackatlas.cli.options import (
+    EtoOpt,
+    Output,
+    OverlayOpt,
+    SetOpt,
+    load_atlas,
+    set_flag,
+    with_output,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -105,30 +113,46 @@ def flows(
 @guarded
 @with_output
 def concentration(
-    market: Annotated[str | None, typer.Option(help="One market id (e.g. foundry).")] = None,
+    market: Annotated[
+        str | None,
+        typer.Option(help="One market id (e.g. foundry), or an ETO input (eto:N20 or its name)."),
+    ] = None,
     guidelines: Annotated[
         str, typer.Option(help="Band thresholds: 2023 (1,000 / 1,800) or 2010 (1,500 / 2,500).")
     ] = "2023",
     atlas_overlay: OverlayOpt = None,
+    eto: EtoOpt = None,
     *,
     out: Output,
 ) -> None:
     """Market concentration (HHI, CR1, CR3, suppliers, DOJ/FTC band) and chokepoints
-    (share x reach of the market downstream), with single points of failure."""
+    (share x reach of the market downstream), with single points of failure. With the
+    CSET/ETO dataset (--eto / STACKATLAS_ETO_DIR) its chip supply-chain inputs rank beside
+    the atlas markets."""
     from stackatlas.analysis.concentration import chokepoints, market_concentration
+    from stackatlas.supplychain import optional_eto
 
     atlas = load_atlas(atlas_overlay)
-    result = market_concentration(atlas, market, guidelines=guidelines)  # type: ignore[arg-type]
-    points = chokepoints(atlas, market)
+    data = optional_eto(eto)
+    result = market_concentration(atlas, market, guidelines=guidelines, eto=data)  # type: ignore[arg-type]
+    points = chokepoints(atlas, market, eto=data)
     if out.machine:
         out.show(result, {"concentration": result.to_dict(), **points.to_dict()})
         return
     console.print(result)
     console.print(points)
     for row in points.single_points.itertuples():
+        where = row.market if row.basis == "atlas" else f"{row.market_name} (ETO {row.year})"
+        who = row.company if isinstance(row.company, str) else f"{row.supplier} (ETO)"
         console.print(
-            f"[bold red]single point of failure:[/] {row.company} — {row.role} "
-            f"in {row.market} ({row.share:.0%})"
+            f"[bold red]single point of failure:[/] {who} — {row.role} "
+            f"in {where} ({row.share:.1%})",
+            highlight=False,
+        )
+    if data is None:
+        console.print(
+            "[dim]chip supply-chain inputs (CSET/ETO) not included: set STACKATLAS_ETO_DIR or "
+            "--eto DIR (see `stackatlas supplychain`)[/]"
         )
     print_legend()
 

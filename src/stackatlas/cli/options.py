@@ -3,6 +3,7 @@
     OverlayOpt      --atlas-overlay DIR on every command that reads the atlas (``load_atlas``)
     @with_output    the output formats (``--json`` today); the command receives ``out: Output``
     SetOpt          --set KEY=VALUE (repeatable), parsed by ``stackatlas.overrides``
+    EtoOpt          --eto DIR, the CSET/ETO chip supply-chain folder (or STACKATLAS_ETO_DIR)
 
 A new output format (``--csv``, ``--parquet``, ``--xlsx`` ...) is one entry in
 ``OUTPUT_OPTIONS``, one field of ``Output`` and one branch of ``Output.show``: every command
@@ -49,6 +50,22 @@ SetOpt = Annotated[
         "takes a distribution, e.g. capex_cut=triangular(0.1,0.3,0.6).",
     ),
 ]
+
+
+EtoOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--eto",
+        envvar="STACKATLAS_ETO_DIR",
+        metavar="DIR",
+        help="Folder of the CSET/ETO chip supply-chain CSVs (CC BY-NC 4.0, not shipped; "
+        "also [eto] dir in config.toml).",
+        file_okay=False,
+        dir_okay=True,
+        show_envvar=True,
+    ),
+]
+"""The ETO dataset folder; None falls back to config.toml, then to 'not configured'."""
 
 # parameter name -> Typer annotation of every output option (the names are ``Output`` fields)
 OUTPUT_OPTIONS: dict[str, Any] = {"json": JsonOpt}

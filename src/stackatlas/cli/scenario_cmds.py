@@ -13,6 +13,7 @@ from rich.table import Table
 
 from stackatlas.cli.common import console, guarded
 from stackatlas.cli.options import (
+    EtoOpt,
     Output,
     OverlayOpt,
     SetOpt,
@@ -40,8 +41,10 @@ def list_cmd(*, out: Output) -> None:
     table = Table(title="scenarios", title_justify="left")
     table.add_column("name")
     table.add_column("title")
+    table.add_column("needs")
     for row in rows:
-        table.add_row(row["name"], row["title"])
+        needs = "CSET/ETO data (--eto)" if row.get("needs") == "eto" else ""
+        table.add_row(row["name"], row["title"], needs)
     console.print(table)
 
 
@@ -88,22 +91,33 @@ def run_cmd(
         ),
     ] = None,
     atlas_overlay: OverlayOpt = None,
+    eto: EtoOpt = None,
     *,
     out: Output,
 ) -> None:
-    """Run a scenario: revenue and operating profit at risk by layer, company and quarter."""
+    """Run a scenario: revenue and operating profit at risk by layer, company and quarter.
+    Scenarios that start at a chip input (litho-export-stop, japan-materials-curb) need the
+    CSET/ETO dataset (--eto DIR or STACKATLAS_ETO_DIR) and exit 2 without it."""
     from stackatlas.overrides import parse_overrides
-    from stackatlas.scenarios import run_scenario
+    from stackatlas.scenarios import load_scenario, run_scenario
+    from stackatlas.scenarios.eto_network import needs_eto
     from stackatlas.scenarios.params import parse_override
 
+    spec = load_scenario(name)
+    data = None
+    if needs_eto(spec):
+        from stackatlas.supplychain import optional_eto
+
+        data = optional_eto(eto)
     with set_flag():
         result = run_scenario(
-            name,
+            spec,
             atlas=load_atlas(atlas_overlay),
             overrides=parse_overrides(set_ or [], parse_override, syntax="param=value"),
             draws=draws,
             seed=seed,
             baseline=baseline,
+            eto=data,
         )
     if html is not None:
         from stackatlas.charts.scenarios import write_html

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from stackatlas.cli.common import console, guarded
-from stackatlas.cli.options import OverlayOpt, load_atlas, open_store
+from stackatlas.cli.options import EtoOpt, OverlayOpt, load_atlas, open_store
 
 
 def serve(
@@ -31,8 +31,11 @@ def serve(
         ),
     ] = True,
     atlas_overlay: OverlayOpt = None,
+    eto: EtoOpt = None,
 ) -> None:
-    """Serve the dashboard and JSON API (read-only over the store; API list at /api-docs)."""
+    """Serve the dashboard and JSON API (read-only over the store; API list at /api-docs).
+    With the CSET/ETO folder (--eto / STACKATLAS_ETO_DIR) /supplychain shows the chip
+    supply chain and the chip-input scenarios run."""
     import threading
 
     import uvicorn
@@ -48,7 +51,7 @@ def serve(
         f"stackatlas web on http://{host}:{port}/  (API: /api-docs, /openapi.json; Ctrl+C stops)"
     )
     uvicorn.run(
-        create_app(atlas_overlay=atlas_overlay, prices_dir=prices),
+        create_app(atlas_overlay=atlas_overlay, prices_dir=prices, eto_dir=eto),
         host=host,
         port=port,
         log_level="warning",
@@ -68,16 +71,20 @@ def report(
         typer.Option("--prices", help="Folder of daily price CSVs for the portfolio chapter."),
     ] = None,
     atlas_overlay: OverlayOpt = None,
+    eto: EtoOpt = None,
 ) -> None:
-    """Write one self-contained HTML report (map, flows, pools, capex, concentration, signals,
-    audit, scenarios, sources; optional portfolio) and print its path."""
+    """Write one self-contained HTML report (map, flows, pools, capex, concentration, chip
+    supply chain with the CSET/ETO folder, signals, audit, scenarios, sources; optional
+    portfolio) and print its path."""
+    from stackatlas.supplychain import optional_eto
     from stackatlas.web.report import build_report
 
     atlas = load_atlas(atlas_overlay)
+    data = optional_eto(eto)
     store = open_store()
     try:
         path = build_report(
-            output, atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices
+            output, atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices, eto=data
         )
     finally:
         if store is not None:

@@ -131,7 +131,15 @@ def scenario_impact(
     """Profit at risk for ``scenario``, or for every shipped scenario with ``"all"``."""
     run, listing = _engine()
     shipped = listing()
-    names = [s["name"] for s in shipped] if scenario == "all" else [scenario]
+    skipped: list[str] = []
+    if scenario == "all":  # chip-input scenarios need the CSET/ETO dataset
+        from stackatlas.supplychain.loader import configured_dir
+
+        ready = configured_dir() is not None
+        names = [s["name"] for s in shipped if ready or s.get("needs") != "eto"]
+        skipped = [s["name"] for s in shipped if s["name"] not in names]
+    else:
+        names = [scenario]
     weights: dict[str, float] = defaultdict(float)
     for p in positions:
         if p.company:
@@ -145,6 +153,11 @@ def scenario_impact(
         summaries.append(s)
         contribs.extend(c)
     notes = []
+    if skipped:
+        notes.append(
+            "not run (they start at a chip input and need the CSET/ETO dataset: "
+            "STACKATLAS_ETO_DIR): " + ", ".join(skipped)
+        )
     uncovered = 1 - min(s["covered"] for s in summaries) if summaries else 1.0
     if uncovered > 1e-9:
         notes.append(

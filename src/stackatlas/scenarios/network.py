@@ -57,6 +57,7 @@ class SupplyNetwork:
     segment_active: pd.DataFrame | None = None  # node x segment: connected in the network
     revenue_basis: np.ndarray | None = None  # evidence / source note of each revenue
     notes: list[str] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)  # extensions' node data (eto_network)
 
     @property
     def n_nodes(self) -> int:
@@ -165,6 +166,7 @@ class SupplyNetwork:
         if m and (np.any(supplier == customer)):
             raise ValidationError("self-edges (supplier == customer) are not allowed")
         notes: list[str] = list(extra.pop("notes", []) or [])  # type: ignore[arg-type]
+        ext: dict[str, object] = dict(extra.pop("extra", {}) or {})  # type: ignore[call-overload]
         input_share = _cap_sums(input_share, customer * max(len(group_names), 1) + group)
         revenue_share = _cap_sums(revenue_share, supplier)
         return cls(
@@ -179,6 +181,7 @@ class SupplyNetwork:
             edge_exposure=np.ones(m) if exposure is None else np.clip(exposure, 0, 1),
             edge_origin=np.full(m, "edge", dtype=object) if origin is None else origin,
             notes=notes,
+            extra=ext,
             **extra,
         )  # type: ignore[arg-type]
 

@@ -99,9 +99,12 @@ class ScenarioResult:
             else ("defaults" if self.point_basis == "default parameters" else "values set")
         )
         layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", point)
-        top = self.companies.sort_values(
-            "revenue_at_risk_pct", ascending=False, key=lambda s: s.abs()
-        ).head(12)
+        flows = self.companies["company"].astype(str).str.startswith("eto:")
+        top = (
+            self.companies[~flows]
+            .sort_values("revenue_at_risk_pct", ascending=False, key=lambda s: s.abs())
+            .head(12)
+        )
         companies = _money_table("most affected companies", top, "company", point)
         path = Table(
             title="path of the shock (largest edges, cumulative)", title_justify="left", box=None
@@ -121,11 +124,30 @@ class ScenarioResult:
                 f"{self.point_basis}; p5 / p50 / p95: over the {self.draws} draws",
                 style="bold",
             )
+        parts: list[Any] = [head, params, layers, companies]
+        if flows.any():  # chip-input flow nodes (scenarios/eto_network.py): no revenue
+            parts.append(_flow_table(self.companies[flows]))
         return Panel(
-            Group(head, params, layers, companies, path),
+            Group(*parts, path),
             title=f"scenario: {self.title}",
             title_align="left",
         )
+
+
+def _flow_table(frame: pd.DataFrame) -> Table:
+    """Chip-input flows (CSET/ETO): the share of each flow lost over the horizon."""
+    table = Table(
+        title="chip input flows (CSET/ETO): share of the flow lost over the horizon",
+        title_justify="left",
+        box=None,
+    )
+    table.add_column("input -> destination")
+    table.add_column("lost %", justify="right")
+    moved = frame[frame["revenue_at_risk_pct"].abs() > 0]
+    ordered = moved.sort_values("revenue_at_risk_pct", ascending=False)
+    for r in ordered.head(12).itertuples():
+        table.add_row(str(r.name), fmt_num(r.revenue_at_risk_pct, ".1f"))
+    return table
 
 
 def _short(text: str, limit: int = 80) -> str:

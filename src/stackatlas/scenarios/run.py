@@ -75,12 +75,15 @@ def run_scenario(
     seed: int = 0,
     network: SupplyNetwork | None = None,
     baseline: Baseline | str | Path | None = None,
+    eto: Any = None,
 ) -> ScenarioResult:
     """Run a shipped scenario (by name), a user file (by path) or a parsed spec.
 
     ``overrides`` maps parameter names to numbers or distributions (``{"kind": "uniform",
     "low": .., "high": ..}``); ``draws`` > 0 adds a seeded Monte Carlo with p5 / p50 / p95.
     ``baseline`` (a ``Baseline`` or a CSV path) replaces atlas revenues for this run.
+    A scenario targeting CSET/ETO ``inputs`` joins them to the network (``eto_network.py``;
+    ``eto`` = the dataset, default the configured folder, else ``DataNotConfiguredError``).
     """
     spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else load_scenario(name_or_spec)
     if draws < 0:
@@ -98,6 +101,14 @@ def run_scenario(
             network = network_for(atlas)
     if atlas is not None:
         check_targets(spec, atlas)
+    from stackatlas.scenarios.eto_network import join_eto, needs_eto
+
+    if needs_eto(spec):
+        if atlas is None:
+            from stackatlas.atlas.loader import load_atlas
+
+            atlas = load_atlas()
+        network = join_eto(network, atlas, spec, eto)
     params = spec.all_params()
     fixed, dists = apply_overrides(params, overrides)
     quarters = round(fixed["horizon_quarters"])

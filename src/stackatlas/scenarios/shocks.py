@@ -79,6 +79,10 @@ def target_scale(shock: ShockSpec, net: SupplyNetwork, atlas: Atlas | None) -> n
                 ]
             )
             scale = np.where(keep, scale, 0.0)
+    if "inputs" in shock.targets:  # flow nodes of CSET/ETO inputs (eto_network.py)
+        from stackatlas.scenarios.eto_network import eto_target_scale
+
+        scale = np.maximum(scale, eto_target_scale(shock, net))
     return scale
 
 

@@ -10,7 +10,8 @@ A scenario file::
     shocks:
       - kind: supply | demand | purchases
         targets: {companies: [..], segments: [..], markets: [..], groups: [..], layers: [..],
-                  countries: [..]}           # countries filters the other selectors
+                  countries: [..],           # countries filters the other selectors
+                  inputs: [..], supplier_countries: [..]}  # CSET/ETO inputs (eto_network.py)
         exposure: segment | full             # scale by the company's membership weight or not
         size: capacity_loss                  # number or expression of parameters (and t)
         start: 0                             # quarters; expressions allowed
@@ -40,7 +41,16 @@ from stackatlas.scenarios.params import (
 from stackatlas.scenarios.yamlmarks import MarkedDoc, load_marked, load_marked_file
 
 SHOCK_KINDS = ("supply", "demand", "purchases")
-TARGET_KINDS = ("companies", "segments", "markets", "groups", "layers", "countries")
+TARGET_KINDS = (
+    "companies",
+    "segments",
+    "markets",
+    "groups",
+    "layers",
+    "countries",
+    "inputs",  # CSET/ETO chip inputs (ids or names; needs the dataset: eto_network.py)
+    "supplier_countries",  # with inputs: scale by these countries' ETO share of the input
+)
 EXPOSURES = ("segment", "full")
 _TOP = {"name", "title", "description", "parameters", "model", "shocks", "references"}
 _SHOCK = {"kind", "label", "targets", "exposure", "size", "start", "duration", "recovery"}
@@ -161,13 +171,15 @@ def _replace(spec: ParamSpec, **changes: Any) -> ParamSpec:
 
 
 def list_scenarios() -> list[dict[str, str]]:
-    """The shipped scenarios: name, title and file."""
+    """The shipped scenarios: name, title, file and ``needs`` (``eto`` when the scenario
+    starts at a CSET/ETO chip input and needs that dataset, else empty)."""
     out = []
     for path in sorted(data_dir().glob("*.yaml")):
         if path.name == MODEL_FILE:
             continue
         spec = load_scenario(path)
-        out.append({"name": spec.name, "title": spec.title, "file": path.name})
+        needs = "eto" if any("inputs" in s.targets for s in spec.shocks) else ""
+        out.append({"name": spec.name, "title": spec.title, "file": path.name, "needs": needs})
     return out
 
 
@@ -304,7 +316,7 @@ def _parse_shock(
                 problems.append(doc.problem((*base, "targets", key), "must be a list of ids"))
             else:
                 clean[key] = values
-        if clean and set(clean) <= {"countries"}:
+        if clean and set(clean) <= {"countries", "supplier_countries"}:
             problems.append(
                 doc.problem(
                     (*base, "targets"),
@@ -360,6 +372,10 @@ def check_targets(spec: ScenarioSpec, atlas: Atlas) -> None:
     }
     for shock in spec.shocks:
         for kind, values in shock.targets.items():
+            if kind in ("inputs", "supplier_countries"):  # checked against the ETO data on join
+                continue
+            if kind == "countries" and "inputs" in shock.targets:
+                values = [v for v in values if v != "ROW"]  # destination: the rest of the world
             for j, value in enumerate(values):
                 if value not in known[kind]:
                     msg = f"unknown {kind[:-1] if kind != 'companies' else 'company'} {value!r}"

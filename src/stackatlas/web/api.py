@@ -150,15 +150,42 @@ async def concentration(request: Request) -> Response:
     """HHI per market and the chokepoint ranking."""
     from stackatlas.analysis.concentration import chokepoints, market_concentration
 
+    data = _data(request)
+    eto = data.eto()
+
     def build(atlas: Any, store: Any) -> dict[str, Any]:
-        conc = market_concentration(atlas).to_dict()
+        conc = market_concentration(atlas, eto=eto).to_dict()
+        points = chokepoints(atlas, eto=eto).to_dict()
         return {
             "guidelines": conc["guidelines"],
             "markets": conc["markets"],
-            "chokepoints": chokepoints(atlas).to_dict()["chokepoints"],
+            "chokepoints": points["chokepoints"],
+            "eto_inputs": conc.get("eto_inputs"),
+            "country_chokepoints": points.get("country_chokepoints"),
+            "eto_credit": conc.get("eto_credit"),
         }
 
-    return await _json(_data(request), "concentration", m.ConcentrationResponse, build)
+    return await _json(data, "concentration", m.ConcentrationResponse, build)
+
+
+@router.get("/supplychain", response_model=m.SupplyChainResponse)
+def supplychain(
+    request: Request,
+    input: str | None = None,
+    provider: str | None = None,
+    country: str | None = None,
+    stage: str | None = None,
+    year: int | None = None,
+) -> Response:
+    """The chip supply chain from the CSET/ETO dataset (CC BY-NC 4.0, cite it): per input the
+    firm and country shares, HHI, CR1/CR3, remainder, market size, year and per-row source;
+    chokepoints with their path to AI outputs. Filters: input, provider, country, stage,
+    year. 503 when no ETO folder is configured."""
+    data = _data(request)
+    filters = {"input": input, "provider": provider, "country": country, "stage": stage}
+    view = services.supplychain_view(data, {**filters, "year": year})
+    payload = m.SupplyChainResponse.model_validate(view).model_dump_json()
+    return Response(payload, media_type="application/json")
 
 
 @router.get("/signals", response_model=m.SignalsResponse)

@@ -28,10 +28,13 @@ def create_app(
     *,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     prices_dir: Path | None = None,
+    eto_dir: Path | None = None,
 ) -> FastAPI:
     """Build the web app. ``store_path`` defaults to the configured store (opened read-only;
     without it the analyses read ``STACKATLAS_SEC_DIR``); ``prices_dir`` is a folder of price
-    CSVs for portfolio uploads (else the store's price cache)."""
+    CSVs for portfolio uploads (else the store's price cache); ``eto_dir`` is the CSET/ETO
+    chip supply-chain folder (else STACKATLAS_ETO_DIR / config.toml; the /supplychain views
+    answer 503 with how to get the data when none is set)."""
     from stackatlas.charts.theme import plotly_js
     from stackatlas.web import api, pages
     from stackatlas.web.state import WebData
@@ -45,7 +48,7 @@ def create_app(
     )
     app.state.store_path = store_path
     app.state.atlas_overlay = atlas_overlay
-    app.state.data = WebData(store_path, atlas_overlay, prices_dir)
+    app.state.data = WebData(store_path, atlas_overlay, prices_dir, eto_dir=eto_dir)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_upload_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     _add_error_handlers(app)
@@ -78,6 +81,7 @@ WARM_PATHS = (
     "/signals",
     "/audit",
     "/scenarios",
+    "/supplychain",
     "/api/layers",
     "/api/flows",
     "/api/capex",
@@ -85,6 +89,7 @@ WARM_PATHS = (
     "/api/signals",
     "/api/audit",
     "/api/scenarios",
+    "/api/supplychain",
 )
 
 

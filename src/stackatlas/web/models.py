@@ -137,8 +137,14 @@ class MarketConcentration(_Record):
 
 class Chokepoint(_Record):
     rank: int
-    company: str
-    market: str
+    company: str | None = Field(
+        description="atlas company id; None for an ETO provider outside the atlas"
+    )
+    supplier: str | None = None
+    market: str = Field(description="atlas market id, or eto:<input id>")
+    basis: Literal["atlas", "eto"] | None = None
+    year: int | None = None
+    source: str | None = None
     share: float
     score: float | None
     single_point: bool
@@ -149,6 +155,59 @@ class ConcentrationResponse(BaseModel):
     guidelines: str
     markets: list[MarketConcentration]
     chokepoints: list[Chokepoint]
+    eto_inputs: list[dict[str, Any]] | None = Field(
+        None, description="CSET/ETO inputs (firm / country HHI) when the dataset is configured"
+    )
+    country_chokepoints: list[dict[str, Any]] | None = None
+    eto_credit: dict[str, str] | None = None
+
+
+class SupplyChainShare(_Record):
+    provider_id: str
+    provider: str
+    kind: str
+    share: float | None = Field(description="percent; None = blank in the dataset (unknown)")
+    year: int
+    source: str
+    aggregate: bool
+    company: str | None = None
+
+
+class SupplyChainSide(_Record):
+    year: int | None
+    leader: str | None
+    cr1: float | None
+    cr3: float | None
+    hhi: float | None
+    remainder: float | None
+    shares: list[SupplyChainShare]
+
+
+class SupplyChainInput(_Record):
+    input_id: str
+    input: str
+    type: str
+    stages: list[str]
+    year: int | None
+    firms: SupplyChainSide
+    countries: SupplyChainSide
+    ai_outputs: list[str]
+
+
+class SupplyChainResponse(BaseModel):
+    """``stackatlas supplychain --json``: CSET / Emerging Technology Observatory, Advanced
+    Semiconductor Supply Chain Dataset (CC BY-NC 4.0)."""
+
+    credit: dict[str, str]
+    dataset: dict[str, Any]
+    filters: dict[str, Any]
+    inputs: list[SupplyChainInput]
+    stages: list[dict[str, Any]]
+    provider: dict[str, Any] | None
+    country: dict[str, Any] | None
+    chokepoints: dict[str, Any]
+    ai_outputs: list[dict[str, Any]]
+    notes: list[str]
 
 
 class SignalRow(_Record):

@@ -199,6 +199,32 @@ def api_docs_page(request: Request) -> HTMLResponse:
     return page(data, "API", "/api-docs", [], template="api_docs.html", routes=routes)
 
 
+# ---- chip supply chain -------------------------------------------------------------------
+@router.get("/supplychain", response_class=HTMLResponse)
+def supplychain_page(
+    request: Request,
+    input: str | None = None,
+    provider: str | None = None,
+    country: str | None = None,
+    stage: str | None = None,
+) -> HTMLResponse:
+    """Stages -> inputs -> AI outputs (CSET/ETO), filterable by input, firm, country, stage;
+    503 with how to get the data when no ETO folder is configured."""
+    data = _data(request)
+    filters = {
+        "input": input or None,
+        "provider": provider or None,
+        "country": country or None,
+        "stage": stage or None,
+    }
+
+    def build() -> HTMLResponse:
+        section = services.supplychain_page_section(data, filters)
+        return page(data, section.title, "/supplychain", [section])
+
+    return _guarded(data, "Chip supply chain", "/supplychain", build)
+
+
 # ---- scenarios ---------------------------------------------------------------------------
 def _scenario_page(
     request: Request, name: str | None, values: dict[str, str], draws: str, seed: str

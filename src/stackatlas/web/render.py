@@ -26,6 +26,7 @@ NAV = [
     ("/pools", "Profit pools"),
     ("/capex", "Capex"),
     ("/concentration", "Concentration"),
+    ("/supplychain", "Supply chain"),
     ("/signals", "Signals"),
     ("/audit", "Audit"),
     ("/scenarios", "Scenarios"),

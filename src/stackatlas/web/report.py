@@ -20,6 +20,7 @@ REPORT_SECTIONS = (
     "pools",
     "capex",
     "concentration",
+    "supplychain",
     "signals",
     "audit",
     "scenarios",
@@ -49,15 +50,16 @@ def report_html(
     store: Store | None = None,
     portfolio: str | Path | bytes | None = None,
     prices_dir: str | Path | None = None,
+    eto: Any = None,
 ) -> str:
     """The report as one HTML string (see ``build_report``)."""
     from stackatlas.atlas.views import source_list
     from stackatlas.web import sections as sec
     from stackatlas.web.render import render
-    from stackatlas.web.services import STATIC_SECTIONS
+    from stackatlas.web.services import build_section
 
     atlas = atlas or load_atlas()
-    built: list[Any] = [STATIC_SECTIONS[key](atlas, store) for key in REPORT_SECTIONS]
+    built: list[Any] = [build_section(key, atlas, store, eto) for key in REPORT_SECTIONS]
     if portfolio is not None:
         built.append(sec.portfolio_section(atlas, _portfolio(atlas, portfolio, store, prices_dir)))
     sources = sec.Section("sources", "Sources", data={"sources": source_list(atlas).sources})
@@ -89,13 +91,17 @@ def build_report(
     store: Store | None = None,
     portfolio: str | Path | bytes | None = None,
     prices_dir: str | Path | None = None,
+    eto: Any = None,
 ) -> Path:
     """Write the report to ``path`` atomically (temp file + rename) and return the path.
 
     ``store`` supplies SEC facts (else ``STACKATLAS_SEC_DIR``); ``portfolio`` is a holdings
-    file (or bytes) added as a last chapter, priced from ``prices_dir`` or the store cache.
+    file (or bytes) added as a last chapter, priced from ``prices_dir`` or the store cache;
+    ``eto`` (the CSET/ETO dataset) adds the chip supply chain and the chip-input scenarios.
     """
-    html = report_html(atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices_dir)
+    html = report_html(
+        atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices_dir, eto=eto
+    )
     target = Path(path)
     atomic_write(target, html.encode("utf-8"), mode=0o644)
     return target

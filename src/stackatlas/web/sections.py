@@ -16,6 +16,13 @@ from stackatlas.atlas.models import Source
 from stackatlas.charts.theme import Chart, chart
 from stackatlas.display import records
 from stackatlas.errors import DataUnavailableError
+from stackatlas.supplychain.citation import CITATION
+from stackatlas.web.supplychain_section import (
+    COUNTRY_ROWS,
+    ETO_SOURCE,
+    INPUT_ROWS,
+    EtoFootnotes,
+)
 
 SEED_SOURCE = "marsbit-2026-03-16"
 SEC_NOTE = (
@@ -204,27 +211,53 @@ def capex_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def concentration_section(atlas: Atlas, store: object | None = None) -> Section:
+def concentration_section(atlas: Atlas, store: object | None = None, *, eto: Any = None) -> Section:
     from stackatlas.analysis.concentration import chokepoints, market_concentration
     from stackatlas.charts.network import hhi_bars
 
-    conc = market_concentration(atlas)
-    chokes = chokepoints(atlas)
+    conc = market_concentration(atlas, eto=eto)
+    chokes = chokepoints(atlas, eto=eto)
     markets = records(conc.table)
     for m in markets:
         m["leader_name"] = _name(atlas, m.get("leader"))
+    notes_list = EtoFootnotes()
     rows = records(chokes.table)
     for r in rows:
-        r["company_name"] = _name(atlas, r["company"])
-        r["market_name"] = (
-            atlas.markets[r["market"]].name if r["market"] in atlas.markets else r["market"]
+        r["company_name"] = _name(atlas, r["company"]) if r["company"] else r["supplier"]
+        if r["basis"] == "eto":
+            r["src_n"] = notes_list.ref(r["source"])
+    countries = records(chokes.countries)[:COUNTRY_ROWS] if chokes.countries is not None else []
+    for r in countries:
+        r["src_n"] = notes_list.ref(r["source"])
+    inputs = records(conc.inputs)[:INPUT_ROWS] if conc.inputs is not None else []
+    ids = [m.get("sources") for m in markets]
+    notes = []
+    if eto is not None:
+        ids.append(ETO_SOURCE)
+        notes.append(
+            f"Chip supply-chain inputs from {CITATION} (CC BY-NC 4.0), read from "
+            f"{eto.directory}; numbered sources are the dataset's per-row sources."
+        )
+    else:
+        notes.append(
+            "Chip supply-chain inputs (CSET/ETO) are not included: start the app with --eto DIR "
+            "or STACKATLAS_ETO_DIR (see /supplychain)."
         )
     return Section(
         "concentration",
         "Concentration and chokepoints",
         [chart("fig-hhi", hhi_bars(conc))],
-        {"markets": markets, "chokepoints": rows},
-        sources_of(atlas, [m.get("sources") for m in markets]),
+        {
+            "markets": markets,
+            "chokepoints": rows,
+            "eto_inputs": inputs,
+            "eto_inputs_total": 0 if conc.inputs is None else len(conc.inputs),
+            "country_chokepoints": countries,
+            "country_total": 0 if chokes.countries is None else len(chokes.countries),
+            "eto_footnotes": notes_list.items(),
+        },
+        sources_of(atlas, ids),
+        notes=notes,
     )
 
 
@@ -298,14 +331,22 @@ def scenario_section(atlas: Atlas, result: Any) -> Section:
     )
 
 
-def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Section:
-    """Every shipped scenario at its defaults: revenue at risk by layer (report chapter)."""
+def scenario_summary_section(
+    atlas: Atlas, store: object | None = None, *, eto: Any = None
+) -> Section:
+    """Every shipped scenario at its defaults: revenue at risk by layer (report chapter).
+    Scenarios that start at a CSET/ETO chip input run when ``eto`` is given, else are listed
+    as skipped."""
     from stackatlas.charts.scenarios import scenarios_summary
     from stackatlas.scenarios import list_scenarios, run_scenario
 
     rows, origins, results = [], [], []
+    skipped = []
     for item in list_scenarios():
-        result = run_scenario(item["name"], atlas=atlas)
+        if item.get("needs") == "eto" and eto is None:
+            skipped.append(item["name"])
+            continue
+        result = run_scenario(item["name"], atlas=atlas, eto=eto)
         results.append(result)
         layers = result.layers
         origins += list(result.edges["origin"]) if "origin" in result.edges else []
@@ -328,7 +369,15 @@ def scenario_summary_section(atlas: Atlas, store: object | None = None) -> Secti
         notes=[
             "Model outputs (evidence: scenario), not forecasts. Each parameter's "
             "basis (a cited study or an explicit assumption) is listed with the "
-            "scenario in the web app (/scenarios) and `stackatlas scenario show`."
+            "scenario in the web app (/scenarios) and `stackatlas scenario show`.",
+            *(
+                [
+                    "Not run (they start at a chip input and need the CSET/ETO dataset: "
+                    "--eto DIR or STACKATLAS_ETO_DIR): " + ", ".join(skipped)
+                ]
+                if skipped
+                else []
+            ),
         ],
     )
 

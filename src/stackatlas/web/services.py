@@ -11,6 +11,7 @@ from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
 from stackatlas.web import sections
 from stackatlas.web.state import WebData
+from stackatlas.web.supplychain_section import supplychain_section
 
 MAX_DRAWS = 5000
 STATIC_SECTIONS = {
@@ -22,11 +23,47 @@ STATIC_SECTIONS = {
     "signals": sections.signals_section,
     "audit": sections.audit_section,
     "scenarios": sections.scenario_summary_section,
+    "supplychain": supplychain_section,
 }
+ETO_SECTIONS = {"concentration", "scenarios", "supplychain"}
+"""Sections that add the CSET/ETO chip supply chain when the dataset is configured."""
+
+
+def build_section(key: str, atlas: Any, store: Any, eto: Any = None) -> sections.Section:
+    """One section from the atlas and store (and the ETO dataset for ``ETO_SECTIONS``)."""
+    if key in ETO_SECTIONS:
+        return STATIC_SECTIONS[key](atlas, store, eto=eto)
+    return STATIC_SECTIONS[key](atlas, store)
 
 
 def section(data: WebData, key: str) -> sections.Section:
-    return data.cached(f"section:{key}", STATIC_SECTIONS[key])
+    eto = data.eto() if key in ETO_SECTIONS else None
+    return data.cached(f"section:{key}", lambda atlas, store: build_section(key, atlas, store, eto))
+
+
+def supplychain_page_section(data: WebData, filters: Mapping[str, Any]) -> sections.Section:
+    """The chip supply chain filtered by input / provider / country / stage (needs the
+    dataset: ``DataNotConfiguredError`` otherwise, shown as 503 with how to get it)."""
+    eto = data.require_eto()
+    key = json.dumps({k: v for k, v in filters.items() if v}, sort_keys=True)
+    return data.cached(
+        "section:supplychain",
+        lambda atlas, store: supplychain_section(atlas, store, eto=eto, **filters),
+        key,
+    )
+
+
+def supplychain_view(data: WebData, filters: Mapping[str, Any]) -> dict[str, Any]:
+    """``supply_chain(...).to_dict()`` for the API (cached per filters)."""
+    from stackatlas.supplychain.view import supply_chain
+
+    eto = data.require_eto()
+    key = json.dumps({k: v for k, v in filters.items() if v}, sort_keys=True)
+    return data.cached(
+        "api:supplychain",
+        lambda atlas, store: supply_chain(eto, atlas, **filters).to_dict(),
+        key,
+    )
 
 
 def company_section(data: WebData, company_id: str) -> sections.Section:
@@ -43,7 +80,9 @@ def scenario_names(data: WebData) -> list[dict[str, str]]:
 
     return data.cached(
         "scenario-list",
-        lambda atlas, store: [{"name": s["name"], "title": s["title"]} for s in list_scenarios()],
+        lambda atlas, store: [
+            {"name": s["name"], "title": s["title"], "needs": s["needs"]} for s in list_scenarios()
+        ],
     )
 
 
@@ -77,16 +116,23 @@ def run_scenario(
         raise ValidationError(f"draws must be between 0 and {MAX_DRAWS}, not {draws}")
     over = dict(overrides or {})
     key = json.dumps(over, sort_keys=True)
+    eto = data.eto() if _needs_eto(data, name) else None
     return data.cached(
         "scenario-run",
         lambda atlas, store: _run(
-            name, atlas=atlas, overrides=over or None, draws=draws, seed=seed
+            name, atlas=atlas, overrides=over or None, draws=draws, seed=seed, eto=eto
         ),
         name,
         key,
         draws,
         seed,
     )
+
+
+def _needs_eto(data: WebData, name: str) -> bool:
+    from stackatlas.scenarios.eto_network import needs_eto
+
+    return needs_eto(scenario_spec(data, name))
 
 
 def scenario_section(

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from stackatlas import config
 from stackatlas.atlas import Atlas, load_atlas
-from stackatlas.errors import DataUnavailableError, StoreError
+from stackatlas.errors import DataUnavailableError, StackAtlasError, StoreError
 from stackatlas.store import Store
 
 T = TypeVar("T")
@@ -35,11 +35,13 @@ class WebData:
         atlas_overlay: Path | None = None,
         prices_dir: Path | None = None,
         atlas: Atlas | None = None,
+        eto_dir: Path | None = None,
     ) -> None:
         self._store_path = Path(store_path) if store_path is not None else None
         self.atlas_overlay = atlas_overlay
         self.prices_dir = prices_dir
         self._fixed_atlas = atlas
+        self.eto_dir = eto_dir  # None: STACKATLAS_ETO_DIR / config.toml, if set
         self._lock = threading.RLock()
         self._cache: OrderedDict[tuple, Any] = OrderedDict()
         self._state: tuple | None = None
@@ -65,7 +67,30 @@ class WebData:
             except OSError:
                 parts.append(None)
         parts.append(str(config.sec_dir() or ""))
+        parts.append(self._eto_state())
         return tuple(parts)
+
+    def _eto_state(self) -> tuple:
+        """The ETO folder and its files' sizes and mtimes (no parsing: never raises)."""
+        from stackatlas.supplychain.loader import configured_dir, folder_signature
+
+        try:
+            folder = configured_dir(self.eto_dir)
+        except StackAtlasError:  # an unreadable config.toml: the ETO views report it
+            return ("config-error",)
+        return (str(folder or ""), folder_signature(folder) if folder else ())
+
+    def eto(self) -> Any:
+        """The CSET/ETO dataset, or None when no folder is configured."""
+        from stackatlas.supplychain.loader import optional_eto
+
+        return optional_eto(self.eto_dir)
+
+    def require_eto(self) -> Any:
+        """The CSET/ETO dataset; ``DataNotConfiguredError`` (503) saying how to get it."""
+        from stackatlas.supplychain.loader import load_eto
+
+        return load_eto(self.eto_dir)
 
     @contextmanager
     def store(self) -> Iterator[Store | None]:
