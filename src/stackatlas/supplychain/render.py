@@ -207,16 +207,24 @@ def provider_table(view: dict[str, Any], notes: Footnotes) -> Table:
         )
     if view["aggregate"]:
         who += " — a placeholder aggregate, not a firm"
-    table = Table(title=f"{who}: inputs supplied", title_justify="left")
-    for col in ("input", "share", "rank", "leader", "HHI", "year", "src"):
+    return supplies_table(f"{who}: inputs supplied", view["supplies"], notes, hhi=True)
+
+
+def supplies_table(
+    title: str, rows: list[dict[str, Any]], notes: Footnotes, *, hhi: bool = False
+) -> Table:
+    """Inputs with one provider's share, its rank, the leader (and HHI), year and source."""
+    table = Table(title=title, title_justify="left")
+    cols = ["input", "share", "rank", "leader", *(["HHI"] if hhi else []), "year", "src"]
+    for col in cols:
         table.add_column(col, overflow="fold")
-    for r in view["supplies"]:
+    for r in rows:
         table.add_row(
             r["input"],
             "unknown" if r["share"] is None else pct(r["share"]),
             str(r["rank"] or DASH),
             r["leader"] or DASH,
-            num(r["hhi"]),
+            *([num(r["hhi"])] if hhi else []),
             str(r["year"]),
             notes.ref(r["source"]),
         )
@@ -238,18 +246,7 @@ def country_tables(view: dict[str, Any], notes: Footnotes) -> list[Any]:
             notes.ref(r["source"]),
         )
     out.append(stages)
-    table = Table(title=f"{view['name']}: share of each input", title_justify="left")
-    for col in ("input", "share", "rank", "leader", "year", "src"):
-        table.add_column(col, overflow="fold")
-    for r in view["inputs"]:
-        table.add_row(
-            r["input"],
-            "unknown" if r["share"] is None else pct(r["share"]),
-            str(r["rank"] or DASH),
-            r["leader"] or DASH,
-            str(r["year"]),
-            notes.ref(r["source"]),
-        )
+    table = supplies_table(f"{view['name']}: share of each input", view["inputs"], notes)
     out.append(table)
     firms = Table(title=f"Firms based in {view['name']}", title_justify="left")
     for col in ("firm", "atlas company", "inputs", "largest share"):
