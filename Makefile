@@ -1,10 +1,11 @@
 # Two commands on a fresh machine with Python 3.11+: `make run` and `make test`.
+# Another interpreter in its own venv: `make test PYTHON=python3.13 VENV=.venv-3.13`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench dist clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "stackatlas needs Python 3.11+"'
@@ -36,6 +37,11 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run_all.py
+
+# Release check: sdist + wheel, twine check, then the wheel installed into a fresh venv runs
+# --version, validate, map, run and report offline (scripts/dist.py; a test runs it too).
+dist: $(STAMP)
+	$(BIN)/python scripts/dist.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .coverage

@@ -33,6 +33,29 @@ _COMMAND_MODULES = (
     "stackatlas.cli.web_cmds",
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from stackatlas._version import __version__
+
+        typer.echo(f"stackatlas {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the stackatlas version and exit.",
+    ),
+) -> None:
+    """The five-layer AI stack as data: understand the stack, map the layers, track the
+    capital flow."""
+
+
 for _name in _COMMAND_MODULES:
     importlib.import_module(_name).register(app)
 

@@ -126,12 +126,9 @@ def warm_up(
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from stackatlas._version import __version__
 
-    try:
-        return version("stackatlas")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return __version__
 
 
 def _add_error_handlers(app: FastAPI) -> None:

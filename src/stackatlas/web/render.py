@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from stackatlas._version import __version__
 from stackatlas.atlas.render import fmt_amount
 from stackatlas.charts.theme import LAYER_COLORS
 from stackatlas.display import (
@@ -61,7 +62,12 @@ def environment() -> Environment:
         web_url=web_url,
         amount=fmt_amount,
     )
-    env.globals.update(nav=NAV, evidence_legend=EVIDENCE_LEGEND, layer_colors=LAYER_COLORS)
+    env.globals.update(
+        nav=NAV,
+        evidence_legend=EVIDENCE_LEGEND,
+        layer_colors=LAYER_COLORS,
+        stackatlas_version=__version__,
+    )
     return env
 
 
