@@ -1,10 +1,10 @@
 """Money-analysis benchmark: profit pools, capex tracker, signals and claims audit.
 
 Runs on the shipped atlas with ``STACKATLAS_SEC_DIR`` pointing at ``../shared/data/sec`` (the
-five shared companyfacts files: Nvidia, Alphabet, Microsoft, Meta, Snowflake). Baseline in the
-same run: each analysis cold (the in-memory metric-frame cache cleared, so every company's facts
-are parsed and resolved again); then warm (frames reused, as in the web app or a report that
-calls several analyses). Prints seconds per analysis and the cold / warm ratio.
+shared companyfacts files and the inline-XBRL filings). Baseline in the same run: each analysis
+cold (the providers' in-memory caches cleared, so every company's facts and filing documents are
+parsed and resolved again); then warm (provider frames reused, as in the web app or a report
+that calls several analyses). Prints seconds per analysis and the cold / warm ratio.
 
     .venv/bin/python benchmarks/bench_money.py [--repeat 3]
 """
@@ -28,12 +28,13 @@ def main() -> None:
     os.environ["STACKATLAS_HOME"] = tempfile.mkdtemp(prefix="bench-money-")
     os.environ["STACKATLAS_OFFLINE"] = "1"
 
-    from stackatlas.analysis import metric_inputs
     from stackatlas.analysis.audit import audit_claims
     from stackatlas.analysis.capex import hyperscaler_capex
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.analysis.signals import evaluate_signals
     from stackatlas.atlas import load_atlas
+    from stackatlas.resolver import sec_providers
+    from stackatlas.sec import filings
 
     atlas = load_atlas()
     jobs = {
@@ -51,8 +52,8 @@ def main() -> None:
     for name, job in jobs.items():
         cold, warm = [], []
         for _ in range(args.repeat):
-            metric_inputs._FRAMES.clear()
-            metric_inputs._CALENDAR.clear()
+            sec_providers.clear_cache()
+            filings.clear_cache()
             t0 = time.perf_counter()
             job()
             cold.append(time.perf_counter() - t0)

@@ -124,3 +124,24 @@ def fundamentals_frame(rows: list[tuple]) -> pd.DataFrame:
     df["start"] = pd.to_datetime(df["start"]).dt.date
     df["end"] = pd.to_datetime(df["end"]).dt.date
     return df
+
+
+def frames_resolver(atlas: Atlas, frames: dict, *, figures: bool = True):
+    """A resolver whose SEC numbers are ``frames`` (company id -> fundamentals frame, or an
+    ``(annual, quarterly)`` pair, or an exception), then the atlas figures: the public seam
+    the analyses take instead of reading companyfacts."""
+    from stackatlas.resolver import FrameProvider, Resolver
+    from stackatlas.resolver.atlas_provider import AtlasFiguresProvider
+
+    providers = [FrameProvider(frames, name="sec-test", label="test SEC frames", filing=True)]
+    if figures:
+        providers.append(AtlasFiguresProvider(atlas))
+    return Resolver(atlas, providers)
+
+
+def use_frames(monkeypatch, atlas: Atlas, frames: dict, *, figures: bool = True) -> None:
+    """Make every default resolver (CLI, web) read ``frames`` (see ``frames_resolver``)."""
+    monkeypatch.setattr(
+        "stackatlas.resolver.resolver.default_providers",
+        lambda a, store=None: frames_resolver(atlas, frames, figures=figures).providers,
+    )

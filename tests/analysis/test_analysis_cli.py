@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from money_atlas import company, figure, fundamentals_frame, mini_atlas
+from money_atlas import company, figure, fundamentals_frame, mini_atlas, use_frames
 
 M = 1_000_000
 
@@ -12,7 +12,6 @@ def test_audit_status_filter_still_states_the_totals(monkeypatch) -> None:
     data ``--status match`` printed "0 match, 0 differ, 0 not checkable")."""
     from typer.testing import CliRunner
 
-    from stackatlas.analysis import metric_inputs
     from stackatlas.cli.app import app
 
     # Nvidia FY2026 10-K: revenue 215,938 $M -> the 215.9 claim matches, 230 differs
@@ -29,7 +28,7 @@ def test_audit_status_filter_still_states_the_totals(monkeypatch) -> None:
             figure("ms", "nvidia", "market_share", 92, "2025", unit="percent"),
         ],
     )
-    monkeypatch.setattr(metric_inputs, "_company_frames", lambda cik, store: frames)
+    use_frames(monkeypatch, atlas, {"nvidia": frames})
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     out = CliRunner().invoke(app, ["audit", "--status", "match"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
@@ -42,7 +41,6 @@ def test_pools_table_names_the_periods_it_does_not_show(monkeypatch) -> None:
     help promises 'the last 4 years and TTM' by default), and the margin basis is stated."""
     from typer.testing import CliRunner
 
-    from stackatlas.analysis import metric_inputs
     from stackatlas.cli.app import app
 
     b = 1_000_000_000
@@ -52,10 +50,8 @@ def test_pools_table_names_the_periods_it_does_not_show(monkeypatch) -> None:
             ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * b),
         ]
     )
-    monkeypatch.setattr(
-        metric_inputs, "_company_frames", lambda cik, store: (frame, frame.iloc[0:0])
-    )
     atlas = mini_atlas()
+    use_frames(monkeypatch, atlas, {"chipco": frame, "cloudco": frame})
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     out = CliRunner().invoke(app, ["pools"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from money_atlas import company, figure, fundamentals_frame, mini_atlas
+from money_atlas import company, figure, frames_resolver, fundamentals_frame, mini_atlas, use_frames
 
 from stackatlas.analysis.audit import audit_claims, audit_figure, parse_period, tolerance
 from stackatlas.atlas.models import Group
@@ -119,10 +119,16 @@ def test_audit_on_shared_sec_files(shared_data, monkeypatch) -> None:
     assert "Q4 FY2026" in rows.loc["nvda-gm-fy", "reason"]
     assert rows.loc["nvda-dc", "status"] == "not checkable"
     assert rows.loc["goog-capex", "status"] == "match"  # calendar 2025 = Alphabet FY2025
-    assert rows.loc["amzn-rev", "status"] == "not checkable"  # no Amazon companyfacts shared
+    # no Amazon companyfacts are shared: the claim is checked against the 10-K document
+    # itself (amzn-10-k-2025-02-07.html: total net sales 2024 = 637,959 $M)
+    assert rows.loc["amzn-rev", "status"] == "match"
+    assert rows.loc["amzn-rev", "computed"] == pytest.approx(637_959)
+    assert "inline-XBRL filing at hand" in rows.loc["amzn-rev", "basis"]
+    # the group needs Amazon's calendar 2025, which no shared filing covers yet
+    assert "no CY2025 values" in rows.loc["grp", "reason"]
     assert "amazon" in rows.loc["grp", "reason"]
     assert rows.loc["openai-burn", "status"] == "not checkable"
-    assert report.counts() == {"match": 2, "differs": 1, "not checkable": 4}
+    assert report.counts() == {"match": 3, "differs": 1, "not checkable": 3}
     assert report.to_dict()["figures"][0]["claimed"] == pytest.approx(215.9)
 
 
@@ -131,7 +137,6 @@ def test_cli_audit_json_and_status_filter(monkeypatch) -> None:
 
     from typer.testing import CliRunner
 
-    from stackatlas.analysis import metric_inputs
     from stackatlas.cli.app import app
 
     atlas = mini_atlas(
@@ -142,7 +147,7 @@ def test_cli_audit_json_and_status_filter(monkeypatch) -> None:
             figure("gm", "nvidia", "gross_margin", 75, "FY2026", unit="percent"),
         ],
     )
-    monkeypatch.setattr(metric_inputs, "_company_frames", lambda cik, store: _nvda_like())
+    use_frames(monkeypatch, atlas, {"nvidia": _nvda_like()})
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     runner = CliRunner()
     out = runner.invoke(app, ["audit", "--json"])
@@ -154,26 +159,21 @@ def test_cli_audit_json_and_status_filter(monkeypatch) -> None:
     assert runner.invoke(app, ["audit", "--status", "maybe"]).exit_code == 2
 
 
-def test_group_claim_recomputed_from_all_members(monkeypatch) -> None:
-    from stackatlas.analysis import metric_inputs
-
+def test_group_claim_recomputed_from_all_members() -> None:
     frames = {  # Alphabet and Meta 2025 10-Ks ($M): capex and operating cash flow
-        1652044: fundamentals_frame(
+        "alphabet": fundamentals_frame(
             [
                 ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 91_447 * M),
                 ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 164_713 * M),
             ]
         ),
-        1326801: fundamentals_frame(
+        "meta": fundamentals_frame(
             [
                 ("capex", 2025, "FY", "2025-01-01", "2025-12-31", 69_691 * M),
                 ("operating_cash_flow", 2025, "FY", "2025-01-01", "2025-12-31", 115_800 * M),
             ]
         ),
     }
-    monkeypatch.setattr(
-        metric_inputs, "_company_frames", lambda cik, store: (frames[cik], frames[cik].iloc[0:0])
-    )
     atlas = mini_atlas(
         companies=[company("alphabet", 1652044), company("meta", 1326801)],
         memberships=[],
@@ -188,7 +188,7 @@ def test_group_claim_recomputed_from_all_members(monkeypatch) -> None:
             figure("capex", "pair", "capex", 161.1, "2025", subject_type="group"),
         ],
     )
-    rows = audit_claims(atlas).rows.set_index("figure")
+    rows = audit_claims(atlas, resolver=frames_resolver(atlas, frames)).rows.set_index("figure")
     # (91,447 + 69,691) / (164,713 + 115,800) = 161,138 / 280,513 = 57.44%
     assert rows.loc["close", "computed"] == pytest.approx(161_138 / 280_513 * 100)
     assert rows.loc["close", "status"] == "match"

@@ -6,10 +6,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from money_atlas import figure, fundamentals_frame, mini_atlas
+from money_atlas import figure, frames_resolver, fundamentals_frame, mini_atlas, use_frames
 
-from stackatlas.analysis import metric_inputs
-from stackatlas.analysis.metric_inputs import calendar_annual, trailing_four
 from stackatlas.analysis.profit_pools import pool_cells, profit_pools, thesis_table
 from stackatlas.errors import DataUnavailableError, ValidationError
 
@@ -131,33 +129,7 @@ def test_bad_grouping_is_a_validation_error() -> None:
         pool_cells(_metrics(), _memberships(), LAYER_OF, by="country")
 
 
-def test_calendar_alignment_june_and_january_year_ends() -> None:
-    # June year-end (Microsoft-like): calendar 2025 = sum of the four quarters inside it.
-    annual = fundamentals_frame([("capex", 2025, "FY", "2024-07-01", "2025-06-30", 64.0)])
-    quarterly = fundamentals_frame(
-        [
-            ("capex", 2025, "Q3", "2025-01-01", "2025-03-31", 16.0),
-            ("capex", 2025, "Q4", "2025-04-01", "2025-06-30", 17.0),
-            ("capex", 2026, "Q1", "2025-07-01", "2025-09-30", 19.0),
-            ("capex", 2026, "Q2", "2025-10-01", "2025-12-31", 29.0),
-        ]
-    )
-    cal = calendar_annual(annual, quarterly).set_index("period")
-    assert cal.loc["2025", "value"] == pytest.approx(81.0)
-    assert cal.loc["2025", "evidence"] == "derived"
-    # FY2025 (Jul 2024 - Jun 2025) has no full calendar year of quarters for 2024: it is taken
-    # for calendar 2024 (midpoint 2024-12-30) and marked estimated.
-    assert cal.loc["2024", "value"] == pytest.approx(64.0)
-    assert cal.loc["2024", "evidence"] == "estimated"
-    # late-January year-end (Nvidia FY2026 ends 2026-01-25) counts for calendar 2025 as filed
-    nvda = fundamentals_frame([("revenue", 2026, "FY", "2025-01-27", "2026-01-25", 215.9)])
-    row = calendar_annual(nvda).iloc[0]
-    assert row["period"] == "2025" and row["evidence"] == "reported"
-    ttm = trailing_four(metric_inputs.calendar_quarters(quarterly)).iloc[0]
-    assert ttm["value"] == pytest.approx(81.0) and ttm["period"] == "TTM"
-
-
-def test_wrapper_mixes_sec_and_figures_and_lists_uncovered(monkeypatch) -> None:
+def test_wrapper_mixes_sec_and_figures_and_lists_uncovered() -> None:
     atlas = mini_atlas(
         figures=[
             figure("labco-rev", "labco", "revenue", 13.0, "2025"),
@@ -165,21 +137,14 @@ def test_wrapper_mixes_sec_and_figures_and_lists_uncovered(monkeypatch) -> None:
         ]
     )
     frames = {
-        1: fundamentals_frame(
+        "chipco": fundamentals_frame(
             [
                 ("revenue", 2025, "FY", "2025-01-01", "2025-12-31", 100 * B),
                 ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * B),
             ]
         ),
     }
-
-    def fake(cik: int, store: object | None):
-        if cik not in frames:
-            raise DataUnavailableError(f"CIK {cik} not synced")
-        return frames[cik], frames[cik].iloc[0:0]
-
-    monkeypatch.setattr(metric_inputs, "_company_frames", fake)
-    pools = profit_pools(atlas)
+    pools = profit_pools(atlas, resolver=frames_resolver(atlas, frames))
     assert set(pools.not_covered) == {"cloudco", "gridco"}
     assert "no SEC facts" in pools.not_covered["cloudco"]
     cells = pools.cells[pools.cells["period"] == "2025"]
@@ -243,16 +208,14 @@ def test_zero_weight_member_is_not_a_contributor() -> None:
 def _fake_pools(monkeypatch):
     atlas = mini_atlas(figures=[figure("labco-rev", "labco", "revenue", 13.0, "2025")])
     frames = {
-        1: fundamentals_frame(
+        "chipco": fundamentals_frame(
             [("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * B)]
         ),
-        2: fundamentals_frame(
+        "cloudco": fundamentals_frame(
             [("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 50 * B)]
         ),
     }
-    monkeypatch.setattr(
-        metric_inputs, "_company_frames", lambda cik, store: (frames[cik], frames[cik].iloc[0:0])
-    )
+    use_frames(monkeypatch, atlas, frames)
     return atlas
 
 

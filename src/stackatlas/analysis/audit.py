@@ -30,8 +30,9 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure, FigureKind, SubjectType
 from stackatlas.atlas.render import fmt_amount
 from stackatlas.display import records
-from stackatlas.errors import INPUT, DataUnavailableError, Problem, ValidationError
+from stackatlas.errors import INPUT, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
+from stackatlas.resolver import Resolver
 from stackatlas.sec.segments import company_segments
 
 # figure metric -> (numerator, denominator or None, kind: value | ratio | growth)
@@ -67,7 +68,7 @@ UNIT_SCALE = {"usd_billion": 1e9, "usd_million": 1e6, "usd": 1.0, "percent": 0.0
 _UNIT_SHORT = {"usd_billion": "$B", "usd_million": "$M", "percent": "%"}
 _APPROX = re.compile(r"\b(near|nearly|about|approximately|around|roughly)\b|~", re.I)
 _PERIOD = re.compile(r"^(?:(Q[1-4])\s+)?(FY)?(\d{4})$", re.I)
-MetricsFor = Callable[[str], tuple[pd.DataFrame, pd.DataFrame] | None]
+MetricsFor = Callable[[str], tuple[pd.DataFrame, ...] | None]
 
 
 def parse_period(period: str) -> tuple[str, int, str] | None:
@@ -91,21 +92,28 @@ def tolerance(fig: Figure) -> float:
     return unit if approx else unit / 2
 
 
+def _calendar(frames: tuple) -> pd.DataFrame:
+    """Calendar years of a company: the resolver's own rows when given (third item), else
+    the one calendar rule applied to the fiscal frames."""
+    from stackatlas.resolver.calendar import calendar_annual
+
+    if len(frames) > 2 and frames[2] is not None:
+        return frames[2]
+    return calendar_annual(frames[0], frames[1])
+
+
 def _pick(
-    annual: pd.DataFrame, quarterly: pd.DataFrame, metric: str, kind: str, year: int, slot: str
+    frames: tuple, metric: str, kind: str, year: int, slot: str
 ) -> tuple[float | None, Evidence, str]:
     """One metric value for a fiscal slot or calendar year, with evidence and basis."""
-    from stackatlas.analysis.metric_inputs import calendar_annual
-
+    annual, quarterly = frames[0], frames[1]
     if kind == "calendar":
-        cal = calendar_annual(
-            annual[annual["metric"] == metric], quarterly[quarterly["metric"] == metric]
-        )
-        hit = cal[cal["period"] == str(year)]
-        if hit.empty:
+        cal = _calendar(frames)
+        hit = cal[(cal["metric"] == metric) & (cal["period"] == str(year))]
+        if hit.empty or hit.iloc[0]["value"] is None or pd.isna(hit.iloc[0]["value"]):
             return None, Evidence.UNRESOLVED, ""
         r = hit.iloc[0]
-        return float(r["value"]), Evidence(r["evidence"]), f"calendar {year}: {r['basis']}"
+        return float(r["value"]), Evidence(r["evidence"]), f"CY{year}: {r['basis']}"
     frame = annual if slot == "FY" else quarterly
     hit = frame[
         (frame["metric"] == metric)
@@ -116,36 +124,36 @@ def _pick(
         return None, Evidence.UNRESOLVED, ""
     r = hit.iloc[0]
     label = "FY" if slot == "FY" else f"{slot} FY"
-    basis = (
-        f"{label}{year} ({r['start']}..{r['end']}) {r.get('concept', '')} {r.get('accession', '')}"
-    ).strip()
-    return float(r["value"]), Evidence(r["evidence"]), basis
+    what = r.get("basis", r.get("concept", ""))
+    ref = r.get("reference", r.get("accession", ""))
+    source = {"sec-filing": " (inline-XBRL filing at hand)"}.get(str(r.get("source", "")), "")
+    basis = f"{label}{year} ({r['start']}..{r['end']}) {what} {ref}{source}"
+    return float(r["value"]), Evidence(r["evidence"]), basis.strip()
 
 
 def compute_claim(
-    metric: str, frames: tuple[pd.DataFrame, pd.DataFrame], kind: str, year: int, slot: str
+    metric: str, frames: tuple[pd.DataFrame, ...], kind: str, year: int, slot: str
 ) -> tuple[float | None, Evidence, str]:
     """The filing-derived value of a figure's metric (ratios as fractions, money in USD)."""
     num, den, how = AUDIT_METRICS[metric]
-    annual, quarterly = frames
-    value, ev, basis = _pick(annual, quarterly, num, kind, year, slot)
+    value, ev, basis = _pick(frames, num, kind, year, slot)
     if value is None:
         return None, Evidence.UNRESOLVED, ""
     if how == "value":
         return value, ev, basis
     if how == "growth":
-        prev, ev2, basis2 = _pick(annual, quarterly, num, kind, year - 1, slot)
+        prev, ev2, basis2 = _pick(frames, num, kind, year - 1, slot)
         if not prev:
             return None, Evidence.UNRESOLVED, ""
         return value / prev - 1, combine([ev, ev2]), f"{basis} / {basis2}"
-    other, ev2, _ = _pick(annual, quarterly, den, kind, year, slot)  # type: ignore[arg-type]
+    other, ev2, _ = _pick(frames, den, kind, year, slot)  # type: ignore[arg-type]
     if not other:
         return None, Evidence.UNRESOLVED, ""
     return value / other, combine([ev, ev2]), f"{num} / {den}, {basis}"
 
 
 def audit_figure(
-    fig: Figure, frames: tuple[pd.DataFrame, pd.DataFrame] | None, unavailable: str = ""
+    fig: Figure, frames: tuple[pd.DataFrame, ...] | None, unavailable: str = ""
 ) -> dict:
     """Audit one company figure against its company's metric frames (annual, quarterly)."""
     row = {
@@ -212,7 +220,7 @@ def _uncheckable(fig: Figure) -> str | None:
 def _likely_reason(
     fig: Figure,
     shown: float,
-    frames: tuple[pd.DataFrame, pd.DataFrame],
+    frames: tuple[pd.DataFrame, ...],
     kind: str,
     year: int,
     slot: str,
@@ -348,58 +356,71 @@ def _group_frames(
         if unreadable:
             return None, "; ".join(unreadable)
         return None, "no SEC facts for " + ", ".join(missing)
-    # calendar values only: sum each member's calendar-year metric
-    from stackatlas.analysis.metric_inputs import calendar_annual
-
-    parts = [calendar_annual(a, q) for a, q in frames.values()]
-    cal = pd.concat(parts, ignore_index=True)
+    # calendar values only: sum each member's calendar-year metric (the resolver's years)
+    cals = {m: _calendar(f) for m, f in frames.items()}
+    period = parse_period(fig.period)
+    if period is not None and period[0] == "calendar" and fig.metric in AUDIT_METRICS:
+        num, den, how = AUDIT_METRICS[fig.metric]
+        years = [period[1], period[1] - 1] if how == "growth" else [period[1]]
+        wanted = [(m, y) for m in (num, den) if m for y in years]
+        lacking = [
+            m
+            for m, cal in cals.items()
+            if any(
+                cal[
+                    (cal["metric"] == metric) & (cal["period"] == str(y)) & cal["value"].notna()
+                ].empty
+                for metric, y in wanted
+            )
+        ]
+        if lacking:
+            return None, f"no CY{period[1]} values in the filings at hand for " + ", ".join(lacking)
+    cal = pd.concat(list(cals.values()), ignore_index=True)
+    cal = cal[cal["value"].notna()]
     summed = cal.groupby(["metric", "period"], as_index=False).agg(
         value=("value", "sum"),
         n=("value", "count"),
         evidence=("evidence", lambda s: combine(s).value),
     )
     summed = summed[summed["n"] == len(frames)]
-    annual = pd.DataFrame(
-        {
-            "metric": summed["metric"],
-            "fiscal_year": summed["period"].astype(int),
-            "fiscal_period": "FY",
-            "start": summed["period"] + "-01-01",
-            "end": summed["period"] + "-12-31",
-            "value": summed["value"],
-            "evidence": summed["evidence"],
-        }
+    calendar = summed.assign(basis="sum of " + ", ".join(group.members))
+    empty = pd.DataFrame(
+        columns=["metric", "fiscal_year", "fiscal_period", "start", "end", "value", "evidence"]
     )
-    return (annual, annual.iloc[0:0]), ""
+    return (empty, empty, calendar), ""
 
 
 def audit_claims(
-    atlas: Atlas, *, store: object | None = None, status: str | None = None
+    atlas: Atlas,
+    *,
+    store: object | None = None,
+    status: str | None = None,
+    resolver: Resolver | None = None,
 ) -> AuditReport:
-    """Audit every atlas figure (companies and groups with SEC data; the rest not checkable);
-    ``status`` keeps the rows of one status (``report.totals`` still counts them all)."""
+    """Audit every atlas figure against the filings: companyfacts, else the inline-XBRL
+    filings at hand (never against atlas figures); groups when every member has data; the
+    rest not checkable with the reason. ``status`` keeps the rows of one status
+    (``report.totals`` still counts them all)."""
     wanted = audit_status(status)  # a bad status fails before any work
-    from stackatlas.analysis.metric_inputs import NO_FACTS, _company_frames
+    from stackatlas.analysis.metric_inputs import resolver_for
 
+    filings = resolver_for(atlas, store=store, resolver=resolver).filings_only()
     cache: dict[str, tuple | None] = {}
     unavailable: dict[str, str] = {}
 
-    def metrics_for(cid: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    def metrics_for(cid: str) -> tuple[pd.DataFrame, ...] | None:
         if cid not in cache:
             company = atlas.companies.get(cid)
             if company is None or company.cik is None:
                 unavailable[cid] = "not an SEC filer (no CIK)"
                 cache[cid] = None
             else:
-                try:
-                    cache[cid] = _company_frames(company.cik, store)
-                except DataUnavailableError:
-                    unavailable[cid] = NO_FACTS
+                data = filings.company(cid)
+                if data.unreadable or data.fiscal.empty:
+                    unavailable[cid] = filings.why_not(cid)
                     cache[cid] = None
-                except ValidationError as exc:  # one unreadable file must not sink the audit
-                    where = "; ".join(str(pr) for pr in exc.problems)
-                    unavailable[cid] = f"unreadable SEC facts: {where}"
-                    cache[cid] = None
+                else:
+                    cache[cid] = (*filings.fiscal(cid), data.annual)
         return cache[cid]
 
     segments: dict[int, pd.DataFrame | None] = {}

@@ -25,6 +25,7 @@ from stackatlas.atlas.models import SubjectType
 from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence, combine
+from stackatlas.resolver import Resolver
 
 BILLION = 1e9
 TRACKED_GROUPS = ("big4-hyperscalers", "hyperscalers")
@@ -370,16 +371,22 @@ class CapexTracker:
 
 
 def hyperscaler_capex(
-    atlas: Atlas, *, period: str = "annual", store: object | None = None, years: int = 3
+    atlas: Atlas,
+    *,
+    period: str = "annual",
+    store: object | None = None,
+    years: int = 3,
+    resolver: Resolver | None = None,
 ) -> CapexTracker:
-    """The tracker from SEC fundamentals (store or STACKATLAS_SEC_DIR) for the hyperscalers."""
+    """The tracker for the hyperscalers, numbers from the resolver (SEC companyfacts, then
+    the filings at hand, then sourced atlas figures)."""
     from stackatlas.analysis.metric_inputs import gather
 
     if period not in ("annual", "quarterly"):
         raise ValidationError(f"period must be 'annual' or 'quarterly', not {period!r}")
     groups = {g: list(atlas.groups[g].members) for g in TRACKED_GROUPS if g in atlas.groups}
     members = list(dict.fromkeys(m for ms in groups.values() for m in ms))
-    inputs = gather(atlas, members, store=store, use_figures=False)
+    inputs = gather(atlas, members, store=store, resolver=resolver)
     want = ("capex", "operating_cash_flow", "free_cash_flow")
     if period == "annual":
         annual = inputs.annual[inputs.annual["metric"].isin(want)]

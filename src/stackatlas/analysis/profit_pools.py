@@ -26,6 +26,7 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence, combine, weakest
+from stackatlas.resolver import Resolver
 
 RATIOS: dict[str, tuple[str, str]] = {
     "gross_margin": ("gross_profit", "revenue"),
@@ -395,6 +396,7 @@ def profit_pools(
     year: int | str | None = None,
     store: object | None = None,
     years: int = 4,
+    resolver: Resolver | None = None,
 ) -> ProfitPools:
     """Profit pools of the atlas companies from SEC fundamentals and atlas figures.
 
@@ -408,7 +410,7 @@ def profit_pools(
     memberships = atlas.frame("memberships")
     if memberships.empty:
         raise ValidationError("the atlas has no memberships to build profit pools from")
-    inputs = gather(atlas, sorted(set(memberships["company"])), store=store)
+    inputs = gather(atlas, sorted(set(memberships["company"])), store=store, resolver=resolver)
     metrics = inputs.all_periods()
     if year is not None:
         wanted = "TTM" if str(year).lower() == "ttm" else str(int(year))
@@ -422,8 +424,8 @@ def profit_pools(
         sec_years = sorted(
             {
                 int(p)
-                for p, b in zip(metrics["period"], metrics["basis"], strict=True)
-                if p.isdigit() and not str(b).startswith("atlas figure")
+                for p, b in zip(metrics["period"], metrics["source"], strict=True)
+                if p.isdigit() and str(b) != "atlas"
             }
         )
         keep = {str(y) for y in sec_years[-years:]} | {"TTM"}

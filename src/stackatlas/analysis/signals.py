@@ -24,6 +24,7 @@ from stackatlas.analysis.signal_defs import SignalDef, load_signal_definitions
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure
 from stackatlas.evidence import Evidence, combine
+from stackatlas.resolver import Resolver
 
 
 @dataclass
@@ -46,9 +47,14 @@ def unresolved(note: str, **data: Any) -> Reading:
 class SignalContext:
     """Lazily gathered inputs shared by the measures of one evaluation."""
 
-    def __init__(self, atlas: Atlas, store: object | None = None) -> None:
+    def __init__(
+        self, atlas: Atlas, store: object | None = None, resolver: Resolver | None = None
+    ) -> None:
+        from stackatlas.analysis.metric_inputs import resolver_for
+
         self.atlas = atlas
         self.store = store
+        self.resolver = resolver_for(atlas, store=store, resolver=resolver)
 
     @cached_property
     def capex_rows(self) -> pd.DataFrame:
@@ -60,13 +66,13 @@ class SignalContext:
             g: list(self.atlas.groups[g].members) for g in TRACKED_GROUPS if g in self.atlas.groups
         }
         members = list(dict.fromkeys(m for ms in groups.values() for m in ms))
-        inputs = gather(self.atlas, members, store=self.store, use_figures=False)
+        inputs = gather(self.atlas, members, resolver=self.resolver)
         return capex_rows(inputs.all_periods(), groups)
 
     def quarters(self, company: str) -> pd.DataFrame:
         from stackatlas.analysis.metric_inputs import gather
 
-        return gather(self.atlas, [company], store=self.store, use_figures=False).quarterly
+        return gather(self.atlas, [company], resolver=self.resolver).quarterly
 
     def figures(self, subject: str, metrics: tuple[str, ...]) -> dict[int, Figure]:
         """Figures about ``subject`` with one of ``metrics``, by year of their period
@@ -391,10 +397,11 @@ def evaluate(
     store: object | None = None,
     definitions: list[SignalDef] | None = None,
     file: Path | None = None,
+    resolver: Resolver | None = None,
 ) -> pd.DataFrame:
     """Current readings of every signal (no change tracking)."""
     defs = definitions if definitions is not None else load_signal_definitions(file)
-    ctx = SignalContext(atlas, store)
+    ctx = SignalContext(atlas, store, resolver)
     return pd.DataFrame([read_signal(sig, ctx) for sig in defs])
 
 
@@ -405,11 +412,12 @@ def evaluate_signals(
     since: str | None = None,
     definitions: list[SignalDef] | None = None,
     file: Path | None = None,
+    resolver: Resolver | None = None,
 ):
     """Readings plus, with ``since`` ("last-sync" or an ISO date) and a store, the change
     against that snapshot. Returns a ``SignalReport``."""
     from stackatlas.analysis.signal_history import SignalReport, baseline_snapshot
 
-    rows = evaluate(atlas, store=store, definitions=definitions, file=file)
+    rows = evaluate(atlas, store=store, definitions=definitions, file=file, resolver=resolver)
     base = baseline_snapshot(store, since) if since is not None and store is not None else None
     return SignalReport.build(rows, base, since)

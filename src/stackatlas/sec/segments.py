@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from stackatlas import config
 from stackatlas.errors import StoreError, ValidationError
+from stackatlas.sec.filings import filed_from_name, read_document, with_accession
 from stackatlas.sec.ixbrl import parse_ixbrl
 
 if TYPE_CHECKING:
@@ -75,7 +76,6 @@ SEGMENT_SCHEMA = pa.schema(
 )
 """Columns of ``segment_revenue`` and of the store table. ``axis`` is ``total`` for the company
 total row, else ``segment`` / ``product``; money in USD; ``share`` = value / total (a fraction)."""
-_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -174,23 +174,6 @@ def _axis_key(s: pd.Series) -> pd.Series:
     return s.map({"total": 2, "segment": 1, "product": 0}) if s.name == "axis" else s
 
 
-def filed_from_name(path: Path) -> str | None:
-    """The filing date in names such as ``nvda-10-k-2025-02-26.html`` (else None)."""
-    m = _DATE_IN_NAME.search(Path(path).name)
-    return m.group(1) if m else None
-
-
-def resolve_accession(atlas: Atlas, cik: int, filed: str | date | None) -> str | None:
-    """The accession of the atlas filing source for this CIK filed on that date, if any."""
-    if filed is None:
-        return None
-    day = date.fromisoformat(filed) if isinstance(filed, str) else filed
-    for src in atlas.sources.values():
-        if src.accession and src.published == day and src.url and f"/data/{cik}/" in src.url:
-            return src.accession
-    return None
-
-
 def filing_segments(
     path: Path,
     *,
@@ -203,16 +186,12 @@ def filing_segments(
     ``filed`` defaults to a date in the file name; ``accession`` to the matching atlas filing
     source (when ``atlas`` is given), else ``doc:<document name>``.
     """
-    filed = filed or filed_from_name(path)
-    facts = parse_ixbrl(path, accession=accession, filed=filed)
-    if accession is None and atlas is not None and facts.num_rows:
-        found = resolve_accession(atlas, int(facts.column("cik")[0].as_py()), filed)
-        if found:
-            facts = facts.set_column(
-                facts.schema.get_field_index("accession"),
-                "accession",
-                pa.array([found] * facts.num_rows, pa.string()),
-            )
+    if accession is None and filed is None:
+        facts = with_accession(read_document(path), atlas)  # parsed once per file version
+    else:
+        facts = parse_ixbrl(path, accession=accession, filed=filed or filed_from_name(path))
+        if accession is None:
+            facts = with_accession(facts, atlas)
     parts = [segment_revenue(facts, metric=m) for m in METRIC_CONCEPTS]
     return pd.concat([p for p in parts if not p.empty] or parts[:1], ignore_index=True)
 
