@@ -206,3 +206,22 @@ def test_cli_segments_json_and_store(fixtures) -> None:
     assert bad.exit_code == 2 and "ebitda" in bad.output and "Traceback" not in bad.output
     missing = runner.invoke(_cli(), ["segments", str(fixtures / "nope.html")])
     assert missing.exit_code == 2 and "nope.html" in missing.output
+
+
+@pytest.mark.realdata
+def test_company_facts_from_filings_shape_and_cache(shared_data) -> None:
+    from stackatlas.sec.filings import company_facts_from_filings, read_document
+
+    folder = shared_data / "sec" / "filings"
+    facts, skipped = company_facts_from_filings(folder, 1108524)  # Salesforce
+    assert skipped == []
+    assert set(facts["fy"]) == {2025} and set(facts["fp"]) == {"FY"}
+    assert (facts["cik"] == 1108524).all()
+    revenue = facts[
+        (facts["concept"] == "RevenueFromContractWithCustomerExcludingAssessedTax")
+        & (facts["end"].astype(str) == "2025-01-31")
+        & (facts["start"].astype(str) == "2024-02-01")
+    ]
+    assert revenue["value"].tolist() == [37_895e6]  # no dimensional (segment) rows kept
+    path = folder / "crm-10-k-2025-03-05.html"
+    assert read_document(path) is read_document(path)  # parsed once per file version

@@ -60,7 +60,10 @@ def documents(folder: Path) -> list[Path]:
 def read_document(path: Path) -> pa.Table:
     """``parse_ixbrl`` of one document with the filing date from its name, cached per file
     version (path, size, mtime); errors are never cached."""
-    st = Path(path).stat()
+    try:
+        st = Path(path).stat()
+    except OSError:  # parse_ixbrl names the file in a ValidationError
+        return parse_ixbrl(path, filed=filed_from_name(path))
     key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
     if key not in _DOCS:
         if len(_DOCS) >= _DOCS_MAX:
