@@ -33,6 +33,7 @@ def main() -> None:
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.analysis.signals import evaluate_signals
     from stackatlas.atlas import load_atlas
+    from stackatlas.resolver import resolver as resolver_module
     from stackatlas.resolver import sec_providers
     from stackatlas.sec import filings
 
@@ -54,6 +55,7 @@ def main() -> None:
         for _ in range(args.repeat):
             sec_providers.clear_cache()
             filings.clear_cache()
+            resolver_module.clear_cache()
             t0 = time.perf_counter()
             job()
             cold.append(time.perf_counter() - t0)

@@ -61,13 +61,23 @@ def test_page_renders_with_nav_sources_and_charts(client: TestClient, path: str)
         assert 'href="/sources#src-' in html
 
 
-@pytest.mark.parametrize("path", ["/pools", "/capex"])
-def test_sec_pages_without_facts_say_so_instead_of_drawing_zeros(
-    client: TestClient, path: str
-) -> None:
-    html = client.get(path).text
+def test_sec_pages_without_facts_say_so_instead_of_drawing_zeros(client: TestClient) -> None:
+    html = client.get("/pools").text
     assert "nothing to draw (no SEC fundamentals available" in html
     assert not chart_blocks(html)
+
+
+def test_capex_without_sec_facts_draws_only_the_sourced_filing_figures(
+    client: TestClient,
+) -> None:
+    """Without companyfacts or filings the resolver's last source is the atlas: its figures
+    taken from the 10-Ks (Amazon 2024 capex 82,999 $M ...) are drawn; no bar is a zero."""
+    charts = chart_blocks(client.get("/capex").text)
+    capex = next(t for fig in charts.values() for t in fig["data"] if t.get("name") == "capex")
+    bars = dict(zip(zip(*capex["x"], strict=True), capex["y"], strict=True))
+    assert bars[("amazon", "2024")] == pytest.approx(82.999)
+    assert bars[("alphabet", "2025")] == pytest.approx(91.447)
+    assert all(v for v in bars.values())
 
 
 def test_api_docs_page_lists_every_api_route(client: TestClient) -> None:

@@ -47,6 +47,10 @@ class AtlasFiguresProvider:
     def __init__(self, atlas: Atlas) -> None:
         self.atlas = atlas
 
+    def version(self, company: Company) -> tuple | None:
+        """The atlas content hash (None for an atlas built in memory: not cached)."""
+        return ("atlas", self.atlas.version) if self.atlas.version else None
+
     def fetch(
         self, company: Company, metrics: Sequence[str], periods: Sequence[str]
     ) -> pd.DataFrame:

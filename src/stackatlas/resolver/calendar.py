@@ -50,13 +50,19 @@ CALENDAR_COLUMNS = [
 ]
 
 
+def _date(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, pd.Timestamp):
+        return value
+    return pd.Timestamp(value).date()
+
+
 def calendar_year_of(start: date | pd.Timestamp, end: date | pd.Timestamp) -> int:
     """The calendar year a fiscal year belongs to (see the module docstring)."""
-    s, e = pd.Timestamp(start), pd.Timestamp(end)
+    s, e = _date(start), _date(end)
     days = {}
     for year in range(s.year, e.year + 1):
-        lo = max(s, pd.Timestamp(year=year, month=1, day=1))
-        hi = min(e, pd.Timestamp(year=year, month=12, day=31))
+        lo = max(s, date(year, 1, 1))
+        hi = min(e, date(year, 12, 31))
         days[year] = (hi - lo).days + 1
     ranked = sorted(days.items(), key=lambda kv: (-kv[1], -kv[0]))
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] <= TIE_DAYS:
@@ -66,12 +72,8 @@ def calendar_year_of(start: date | pd.Timestamp, end: date | pd.Timestamp) -> in
 
 def is_aligned(end: date | pd.Timestamp) -> bool:
     """A fiscal year ending within ``ALIGNED_DAYS`` of a 31 December (either side)."""
-    e = pd.Timestamp(end)
-    nearest = min(
-        (pd.Timestamp(year=y, month=12, day=31) for y in (e.year - 1, e.year)),
-        key=lambda d: abs((e - d).days),
-    )
-    return abs((e - nearest).days) <= ALIGNED_DAYS
+    e = _date(end)
+    return min(abs((e - date(y, 12, 31)).days) for y in (e.year - 1, e.year)) <= ALIGNED_DAYS
 
 
 def _mid(start: pd.Series, end: pd.Series) -> pd.Series:
@@ -118,9 +120,10 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
     rows: list[dict] = []
     done: set[tuple[str, int]] = set()
     fy = annual[annual["fiscal_period"].astype(str).isin(["FY", "CY"])]
-    dated = fy[fy["start"].notna() & fy["end"].notna()]
-    placed: list[tuple[pd.Series, int]] = []
-    for _, r in dated.iterrows():
+    records = fy.to_dict("records")
+    dated = [r for r in records if _has(r["start"]) and _has(r["end"])]
+    placed: list[tuple[dict, int]] = []
+    for r in dated:
         year = calendar_year_of(r["start"], r["end"])
         if r["fiscal_period"] == "CY" or is_aligned(r["end"]):
             key = (r["metric"], year)
@@ -131,7 +134,7 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
                 if r["fiscal_period"] == "CY"
                 else f"FY{r['fiscal_year']} ({_d(r['start'])}..{_d(r['end'])}) is CY{year}"
             )
-            if pd.isna(r["value"]) and _has(r.get("basis")):
+            if not _has(r["value"]) and _has(r.get("basis")):
                 what += f": {r['basis']}"  # why it is missing (e.g. no FX rate)
             rule = "calendar-year figure" if r["fiscal_period"] == "CY" else "as filed"
             rows.append(_row(r["metric"], year, r["value"], r["evidence"], what, rule, _ref(r)))
@@ -140,21 +143,32 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
             placed.append((r, year))
     cq = calendar_quarters(quarterly) if quarterly is not None and len(quarterly) else None
     if cq is not None and not cq.empty:
-        for (metric, year), grp in cq.groupby(["metric", "calendar_year"]):
-            key = (str(metric), int(year))
-            if key in done or grp["calendar_quarter"].nunique() != 4 or grp["value"].isna().any():
+        groups: dict[tuple[str, int], list[dict]] = {}
+        for q in cq.to_dict("records"):
+            groups.setdefault((str(q["metric"]), int(q["calendar_year"])), []).append(q)
+        for key, grp in groups.items():
+            quarters = {q["calendar_quarter"] for q in grp}
+            if key in done or len(quarters) != 4 or not all(_has(q["value"]) for q in grp):
                 continue
-            grp = grp.sort_values("end")
-            what = "sum of fiscal " + ", ".join(grp["basis"].str[7:])
-            ev = combine(grp["evidence"])
-            refs = ", ".join(dict.fromkeys(str(x) for x in grp["reference"] if _has(x))) or None
-            rows.append(_row(metric, int(year), grp["value"].sum(), ev, what, "quarter sum", refs))
+            grp.sort(key=lambda q: q["end"])
+            what = "sum of fiscal " + ", ".join(str(q["basis"])[7:] for q in grp)
+            ev = combine(q["evidence"] for q in grp)
+            refs = ", ".join(
+                dict.fromkeys(str(q["reference"]) for q in grp if _has(q["reference"]))
+            )
+            value = sum(float(q["value"]) for q in grp)
+            rows.append(_row(key[0], key[1], value, ev, what, "quarter sum", refs or None))
             done.add(key)
-    ends = [pd.to_datetime(f["end"]).max() for f in (annual, quarterly) if f is not None and len(f)]
-    latest = max((e for e in ends if not pd.isna(e)), default=None)
+    ends = [
+        _date(r["end"])
+        for frame in (records, quarterly.to_dict("records") if quarterly is not None else [])
+        for r in frame
+        if _has(r["end"])
+    ]
+    latest = max(ends, default=None)
     for r, year in placed:
         key = (r["metric"], year)
-        over = latest is not None and pd.Timestamp(year=year, month=12, day=31) <= latest
+        over = latest is not None and date(year, 12, 31) <= latest
         if key not in done and over:
             what = (
                 f"FY{r['fiscal_year']} ({_d(r['start'])}..{_d(r['end'])}) stands for CY{year} "
@@ -164,7 +178,9 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
                 _row(r["metric"], year, r["value"], Evidence.ESTIMATED, what, "estimate", _ref(r))
             )
             done.add(key)
-    for _, r in fy[fy["start"].isna() | fy["end"].isna()].iterrows():
+    for r in records:
+        if _has(r["start"]) and _has(r["end"]):
+            continue
         year = int(r["fiscal_year"])
         key = (r["metric"], year)
         if key not in done:
@@ -179,14 +195,16 @@ def calendar_annual(annual: pd.DataFrame, quarterly: pd.DataFrame | None = None)
 
 
 def _d(value: object) -> str:
-    return str(pd.Timestamp(value).date())
+    return str(_date(value))
 
 
 def _has(value: object) -> bool:
-    return value is not None and not (isinstance(value, float) and pd.isna(value))
+    if value is None or value is pd.NaT:
+        return False
+    return not (isinstance(value, float) and value != value)
 
 
-def _ref(row: pd.Series) -> str | None:
+def _ref(row: dict) -> str | None:
     value = row.get("reference")
     return str(value) if _has(value) else None
 

@@ -19,6 +19,10 @@ reference       what a reader can look up: accession number, atlas figure id, UR
 basis           how the value was read (concept, derivation, quote), in words
 =============== =============================================================================
 
+A provider may also have ``version(company) -> hashable | None``: what its answer depends on
+(a file's size and mtime, a store's row count ...). The resolver then keeps the company's
+resolved numbers in memory until a version changes; without it (or with None) nothing is kept.
+
 A provider with nothing for a company returns an empty frame, or raises
 ``DataUnavailableError`` with the reason; unreadable data raises ``ValidationError`` (the
 company is then reported as unreadable, never silently filled from a weaker source). Each

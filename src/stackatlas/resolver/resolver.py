@@ -116,6 +116,15 @@ class CompanyData:
     unreadable: str | None = None
 
 
+_COMPANIES: dict[tuple, CompanyData] = {}
+_COMPANIES_MAX = 2048
+
+
+def clear_cache() -> None:
+    """Forget every company's resolved numbers (benchmarks time a cold run with it)."""
+    _COMPANIES.clear()
+
+
 def default_providers(atlas: Atlas, store: object | None = None) -> list[Provider]:
     """SEC companyfacts -> inline-XBRL filings -> atlas figures."""
     from stackatlas.resolver.atlas_provider import AtlasFiguresProvider
@@ -169,10 +178,33 @@ class Resolver:
     # -- per company ------------------------------------------------------------------------
 
     def company(self, company_id: str) -> CompanyData:
-        """What the providers give for one company (cached for this resolver)."""
-        if company_id not in self._data:
-            self._data[company_id] = self._collect(company_id)
-        return self._data[company_id]
+        """What the providers give for one company: cached for this resolver, and across
+        resolvers while every provider reports the same ``version`` for it."""
+        if company_id in self._data:
+            return self._data[company_id]
+        key = self._version(company_id)
+        data = _COMPANIES.get(key) if key is not None else None
+        if data is None:
+            data = self._collect(company_id)
+            if key is not None:
+                if len(_COMPANIES) >= _COMPANIES_MAX:
+                    _COMPANIES.pop(next(iter(_COMPANIES)))
+                _COMPANIES[key] = data
+        self._data[company_id] = data
+        return data
+
+    def _version(self, company_id: str) -> tuple | None:
+        company = self.atlas.companies.get(company_id)
+        if company is None:
+            return None
+        parts: list[object] = [company_id, company.cik, self.metrics]
+        for p in self.providers:
+            version = getattr(p, "version", None)
+            v = version(company) if version is not None else None
+            if v is None:
+                return None
+            parts.append((p.name, v))
+        return tuple(parts)
 
     def _collect(self, cid: str) -> CompanyData:
         company = self.atlas.companies.get(cid)
@@ -347,7 +379,7 @@ class Resolver:
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    return pd.DataFrame(columns=list(columns), dtype=object)
 
 
 def _unreadable(reason: str, reasons: dict[str, str]) -> CompanyData:

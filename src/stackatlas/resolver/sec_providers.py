@@ -88,6 +88,12 @@ class CompanyFactsProvider:
                 return ("dir", str(path), st.st_size, st.st_mtime_ns)
         return None
 
+    def version(self, company: Company) -> tuple:
+        """What this provider's answer for ``company`` depends on (the resolver's cache key)."""
+        if company.cik is None:
+            return ("no-cik",)
+        return self._fingerprint(int(company.cik)) or ("absent", str(self._folder()))
+
     def frames(self, cik: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Annual and quarterly money metrics of one CIK (``fundamentals`` columns)."""
         from stackatlas.fundamentals import compute_metrics, load_company_facts
@@ -139,18 +145,31 @@ class FilingsProvider:
         base = config.sec_dir()
         return base / "filings" if base is not None else None
 
+    def _documents_version(self) -> tuple:
+        from stackatlas.sec.filings import documents
+
+        folder = self._folder()
+        if folder is None or not folder.is_dir():
+            return ("absent", str(folder))
+        stats = [(p.name, p.stat()) for p in documents(folder)]
+        return (str(folder.resolve()), *((n, st.st_size, st.st_mtime_ns) for n, st in stats))
+
+    def version(self, company: Company) -> tuple:
+        """The filings folder's documents (names, sizes, mtimes) and the atlas accessions."""
+        atlas = self.atlas.version if self.atlas is not None else None
+        return ("filings", company.cik, atlas, self._documents_version())
+
     def frames(self, cik: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         from stackatlas.fundamentals import compute_metrics
-        from stackatlas.sec.filings import company_facts_from_filings, documents
+        from stackatlas.sec.filings import company_facts_from_filings
 
         folder = self._folder()
         if folder is None or not folder.is_dir():
             raise DataUnavailableError("no filings folder ($STACKATLAS_SEC_DIR/filings)")
-        version = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in documents(folder))
-        key = ("filings", str(folder.resolve()), int(cik), self.atlas is not None, version)
+        key = ("filings", int(cik), self._documents_version())
         if key in _CACHE:
             return _CACHE[key]
-        facts, skipped = company_facts_from_filings(folder, int(cik), self.atlas)
+        facts, skipped = company_facts_from_filings(folder, int(cik))
         self.skipped = skipped
         if facts.empty:
             note = f" ({len(skipped)} unreadable document(s) left out)" if skipped else ""
@@ -168,4 +187,11 @@ class FilingsProvider:
     ) -> pd.DataFrame:
         if company.cik is None:
             raise DataUnavailableError("no SEC CIK (not an SEC filer)")
-        return _select(self.frames(int(company.cik)), metrics, periods)
+        from stackatlas.sec.filings import accession_map
+
+        facts = _select(self.frames(int(company.cik)), metrics, periods)
+        folder = self._folder()
+        known = accession_map(folder, int(company.cik), self.atlas) if folder else {}
+        if known:  # the atlas names the filing: cite its accession, not the document name
+            facts["reference"] = facts["reference"].map(lambda r: known.get(str(r), r))
+        return facts

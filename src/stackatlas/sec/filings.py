@@ -92,9 +92,26 @@ def with_accession(facts: pa.Table, atlas: Atlas | None) -> pa.Table:
     )
 
 
-def company_facts_from_filings(
-    folder: Path, cik: int, atlas: Atlas | None = None
-) -> tuple[pd.DataFrame, list[str]]:
+def accession_map(folder: Path, cik: int, atlas: Atlas | None) -> dict[str, str]:
+    """``doc:<name>`` accession -> the atlas filing source's accession, for the documents of
+    one company in ``folder`` that an atlas source names (by CIK and filing date)."""
+    out: dict[str, str] = {}
+    if atlas is None:
+        return out
+    for path in documents(folder):
+        try:
+            table = read_document(path)
+        except ValidationError:
+            continue
+        if not table.num_rows or int(table.column("cik")[0].as_py() or -1) != int(cik):
+            continue
+        found = resolve_accession(atlas, int(cik), table.column("filed")[0].as_py())
+        if found:
+            out[str(table.column("accession")[0].as_py())] = found
+    return out
+
+
+def company_facts_from_filings(folder: Path, cik: int) -> tuple[pd.DataFrame, list[str]]:
     """Non-dimensional facts of one company from every document in ``folder``, as a frame
     with the companyfacts columns (``fy`` / ``fp`` from the document's fiscal focus), and the
     documents that could not be read ("name: error")."""
@@ -108,7 +125,7 @@ def company_facts_from_filings(
         if not table.num_rows or int(table.column("cik")[0].as_py() or -1) != int(cik):
             continue
         meta = {k.decode(): v.decode() for k, v in (table.schema.metadata or {}).items()}
-        frame = with_accession(table, atlas).to_pandas()
+        frame = table.to_pandas()
         frame = frame[(frame["dimensions"] == "") & (frame["cik"] == int(cik))].copy()
         fy = meta.get("DocumentFiscalYearFocus", "")
         frame["fy"] = int(fy) if fy.isdigit() else None

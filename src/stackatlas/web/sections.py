@@ -156,9 +156,8 @@ def pools_section(atlas: Atlas, store: object | None = None) -> Section:
         notes,
     )
     wide = pools.wide()
-    figure_ids = {
-        str(b).split()[2] for b in pools.inputs["basis"] if str(b).startswith("atlas figure ")
-    }
+    inputs = pools.inputs
+    figure_ids = set(inputs.loc[inputs["source"] == "atlas", "reference"].dropna().astype(str))
     ids = [m.source for m in atlas.memberships]
     ids += [f.source for f in atlas.figures if f.id in figure_ids]
     if pools.not_covered:
