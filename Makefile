@@ -22,6 +22,9 @@ run: $(STAMP)
 	  export STACKATLAS_SEC_DIR="$$(cd ../shared/data/sec && pwd)"; \
 	  echo "SEC facts: recorded files in $$STACKATLAS_SEC_DIR (offline)"; \
 	fi; \
+	if [ -z "$$STACKATLAS_EPOCH_DIR" ] && [ -f ../shared/data/epoch/epoch_gpu_clusters.csv ]; then \
+	  export STACKATLAS_EPOCH_DIR="$$(cd ../shared/data/epoch && pwd)"; \
+	fi; \
 	$(BIN)/stackatlas run
 
 test: $(STAMP)

@@ -8,9 +8,11 @@
 | STACKATLAS_SEC_DIR          | folder with companyfacts/CIK##########.json (offline SEC)  |
 | STACKATLAS_OFFLINE          | "1" = never touch the network                              |
 | STACKATLAS_ETO_DIR          | folder of the CSET/ETO chip supply-chain CSVs (CC BY-NC)   |
+| STACKATLAS_EPOCH_DIR        | folder with Epoch AI's epoch_gpu_clusters.csv (``infra``)   |
 
-The ETO folder can also be set in ``$STACKATLAS_HOME/config.toml`` (``[eto] dir = "..."``);
-the environment wins. stackatlas never ships that dataset (its licence is non-commercial).
+The ETO and Epoch folders can also be set in ``$STACKATLAS_HOME/config.toml`` (``[eto] dir = "..."``,
+``[epoch] dir = "..."``); the environment wins. stackatlas never ships either dataset (ETO is
+non-commercial; Epoch is CC BY and read where the user keeps it).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -91,5 +94,14 @@ def eto_dir() -> Path | None:
     raw = os.environ.get("STACKATLAS_ETO_DIR", "").strip()
     if not raw:
         value = config_table("eto").get("dir")
+        raw = str(value).strip() if value else ""
+    return Path(raw).expanduser() if raw else None
+
+
+def data_dir_setting(table: str, env_var: str) -> Path | None:
+    """A third-party data folder from ``env_var``, else ``[table] dir`` in config.toml."""
+    raw = os.environ.get(env_var, "").strip()
+    if not raw:
+        value = config_table(table).get("dir")
         raw = str(value).strip() if value else ""
     return Path(raw).expanduser() if raw else None

@@ -38,6 +38,7 @@ PAGES = {
     "pools": "/pools",
     "capex": "/capex",
     "concentration": "/concentration",
+    "infra": "/infra",
     "signals": "/signals",
     "audit": "/audit",
     "scenarios": "/scenarios",
@@ -90,6 +91,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             timeout=120,
             env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")},
         )
+    if (SHARED / "epoch").is_dir():  # the infra page draws Epoch AI's clusters
+        env["STACKATLAS_EPOCH_DIR"] = str(SHARED / "epoch")
     port = _free_port()
     cmd = [cli, "serve", "--port", str(port)]
     if (SHARED / "prices" / "recent").is_dir():

@@ -18,6 +18,7 @@ PAGES = [
     "/pools",
     "/capex",
     "/concentration",
+    "/infra",
     "/signals",
     "/audit",
     "/scenarios",

@@ -188,6 +188,21 @@ def supplychain(
     return Response(payload, media_type="application/json")
 
 
+@router.get("/infra", response_model=m.InfraResponse)
+async def infra(request: Request) -> Response:
+    """The physical stack from Epoch AI's GPU-cluster data (the folder named by
+    STACKATLAS_EPOCH_DIR or config.toml): power, compute, cost by year, owner, country, chip
+    supplier; 422 when no folder is configured."""
+    from stackatlas.infra import infra_summary, load_clusters
+
+    return await _json(
+        _data(request),
+        "infra",
+        m.InfraResponse,
+        lambda atlas, store: infra_summary(atlas, load_clusters()).to_dict(),
+    )
+
+
 @router.get("/signals", response_model=m.SignalsResponse)
 async def signals(request: Request) -> Response:
     """Current readings of the bubble-watch signals."""

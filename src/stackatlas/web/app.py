@@ -78,6 +78,7 @@ WARM_PATHS = (
     "/flows",
     "/capex",
     "/concentration",
+    "/infra",
     "/signals",
     "/audit",
     "/scenarios",

@@ -8,6 +8,7 @@ scenario / unresolved.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
@@ -326,3 +327,41 @@ class PortfolioResponse(BaseModel):
     gaps: list[dict[str, Any]]
     risk: dict[str, Any] | None
     notes: list[str]
+
+
+class InfraYear(_Record):
+    year: int
+    clusters: int
+    power_gw: float | None = Field(description="sum of stated power of the operating clusters")
+    power_known: int = Field(description="clusters stating their power")
+    h100e_m: float | None = Field(description="millions of H100-equivalents")
+    h100e_known: int
+    net_added_gw: float | None
+    energy_twh: float | None = Field(description="power x hours x utilization (assumption)")
+    partial_year: bool
+    evidence: EvidenceStr
+
+
+class InfraLayerRow(_Record):
+    layer: str
+    measure: str
+    value: float | None
+    covers: str
+    evidence: EvidenceStr
+
+
+class InfraResponse(BaseModel):
+    """The physical stack from Epoch AI's GPU clusters (CC BY 4.0, credit "Epoch AI")."""
+
+    source: str
+    basis: Literal["standard", "all"]
+    as_of: date | None = Field(description="newest first-operational date in the file")
+    utilization: dict[str, Any]
+    notes: list[str]
+    layers: list[InfraLayerRow]
+    by_year: list[InfraYear]
+    planned: list[dict[str, Any]]
+    by_owner: list[dict[str, Any]]
+    by_country: list[dict[str, Any]]
+    by_supplier: list[dict[str, Any]]
+    cost_per_mw: list[dict[str, Any]]

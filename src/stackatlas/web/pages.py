@@ -30,6 +30,7 @@ PAGES = {
     "/pools": "pools",
     "/capex": "capex",
     "/concentration": "concentration",
+    "/infra": "infra",
     "/signals": "signals",
     "/audit": "audit",
 }

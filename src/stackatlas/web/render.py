@@ -28,6 +28,7 @@ NAV = [
     ("/capex", "Capex"),
     ("/concentration", "Concentration"),
     ("/supplychain", "Supply chain"),
+    ("/infra", "Infrastructure"),
     ("/signals", "Signals"),
     ("/audit", "Audit"),
     ("/scenarios", "Scenarios"),

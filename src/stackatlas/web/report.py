@@ -21,6 +21,7 @@ REPORT_SECTIONS = (
     "capex",
     "concentration",
     "supplychain",
+    "infra",
     "signals",
     "audit",
     "scenarios",

@@ -260,6 +260,34 @@ def concentration_section(atlas: Atlas, store: object | None = None, *, eto: Any
     )
 
 
+def infra_section(atlas: Atlas, store: object | None = None) -> Section:
+    """The physical stack from Epoch AI's clusters; a how-to note when no folder is set."""
+    from stackatlas.charts.infra import compute_by_supplier, power_by_year
+    from stackatlas.errors import ValidationError
+    from stackatlas.infra import CITATION, infra_summary, load_clusters
+    from stackatlas.infra.clusters import HOW_TO_GET
+
+    title = "The physical stack: AI clusters (Epoch AI)"
+    try:
+        summary = infra_summary(atlas, load_clusters())
+    except ValidationError as exc:
+        if any(p.file == "--epoch" for p in exc.problems):  # not configured: say how
+            return Section("infra", title, data={"configured": False, "how": HOW_TO_GET})
+        raise
+    payload = summary.to_dict()
+    return Section(
+        "infra",
+        title,
+        [
+            chart("fig-infra-power", power_by_year(summary)),
+            chart("fig-infra-suppliers", compute_by_supplier(summary)),
+        ],
+        {"configured": True, **payload},
+        sources_of(atlas, ["epoch-gpu-clusters"]),
+        notes=[*summary.notes, f"source: {CITATION}"],
+    )
+
+
 def signals_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.signals import evaluate_signals
     from stackatlas.charts.watch import signals_figure

@@ -20,6 +20,7 @@ STATIC_SECTIONS = {
     "pools": sections.pools_section,
     "capex": sections.capex_section,
     "concentration": sections.concentration_section,
+    "infra": sections.infra_section,
     "signals": sections.signals_section,
     "audit": sections.audit_section,
     "scenarios": sections.scenario_summary_section,
