@@ -10,9 +10,9 @@
 | STACKATLAS_ETO_DIR          | folder of the CSET/ETO chip supply-chain CSVs (CC BY-NC)   |
 | STACKATLAS_EPOCH_DIR        | folder with Epoch AI's epoch_gpu_clusters.csv (``infra``)   |
 
-The ETO and Epoch folders can also be set in ``$STACKATLAS_HOME/config.toml`` (``[eto] dir = "..."``,
-``[epoch] dir = "..."``); the environment wins. stackatlas never ships either dataset (ETO is
-non-commercial; Epoch is CC BY and read where the user keeps it).
+The ETO and Epoch folders can also be set in ``$STACKATLAS_HOME/config.toml``
+(``[eto] dir = "..."``, ``[epoch] dir = "..."``); the environment wins. stackatlas never ships
+either dataset (ETO is non-commercial; Epoch is CC BY and read where the user keeps it).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import platformdirs
 
@@ -29,10 +28,15 @@ from stackatlas.errors import Problem, ValidationError
 APP_NAME = "stackatlas"
 
 
+def home_path() -> Path:
+    """The data directory's path (not created: for reading what may be there)."""
+    raw = os.environ.get("STACKATLAS_HOME")
+    return Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir(APP_NAME))
+
+
 def home_dir() -> Path:
     """The data directory (created on first use)."""
-    raw = os.environ.get("STACKATLAS_HOME")
-    path = Path(raw).expanduser() if raw else Path(platformdirs.user_data_dir(APP_NAME))
+    path = home_path()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -74,8 +78,8 @@ def offline() -> bool:
 
 def config_table(name: str) -> dict:
     """One table of ``$STACKATLAS_HOME/config.toml`` (empty when the file or table is absent);
-    an unreadable file is a ``ValidationError`` naming it."""
-    path = home_dir() / "config.toml"
+    an unreadable file is a ``ValidationError`` naming it. Reading never creates the home."""
+    path = home_path() / "config.toml"
     if not path.is_file():
         return {}
     try:

@@ -272,7 +272,12 @@ def infra_section(atlas: Atlas, store: object | None = None) -> Section:
         summary = infra_summary(atlas, load_clusters())
     except ValidationError as exc:
         if any(p.file == "--epoch" for p in exc.problems):  # not configured: say how
-            return Section("infra", title, data={"configured": False, "how": HOW_TO_GET})
+            return Section(
+                "infra",
+                title,
+                data={"configured": False, "how": HOW_TO_GET},
+                sources=sources_of(atlas, ["epoch-gpu-clusters"]),
+            )
         raise
     payload = summary.to_dict()
     return Section(
