@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench dist clean
+.PHONY: run test lint bench dist docs clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "stackatlas needs Python 3.11+"'
@@ -41,10 +41,15 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run_all.py
 
+# The documentation site (mkdocs-material) into site/, strictly: a broken link or a page
+# missing from the nav fails the build.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 # Release check: sdist + wheel, twine check, then the wheel installed into a fresh venv runs
 # --version, validate, map, run and report offline (scripts/dist.py; a test runs it too).
 dist: $(STAMP)
 	$(BIN)/python scripts/dist.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .coverage
+	rm -rf $(VENV) build dist site .pytest_cache .ruff_cache .coverage
