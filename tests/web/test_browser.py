@@ -81,14 +81,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env=env,
         check=True,
         capture_output=True,
-        timeout=120,
+        timeout=600,  # correctness, not speed: a loaded machine is slow
     )
     if (SHARED / "sec").is_dir():  # SEC facts into the store; the server then reads only it
         subprocess.run(
             [cli, "sync", "--offline"],
             check=True,
             capture_output=True,
-            timeout=120,
+            timeout=600,  # correctness, not speed: a loaded machine is slow
             env={**env, "STACKATLAS_SEC_DIR": str(SHARED / "sec")},
         )
     if (SHARED / "epoch").is_dir():  # the infra page draws Epoch AI's clusters
