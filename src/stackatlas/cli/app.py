@@ -32,6 +32,7 @@ _COMMAND_MODULES = (
     "stackatlas.cli.scenario_cmds",
     "stackatlas.cli.portfolio_cmds",
     "stackatlas.cli.web_cmds",
+    "stackatlas.cli.mcp_cmd",
 )
 
 

@@ -1,0 +1,149 @@
+"""The MCP server, exercised in-process with the SDK's own client: every tool listed and
+called, known values checked, bad arguments answered as tool errors (never a crash)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("mcp", reason="the MCP SDK comes with the dev and mcp extras")
+
+from mcp import Client
+
+from stackatlas.mcp_server import MAX_DRAWS, build_server
+
+TOOLS = {
+    "stack_map",
+    "company_profile",
+    "fundamentals",
+    "profit_pools",
+    "hyperscaler_capex",
+    "money_flows",
+    "concentration",
+    "signals",
+    "audit_claims",
+    "list_scenarios",
+    "run_scenario",
+    "analyze_portfolio",
+}
+
+
+def _session(body: Callable[[Client], Awaitable[Any]]) -> Any:
+    async def main() -> Any:
+        async with Client(build_server()) as client:
+            return await body(client)
+
+    return asyncio.run(main())
+
+
+def _call(name: str, args: dict[str, Any]) -> Any:
+    return _session(lambda client: client.call_tool(name, args))
+
+
+def test_tools_are_listed_with_descriptions_that_state_units() -> None:
+    listed = _session(lambda client: client.list_tools()).tools
+    assert {t.name for t in listed} == TOOLS
+    for tool in listed:
+        assert tool.description and len(tool.description) > 60, tool.name
+    by_name = {t.name: t.description for t in listed}
+    assert "FISCAL" in by_name["fundamentals"] and "USD" in by_name["fundamentals"]
+    assert "calendar year" in by_name["profit_pools"]
+    assert "never zero" in by_name["money_flows"]
+
+
+@pytest.mark.realdata
+def test_fundamentals_nvidia_fy2026_revenue(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # NVIDIA 10-K FY2026 (ended 2026-01-25): revenue $215,938 million (shared data README)
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    result = _call("fundamentals", {"company": "NVDA", "metrics": ["revenue"], "years": 3})
+    assert not result.is_error
+    answer = result.structured_content
+    rows = answer["result"]["rows"]
+    fy2026 = next(r for r in rows if r["fiscal_year"] == 2026 and r["fiscal_period"] == "FY")
+    assert fy2026["value"] == 215_938_000_000 and fy2026["evidence"] == "reported"
+    assert fy2026["accession"] and fy2026["end"] == "2026-01-25"
+    assert answer["evidence_legend"]["unresolved"].endswith("(never zero)")
+
+
+def test_every_tool_answers_with_evidence_and_sources() -> None:
+    calls = {
+        "stack_map": {"layer": "chips"},
+        "company_profile": {"name_or_ticker": "nvidia"},
+        "profit_pools": {},
+        "hyperscaler_capex": {},
+        "money_flows": {},
+        "concentration": {"market": "euv-lithography"},
+        "signals": {},
+        "audit_claims": {"status": "match"},
+        "list_scenarios": {},
+        "run_scenario": {"name": "taiwan-quake"},
+        "analyze_portfolio": {
+            "holdings": [{"ticker": "NVDA", "weight": 0.5}, {"ticker": "TSM", "weight": 0.5}]
+        },
+    }
+
+    async def body(client: Client) -> dict[str, Any]:
+        return {name: await client.call_tool(name, args) for name, args in calls.items()}
+
+    results = _session(body)
+    for name, result in results.items():
+        assert not result.is_error, (name, result.content)
+        answer = result.structured_content
+        assert set(answer) == {"result", "units", "evidence_legend", "sources"}, name
+    nvidia = results["company_profile"].structured_content
+    share = next(s for s in nvidia["result"]["shares"] if s["market"] == "ai-accelerators")
+    assert share["share"] == 0.92  # the article's 92% (MarsBit, 2026-03-16)
+    assert "marsbit-2026-03-16" in {s["id"] for s in nvidia["sources"]}
+    euv = results["concentration"].structured_content["result"]["concentration"]["markets"]
+    assert euv[0]["hhi"] == pytest.approx(10_000)  # ASML sole EUV supplier
+    portfolio = results["analyze_portfolio"].structured_content["result"]
+    assert portfolio  # exposure computed without prices
+    scenario = results["run_scenario"].structured_content["result"]
+    assert scenario["scenario"] == "taiwan-quake" and scenario["evidence"] == "scenario"
+    from stackatlas import load_atlas
+    from stackatlas.scenarios import load_scenario, run_scenario
+
+    direct = run_scenario(load_scenario("taiwan-quake"), atlas=load_atlas()).to_dict()
+    by_layer = {r["layer"]: r for r in direct["layers"]}
+    for row in scenario["layers"]:  # the same numbers as the library call
+        for key, value in row.items():
+            if isinstance(value, float):
+                assert value == pytest.approx(by_layer[row["layer"]][key]), (row["layer"], key)
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("company_profile", {"name_or_ticker": "nvidiaa"}, "did you mean: nvidia"),
+        ("run_scenario", {"name": "taiwan-quake", "draws": MAX_DRAWS + 1}, "draws must be"),
+        ("run_scenario", {"name": "no-such-scenario"}, "no-such-scenario"),
+        ("run_scenario", {"name": "taiwan-quake", "draws": "many"}, "draws"),
+        ("analyze_portfolio", {"holdings": []}, "holdings is empty"),
+        ("analyze_portfolio", {"holdings": [{"ticker": "NVDA", "lots": 3}]}, "unknown holding"),
+        ("fundamentals", {"company": "nvda", "years": 0}, "years must be 1-30"),
+        ("stack_map", {"layer": "basement"}, "basement"),
+    ],
+)
+def test_bad_arguments_are_tool_errors(name: str, args: dict[str, Any], message: str) -> None:
+    result = _call(name, args)
+    assert result.is_error
+    text = result.content[0].text
+    assert message in text and "Traceback" not in text
+
+
+def test_atlas_tables_are_resources() -> None:
+    async def body(client: Client) -> tuple[Any, Any]:
+        listed = await client.list_resources()
+        return listed, await client.read_resource("stackatlas://atlas/shares")
+
+    listed, shares = _session(body)
+    uris = {str(r.uri) for r in listed.resources}
+    assert {"stackatlas://atlas/companies", "stackatlas://atlas/flows"} <= uris
+    text = shares.contents[0].text
+    assert text.startswith("market,company,share") and "asml" in text
