@@ -23,7 +23,10 @@ H = {
     "flows.csv": "id,from,to,kind,amount,low,high,period,source,confidence,note",
     "figures.csv": "id,subject_type,subject,metric,value,low,high,unit,period,kind,source,quote,"
     "note",
-    "dependencies.csv": "supplier,customer,input_share,revenue_share,source,note",
+    "dependencies.csv": "supplier,customer,group,input_share,input_low,input_high,input_basis,"
+    "revenue_share,revenue_low,revenue_high,revenue_basis,exposure,as_of,source,other_sources,"
+    "evidence,note",
+    "upstream_exemptions.csv": "company,reason,source",
 }
 ART = "marsbit-2026-03-16"
 
@@ -37,8 +40,12 @@ class Broken:
 
     def problems(self, **files: str | list[str]) -> list[Problem]:
         for stem, body in files.items():
-            name = stem.replace("_", ".", 1) if "_" in stem else f"{stem}.csv"
-            name = name if "." in name else f"{name}.csv"
+            for ext in ("yaml", "csv"):
+                if stem.endswith(f"_{ext}"):
+                    name = f"{stem.removesuffix(f'_{ext}')}.{ext}"
+                    break
+            else:
+                name = f"{stem}.csv"
             if isinstance(body, list):
                 body = "\n".join([H[name], *body]) + "\n"
             (self.dir / name).write_text(body)
@@ -299,12 +306,79 @@ def test_row_with_too_many_cells(broken: Broken) -> None:
 
 
 def test_dependencies(broken: Broken) -> None:
+    ok = f"0.1,0.05,0.2,estimate,,2025-12-31,{ART},,,"
     problems = broken.problems(
-        dependencies=[f"tsmc,tsmc,0.5,0.1,{ART},", f"tsmc,nvidia,1.5,0.1,{ART},"]
+        dependencies=[
+            f"tsmc,tsmc,foundry,0.5,0.4,0.6,estimate,{ok}",
+            f"tsmc,nvidia,foundry,1.5,,,reported,{ok}",
+            f"samsung,nvidia,foundry,0.2,,,estimate,{ok}",
+            f"samsung,amd,foundry,0.2,0.3,0.1,estimate,{ok}",
+            f"tsmc,amd,foundry,0.75,0.8,0.9,estimate,{ok}",
+            f"tsmc,microsoft,foundry,0.9,0.8,1,derived,0.1,,,reported,,2025-12-31,nowhere,"
+            f"{ART};gone,,",
+        ]
     )
     assert problems == [
         broken.at("dependencies.csv", 2, "customer", "supplier and customer are the same company"),
         broken.at("dependencies.csv", 3, "input_share", "must be <= 1, got 1.5"),
+        broken.at(
+            "dependencies.csv",
+            4,
+            "input_low",
+            "input_share is an estimate: give input_low and input_high",
+        ),
+        broken.at("dependencies.csv", 5, "input_low", "input_low 0.3 is above input_high 0.1"),
+        broken.at("dependencies.csv", 6, "input_share", "input_share 0.75 is outside [0.8, 0.9]"),
+        broken.at("dependencies.csv", 7, "other_sources", "unknown source 'gone'"),
+        broken.at("dependencies.csv", 7, "source", "unknown source 'nowhere'"),
+    ]
+
+
+def test_upstream_edge_rule(broken: Broken) -> None:
+    """Once a segment declares the inputs it buys, each of its companies needs an explicit
+    upstream edge in one of them or an exemption; groups must be declared ones."""
+    layers = (
+        "- id: chips\n  segments:\n    - id: design-gpu\n      name: GPU design\n"
+        "      description: Merchant GPU designers.\n      inputs: [foundry, memory]\n"
+    )
+    ok = f"0.1,0.05,0.2,estimate,,2025-12-31,{ART},,,"
+    problems = broken.problems(
+        layers_yaml=layers,
+        dependencies=[f"tsmc,nvidia,foundy,1,0.9,1,estimate,{ok}"],
+        upstream_exemptions=[f"constellation,not a chip buyer,{ART}"],
+    )
+    assert problems == [
+        broken.at(
+            "dependencies.csv",
+            2,
+            "group",
+            "unknown input group 'foundy' (segments in layers.yaml declare: foundry, memory)",
+        ),
+        *(
+            Problem(
+                str(broken.base / "memberships.csv"),
+                line,
+                "company",
+                f"'{cid}' is in segment 'design-gpu', which buys foundry, memory, but has no "
+                "explicit upstream edge in dependencies.csv: add one (with its source) or a row "
+                "in upstream_exemptions.csv saying why not",
+            )
+            for line, cid in ((2, "nvidia"), (3, "amd"))  # a mistyped group is no edge
+        ),
+    ]
+    # an exemption for a company with edges is reported; amd's exemption is accepted
+    problems = broken.problems(
+        layers_yaml=layers,
+        dependencies=[f"tsmc,nvidia,foundry,1,0.9,1,estimate,{ok}"],
+        upstream_exemptions=[f"amd,test reason,{ART}", f"nvidia,has edges,{ART}"],
+    )
+    assert problems == [
+        broken.at(
+            "upstream_exemptions.csv",
+            3,
+            "company",
+            "'nvidia' has explicit upstream edges in dependencies.csv: remove the exemption",
+        )
     ]
 
 
@@ -396,7 +470,7 @@ def test_misnamed_overlay_file_is_reported(broken: Broken) -> None:
             None,
             "not an atlas file name (expected one of: layers.yaml, sources.csv, companies.csv, "
             "memberships.csv, markets.csv, shares.csv, groups.csv, flows.csv, figures.csv, "
-            "dependencies.csv, eto_providers.csv)",
+            "dependencies.csv, upstream_exemptions.csv, eto_providers.csv)",
         )
     ]
 

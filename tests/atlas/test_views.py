@@ -233,7 +233,33 @@ def test_json_shapes_are_pinned(atlas) -> None:
         "flows_in",
         "flows_out",
         "figures",
+        "upstream",
+        "downstream",
+        "customer_concentration",
         "sources",
+    }
+    edge = (p["upstream"] + p["downstream"])[0]
+    assert set(edge) == {
+        "supplier",
+        "supplier_name",
+        "customer",
+        "customer_name",
+        "group",
+        "edge_kind",
+        "input_share",
+        "input_low",
+        "input_high",
+        "input_basis",
+        "revenue_share",
+        "revenue_low",
+        "revenue_high",
+        "revenue_basis",
+        "exposure",
+        "as_of",
+        "evidence",
+        "note",
+        "sources",
+        "origin",
     }
     assert set(p["company"]) == {
         "id",

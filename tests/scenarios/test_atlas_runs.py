@@ -27,34 +27,67 @@ def _path(result, cid: str) -> np.ndarray:
 
 def test_taiwan_quake_paths(atlas) -> None:
     """TSMC loses 30% in quarter 1, then ramps back over 2 quarters: quarter averages
-    0.3 x (1, 0.75, 0.25). Nvidia single-sources from TSMC (dependencies.csv, input share 1):
-    quarter 1 0.30 - 0.5 x 0.04 switched - 0.01 inventory = 0.27; quarter 2
-    0.225 - 0.75 x 0.04 = 0.195; quarter 3 0.075 - 0.875 x 0.04 = 0.04."""
+    0.3 x (1, 0.75, 0.25). Nvidia single-sources from TSMC (dependencies.csv, input share 1,
+    exposure 1): quarter 1 0.30 - 0.5 x 0.04 switched - 0.01 inventory = 0.27; quarter 2
+    0.225 - 0.75 x 0.04 = 0.195; quarter 3 0.075 - 0.875 x 0.04 = 0.04. Apple has the same
+    shortfall on the 75.4% of its revenue that is products (exposure 294,866 / 391,035)."""
     result = run_scenario("taiwan-quake", atlas=atlas)
     np.testing.assert_allclose(_path(result, "tsmc"), [30, 22.5, 7.5, 0, 0, 0, 0, 0], atol=1e-9)
     np.testing.assert_allclose(_path(result, "nvidia"), [27, 19.5, 4, 0, 0, 0, 0, 0], atol=1e-9)
+    np.testing.assert_allclose(
+        _path(result, "apple"), 0.754 * np.array([27, 19.5, 4, 0, 0, 0, 0, 0]), atol=1e-9
+    )
     tsmc = result.companies.set_index("company").loc["tsmc"]
     # 122.5 USD bn a year (atlas figure tsmc-sales-2025) / 4 x (0.3 + 0.225 + 0.075)
     assert tsmc["revenue_at_risk_usd_bn"] == pytest.approx(122.5 / 4 * 0.6)
-    assert result.edges.iloc[0][["supplier", "customer", "channel"]].tolist() == [
+    # the largest path: TSMC's cumulative capacity loss (0.6 quarter) x input share 1 x
+    # exposure 0.754 x Apple's quarterly revenue (391.035 / 4)
+    first = result.edges.iloc[0]
+    assert first[["supplier", "customer", "channel", "edge_kind"]].tolist() == [
         "tsmc",
-        "nvidia",
+        "apple",
         "supply",
+        "explicit",
     ]
+    assert first["carried_usd_bn"] == pytest.approx(0.6 * 0.754 * 391.035 / 4)
     layers = result.layers.set_index("layer")["revenue_at_risk_usd_bn"]
     assert layers["chips"] > 0
     # Amazon / Microsoft / Alphabet lose through their cloud arms (the segments connected in
-    # the network), so the loss lands in the cloud layer, not in their consumer segments
+    # the network), so their loss lands in the cloud layer, not in their consumer segments;
+    # Apple's loss (consumer devices) lands in applications
     companies = result.companies.set_index("company")["revenue_at_risk_usd_bn"]
-    assert layers["applications"] == 0
     assert layers["cloud"] >= companies[["amazon", "microsoft", "alphabet"]].sum() - 1e-9
+    assert layers["applications"] >= companies["apple"] - 1e-9
+
+
+def test_taiwan_quake_reaches_the_chip_designers(atlas) -> None:
+    """Done-when of issue 18: Apple, AMD, Qualcomm, Broadcom and MediaTek lose a non-trivial
+    share of revenue, each through an explicit, sourced TSMC edge."""
+    result = run_scenario("taiwan-quake", atlas=atlas)
+    pct = result.companies.set_index("company")["revenue_at_risk_pct"]
+    edges = result.edges
+    for cid in ("apple", "amd", "qualcomm", "broadcom", "mediatek"):
+        assert pct[cid] > 2, cid
+        hit = edges[(edges["supplier"] == "tsmc") & (edges["customer"] == cid)]
+        assert set(hit["edge_kind"]) == {"explicit"}, cid
+        assert all(o.startswith("dependency:") for o in hit["origin"]), cid
 
 
 def test_explicit_dependency_overrides_market_share(atlas) -> None:
-    edges = build_network(atlas).edges_frame().set_index(["supplier", "customer"])
-    row = edges.loc[("tsmc", "nvidia")]
-    assert row["input_share"] == 1.0 and row["revenue_share"] == 0.18
-    assert row["origin"] == "dependency:stackatlas-editors-2026"
+    edges = build_network(atlas).edges_frame().set_index(["supplier", "customer", "group"])
+    row = edges.loc[("tsmc", "nvidia", "foundry")]
+    assert row["input_share"] == 1.0 and row["revenue_share"] == 0.15
+    assert row["origin"] == "dependency:nvda-10k-fy2025"
+    assert row["edge_kind"] == "explicit"
+    # Samsung's inferred 7.2% foundry share for Nvidia is squeezed out by TSMC's explicit 1.0
+    assert edges.loc[("samsung", "nvidia", "foundry"), "input_share"] == 0.0
+    assert edges.loc[("samsung", "nvidia", "foundry"), "edge_kind"] == "inferred"
+    # an explicit edge also replaces the pair's flow edge (the same money): CoreWeave ->
+    # Microsoft was the 2024 cloud-commitment flow and is now the S-1/A's 62% of revenue
+    assert edges.loc[("broadcom", "alphabet", "networking"), "edge_kind"] == "inferred"
+    pair = edges.xs(("coreweave", "microsoft"), level=("supplier", "customer"))
+    assert pair["edge_kind"].tolist() == ["explicit"]
+    assert pair["revenue_share"].tolist() == [0.62]
 
 
 def test_capex_pullback_spares_the_buyers_customers(atlas) -> None:

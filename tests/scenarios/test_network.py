@@ -252,17 +252,49 @@ def test_explicit_baseline_table(fixtures) -> None:
 
 
 def test_overlay_dependencies_reach_the_network(tmp_path) -> None:
-    """Users add or override edges with dependencies.csv in an atlas overlay."""
+    """Users add or override edges with dependencies.csv in an atlas overlay (the key is
+    supplier, customer and group); an old-style row without ranges is refused by name."""
     from stackatlas.atlas.loader import load_atlas
+    from stackatlas.errors import AtlasValidationError
 
+    header = (
+        "supplier,customer,group,input_share,input_low,input_high,input_basis,revenue_share,"
+        "revenue_low,revenue_high,revenue_basis,source,note\n"
+    )
+    (tmp_path / "dependencies.csv").write_text(
+        header + "sk-hynix,nvidia,memory,0.5,0.4,0.6,estimate,0.4,0.3,0.5,estimate,"
+        "stackatlas-editors-2026,test edge\n"
+    )
+    edges = (
+        build_network(load_atlas(tmp_path))
+        .edges_frame()
+        .set_index(["supplier", "customer", "group"])
+    )
+    row = edges.loc[("sk-hynix", "nvidia", "memory")]
+    assert (row["input_share"], row["revenue_share"]) == (0.5, 0.4)
+    assert row["origin"] == "dependency:stackatlas-editors-2026"
+    assert edges.loc[("tsmc", "nvidia", "foundry"), "input_share"] == 1.0  # shipped edge
+    # explicit shares that overflow are an atlas error, not silently rescaled
+    (tmp_path / "dependencies.csv").write_text(
+        header + "sk-hynix,nvidia,memory,0.9,0.8,1,estimate,0.2,0.1,0.3,estimate,"
+        "stackatlas-editors-2026,test edge\n"
+    )
+    with pytest.raises(AtlasValidationError) as info:
+        load_atlas(tmp_path)
+    (problem,) = info.value.problems  # reported at the group's last row, naming every row
+    assert problem.column == "input_share"
+    assert "explicit input shares of customer/group 'nvidia/memory' sum to 1.3" in problem.message
+    assert f"sk-hynix 0.9 ({tmp_path / 'dependencies.csv'}:2)" in problem.message
     (tmp_path / "dependencies.csv").write_text(
         "supplier,customer,input_share,revenue_share,source,note\n"
-        "sk-hynix,nvidia,0.9,0.4,stackatlas-editors-2026,test edge\n"
+        "sk-hynix,nvidia,0.5,0.4,stackatlas-editors-2026,test edge\n"
     )
-    edges = build_network(load_atlas(tmp_path)).edges_frame().set_index(["supplier", "customer"])
-    assert edges.loc[("sk-hynix", "nvidia"), "input_share"] == 0.9
-    assert edges.loc[("sk-hynix", "nvidia"), "origin"] == "dependency:stackatlas-editors-2026"
-    assert edges.loc[("tsmc", "nvidia"), "input_share"] == 1.0  # shipped edge still there
+    with pytest.raises(AtlasValidationError) as info:
+        load_atlas(tmp_path)
+    assert {(p.line, p.column) for p in info.value.problems} == {
+        (2, "input_low"),
+        (2, "revenue_low"),
+    }
 
 
 @pytest.mark.realdata

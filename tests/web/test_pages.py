@@ -186,6 +186,9 @@ def hostile_client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> TestClien
         "evil-co,design-gpu,0.5,2026-01-01,marsbit-2026-03-16,estimate,\n",
         encoding="utf-8",
     )
+    (overlay / "upstream_exemptions.csv").write_text(  # a chip designer needs an edge or this
+        "company,reason,source\nevil-co,test company,marsbit-2026-03-16\n", encoding="utf-8"
+    )
     return TestClient(create_app(store_path=tmp_path / "absent.duckdb", atlas_overlay=overlay))
 
 

@@ -20,6 +20,7 @@ from stackatlas.atlas.models import (
     Segment,
     Share,
     Source,
+    UpstreamExemption,
 )
 from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError
@@ -40,6 +41,7 @@ class Atlas:
     figures: list[Figure]
     dependencies: list[Dependency] = field(default_factory=list)
     eto_providers: list[EtoProviderLink] = field(default_factory=list)
+    upstream_exemptions: list[UpstreamExemption] = field(default_factory=list)
     version: str = ""  # content hash of the merged files
 
     # ---- lookups -------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from stackatlas.errors import AtlasValidationError, Problem
 
 LAYERS_FILE = "layers.yaml"
 FILES = (LAYERS_FILE, *(spec.file for spec in TABLES))
+_LAYER_KEY = TableSpec("layers", LAYERS_FILE, Layer, ("id",))
 _CACHE: dict[tuple[str, str], tuple[tuple[Any, ...], Atlas]] = {}  # (base, overlay) -> latest
 
 
@@ -121,12 +122,12 @@ def _read_dir(directory: Traversable | Path, label: str, required: bool, files: 
         if spec is None:
             rows, problems = read_layers_yaml(text, file)
             files.problems += problems
-            files.problems += _duplicates(rows, ("id",))
+            files.problems += _duplicates(rows, _LAYER_KEY)
             files.layers = _merge_layers(files.layers, rows)
         else:
             rows, problems = read_csv(text, file, spec.model)
             files.problems += problems
-            files.problems += _duplicates(rows, spec.key)
+            files.problems += _duplicates(rows, spec)
             files.tables[spec.name] = _merge_rows(files.tables.get(spec.name, []), rows, spec)
 
 
@@ -134,15 +135,16 @@ def _row_key(row: RawRow, key: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(str(row.values.get(k, "")).strip() for k in key)
 
 
-def _duplicates(rows: list[RawRow], key: tuple[str, ...]) -> list[Problem]:
+def _duplicates(rows: list[RawRow], spec: TableSpec) -> list[Problem]:
+    key = spec.key
     seen: dict[tuple[str, ...], int] = {}
     problems = []
     for row in rows:
         k = _row_key(row, key)
-        if not all(k):
+        if not spec.key_complete(k):
             continue
         if k in seen:
-            shown = "/".join(k)
+            shown = "/".join(x for x in k if x)
             problems.append(
                 Problem(
                     row.file,
@@ -161,7 +163,7 @@ def _merge_rows(base: list[RawRow], overlay: list[RawRow], spec: TableSpec) -> l
     index = {_row_key(r, spec.key): i for i, r in enumerate(merged)}
     for row in overlay:
         k = _row_key(row, spec.key)
-        if k in index and all(k):
+        if k in index and spec.key_complete(k):
             merged[index[k]] = row
         else:
             index[k] = len(merged)
@@ -234,6 +236,7 @@ def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) ->
         figures=rows["figures"],
         dependencies=rows["dependencies"],
         eto_providers=rows["eto_providers"],
+        upstream_exemptions=rows["upstream_exemptions"],
         version=files.digest.hexdigest()[:12],
     )
 

@@ -84,9 +84,16 @@ class Source(_Row):
 
 
 class Segment(_Row):
+    """A sub-segment of a layer. ``inputs``: input groups its companies buy (e.g. ``foundry``);
+    each company with a weight in the segment needs an explicit upstream edge in one of them
+    (``dependencies.csv``) or a row in ``upstream_exemptions.csv`` saying why not."""
+
     id: str
     name: str
     description: str
+    inputs: list[str] = Field(default_factory=list)
+
+    _split = field_validator("inputs", mode="before")(_split_list)
 
 
 class Layer(_Row):
@@ -202,19 +209,59 @@ class Figure(_Row):
     note: str | None = None
 
 
-class Dependency(_Row):
-    """An explicit supplier -> customer edge for the scenario network (overrides derived ones).
+class EdgeBasis(StrEnum):
+    """How a dependency share was obtained (weakest last)."""
 
-    ``input_share``: share of the customer's critical input from this supplier;
-    ``revenue_share``: share of the supplier's revenue from this customer.
+    REPORTED = "reported"  # stated by a filer or a party to the deal (value in the source)
+    DERIVED = "derived"  # computed from reported figures; the arithmetic is in ``note``
+    ESTIMATE = "estimate"  # editors' judgement with the reasoning in ``note``; needs low/high
+
+
+class Dependency(_Row):
+    """An explicit supplier -> customer edge for the scenario network (replaces inferred ones).
+
+    ``group``: the customer's input group the supplier serves (``foundry``, ``packaging``,
+    ``memory``, ``lithography``, ``fab-equipment``, ``accelerators``, ``compute``, ``power``
+    ...; blank = the group of the inferred edge it replaces, else the supplier's segment).
+    ``input_share``: share of the customer's input in that group from this supplier;
+    ``revenue_share``: share of the supplier's revenue from this customer; each with an
+    optional ``low`` / ``high`` and a basis. ``exposure``: share of the customer's revenue that
+    needs the group (blank = as the inferred edge, else 1). ``evidence``: what the source says
+    (quoted verbatim when in quotation marks); ``note``: the reasoning behind the numbers.
     """
 
     supplier: str
     customer: str
+    group: str | None = None
     input_share: float = Field(ge=0, le=1)
+    input_low: float | None = Field(default=None, ge=0, le=1)
+    input_high: float | None = Field(default=None, ge=0, le=1)
+    input_basis: EdgeBasis = EdgeBasis.ESTIMATE
     revenue_share: float = Field(ge=0, le=1)
+    revenue_low: float | None = Field(default=None, ge=0, le=1)
+    revenue_high: float | None = Field(default=None, ge=0, le=1)
+    revenue_basis: EdgeBasis = EdgeBasis.ESTIMATE
+    exposure: float | None = Field(default=None, ge=0, le=1)
+    as_of: date | None = None
     source: str
+    other_sources: list[str] = Field(default_factory=list)
+    evidence: str | None = None
     note: str | None = None
+
+    _split = field_validator("other_sources", mode="before")(_split_list)
+
+    @property
+    def sources(self) -> list[str]:
+        """``source`` then ``other_sources``."""
+        return [self.source, *self.other_sources]
+
+
+class UpstreamExemption(_Row):
+    """Why a company in a segment that needs inputs has no explicit upstream edge."""
+
+    company: str
+    reason: str
+    source: str
 
 
 class EtoProviderLink(_Row):
@@ -241,6 +288,11 @@ class TableSpec:
     model: type[BaseModel]
     key: tuple[str, ...]
     required: bool = True
+    optional_key: tuple[str, ...] = ()  # key columns that may be blank (blank is a value)
+
+    def key_complete(self, values: tuple[str, ...]) -> bool:
+        """True when every required key column has a value."""
+        return all(v or k in self.optional_key for k, v in zip(self.key, values, strict=True))
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -253,7 +305,19 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec("flows", "flows.csv", Flow, ("id",)),
     TableSpec("figures", "figures.csv", Figure, ("id",)),
     TableSpec(
-        "dependencies", "dependencies.csv", Dependency, ("supplier", "customer"), required=False
+        "dependencies",
+        "dependencies.csv",
+        Dependency,
+        ("supplier", "customer", "group"),
+        required=False,
+        optional_key=("group",),
+    ),
+    TableSpec(
+        "upstream_exemptions",
+        "upstream_exemptions.csv",
+        UpstreamExemption,
+        ("company",),
+        required=False,
     ),
     TableSpec(
         "eto_providers", "eto_providers.csv", EtoProviderLink, ("provider_id",), required=False

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from stackatlas.atlas.views import (
         AtlasSummary,
         CompanyProfile,
+        EdgeItem,
         FigureItem,
         SourceList,
         StackMap,
@@ -175,6 +176,31 @@ def render_companyprofile(p: CompanyProfile) -> Group:
                 ),
             )
         )
+    for title, edges, side in (
+        ("Suppliers (upstream edges of the scenario network)", p.upstream, "supplier"),
+        ("Customers (downstream edges of the scenario network)", p.downstream, "customer"),
+    ):
+        if edges:
+            parts.append(_edge_table(title, edges, side))
+    if p.customer_concentration:
+        parts.append(
+            _table(
+                "Largest customers in its filings (XBRL ConcentrationRiskPercentage1; the "
+                "filer's own labels)",
+                ("customer", "share", "of", "period", "segment / product", "accession"),
+                (
+                    (
+                        c.customer,
+                        fmt_share(c.share),
+                        c.benchmark.replace("_", " "),
+                        f"{c.start or ''}..{c.end}" + (f" ({c.months} m)" if c.months else ""),
+                        " / ".join(x for x in (c.segment, c.product, c.geography) if x),
+                        c.accession,
+                    )
+                    for c in p.customer_concentration
+                ),
+            )
+        )
     if p.sources:
         parts.append(
             _table(
@@ -187,6 +213,59 @@ def render_companyprofile(p: CompanyProfile) -> Group:
             )
         )
     return Group(*parts)
+
+
+INFERRED_SHOWN = 8
+"""Inferred edges listed in the terminal per direction (``--json`` has them all)."""
+
+
+def _share_range(value: float, low: float | None, high: float | None, basis: str) -> str:
+    text = fmt_share(value)
+    if low is not None and high is not None and (low, high) != (value, value):
+        text += f" ({fmt_share(low)}-{fmt_share(high)})"
+    return f"{text} {basis}"
+
+
+def _edge_table(title: str, edges: list[EdgeItem], side: str) -> Table:
+    """Explicit and flow edges in full, the largest inferred ones, then a count of the rest."""
+    known = [e for e in edges if e.edge_kind != "inferred"]
+    inferred = [e for e in edges if e.edge_kind == "inferred"]
+    shown = known + inferred[:INFERRED_SHOWN]
+    rows = []
+    for e in shown:
+        evidence = e.evidence or e.note or ""
+        rows.append(
+            (
+                e.supplier_name if side == "supplier" else e.customer_name,
+                e.group,
+                e.edge_kind,
+                _share_range(e.input_share, e.input_low, e.input_high, e.input_basis),
+                _share_range(e.revenue_share, e.revenue_low, e.revenue_high, e.revenue_basis),
+                f"{e.exposure:.2f}",
+                "; ".join(e.sources),
+                evidence if len(evidence) <= 120 else evidence[:119].rsplit(" ", 1)[0] + " …",
+            )
+        )
+    table = _table(
+        title,
+        (
+            side,
+            "group",
+            "kind",
+            "input share",
+            "revenue share",
+            "exposure",
+            "source",
+            "evidence",
+        ),
+        rows,
+    )
+    if len(inferred) > INFERRED_SHOWN:
+        table.caption = (
+            f"{len(inferred) - INFERRED_SHOWN} more inferred edges (proportional sourcing, an "
+            "assumption) in --json"
+        )
+    return table
 
 
 def _table(title: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> Table:

@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from stackatlas.atlas.models import FigureKind, SourceKind, SubjectType
+from stackatlas.atlas.models import EdgeBasis, FigureKind, SourceKind, SubjectType
 from stackatlas.atlas.reading import RawRow
 from stackatlas.errors import Problem
 
@@ -43,11 +43,17 @@ REFS: dict[str, tuple[tuple[str, str], ...]] = {
     "groups": (("members", "company"), ("layer", "layer")),
     "flows": (("from", "node"), ("to", "node"), ("source", "source")),
     "figures": (("source", "source"),),
-    "dependencies": (("supplier", "company"), ("customer", "company"), ("source", "source")),
+    "dependencies": (
+        ("supplier", "company"),
+        ("customer", "company"),
+        ("source", "source"),
+        ("other_sources", "source"),
+    ),
+    "upstream_exemptions": (("company", "company"), ("source", "source")),
     "eto_providers": (("company", "company"), ("source", "source")),
 }
 _WHAT = {"parent": "parent company", "node": "company, segment or group"}
-_LIST_COLUMNS = {"members"}
+_LIST_COLUMNS = {"members", "other_sources"}
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ class _Checker:
         self.check_flows()
         self.check_figures()
         self.check_dependencies()
+        self.check_upstream()
 
     # ---- references ----------------------------------------------------------------------
     def check_references(self) -> None:
@@ -167,12 +174,14 @@ class _Checker:
         high: float | None,
         *,
         negative_ok: bool = False,
+        low_col: str = "low",
     ) -> None:
-        for col, v in ((value_col, value), ("low", low), ("high", high)):
+        high_col = low_col.replace("low", "high")
+        for col, v in ((value_col, value), (low_col, low), (high_col, high)):
             if v is not None and v < 0 and not negative_ok:
                 self.add(loc, col, f"must not be negative, got {v:g}")
         if low is not None and high is not None and low > high:
-            self.add(loc, "low", f"low {low:g} is above high {high:g}")
+            self.add(loc, low_col, f"{low_col} {low:g} is above {high_col} {high:g}")
         elif value is not None and (
             (low is not None and value < low) or (high is not None and value > high)
         ):
@@ -309,10 +318,84 @@ class _Checker:
                 self.require_range(loc, "an editorial estimate")
 
     def check_dependencies(self) -> None:
+        groups = self.input_groups()
         for loc in self.t["dependencies"]:
             d = loc.row
             if d.supplier == d.customer:
                 self.add(loc, "customer", "supplier and customer are the same company")
+            if d.group and groups and d.group not in groups:
+                self.add(
+                    loc,
+                    "group",
+                    f"unknown input group {d.group!r} (segments in layers.yaml declare: "
+                    f"{', '.join(sorted(groups))})",
+                )
+            editorial = self.is_editorial(loc)
+            for name in ("input", "revenue"):
+                value = getattr(d, f"{name}_share")
+                low, high = getattr(d, f"{name}_low"), getattr(d, f"{name}_high")
+                self.check_range(loc, f"{name}_share", value, low, high, low_col=f"{name}_low")
+                basis = getattr(d, f"{name}_basis")
+                if (basis == EdgeBasis.ESTIMATE or editorial) and (low is None or high is None):
+                    missing = f"{name}_low" if low is None else f"{name}_high"
+                    why = "an estimate" if basis == EdgeBasis.ESTIMATE else "an editorial estimate"
+                    self.add(
+                        loc, missing, f"{name}_share is {why}: give {name}_low and {name}_high"
+                    )
+
+        by_pair: dict[str, list[Located]] = defaultdict(list)
+        by_supplier: dict[str, list[Located]] = defaultdict(list)
+        for loc in self.t["dependencies"]:
+            if loc.row.group:
+                by_pair[f"{loc.row.customer}/{loc.row.group}"].append(loc)
+            by_supplier[loc.row.supplier].append(loc)
+        self.check_at_most_one(
+            by_pair, "supplier", "input_share", "explicit input shares of customer/group"
+        )
+        self.check_at_most_one(
+            by_supplier, "customer", "revenue_share", "explicit revenue shares of supplier"
+        )
+
+    def input_groups(self) -> set[str]:
+        """Input groups declared by the segments of layers.yaml (``inputs``)."""
+        return {g for loc in self.layers for seg in loc.row.segments for g in seg.inputs}
+
+    def check_upstream(self) -> None:
+        """A company with a weight in a segment that declares ``inputs`` has an explicit
+        upstream edge in one of them, or an exemption saying why not."""
+        needs: dict[str, set[str]] = {
+            seg.id: set(seg.inputs) for loc in self.layers for seg in loc.row.segments if seg.inputs
+        }
+        edges: dict[str, set[str]] = defaultdict(set)
+        for loc in self.t["dependencies"]:
+            edges[loc.row.customer].add(loc.row.group or "")
+        exempt = {loc.row.company: loc for loc in self.t["upstream_exemptions"]}
+        reported: set[str] = set()
+        for loc in self.t["memberships"]:
+            m = loc.row
+            wanted = needs.get(m.segment)
+            if not wanted or m.weight <= 0 or m.company in exempt or m.company in reported:
+                continue
+            # a blank group resolves to the inferred edge's group: accept it here
+            if edges[m.company] & (wanted | {""}):
+                continue
+            reported.add(m.company)
+            self.add(
+                loc,
+                "company",
+                f"{m.company!r} is in segment {m.segment!r}, which buys "
+                f"{', '.join(sorted(wanted))}, but has no explicit upstream edge in "
+                "dependencies.csv: add one (with its source) or a row in "
+                "upstream_exemptions.csv saying why not",
+            )
+        for company, loc in exempt.items():
+            if edges.get(company):
+                self.add(
+                    loc,
+                    "company",
+                    f"{company!r} has explicit upstream edges in dependencies.csv: "
+                    "remove the exemption",
+                )
 
 
 def _segment_line(raw: RawRow, index: int) -> int:

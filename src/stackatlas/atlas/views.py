@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel
 
 from stackatlas.atlas.atlas import Atlas
@@ -211,8 +212,60 @@ class ProfileFlow(BaseModel):
     note: str | None
 
 
+class EdgeItem(BaseModel):
+    """One supplier -> customer edge of the scenario network, as the network uses it.
+
+    ``edge_kind``: ``explicit`` (dependencies.csv), ``flow`` (a flows.csv amount) or
+    ``inferred`` (proportional sourcing from market shares / memberships: an assumption, not a
+    known relationship). Shares are fractions: ``input_share`` of the customer's input in
+    ``group``, ``revenue_share`` of the supplier's revenue, ``exposure`` of the customer's
+    revenue that needs the group. Ranges and bases come from the atlas row (explicit edges)."""
+
+    supplier: str
+    supplier_name: str
+    customer: str
+    customer_name: str
+    group: str
+    edge_kind: str
+    input_share: float
+    input_low: float | None = None
+    input_high: float | None = None
+    input_basis: str
+    revenue_share: float
+    revenue_low: float | None = None
+    revenue_high: float | None = None
+    revenue_basis: str
+    exposure: float
+    as_of: date | None = None
+    evidence: str | None = None
+    note: str | None = None
+    sources: list[str]
+    origin: str
+
+
+class ConcentrationItem(BaseModel):
+    """A major-customer percentage the company's filing tags (XBRL ConcentrationRiskPercentage1);
+    ``customer`` is the filer's own label ("Customer A" when it does not name the customer)."""
+
+    customer: str
+    share: float  # fraction of ``benchmark`` over start..end
+    benchmark: str  # revenue / accounts_receivable / ...
+    start: date | None
+    end: date
+    months: int | None
+    segment: str
+    product: str
+    geography: str
+    form: str | None
+    accession: str
+
+
 class CompanyProfile(_View):
-    """``stackatlas company``: everything the atlas says about one company, with sources."""
+    """``stackatlas company``: everything the atlas says about one company, with sources.
+
+    ``upstream`` / ``downstream``: its edges in the scenario network (suppliers / customers),
+    explicit ones first; ``customer_concentration``: major-customer percentages from its
+    filings when they are in the SEC folder (``STACKATLAS_SEC_DIR``)."""
 
     atlas_version: str
     company: Company
@@ -224,6 +277,9 @@ class CompanyProfile(_View):
     flows_in: list[ProfileFlow]
     flows_out: list[ProfileFlow]
     figures: list[FigureItem]
+    upstream: list[EdgeItem] = []
+    downstream: list[EdgeItem] = []
+    customer_concentration: list[ConcentrationItem] = []
     sources: list[Source]  # every source cited above, by id
 
 
@@ -258,8 +314,9 @@ def _profile_flow(atlas: Atlas, f: Flow, direction: str, via: str | None) -> Pro
     )
 
 
-def company_profile(atlas: Atlas, company_id: str) -> CompanyProfile:
-    """Profile of a company given by id, ticker, name or alias (NotFoundError on a miss)."""
+def company_profile(atlas: Atlas, company_id: str, *, network: bool = True) -> CompanyProfile:
+    """Profile of a company given by id, ticker, name or alias (NotFoundError on a miss).
+    ``network=False`` leaves out the scenario-network edges (no network is built)."""
     company = atlas.find_company(company_id)
     cid = company.id
     groups = [g.id for g in atlas.groups.values() if cid in g.members]
@@ -292,11 +349,19 @@ def company_profile(atlas: Atlas, company_id: str) -> CompanyProfile:
     figures = [
         _figure(f) for f in atlas.figures if f.subject_type.value == "company" and f.subject == cid
     ]
+    upstream: list[EdgeItem] = []
+    downstream: list[EdgeItem] = []
+    if network:
+        from stackatlas.scenarios.company_edges import company_edges
+
+        upstream, downstream = company_edges(atlas, cid)
+    concentration = _concentration(atlas, company)
     cited = (
         [m.source for m in memberships]
         + [s.source for s in shares]
         + [f.source for f in flows_in + flows_out]
         + [f.source for f in figures]
+        + [sid for e in upstream + downstream for sid in e.sources]
     )
     order = list(dict.fromkeys(cited))
     return CompanyProfile(
@@ -310,8 +375,36 @@ def company_profile(atlas: Atlas, company_id: str) -> CompanyProfile:
         flows_in=flows_in,
         flows_out=flows_out,
         figures=figures,
-        sources=[atlas.sources[s] for s in order],
+        upstream=upstream,
+        downstream=downstream,
+        customer_concentration=concentration,
+        sources=[atlas.sources[s] for s in order if s in atlas.sources],
     )
+
+
+def _concentration(atlas: Atlas, company: Company) -> list[ConcentrationItem]:
+    """Major-customer facts of the company's filings in the SEC folder (empty without)."""
+    if company.cik is None:
+        return []
+    from stackatlas.sec.concentration import company_concentration
+
+    rows = company_concentration(int(company.cik), atlas)
+    return [
+        ConcentrationItem(
+            customer=r.customer,
+            share=float(r.share),
+            benchmark=r.benchmark,
+            start=r.start if r.start is not None and not pd.isna(r.start) else None,
+            end=r.end,
+            months=None if r.months is None or pd.isna(r.months) else int(r.months),
+            segment=r.segment,
+            product=r.product,
+            geography=r.geography,
+            form=r.form,
+            accession=r.accession,
+        )
+        for r in rows.itertuples()
+    ]
 
 
 def _profile_share(atlas: Atlas, s: Share) -> ProfileShare:
@@ -330,7 +423,8 @@ def _profile_share(atlas: Atlas, s: Share) -> ProfileShare:
 
 # ---- sources and summary -----------------------------------------------------------------
 class SourceItem(Source):
-    cited_by: int  # rows of memberships, shares, flows, figures, dependencies, eto_providers
+    cited_by: int  # rows citing it: memberships, shares, flows, figures, dependencies,
+    # eto_providers, upstream exemptions
 
 
 class SourceList(_View):
@@ -346,10 +440,12 @@ def _citations(atlas: Atlas) -> Counter[str]:
         *atlas.shares,
         *atlas.flows,
         *atlas.figures,
-        *atlas.dependencies,
         *atlas.eto_providers,
+        *atlas.upstream_exemptions,
     ]
-    return Counter(r.source for r in rows)
+    counts = Counter(r.source for r in rows)
+    counts.update(s for d in atlas.dependencies for s in d.sources)
+    return counts
 
 
 def source_list(atlas: Atlas) -> SourceList:
@@ -391,6 +487,7 @@ def atlas_summary(atlas: Atlas) -> AtlasSummary:
         "figures",
         "dependencies",
         "eto_providers",
+        "upstream_exemptions",
     ):
         tables[name] = len(getattr(atlas, name))
     layers = []

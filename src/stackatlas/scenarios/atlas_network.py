@@ -1,19 +1,27 @@
 """Build the scenario ``SupplyNetwork`` from the atlas.
 
-Sources of edges, weakest first (a stronger one replaces a weaker one for the same
-supplier -> customer pair):
+Sources of edges, weakest first; an edge is keyed by (supplier, customer, input group):
 
-1. ``links`` in ``model.yaml``: a market (suppliers and shares from ``shares.csv``) or a set of
-   segments (suppliers from ``memberships.csv``, shares proportional to membership weight x
-   revenue) supplies the companies of the listed customer segments. A customer's input share
-   from a supplier is the supplier's market share (proportional-sourcing assumption); the
-   supplier's revenue share from a customer is its exposure to the supplying segment x the
-   link's ``coverage`` (share of that segment's sales going to these customers) x the
-   customer's share of the buyers' size (membership weight x revenue).
-2. ``flows.csv`` (capex purchases, cloud commitments, power purchases, services) with an
-   annual amount, paid to one company (a paying group is split over its members by revenue):
-   the amount over the supplier's revenue sets the revenue share.
-3. ``dependencies.csv`` (shipped, plus any atlas overlay): explicit edges, used as given.
+1. *inferred* (``links`` in ``model.yaml``, the proportional-sourcing assumption): a market
+   (suppliers and shares from ``shares.csv``) or a set of segments (suppliers from
+   ``memberships.csv``, shares proportional to membership weight x revenue) supplies the
+   companies of the listed customer segments. A customer's input share from a supplier is the
+   supplier's market share; the supplier's revenue share from a customer is its exposure to
+   the supplying segment x the link's ``coverage`` (share of that segment's sales going to
+   these customers) x the customer's share of the buyers' size (membership weight x revenue).
+2. *flow* (``flows.csv``: capex purchases, cloud commitments, power purchases, services) with
+   an annual amount, paid to one company (a paying group is split over its members by
+   revenue): the amount over the supplier's revenue sets the revenue share. It replaces an
+   inferred edge of the same pair (and takes its group).
+3. *explicit* (``dependencies.csv``, shipped plus any atlas overlay): used as given; it
+   replaces the inferred edge of the same supplier, customer and group, and any flow edge of
+   the pair (the same money); inferred edges of the pair in other groups stay. A blank
+   ``group`` / ``exposure`` takes the replaced inferred edge's (else the supplier's primary
+   segment / 1). Inferred edges of other suppliers in the same (customer, group) share what
+   the explicit input shares leave, and a supplier's inferred revenue shares what its explicit
+   revenue shares leave (``_make_room_for_explicit``).
+
+``edge_kind`` labels every edge ``explicit``, ``flow`` or ``inferred`` in every output.
 
 Node revenue: the latest annual ``revenue`` (or annualised revenue) figure in the atlas, USD
 billions; else the latest fiscal-year revenue from SEC fundamentals when facts are available
@@ -39,6 +47,8 @@ from stackatlas.scenarios.params import ModelConfig, model_config
 _ANNUAL = re.compile(r"^(FY)?\d{4}E?$")
 _UNIT_TO_BN = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
 _RANK = {"link": 0, "flow": 1, "dependency": 2}
+EDGE_KIND = {"link": "inferred", "flow": "flow", "dependency": "explicit"}
+"""Internal row kind -> the ``edge_kind`` label shown in outputs."""
 
 
 def _latest_annual(
@@ -104,18 +114,19 @@ def build_network(
     layer_of = seg_of.map(lambda s: atlas.layer_of_segment.get(s, ""))
 
     size = pd.Series(revenue, index=ids).fillna(float(cfg["unknown_revenue_usd_bn"]["value"]))
-    edges: dict[tuple[str, str], dict] = {}
+    edges: dict[tuple[str, str, str], dict] = {}
     notes: list[str] = []
 
     def put(s: str, c: str, row: dict) -> None:
         if s == c or s not in index or c not in index:
             return
-        old = edges.get((s, c))
+        key = (s, c, str(row["group"]))
+        old = edges.get(key)
         if old is None or (_RANK[row["kind"]], row["input_share"]) >= (
             _RANK[old["kind"]],
             old["input_share"],
         ):
-            edges[(s, c)] = row
+            edges[key] = row
 
     active = pd.DataFrame(False, index=ids, columns=weights.columns)
     for link in cfg.get("links", []):
@@ -126,11 +137,15 @@ def build_network(
                 "in the atlas, skipped"
             )
             continue
-        sup_segs = (
-            [atlas.markets[link["market"]].segment]
-            if link.get("market") in atlas.markets
-            else list(link.get("segments", []))
-        )
+        sup_segs = [  # a partial (overlay or test) atlas may lack some segments
+            seg
+            for seg in (
+                [atlas.markets[link["market"]].segment]
+                if link.get("market") in atlas.markets
+                else list(link.get("segments", []))
+            )
+            if seg in weights.columns
+        ]
         cust_segs = [s for s in link["customers"] if s in weights.columns]
         exposure = weights[cust_segs].sum(axis=1).clip(upper=1.0)
         buyers = exposure[exposure > 0]
@@ -145,7 +160,7 @@ def build_network(
         )
         coverage = float(link["coverage"])
         active.loc[list(buyers.index), cust_segs] = True
-        active.loc[list(shares), [c for c in sup_segs if c in active.columns]] = True
+        active.loc[list(shares), sup_segs] = True
         for s, sigma in shares.items():
             sup_exposure = min(float(weights.loc[s, sup_segs].sum()), 1.0) if sup_segs else 1.0
             for c, bshare in buyer_share.items():
@@ -163,22 +178,11 @@ def build_network(
                 )
 
     _add_flows(atlas, cfg, index, revenue, size, put, edges, seg_of)
-    for d in atlas.dependencies:
-        old = edges.get((d.supplier, d.customer))
-        put(
-            d.supplier,
-            d.customer,
-            {
-                "kind": "dependency",
-                "group": old["group"] if old else (seg_of.get(d.supplier) or d.supplier),
-                "input_share": d.input_share,
-                "revenue_share": d.revenue_share,
-                "exposure": 1.0,
-                "origin": f"dependency:{d.source}",
-            },
-        )
+    _add_dependencies(atlas, index, edges, seg_of)
 
-    frame = pd.DataFrame([{"supplier": s, "customer": c, **row} for (s, c), row in edges.items()])
+    frame = pd.DataFrame(
+        [{"supplier": s, "customer": c, **row} for (s, c, _), row in edges.items()]
+    )
     if frame.empty:
         frame = pd.DataFrame(
             columns=[
@@ -189,6 +193,7 @@ def build_network(
                 "revenue_share",
                 "exposure",
                 "origin",
+                "kind",
             ]
         )
     frame = _make_room_for_explicit(frame)
@@ -204,6 +209,7 @@ def build_network(
         revenue=revenue,
         exposure=frame["exposure"].to_numpy(float),
         origin=frame["origin"].to_numpy(object),
+        kind=frame["kind"].map(EDGE_KIND).to_numpy(object),
         names=np.asarray([atlas.companies[c].name for c in ids], dtype=object),
         layer=layer_of.to_numpy(object),
         segment=seg_of.to_numpy(object),
@@ -215,19 +221,63 @@ def build_network(
     )
 
 
+def _pair_edges(edges: dict, s: str, c: str) -> list[tuple[tuple[str, str, str], dict]]:
+    return [(k, row) for k, row in edges.items() if k[0] == s and k[1] == c]
+
+
+def _add_dependencies(atlas: Atlas, index: dict[str, int], edges: dict, seg_of: pd.Series) -> None:
+    """Explicit edges replace the pair's inferred edge in their group and its flow edges."""
+    explicit: dict[tuple[str, str, str], dict] = {}
+    for d in atlas.dependencies:
+        if d.supplier == d.customer or d.supplier not in index or d.customer not in index:
+            continue
+        derived = [row for _, row in _pair_edges(edges, d.supplier, d.customer)]
+        linked = next((r for r in derived if r["kind"] == "link"), None) or next(
+            iter(derived), None
+        )
+        group = (
+            d.group
+            or (str(linked["group"]) if linked else "")
+            or (seg_of.get(d.supplier) or d.supplier)
+        )
+        same = next((r for r in derived if r["group"] == group), linked)
+        exposure = (
+            d.exposure
+            if d.exposure is not None
+            else (float(same["exposure"]) if same is not None else 1.0)
+        )
+        explicit[(d.supplier, d.customer, group)] = {
+            "kind": "dependency",
+            "group": group,
+            "input_share": d.input_share,
+            "revenue_share": d.revenue_share,
+            "exposure": exposure,
+            "origin": f"dependency:{d.source}",
+        }
+    for s, c, group in explicit:
+        for key, row in _pair_edges(edges, s, c):
+            if key[2] == group or row["kind"] == "flow":  # a flow is the same money
+                del edges[key]
+    edges.update(explicit)
+
+
 def _make_room_for_explicit(frame: pd.DataFrame) -> pd.DataFrame:
-    """Explicit dependencies keep their input share; derived edges of the same customer and
-    group share what is left (scaled down only when they would overflow it)."""
+    """Explicit dependencies keep their shares; derived edges share what is left (scaled down
+    only when they would overflow it): input shares per (customer, group), revenue shares per
+    supplier."""
     if frame.empty:
         return frame
     explicit = frame["kind"] == "dependency"
-    key = [frame["customer"], frame["group"]]
-    taken = frame["input_share"].where(explicit, 0.0).groupby(key).transform("sum")
-    others = frame["input_share"].where(~explicit, 0.0).groupby(key).transform("sum")
-    room = (1.0 - taken).clip(lower=0.0)
-    scale = np.where(others > room, room / others.where(others > 0, 1.0), 1.0)
     frame = frame.copy()
-    frame["input_share"] = np.where(explicit, frame["input_share"], frame["input_share"] * scale)
+    for col, key in (
+        ("input_share", [frame["customer"], frame["group"]]),
+        ("revenue_share", [frame["supplier"]]),
+    ):
+        taken = frame[col].where(explicit, 0.0).groupby(key).transform("sum")
+        others = frame[col].where(~explicit, 0.0).groupby(key).transform("sum")
+        room = (1.0 - taken).clip(lower=0.0)
+        scale = np.where(others > room, room / others.where(others > 0, 1.0), 1.0)
+        frame[col] = np.where(explicit, frame[col], frame[col] * scale)
     return frame
 
 
@@ -298,7 +348,8 @@ def _add_flows(
         rev = revenue[index[s]]
         if not np.isfinite(rev) or rev <= 0:
             continue
-        old = edges.get((s, c))
+        pair = _pair_edges(edges, s, c)
+        old = next((row for _, row in pair if row["kind"] == "link"), None)
         put(
             s,
             c,

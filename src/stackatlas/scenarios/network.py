@@ -49,6 +49,7 @@ class SupplyNetwork:
     group_names: tuple[str, ...]
     edge_exposure: np.ndarray  # share of the customer's output needing this edge's group
     edge_origin: np.ndarray  # where each edge came from: market:<id>, flow:<id>, dependency ...
+    edge_kind: np.ndarray  # explicit (dependencies.csv) / flow (flows.csv) / inferred (links)
     names: np.ndarray | None = None
     layer: np.ndarray | None = None  # primary layer per node ("" unknown)
     segment: np.ndarray | None = None  # primary segment per node
@@ -155,6 +156,7 @@ class SupplyNetwork:
         revenue: np.ndarray | None = None,
         exposure: np.ndarray | None = None,
         origin: np.ndarray | None = None,
+        kind: np.ndarray | None = None,
         **extra: object,
     ) -> SupplyNetwork:
         """Validate and normalise: shares in [0, 1], per-pair input shares and per-supplier
@@ -180,6 +182,7 @@ class SupplyNetwork:
             group_names=group_names,
             edge_exposure=np.ones(m) if exposure is None else np.clip(exposure, 0, 1),
             edge_origin=np.full(m, "edge", dtype=object) if origin is None else origin,
+            edge_kind=np.full(m, "explicit", dtype=object) if kind is None else kind,
             notes=notes,
             extra=ext,
             **extra,
@@ -198,6 +201,7 @@ class SupplyNetwork:
                 "revenue_share": self.revenue_share,
                 "exposure": self.edge_exposure,
                 "origin": self.edge_origin,
+                "edge_kind": self.edge_kind,
             }
         )
 

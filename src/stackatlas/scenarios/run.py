@@ -358,6 +358,7 @@ def summarize(
             "carried_usd_bn",
             "input_share",
             "revenue_share",
+            "edge_kind",
             "origin",
         ]
     ].reset_index(drop=True)
