@@ -69,6 +69,15 @@ def fmt_num(value: Any, spec: str = ",.1f") -> str:
         return str(value)
 
 
+def fmt_at_risk(value: Any, spec: str = ",.1f") -> str:
+    """An amount at risk: a loss as a number, a gain (negative) as ``gain <n>``, dash if
+    missing (scenario outputs: a negative loss is revenue above the baseline)."""
+    if is_missing(value):
+        return DASH
+    number = float(value)
+    return f"gain {format(-number, spec)}" if number < -1e-12 else format(number, spec)
+
+
 def fmt_pct(value: Any, digits: int = 0, scale: float = 1.0) -> str:
     """A fraction (``scale`` 1) or a percentage (``scale`` 0.01) as ``12%``; dash if missing."""
     if is_missing(value):

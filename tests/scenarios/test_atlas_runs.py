@@ -153,7 +153,7 @@ def test_rich_render(atlas) -> None:
     console = Console(width=120, record=True)
     console.print(run_scenario("capex-pullback", atlas=atlas, draws=50))
     text = console.export_text()
-    assert "impact by layer" in text and "path of the shock" in text
+    assert "revenue at risk by layer over 8 quarters" in text and "path of the shock" in text
 
 
 def test_point_values_are_labelled_as_the_default_run(atlas) -> None:
@@ -174,7 +174,7 @@ def test_point_values_are_labelled_as_the_default_run(atlas) -> None:
     console.print(result)
     text = console.export_text()
     assert "one run at default parameters; p5 / p50 / p95: over the 200 draws" in text
-    assert "(defaults)" in text and "p5 / p50 / p95 %" in text
+    assert "(defaults)" in text and "p5 / p50 / p95" in text and "% (draws)" in text
     row = next(line for line in text.splitlines() if line.strip("│ ").startswith("chips"))
     assert f"{chips['pct_p50']:.2f}" in row and f"{chips['revenue_at_risk_pct']:.2f}" in row
 
@@ -207,3 +207,57 @@ def test_segment_attribution_is_consistent(atlas) -> None:
         for frame in (run.segments, run.layers):
             assert (frame["revenue_at_risk_pct"].dropna() <= 100 + 1e-9).all()
             assert (frame["pct_p95"].dropna() <= 100 + 1e-9).all()
+
+
+def test_money_and_percent_use_the_same_horizon(atlas) -> None:
+    """Regression (issue 18): TSMC showed 'baseline 122.5' (a year) beside 7.50% measured
+    against eight quarters (18.4 / 245). Baseline, money and % now share the horizon."""
+    result = run_scenario("taiwan-quake", atlas=atlas)
+    tsmc = result.companies.set_index("company").loc["tsmc"]
+    assert tsmc["annual_revenue_usd_bn"] == pytest.approx(122.5)
+    assert tsmc["baseline_horizon_usd_bn"] == pytest.approx(122.5 * 8 / 4)
+    assert tsmc["revenue_at_risk_usd_bn"] / tsmc["baseline_horizon_usd_bn"] * 100 == (
+        pytest.approx(tsmc["revenue_at_risk_pct"])
+    )
+    for frame in (result.layers, result.segments, result.companies):
+        known = frame.dropna(subset=["baseline_horizon_usd_bn"])
+        known = known[known["baseline_horizon_usd_bn"] > 0]
+        np.testing.assert_allclose(
+            known["revenue_at_risk_usd_bn"] / known["baseline_horizon_usd_bn"] * 100,
+            known["revenue_at_risk_pct"],
+            rtol=1e-9,
+        )
+    payload = result.to_dict()
+    assert payload["horizon_quarters"] == 8
+    assert (
+        "% of baseline revenue over the same 8 quarters"
+        in (payload["measures"]["revenue_at_risk_pct"])
+    )
+    assert "summed over the 8 quarters" in payload["measures"]["revenue_at_risk_usd_bn"]
+    q = result.quarterly
+    row = q[(q["level"] == "company") & (q["id"] == "tsmc") & (q["quarter"] == 1)].iloc[0]
+    assert row["baseline_quarter_usd_bn"] == pytest.approx(122.5 / 4)
+    assert row["revenue_at_risk_usd_bn"] == pytest.approx(0.3 * 122.5 / 4)
+    # a layer without any baseline revenue stays unknown in money, quarter by quarter too
+    energy = q[(q["level"] == "layer") & (q["id"] == "energy")]
+    assert energy["revenue_at_risk_usd_bn"].isna().all()
+    assert any("layer energy: no company in it has a baseline revenue" in n for n in result.notes)
+
+
+def test_gains_are_labelled_and_explained(atlas) -> None:
+    """Regression (issue 18): the efficiency shock's p5 of about -121% was an unexplained
+    negative number. Gains print as 'gain', and the scenario says when the shock helps."""
+    from rich.console import Console
+
+    quake = run_scenario("taiwan-quake", atlas=atlas)
+    assert quake.gains_note is None and quake.to_dict()["gains_note"] is None
+    result = run_scenario("efficiency-shock", atlas=atlas, overrides={"demand_elasticity": 1.6})
+    labs = result.companies.set_index("company").loc["deepseek", "revenue_at_risk_pct"]
+    assert labs < 0
+    assert "Jevons paradox" in result.gains_note
+    assert result.to_dict()["gains_note"] == result.gains_note
+    console = Console(width=200, record=True)
+    console.print(result)
+    text = " ".join(console.export_text().replace("│", " ").split())
+    assert f"gain {-labs:.2f}" in text
+    assert "gains: An efficiency shock changes how much is spent" in text

@@ -58,8 +58,13 @@ def test_run_rich_and_html(tmp_path: Path) -> None:
     html = tmp_path / "quake.html"
     out = runner.invoke(app, ["scenario", "run", "capex-pullback", "--html", str(html)])
     assert out.exit_code == 0, out.output
-    assert "impact by layer" in out.stdout
-    assert html.read_text().count("plotly") > 2
+    text = " ".join(out.stdout.replace("│", " ").split())  # rich wraps long lines in a panel
+    assert "revenue at risk by layer over 8 quarters" in text
+    assert "%: share of baseline revenue over the same 8 quarters" in text
+    page = html.read_text()
+    assert page.count("plotly") > 2
+    assert "USD bn summed over 8 quarters" not in page  # the HTML file has the % chart
+    assert "% of baseline revenue over the same 8 quarters" in page
 
 
 @pytest.mark.parametrize(

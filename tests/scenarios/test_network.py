@@ -215,8 +215,10 @@ shocks:
     # gpu2: exposure 0.5 -> 0.5 x 0.40
     assert companies.loc["gpu2", "peak_quarter_loss_pct"] == pytest.approx(20)
     segs = result.segments.set_index("segment")
-    # foundry segment: fab1 100 (weight 1) + fab2 40 (weight 0.5 -> all of it to foundry)
-    assert segs.loc["foundry", "baseline_revenue_usd_bn"] == pytest.approx(140)
+    # foundry segment: fab1 100 (weight 1) + fab2 40 (weight 0.5 -> all of it to foundry) a
+    # year; over the 2-quarter horizon 70
+    assert segs.loc["foundry", "annual_revenue_usd_bn"] == pytest.approx(140)
+    assert segs.loc["foundry", "baseline_horizon_usd_bn"] == pytest.approx(70)
     # fab1 loses 25 x 0.5; fab2 loses orders: its revenue shares from gpu1 / gpu2 are
     # 0.5 x 0.5 x (300 / 350) and 0.5 x 0.5 x (50 / 350), times their losses 0.4 / 0.2
     fab2 = 0.25 * (300 / 350 * 0.4 + 50 / 350 * 0.2)

@@ -12,13 +12,15 @@ import plotly.graph_objects as go
 
 from stackatlas._io import atomic_write
 from stackatlas.charts.theme import layer_color, rgba, series_color, styled
+from stackatlas.scenarios.measures import horizon, pct_of_baseline
 
 if TYPE_CHECKING:
     from stackatlas.scenarios.result import ScenarioResult
 
 
 def impact_by_layer(result: ScenarioResult, *, money: bool = False) -> go.Figure:
-    """Bar per layer: revenue at risk (% of baseline, or USD bn) with p5-p95 error bars."""
+    """Bar per layer: revenue at risk (% of baseline revenue over the horizon, or USD bn summed
+    over it) with p5-p95 error bars; the two titles differ and name the horizon."""
     df = result.layers
     col, unit = ("revenue_at_risk_usd_bn", "usd") if money else ("revenue_at_risk_pct", "pct")
     error = None
@@ -38,13 +40,14 @@ def impact_by_layer(result: ScenarioResult, *, money: bool = False) -> go.Figure
             hovertemplate="%{x}: %{y:.2f}<extra></extra>",
         )
     )
-    label = "revenue at risk, USD bn" if money else "revenue at risk, % of baseline"
-    return styled(
-        fig,
-        f"{result.title}: impact by layer (scenario)",
-        yaxis_title=label,
-        xaxis_title="layer",
-    )
+    h = horizon(result.quarters)
+    if money:
+        title = f"{result.title}: revenue at risk by layer, USD bn summed over {h}"
+        label = f"revenue at risk, USD bn over {h}"
+    else:
+        title = f"{result.title}: revenue at risk by layer, {pct_of_baseline(result.quarters)}"
+        label = pct_of_baseline(result.quarters)
+    return styled(fig, title, yaxis_title=label, xaxis_title="layer (negative = gain)")
 
 
 def fan_chart(
@@ -96,9 +99,9 @@ def fan_chart(
         )
     return styled(
         fig,
-        f"{result.title}: revenue at risk by quarter (scenario)",
+        f"{result.title}: revenue at risk in each quarter, % of that quarter's baseline revenue",
         xaxis_title="quarter after onset",
-        yaxis_title="revenue at risk, % of baseline",
+        yaxis_title="% of the quarter's baseline revenue (negative = gain)",
     )
 
 
@@ -113,11 +116,14 @@ def scenarios_summary(results: Sequence[ScenarioResult]) -> go.Figure:
             name=result.title,
             marker_color=series_color(i),
         )
+    quarters = sorted({r.quarters for r in results})
+    span = horizon(quarters[0]) if len(quarters) == 1 else "each scenario's horizon"
     return styled(
         fig,
-        "Shipped scenarios at default parameters: revenue at risk by layer (USD bn, model output)",
+        f"Shipped scenarios at default parameters: revenue at risk by layer, USD bn summed over "
+        f"{span}",
         barmode="group",
-        yaxis_title="USD billion",
+        yaxis_title=f"USD bn over {span} (negative = gain)",
     )
 
 

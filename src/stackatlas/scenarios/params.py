@@ -94,6 +94,7 @@ class ParamSpec:
     basis: Basis
     distribution: Distribution | None = None
     origin: str = ""  # "model" or the scenario name
+    advanced: bool = False  # a solver setting, not an economic parameter (shown apart)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -105,6 +106,7 @@ class ParamSpec:
             "basis": self.basis.to_dict(),
             "origin": self.origin,
             "distribution": self.distribution.to_dict() if self.distribution else None,
+            "advanced": self.advanced,
         }
 
 
@@ -253,7 +255,7 @@ def parse_params(
     if not isinstance(raw, dict):
         problems.append(doc.problem(path, "parameters must be a mapping name -> spec"))
         return specs
-    allowed = {"default", "range", "unit", "description", "basis", "distribution"}
+    allowed = {"default", "range", "unit", "description", "basis", "distribution", "advanced"}
     for name, body in raw.items():
         p = (*path, name)
         if not isinstance(body, dict):
@@ -299,6 +301,7 @@ def parse_params(
             basis,
             dist,
             origin,
+            advanced=body.get("advanced") is True,
         )
     return specs
 

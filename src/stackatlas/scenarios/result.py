@@ -13,17 +13,22 @@ from rich.table import Table
 from rich.text import Text
 
 from stackatlas.charts.theme import rich_style
-from stackatlas.display import fmt_num, records
+from stackatlas.display import fmt_at_risk as signed
+from stackatlas.display import records
 from stackatlas.evidence import Evidence
+from stackatlas.scenarios.measures import gains_note, horizon, measures
 
 
 @dataclass
 class ScenarioResult:
     """All money in USD billions; ``*_at_risk`` > 0 is a loss, < 0 a gain versus baseline.
 
-    ``revenue_at_risk_pct`` is the loss as a share of baseline revenue over the horizon
-    (companies without a baseline revenue still get a percentage; their USD columns are NaN
-    with evidence ``unresolved``). Every value is a model output: evidence ``scenario``.
+    Money is summed over the horizon (``quarters``) and ``revenue_at_risk_pct`` is the loss as
+    a share of baseline revenue over the same horizon (``baseline_horizon_usd_bn`` = annual
+    revenue x quarters / 4); ``measures`` says what every column measures (companies without a
+    baseline revenue still get a percentage; their USD columns are NaN with evidence
+    ``unresolved``). ``gains_note`` explains negative values when there are any. Every value
+    is a model output: evidence ``scenario``.
     The point columns are one run at the parameters' ``value`` (``point_basis``); with draws,
     ``*_p5`` / ``*_p50`` / ``*_p95`` are over the draws (``bands_basis``), and the point can
     sit far from the median (the shock is not linear in its parameters).
@@ -43,6 +48,17 @@ class ScenarioResult:
     edges: pd.DataFrame  # supplier, customer, channel, group, carried_usd_bn, origin
     notes: list[str] = field(default_factory=list)
     evidence: Evidence = Evidence.SCENARIO
+    gains: str = ""  # the scenario's own sentence on when the shock helps someone
+
+    @property
+    def measures(self) -> dict[str, str]:
+        """Column -> what it measures (denominator and horizon)."""
+        return measures(self.quarters)
+
+    @property
+    def gains_note(self) -> str | None:
+        """Why some values are negative (gains), or None when none is."""
+        return gains_note([self.layers, self.segments, self.companies], self.gains)
 
     @property
     def point_basis(self) -> str:
@@ -70,6 +86,9 @@ class ScenarioResult:
             "title": self.title,
             "description": self.description,
             "quarters": self.quarters,
+            "horizon_quarters": self.quarters,
+            "measures": self.measures,
+            "gains_note": self.gains_note,
             "draws": self.draws,
             "seed": self.seed,
             "evidence": str(self.evidence),
@@ -98,25 +117,42 @@ class ScenarioResult:
             if not bands
             else ("defaults" if self.point_basis == "default parameters" else "values set")
         )
-        layers = _money_table("impact by layer (△ scenario)", self.layers, "layer", point)
+        h = horizon(self.quarters)
+        layers = _money_table(
+            f"revenue at risk by layer over {h} (△ scenario)", self.layers, "layer", point
+        )
         flows = self.companies["company"].astype(str).str.startswith("eto:")
         top = (
             self.companies[~flows]
             .sort_values("revenue_at_risk_pct", ascending=False, key=lambda s: s.abs())
             .head(12)
         )
-        companies = _money_table("most affected companies", top, "company", point)
-        path = Table(
-            title="path of the shock (largest edges, cumulative)", title_justify="left", box=None
+        companies = _money_table(
+            f"most affected companies over {h} (by |%|)", top, "company", point
         )
-        for col in ("supplier → customer", "channel", "USD bn"):
+        path = Table(
+            title=f"path of the shock: largest edges, USD bn carried over {h}",
+            title_justify="left",
+            box=None,
+        )
+        for col in ("supplier → customer", "channel", "edge", "USD bn"):
             path.add_column(col, justify="right" if col == "USD bn" else "left")
         for r in self.edges.head(8).itertuples():
-            path.add_row(f"{r.supplier} → {r.customer}", r.channel, f"{r.carried_usd_bn:,.1f}")
+            path.add_row(
+                f"{r.supplier} → {r.customer}",
+                r.channel,
+                str(getattr(r, "edge_kind", "")),
+                f"{r.carried_usd_bn:,.1f}",
+            )
         head = Text(
-            f"{self.description}\n{self.quarters} quarters"
+            f"{self.description}\n{h}"
             + (f", {self.draws} draws (seed {self.seed})" if bands else ""),
             style="dim",
+        )
+        head.append(
+            f"\nUSD bn: summed over the {h}; %: share of baseline revenue over the same {h} "
+            f"(baseline = annual revenue x {self.quarters}/4); 'gain' = revenue above baseline.",
+            style="bold",
         )
         if bands:
             head.append(
@@ -127,8 +163,13 @@ class ScenarioResult:
         parts: list[Any] = [head, params, layers, companies]
         if flows.any():  # chip-input flow nodes (scenarios/eto_network.py): no revenue
             parts.append(_flow_table(self.companies[flows]))
+        parts.append(path)
+        if self.gains_note:
+            parts.append(Text(f"gains: {self.gains_note}", style="italic"))
+        if self.notes:
+            parts.append(Text("\n".join(f"note: {n}" for n in self.notes), style="dim"))
         return Panel(
-            Group(*parts, path),
+            Group(*parts),
             title=f"scenario: {self.title}",
             title_align="left",
         )
@@ -137,7 +178,8 @@ class ScenarioResult:
 def _flow_table(frame: pd.DataFrame) -> Table:
     """Chip-input flows (CSET/ETO): the share of each flow lost over the horizon."""
     table = Table(
-        title="chip input flows (CSET/ETO): share of the flow lost over the horizon",
+        title="chip input flows (CSET/ETO): % of each flow lost over the horizon (negative = "
+        "gain)",
         title_justify="left",
         box=None,
     )
@@ -146,7 +188,7 @@ def _flow_table(frame: pd.DataFrame) -> Table:
     moved = frame[frame["revenue_at_risk_pct"].abs() > 0]
     ordered = moved.sort_values("revenue_at_risk_pct", ascending=False)
     for r in ordered.head(12).itertuples():
-        table.add_row(str(r.name), fmt_num(r.revenue_at_risk_pct, ".1f"))
+        table.add_row(str(r.name), signed(r.revenue_at_risk_pct, ".1f"))
     return table
 
 
@@ -155,30 +197,31 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -> Table:
-    """``point`` labels the one-run columns when draws add bands (None: no draws)."""
+    """``point`` labels the one-run columns when draws add bands (None: no draws). Losses are
+    plain numbers, gains read ``gain <n>``, unknowns a dash."""
     bands = point is not None
     table = Table(title=title, title_justify="left", box=None)
     table.add_column(key)
-    table.add_column("baseline USD bn", justify="right")
+    table.add_column("baseline\nUSD bn", justify="right")
     suffix = f"\n({point})" if bands else ""  # the point run is not the median of the draws
-    for col in ("revenue at risk", "%", "op. profit at risk"):
+    for col in ("at risk\nUSD bn", "% of\nbaseline", "op. profit\nat risk USD bn"):
         table.add_column(f"{col}{suffix}", justify="right")
     if bands:
-        table.add_column("p5 / p50 / p95 %\n(draws)", justify="right", no_wrap=True)
+        table.add_column("p5 / p50 / p95\n% (draws)", justify="right", no_wrap=True)
     mean = "mean_company_loss_pct" in frame
     if mean:
-        table.add_column(f"avg company %{suffix}", justify="right")
+        table.add_column(f"avg company\n%{suffix}", justify="right")
     for r in frame.itertuples():
         row = [
             Text(str(getattr(r, key)), style=rich_style(r.layer, False) if key == "layer" else ""),
-            fmt_num(r.baseline_revenue_usd_bn),
-            fmt_num(r.revenue_at_risk_usd_bn),
-            fmt_num(r.revenue_at_risk_pct, ".2f"),
-            fmt_num(r.op_profit_at_risk_usd_bn),
+            signed(r.baseline_horizon_usd_bn),
+            signed(r.revenue_at_risk_usd_bn),
+            signed(r.revenue_at_risk_pct, ".2f"),
+            signed(r.op_profit_at_risk_usd_bn),
         ]
         if bands:
-            row.append(" / ".join(fmt_num(v, ".2f") for v in (r.pct_p5, r.pct_p50, r.pct_p95)))
+            row.append(" / ".join(signed(v, ".2f") for v in (r.pct_p5, r.pct_p50, r.pct_p95)))
         if mean:
-            row.append(fmt_num(r.mean_company_loss_pct, ".2f"))
+            row.append(signed(r.mean_company_loss_pct, ".2f"))
         table.add_row(*row)
     return table

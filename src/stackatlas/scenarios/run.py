@@ -131,6 +131,7 @@ def run_scenario(
             "unit": p.unit,
             "basis": str(p.basis),
             "origin": p.origin,
+            "advanced": p.advanced,
             "changed": k in changed,
         }
         for k, p in params.items()
@@ -144,8 +145,20 @@ def run_scenario(
         seed,
         pd.DataFrame(rows),
         *frames,
-        notes=list(network.notes),
+        notes=list(network.notes) + _unresolved_layers(frames[0]),
+        gains=spec.gains,
     )
+
+
+def _unresolved_layers(layers: pd.DataFrame) -> list[str]:
+    """A note per layer whose money is unknown: no member has a baseline revenue on file."""
+    return [
+        f"layer {r.layer}: no company in it has a baseline revenue on file (atlas figure or "
+        "SEC filing), so its money is unresolved (shown as a dash, not zero); its % is the "
+        "mean company loss"
+        for r in layers.itertuples()
+        if pd.isna(r.annual_revenue_usd_bn)
+    ]
 
 
 def _margin(net: SupplyNetwork, values: Mapping[str, Any], draws: int) -> np.ndarray:
@@ -299,11 +312,13 @@ def summarize(
     b = measures(mc, mc_values) if mc is not None and mc_values is not None else None
 
     def frame(key: str, ids: list[str], extra: dict[str, Any]) -> pd.DataFrame:
+        annual = c[f"{key[0]}_base"] if key != "company" else net.revenue
         df = pd.DataFrame(
             {
                 key: ids,
                 **extra,
-                "baseline_revenue_usd_bn": c[f"{key[0]}_base"] if key != "company" else net.revenue,
+                "annual_revenue_usd_bn": annual,
+                "baseline_horizon_usd_bn": annual * T / 4,
                 "revenue_at_risk_usd_bn": c[f"{key[0]}_usd"][:, 0],
                 "revenue_at_risk_pct": c[f"{key[0]}_pct"][:, 0],
                 "op_profit_at_risk_usd_bn": c[f"{key[0]}_op"][:, 0],
@@ -318,10 +333,9 @@ def summarize(
                 p5, p50, p95 = percentiles(arr)
                 df[f"{name}_p5"], df[f"{name}_p50"], df[f"{name}_p95"] = p5, p50, p95
         if key != "company":  # no company with a revenue figure: money is unresolved
-            empty = df["baseline_revenue_usd_bn"].to_numpy() <= 0
-            for col in [c for c in df.columns if "usd" in c and c != "baseline_revenue_usd_bn"]:
+            empty = df["annual_revenue_usd_bn"].to_numpy() <= 0
+            for col in [c for c in df.columns if "usd" in c]:
                 df.loc[empty, col] = np.nan
-            df.loc[empty, "baseline_revenue_usd_bn"] = np.nan
         df["evidence"] = np.where(np.isnan(df["revenue_at_risk_usd_bn"]), "unresolved", "scenario")
         return df
 
@@ -338,7 +352,7 @@ def summarize(
     seg_frame = frame(
         "segment", segs, {"layer": [layers[int(np.argmax(r))] for r in attr.seg_layer]}
     )
-    seg_frame = seg_frame[seg_frame["baseline_revenue_usd_bn"] > 0].reset_index(drop=True)
+    seg_frame = seg_frame[seg_frame["annual_revenue_usd_bn"] > 0].reset_index(drop=True)
     layer_frame = frame("layer", layers, {})
     quarterly = _quarterly(c, b, layers, list(net.ids), T, rev_q)
     supply, demand = edge_flows(net, central, rev_q)
@@ -372,16 +386,22 @@ def _quarterly(
     frames = []
     for level, ids in (("layer", layers), ("company", companies)):
         if level == "layer":
-            usd, pct, op = c["lq_usd"][:, :, 0], c["lq_pct"][:, :, 0], c["lq_op"]
+            base_q = np.where(c["l_base"] > 0, c["l_base"] / 4, np.nan)
+            known = np.isfinite(base_q)[None, :]  # no baseline: money unresolved, not zero
+            usd = np.where(known, c["lq_usd"][:, :, 0], np.nan)
+            op = np.where(known, c["lq_op"], np.nan)
+            pct = c["lq_pct"][:, :, 0]
         else:
             pct = c["cq"][:, :, 0] * 100
             usd, op = pct * rev_q[None, :] / 100, c["cq_op"]
+            base_q = rev_q
         q, i = np.meshgrid(np.arange(T), np.arange(len(ids)), indexing="ij")
         df = pd.DataFrame(
             {
                 "level": level,
                 "id": np.asarray(ids, dtype=object)[i.ravel()],
                 "quarter": q.ravel() + 1,
+                "baseline_quarter_usd_bn": np.asarray(base_q, float)[i.ravel()],
                 "revenue_at_risk_usd_bn": usd.ravel(),
                 "revenue_at_risk_pct": pct.ravel(),
                 "op_profit_at_risk_usd_bn": op.ravel(),

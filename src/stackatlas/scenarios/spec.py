@@ -52,7 +52,7 @@ TARGET_KINDS = (
     "supplier_countries",  # with inputs: scale by these countries' ETO share of the input
 )
 EXPOSURES = ("segment", "full")
-_TOP = {"name", "title", "description", "parameters", "model", "shocks", "references"}
+_TOP = {"name", "title", "description", "parameters", "model", "shocks", "references", "gains"}
 _SHOCK = {"kind", "label", "targets", "exposure", "size", "start", "duration", "recovery"}
 MODEL_FILE = "model.yaml"
 
@@ -94,6 +94,7 @@ class ScenarioSpec:
     shocks: list[ShockSpec]
     file: str
     references: list[str] = field(default_factory=list)
+    gains: str = ""  # when this shock helps someone (negative revenue at risk), in words
     doc: MarkedDoc | None = field(default=None, repr=False, compare=False)
 
     def all_params(self, model: ModelConfig | None = None) -> dict[str, ParamSpec]:
@@ -117,6 +118,7 @@ class ScenarioSpec:
             "description": self.description,
             "file": self.file,
             "references": self.references,
+            "gains": self.gains or None,
             "parameters": {k: v.to_dict() for k, v in self.params.items()},
             "model": {
                 k: (v.to_dict() if isinstance(v, Distribution) else v)
@@ -242,6 +244,7 @@ def parse_scenario(doc: MarkedDoc, model: ModelConfig | None = None) -> Scenario
         shocks,
         doc.file,
         [str(r) for r in refs],
+        " ".join(str(data.get("gains") or "").split()),
         doc,
     )
 

@@ -281,9 +281,16 @@ class ScenarioRunRequest(BaseModel):
 
 class LayerImpact(_Record):
     layer: str
-    baseline_revenue_usd_bn: float | None
-    revenue_at_risk_usd_bn: float | None
-    revenue_at_risk_pct: float | None
+    annual_revenue_usd_bn: float | None = Field(description="baseline annual revenue, USD bn")
+    baseline_horizon_usd_bn: float | None = Field(
+        description="baseline revenue over the horizon (annual x quarters / 4), USD bn"
+    )
+    revenue_at_risk_usd_bn: float | None = Field(
+        description="revenue below baseline summed over the horizon, USD bn (negative = gain)"
+    )
+    revenue_at_risk_pct: float | None = Field(
+        description="revenue at risk as % of baseline revenue over the same horizon"
+    )
     evidence: str
 
 
@@ -292,6 +299,11 @@ class ScenarioRunResponse(BaseModel):
     title: str
     description: str
     quarters: int
+    horizon_quarters: int = Field(description="quarters every USD sum and % is taken over")
+    measures: dict[str, str] = Field(description="what each column measures (denominator)")
+    gains_note: str | None = Field(
+        description="why some values are negative (gains), None when none is"
+    )
     draws: int
     seed: int
     evidence: str

@@ -253,6 +253,7 @@ def _scenario_page(
                 "unit": p.unit,
                 "description": p.description,
                 "origin": p.origin,
+                "advanced": p.advanced,
                 "distribution": str(p.distribution or ""),
             }
             for p in params.values()

@@ -15,6 +15,7 @@ from stackatlas.display import (
     DASH,
     EVIDENCE_LEGEND,
     evidence_symbol,
+    fmt_at_risk,
     fmt_num,
     fmt_pct,
     fmt_range,
@@ -57,6 +58,7 @@ def environment() -> Environment:
     )  # missing, never "None"
     env.filters.update(
         num=fmt_num,
+        at_risk=fmt_at_risk,
         pct=fmt_pct,
         sym=evidence_symbol,
         span=fmt_range,

@@ -345,8 +345,11 @@ def scenario_section(atlas: Atlas, result: Any) -> Section:
         chart("fig-scenario-fan", fan_chart(result)),
     ]
     origins = list(result.edges["origin"]) if "origin" in result.edges else []
+    explicit = {(d.supplier, d.customer): d.other_sources for d in atlas.dependencies}
+    for row in result.edges.itertuples():  # an explicit edge's further sources are cited too
+        origins += explicit.get((row.supplier, row.customer), [])
     companies = result.companies.sort_values(
-        "revenue_at_risk_pct", ascending=False, na_position="last"
+        "revenue_at_risk_pct", ascending=False, na_position="last", key=lambda s: s.abs()
     ).head(15)
     return Section(
         "scenario",
@@ -356,6 +359,7 @@ def scenario_section(atlas: Atlas, result: Any) -> Section:
             "result": result,
             "layers": records(result.layers),
             "companies": records(companies),
+            "edges": records(result.edges.head(12)),
             "parameters": records(result.parameters),
         },
         sources_of(atlas, origins),
@@ -382,7 +386,8 @@ def scenario_summary_section(
         results.append(result)
         layers = result.layers
         origins += list(result.edges["origin"]) if "origin" in result.edges else []
-        total = float(layers["revenue_at_risk_usd_bn"].fillna(0).sum())
+        known = layers["revenue_at_risk_usd_bn"].dropna()  # an unknown layer is not zero
+        total = float(known.sum()) if len(known) else None
         rows.append(
             {
                 "name": item["name"],
