@@ -106,6 +106,12 @@ def test_scenario_run_seeded_and_overridden(client: TestClient) -> None:
     assert base["point_basis"] == "default parameters" and base["bands_basis"] is None
     assert a["bands_basis"].startswith("50 Monte Carlo draws")
     assert half["point_basis"] == "default parameters with overrides: capacity_loss=0.1"
+    # every % names its denominator and horizon; money is summed over the same quarters
+    assert base["horizon_quarters"] == 8 and base["gains_note"] is None
+    assert "same 8 quarters" in base["measures"]["revenue_at_risk_pct"]
+    assert chips_base["baseline_horizon_usd_bn"] == pytest.approx(
+        chips_base["annual_revenue_usd_bn"] * 2
+    )
 
 
 @pytest.mark.parametrize(

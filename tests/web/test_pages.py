@@ -238,3 +238,40 @@ def test_audit_page_prints_year_claims_as_years(client: TestClient) -> None:
     assert row, "no audit row for openai-cash-flow-positive"
     assert '<td class="n">2029-2030</td>' in row.group(0)
     assert "2,029" not in html
+
+
+def test_scenario_page_names_horizon_gains_and_solver_settings(client: TestClient) -> None:
+    """Issue 18: every % names its denominator and horizon, money uses the same horizon,
+    gains are labelled and explained, solver settings sit in an advanced section, and the
+    three charts have distinct titles."""
+    html = client.get("/scenarios?name=taiwan-quake").text
+    form = html[html.index('id="scenario-run"') : html.index("</form>")]
+    params = form[form.index('id="scenario-params"') : form.index('id="model-params"')]
+    assert 'name="param-capacity_loss"' in params and "solver" not in params
+    advanced = form[form.index('id="solver-settings"') :]
+    assert "Advanced: solver settings" in advanced
+    assert 'name="param-solver_max_iterations"' in advanced
+    assert 'name="param-solver_tolerance"' in advanced
+    assert "share of <b>baseline revenue over the same 8 quarters</b>" in html
+    assert "revenue at risk, USD bn (8 quarters)" in html and "% of baseline (8 quarters)" in html
+    assert 'id="scenario-gains"' not in html  # the quake helps no one
+    titles = [block["layout"]["title"]["text"] for block in chart_blocks(html).values()]
+    assert len(titles) == len(set(titles)) == 3
+    path = html[html.index('id="scenario-path"') :]
+    assert "tsmc</a> → <a" in path and "explicit" in path
+    gains = client.post(
+        "/scenarios",
+        data={"name": "efficiency-shock", "param-demand_elasticity": "1.6"},
+    ).text
+    assert 'id="scenario-gains"' in gains and "Jevons paradox" in gains
+    assert ">gain " in gains
+
+
+def test_company_page_lists_sourced_edges(client: TestClient) -> None:
+    html = client.get("/companies/apple").text
+    edges = html[html.index("Suppliers of Apple") :]
+    assert "TSMC</a>" in edges[:600] and "explicit" in edges[:800]
+    assert "Apple designs its own processors" in edges
+    assert 'href="/sources#src-aapl-10k-fy2024"' in edges
+    html = client.get("/companies/nvidia").text
+    assert "Customers of Nvidia" in html and "inferred" in html

@@ -122,13 +122,18 @@ def _correlation(report: PortfolioReport) -> Table:
 def _scenario(report: PortfolioReport) -> Table:
     sc = report.scenario
     assert sc is not None
-    t = Table(title="Scenario profit at risk (position-weighted, > 0 = loss)", title_justify="left")
-    for col in ("scenario", "profit at risk", "p5", "p50", "p95", "covered"):
+    t = Table(
+        title="Scenario profit at risk: % of the holdings' baseline profit over the horizon "
+        "(position-weighted, > 0 = loss)",
+        title_justify="left",
+    )
+    for col in ("scenario", "quarters", "profit at risk", "p5", "p50", "p95", "covered"):
         t.add_column(col, justify="left" if col == "scenario" else "right")
     for r in sc.summary.itertuples(index=False):
         _add(
             t,
             r.scenario,
+            str(r.horizon_quarters),
             fmt_pct(r.profit_at_risk, 1),
             fmt_pct(r.p5, 1),
             fmt_pct(r.p50, 1),

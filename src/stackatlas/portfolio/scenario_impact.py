@@ -33,7 +33,8 @@ BAND_METHOD = "weighted company percentiles (comonotonic)"
 class ScenarioImpact:
     """Portfolio profit at risk per scenario (fractions of profit, > 0 = loss)."""
 
-    summary: pd.DataFrame  # scenario, title, profit_at_risk, p5, p50, p95, band_method, covered
+    summary: pd.DataFrame  # scenario, title, profit_at_risk, p5, p50, p95, band_method, covered,
+    # horizon_quarters (the quarters profit at risk is summed over)
     contributions: pd.DataFrame  # scenario, company, name, weight, profit_at_risk, contribution
     notes: list[str] = field(default_factory=list)
 
@@ -150,9 +151,15 @@ def scenario_impact(
         s, c = weighted_impact(
             result.scenario, result.title, company_profit_at_risk(result), dict(weights)
         )
+        s["horizon_quarters"] = result.quarters
         summaries.append(s)
         contribs.extend(c)
-    notes = []
+    quarters = sorted({s["horizon_quarters"] for s in summaries})
+    notes = [
+        "profit at risk: share of the holdings' baseline contribution profit lost over each "
+        f"scenario's horizon ({', '.join(map(str, quarters))} quarters), weighted by position; "
+        "negative = a gain"
+    ]
     if skipped:
         notes.append(
             "not run (they start at a chip input and need the CSET/ETO dataset: "
