@@ -135,11 +135,12 @@ class ScenarioResult:
             title_justify="left",
             box=None,
         )
-        for col in ("supplier → customer", "channel", "edge", "USD bn"):
+        for col in ("supplier → customer", "group", "channel", "edge", "USD bn"):
             path.add_column(col, justify="right" if col == "USD bn" else "left")
         for r in self.edges.head(8).itertuples():
             path.add_row(
                 f"{r.supplier} → {r.customer}",
+                str(r.group),
                 r.channel,
                 str(getattr(r, "edge_kind", "")),
                 f"{r.carried_usd_bn:,.1f}",
