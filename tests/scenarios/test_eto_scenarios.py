@@ -83,6 +83,10 @@ def test_flow_nodes_per_destination_and_the_rest_of_the_world(tmp_path: Path, at
     # ... and its market-link edges give that revenue share up: nothing is counted twice
     rest = edges[(edges["supplier"] == "asml") & (edges["origin"] != "eto:N20")]
     assert rest["revenue_share"].sum() == pytest.approx(0.0, abs=1e-12)
+    # the joined ETO edges are share-based (inferred); the atlas's explicit edges stay explicit
+    assert set(flow["edge_kind"]) == {"inferred"}
+    explicit = edges[edges["origin"].str.startswith("dependency:")]
+    assert len(explicit) and set(explicit["edge_kind"]) == {"explicit"}
 
 
 def test_flow_loss_is_the_shock_and_the_fabs_follow(tmp_path: Path, atlas_mapped) -> None:

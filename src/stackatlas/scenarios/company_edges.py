@@ -113,6 +113,12 @@ class _Explainer:
         )
 
     def inferred_note(self, origin: str) -> str:
+        if origin.startswith("eto:"):
+            return (
+                f"inferred from the CSET/ETO supply-chain dataset (input {origin[4:]}): the "
+                "provider's market share of the input, its destinations by the configured "
+                "exposure (scenarios/eto_network.py)"
+            )
         link = self.links.get(origin)
         if link is None:
             return "inferred (proportional sourcing)"
@@ -126,6 +132,8 @@ class _Explainer:
         )
 
     def inferred_sources(self, supplier: str, origin: str) -> list[str]:
+        if origin.startswith("eto:"):
+            return ["cset-eto-chip-dataset"]
         if origin.startswith("market:"):
             market = origin.removeprefix("market:")
             return [

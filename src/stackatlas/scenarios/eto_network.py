@@ -355,6 +355,8 @@ class _Builder:
             revenue=np.concatenate([net.revenue, np.full(extra_n, np.nan)]),
             exposure=frame["exposure"].to_numpy(float),
             origin=frame["origin"].to_numpy(object),
+            # ETO edges are share-based (proportional sourcing of an input): inferred
+            kind=frame["edge_kind"].fillna("inferred").to_numpy(object),
             names=np.concatenate(
                 [
                     net.names if net.names is not None else net.ids,

@@ -179,8 +179,7 @@ class ScenarioResult:
 def _flow_table(frame: pd.DataFrame) -> Table:
     """Chip-input flows (CSET/ETO): the share of each flow lost over the horizon."""
     table = Table(
-        title="chip input flows (CSET/ETO): % of each flow lost over the horizon (negative = "
-        "gain)",
+        title="chip input flows (CSET/ETO): % of each flow lost over the horizon (negative = gain)",
         title_justify="left",
         box=None,
     )
