@@ -72,6 +72,30 @@ def test_company_json_nvidia() -> None:
     assert "marsbit-2026-03-16" in [s["id"] for s in p["sources"]]
 
 
+@pytest.mark.parametrize(
+    ("company", "source"),
+    [
+        ("apple", "aapl-10k-fy2024"),
+        ("amd", "amd-10k-2024"),
+        ("qualcomm", "qcom-10k-fy2024"),
+        ("broadcom", "avgo-10k-fy2024"),
+        ("mediatek", "mediatek-ar-2024"),
+    ],
+)
+def test_company_json_traces_the_quake_to_a_sourced_tsmc_edge(company: str, source: str) -> None:
+    """Issue 18 done-when: each designer the taiwan-quake hits has an explicit TSMC edge with
+    shares, ranges, evidence and its source in `company --json`."""
+    p = json.loads(run("company", company, "--json").stdout)
+    edge = next(e for e in p["upstream"] if e["supplier"] == "tsmc" and e["group"] == "foundry")
+    assert edge["edge_kind"] == "explicit" and source in edge["sources"]
+    assert edge["input_low"] <= edge["input_share"] <= edge["input_high"]
+    assert edge["revenue_low"] <= edge["revenue_share"] <= edge["revenue_high"]
+    assert edge["evidence"] and edge["note"]
+    assert source in [s["id"] for s in p["sources"]]
+    tsmc = json.loads(run("company", "tsmc", "--json").stdout)
+    assert company in {e["customer"] for e in tsmc["downstream"] if e["edge_kind"] == "explicit"}
+
+
 def test_company_by_ticker_and_miss() -> None:
     result = run("company", "tsm")
     assert result.exit_code == 0 and "[tsmc]  TSM (NYSE)" in result.stdout

@@ -23,8 +23,8 @@ import pyarrow as pa
 
 from stackatlas import config
 from stackatlas.errors import ValidationError
-from stackatlas.sec.ixbrl import parse_ixbrl
-from stackatlas.sec.segments import filed_from_name, member_label
+from stackatlas.sec.filings import documents, read_document, with_accession
+from stackatlas.sec.segments import member_label
 
 if TYPE_CHECKING:
     from stackatlas.atlas.atlas import Atlas
@@ -110,44 +110,30 @@ def _months(start: object, end: object) -> int | None:
     return round((e - s).days / 30.44)
 
 
-def filing_concentration(path: Path, *, accession: str | None = None) -> pd.DataFrame:
-    """``customer_concentration`` of one filing document (its date read from the name)."""
-    return customer_concentration(
-        parse_ixbrl(path, accession=accession, filed=filed_from_name(Path(path)))
-    )
-
-
-_CACHE: dict[tuple[str, float], pd.DataFrame] = {}
+def filing_concentration(path: Path, atlas: Atlas | None = None) -> pd.DataFrame:
+    """``customer_concentration`` of one filing document (its date read from the name; the
+    accession from the matching atlas filing source when ``atlas`` is given)."""
+    return customer_concentration(with_accession(read_document(Path(path)), atlas))
 
 
 def company_concentration(cik: int, atlas: Atlas | None = None) -> pd.DataFrame:
     """Major-customer facts of one company from the filings beside ``$STACKATLAS_SEC_DIR``
-    (``filings/``), each document parsed once per modification time; accessions resolved to
-    the atlas filing source where one matches. Empty when there are none."""
-    from stackatlas.sec.segments import resolve_accession
-
+    (``filings/``; each document parsed once per version by ``sec.filings``), newest period
+    first. Empty when there are none; an unreadable document is left out."""
     sec_dir = config.sec_dir()
     folder = sec_dir / "filings" if sec_dir is not None else None
     parts = []
     if folder is not None and folder.is_dir():
-        for path in sorted(folder.glob("*")):
-            if path.suffix.lower() not in (".html", ".htm", ".xml"):
+        for path in documents(folder):
+            try:
+                facts = read_document(path)
+            except ValidationError:
                 continue
-            key = (str(path.resolve()), path.stat().st_mtime)
-            if key not in _CACHE:
-                try:
-                    _CACHE[key] = filing_concentration(path)
-                except ValidationError:
-                    _CACHE[key] = pd.DataFrame(columns=COLUMNS)
-            part = _CACHE[key]
-            part = part[part["cik"] == int(cik)]
-            if part.empty:
+            if not facts.num_rows or int(facts.column("cik")[0].as_py() or -1) != int(cik):
                 continue
-            if atlas is not None:
-                found = resolve_accession(atlas, int(cik), filed_from_name(path))
-                if found:
-                    part = part.assign(accession=found)
-            parts.append(part)
+            part = customer_concentration(with_accession(facts, atlas))
+            if not part.empty:
+                parts.append(part)
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
     rows = pd.concat(parts, ignore_index=True).drop_duplicates(
