@@ -392,6 +392,6 @@ def _bind(func: Callable[[str], str], name: str) -> Callable[[], str]:
     return read
 
 
-def serve_stdio() -> None:
-    """Run the server over stdio (what ``stackatlas mcp`` does)."""
-    build_server().run("stdio")
+def serve_stdio(atlas: Atlas | None = None) -> None:
+    """Run the server over stdio (what ``stackatlas mcp`` does), over ``atlas`` if given."""
+    build_server(atlas).run("stdio")
