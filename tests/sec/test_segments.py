@@ -178,7 +178,7 @@ def test_cli_segments_json_and_store(fixtures) -> None:
 
     from typer.testing import CliRunner
 
-    from stackatlas.sec.segment_table import COLUMNS as SEGMENTS_JSON_KEYS
+    from stackatlas.sec.segment_view import COLUMNS as SEGMENTS_JSON_KEYS
 
     runner = CliRunner()
     path = fixtures / "ixbrl" / "exco-10-k-2025-02-14.html"

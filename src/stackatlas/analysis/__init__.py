@@ -1,1 +1,63 @@
-"""stackatlas.analysis."""
+"""Analyses of the stack: one function per question, each returning a result object with
+``to_dict`` (JSON) and ``__rich__`` (terminal), its tables as DataFrames.
+
+    profit_pools(atlas)            where the profit sits, by layer or segment, over the years
+    hyperscaler_capex(atlas)       capex vs operating cash flow of the hyperscalers
+    evaluate_signals(atlas)        the watch list (record_snapshot stores a reading)
+    audit_claims(atlas)            the atlas's figures checked against SEC filings
+    flow_graph(atlas)              the money-flow graph (find_cycles, burn_destinations)
+    market_concentration(atlas)    HHI per market; chokepoints(atlas): suppliers by reach
+    project_lab(lab)               a model lab's cash path (sensitivity: breakeven grid)
+"""
+
+from stackatlas.analysis.audit import AuditReport, audit_claims
+from stackatlas.analysis.burn import BurnDestinations, burn_destinations
+from stackatlas.analysis.capex import CapexTracker, hyperscaler_capex
+from stackatlas.analysis.concentration import (
+    Chokepoints,
+    Concentration,
+    chokepoints,
+    market_concentration,
+)
+from stackatlas.analysis.cycles import CycleReport, find_cycles
+from stackatlas.analysis.economics import (
+    LabProjection,
+    Sensitivity,
+    available_labs,
+    project_lab,
+    sensitivity,
+)
+from stackatlas.analysis.flows import FlowGraph, flow_graph
+from stackatlas.analysis.profit_pools import ProfitPools, profit_pools
+from stackatlas.analysis.signal_defs import SignalDef, load_signal_definitions
+from stackatlas.analysis.signal_history import SignalReport, record_snapshot
+from stackatlas.analysis.signals import evaluate_signals
+
+__all__ = [
+    "AuditReport",
+    "BurnDestinations",
+    "CapexTracker",
+    "Chokepoints",
+    "Concentration",
+    "CycleReport",
+    "FlowGraph",
+    "LabProjection",
+    "ProfitPools",
+    "Sensitivity",
+    "SignalDef",
+    "SignalReport",
+    "audit_claims",
+    "available_labs",
+    "burn_destinations",
+    "chokepoints",
+    "evaluate_signals",
+    "find_cycles",
+    "flow_graph",
+    "hyperscaler_capex",
+    "load_signal_definitions",
+    "market_concentration",
+    "profit_pools",
+    "project_lab",
+    "record_snapshot",
+    "sensitivity",
+]

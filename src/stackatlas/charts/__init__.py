@@ -13,14 +13,12 @@ Plotly is imported in this package and nowhere else. The figure functions load o
 (PEP 562), so code that only needs the palette (terminal tables) does not import plotly.
 """
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+import importlib
+import typing
 
 from stackatlas.charts.theme import LAYER_COLORS, Chart, chart, layer_color, rich_style
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from stackatlas.charts.atlas import stack_map_figure
     from stackatlas.charts.money import (
         capex_ocf_chart,
@@ -85,11 +83,11 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> typing.Any:
     module = _FIGURES.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"stackatlas.charts.{module}"), name)
+    return getattr(importlib.import_module(f"stackatlas.charts.{module}"), name)
 
 
 def __dir__() -> list[str]:

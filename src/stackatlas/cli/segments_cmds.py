@@ -1,6 +1,6 @@
 """``stackatlas segments FILE``: segment revenue with shares from one inline-XBRL filing.
 
-Thin: parse options -> ``stackatlas.sec.segment_table.segment_table`` -> rich table or ``--json``.
+Thin: parse options -> ``stackatlas.sec.segment_view.segment_table`` -> rich table or ``--json``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def segments_cmd(
     out: Output,
 ) -> None:
     """Segment and product-line revenue of one filing, each with its share of total revenue."""
-    from stackatlas.sec.segment_table import segment_table
+    from stackatlas.sec.segment_view import segment_table
     from stackatlas.sec.segments import ingest_filing
 
     atlas = load_atlas(atlas_overlay)

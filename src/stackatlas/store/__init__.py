@@ -1,4 +1,4 @@
-"""The embedded DuckDB store."""
+"""The embedded DuckDB store (one file: atlas tables, SEC facts, prices, signal snapshots)."""
 
 from stackatlas.store.store import Store
 

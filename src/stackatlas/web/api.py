@@ -69,7 +69,7 @@ async def layers(request: Request) -> Response:
 async def companies(request: Request) -> Response:
     """Every atlas company with its layers and segments."""
 
-    from stackatlas.atlas.company_list import company_list
+    from stackatlas.atlas.companies import company_list
 
     def build(atlas: Any, store: Any) -> dict[str, Any]:
         return company_list(atlas).to_dict()

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat
 
-from stackatlas.atlas.company_list import CompanyList
+from stackatlas.atlas.companies import CompanyList
 from stackatlas.atlas.views import CompanyProfile, MapLayer, SourceItem
 
 EvidenceStr = Literal["reported", "derived", "estimated", "scenario", "unresolved"]

@@ -133,7 +133,7 @@ for _path, _key in PAGES.items():
 def companies_page(request: Request) -> HTMLResponse:
     data = _data(request)
 
-    from stackatlas.atlas.company_list import company_list
+    from stackatlas.atlas.companies import company_list
 
     def build(atlas: Any, store: Any) -> bytes:
         rows = company_list(atlas).by_name()
