@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "analysis_network"))
-from network_atlas import tiny_atlas
 
 from stackatlas.analysis.concentration import (
     chokepoints,
@@ -19,11 +13,12 @@ from stackatlas.analysis.concentration import (
     market_concentration,
 )
 from stackatlas.errors import NotFoundError
+from tests.builders import network_atlas
 
 
 def test_cloud_hhi_with_article_shares():
     # article: AWS 31%, Azure 24%, Google Cloud 11% -> 31² + 24² + 11² = 961 + 576 + 121 = 1,658
-    row = market_concentration(tiny_atlas(), "cloud").table.iloc[0]
+    row = market_concentration(network_atlas(), "cloud").table.iloc[0]
     assert row["hhi"] == pytest.approx(1658)
     assert row["band"] == "moderately concentrated"  # 1,000-1,800 under the 2023 guidelines
     assert row["band_2010"] == "moderately concentrated"  # 1,500-2,500 under the 2010 ones
@@ -47,7 +42,7 @@ def test_bands_2023_vs_2010():
 
 
 def test_all_markets_sorted_and_sole_supplier():
-    table = market_concentration(tiny_atlas()).table
+    table = market_concentration(network_atlas()).table
     assert list(table["market"]) == ["euv", "gpu", "cloud"]
     euv = table.iloc[0]
     assert euv["hhi"] == 10_000 and euv["band"] == "highly concentrated"
@@ -56,7 +51,7 @@ def test_all_markets_sorted_and_sole_supplier():
 
 def test_unknown_market_suggests():
     with pytest.raises(NotFoundError, match="did you mean"):
-        market_concentration(tiny_atlas(), "clouds")
+        market_concentration(network_atlas(), "clouds")
 
 
 def test_chokepoint_ranking_by_hand():
@@ -65,7 +60,7 @@ def test_chokepoint_ranking_by_hand():
     #   cost flows asml->tsmc->nvda->msft->oai; downstream = 6 of 8 non-suppliers -> reach 0.75.
     # gpu (chips; nvda, amd): upper {msft, oai, amzn, goog} + nvda->msft->oai -> 4 of 7.
     # cloud (cloud; amzn, msft, goog): upper {oai} (msft is a supplier) -> 1 of 6.
-    result = chokepoints(tiny_atlas())
+    result = chokepoints(network_atlas())
     table = result.table
     assert list(table["company"]) == ["asml", "nvda", "amzn", "msft", "amd", "goog"]
     scores = dict(zip(table["company"], table["score"], strict=True))
@@ -83,18 +78,18 @@ def test_chokepoint_ranking_by_hand():
 
 def test_chokepoints_of_one_market_keep_their_overall_rank():
     # cloud suppliers amzn, msft, goog rank 3, 4 and 6 among all markets (see above)
-    cloud = chokepoints(tiny_atlas(), "cloud")
+    cloud = chokepoints(network_atlas(), "cloud")
     assert list(cloud.table["company"]) == ["amzn", "msft", "goog"]
     assert list(cloud.table["rank"]) == [3, 4, 6]
     assert cloud.single_points.empty
-    assert list(chokepoints(tiny_atlas(), "gpu").single_points["company"]) == ["nvda"]
+    assert list(chokepoints(network_atlas(), "gpu").single_points["company"]) == ["nvda"]
     with pytest.raises(NotFoundError, match="did you mean: cloud"):
-        chokepoints(tiny_atlas(), "clouds")
+        chokepoints(network_atlas(), "clouds")
 
 
 def test_share_sum_over_100_keeps_others_at_zero():
     shares = [("cloud", "amzn", 0.6), ("cloud", "msft", 0.5)]
-    row = market_concentration(tiny_atlas(shares=shares), "cloud").table.iloc[0]
+    row = market_concentration(network_atlas(shares=shares), "cloud").table.iloc[0]
     assert row["others"] == 0 and row["share_sum"] == pytest.approx(110)
     assert row["hhi"] == row["hhi_others_single"] == pytest.approx(3600 + 2500)
 
@@ -102,7 +97,7 @@ def test_share_sum_over_100_keeps_others_at_zero():
 def test_hhi_bars_have_band_lines_and_hatching():
     from stackatlas.charts.network import hhi_bars
 
-    fig = hhi_bars(market_concentration(tiny_atlas()))
+    fig = hhi_bars(market_concentration(network_atlas()))
     bar = fig.data[0]
     assert list(bar.y) == ["Cloud", "GPU", "EUV"]  # lowest first, drawn bottom-up
     assert list(bar.x) == pytest.approx([1658, 8489, 10_000])
@@ -118,7 +113,7 @@ def test_hhi_band_labels_do_not_overlap():
     from stackatlas.charts.network import hhi_bars
 
     for guidelines, (low, high) in (("2023", (1000, 1800)), ("2010", (1500, 2500))):
-        fig = hhi_bars(market_concentration(tiny_atlas(), guidelines=guidelines))
+        fig = hhi_bars(market_concentration(network_atlas(), guidelines=guidelines))
         labels = {a.x: a for a in fig.layout.annotations}
         assert sorted(labels) == [low, high]
         assert labels[low].xanchor == "right" and labels[high].xanchor == "left"
@@ -159,7 +154,7 @@ def test_hhi_bounds(raw):
     market = [("cloud", f"c{i}", s) for i, s in enumerate(shares)]
     extra = tuple(f"c{i}" for i in range(len(shares)))
     row = market_concentration(
-        tiny_atlas(shares=market, extra_companies=extra), "cloud"
+        network_atlas(shares=market, extra_companies=extra), "cloud"
     ).table.iloc[0]
     n = len(shares)
     assert row["hhi"] <= row["hhi_others_single"] <= 10_000 + 1e-6

@@ -1,25 +1,20 @@
 """Money-flow graph: layer collapsing, cycles and burn destinations on a hand-built atlas.
 
-Expected numbers are worked out by hand from tests/fixtures/analysis_network/network_atlas.py
+Expected numbers are worked out by hand from network_atlas() in tests/builders.py
 (see the comments next to each assertion).
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "analysis_network"))
-from network_atlas import FLOWS, tiny_atlas
-
 from stackatlas.analysis.burn import burn_destinations
 from stackatlas.analysis.cycles import find_cycles, simple_cycles
 from stackatlas.analysis.flows import flow_graph, node_split, node_type, period_years
+from tests.builders import FLOWS, network_atlas
 
 
 def _totals(frame):
@@ -34,7 +29,7 @@ def test_layer_totals_by_hand():
     # f3 msft->nvda capex 20 [16, 24] (payer hint cloud) -> cloud->chips 20.
     # f4 nvda->tsmc 8 + f7 tsmc->asml 3 -> chips->chips 11; f5 nvda->oai 4 -> chips->models 4.
     # f6 oai->util power 1 -> models->energy 1.
-    totals = _totals(flow_graph(tiny_atlas()).layer_totals())
+    totals = _totals(flow_graph(network_atlas()).layer_totals())
     assert set(totals) == {
         ("applications", "models"),
         ("cloud", "models"),
@@ -59,7 +54,7 @@ def test_layer_totals_by_hand():
 
 
 def test_segment_level_and_sankey_tables():
-    graph = flow_graph(tiny_atlas())
+    graph = flow_graph(network_atlas())
     seg = _totals(graph.collapse("segment"))
     assert seg[("hyperscalers", "design-gpu")].mid == pytest.approx(20)
     assert seg[("enterprise-software", "frontier-labs")].mid == pytest.approx(5)
@@ -76,14 +71,16 @@ def test_group_expands_equally_and_unresolved_amount_propagates():
         ("g1", "big", "nvda", "capex_purchase", 10, None, None, "2025", "art"),
         ("g2", "oai", "msft", "cloud_commitment", None, None, None, "2025", "art"),
     ]
-    graph = flow_graph(tiny_atlas(flows))
+    graph = flow_graph(network_atlas(flows))
     totals = _totals(graph.layer_totals())
     # big = msft + amzn; capex payer hint cloud: both are cloud -> cloud->chips 10
     assert totals[("cloud", "chips")].mid == pytest.approx(10)
     assert pd.isna(totals[("models", "cloud")].mid)  # never a zero that looks right
     assert totals[("models", "cloud")].evidence == "unresolved"
     # without a hint the group splits as the mean of its members: msft (0.5/0.5), amzn (cloud 1)
-    assert node_split(tiny_atlas(), "big") == pytest.approx({"cloud": 0.75, "applications": 0.25})
+    assert node_split(network_atlas(), "big") == pytest.approx(
+        {"cloud": 0.75, "applications": 0.25}
+    )
 
 
 def test_group_payee_keeps_members_in_the_hinted_layer_and_debt_is_left_out():
@@ -92,12 +89,12 @@ def test_group_payee_keeps_members_in_the_hinted_layer_and_debt_is_left_out():
         ("m2", "oai", "mix", "services", 4, None, None, "2025", "art"),
         ("d1", "msft", "nvda", "debt", 5, None, None, "2025", "art"),
     ]
-    totals = _totals(flow_graph(tiny_atlas(flows)).layer_totals())
+    totals = _totals(flow_graph(network_atlas(flows)).layer_totals())
     # mix = amzn (cloud) + util (energy): cloud spend goes to amzn only; services split 2 / 2
     assert totals[("models", "cloud")].mid == pytest.approx(10 + 2)
     assert totals[("models", "energy")].mid == pytest.approx(2)
     assert ("applications", "chips") not in totals  # debt is financing: not counted twice
-    with_debt = _totals(flow_graph(tiny_atlas(flows), include_debt=True).layer_totals())
+    with_debt = _totals(flow_graph(network_atlas(flows), include_debt=True).layer_totals())
     assert with_debt[("applications", "chips")].mid == pytest.approx(2.5)
 
 
@@ -106,7 +103,7 @@ def test_kind_hints_on_the_payer_side():
         ("k1", "msft", "amzn", "cloud_commitment", 4, None, None, "2025", "art"),
         ("k2", "msft", "oai", "equity_investment", 2, None, None, "2025", "art"),
     ]
-    totals = _totals(flow_graph(tiny_atlas(flows)).layer_totals())
+    totals = _totals(flow_graph(network_atlas(flows)).layer_totals())
     # a cloud buying capacity from another: msft's cloud business pays (not its apps)
     assert totals[("cloud", "cloud")].mid == pytest.approx(4)
     # equity has no payer hint: msft's 50/50 cloud/apps split applies
@@ -119,7 +116,7 @@ def test_node_type_follows_atlas_node_kind():
     same id, as in the shipped atlas's ``hyperscalers``), plus layers and unknown ids."""
     from stackatlas.atlas.models import Group
 
-    atlas = tiny_atlas()
+    atlas = network_atlas()
     atlas.groups["hyperscalers"] = Group(id="hyperscalers", name="H", members=["msft", "amzn"])
     assert [
         node_type(atlas, n)
@@ -130,7 +127,7 @@ def test_node_type_follows_atlas_node_kind():
 
 def test_unknown_node_is_listed_not_silently_totalled():
     flows = [("x1", "oai", "nowhere", "services", 5, None, None, "2025", "art")]
-    graph = flow_graph(tiny_atlas(flows))
+    graph = flow_graph(network_atlas(flows))
     assert graph.unmapped == ["x1"]
     assert graph.layer_totals().empty
 
@@ -157,7 +154,7 @@ def test_per_year_annualises_multi_year_commitments():
         ("c1", "oai", "msft", "cloud_commitment", 250, None, None, "2025-2034", "art"),
         ("c2", "oai", "util", "power_purchase", 2, None, None, "until 2032", "art"),
     ]
-    graph = flow_graph(tiny_atlas(flows), per_year=True)
+    graph = flow_graph(network_atlas(flows), per_year=True)
     edges = graph.edges.set_index("id")
     assert edges.loc["c1", "mid"] == pytest.approx(25)  # 250 / 10 years
     assert graph.not_annualised == ["c2"]  # the edge stays, its yearly amount is unknown
@@ -170,7 +167,7 @@ def test_partly_unknown_aggregates_keep_a_lower_bound():
         ("b", "oai", "msft", "revenue_share", None, None, None, "until 2032", "art"),
         ("c", "msft", "oai", "equity_investment", 13, None, None, "2019-2026", "filing"),
     ]
-    atlas = tiny_atlas(flows)
+    atlas = network_atlas(flows)
     totals = _totals(flow_graph(atlas).layer_totals())
     models_cloud = totals[("models", "cloud")]
     assert pd.isna(models_cloud.mid) and models_cloud.known == pytest.approx(250)
@@ -191,7 +188,7 @@ def test_partly_unknown_aggregates_keep_a_lower_bound():
 
 
 def test_planted_cycles_found_with_amounts():
-    report = find_cycles(tiny_atlas(), per_year=False)
+    report = find_cycles(network_atlas(), per_year=False)
     paths = [c.path for c in report.cycles]
     assert paths == ["msft → oai → msft", "msft → nvda → oai → msft"]
     loop, triangle = report.cycles
@@ -218,8 +215,8 @@ def test_cycle_through_group_only_when_expanded():
         ("g1", "big", "oai", "equity_investment", 10, None, None, "2025", "art"),
         ("g2", "oai", "msft", "cloud_commitment", 3, None, None, "2025", "art"),
     ]
-    assert find_cycles(tiny_atlas(flows), per_year=False).cycles == []
-    report = find_cycles(tiny_atlas(flows), per_year=False, expand_groups=True)
+    assert find_cycles(network_atlas(flows), per_year=False).cycles == []
+    report = find_cycles(network_atlas(flows), per_year=False, expand_groups=True)
     (cycle,) = report.cycles
     assert cycle.path == "msft → oai → msft"  # msft's outflow 5 > oai's 3, so it leads
     assert cycle.bottleneck["mid"] == pytest.approx(3)  # min(10 / 2 members, 3)
@@ -250,7 +247,7 @@ def _canonical(cycle: list[str]) -> tuple[str, ...]:
 
 
 def test_burn_destinations_by_layer():
-    burn = burn_destinations(tiny_atlas(), "oai")
+    burn = burn_destinations(network_atlas(), "oai")
     by_layer = burn.by_layer.set_index("layer")
     # oai cost outflows: cloud commitment 6 + revenue share 2.6 -> cloud 8.6; power 1 -> energy
     assert list(by_layer.index) == ["energy", "cloud"]
@@ -262,7 +259,7 @@ def test_burn_destinations_by_layer():
     # equity flows (f1, f5) are financing and never part of the chain
     hops = dict(zip(burn.downstream["flow_id"], burn.downstream["hop"], strict=True))
     assert hops == {"f2": 1, "f6": 1, "f8": 1, "f3": 2, "f4": 3, "f7": 4}
-    msft = burn_destinations(tiny_atlas(), "msft")
+    msft = burn_destinations(network_atlas(), "msft")
     assert list(msft.excluded["id"]) == ["f1"]  # the equity investment is financing, not cost
     assert msft.by_layer.set_index("layer").loc["chips", "mid"] == pytest.approx(20)
 
@@ -275,13 +272,13 @@ def test_sankey_figure_fades_low_confidence_and_partial_links():
         ("b", "msft", "nvda", "capex_purchase", None, None, None, "2025", "art"),
         ("c", "msft", "nvda", "capex_purchase", 3, None, None, "2025", "art"),
     ]
-    fig = flow_sankey(flow_graph(tiny_atlas(flows)), "layer")
+    fig = flow_sankey(flow_graph(network_atlas(flows)), "layer")
     link = fig.data[0].link
     assert list(link.value) == [3, 6]  # cloud->chips (known part of 2 flows), models->cloud
     alphas = [float(c.rsplit(",", 1)[1].rstrip(")")) for c in link.color]
     assert alphas == [0.45 * 0.5, 0.45]  # medium confidence; partly unknown drawn fainter
     assert link.customdata[0].startswith("≥ 3.0 bn")
-    company = flow_sankey(flow_graph(tiny_atlas()), "company")
+    company = flow_sankey(flow_graph(network_atlas()), "company")
     assert len(company.data[0].link.value) == 7  # 8 flows, 7 company pairs (f2 + f8 share one)
 
 
@@ -341,7 +338,7 @@ def test_cycle_revenue_share_uses_latest_full_year_revenue():
         fig("m3", "msft", "revenue", 70.0, "usd_billion", "Q4 FY2026"),  # a quarter
         fig("o1", "oai", "annualized_revenue", 20.0, "usd_billion", "2025"),
     ]
-    atlas = dataclasses.replace(tiny_atlas(), figures=figures)
+    atlas = dataclasses.replace(network_atlas(), figures=figures)
     loop = find_cycles(atlas).cycles[0]
     returns = loop.returns.set_index("node")
     assert returns.loc["msft", "revenue"] == pytest.approx(250)  # FY2025 in $M -> 250 bn
@@ -396,7 +393,7 @@ def test_collapsing_conserves_money(rows):
     flows = [
         (f"r{i}", a, b, k, amt, None, None, "2025", "art") for i, (a, b, k, amt) in enumerate(rows)
     ]
-    graph = flow_graph(tiny_atlas(flows))
+    graph = flow_graph(network_atlas(flows))
     placed = sum(amt for i, (_, _, _, amt) in enumerate(rows) if f"r{i}" not in graph.unmapped)
     assert graph.layer_totals()["mid"].sum() == pytest.approx(placed)
     assert graph.collapse("company")["mid"].sum() == pytest.approx(sum(r[3] for r in rows))

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from portfolio_atlas import build_atlas
 
 from stackatlas.atlas.atlas import Atlas
+from tests.builders import portfolio_atlas
 
 
 @pytest.fixture
 def atlas() -> Atlas:
-    return build_atlas()
+    return portfolio_atlas()
 
 
 @pytest.fixture

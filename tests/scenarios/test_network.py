@@ -2,137 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import numpy as np
 import pytest
 
-from stackatlas.atlas.atlas import Atlas
-from stackatlas.atlas.models import (
-    Company,
-    Dependency,
-    Figure,
-    Flow,
-    Layer,
-    Market,
-    Membership,
-    Segment,
-    Share,
-    Source,
-)
+from stackatlas.atlas.models import Dependency
 from stackatlas.scenarios import build_network, run_scenario
 from stackatlas.scenarios.params import ModelConfig, model_config
+from tests.builders import scenario_atlas
 
-D = date(2025, 12, 31)
-
-
-def _atlas(dependencies: list[Dependency] | None = None) -> Atlas:
-    src = Source(
-        id="s", title="t", publisher="p", url="https://example.org", published=D, kind="dataset"
-    )
-    layers = [
-        Layer(
-            id="chips",
-            name="Chips",
-            order=2,
-            level=2,
-            level_name="x",
-            risk="r",
-            description="d",
-            segments=[
-                Segment(id="foundry", name="F", description="d"),
-                Segment(id="design-gpu", name="G", description="d"),
-            ],
-        ),
-        Layer(
-            id="cloud",
-            name="Cloud",
-            order=3,
-            level=3,
-            level_name="x",
-            risk="r",
-            description="d",
-            segments=[Segment(id="hyperscalers", name="H", description="d")],
-        ),
-    ]
-    companies = {
-        c: Company(id=c, name=c.upper(), country="US", listed=True)
-        for c in ("fab1", "fab2", "gpu1", "gpu2", "cloud1")
-    }
-    memberships = [
-        Membership(company=c, segment=s, weight=w, as_of=D, source="s")
-        for c, s, w in (
-            ("fab1", "foundry", 1.0),
-            ("fab2", "foundry", 0.5),
-            ("gpu1", "design-gpu", 1.0),
-            ("gpu2", "design-gpu", 0.5),
-            ("cloud1", "hyperscalers", 0.4),
-        )
-    ]
-    figures = [
-        Figure(
-            id=f"{c}-rev",
-            subject_type="company",
-            subject=c,
-            metric="revenue",
-            value=v,
-            unit="usd_billion",
-            period="2025",
-            kind="actual",
-            source="s",
-        )
-        for c, v in (("fab1", 100), ("fab2", 40), ("gpu1", 300), ("gpu2", 100), ("cloud1", 500))
-    ]
-    figures.append(
-        Figure(
-            id="gm",
-            subject_type="company",
-            subject="gpu1",
-            metric="gross_margin",
-            value=60,
-            unit="percent",
-            period="FY2025",
-            kind="actual",
-            source="s",
-        )
-    )
-    return Atlas(
-        layers=layers,
-        sources={"s": src},
-        companies=companies,
-        memberships=memberships,
-        markets={
-            "foundry": Market(id="foundry", name="Foundry", segment="foundry", measure="revenue")
-        },
-        shares=[
-            Share(market="foundry", company="fab1", share=0.8, as_of=D, source="s"),
-            Share(market="foundry", company="fab2", share=0.2, as_of=D, source="s"),
-        ],
-        groups={},
-        figures=figures,
-        flows=[
-            Flow(
-                id="f1",
-                **{"from": "cloud1", "to": "gpu1"},
-                kind="capex_purchase",
-                amount=30,
-                period="2025",
-                source="s",
-                confidence="high",
-            ),
-            Flow(
-                id="f2",
-                **{"from": "cloud1", "to": "gpu2"},
-                kind="equity_investment",
-                amount=99,
-                period="2025",
-                source="s",
-                confidence="high",
-            ),
-        ],
-        dependencies=dependencies or [],
-        version="test",
-    )
 
 
 def _model() -> ModelConfig:
@@ -157,7 +35,7 @@ def _model() -> ModelConfig:
 
 
 def test_edges_from_market_shares_memberships_and_flows() -> None:
-    net = build_network(_atlas(), _model())
+    net = build_network(scenario_atlas(), _model())
     edges = net.edges_frame().set_index(["supplier", "customer"])
     # market link: input share = market share; revenue share = supplier exposure x coverage x
     # buyer share, buyers sized by membership weight x revenue: gpu1 300, gpu2 0.5 x 100 = 50
@@ -187,7 +65,11 @@ def test_dependency_overrides_and_adds_edges() -> None:
             supplier="fab2", customer="cloud1", input_share=0.1, revenue_share=0.05, source="s"
         ),
     ]
-    edges = build_network(_atlas(deps), _model()).edges_frame().set_index(["supplier", "customer"])
+    edges = (
+        build_network(scenario_atlas(deps), _model())
+        .edges_frame()
+        .set_index(["supplier", "customer"])
+    )
     assert edges.loc[("fab1", "gpu1"), ["input_share", "revenue_share"]].tolist() == [1.0, 0.3]
     assert edges.loc[("fab1", "gpu1"), "group"] == "foundry"  # keeps the derived group
     # the explicit 1.0 leaves no room for fab2 in gpu1's foundry input (gpu2 keeps 0.2)
@@ -207,7 +89,7 @@ model: {substitution_headroom: 0.0, inventory_quarters: 0.0, horizon_quarters: 2
 shocks:
   - {kind: supply, targets: {companies: [fab1]}, exposure: full, size: 0.5, duration: 1}
 """)
-    atlas = _atlas()
+    atlas = scenario_atlas()
     result = run_scenario(path, atlas=atlas, network=build_network(atlas, _model()))
     companies = result.companies.set_index("company")
     # gpu1: 0.8 x 0.5 = 0.40 of its foundry input lost in quarter 1, exposure 1

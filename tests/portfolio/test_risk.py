@@ -183,13 +183,12 @@ def test_yfinance_download_is_cached_in_the_store(
     again = load_prices(["NVDA"])
     assert list(again.get("NVDA")) == [1.0, 1.5] and calls == ["NOPE", "NVDA"]
     # and analyze_portfolio values shares with the cached close, offline
-    from portfolio_atlas import build_atlas
-
     from stackatlas.portfolio import analyze_portfolio
+    from tests.builders import portfolio_atlas
 
     path = tmp_path / "p.csv"
     path.write_text("ticker,shares\nNVDA,4\nCASH,2\n")
-    report = analyze_portfolio(path, atlas=build_atlas())
+    report = analyze_portfolio(path, atlas=portfolio_atlas())
     w = report.holdings.set_index("ticker")["weight"]
     assert w["NVDA"] == pytest.approx(6 / 8)  # 4 x 1.5 (cached adj close) vs cash 2
     assert any("offline: no cached prices for" in n for n in report.notes)
