@@ -6,7 +6,8 @@ changes only together with its tests:
     network_atlas()    flows, cycles, concentration (tests/analysis/test_flows, _concentration)
     portfolio_atlas()  holdings, exposure, risk, profiles (tests/portfolio)
     scenario_atlas()   the supply network the scenario engine builds (tests/scenarios)
-    money_atlas()      profit pools, capex, signals, audit (tests/analysis)
+    money_atlas()      profit pools, capex, signals, audit, the resolver (frames_resolver: the
+                       seam the analyses take instead of reading companyfacts)
 """
 
 from __future__ import annotations
@@ -378,3 +379,24 @@ def fundamentals_frame(rows: list[tuple]) -> pd.DataFrame:
     df["start"] = pd.to_datetime(df["start"]).dt.date
     df["end"] = pd.to_datetime(df["end"]).dt.date
     return df
+
+
+def frames_resolver(atlas: Atlas, frames: dict, *, figures: bool = True) -> Any:
+    """A resolver whose SEC numbers are ``frames`` (company id -> fundamentals frame, or an
+    ``(annual, quarterly)`` pair, or an exception), then the atlas figures: the public seam
+    the analyses take (``resolver=``) instead of reading companyfacts."""
+    from stackatlas.resolver import FrameProvider, Resolver
+    from stackatlas.resolver.atlas_provider import AtlasFiguresProvider
+
+    providers = [FrameProvider(frames, name="sec-test", label="test SEC frames", filing=True)]
+    if figures:
+        providers.append(AtlasFiguresProvider(atlas))
+    return Resolver(atlas, providers)
+
+
+def use_frames(monkeypatch: Any, atlas: Atlas, frames: dict, *, figures: bool = True) -> None:
+    """Make every default resolver (CLI, web) read ``frames`` (see ``frames_resolver``)."""
+    monkeypatch.setattr(
+        "stackatlas.resolver.resolver.default_providers",
+        lambda a, store=None: frames_resolver(atlas, frames, figures=figures).providers,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from money_atlas import company, figure, fundamentals_frame, mini_atlas, use_frames
+from tests.builders import company, figure, fundamentals_frame, money_atlas, use_frames
 
 M = 1_000_000
 
@@ -19,7 +19,7 @@ def test_audit_status_filter_still_states_the_totals(monkeypatch) -> None:
         fundamentals_frame([("revenue", 2026, "FY", "2025-01-27", "2026-01-25", 215_938 * M)]),
         fundamentals_frame([]),
     )
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("nvidia", 1045810)],
         memberships=[],
         figures=[
@@ -50,7 +50,7 @@ def test_pools_table_names_the_periods_it_does_not_show(monkeypatch) -> None:
             ("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * b),
         ]
     )
-    atlas = mini_atlas()
+    atlas = money_atlas()
     use_frames(monkeypatch, atlas, {"chipco": frame, "cloudco": frame})
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     out = CliRunner().invoke(app, ["pools"], env={"COLUMNS": "200"})

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from money_atlas import company, figure, frames_resolver, fundamentals_frame, mini_atlas, use_frames
 
 from stackatlas.analysis.audit import audit_claims, audit_figure, parse_period, tolerance
 from stackatlas.atlas.models import Group
+from tests.builders import (
+    company,
+    figure,
+    frames_resolver,
+    fundamentals_frame,
+    money_atlas,
+    use_frames,
+)
 
 M = 1e6
 
@@ -89,7 +96,7 @@ def test_not_checkable_reasons() -> None:
 @pytest.mark.realdata
 def test_audit_on_shared_sec_files(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[
             company("nvidia", 1045810),
             company("alphabet", 1652044),
@@ -139,7 +146,7 @@ def test_cli_audit_json_and_status_filter(monkeypatch) -> None:
 
     from stackatlas.cli.app import app
 
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("nvidia", 1045810)],
         memberships=[],
         figures=[
@@ -174,7 +181,7 @@ def test_group_claim_recomputed_from_all_members() -> None:
             ]
         ),
     }
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("alphabet", 1652044), company("meta", 1326801)],
         memberships=[],
         groups=[Group(id="pair", name="p", members=["alphabet", "meta"])],
@@ -240,7 +247,7 @@ def test_segment_claims_from_store(tmp_path) -> None:
     from stackatlas.sec.segments import TABLE
     from stackatlas.store import Store
 
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("nvidia", 1045810), company("amazon", 1018724)],
         memberships=[],
         figures=[
@@ -289,7 +296,7 @@ def test_segment_claims_from_store(tmp_path) -> None:
 @pytest.mark.realdata
 def test_segment_claims_from_shared_filings(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[
             company("nvidia", 1045810),
             company("alphabet", 1652044),
@@ -351,7 +358,7 @@ def test_membership_weights_checked_against_filings(shared_data, monkeypatch) ->
             basis=basis,
         )
 
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[
             company("nvidia", 1045810),
             company("amazon", 1018724),
@@ -396,7 +403,7 @@ def test_an_unreadable_facts_file_marks_its_figures_not_checkable(
     )
     (facts / "CIK0001652044.json").symlink_to(shared_data / "sec/companyfacts/CIK0001652044.json")
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path / "sec"))
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("nvidia", 1045810), company("alphabet", 1652044)],
         memberships=[],
         groups=[Group(id="pair", name="p", members=["alphabet", "nvidia"])],
@@ -420,7 +427,7 @@ def test_year_claims_print_as_years(monkeypatch) -> None:
     """Regression: a year range claim printed as "2,029.5 year"; now as stated: 2029-2030."""
     from rich.console import Console
 
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("labco", None)],
         memberships=[],
         figures=[
@@ -461,7 +468,7 @@ def test_unreadable_filings_are_named_in_segment_reasons(
         (shared_data / "sec/filings/nvda-10-q-2025-08-27.html").read_bytes()[:20000]
     )
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path / "sec"))
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("nvidia", 1045810)],
         memberships=[],
         figures=[
@@ -493,4 +500,4 @@ def test_status_filter_keeps_the_totals() -> None:
     assert report.only(None) is report
     assert report.only("not-checkable").rows.empty
     with pytest.raises(ValidationError, match="must be match, differs or not-checkable"):
-        audit_claims(mini_atlas(companies=[], memberships=[], figures=[]), status="maybe")
+        audit_claims(money_atlas(companies=[], memberships=[], figures=[]), status="maybe")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from money_atlas import company, figure, mini_atlas
 
 from stackatlas.analysis.capex import AiShare, ai_share_from_atlas, capex_rows, hyperscaler_capex
 from stackatlas.atlas.models import Group
 from stackatlas.errors import ValidationError
+from tests.builders import company, figure, money_atlas
 
 B = 1e9
 GROUPS = {"big4-hyperscalers": ["amazon", "microsoft", "alphabet", "meta"]}
@@ -71,7 +71,7 @@ def test_group_total_when_complete() -> None:
 
 
 def test_ai_share_from_explicit_figure_or_ratio() -> None:
-    share = mini_atlas(
+    share = money_atlas(
         figures=[
             figure(
                 "ai",
@@ -85,26 +85,26 @@ def test_ai_share_from_explicit_figure_or_ratio() -> None:
         ]
     )
     assert ai_share_from_atlas(share).value == pytest.approx(0.75)
-    ratio = mini_atlas(
+    ratio = money_atlas(
         figures=[
             figure("c", "big4-hyperscalers", "capex", 600, "2026", subject_type="group"),
             figure("a", "big4-hyperscalers", "capex_ai", 450, "2026", subject_type="group"),
         ]
     )
     assert ai_share_from_atlas(ratio).value == pytest.approx(0.75)
-    assert ai_share_from_atlas(mini_atlas()) is None
+    assert ai_share_from_atlas(money_atlas()) is None
 
 
 def test_bad_period_is_rejected() -> None:
     with pytest.raises(ValidationError):
-        hyperscaler_capex(mini_atlas(), period="weekly")
+        hyperscaler_capex(money_atlas(), period="weekly")
 
 
 @pytest.mark.realdata
 def test_real_tracker_and_claims(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
     members = ["amazon", "microsoft", "alphabet", "meta"]
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[
             company("amazon", 1018724),
             company("microsoft", 789019),
@@ -163,14 +163,14 @@ def test_real_tracker_and_claims(shared_data, monkeypatch) -> None:
 def test_capex_chart_and_cli(monkeypatch) -> None:
     import json
 
-    from money_atlas import frames_resolver, fundamentals_frame, use_frames
     from typer.testing import CliRunner
 
     from stackatlas.charts.money import capex_ocf_chart
     from stackatlas.cli.app import app
+    from tests.builders import frames_resolver, fundamentals_frame, use_frames
 
     members = ["alphabet", "meta"]
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("alphabet", 1652044), company("meta", 1326801)],
         memberships=[],
         groups=[Group(id="big4-hyperscalers", name="b", members=members)],
@@ -225,7 +225,7 @@ def test_claim_kind_is_printed_not_eaten_as_markup() -> None:
 
     from stackatlas.atlas.models import FigureKind
 
-    atlas = mini_atlas(
+    atlas = money_atlas(
         figures=[
             figure(
                 "big4-capex-2026", "big4-hyperscalers", "capex", 675, "2026", subject_type="group"

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from money_atlas import figure, frames_resolver, fundamentals_frame, mini_atlas, use_frames
 
 from stackatlas.analysis.profit_pools import pool_cells, profit_pools, thesis_table
 from stackatlas.errors import DataUnavailableError, ValidationError
+from tests.builders import figure, frames_resolver, fundamentals_frame, money_atlas, use_frames
 
 B = 1e9
 LAYER_OF = {
@@ -130,7 +130,7 @@ def test_bad_grouping_is_a_validation_error() -> None:
 
 
 def test_wrapper_mixes_sec_and_figures_and_lists_uncovered() -> None:
-    atlas = mini_atlas(
+    atlas = money_atlas(
         figures=[
             figure("labco-rev", "labco", "revenue", 13.0, "2025"),
             figure("labco-burn", "labco", "cash_burn", 9.0, "2025"),
@@ -161,12 +161,11 @@ def test_wrapper_mixes_sec_and_figures_and_lists_uncovered() -> None:
 @pytest.mark.realdata
 def test_real_alphabet_meta_microsoft_pools(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
-    from money_atlas import company
-
     from stackatlas.atlas.models import Membership
+    from tests.builders import company
 
     d = pd.Timestamp("2026-03-16").date()
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[
             company("alphabet", 1652044),
             company("meta", 1326801),
@@ -206,7 +205,7 @@ def test_zero_weight_member_is_not_a_contributor() -> None:
 
 
 def _fake_pools(monkeypatch):
-    atlas = mini_atlas(figures=[figure("labco-rev", "labco", "revenue", 13.0, "2025")])
+    atlas = money_atlas(figures=[figure("labco-rev", "labco", "revenue", 13.0, "2025")])
     frames = {
         "chipco": fundamentals_frame(
             [("operating_income", 2025, "FY", "2025-01-01", "2025-12-31", 60 * B)]

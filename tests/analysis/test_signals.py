@@ -6,7 +6,6 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
-from money_atlas import company, figure, mini_atlas
 
 from stackatlas.analysis import signals as sig_mod
 from stackatlas.analysis.capex import capex_rows
@@ -16,6 +15,7 @@ from stackatlas.analysis.signals import SignalContext, evaluate, evaluate_signal
 from stackatlas.atlas.models import Group
 from stackatlas.errors import ValidationError
 from stackatlas.store.store import Store
+from tests.builders import company, figure, money_atlas
 
 B = 1e9
 CAPEX_OCF = SignalDef(
@@ -30,7 +30,7 @@ CAPEX_OCF = SignalDef(
 
 
 def _atlas():
-    return mini_atlas(
+    return money_atlas(
         companies=[company("a", 1), company("b", 2), company("lab", None)],
         memberships=[],
         groups=[Group(id="g", name="g", members=["a", "b"])],
@@ -267,7 +267,7 @@ def test_cli_signals_json_and_record(monkeypatch, tmp_path) -> None:
 @pytest.mark.realdata
 def test_nvidia_gross_margin_drawdown_on_shared_files(shared_data, monkeypatch) -> None:
     monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
-    atlas = mini_atlas(companies=[company("nvidia", 1045810)], memberships=[])
+    atlas = money_atlas(companies=[company("nvidia", 1045810)], memberships=[])
     dd = SignalDef(
         id="dd",
         name="dd",
@@ -352,7 +352,7 @@ def test_debt_financed_capex_states_its_inputs(monkeypatch) -> None:
         update={"low": 400.0}
     )
     capex = figure("capex-26", "g", "capex", 675, "2026", subject_type="group")
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("a", 1), company("b", 2)],
         memberships=[],
         groups=[Group(id="g", name="g", members=["a", "b"])],

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analysis"))
-
-from money_atlas import (
-    company,
-    figure,
-    frames_resolver,
-    fundamentals_frame,
-    mini_atlas,
-)
 
 from stackatlas.analysis.metric_inputs import gather
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence
 from stackatlas.resolver.calendar import drop_stale_ttm, trailing_four
+from tests.builders import (
+    company,
+    figure,
+    frames_resolver,
+    fundamentals_frame,
+    money_atlas,
+)
 
 
 def _quarters(company_quarters: list[tuple[int, int, float]]) -> pd.DataFrame:
@@ -71,7 +65,7 @@ def test_an_unreadable_facts_file_is_reported_not_fatal() -> None:
     figures do not silently stand in for the broken file)."""
     good = fundamentals_frame([("revenue", 2025, "FY", "2025-01-01", "2025-12-31", 5e9)])
     broken = ValidationError("CIK0000000001.json: invalid JSON (truncated?)")
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("a", 1), company("b", 2)],
         memberships=[],
         figures=[figure("a-rev", "a", "revenue", 7.0, "2025")],
@@ -85,7 +79,7 @@ def test_an_unreadable_facts_file_is_reported_not_fatal() -> None:
 
 def _two_sources():
     """An SEC frame for 2024 and an atlas figure for 2024 and 2025 of the same company."""
-    atlas = mini_atlas(
+    atlas = money_atlas(
         companies=[company("a", 1)],
         memberships=[],
         figures=[

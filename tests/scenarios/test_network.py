@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
@@ -10,7 +9,6 @@ from stackatlas.atlas.models import Dependency
 from stackatlas.scenarios import build_network, run_scenario
 from stackatlas.scenarios.params import ModelConfig, model_config
 from tests.builders import scenario_atlas
-
 
 
 def _model() -> ModelConfig:
