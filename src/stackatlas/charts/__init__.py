@@ -1,6 +1,7 @@
 """Every figure stackatlas draws: one module per subject over one theme.
 
     atlas      stack_map_figure                      the layer -> segment -> company sunburst
+    infra      power_by_year, compute_by_supplier    the physical stack (Epoch AI clusters)
     money      profit_pool_chart, capex_ocf_chart, lab_cash_chart, fundamentals_figure
     network    flow_sankey, hhi_bars                 money flows, market concentration
     scenarios  impact_by_layer, fan_chart, scenarios_summary, write_html
@@ -20,6 +21,7 @@ from stackatlas.charts.theme import LAYER_COLORS, Chart, chart, layer_color, ric
 
 if typing.TYPE_CHECKING:
     from stackatlas.charts.atlas import stack_map_figure
+    from stackatlas.charts.infra import compute_by_supplier, power_by_year
     from stackatlas.charts.money import (
         capex_ocf_chart,
         fundamentals_figure,
@@ -39,6 +41,8 @@ if typing.TYPE_CHECKING:
 
 _FIGURES = {
     "stack_map_figure": "atlas",
+    "compute_by_supplier": "infra",
+    "power_by_year": "infra",
     "capex_ocf_chart": "money",
     "fundamentals_figure": "money",
     "lab_cash_chart": "money",
@@ -63,6 +67,7 @@ __all__ = [
     "audit_figure",
     "capex_ocf_chart",
     "chart",
+    "compute_by_supplier",
     "drawdown_lines",
     "exposure_sunburst",
     "fan_chart",
@@ -72,6 +77,7 @@ __all__ = [
     "impact_by_layer",
     "lab_cash_chart",
     "layer_color",
+    "power_by_year",
     "profit_pool_chart",
     "rich_style",
     "risk_return_scatter",

@@ -17,30 +17,13 @@ from rich.text import Text
 from stackatlas.display import records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence
+from stackatlas.fundamentals.metrics import METRIC_COLUMNS
 
 if TYPE_CHECKING:
     from stackatlas.atlas import Atlas
     from stackatlas.store import Store
 
-COLUMNS = (
-    "metric",
-    "fiscal_year",
-    "fiscal_period",
-    "start",
-    "end",
-    "value",
-    "unit",
-    "currency",
-    "fx_rate",
-    "concept",
-    "accession",
-    "form",
-    "filed",
-    "derivation",
-    "evidence",
-    "calendar_year",
-    "calendar_quarter",
-)
+COLUMNS = tuple(METRIC_COLUMNS)
 """The columns of ``to_frame`` and the keys of every row in ``to_dict``."""
 
 
