@@ -1,0 +1,60 @@
+"""Plotly figures for a ``SweepResult``: the tornado of what moves the tail, and a scatter."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+
+from stackatlas.scenarios.sweep_result import SweepResult
+from stackatlas.sec.cache import atomic_write
+
+_LOW, _HIGH = "#4c78a8", "#e45756"
+
+
+def tornado(result: SweepResult, target: str | None = None) -> go.Figure:
+    """One bar pair per swept parameter around the mean of the output over all points: to
+    the mean at the parameter's lowest values and to the mean at its highest; largest first-order
+    index on top. The label carries the index (S1)."""
+    column = result.target_column(target)
+    rows = result.tornado(column).dropna(subset=["low", "high"]).iloc[::-1]
+    base = float(np.nanmean(result.points[column].to_numpy(float)))
+    labels = [f"{r.parameter} (S1 {r.first_order:.2f})" for r in rows.itertuples()]
+    fig = go.Figure()
+    for side, color, key in (("low", _LOW, "param_low"), ("high", _HIGH, "param_high")):
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=rows[side] - base,
+                base=base,
+                orientation="h",
+                name=f"parameter at its {side} end",
+                marker_color=color,
+                customdata=np.stack([rows[key], rows[side]], axis=1),
+                hovertemplate="%{y}<br>value %{customdata[0]:.3g}: "
+                "%{customdata[1]:.2f}%<extra></extra>",
+            )
+        )
+    fig.add_vline(x=base, line_dash="dot", line_color="#555")
+    fig.update_layout(
+        title=f"{result.scenario}: what moves {column} (model output, {len(result.points):,} "
+        f"points x {result.draws:,} draws)",
+        xaxis_title="p95 revenue at risk, % of baseline (mean over points)",
+        barmode="overlay",
+        template="plotly_white",
+        height=180 + 40 * len(rows),
+    )
+    return fig
+
+
+def write_html(result: SweepResult, path: Path, target: str | None = None) -> Path:
+    """The tornado chart as one standalone HTML file (written atomically)."""
+    body = tornado(result, target).to_html(full_html=False, include_plotlyjs=True)
+    title = html.escape(f"sweep: {result.scenario}")
+    page = (
+        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+    )
+    atomic_write(Path(path), page.encode("utf-8"), mode=0o644)
+    return Path(path)
