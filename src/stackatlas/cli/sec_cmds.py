@@ -13,6 +13,7 @@ from rich.table import Table
 
 from stackatlas.cli.common import console, guarded
 from stackatlas.cli.options import Output, OverlayOpt, load_atlas, with_output
+from stackatlas.errors import ValidationError
 
 SEC_METRICS_KEYS = (
     "metric",
@@ -112,15 +113,42 @@ def bulk_cmd(
     ],
     workers: Annotated[
         int | None,
-        typer.Option(help="Parsing processes (default: one per core; 0 = in-process).", min=0),
+        typer.Option(
+            help="Parsing processes of the local engine (default: one per core; 0 = in-process).",
+            min=0,
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            "--engine",
+            help="local (process pool, facts into the store's database) or ray (Ray tasks, "
+            "facts as CIK-partitioned Parquet beside the store, read through the same "
+            "sec_facts view).",
+        ),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Ray cluster address (default: a local cluster)."),
     ] = None,
     *,
     out: Output,
 ) -> None:
     """Ingest the SEC bulk archive into the store (parallel, resumable; failures summarized)."""
-    from stackatlas.sec.bulk import ingest_bulk
+    from stackatlas.scale.engine import check_engine
 
-    out.show(ingest_bulk(archive, workers=workers, progress=not out.machine))
+    check_engine(engine, address)
+    if engine == "ray":
+        if workers is not None:
+            raise ValidationError("--workers sets the local engine's processes; Ray uses its CPUs")
+        from stackatlas.sec.bulk_ray import ingest_bulk_ray
+
+        report = ingest_bulk_ray(archive, address=address, progress=not out.machine)
+    else:
+        from stackatlas.sec.bulk import ingest_bulk
+
+        report = ingest_bulk(archive, workers=workers, progress=not out.machine)
+    out.show(report)
 
 
 @sec_app.command("metrics")

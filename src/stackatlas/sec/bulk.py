@@ -37,6 +37,13 @@ from stackatlas.sec.companyfacts import facts_cik, invalid, parse_companyfacts
 from stackatlas.store import Store
 
 _MEMBER = re.compile(r"(?:^|/)CIK(\d{10})\.json$")
+
+
+def member_cik(name: str) -> int:
+    """The CIK in a member name ``.../CIK##########.json``."""
+    return int(_MEMBER.search(name).group(1))  # type: ignore[union-attr]
+
+
 BATCH_FACTS = 250_000
 
 
@@ -110,8 +117,14 @@ def _close_archive() -> None:
 def _parse_member(name: str) -> tuple[str, pa.Table | None, str | None]:
     """Read and parse one member inside a worker; errors come back as text, never raise."""
     assert _zip is not None, "worker archive not opened"
+    return parse_member(_zip, name)
+
+
+def parse_member(archive: zipfile.ZipFile, name: str) -> tuple[str, pa.Table | None, str | None]:
+    """Read and parse one ``CIK##########.json`` member: (name, facts, None) or (name, None,
+    error text) - never raises for a bad member (the run goes on and reports it)."""
     try:
-        raw = _zip.read(name)
+        raw = archive.read(name)
         table = parse_companyfacts(raw, origin=name)
     except (StackAtlasError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         return name, None, str(exc)
@@ -150,7 +163,7 @@ def ingest_bulk(
     report = BulkReport(archive=str(path))
     start = time.perf_counter()
     try:
-        names = _members(path, report)
+        names = members(path, report)
         if own_store and memory_limit is not None:
             store.con.execute("SET memory_limit = ?", [memory_limit])
         done = facts_store.ingested_ciks(store)
@@ -158,7 +171,7 @@ def ingest_bulk(
         report.skipped = len(names) - len(todo)
         writer = _Writer(store, report, batch_facts, on_batch, start)
         parsed = _parsed(path, todo, workers)
-        with _progress(progress, len(todo)) as advance, contextlib.closing(parsed), writer:
+        with progress_bar(progress, len(todo)) as advance, contextlib.closing(parsed), writer:
             try:
                 for item in parsed:
                     writer.put(item)
@@ -173,16 +186,17 @@ def ingest_bulk(
     return report
 
 
-def _members(path: Path, report: BulkReport) -> list[str]:
+def members(path: Path, report: BulkReport) -> list[str]:
+    """The archive's companyfacts members, sorted; counts members and ignored entries."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise invalid(str(path), f"not a readable zip archive: {exc}") from exc
-    members = sorted(n for n in names if _MEMBER.search(n))
-    report.members = len(members)
-    report.ignored = sum(1 for n in names if not n.endswith("/")) - len(members)
-    return members
+    found = sorted(n for n in names if _MEMBER.search(n))
+    report.members = len(found)
+    report.ignored = sum(1 for n in names if not n.endswith("/")) - len(found)
+    return found
 
 
 def _parsed(
@@ -320,7 +334,7 @@ class _Writer:
 
 
 @contextlib.contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
+def progress_bar(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
     if not enabled:
         yield lambda: None
         return

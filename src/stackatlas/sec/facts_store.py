@@ -1,9 +1,13 @@
-"""The ``sec_facts`` and ``sec_sync_log`` tables of the store.
+"""The ``sec_facts`` view and the ``sec_facts_db`` / ``sec_sync_log`` tables of the store.
 
-``sec_facts`` has FACTS_SCHEMA (one row per reported fact). Ingesting companies replaces their
-rows and appends a ``sec_sync_log`` row per company in ONE transaction, with an Arrow bulk
-insert (no per-row Python). ``sec_sync_log`` columns: cik, fetched_at (UTC), status ("ok" /
-"failed"), source ("network" / "cache" / "dir" / "bulk"), facts, error, entity_name, origin.
+``sec_facts`` has FACTS_SCHEMA (one row per reported fact): the rows of ``sec_facts_db`` plus,
+after ``sec bulk --engine ray``, the CIK-partitioned Parquet files of companies the table does
+not hold (``partitions.py``). Readers use ``sec_facts``; writers here use ``sec_facts_db``.
+A store from before the view (a ``sec_facts`` table) is migrated by renaming the table.
+Ingesting companies replaces their rows and appends a ``sec_sync_log`` row per company in ONE
+transaction, with an Arrow bulk insert (no per-row Python). ``sec_sync_log`` columns: cik,
+fetched_at (UTC), status ("ok" / "failed"), source ("network" / "cache" / "dir" / "bulk"),
+facts, error, entity_name, origin.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from stackatlas.errors import StoreError, ValidationError
 from stackatlas.sec.companyfacts import FACTS_SCHEMA, facts_cik
 from stackatlas.store import Store
 
-FACTS_TABLE = "sec_facts"
+FACTS_TABLE = "sec_facts"  # the view every reader uses
+DB_TABLE = "sec_facts_db"  # facts stored inside the DuckDB file
 LOG_TABLE = "sec_sync_log"
 _LOG_DDL = (
     f"CREATE TABLE IF NOT EXISTS {LOG_TABLE} (cik BIGINT, fetched_at TIMESTAMP, "
@@ -27,7 +32,7 @@ _LOG_DDL = (
     "origin VARCHAR)"
 )
 _FACTS_DDL = (
-    f"CREATE TABLE IF NOT EXISTS {FACTS_TABLE} (cik BIGINT, taxonomy VARCHAR, "
+    f"CREATE TABLE IF NOT EXISTS {DB_TABLE} (cik BIGINT, taxonomy VARCHAR, "
     'concept VARCHAR, unit VARCHAR, start DATE, "end" DATE, value DOUBLE, '
     "accession VARCHAR, fy INTEGER, fp VARCHAR, form VARCHAR, filed DATE, "
     "frame VARCHAR)"
@@ -38,13 +43,28 @@ _ready: weakref.WeakSet[Store] = weakref.WeakSet()
 
 
 def ensure_tables(store: Store) -> None:
-    """Create ``sec_facts`` and ``sec_sync_log`` if missing (checked once per Store)."""
+    """Create ``sec_facts_db``, ``sec_sync_log`` and the ``sec_facts`` view if missing
+    (checked once per Store); an old ``sec_facts`` table becomes ``sec_facts_db``."""
     if store in _ready:
         return
     with store.transaction() as con:
+        if _kind(store, FACTS_TABLE) == "BASE TABLE" and not _kind(store, DB_TABLE):
+            con.execute(f"ALTER TABLE {FACTS_TABLE} RENAME TO {DB_TABLE}")
         con.execute(_FACTS_DDL)
         con.execute(_LOG_DDL)
+        if _kind(store, FACTS_TABLE) != "VIEW":
+            refresh_view(store)
     _ready.add(store)
+
+
+def refresh_view(store: Store) -> None:
+    """(Re)define ``sec_facts`` over ``sec_facts_db`` and the partitions present now."""
+    from stackatlas.sec.partitions import facts_view_sql, list_partitions, partition_root
+
+    root = partition_root(store)
+    sql = facts_view_sql(DB_TABLE, root if list_partitions(root) else None)
+    with store.transaction() as con:
+        con.execute(f"CREATE OR REPLACE VIEW {FACTS_TABLE} AS {sql}")
 
 
 def ingest_facts(
@@ -96,8 +116,8 @@ def ingest_batch(
         with store.transaction() as con:
             con.register("_incoming_sec_facts", data)
             try:
-                con.execute(f"DELETE FROM {FACTS_TABLE} WHERE cik IN ({marks})", ciks)
-                con.execute(f"INSERT INTO {FACTS_TABLE} SELECT * FROM _incoming_sec_facts")
+                con.execute(f"DELETE FROM {DB_TABLE} WHERE cik IN ({marks})", ciks)
+                con.execute(f"INSERT INTO {DB_TABLE} SELECT * FROM _incoming_sec_facts")
             finally:
                 con.unregister("_incoming_sec_facts")
             values = ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(log_rows))
@@ -154,6 +174,37 @@ def sync_log(store: Store) -> pa.Table:
     if not _exists(store, LOG_TABLE):
         return pa.table({})
     return store.query_arrow(f"SELECT * FROM {LOG_TABLE} ORDER BY fetched_at, cik")
+
+
+def log_companies(
+    store: Store, rows: Sequence[tuple[int, str, int, str | None, str | None, str]]
+) -> None:
+    """In one transaction: drop these companies' ``sec_facts_db`` rows (their facts now live in
+    partitions) and log each as (cik, status, facts, error, entity_name, origin), source bulk.
+    Failed companies keep their rows."""
+    if not rows:
+        return
+    ensure_tables(store)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    ok = [r[0] for r in rows if r[1] == "ok"]
+    with store.transaction() as con:
+        if ok:
+            con.execute(f"DELETE FROM {DB_TABLE} WHERE cik IN ({', '.join('?' * len(ok))})", ok)
+        values = ", ".join(["(?, ?, ?, 'bulk', ?, ?, ?, ?)"] * len(rows))
+        params = [
+            v for cik, st, n, err, name, org in rows for v in (cik, now, st, n, err, name, org)
+        ]
+        con.execute(f"INSERT INTO {LOG_TABLE} VALUES {values}", params)
+
+
+def _kind(store: Store, name: str) -> str | None:
+    """'BASE TABLE', 'VIEW' or None."""
+    rows = store.con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ? "
+        "AND table_schema = 'main'",
+        [name],
+    ).fetchall()
+    return str(rows[0][0]) if rows else None
 
 
 def _exists(store: Store, name: str) -> bool:
