@@ -6,6 +6,7 @@
     network    flow_sankey, hhi_bars                 money flows, market concentration
     scenarios  impact_by_layer, fan_chart, scenarios_summary, write_html
     supplychain supply_chain_sankey                  stages -> chip inputs -> AI outputs (ETO)
+    sweeps     sweep_tornado, write_sweep_html       what moves a scenario sweep's tail
     portfolio  exposure_sunburst, risk_return_scatter, drawdown_lines
     watch      signals_figure, audit_figure          the watch list and the claims audit
     theme      the layer palette, template, titles, JSON-safe embedding (``chart``)
@@ -37,6 +38,7 @@ if typing.TYPE_CHECKING:
         write_html,
     )
     from stackatlas.charts.supplychain import supply_chain_sankey
+    from stackatlas.charts.sweeps import sweep_tornado, write_sweep_html
     from stackatlas.charts.watch import audit_figure, signals_figure
 
 _FIGURES = {
@@ -57,6 +59,8 @@ _FIGURES = {
     "scenarios_summary": "scenarios",
     "write_html": "scenarios",
     "supply_chain_sankey": "supplychain",
+    "sweep_tornado": "sweeps",
+    "write_sweep_html": "sweeps",
     "audit_figure": "watch",
     "signals_figure": "watch",
 }
@@ -85,7 +89,9 @@ __all__ = [
     "signals_figure",
     "stack_map_figure",
     "supply_chain_sankey",
+    "sweep_tornado",
     "write_html",
+    "write_sweep_html",
 ]
 
 

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from stackatlas._io import atomic_write
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import ValidationError
 from stackatlas.scale.engine import check_engine, run_chunks
@@ -40,7 +41,6 @@ from stackatlas.scenarios.run import network_for, run_scenario
 from stackatlas.scenarios.spec import ScenarioSpec, check_targets, load_scenario
 from stackatlas.scenarios.sweep_design import SweepDesign, build_design
 from stackatlas.scenarios.sweep_result import SweepResult, read_sweep
-from stackatlas.sec.cache import atomic_write
 
 MAX_DRAWS = 100_000
 CHUNK_DRAWS = 20_000  # default chunk: about this many draws (points x draws per point)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 from rich.console import Group
@@ -22,6 +21,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from stackatlas.display import fmt_num, records
 from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence
 from stackatlas.scenarios.sensitivity import sensitivity
@@ -116,9 +116,9 @@ class SweepResult:
             "seconds": round(self.seconds, 3),
             "evidence": str(self.evidence),
             "target": self.target_column(target),
-            "tornado": _records(self.tornado(target)),
-            "sensitivity": _records(self.sensitivity),
-            "points": _records(shown),
+            "tornado": records(self.tornado(target)),
+            "sensitivity": records(self.sensitivity),
+            "points": records(shown),
         }
 
     def __rich__(self) -> Panel:
@@ -198,12 +198,4 @@ def _design_text(design: dict[str, Any]) -> str:
 
 
 def _fmt(value: float, spec: str = ".2f") -> str:
-    return "–" if value is None or not np.isfinite(value) else format(value, spec)
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-        for row in clean.to_dict(orient="records")
-    ]
+    return fmt_num(value, spec)

@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from stackatlas.sec.cache import atomic_write
+from stackatlas._io import atomic_write
 from stackatlas.sec.companyfacts import FACTS_SCHEMA, facts_cik
 from stackatlas.store import Store
 

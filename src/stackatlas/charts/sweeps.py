@@ -1,4 +1,4 @@
-"""Plotly figures for a ``SweepResult``: the tornado of what moves the tail, and a scatter."""
+"""Plotly figures for a ``SweepResult``: the tornado of which parameters move the tail."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 
+from stackatlas._io import atomic_write
+from stackatlas.charts.theme import plotly_js, series_color, styled
 from stackatlas.scenarios.sweep_result import SweepResult
-from stackatlas.sec.cache import atomic_write
 
-_LOW, _HIGH = "#4c78a8", "#e45756"
+_LOW, _HIGH = series_color(0), series_color(3)
 
 
-def tornado(result: SweepResult, target: str | None = None) -> go.Figure:
+def sweep_tornado(result: SweepResult, target: str | None = None) -> go.Figure:
     """One bar pair per swept parameter around the mean of the output over all points: to
     the mean at the parameter's lowest values and to the mean at its highest; largest first-order
     index on top. The label carries the index (S1)."""
@@ -38,23 +39,27 @@ def tornado(result: SweepResult, target: str | None = None) -> go.Figure:
             )
         )
     fig.add_vline(x=base, line_dash="dot", line_color="#555")
-    fig.update_layout(
-        title=f"{result.scenario}: what moves {column} (model output, {len(result.points):,} "
-        f"points x {result.draws:,} draws)",
+    return styled(
+        fig,
+        f"{result.scenario}: what moves {column}",
+        f"scenario model output; {len(result.points):,} points x {result.draws:,} draws; "
+        "S1 = first-order variance index",
         xaxis_title="p95 revenue at risk, % of baseline (mean over points)",
         barmode="overlay",
-        template="plotly_white",
-        height=180 + 40 * len(rows),
+        height=200 + 40 * len(rows),
     )
-    return fig
 
 
-def write_html(result: SweepResult, path: Path, target: str | None = None) -> Path:
-    """The tornado chart as one standalone HTML file (written atomically)."""
-    body = tornado(result, target).to_html(full_html=False, include_plotlyjs=True)
+def write_sweep_html(result: SweepResult, path: Path, target: str | None = None) -> Path:
+    """The tornado chart as one standalone HTML file (written atomically; plotly.js inlined
+    from the installed package, no CDN)."""
+    fig = sweep_tornado(result, target)
+    body = fig.to_html(full_html=False, include_plotlyjs=False)
+    script = f"<script>{plotly_js().decode('utf-8')}</script>"
     title = html.escape(f"sweep: {result.scenario}")
     page = (
-        f"<html><head><meta charset='utf-8'><title>{title}</title></head><body>{body}</body></html>"
+        f"<html><head><meta charset='utf-8'><title>{title}</title>{script}</head>"
+        f"<body>{body}</body></html>"
     )
     atomic_write(Path(path), page.encode("utf-8"), mode=0o644)
     return Path(path)
