@@ -16,6 +16,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from stackatlas.display import records, suggest
+from stackatlas.errors import NotFoundError
 from stackatlas.web import models as m
 from stackatlas.web import services
 from stackatlas.web.state import WebData
@@ -267,6 +269,41 @@ def run_scenario(
     result = services.run_scenario(data, name, overrides, body.draws, body.seed)
     payload = m.ScenarioRunResponse.model_validate(result.to_dict()).model_dump_json()
     return Response(payload, media_type="application/json")
+
+
+@router.post("/scenarios/{name}/sweep", response_model=m.SweepResponse)
+def sweep_scenario(
+    request: Request, name: str, body: Annotated[m.SweepRequest | None, Body()] = None
+) -> Response:
+    """Sweep a shipped scenario over a grid or Latin hypercube (at most 200 points and 20,000
+    draws in all; the CLI has no limit): per point p5 / p50 / p95 of revenue at risk by layer
+    (and for the named companies), the tornado and first-order indices of the p95."""
+    body = body or m.SweepRequest()
+    data = _data(request)
+    result = services.run_sweep(
+        data,
+        name,
+        grid=body.grid or None,
+        lhs=body.lhs,
+        vary=body.vary or None,
+        draws=body.draws,
+        seed=body.seed,
+        overrides=body.overrides,
+    )
+    unknown = [c for c in body.companies if c not in result.companies]
+    if unknown:
+        raise NotFoundError(
+            f"unknown company id {unknown[0]!r} in the sweep", suggest(unknown[0], result.companies)
+        )
+    keep = [
+        c
+        for c in result.points.columns
+        if not c.startswith("company.") or c.split(".")[1] in body.companies
+    ]
+    payload = result.to_dict(max_points=0, target=body.target)
+    payload["points"] = records(result.points[keep])
+    body_json = m.SweepResponse.model_validate(payload).model_dump_json()
+    return Response(body_json, media_type="application/json")
 
 
 @router.post("/portfolio", response_model=m.PortfolioResponse)

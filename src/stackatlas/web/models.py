@@ -318,6 +318,48 @@ class ScenarioRunResponse(BaseModel):
     edges: list[dict[str, Any]]
 
 
+class SweepRequest(BaseModel):
+    """A bounded sweep: grid axes ``name=low:high:steps`` or ``lhs`` points over ``vary``
+    ranges ``name=low:high``; ``overrides`` fix other parameters; ``companies`` adds their
+    columns to the points (layers are always there)."""
+
+    model_config = ConfigDict(extra="forbid")
+    grid: list[str] = Field(default_factory=list, max_length=4)
+    lhs: int | None = Field(None, ge=2, le=200)
+    vary: list[str] = Field(default_factory=list, max_length=8)
+    draws: int = Field(200, ge=1, le=5000, description="Monte Carlo draws per point")
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    overrides: dict[str, FiniteFloat] = Field(default_factory=dict)
+    companies: list[str] = Field(default_factory=list, max_length=20)
+    target: str | None = Field(None, description="tornado output: layer:<id> or company:<id>")
+
+
+class SweepTornadoRow(_Record):
+    output: str
+    parameter: str
+    param_low: float | None
+    param_high: float | None
+    low: float | None
+    high: float | None
+    swing: float | None
+    first_order: float | None
+
+
+class SweepResponse(BaseModel):
+    scenario: str
+    design: dict[str, Any]
+    draws: int
+    seed: int
+    overrides: dict[str, Any]
+    points_total: int
+    total_draws: int
+    evidence: str
+    target: str
+    tornado: list[SweepTornadoRow]
+    sensitivity: list[SweepTornadoRow]
+    points: list[dict[str, Any]]
+
+
 class LayerExposure(_Record):
     layer: str
     exposure: float

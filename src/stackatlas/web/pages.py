@@ -313,6 +313,63 @@ async def scenarios_run(request: Request) -> HTMLResponse:
     )
 
 
+@router.get("/sweeps", response_class=HTMLResponse)
+def sweeps_page(
+    request: Request,
+    name: str | None = None,
+    grid: str = "",
+    lhs: str = "",
+    draws: str = "200",
+    seed: str = "0",
+    target: str = "",
+) -> HTMLResponse:
+    """A scenario swept over a grid or Latin hypercube: tornado and p95 by layer."""
+    from stackatlas.web.sections import sweep_section
+
+    data = _data(request)
+    names = services.scenario_names(data)
+    name = name or names[0]["name"]
+    form: dict[str, Any] = {
+        "name": name,
+        "names": names,
+        "grid": grid,
+        "lhs": lhs,
+        "draws": draws,
+        "seed": seed,
+        "target": target,
+        "param_names": [],
+        "max_points": services.MAX_SWEEP_POINTS,
+        "max_draws": f"{services.MAX_SWEEP_DRAWS:,}",
+    }
+
+    def build() -> HTMLResponse:
+        from stackatlas.errors import Problem
+
+        spec = services.scenario_spec(data, name)
+        form["param_names"] = [p for p in spec.all_params() if not p.startswith("solver_")]
+        lines = [line.strip() for line in grid.replace(",", "\n").splitlines() if line.strip()]
+        if not lines:  # the empty form: nothing to run yet
+            return page(data, "Sweeps", "/sweeps", [], template="sweep.html", form=form)
+        problems: list[Problem] = []
+        n_lhs = _int(lhs, "lhs", problems) if lhs.strip() else None
+        n_draws, n_seed = _int(draws, "draws", problems), _int(seed, "seed", problems)
+        if problems:
+            raise ValidationError(problems)
+        result = services.run_sweep(
+            data,
+            name,
+            grid=None if n_lhs is not None else lines,
+            lhs=n_lhs,
+            vary=lines if n_lhs is not None else None,
+            draws=n_draws,
+            seed=n_seed,
+        )
+        section = sweep_section(data.atlas(), result, target.strip() or None)
+        return page(data, section.title, "/sweeps", [section], template="sweep.html", form=form)
+
+    return _guarded(data, "Sweeps", "/sweeps", build, template="sweep.html", form=form)
+
+
 # ---- portfolio ---------------------------------------------------------------------------
 @router.get("/portfolio", response_class=HTMLResponse)
 def portfolio_page(request: Request) -> HTMLResponse:

@@ -33,6 +33,7 @@ NAV = [
     ("/signals", "Signals"),
     ("/audit", "Audit"),
     ("/scenarios", "Scenarios"),
+    ("/sweeps", "Sweeps"),
     ("/companies", "Companies"),
     ("/portfolio", "Portfolio"),
     ("/sources", "Sources"),

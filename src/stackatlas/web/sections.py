@@ -367,6 +367,36 @@ def scenario_section(atlas: Atlas, result: Any) -> Section:
     )
 
 
+def sweep_section(atlas: Atlas, result: Any, target: str | None = None) -> Section:
+    """The tornado, the sensitivity table and p95 by layer of one ``SweepResult``."""
+    from stackatlas.charts.sweeps import sweep_tornado
+
+    column = result.target_column(target)
+    layers = []
+    for layer in result.layers:
+        values = result.points[f"layer.{layer}.pct_p95"]
+        layers.append(
+            {"layer": layer, "min": values.min(), "median": values.median(), "max": values.max()}
+        )
+    return Section(
+        "sweep",
+        f"Sweep: {result.scenario}",
+        [chart("fig-sweep-tornado", sweep_tornado(result, column))],
+        {
+            "result": result,
+            "target": column,
+            "tornado": records(result.tornado(column)),
+            "layers": records(pd.DataFrame(layers)),
+            "points_total": len(result.points),
+        },
+        notes=[
+            "S1 is the first-order variance index of the p95 over the sweep's points: the share "
+            "of its variance the parameter explains alone (exact on a full grid, binned for a "
+            "Latin hypercube). Every number is a model output (△), not a forecast."
+        ],
+    )
+
+
 def scenario_summary_section(
     atlas: Atlas, store: object | None = None, *, eto: Any = None
 ) -> Section:

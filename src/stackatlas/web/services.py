@@ -14,6 +14,8 @@ from stackatlas.web.state import WebData
 from stackatlas.web.supplychain_section import supplychain_section
 
 MAX_DRAWS = 5000
+MAX_SWEEP_POINTS = 200
+MAX_SWEEP_DRAWS = 20_000  # points x draws per request: seconds, not minutes, on one core
 STATIC_SECTIONS = {
     "map": sections.map_section,
     "flows": sections.flows_section,
@@ -134,6 +136,49 @@ def _needs_eto(data: WebData, name: str) -> bool:
     from stackatlas.scenarios.eto_network import needs_eto
 
     return needs_eto(scenario_spec(data, name))
+
+
+def run_sweep(
+    data: WebData,
+    name: str,
+    *,
+    grid: list[str] | None = None,
+    lhs: int | None = None,
+    vary: list[str] | None = None,
+    draws: int = 200,
+    seed: int = 0,
+    overrides: Mapping[str, float] | None = None,
+) -> Any:
+    """A ``SweepResult`` (local engine, bounded size), cached per request; its Parquet file is
+    written to a temporary folder and dropped (the CLI keeps one)."""
+    import tempfile
+    from pathlib import Path
+
+    from stackatlas.scenarios.sweep import run_sweep as _run
+    from stackatlas.scenarios.sweep_design import build_design
+
+    spec = scenario_spec(data, name)
+    design = build_design(
+        spec.all_params(), grid=grid, lhs=lhs, vary=vary, scenario_params=list(spec.params)
+    )
+    if design.n_points > MAX_SWEEP_POINTS or design.n_points * draws > MAX_SWEEP_DRAWS:
+        raise ValidationError(
+            f"this sweep is {design.n_points:,} points x {draws:,} draws; the web app runs at "
+            f"most {MAX_SWEEP_POINTS} points and {MAX_SWEEP_DRAWS:,} draws in all (use the CLI "
+            "`stackatlas scenario sweep`, optionally --engine ray, for larger sweeps)"
+        )
+    key = json.dumps([grid, lhs, vary, draws, seed, dict(overrides or {})], sort_keys=True)
+
+    def build(atlas: Any, store: Any) -> Any:
+        with tempfile.TemporaryDirectory(prefix="stackatlas-sweep-") as tmp:
+            result = _run(
+                spec, grid=grid, lhs=lhs, vary=vary, draws=draws, seed=seed,
+                overrides=overrides, atlas=atlas, out=Path(tmp) / "sweep.parquet",
+            )  # fmt: skip
+        result.path = None
+        return result
+
+    return data.cached("scenario-sweep", build, name, key)
 
 
 def scenario_section(
