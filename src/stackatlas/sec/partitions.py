@@ -112,3 +112,26 @@ def facts_view_sql(db_table: str, root: Path | None) -> str:
             f"{db_table})"
         )
     return sql
+
+
+def store_partitions(store: Store, tables: list[pa.Table], origins: list[str]) -> int:
+    """Ingest parsed companies as partitions in this process: each file written atomically
+    (fsynced), then every company logged in one transaction (and dropped from
+    ``sec_facts_db``); the view is refreshed when these are the first partitions. Returns
+    the facts stored."""
+    from stackatlas.sec import facts_store
+
+    root = partition_root(store)
+    first = not list_partitions(root)
+    rows = []
+    for table, origin in zip(tables, origins, strict=True):
+        cik = facts_cik(table)
+        if cik is None:
+            raise ValueError(f"{origin}: facts table carries no CIK")
+        write_partition(root, cik, encode_partition(table))
+        name = (table.schema.metadata or {}).get(b"entity_name", b"").decode() or None
+        rows.append((cik, "ok", table.num_rows, None, name, origin))
+    facts_store.log_companies(store, rows)
+    if first:
+        facts_store.refresh_view(store)
+    return sum(t.num_rows for t in tables)
