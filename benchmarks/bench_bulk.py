@@ -8,7 +8,13 @@ children (sampled every 50 ms with psutil). Baseline in the same run: the same m
 serially in-process without storing (parse-only, one core). Targets (issue 3): 2,000 companies
 in under 2 minutes on 2 cores, peak RSS under 2 GB.
 
-    .venv/bin/python benchmarks/bench_bulk.py [--companies 2000] [--workers N]
+Then (issue 14) the same archive with ``sec bulk --engine ray``: Ray tasks on a local cluster of
+all cores (start-up counted) parse members into CIK-partitioned Parquet beside a second store;
+prints its time, facts/s, peak RSS (incl. Ray's processes) and the partitions' size, and checks
+that both stores' ``sec_facts`` hold the same rows (count and an order-free checksum of every
+column).
+
+    .venv/bin/python benchmarks/bench_bulk.py [--companies 2000] [--workers N] [--no-ray]
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import psutil
 
 from stackatlas.sec.bulk import ingest_bulk
 from stackatlas.sec.companyfacts import parse_companyfacts
+from stackatlas.sec.partitions import partition_root
 from stackatlas.store import Store
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "sec" / "companyfacts"
@@ -79,6 +86,30 @@ class PeakRss:
         self._thread.join()
 
 
+def checksum(store: Store) -> tuple[int, int]:
+    """(rows, order-free checksum of every column) of the store's ``sec_facts``."""
+    cols = (
+        'cik, taxonomy, concept, unit, start, "end", value, accession, fy, fp, form, filed, frame'
+    )
+    [(rows, total)] = store.con.execute(
+        f"SELECT count(*), sum(hash({cols}))::HUGEINT FROM sec_facts"
+    ).fetchall()
+    return int(rows), int(total or 0)
+
+
+def run_ray(archive: Path, tmp: Path) -> tuple[object, int, float, tuple[int, int]]:
+    from stackatlas.sec.bulk_ray import ingest_bulk_ray
+
+    store = Store(tmp / "ray.duckdb")
+    with PeakRss() as rss:
+        report = ingest_bulk_ray(archive, store=store, progress=False)
+    root = partition_root(store)
+    parts_mb = sum(f.stat().st_size for f in root.rglob("*.parquet")) / 1e6
+    total = checksum(store)
+    store.close()
+    return report, rss.peak, parts_mb, total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--companies", type=int, default=2000)
@@ -89,6 +120,7 @@ def main() -> None:
         default=50,
         help="members parsed serially for the parse-only baseline",
     )
+    parser.add_argument("--no-ray", action="store_true", help="skip the Ray engine run")
     args = parser.parse_args()
     sources = sorted(SHARED.glob("CIK*.json"))
     if not sources:
@@ -117,8 +149,10 @@ def main() -> None:
         store.con.execute("SET memory_limit = '1GB'")  # as `stackatlas sec bulk` does
         with PeakRss() as rss:
             report = ingest_bulk(archive, store=store, workers=args.workers, progress=False)
+        local_sum = checksum(store)
         store.close()
         db_mb = (tmp / "bench.duckdb").stat().st_size / 1e6
+        ray_run = None if args.no_ray else run_ray(archive, tmp)
 
     rate = report.facts / report.seconds
     print(
@@ -134,6 +168,23 @@ def main() -> None:
         f"baseline (serial parse only, no store, {len(names)} members): "
         f"{base_rate:,.0f} facts/s -> bulk/baseline = {rate / base_rate:.2f}x"
     )
+    if ray_run is not None:
+        ray_report, ray_rss, parts_mb, ray_sum = ray_run
+        ray_rate = ray_report.facts / ray_report.seconds
+        print(
+            f"bulk ingest, --engine ray (local cluster, {os.cpu_count()} CPUs, start-up counted): "
+            f"{ray_report.ingested:,} companies, {ray_report.facts:,} facts in "
+            f"{ray_report.seconds:.1f} s"
+        )
+        print(
+            f"  {ray_rate:,.0f} facts/s, {raw_bytes / 1e6 / ray_report.seconds:,.1f} MB/s of JSON, "
+            f"peak RSS (incl. Ray) {ray_rss / 2**20:,.0f} MiB, partitions {parts_mb:,.0f} MB"
+        )
+        print(
+            f"  ray / local throughput = {ray_rate / rate:.2f}x; same rows as the local engine: "
+            f"{'yes' if ray_sum == local_sum else 'NO'} ({ray_sum[0]:,} rows, checksum "
+            f"{ray_sum[1]})"
+        )
     ok_time, ok_mem = report.seconds < 120, rss.peak < 2 * 2**30
     print(
         f"targets: < 120 s {'PASS' if ok_time else 'FAIL'}, "

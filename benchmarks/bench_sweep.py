@@ -33,8 +33,8 @@ def main() -> None:
     parser.add_argument("--total", type=int, default=1_000_000, help="draws in all")
     parser.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws per point")
     args = parser.parse_args()
-    points = max(2, args.total // args.draws)
-    a = max(2, math.isqrt(points))
+    points = max(4, args.total // args.draws)
+    a = max(d for d in range(2, math.isqrt(points) + 1) if points % d == 0 or d == 2)
     b = max(2, points // a)
     grid = [f"capacity_loss=0.05:0.8:{a}", f"outage_quarters=0.5:3:{b}"]
     total = a * b * args.draws

@@ -157,6 +157,12 @@ def test_ctrl_c_keeps_chunks_and_resumes(atlas, tmp_path: Path) -> None:
     assert not info.value.parts.exists()
     fresh = run_sweep("taiwan-quake", **{**kwargs, "out": tmp_path / "fresh.parquet"})
     pd.testing.assert_frame_equal(result.points, fresh.points, check_exact=True)
+    # the finished sweep is read back, not recomputed; another seed is a different sweep
+    again = run_sweep("taiwan-quake", on_chunk=lambda d, t: pytest.fail("recomputed"), **kwargs)
+    assert again.reused and not fresh.reused
+    pd.testing.assert_frame_equal(again.points, fresh.points, check_exact=True)
+    other = run_sweep("taiwan-quake", **{**kwargs, "seed": 2})
+    assert not other.reused and not other.points.equals(fresh.points)
 
 
 def test_sweep_validation(atlas, tmp_path: Path) -> None:

@@ -117,6 +117,10 @@ def run_sweep(
     context = SweepContext(spec, atlas, network, fixed_overrides, tuple(design.names), draws)
 
     start = time.perf_counter()
+    earlier = _finished(path, key)
+    if earlier is not None:  # the same sweep already ran to the end: nothing to redo
+        earlier.engine, earlier.reused = engine, True
+        return earlier
     parts = path.with_name(path.name + ".parts")
     done = _completed_parts(parts, key)
     todo = points[~points["point"].isin(done)]
@@ -224,6 +228,17 @@ def default_path(scenario: str, key: str) -> Path:
     from stackatlas import config
 
     return config.home_dir() / "sweeps" / f"{scenario}-{key}.parquet"
+
+
+def _finished(path: Path, key: str) -> SweepResult | None:
+    """The sweep at ``path`` if it exists and was run with the same ``key``."""
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        if json.loads(meta[b"stackatlas.sweep"]).get("key") != key:
+            return None
+    except (OSError, KeyError, ValueError, pa.ArrowInvalid):
+        return None
+    return read_sweep(path)
 
 
 def _write_part(parts: Path, key: str, table: pa.Table) -> None:

@@ -42,6 +42,7 @@ class SweepResult:
     path: Path | None = None
     engine: str = "local"
     seconds: float = 0.0
+    reused: bool = False  # read back from an earlier identical run, nothing recomputed
     evidence: Evidence = Evidence.SCENARIO
     _sensitivity: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -114,6 +115,7 @@ class SweepResult:
             "path": str(self.path) if self.path else None,
             "engine": self.engine,
             "seconds": round(self.seconds, 3),
+            "reused": self.reused,
             "evidence": str(self.evidence),
             "target": self.target_column(target),
             "tornado": records(self.tornado(target)),
@@ -147,7 +149,13 @@ class SweepResult:
             layers.add_row(layer, _fmt(values.min()), _fmt(values.median()), _fmt(values.max()))
         head = Text(
             f"{len(self.points):,} points x {self.draws:,} draws = {self.total_draws:,} draws "
-            f"(seed {self.seed}, engine {self.engine}, {self.seconds:.1f} s)\n"
+            f"(seed {self.seed}, "
+            + (
+                "read from an earlier identical run"
+                if self.reused
+                else f"engine {self.engine}, {self.seconds:.1f} s"
+            )
+            + ")\n"
             f"design: {_design_text(self.design)}\n"
             "S1 = first-order variance index of the p95 over the points (share of its variance "
             "explained by the parameter alone); low/high = mean p95 at its lowest/highest values",

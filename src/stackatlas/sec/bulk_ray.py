@@ -72,9 +72,10 @@ def ingest_bulk_ray(
     store: Store | None = None,
     address: str | None = None,
     progress: bool = True,
-    members_per_task: int = MEMBERS_PER_TASK,
+    members_per_task: int | None = None,
 ) -> BulkReport:
-    """Ingest every companyfacts member of ``archive`` as CIK partitions, parsing on Ray."""
+    """Ingest every companyfacts member of ``archive`` as CIK partitions, parsing on Ray.
+    ``members_per_task`` defaults to 1/16 of the members, at most ``MEMBERS_PER_TASK``."""
     path = Path(archive).resolve()
     if not path.is_file():
         raise DataUnavailableError(
@@ -90,7 +91,8 @@ def ingest_bulk_ray(
         facts_store.ensure_tables(store)
         root = partition_root(store)
         todo = _resume(store, root, names, report)
-        chunks = [todo[i : i + members_per_task] for i in range(0, len(todo), members_per_task)]
+        size = members_per_task or max(1, min(MEMBERS_PER_TASK, -(-len(todo) // 16)))
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         stream = run_chunks(
             parse_members, chunks, engine="ray", address=address, shared=(str(path),)
         )
