@@ -25,7 +25,9 @@ GRID = ["capacity_loss=0.1:0.7:3", "outage_quarters=0.5:2.5:2"]
 def ray_cluster():
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    from stackatlas.scale.engine import start_ray
+
+    start_ray(ray, num_cpus=2)  # retried: a loaded machine can miss Ray's 30 s raylet start
     yield ray
     ray.shutdown()
 

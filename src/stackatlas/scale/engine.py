@@ -22,6 +22,7 @@ from stackatlas.errors import DataUnavailableError, ValidationError
 
 ENGINES = ("local", "ray")
 INSTALL_HINT = "pip install 'stackatlas[scale]'"
+START_ATTEMPTS = 3
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -123,18 +124,39 @@ def _ray_session(ray: Any, address: str | None) -> Iterator[None]:
     if ray.is_initialized():
         yield
         return
+    start_ray(ray, address)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def start_ray(ray: Any, address: str | None = None, *, num_cpus: int | None = None) -> None:
+    """``ray.init`` for stackatlas: no dashboard, worker logs kept out of the terminal.
+
+    Without ``address`` a local cluster of ``num_cpus`` (default: all cores) starts. Ray gives
+    its raylet a fixed 30 s to register, which a heavily loaded machine can miss: a local start
+    is tried up to three times before ``DataUnavailableError`` says why."""
     options: dict[str, Any] = {
         "include_dashboard": False,
         "log_to_driver": False,
         "configure_logging": False,
     }
-    if address is None:
-        options["num_cpus"] = os.cpu_count() or 1
-    try:
-        ray.init(address=address, **options)
-    except ConnectionError as exc:
-        raise DataUnavailableError(f"cannot reach the Ray cluster at {address}: {exc}") from exc
-    try:
-        yield
-    finally:
-        ray.shutdown()
+    if address is not None:
+        try:
+            ray.init(address=address, **options)
+        except (ConnectionError, RuntimeError) as exc:
+            raise DataUnavailableError(f"cannot reach the Ray cluster at {address}: {exc}") from exc
+        return
+    error: Exception | None = None
+    for _ in range(START_ATTEMPTS):
+        try:
+            ray.init(num_cpus=num_cpus or os.cpu_count() or 1, **options)
+            return
+        except Exception as exc:  # Ray raises a bare Exception when its raylet is slow
+            error = exc
+            with contextlib.suppress(Exception):
+                ray.shutdown()
+    raise DataUnavailableError(
+        f"could not start a local Ray cluster ({START_ATTEMPTS} attempts): {error}"
+    )
