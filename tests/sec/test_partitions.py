@@ -80,3 +80,24 @@ def test_old_store_table_becomes_the_view(tmp_path: Path, fixtures: Path) -> Non
         ).fetchall()
         assert counts == [(401, 6), (402, 6)]  # nothing lost in the migration
         assert partition_path(partition_root(store), 1).parent.name == "cik=1"
+
+
+def test_cli_bulk_ray_needs_the_extra(monkeypatch, tmp_path: Path) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    archive = tmp_path / "companyfacts.zip"
+    archive.write_bytes(b"")
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray -> ImportError
+    result = CliRunner().invoke(app, ["sec", "bulk", str(archive), "--engine", "ray"])
+    assert result.exit_code == 1
+    assert "pip install 'stackatlas[scale]'" in result.stderr
+    both = CliRunner().invoke(
+        app, ["sec", "bulk", str(archive), "--engine", "ray", "--workers", "2"]
+    )
+    assert both.exit_code == 2 and "--workers sets the local engine" in both.stderr
+    spark = CliRunner().invoke(app, ["sec", "bulk", str(archive), "--engine", "spark"])
+    assert spark.exit_code == 2 and "unknown engine 'spark'" in spark.stderr

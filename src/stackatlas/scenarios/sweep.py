@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 from stackatlas._io import atomic_write
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import ValidationError
-from stackatlas.scale.engine import check_engine, run_chunks
+from stackatlas.scale.engine import check_engine, require_ray, run_chunks
 from stackatlas.scenarios.montecarlo import apply_overrides
 from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.run import network_for, run_scenario
@@ -96,6 +96,8 @@ def run_sweep(
     """
     spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else load_scenario(name_or_spec)
     check_engine(engine, address)
+    if engine == "ray":
+        require_ray()  # before any work: says how to install the [scale] extra
     if not 1 <= draws <= MAX_DRAWS:
         raise ValidationError(f"draws must be between 1 and {MAX_DRAWS:,} per point")
     if atlas is None:

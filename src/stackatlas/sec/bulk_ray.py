@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stackatlas.errors import DataUnavailableError
-from stackatlas.scale.engine import run_chunks
+from stackatlas.scale.engine import require_ray, run_chunks
 from stackatlas.sec import facts_store
 from stackatlas.sec.bulk import BulkReport, member_cik, members, parse_member, progress_bar
 from stackatlas.sec.partitions import (
@@ -76,6 +76,7 @@ def ingest_bulk_ray(
 ) -> BulkReport:
     """Ingest every companyfacts member of ``archive`` as CIK partitions, parsing on Ray.
     ``members_per_task`` defaults to 1/16 of the members, at most ``MEMBERS_PER_TASK``."""
+    require_ray()  # before any work: says how to install the [scale] extra
     path = Path(archive).resolve()
     if not path.is_file():
         raise DataUnavailableError(
