@@ -1,15 +1,16 @@
 """Scenario sweep throughput: local engine vs a Ray cluster on this machine, same sweep.
 
 ``taiwan-quake`` swept over a grid of ``capacity_loss`` x ``outage_quarters`` points with
-``--draws`` Monte Carlo draws each, ``--total`` draws in all (default 1,000,000 = 1,000 points
-x 1,000 draws). Runs the local engine (one process, vectorised numpy), then the Ray engine on a
+``--draws`` Monte Carlo draws each, ``--total`` draws in all (default 1,000,000 = 100 points
+x 10,000 draws; fewer draws per point cost more per draw, as every point also builds its
+frames). Runs the local engine (one process, vectorised numpy), then the Ray engine on a
 local cluster of all cores started by the sweep itself (start-up and shutdown counted in its
 time; the bare ``ray.init`` + ``shutdown`` cost is measured separately and printed). Both write
 their Parquet file into a temporary folder. Prints draws/s of each, the ratio Ray / local, and
 checks the two tables are identical bit for bit. The machine's load average is printed before
 and after: other processes on shared cores slow both runs.
 
-    .venv/bin/python benchmarks/bench_sweep.py [--total 1000000] [--draws 1000]
+    .venv/bin/python benchmarks/bench_sweep.py [--total 1000000] [--draws 10000]
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from stackatlas.scenarios.sweep import run_sweep
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--total", type=int, default=1_000_000, help="draws in all")
-    parser.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws per point")
+    parser.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws per point")
     args = parser.parse_args()
     points = max(4, args.total // args.draws)
     a = max(d for d in range(2, math.isqrt(points) + 1) if points % d == 0 or d == 2)

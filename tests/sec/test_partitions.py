@@ -15,6 +15,7 @@ from stackatlas.sec.partitions import (
     partition_path,
     partition_root,
     read_partition_meta,
+    readable_dirs,
     write_partition,
 )
 from stackatlas.store import Store
@@ -60,6 +61,11 @@ def test_view_unions_database_and_partitions(tmp_path: Path, fixtures: Path) -> 
             (10 * base,)
         ]
         assert facts_store.ingested_ciks(store) == {301}
+        # with DuckDB's external access switched off (a locked-down SQL connection), the view
+        # still reads its partitions when their folder is an allowed directory
+        store.con.execute("SET allowed_directories = ?", [readable_dirs(store)])
+        store.con.execute("SET enable_external_access = false")
+        assert store.con.execute("SELECT count(*) FROM sec_facts").fetchall() == [(12,)]
 
 
 def test_old_store_table_becomes_the_view(tmp_path: Path, fixtures: Path) -> None:

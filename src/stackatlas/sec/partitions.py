@@ -38,6 +38,12 @@ def partition_root(store: Store) -> Path:
     return store.path.with_name(f"{store.path.stem}.sec_facts")
 
 
+def readable_dirs(store: Store) -> list[str]:
+    """Folders the ``sec_facts`` view reads: a connection that switches DuckDB's external
+    access off must keep these in ``allowed_directories`` or the view stops working."""
+    return [f"{partition_root(store)}/"]
+
+
 def partition_path(root: Path, cik: int) -> Path:
     return root / f"cik={int(cik)}" / FILE
 
