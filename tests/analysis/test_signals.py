@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -370,3 +371,21 @@ def test_debt_financed_capex_states_its_inputs(monkeypatch) -> None:
     row = evaluate(atlas, definitions=[sig]).iloc[0]
     assert row["value"] == pytest.approx(400 / 675) and row["status"] == "alert"
     assert row["note"] == "over $400B debt (g) / $675B capex (g, atlas)"
+
+
+# ---- hostile signal files (issue 11) --------------------------------------------------------
+def test_hostile_signal_files_are_located_errors(tmp_path: Path) -> None:
+    from stackatlas.analysis.signal_defs import load_signal_definitions
+
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("signals:\n  - id: x\n    name: Caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(ValidationError, match=r"latin.yaml:3: not UTF-8"):
+        load_signal_definitions(latin)
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("signals: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"deep.yaml:1: invalid YAML: nested more"):
+        load_signal_definitions(deep)
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text("x: &x [1, 2]\nsignals: [*x, *x]\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="repeats a list or mapping"):
+        load_signal_definitions(laughs)

@@ -193,3 +193,33 @@ def test_layer_by_any_case_or_level_number() -> None:
 
     with pytest.raises(NotFoundError, match="unknown layer '6'"):
         atlas.layer("6")
+
+
+# ---- hostile overlays (issue 11) ------------------------------------------------------------
+def test_overlay_segments_not_a_list_is_one_located_problem(tmp_path: Path) -> None:
+    (tmp_path / "layers.yaml").write_text("- id: energy\n  segments: 5\n", encoding="utf-8")
+    with pytest.raises(AtlasValidationError) as err:
+        load_atlas(tmp_path)
+    # one problem, no cascade of "unknown segment" errors from the shipped memberships
+    (problem,) = err.value.problems
+    assert (problem.line, problem.column) == (2, "segments")
+    assert "expected a list of segments, got 5" in problem.message
+
+
+def test_overlay_billion_laughs_and_deep_nesting_are_refused(tmp_path: Path) -> None:
+    pairs = zip("abcdefgh", "bcdefghi", strict=True)
+    laughs = "a: &a [lol, lol, lol]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in pairs
+    )
+    (tmp_path / "layers.yaml").write_text(laughs, encoding="utf-8")
+    with pytest.raises(AtlasValidationError, match=r"layers.yaml:2: invalid YAML: alias \*a"):
+        load_atlas(tmp_path)
+    (tmp_path / "layers.yaml").write_text("- id: energy\n  name: " + "[" * 5000 + "]" * 5000)
+    with pytest.raises(AtlasValidationError, match="nested more than 40 levels"):
+        load_atlas(tmp_path)
+
+
+def test_overlay_non_utf8_names_the_line(tmp_path: Path) -> None:
+    (tmp_path / "layers.yaml").write_bytes("- id: energy\n  name: \u00c9nergie\n".encode("latin-1"))
+    with pytest.raises(AtlasValidationError, match=r"layers.yaml:2: not UTF-8 text \(byte 0xc9\)"):
+        load_atlas(tmp_path)

@@ -186,3 +186,81 @@ def test_expressions_are_safe() -> None:
     for bad in ("__import__('os')", "a.b", "[1, 2]", "a if b else c", "'text'"):
         with pytest.raises(ValueError):
             parse_expr(bad)
+
+
+# ---- hostile scenario files (issue 11) ------------------------------------------------------
+def _quake_with(tmp_path: Path, old: str, new: str) -> Path:
+    text = (data_dir() / "taiwan-quake.yaml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "edited.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_3000_term_expression_is_a_located_error(tmp_path: Path) -> None:
+    long_sum = "+".join(["capacity_loss"] * 3000)
+    path = _quake_with(tmp_path, "size: capacity_loss\n", f"size: {long_sum}\n")
+    with pytest.raises(ValidationError) as err:
+        load_scenario(path)
+    (problem,) = err.value.problems
+    assert problem.column == "shocks.0.size" and problem.line is not None
+    assert "41,999 characters long" in problem.message
+
+
+def test_deep_brackets_in_an_expression_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"too many nested parentheses|nested"):
+        parse_expr("(" * 400 + "x" + ")" * 400)
+    with pytest.raises(ValueError, match="nested more than 40 levels"):
+        parse_expr("-" * 60 + "x")
+
+
+def test_negative_constant_duration_is_refused_when_loaded(tmp_path: Path) -> None:
+    path = _quake_with(tmp_path, "duration: outage_quarters\n", "duration: -5\n")
+    with pytest.raises(ValidationError) as err:
+        load_scenario(path)
+    (problem,) = err.value.problems
+    assert problem.column == "shocks.0.duration" and problem.line == 44
+    assert "0 or more, got -5" in problem.message
+
+
+def test_non_finite_size_is_refused_before_the_run(tmp_path: Path) -> None:
+    from stackatlas.scenarios import run_scenario
+
+    path = _quake_with(tmp_path, "size: capacity_loss\n", "size: capacity_loss/0\n")
+    with pytest.raises(ValidationError) as err:
+        run_scenario(path)
+    (problem,) = err.value.problems
+    assert (problem.column, problem.line) == ("shocks.0.size", 43)
+    assert "'capacity_loss/0' gives inf at the default parameters" in problem.message
+
+
+def test_expression_negative_only_in_some_draws_is_refused(tmp_path: Path) -> None:
+    from stackatlas.scenarios import run_scenario
+
+    # outage_quarters: default 1, drawn from uniform(0.5, 3): 'outage_quarters - 1' is 0 at
+    # the default and negative in about a fifth of the draws
+    path = _quake_with(tmp_path, "duration: outage_quarters\n", "duration: outage_quarters - 1\n")
+    run_scenario(path)
+    with pytest.raises(ValidationError, match="duration must be 0 or more"):
+        run_scenario(path, draws=50)
+
+
+@pytest.mark.parametrize(("draws", "seed", "field"), [(0, -1, "seed"), (-1, 0, "draws")])
+def test_seed_and_draws_out_of_range(draws: int, seed: int, field: str) -> None:
+    from stackatlas.scenarios import run_scenario
+
+    with pytest.raises(ValidationError) as err:
+        run_scenario("taiwan-quake", draws=draws, seed=seed)
+    assert err.value.problems[0].column == field
+
+
+def test_non_utf8_and_aliased_scenario_files(tmp_path: Path) -> None:
+    text = (data_dir() / "taiwan-quake.yaml").read_text(encoding="utf-8")
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(text.replace("Taiwan earthquake", "Ta\u00efwan quake").encode("latin-1"))
+    with pytest.raises(ValidationError, match=r"latin.yaml:2: not UTF-8"):
+        load_scenario(latin)
+    laughs = tmp_path / "laughs.yaml"
+    laughs.write_text(text + "x: &x [1, 2]\ny: [*x, *x]\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="repeats a list or mapping"):
+        load_scenario(laughs)

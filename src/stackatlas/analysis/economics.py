@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from stackatlas import safe_yaml
 from stackatlas._io import data_path
 from stackatlas.display import records, rich_table, suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
@@ -95,7 +95,7 @@ def load_lab(lab: str = "openai", overrides: dict[str, float] | None = None) -> 
     if lab not in labs:
         raise NotFoundError(f"no economics inputs for lab {lab!r} (have: {', '.join(labs)})")
     name = f"economics/{lab}.yaml"
-    raw = yaml.safe_load(data_path(name).read_text("utf-8"))
+    raw = safe_yaml.load(data_path(name).read_text("utf-8"), name)
     inputs = {
         k: LabInput(
             k, float(v["value"]), v["basis"], v.get("source"), v.get("quote"), v.get("note")

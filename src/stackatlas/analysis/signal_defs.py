@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticError
 
+from stackatlas import safe_yaml
 from stackatlas._io import data_path
 from stackatlas.config import overlay_dir
 from stackatlas.errors import Problem, ValidationError
@@ -41,14 +42,8 @@ class SignalDef(BaseModel):
 def _parse(text: str, origin: str) -> list[SignalDef]:
     from stackatlas.analysis.signals import MEASURES
 
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ValidationError(
-            Problem(origin, mark.line + 1 if mark else None, None, f"not valid YAML: {exc}")
-        ) from None
-    data = yaml.safe_load(text) or {}
+    root = safe_yaml.compose(text, origin)
+    data = (safe_yaml.construct(root, origin) if root is not None else None) or {}
     items = data.get("signals") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise ValidationError(Problem(origin, 1, "signals", "expected a 'signals:' list"))
@@ -101,10 +96,7 @@ def load_signal_definitions(file: Path | None = None) -> list[SignalDef]:
     if file is not None:
         extra.append(Path(file))
     for path in extra:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ValidationError(Problem(str(path), None, None, f"cannot read: {exc}")) from None
+        text = safe_yaml.read_text(path)
         for sig in _parse(text, str(path)):
             merged[sig.id] = sig
     return list(merged.values())

@@ -26,7 +26,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
-from stackatlas import config
+from stackatlas import config, safe_yaml
 from stackatlas._io import data_path
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import TABLES, Layer, TableSpec
@@ -38,7 +38,7 @@ from stackatlas.atlas.reading import (
     yaml_line,
 )
 from stackatlas.atlas.validate import Located, check_atlas
-from stackatlas.errors import AtlasValidationError, Problem
+from stackatlas.errors import AtlasValidationError, Problem, ValidationError
 
 LAYERS_FILE = "layers.yaml"
 FILES = (LAYERS_FILE, *(spec.file for spec in TABLES))
@@ -115,15 +115,15 @@ def _read_dir(directory: Traversable | Path, label: str, required: bool, files: 
         files.digest.update(f"{label}/{name}\0".encode() + data + b"\0")
         file = f"{label}/{name}"
         try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            files.problems.append(Problem(file, None, None, f"not UTF-8 text: {exc}"))
+            text = safe_yaml.decode_text(data, file)
+        except ValidationError as exc:  # not UTF-8 (line named) or oversized
+            files.problems += exc.problems
             continue
         if spec is None:
             rows, problems = read_layers_yaml(text, file)
             files.problems += problems
             files.problems += _duplicates(rows, _LAYER_KEY)
-            files.layers = _merge_layers(files.layers, rows)
+            files.layers = _merge_layers(files.layers, rows, files.problems)
         else:
             rows, problems = read_csv(text, file, spec.model)
             files.problems += problems
@@ -171,7 +171,9 @@ def _merge_rows(base: list[RawRow], overlay: list[RawRow], spec: TableSpec) -> l
     return merged
 
 
-def _merge_layers(base: list[RawRow], overlay: list[RawRow]) -> list[RawRow]:
+def _merge_layers(
+    base: list[RawRow], overlay: list[RawRow], problems: list[Problem]
+) -> list[RawRow]:
     merged = list(base)
     index = {str(r.values.get("id")): i for i, r in enumerate(merged)}
     for row in overlay:
@@ -182,9 +184,19 @@ def _merge_layers(base: list[RawRow], overlay: list[RawRow]) -> list[RawRow]:
             continue
         old = merged[index[lid]]
         values = {**old.values, **row.values}
-        segments = list(old.values.get("segments") or [])
+        given = row.values.get("segments")
+        if given is not None and not isinstance(given, list):  # e.g. `segments: 5`
+            problems.append(
+                Problem(
+                    row.file,
+                    row.line_of("segments"),
+                    "segments",
+                    f"expected a list of segments, got {_shown(given)} (the shipped ones are kept)",
+                )
+            )
+        segments = list(_as_list(old.values.get("segments")))
         seg_index = {str(s.get("id")): i for i, s in enumerate(segments) if isinstance(s, dict)}
-        for seg in row.values.get("segments") or []:
+        for seg in _as_list(row.values.get("segments")):
             sid = str(seg.get("id")) if isinstance(seg, dict) else None
             if sid in seg_index:
                 segments[seg_index[sid]] = seg
@@ -193,6 +205,17 @@ def _merge_layers(base: list[RawRow], overlay: list[RawRow]) -> list[RawRow]:
         values["segments"] = segments
         merged[index[lid]] = RawRow(values, row.file, row.line, {**row.key_lines})
     return merged
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value, cut to ``limit`` characters for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A YAML value that should be a list, or [] when it is not (validation reports it)."""
+    return value if isinstance(value, list) else []
 
 
 def _load(base: Traversable | Path, overlay: Path | None, *, base_label: str) -> Atlas:
@@ -261,7 +284,7 @@ def _invalid_ids(
     out["segments"] = {
         str(s.get("id"))
         for r in bad_layers
-        for s in r.values.get("segments") or []
+        for s in _as_list(r.values.get("segments"))
         if isinstance(s, dict)
     }
     return out

@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
-from stackatlas.errors import Problem
+from stackatlas import safe_yaml
+from stackatlas.errors import Problem, ValidationError
 
 LINE_KEY = "__line__"
 LINES_KEY = "__lines__"
@@ -105,7 +106,7 @@ def read_csv(text: str, file: str, model: type[BaseModel]) -> tuple[list[RawRow]
     return rows, problems
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(safe_yaml.SafeLoader):
     """SafeLoader whose mappings carry their line and the line of each key."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -125,11 +126,9 @@ _LineLoader.add_constructor(
 def read_layers_yaml(text: str, file: str) -> tuple[list[RawRow], list[Problem]]:
     """Layers of ``layers.yaml`` (a list of layer mappings, or ``{layers: [...]}``)."""
     try:
-        data = yaml.load(text, Loader=_LineLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        return [], [Problem(file, line, None, f"invalid YAML: {getattr(exc, 'problem', exc)}")]
+        data = safe_yaml.load(text, file, _LineLoader)
+    except ValidationError as exc:
+        return [], exc.problems
     if data is None:
         return [], []
     if isinstance(data, dict) and "layers" in data:

@@ -76,7 +76,9 @@ def run_cmd(
     name: Annotated[str, typer.Argument(help="Scenario name or path to a YAML file.")],
     set_: SetOpt = None,
     draws: Annotated[int, typer.Option("--draws", min=0, help="Monte Carlo draws (0 = none).")] = 0,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed for the draws.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Random seed for the draws (0 or more).")
+    ] = 0,
     html: Annotated[
         Path | None,
         typer.Option(

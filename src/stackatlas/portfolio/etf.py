@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
-
+from stackatlas import safe_yaml
 from stackatlas._io import data_path
 from stackatlas.atlas.atlas import normalize_ticker
 from stackatlas.errors import Problem, ValidationError
@@ -225,7 +224,7 @@ def shipped_funds(folder: Path | None = None) -> dict[str, FundHoldings]:
     if not base.is_dir():
         return out
     for f in sorted(base.glob("*.yaml")):
-        doc = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        doc = safe_yaml.load_file(f) or {}
         src = doc.get("source") or {}
         missing = [k for k in ("fund", "as_of", "holdings") if not doc.get(k)]
         missing += [f"source.{k}" for k in ("title", "publisher", "url") if not src.get(k)]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from stackatlas import safe_yaml
 from stackatlas._io import data_path
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import suggest
@@ -34,7 +34,7 @@ class Profile:
 def load_profiles(path: Path | None = None) -> dict[str, Profile]:
     """Profiles by id; bad ranges raise ValidationError naming the profile and layer."""
     file = path or data_path("profiles.yaml")
-    doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    doc = safe_yaml.load_file(file) or {}
     out: dict[str, Profile] = {}
     problems: list[Problem] = []
     for pid, spec in (doc.get("profiles") or {}).items():

@@ -21,6 +21,10 @@ from stackatlas.scenarios.yamlmarks import MarkedDoc
 
 PERCENTILES = (5.0, 50.0, 95.0)
 SCALAR_ONLY = ("horizon_quarters", "solver_max_iterations", "solver_tolerance")
+MAX_DRAWS = 20_000
+"""Most Monte Carlo draws one run accepts (memory grows with quarters x companies x draws)."""
+MAX_SEED = 2**32 - 1
+"""Largest seed accepted (the same bound as the web API's)."""
 
 
 def apply_overrides(

@@ -11,14 +11,20 @@ import numpy as np
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
-from stackatlas.errors import ValidationError
+from stackatlas.errors import INPUT, Problem, ValidationError
 from stackatlas.scenarios.atlas_network import build_network
 from stackatlas.scenarios.baseline import Baseline, read_baseline
-from stackatlas.scenarios.montecarlo import apply_overrides, draw_values, percentiles
+from stackatlas.scenarios.montecarlo import (
+    MAX_DRAWS,
+    MAX_SEED,
+    apply_overrides,
+    draw_values,
+    percentiles,
+)
 from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.propagate import ModelValues, Propagation, edge_flows, propagate
 from stackatlas.scenarios.result import ScenarioResult
-from stackatlas.scenarios.shocks import shock_arrays
+from stackatlas.scenarios.shocks import check_shock_values, shock_arrays
 from stackatlas.scenarios.spec import ScenarioSpec, check_targets, load_scenario
 
 _NETWORKS: dict[str, SupplyNetwork] = {}
@@ -86,8 +92,14 @@ def run_scenario(
     ``eto`` = the dataset, default the configured folder, else ``DataNotConfiguredError``).
     """
     spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else load_scenario(name_or_spec)
-    if draws < 0:
-        raise ValidationError("draws must be 0 or positive")
+    if not 0 <= draws <= MAX_DRAWS:
+        raise ValidationError(
+            Problem(INPUT, None, "draws", f"must be between 0 and {MAX_DRAWS:,}, got {draws}")
+        )
+    if not 0 <= seed <= MAX_SEED:
+        raise ValidationError(
+            Problem(INPUT, None, "seed", f"must be a whole number 0 to {MAX_SEED}, got {seed}")
+        )
     if network is None:
         if atlas is None:
             from stackatlas.atlas.loader import load_atlas
@@ -112,10 +124,12 @@ def run_scenario(
     params = spec.all_params()
     fixed, dists = apply_overrides(params, overrides)
     quarters = round(fixed["horizon_quarters"])
+    check_shock_values(spec, fixed, quarters, "default parameters")
     central = simulate(spec, network, atlas, fixed, quarters, 1)
     mc = mc_values = None
     if draws:
         mc_values = draw_values(params, fixed, dists, draws, seed)
+        check_shock_values(spec, mc_values, quarters, f"parameters of {draws} draws")
         mc = simulate(spec, network, atlas, mc_values, quarters, draws, paths=False)
     frames = summarize(
         network, central, fixed, mc, mc_values, atlas, targeted_segments(spec, atlas)

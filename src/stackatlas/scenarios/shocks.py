@@ -7,9 +7,46 @@ from collections.abc import Mapping
 import numpy as np
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.errors import Problem, ValidationError
 from stackatlas.scenarios.expr import TIME
 from stackatlas.scenarios.network import SupplyNetwork
-from stackatlas.scenarios.spec import ShockSpec
+from stackatlas.scenarios.spec import ScenarioSpec, ShockSpec
+
+TIMING = ("start", "duration", "recovery")
+"""Shock fields measured in quarters: never negative."""
+
+
+def check_shock_values(
+    spec: ScenarioSpec, values: Mapping[str, float | np.ndarray], quarters: int, basis: str
+) -> None:
+    """Every shock expression must give finite numbers at ``values`` (``basis`` says which:
+    "default parameters" or "N draws"), and start / duration / recovery must not be
+    negative; otherwise a ValidationError naming the scenario file, line and field
+    (``size: capacity_loss/0`` used to fill every result with NaN)."""
+    t = np.arange(max(quarters, 1), dtype=float)[:, None]
+    problems: list[Problem] = []
+    for shock in spec.shocks:
+        for key in ("size", *TIMING):
+            expr = getattr(shock, key)
+            env = {**values, TIME: t} if key == "size" else values
+            with np.errstate(all="ignore"):
+                got = np.asarray(expr.evaluate(env), float)
+            where = ("shocks", shock.index, key)
+            if not np.isfinite(got).all():
+                bad = got[~np.isfinite(got)].flat[0]
+                problems.append(
+                    spec.problem(where, f"{expr.text!r} gives {bad} at the {basis}; not a number")
+                )
+            elif key in TIMING and (got < 0).any():
+                problems.append(
+                    spec.problem(
+                        where,
+                        f"{expr.text!r} gives {float(got.min()):g} quarters at the {basis}; "
+                        f"{key} must be 0 or more",
+                    )
+                )
+    if problems:
+        raise ValidationError(problems)
 
 
 def profile(

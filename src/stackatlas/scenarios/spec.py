@@ -97,6 +97,12 @@ class ScenarioSpec:
     gains: str = ""  # when this shock helps someone (negative revenue at risk), in words
     doc: MarkedDoc | None = field(default=None, repr=False, compare=False)
 
+    def problem(self, where: tuple[str | int, ...], message: str) -> Problem:
+        """A Problem located in this scenario's file (line known when parsed from YAML)."""
+        if self.doc is not None:
+            return self.doc.problem(where, message)
+        return Problem(self.file, None, ".".join(map(str, where)), message)
+
     def all_params(self, model: ModelConfig | None = None) -> dict[str, ParamSpec]:
         """Model parameters (with this scenario's settings applied) then scenario ones."""
         model = model or model_config()
@@ -339,6 +345,13 @@ def _parse_shock(
         except ValueError as exc:
             problems.append(doc.problem((*base, key), str(exc)))
             continue
+        if key != "size" and not expr.names and float(expr.evaluate({})) < 0:
+            problems.append(
+                doc.problem(
+                    (*base, key), f"{key} is in quarters and must be 0 or more, got {value}"
+                )
+            )
+            continue
         allowed = known | ({TIME} if key == "size" else set())
         unknown = sorted(expr.names - allowed)
         if unknown:
@@ -386,10 +399,6 @@ def check_targets(spec: ScenarioSpec, atlas: Atlas) -> None:
                     if close:
                         msg += f" (did you mean: {', '.join(close)}?)"
                     where = ("shocks", shock.index, "targets", kind, j)
-                    problems.append(
-                        spec.doc.problem(where, msg)
-                        if spec.doc
-                        else Problem(spec.file, None, ".".join(map(str, where)), msg)
-                    )
+                    problems.append(spec.problem(where, msg))
     if problems:
         raise ValidationError(problems)

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from stackatlas import safe_yaml
 from stackatlas.errors import Problem, ValidationError
 
 PathKey = tuple[str | int, ...]
@@ -48,27 +49,17 @@ def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
 
 
 def load_marked(text: str, file: str) -> MarkedDoc:
-    """Parse one YAML document; syntax errors become a ValidationError with the line."""
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ValidationError(Problem(file, 1, None, "empty YAML document"))
-        data = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ValidationError(Problem(file, line, None, f"invalid YAML: {exc.problem}")) from None
-    finally:
-        loader.dispose()
+    """Parse one YAML document with the safe loader (``safe_yaml``); syntax errors, aliases of
+    collections and deep nesting become a ValidationError with the line."""
+    node = safe_yaml.compose(text, file)
+    if node is None:
+        raise ValidationError(Problem(file, 1, None, "empty YAML document"))
+    data = safe_yaml.construct(node, file)
     lines: dict[PathKey, int] = {}
     _walk(node, (), lines)
     return MarkedDoc(data, file, lines)
 
 
 def load_marked_file(path: Path) -> MarkedDoc:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValidationError(Problem(str(path), None, None, f"cannot read: {exc}")) from None
-    return load_marked(text, str(path))
+    """``load_marked`` of a file (unreadable or non-UTF-8: a located ValidationError)."""
+    return load_marked(safe_yaml.read_text(path), str(path))
