@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stackatlas.errors import ValidationError
-from stackatlas.portfolio.holdings import holding_values, parse_number, read_holdings
+from stackatlas.portfolio.holdings import ReadOptions, holding_values, read_holdings
+from stackatlas.portfolio.numbers import parse_number
 
 
 def test_market_value_file(fixtures: Path) -> None:
@@ -55,7 +56,7 @@ def test_vanguard_style_export_with_footer(write_csv) -> None:
         ("NVDA", 2000.0, 200.0, "123"),
         ("MSFT", 800.0, 400.0, "123"),
     ]
-    assert any(n.startswith("line 5: skipped text row") for n in hf.notes)
+    assert "line 5: skipped, text row 'The data in this file is provided for...'" in hf.notes
 
 
 def test_weights_in_percent_and_case_whitespace_headers(write_csv) -> None:
@@ -87,9 +88,9 @@ def test_parse_number_broker_styles() -> None:
         parse_number("12abc")
 
 
-def _problems(path: Path) -> list[tuple[int | None, str | None, str]]:
+def _problems(path: Path, strict: bool = False) -> list[tuple[int | None, str | None, str]]:
     with pytest.raises(ValidationError) as info:
-        read_holdings(path)
+        read_holdings(path, options=ReadOptions(strict=strict))
     assert all(p.file == str(path) for p in info.value.problems)
     return [(p.line, p.column, p.message) for p in info.value.problems]
 
@@ -106,9 +107,16 @@ def test_negative_shares(write_csv) -> None:
 
 
 def test_duplicate_rows_and_all_problems_at_once(write_csv) -> None:
-    probs = _problems(write_csv("ticker,weight\nNVDA,0.5\nTSM,x\nnvda ,0.2\n"))
+    probs = _problems(write_csv("ticker,weight\nNVDA,0.5\nTSM,x\nnvda ,0.2\n"), strict=True)
     assert [(line, col) for line, col, _ in probs] == [(3, "weight"), (4, "ticker")]
     assert "first seen on line 2" in probs[1][2]
+    # by default the same ticker twice in one account is added up, and said so
+    hf = read_holdings(write_csv("ticker,weight\nNVDA,0.5\nTSM,0.3\nnvda ,0.2\n"))
+    assert [(h.line, h.ticker, h.amount) for h in hf.holdings] == [
+        (2, "NVDA", 0.7),
+        (3, "TSM", 0.3),
+    ]
+    assert "line 4: nvda also on line 2; amounts added" in hf.notes
 
 
 def test_empty_file(write_csv) -> None:
@@ -147,8 +155,19 @@ def test_missing_columns(write_csv) -> None:
 
 
 def test_missing_value_and_empty_ticker(write_csv) -> None:
-    probs = _problems(write_csv("ticker,market value\nNVDA,\n,100\n"))
-    assert probs == [(2, "market value", "value is missing"), (3, "ticker", "ticker is empty")]
+    path = write_csv("ticker,market value\nNVDA,\n,100\n")
+    assert _problems(path, strict=True) == [
+        (2, "market value", "no market value for NVDA (--strict refuses the file)"),
+        (3, "ticker", "no symbol (--strict refuses the file)"),
+    ]
+    assert _problems(path) == [
+        (
+            1,
+            None,
+            "no holdings rows after the header "
+            "(skipped line 2: no market value for NVDA; line 3: no symbol)",
+        )
+    ]
 
 
 _TICKERS = st.from_regex(r"[A-Z]{1,5}", fullmatch=True)

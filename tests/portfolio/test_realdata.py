@@ -69,8 +69,19 @@ def test_history_folder_uses_adj_close(shared_data: Path) -> None:
 def test_example_portfolio_with_real_prices(shared_data: Path) -> None:
     example = Path(__file__).parents[2] / "examples" / "portfolio.csv"
     report = analyze_portfolio(example, prices_dir=shared_data / "prices" / "recent")
-    assert [(u.line, u.ticker) for u in report.unknown] == [(16, "TXN")]
+    assert [(u.line, u.ticker) for u in report.unknown] == [(17, "TXN")]  # line 1: a title
     h = report.holdings.set_index("ticker")
     assert h.loc["GOOGL", "company"] == "alphabet"
     assert report.layers["exposure"].sum() == pytest.approx(1.0)
     assert report.risk is not None and "portfolio" in set(report.risk.stats["name"])
+
+
+def test_example_portfolio_needs_no_prices_for_exposure(shared_data: Path) -> None:
+    """The shipped example carries its own Last Price (the 2026-05-11 closes): exposure is the
+    same with or without a prices folder; only market risk needs the daily history."""
+    example = Path(__file__).parents[2] / "examples" / "portfolio.csv"
+    bare = analyze_portfolio(example)  # tests run with STACKATLAS_OFFLINE=1: no prices at all
+    priced = analyze_portfolio(example, prices_dir=shared_data / "prices" / "recent")
+    assert bare.layers["exposure"].tolist() == pytest.approx(priced.layers["exposure"].tolist())
+    assert bare.risk is None
+    assert any("market risk skipped: it needs daily price history" in n for n in bare.notes)

@@ -25,14 +25,9 @@ from stackatlas import safe_yaml
 from stackatlas._io import data_path
 from stackatlas.atlas.atlas import normalize_ticker
 from stackatlas.errors import Problem, ValidationError
-from stackatlas.portfolio.holdings import (
-    _match_columns,
-    find_header,
-    normalize_header,
-    parse_number,
-    read_text,
-    split_rows,
-)
+from stackatlas.portfolio.brokers import GENERIC, match_columns
+from stackatlas.portfolio.csvtext import normalize_header, read_text, sniff_rows
+from stackatlas.portfolio.numbers import parse_number
 
 NON_EQUITY_CLASSES = frozenset(
     {
@@ -89,12 +84,14 @@ def read_fund_holdings(path: str | Path, fund: str | None = None) -> FundHolding
     p = Path(path)
     name = str(p)
     text, _ = read_text(p)
-    rows = split_rows(text)
-    header_at = find_header([r for _, r in rows])
+    rows, _ = sniff_rows(text, lambda r: "ticker" in match_columns(r, GENERIC), name=name)
+    header_at = next(
+        (i for i, (_, r) in enumerate(rows[:40]) if "ticker" in match_columns(r, GENERIC)), None
+    )
     if header_at is None:
         raise ValidationError(Problem(name, 1, None, "no ticker column found in fund holdings"))
     header_line, header = rows[header_at]
-    cols = _match_columns(header)
+    cols = match_columns(header, GENERIC)
     if "weight" not in cols:
         raise ValidationError(
             Problem(

@@ -1,107 +1,53 @@
-"""Read a holdings CSV: (ticker, shares), (ticker, weight) or (ticker, market value).
+"""Read a holdings file: (ticker, shares), (ticker, weight) or (ticker, market value).
 
-Headers are matched case- and whitespace-insensitively and common broker export names are
-understood (``Symbol``, ``Quantity``, ``Market Value``, ``Description``, ``Account``). A
-preamble before the header row (as in many broker and fund exports) is skipped. Every problem
-found is reported at once as a ``ValidationError`` naming the file, line and column.
+Broker exports are read as they come (``brokers``: Fidelity, Schwab, Vanguard, Interactive
+Brokers Flex and activity statements, or any file with a ticker and an amount column; a
+``--columns field=Header`` mapping for anything else). Which amount is used when several are
+present: market value, then weight, then shares (shares need prices to become weights). Weights
+in percent (header says ``%``/``pct``/``percent``, or the weights sum past 1.5) are divided by
+100. Numbers in decimal-comma style are detected (``numbers``).
 
-Which amount is used when several are present: market value, then weight, then shares (shares
-need prices to become weights). Weights given in percent (header says ``%``/``pct``/``percent``,
-or the weights sum to more than 1.5) are divided by 100.
+Rows that are not positions are skipped and each is named in the notes with its line and reason:
+blank lines, repeated headers, titles and footers, totals, pending activity, lot detail, a second
+table (Vanguard's transactions), options / futures / bonds, rows without a symbol or a value.
+A blank value with a quantity and a price is valued as quantity x price (noted); the same
+ticker twice in one account is added up (noted). ``strict=True`` refuses the file instead for
+everything but blank lines, titles/footers and totals. Problems that are never skipped: a bad
+number, a negative amount (shorts are not supported), mixed currencies without an exchange rate.
+Every problem is reported at once as a ``ValidationError`` naming the file, line and column.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from stackatlas.errors import Problem, ValidationError
-
-MAX_FILE_BYTES = 10 * 1024 * 1024  # a holdings file is a few KB; refuse anything past 10 MB
-HEADER_SCAN_LINES = 40
+from stackatlas.portfolio.csvtext import MAX_FILE_BYTES, normalize_header, read_text
+from stackatlas.portfolio.numbers import DecimalOption, decimal_style, style_evidence
+from stackatlas.portfolio.positions import Holding, RowReader
+from stackatlas.portfolio.table import Table, locate_table, parse_columns
 
 AmountKind = Literal["market_value", "weight", "shares"]
 
-# normalized header -> field
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "ticker": ("ticker", "symbol", "ticker symbol", "security symbol", "symbol/cusip", "code"),
-    "shares": ("shares", "quantity", "qty", "units", "shares held", "position", "share count"),
-    "weight": (
-        "weight",
-        "weight (%)",
-        "weight %",
-        "weight pct",
-        "allocation",
-        "allocation (%)",
-        "% of account",
-        "percent of account",
-        "portfolio weight",
-        "pct",
-    ),
-    "market_value": (
-        "market value",
-        "marketvalue",
-        "value",
-        "current value",
-        "market value ($)",
-        "market val",
-        "value (usd)",
-        "market value (usd)",
-        "mkt val",
-        "mkt val (market value)",
-        "total value",
-    ),
-    "price": ("price", "last price", "close", "last", "price ($)", "current price", "share price"),
-    "account": ("account", "account name", "account number", "account id", "portfolio"),
-    "description": (
-        "description",
-        "name",
-        "security description",
-        "security name",
-        "investment name",
-        "company",
-        "security",
-    ),
-}
-CASH_TICKERS = frozenset(
-    {
-        "CASH",
-        "USD",
-        "CASH & CASH INVESTMENTS",
-        "CASH AND CASH EQUIVALENTS",
-        "MONEY MARKET",
-        "SPAXX",
-        "FDRXX",
-        "CORE",
-    }
-)
-_TOTAL_ROW = re.compile(r"^(account\s+)?totals?$|^grand total$", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
-class Holding:
-    """One row of the holdings file (``line`` is the 1-based physical line in the file)."""
+class ReadOptions:
+    """How to read a holdings file: ``strict`` refuses rows that would be skipped, ``columns``
+    maps fields to headers (``{"ticker": "Ticker Symbol"}`` or ``"ticker=Ticker Symbol"``),
+    ``decimal`` forces the number style."""
 
-    line: int
-    ticker: str
-    amount: float
-    account: str | None = None
-    description: str | None = None
-    price: float | None = None
-
-    @property
-    def is_cash(self) -> bool:
-        return self.ticker.upper().rstrip("*") in CASH_TICKERS
+    strict: bool = False
+    columns: Mapping[str, str] | str | None = None
+    decimal: DecimalOption = "auto"
 
 
 @dataclass(frozen=True)
 class HoldingsFile:
-    """Parsed holdings: every row, what its amount means, and how the file was read."""
+    """Parsed holdings: every position, what its amount means, and how the file was read."""
 
     path: str
     kind: AmountKind
@@ -109,261 +55,80 @@ class HoldingsFile:
     encoding: str
     columns: dict[str, str] = field(default_factory=dict)  # field -> header as written
     notes: list[str] = field(default_factory=list)
-
-
-def normalize_header(name: str) -> str:
-    """Lower-case, trim, collapse spaces and underscores: ``Market_Value`` -> ``market value``."""
-    return re.sub(r"[\s_]+", " ", name.replace("\ufeff", "")).strip().lower()
-
-
-def read_text(
-    path: Path | bytes, *, max_bytes: int = MAX_FILE_BYTES, name: str | None = None
-) -> tuple[str, str]:
-    """Text and encoding of a file (or uploaded bytes); size limit, empty file and non-UTF-8
-    are ValidationErrors. The size is checked before anything is read."""
-    name = name or (str(path) if isinstance(path, Path) else "<upload>")
-    try:
-        size = len(path) if isinstance(path, bytes) else path.stat().st_size
-    except OSError as exc:
-        raise ValidationError(
-            Problem(name, None, None, f"cannot read file: {exc.strerror}")
-        ) from None
-    if size > max_bytes:
-        raise ValidationError(
-            Problem(
-                name,
-                None,
-                None,
-                f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for a "
-                "holdings file; is this the right file?",
-            )
-        )
-    raw = path if isinstance(path, bytes) else path.read_bytes()
-    if not raw.strip():
-        raise ValidationError(Problem(name, None, None, "file is empty"))
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValidationError(
-            Problem(name, 1, None, "file is UTF-16 encoded; save it as UTF-8 CSV and try again")
-        )
-    for encoding in ("utf-8", "utf-8-sig"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError as exc:
-            error = exc
-            continue
-        if encoding == "utf-8" and text.startswith("\ufeff"):
-            continue  # let utf-8-sig strip the byte-order mark
-        if "\x00" in text:
-            raise ValidationError(
-                Problem(name, None, None, "file contains NUL bytes; it is not a CSV text file")
-            )
-        return text, encoding
-    line = raw[: error.start].count(b"\n") + 1
-    raise ValidationError(
-        Problem(
-            name,
-            line,
-            None,
-            f"not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start}); "
-            "tried utf-8 and utf-8-sig. Save the file as UTF-8 CSV and try again",
-        )
-    )
-
-
-def parse_number(text: str) -> float | None:
-    """Parse broker-style numbers: ``$1,234.50``, ``(12.5)``, ``8.87%``; blank / ``--`` -> None.
-
-    Raises ValueError on anything else.
-    """
-    s = text.strip().replace(",", "").replace("$", "").replace("\u00a0", "").replace(" ", "")
-    if s in {"", "-", "--", "n/a", "N/A", "NA"}:
-        return None
-    negative = s.startswith("(") and s.endswith(")")
-    s = s.strip("()").rstrip("%")
-    value = float(s)  # ValueError propagates
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(text)
-    return -value if negative else value
-
-
-def _match_columns(header: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, raw in enumerate(header):
-        norm = normalize_header(raw)
-        for fld, aliases in COLUMN_ALIASES.items():
-            if fld not in found and norm in aliases:
-                found[fld] = index
-    return found
-
-
-def find_header(rows: list[list[str]]) -> int | None:
-    """Index of the first row that names a ticker column (skips export preambles)."""
-    for i, row in enumerate(rows[:HEADER_SCAN_LINES]):
-        if "ticker" in _match_columns(row):
-            return i
-    return None
-
-
-def split_rows(text: str) -> list[tuple[int, list[str]]]:
-    """CSV rows with their 1-based starting physical line numbers."""
-    reader = csv.reader(io.StringIO(text))
-    out: list[tuple[int, list[str]]] = []
-    line = 1
-    for row in reader:
-        out.append((line, row))
-        line = reader.line_num + 1
-    return out
+    preset: str = "generic"
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
 def read_holdings(
-    source: str | Path | bytes, *, max_bytes: int = MAX_FILE_BYTES, name: str | None = None
+    source: str | Path | bytes,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    name: str | None = None,
+    options: ReadOptions | None = None,
 ) -> HoldingsFile:
-    """Parse a holdings CSV (a path, or uploaded bytes named ``name``); raises ValidationError
+    """Parse a holdings file (a path, or uploaded bytes named ``name``); raises ValidationError
     listing every problem with its location."""
+    opts = options or ReadOptions()
     data = source if isinstance(source, bytes) else Path(source)
     name = name or (str(source) if not isinstance(source, bytes) else "<upload>")
     text, encoding = read_text(data, max_bytes=max_bytes, name=name)
-    rows = split_rows(text)
-    header_at = find_header([r for _, r in rows])
-    if header_at is None:
-        first = rows[0][1] if rows else []
-        raise ValidationError(
-            Problem(
-                name,
-                rows[0][0] if rows else 1,
-                None,
-                f"no ticker column found (header {first!r}); expected one of "
-                f"{', '.join(COLUMN_ALIASES['ticker'][:3])}",
-            )
-        )
-    header_line, header = rows[header_at]
-    cols = _match_columns(header)
+    table = locate_table(text, name, parse_columns(opts.columns))
     kind: AmountKind | None = next(
-        (k for k in ("market_value", "weight", "shares") if k in cols), None
-    )  # type: ignore[misc]
+        (k for k in ("market_value", "weight", "shares") if k in table.cols), None
+    )  # type: ignore[assignment]
     if kind is None:
         raise ValidationError(
             Problem(
                 name,
-                header_line,
+                table.header_line,
                 None,
                 "missing amount column: need one of shares/quantity, weight or market value "
-                f"(header is {', '.join(h.strip() for h in header)})",
+                f"(header is {', '.join(h.strip() for h in table.header)}); or map one with "
+                "--columns shares=HEADER",
             )
         )
+    try:
+        style, style_note = decimal_style(
+            style_evidence(_amount_cells(table)), opts.decimal, table.delimiter
+        )
+    except ValueError as exc:
+        raise ValidationError(Problem(name, table.header_line, None, str(exc))) from None
+    reader = RowReader(table, kind, style, opts.strict, name)
+    reader.read()
+    holdings = reader.finish()
+    if reader.problems:
+        raise ValidationError(reader.problems)
+    notes = [f"read as: {table.preset.label}"] if table.preset.name != "generic" else []
+    notes += [style_note] if style_note else []
+    notes += reader.notes + _skip_notes(reader.skipped)
     percent = kind == "weight" and any(
-        tok in normalize_header(header[cols["weight"]]) for tok in ("%", "pct", "percent")
+        tok in normalize_header(table.column_name("weight")) for tok in ("%", "pct", "percent")
+    )
+    if percent or (kind == "weight" and sum(h.amount for h in holdings) > 1.5):
+        holdings = [replace(h, amount=h.amount / 100) for h in holdings]
+        if not percent:
+            notes.append("weights sum to more than 1.5, read as percent")
+    columns = {fld: table.column_name(fld) for fld in table.cols}
+    return HoldingsFile(
+        name, kind, holdings, encoding, columns, notes, table.preset.name, reader.skipped
     )
 
-    problems: list[Problem] = []
-    holdings: list[Holding] = []
-    notes: list[str] = []
-    seen: dict[tuple[str, str | None], int] = {}
-    amount_col = header[cols[kind]].strip()
-    for line, row in rows[header_at + 1 :]:
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) == 1 and len(header) > 2:  # export footers / disclaimers in one cell
-            notes.append(f"line {line}: skipped text row {row[0].strip()[:40]!r}")
-            continue
 
-        def cell(fld: str, row: list[str] = row) -> str:
-            idx = cols.get(fld)
-            return row[idx].strip() if idx is not None and idx < len(row) else ""
+def _amount_cells(table: Table) -> list[tuple[int, str]]:
+    idx = [table.cols[f] for f in ("market_value", "weight", "shares", "price") if f in table.cols]
+    return [(line, row[i]) for line, row in table.rows for i in idx if i < len(row)]
 
-        ticker = cell("ticker")
-        if _TOTAL_ROW.match(ticker) or (not ticker and _TOTAL_ROW.match(cell("description"))):
-            notes.append(f"line {line}: skipped total row {ticker or cell('description')!r}")
-            continue
-        if not ticker:
-            problems.append(Problem(name, line, header[cols["ticker"]].strip(), "ticker is empty"))
-            continue
-        if len(row) < len(header) and cols[kind] >= len(row):
-            problems.append(
-                Problem(
-                    name, line, amount_col, f"row has {len(row)} fields, header has {len(header)}"
-                )
-            )
-            continue
-        if len(row) > len(header) and any(c.strip() for c in row[len(header) :]):
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    None,
-                    f"row has {len(row)} fields, header has {len(header)} "
-                    "(an unquoted comma, e.g. a thousands separator?)",
-                )
-            )
-            continue
-        raw_amount = cell(kind)
-        try:
-            amount = parse_number(raw_amount)
-        except ValueError:
-            problems.append(Problem(name, line, amount_col, f"not a number: {raw_amount!r}"))
-            continue
-        if amount is None:
-            problems.append(Problem(name, line, amount_col, "value is missing"))
-            continue
-        if amount < 0:
-            what = {
-                "shares": "negative shares (short positions are not supported)",
-                "weight": "negative weight",
-                "market_value": "negative market value",
-            }[kind]
-            problems.append(Problem(name, line, amount_col, f"{what}: {raw_amount!r}"))
-            continue
-        price: float | None = None
-        if "price" in cols and cell("price"):
-            try:
-                price = parse_number(cell("price"))
-            except ValueError:
-                problems.append(
-                    Problem(
-                        name,
-                        line,
-                        header[cols["price"]].strip(),
-                        f"not a number: {cell('price')!r}",
-                    )
-                )
-                continue
-        account = cell("account") or None
-        key = (ticker.upper().replace("-", ".").replace("/", "."), account)
-        if key in seen:
-            problems.append(
-                Problem(
-                    name,
-                    line,
-                    header[cols["ticker"]].strip(),
-                    f"duplicate row for {ticker!r}"
-                    + (f" in account {account!r}" if account else "")
-                    + f" (first seen on line {seen[key]}); merge the rows or add an account column",
-                )
-            )
-            continue
-        seen[key] = line
-        holdings.append(
-            Holding(
-                line,
-                ticker,
-                amount / 100 if percent else amount,
-                account,
-                cell("description") or None,
-                price,
-            )
-        )
-    if problems:
-        raise ValidationError(problems)
-    if not holdings:
-        raise ValidationError(Problem(name, header_line, None, "no holdings rows after the header"))
-    if kind == "weight" and not percent and sum(h.amount for h in holdings) > 1.5:
-        holdings = [
-            Holding(h.line, h.ticker, h.amount / 100, h.account, h.description, h.price)
-            for h in holdings
-        ]
-        notes.append("weights sum to more than 1.5, read as percent")
-    columns = {fld: header[i].strip() for fld, i in cols.items()}
-    return HoldingsFile(name, kind, holdings, encoding, columns, notes)
+
+def _skip_notes(skipped: list[tuple[int, str]]) -> list[str]:
+    """One note per reason, naming every line: 'lines 7, 9: skipped: lot detail ...'."""
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for line, reason in skipped:
+        by_reason[reason].append(line)
+    out = []
+    for reason, lines in by_reason.items():
+        where = f"line {lines[0]}" if len(lines) == 1 else "lines " + ", ".join(map(str, lines))
+        out.append(f"{where}: skipped, {reason}")
+    return out
 
 
 def holding_values(

@@ -23,7 +23,7 @@ import pandas as pd
 from stackatlas import config
 from stackatlas.atlas.atlas import normalize_ticker
 from stackatlas.errors import DataUnavailableError, Problem, ValidationError
-from stackatlas.portfolio.holdings import MAX_FILE_BYTES, normalize_header, read_text
+from stackatlas.portfolio.csvtext import MAX_FILE_BYTES, normalize_header, read_text
 
 BENCHMARK_FALLBACKS = ("SPY", "^GSPC", "GSPC")
 MAX_FAILURES_BEFORE_ABORT = 3  # consecutive download errors with nothing fetched: give up

@@ -15,7 +15,7 @@ from stackatlas.display import json_value, records
 from stackatlas.errors import DataUnavailableError, StoreError
 from stackatlas.portfolio import exposure as ex
 from stackatlas.portfolio.etf import FundHoldings, parse_etf_arg, shipped_funds
-from stackatlas.portfolio.holdings import Holding, holding_values, read_holdings
+from stackatlas.portfolio.holdings import Holding, ReadOptions, holding_values, read_holdings
 from stackatlas.portfolio.prices import PriceBook, load_prices
 from stackatlas.portfolio.profiles import (
     DISCLAIMER,
@@ -71,7 +71,7 @@ class PortfolioReport:
             },
             "holdings": records(self.holdings),
             "unknown": [
-                {"line": r.line, "ticker": r.ticker, "suggestions": r.suggestions}
+                {"line": r.line, "ticker": r.ticker, "suggestions": r.suggestions, "fund": r.fund}
                 for r in self.unknown
             ],
             "unknown_in_funds": [
@@ -140,6 +140,7 @@ def analyze_portfolio(
     draws: int = 0,
     seed: int = 0,
     prices: PriceBook | None = None,
+    read_options: ReadOptions | None = None,
 ) -> PortfolioReport:
     """Read, resolve and analyse a holdings file (path, or uploaded bytes) against the atlas.
 
@@ -147,10 +148,11 @@ def analyze_portfolio(
     else the store cache, topped up with yfinance when online. Without any prices, risk is
     skipped with a note and a shares-only file raises DataUnavailableError.
     ``scenario`` adds profit-at-risk from the scenario engine (``draws`` > 0: Monte Carlo).
+    ``read_options`` (strict, column mapping, decimal style) say how to read the file.
     """
     atlas = _atlas(atlas)
     chosen = get_profile(profile)
-    hf = read_holdings(source)
+    hf = read_holdings(source, options=read_options)
     notes = list(hf.notes)
     funds = _funds(etf_holdings, hf.holdings)
     resolutions = resolve_holdings(atlas, hf.holdings, set(funds))
@@ -220,7 +222,8 @@ def analyze_portfolio(
             notes.append(f"market risk skipped: {exc}")
     else:
         notes.append(
-            "market risk skipped: no prices (offline, or download failed); pass --prices DIR"
+            "market risk skipped: it needs daily price history (pass --prices DIR, or go "
+            "online with the prices extra); the exposure above needs none"
         )
     impact = None
     if scenario:

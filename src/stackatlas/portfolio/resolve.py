@@ -8,9 +8,11 @@ Order of attempts for one ticker (case and surrounding whitespace never matter):
 3. a known exchange suffix dropped (``ASML.AS`` -> ``ASML``) when the bare ticker is in the
    atlas - reported as ``match="suffix"`` so the user can check it.
 
-Anything else is ``unknown`` with "did you mean" suggestions (rapidfuzz over tickers, and over
-company names when the row has a description). Cash rows are ``cash``; tickers with a fund
-holdings file are ``fund``.
+Anything else is ``unknown``: a fund (a listed fund ticker such as SMH / SOXX, a broker's
+security type, or "ETF" in the description) is named as a fund with "pass --etf-holdings";
+other tickers get "did you mean" suggestions (rapidfuzz over tickers, and over company names
+when the row has a description). Cash rows are ``cash``; tickers with a fund holdings file are
+``fund``.
 """
 
 from __future__ import annotations
@@ -79,9 +81,15 @@ class Resolution:
     company: str | None = None  # atlas company id
     company_name: str | None = None
     suggestions: list[str] = field(default_factory=list)
+    fund: str | None = None  # why an unknown holding looks like a fund (no holdings file given)
 
     @property
     def message(self) -> str:
+        if self.kind == "unknown" and self.fund:
+            return (
+                f"line {self.line}: {self.ticker!r} is a fund ({self.fund}); pass "
+                f"--etf-holdings {self.ticker}=FILE with its holdings file to look through it"
+            )
         if self.kind == "unknown":
             hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
             return f"line {self.line}: ticker {self.ticker!r} is not in the atlas{hint}"
@@ -160,6 +168,8 @@ def resolve_holdings(
         cid, how = resolve_ticker(atlas, h.ticker)
         if cid:
             out.append(Resolution(h.line, h.ticker, "company", how, cid, atlas.companies[cid].name))
+        elif h.fund:
+            out.append(Resolution(h.line, h.ticker, "unknown", "none", fund=h.fund))
         else:
             out.append(
                 Resolution(
