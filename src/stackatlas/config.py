@@ -11,15 +11,19 @@
 | STACKATLAS_EPOCH_DIR        | folder with Epoch AI's epoch_gpu_clusters.csv (``infra``)   |
 
 The ETO and Epoch folders can also be set in ``$STACKATLAS_HOME/config.toml``
-(``[eto] dir = "..."``, ``[epoch] dir = "..."``); the environment wins. stackatlas never ships
-either dataset (ETO is non-commercial; Epoch is CC BY and read where the user keeps it).
+(``[eto] dir = "..."``, ``[epoch] dir = "..."``), as can ``[sec]`` (user_agent, rate_limit);
+the environment wins. stackatlas never ships either dataset (ETO is non-commercial; Epoch is
+CC BY and read where the user keeps it). A data directory that is a file or cannot be created,
+and a config file that is not TOML, are ValidationErrors naming the path (and line).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -36,8 +40,28 @@ def home_path() -> Path:
 
 def home_dir() -> Path:
     """The data directory (created on first use)."""
-    path = home_path()
-    path.mkdir(parents=True, exist_ok=True)
+    raw = os.environ.get("STACKATLAS_HOME")
+    return _directory(home_path(), "STACKATLAS_HOME" if raw else "the data directory")
+
+
+def _directory(path: Path, what: str) -> Path:
+    """``path`` as an existing directory (created if missing), or a ValidationError."""
+    if path.exists() and not path.is_dir():
+        raise ValidationError(
+            Problem(
+                str(path),
+                None,
+                None,
+                f"{what} is a file, not a directory; point STACKATLAS_HOME at a directory "
+                "(it is created if missing)",
+            )
+        )
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(
+            Problem(str(path), None, None, f"cannot create {what}: {exc.strerror or exc}")
+        ) from None
     return path
 
 
@@ -48,9 +72,7 @@ def store_path() -> Path:
 
 def cache_dir(name: str) -> Path:
     """A named cache folder under the data directory (e.g. ``sec``, ``prices``)."""
-    path = home_dir() / "cache" / name
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return _directory(home_dir() / "cache" / name, f"the {name} cache folder")
 
 
 def overlay_dir() -> Path | None:
@@ -76,20 +98,31 @@ def offline() -> bool:
     return os.environ.get("STACKATLAS_OFFLINE", "").lower() in {"1", "true", "yes"}
 
 
-def config_table(name: str) -> dict:
+def config_table(name: str) -> dict[str, Any]:
     """One table of ``$STACKATLAS_HOME/config.toml`` (empty when the file or table is absent);
-    an unreadable file is a ``ValidationError`` naming it. Reading never creates the home."""
+    a file that is not TOML is a ``ValidationError`` naming its line. Reading never creates
+    the home."""
     path = home_path() / "config.toml"
-    if not path.is_file():
-        return {}
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ValidationError(Problem(str(path), None, None, f"unreadable config: {exc}")) from exc
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ValidationError(
+            Problem(str(path), None, None, f"cannot read config file: {exc.strerror or exc}")
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        where = re.search(r"at line (\d+)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise ValidationError(
+            Problem(str(path), int(where.group(1)) if where else None, None, f"not TOML: {message}")
+        ) from None
     table = data.get(name, {})
     if not isinstance(table, dict):
-        raise ValidationError(Problem(str(path), None, name, "expected a table such as [eto]"))
+        raise ValidationError(
+            Problem(str(path), None, name, f"[{name}] must be a table of settings")
+        )
     return table
 
 

@@ -159,3 +159,24 @@ def test_nvidia_def14a_carried_net_income(nvidia):
     row = _row(nvidia["annual"], "net_income", 2026)
     assert row.value == pytest.approx(120_067 * M)
     assert row.form == "DEF 14A" and str(row.filed) == "2026-05-12"
+
+
+def test_tsmc_ttm_is_balances_with_a_reason(shared_data: Path) -> None:
+    """Regression (issue 11): TTM on TSMC's IFRS file raised TypeError in fx.py. A 20-F filer
+    has no quarterly flows, so TTM holds balances only, and the note says why."""
+    from stackatlas.fundamentals import compute_metrics
+    from stackatlas.fundamentals.metrics import quarterly_gap_note
+    from stackatlas.sec.companyfacts import read_companyfacts
+
+    facts = read_companyfacts(shared_data / "sec" / "companyfacts" / "CIK0001046179.json")
+    frame = compute_metrics(facts, "ttm")
+    assert set(frame["metric"]) == {"cash", "total_assets", "shares_outstanding"}
+    unavailable = frame[frame["value"].isna()]
+    assert not unavailable["derivation"].str.contains("nan").any()
+    note = quarterly_gap_note(frame, "ttm")
+    assert note is not None and "--period annual" in note
+    annual = compute_metrics(facts, "annual")
+    assert quarterly_gap_note(annual, "annual") is None
+    rev = annual[(annual["metric"] == "revenue") & (annual["fiscal_year"] == 2023)]
+    # TSMC 2023 net revenue NT$2,161.7 bn x 0.0321002 USD/TWD (Fed G.5A 2023) = $69.39 bn
+    assert rev["value"].iloc[0] == pytest.approx(69.392e9, rel=1e-3)

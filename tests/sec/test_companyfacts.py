@@ -116,6 +116,10 @@ GOOD = {
         (b"[1, 2]", "top-level JSON value is not an object"),
         (b'{"facts": {}}', "no valid 'cik'"),
         (b'{"cik": "abc", "facts": {}}', "no valid 'cik'"),
+        # regression (issue 11): overflowed numpy's int64 deep in the table assembly
+        (b'{"cik": 1000000000000000000000000000000, "facts": {}}', "is not a SEC CIK"),
+        (b'{"cik": -5, "facts": {}}', "'cik' -5 is not a SEC CIK"),
+        (b'{"cik": 12345678901, "facts": {}}', "'cik' 12345678901 is not a SEC CIK"),
         (b'{"cik": 7, "facts": 3}', "'facts' is not an object"),
         (
             b'{"cik": 7, "facts": {"us-gaap": {"Revenues": {"label": "x"}}}}',
@@ -141,6 +145,12 @@ def test_malformed_documents(data: bytes, message: str) -> None:
         ({k: v for k, v in GOOD.items() if k != "accn"}, "has no 'accn'"),
         ({**GOOD, "end": "2024-13-01"}, r"bad 'end' date '2024-13-01' in us-gaap:Debt \[USD\]"),
         ({**GOOD, "filed": "01/02/2025"}, "bad 'filed' date"),
+        # regression (issue 11): overflowed pandas' nanosecond timestamps in sec metrics
+        (
+            {**GOOD, "end": "9999-12-31"},
+            r"a fact in us-gaap:Debt \[USD\] has 'end' date 9999-12-31, outside 1900-2200",
+        ),
+        ({**GOOD, "start": "0001-01-01"}, "has 'start' date 0001-01-01"),
     ],
 )
 def test_malformed_facts_name_the_concept(fact: dict, message: str) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from stackatlas.cli.common import console, guarded
+from stackatlas.cli.common import console, err_console, guarded
 from stackatlas.cli.options import Output, OverlayOpt, load_atlas, with_output
 from stackatlas.errors import ValidationError
 
@@ -171,10 +171,14 @@ def metrics_cmd(
     """
     from stackatlas.display import records
     from stackatlas.fundamentals import compute_metrics
+    from stackatlas.fundamentals.metrics import quarterly_gap_note
     from stackatlas.sec.companyfacts import read_companyfacts
 
     frame = compute_metrics(read_companyfacts(file), period)
     rows = records(frame, SEC_METRICS_KEYS)
+    note = quarterly_gap_note(frame, period)
+    if note:  # stderr: --json output on stdout stays a plain list
+        err_console.print(f"note: {note}", markup=False, soft_wrap=True)
     if out.machine:
         out.show(rows, rows)
         return

@@ -71,8 +71,10 @@ def convert_to_usd(rows: pd.DataFrame, money: pd.Series) -> pd.DataFrame:
     rate = rates["usd_per_unit"].to_numpy(dtype=float)
     idx = out.index[foreign]
     found = ~np.isnan(rate)
-    years = sub["year"].astype(str).to_numpy()
+    # a period with no calendar year (NA) has no annual rate: say so instead of 'nan'
+    years = sub["year"].astype("string").fillna("an unknown year").to_numpy(dtype=object)
     cur = sub["currency"].astype(str).to_numpy()
+    had_value = ~np.isnan(out.loc[idx, "value"].to_numpy(dtype=float))
     out.loc[idx, "fx_rate"] = rate
     out.loc[idx, "value"] = out.loc[idx, "value"].to_numpy(dtype=float) * rate
     suffix = np.where(
@@ -86,8 +88,8 @@ def convert_to_usd(rows: pd.DataFrame, money: pd.Series) -> pd.DataFrame:
         + " ("
         + years
         + " annual average, Federal Reserve G.5A)",
-        "; unavailable: no " + cur + " annual average rate for " + years,
-    )
+        np.where(had_value, "; unavailable: no " + cur + " annual average rate for " + years, ""),
+    )  # a row already unavailable keeps its own reason
     out.loc[idx, "derivation"] = out.loc[idx, "derivation"].astype(str) + suffix
     evidence = out.loc[idx, "evidence"].to_numpy(dtype=object)
     evidence = np.where(found & (evidence == "reported"), "derived", evidence)

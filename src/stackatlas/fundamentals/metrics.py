@@ -75,6 +75,22 @@ _FACT_COLUMNS = [
 ]
 
 
+def quarterly_gap_note(frame: pd.DataFrame, period: str) -> str | None:
+    """Why a quarterly / TTM result holds balances only: the file has no quarterly income or
+    cash-flow figures (annual filers such as 20-F issuers, e.g. TSMC), or None."""
+    if period == "annual" or frame.empty:
+        return None
+    durations = [n for n, spec in ALL_SPECS.items() if spec.kind == "duration"]
+    flows = frame[frame["metric"].isin(durations)]
+    if flows["value"].notna().any():
+        return None
+    return (
+        f"no {period} income or cash-flow figures: they need quarterly filings (10-Q / 6-K "
+        "XBRL) and this file has none (an annual filer, e.g. 20-F); only balances are shown. "
+        "Use --period annual for the yearly figures"
+    )
+
+
 def compute_metrics(
     facts: pa.Table | pd.DataFrame,
     period: str = "annual",

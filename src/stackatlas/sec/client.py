@@ -24,7 +24,6 @@ import os
 import random
 import threading
 import time
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,17 +55,9 @@ UA_HELP = (
 
 
 def _file_settings() -> dict[str, Any]:
-    """The ``[sec]`` table of ``$STACKATLAS_HOME/config.toml`` (empty when absent)."""
-    path = config.home_dir() / "config.toml"
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SecAccessError(f"{path}: cannot read config file: {exc}") from exc
-    section = data.get("sec", {})
-    return section if isinstance(section, dict) else {}
+    """The ``[sec]`` table of ``$STACKATLAS_HOME/config.toml`` (empty when absent; a file that
+    is not TOML is a ValidationError naming its line)."""
+    return config.config_table("sec")
 
 
 def resolve_user_agent(explicit: str | None = None) -> str:
@@ -85,7 +76,7 @@ def configured_rate() -> float:
     raw = os.environ.get("STACKATLAS_SEC_RATE") or _file_settings().get("rate_limit")
     try:
         rate = float(raw) if raw else DEFAULT_RATE
-    except ValueError:
+    except (TypeError, ValueError):
         raise SecAccessError(f"SEC rate limit {raw!r} is not a number") from None
     return max(0.1, min(rate, MAX_RATE))
 

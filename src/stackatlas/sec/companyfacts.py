@@ -97,6 +97,10 @@ class _Document(msgspec.Struct, gc=False):
 
 
 _DECODER = msgspec.json.Decoder(_Document)
+MAX_CIK = 10**10
+"""CIKs have at most 10 digits (``CIK##########.json``)."""
+DATE_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
+"""Fact dates accepted: EDGAR starts in 1993; 2200 leaves room for long-dated instruments."""
 _FAST_TYPES = [
     (f.name, pa.date32() if f.name in ("start", "end", "filed") else f.type) for f in _FACT_TYPE
 ]
@@ -112,6 +116,7 @@ def parse_companyfacts(data: bytes | str | dict, *, origin: str = "<companyfacts
         fast = None if isinstance(data, dict) else _parse_fast(data)
         if fast is not None:
             cik, name, columns, labels, counts = fast
+            _check_cik(cik, origin)
             meta = {b"cik": str(cik).encode(), b"entity_name": name.encode()}
             return _assemble(cik, columns, labels, counts, origin).replace_schema_metadata(meta)
         doc = data if isinstance(data, dict) else _decode(data, origin)
@@ -207,8 +212,9 @@ def _walk(doc: dict, origin: str) -> tuple[int, str, list[tuple[tuple[str, str, 
     """Check the document's shape and list its non-empty (taxonomy, concept, unit) fact lists."""
     try:
         cik = int(doc["cik"])
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise invalid(origin, "not a companyfacts document (no valid 'cik')") from exc
+    _check_cik(cik, origin)
     taxonomies = doc.get("facts")
     if taxonomies is None or taxonomies == []:  # SEC sends [] for filers without XBRL facts
         taxonomies = {}
@@ -228,6 +234,13 @@ def _walk(doc: dict, origin: str) -> tuple[int, str, list[tuple[tuple[str, str, 
                 if items:
                     lists.append(((taxonomy, concept, unit), items))
     return cik, str(doc.get("entityName") or ""), lists
+
+
+def _check_cik(cik: int, origin: str) -> None:
+    """A SEC CIK has 1 to 10 digits (``"cik": 10**30`` used to overflow deep in numpy)."""
+    if not 0 < cik < MAX_CIK:
+        shown = str(cik) if len(str(cik)) <= 20 else str(cik)[:17] + "..."
+        raise invalid(origin, f"'cik' {shown} is not a SEC CIK (a whole number of 1 to 10 digits)")
 
 
 def _convert_slowly(lists: list, origin: str) -> pa.StructArray:
@@ -287,6 +300,8 @@ def _assemble(
         columns.append(_to_date(facts[name], name, labels, counts, origin))
     columns += [facts["val"], facts["accn"], facts["fy"], facts["fp"], facts["form"]]
     columns.append(_to_date(facts["filed"], "filed", labels, counts, origin))
+    for name, column in (("start", columns[4]), ("end", columns[5]), ("filed", columns[-1])):
+        _check_date_range(column, name, labels, counts, origin)
     columns.append(facts["frame"])
     return pa.Table.from_arrays(columns, schema=FACTS_SCHEMA)
 
@@ -301,6 +316,25 @@ def _to_date(column: pa.Array, name: str, labels: list, counts: list[int], origi
         raise invalid(
             origin, f"bad {name!r} date {column[row].as_py()!r} in {_label_at(labels, counts, row)}"
         ) from None
+
+
+def _check_date_range(
+    column: pa.Array, name: str, labels: list, counts: list[int], origin: str
+) -> None:
+    """Dates outside ``DATE_RANGE`` are refused, naming the first such fact (an end date of
+    9999-12-31 used to overflow pandas' nanosecond timestamps later)."""
+    low, high = DATE_RANGE
+    bounds = pc.min_max(column)
+    first, last = bounds["min"].as_py(), bounds["max"].as_py()
+    if first is None or (low <= first and last <= high):
+        return
+    bad = pc.or_(pc.less(column, pa.scalar(low)), pc.greater(column, pa.scalar(high)))
+    row = pc.index(bad, True).as_py()
+    raise invalid(
+        origin,
+        f"a fact in {_label_at(labels, counts, row)} has {name!r} date {column[row].as_py()}, "
+        f"outside {low.year}-{high.year}",
+    )
 
 
 def _label_at(labels: list[tuple[str, str, str]], counts: list[int], row: int) -> str:

@@ -26,6 +26,7 @@ The document does not carry its accession number or filing date; pass them in (`
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -156,11 +157,8 @@ def _contexts(root: etree._Element) -> dict[str, tuple[int | None, str | None, s
     out = {}
     for ctx in root.iter(_q(XBRLI, "context")):
         ident = ctx.find(f"{_q(XBRLI, 'entity')}/{_q(XBRLI, 'identifier')}")
-        cik = (
-            int(ident.text.strip())
-            if ident is not None and ident.text and ident.text.strip().isdigit()
-            else None
-        )
+        digits = ident.text.strip() if ident is not None and ident.text else ""
+        cik = int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 10 else None
         period = ctx.find(_q(XBRLI, "period"))
         instant = period.findtext(_q(XBRLI, "instant")) if period is not None else None
         if instant:
@@ -237,7 +235,12 @@ def parse_ixbrl(
     problems: list[Problem] = []
 
     def add(
-        el: etree._Element, concept: str, text: str, fmt: str | None, scale: int, negative: bool
+        el: etree._Element,
+        concept: str,
+        text: str,
+        fmt: str | None,
+        scale: str | int | None,
+        negative: bool,
     ) -> None:
         ctx, unit = contexts.get(el.get("contextRef")), units.get(el.get("unitRef"))
         if ctx is None or unit is None:
@@ -246,13 +249,20 @@ def parse_ixbrl(
                 Problem(name, el.sourceline, concept, f"unknown {what} {el.get(what)!r}")
             )
             return
-        try:
-            number = parse_number(text, fmt).scaleb(scale)
-        except (ValueError, InvalidOperation) as exc:
-            problems.append(Problem(name, el.sourceline, concept, str(exc)))
-            return
         cik, start, end, dims = ctx
-        value = float(-number if negative else number)
+        try:
+            number = parse_number(text, fmt).scaleb(int(scale or 0))
+            value = float(-number if negative else number)
+            if not math.isfinite(value):
+                raise ValueError(
+                    f"{text.strip()[:40]!r} scaled by 10^{scale} is not a finite number"
+                )
+            for day in (start, end):  # bad period dates are refused here, with the fact's line
+                if day is not None:
+                    date.fromisoformat(day)
+        except (ValueError, InvalidOperation, OverflowError) as exc:
+            problems.append(Problem(name, el.sourceline, concept, str(exc)[:200]))
+            return
         key = (cik, concept, unit, start, end, dims, value)
         dec = _decimals(el.get("decimals"))
         if key in rows:  # a repeated fact: keep the most precise decimals (None = INF)
@@ -276,7 +286,7 @@ def parse_ixbrl(
                     el.get("name", ""),
                     "".join(el.itertext()),
                     el.get("format"),
-                    int(el.get("scale") or 0),
+                    el.get("scale"),
                     el.get("sign") == "-",
                 )
     else:
