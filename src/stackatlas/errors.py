@@ -7,6 +7,7 @@
     ├── DataUnavailableError              needed data missing (offline, not synced)
     │   └── DataNotConfiguredError        an optional dataset's folder is not set (ETO)
     ├── StoreError                        the DuckDB store refused an operation
+    │   └── CorruptStoreError             the store file is damaged (rebuild it)
     └── SecAccessError                    SEC EDGAR refused or failed
         └── RateLimitedError              HTTP 429 after all retries
 
@@ -85,6 +86,11 @@ class DataNotConfiguredError(DataUnavailableError):
 
 class StoreError(StackAtlasError):
     """The embedded store refused an operation (e.g. a write through the read-only SQL path)."""
+
+
+class CorruptStoreError(StoreError):
+    """The store file is truncated or damaged; ``stackatlas run --rebuild`` sets it aside and
+    builds a new one."""
 
 
 class SecAccessError(StackAtlasError):

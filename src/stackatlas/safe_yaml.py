@@ -117,9 +117,20 @@ def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
     return decode_text(data, str(path), max_bytes=max_bytes)
 
 
+def _loader(text: str, file: str, loader: type[SafeLoader]) -> SafeLoader:
+    """A loader over ``text``; PyYAML checks the characters here (NUL, control characters)."""
+    try:
+        return loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise ValidationError(
+            Problem(file, line, None, f"invalid YAML: character {exc.character!r} is not allowed")
+        ) from None
+
+
 def compose(text: str, file: str, loader: type[SafeLoader] = SafeLoader) -> yaml.Node | None:
     """The node tree of one YAML document (None when empty); refusals as ValidationError."""
-    instance = loader(text)
+    instance = _loader(text, file, loader)
     try:
         return instance.get_single_node()
     except yaml.YAMLError as exc:
@@ -130,7 +141,7 @@ def compose(text: str, file: str, loader: type[SafeLoader] = SafeLoader) -> yaml
 
 def load(text: str, file: str, loader: type[SafeLoader] = SafeLoader) -> Any:
     """One YAML document as Python values (None when empty); refusals as ValidationError."""
-    instance = loader(text)
+    instance = _loader(text, file, loader)
     try:
         return instance.get_single_data()
     except yaml.YAMLError as exc:

@@ -287,3 +287,25 @@ def test_store_locked_by_another_process_says_so(tmp_path: Path) -> None:
         holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+
+
+# ---- damaged store files (issue 11) ---------------------------------------------------------
+def test_truncated_store_says_so_and_how_to_rebuild(tmp_path: Path, atlas) -> None:
+    from stackatlas.errors import CorruptStoreError
+    from stackatlas.store.store import set_aside
+
+    path = tmp_path / "s.duckdb"
+    with Store(path) as s:
+        s.load_atlas(atlas)
+    data = path.read_bytes()
+    for damaged in (data[: len(data) // 2], b"not a database" * 100):
+        path.write_bytes(damaged)
+        with pytest.raises(CorruptStoreError) as err, Store(path) as s:
+            for table in s.query("SELECT table_name FROM information_schema.tables")["table_name"]:
+                s.query(f'SELECT * FROM "{table}"')  # every block: the lost half is found
+        assert f"the store {path} is damaged" in str(err.value)
+        assert "stackatlas run --rebuild" in str(err.value)
+    moved = set_aside(path)
+    assert moved is not None and moved.name.startswith("s.duckdb.damaged-")
+    assert moved.read_bytes() == b"not a database" * 100 and not path.exists()  # kept, not lost
+    assert set_aside(path) is None

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import plotly.graph_objects as go
 
-from stackatlas._io import atomic_write
 from stackatlas.charts.theme import layer_color, rgba, series_color, styled
+from stackatlas.outputs import write_output
 from stackatlas.scenarios.measures import horizon, pct_of_baseline
 
 if TYPE_CHECKING:
@@ -137,6 +137,4 @@ def write_html(result: ScenarioResult, path: Path) -> Path:
         f"<html><head><meta charset='utf-8'><title>{result.title}</title></head>"
         f"<body>{html}</body></html>"
     )
-    path = Path(path)
-    atomic_write(path, page.encode("utf-8"), mode=0o644)
-    return path
+    return write_output(path, page.encode("utf-8"), "chart page")

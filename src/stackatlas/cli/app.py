@@ -6,7 +6,11 @@ non-zero exit code (1 = error, 2 = bad input / not found).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
+import os
+import sys
 
 import typer
 
@@ -63,5 +67,32 @@ for _name in _COMMAND_MODULES:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point. Output that cannot be written (stdout on a full device,
+    a closed pipe) ends with one line on stderr and exit code 2, not a traceback."""
+    code: int | str | None = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    except OSError as exc:
+        if exc.filename is not None:  # a file of ours, not stdout: let it show
+            raise
+        code = _output_failed(exc)
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        code = _output_failed(exc)
+    sys.exit(code)
+
+
+def _output_failed(exc: OSError) -> int:
+    """Stop writing to stdout (so the interpreter's final flush stays quiet) and say why."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    if exc.errno == errno.EPIPE:  # `stackatlas ... | head`: the reader left, nothing to say
+        return 0
+    reason = exc.strerror or str(exc)
+    with contextlib.suppress(OSError):
+        sys.stderr.write(f"error: cannot write the output: {reason}\n")
+    return 2

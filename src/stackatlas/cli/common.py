@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from stackatlas.errors import (
+    CorruptStoreError,
     DataNotConfiguredError,
     NotFoundError,
     StackAtlasError,
@@ -48,10 +49,11 @@ def _default(obj: Any) -> Any:
 
 @contextmanager
 def handle_errors() -> Iterator[None]:
-    """Turn stackatlas errors into a clean message and exit code (no traceback)."""
+    """Turn stackatlas errors into a clean message and exit code (no traceback): 2 for bad
+    input (a file, option or the damaged store itself), 1 for everything else."""
     try:
         yield
-    except (ValidationError, NotFoundError, DataNotConfiguredError) as exc:
+    except (ValidationError, NotFoundError, DataNotConfiguredError, CorruptStoreError) as exc:
         _print_error(str(exc))
         raise typer.Exit(2) from None
     except StackAtlasError as exc:

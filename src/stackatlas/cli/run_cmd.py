@@ -30,10 +30,29 @@ def run_cmd(
         Path | None, typer.Option("--report", "-o", help="Where to write the HTML report.")
     ] = Path("stackatlas-report.html"),
     no_report: Annotated[bool, typer.Option("--no-report", help="Skip the HTML report.")] = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Set the store file aside (renamed *.damaged-<time>, nothing deleted) and build "
+            "a new one: for a truncated or damaged store.",
+        ),
+    ] = False,
 ) -> None:
     """Build the store from the atlas, sync SEC facts if configured, print the stack map and
     a summary, and write the HTML report."""
+    from stackatlas.outputs import check_output
+
+    if report is not None and not no_report:
+        check_output(report, "report")  # before the sync, not after
     atlas = load_atlas(atlas_overlay)
+    if rebuild:
+        from stackatlas import config
+        from stackatlas.store.store import set_aside
+
+        moved = set_aside(config.store_path())
+        if moved is not None and not as_json:
+            console.print(f"store set aside as {moved}; building a new one", markup=False)
     with Store() as store:
         result = run_main_job(
             atlas, report_path=None if no_report else report, store=store, progress=not as_json

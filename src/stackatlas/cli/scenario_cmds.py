@@ -102,11 +102,14 @@ def run_cmd(
     """Run a scenario: revenue and operating profit at risk by layer, company and quarter.
     Scenarios that start at a chip input (litho-export-stop, japan-materials-curb) need the
     CSET/ETO dataset (--eto DIR or STACKATLAS_ETO_DIR) and exit 2 without it."""
+    from stackatlas.outputs import check_output
     from stackatlas.overrides import parse_overrides
     from stackatlas.scenarios import load_scenario, run_scenario
     from stackatlas.scenarios.eto_network import needs_eto
     from stackatlas.scenarios.params import parse_override
 
+    if html is not None:
+        check_output(html, "chart page")  # before the run, not after
     spec = load_scenario(name)
     data = None
     if needs_eto(spec):

@@ -12,6 +12,8 @@ yfinance (optional extra ``stackatlas[prices]``, imported lazily) and cached in 
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +26,7 @@ from stackatlas import config
 from stackatlas.atlas.atlas import normalize_ticker
 from stackatlas.errors import DataUnavailableError, Problem, ValidationError
 from stackatlas.portfolio.csvtext import MAX_FILE_BYTES, normalize_header, read_text
+from stackatlas.portfolio.numbers import MAX_AMOUNT
 
 BENCHMARK_FALLBACKS = ("SPY", "^GSPC", "GSPC")
 MAX_FAILURES_BEFORE_ABORT = 3  # consecutive download errors with nothing fetched: give up
@@ -39,7 +42,18 @@ def read_price_file(path: Path) -> pd.Series:
     text, _ = read_text(path, max_bytes=MAX_FILE_BYTES * 10)
     from io import StringIO
 
-    df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    try:
+        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        where = re.search(r"line (\d+)", str(exc))
+        raise ValidationError(
+            Problem(
+                str(path),
+                int(where.group(1)) if where else None,
+                None,
+                f"unreadable price CSV: {str(exc).splitlines()[0]}",
+            )
+        ) from None
     cols = {normalize_header(c): c for c in df.columns}
     date_col = cols.get("date") or cols.get("datetime")
     value_col = cols.get("adj close") or cols.get("adjclose") or cols.get("close")
@@ -50,7 +64,8 @@ def read_price_file(path: Path) -> pd.Series:
     dates = pd.to_datetime(df[date_col].str.strip().str[:10], errors="coerce", format="%Y-%m-%d")
     values = pd.to_numeric(df[value_col].str.strip(), errors="coerce")
     problems = []
-    for i in (dates.isna() | values.isna() | (values <= 0)).to_numpy().nonzero()[0][:5]:
+    bad = dates.isna() | ~values.between(0, MAX_AMOUNT, inclusive="neither")  # NaN, inf, <= 0
+    for i in bad.to_numpy().nonzero()[0][:5]:
         bad_col = date_col if pd.isna(dates.iloc[i]) else value_col
         problems.append(
             Problem(str(path), int(i) + 2, bad_col, f"bad value {df[bad_col].iloc[i]!r}")

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from stackatlas import config
-from stackatlas.errors import DataUnavailableError, StoreError
+from stackatlas.errors import CorruptStoreError, DataUnavailableError, StoreError
 from stackatlas.store.readonly import check_read_only
 
 if TYPE_CHECKING:
@@ -31,6 +31,39 @@ if TYPE_CHECKING:
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 META_TABLE = "meta"
+_DAMAGE = re.compile(
+    r"not a valid DuckDB database|Could not read enough bytes|corrupt|checksum|"
+    r"replaying WAL|invalid block|Serialization Error",
+    re.IGNORECASE,
+)
+REBUILD_HINT = (
+    "rebuild it with `stackatlas run --rebuild` (the damaged file is kept beside it as "
+    "*.damaged-<time>; SEC facts come back from the SEC cache, the price cache and signal "
+    "history start empty)"
+)
+
+
+def store_error(exc: duckdb.Error, path: Path, what: str) -> StoreError:
+    """The stackatlas error for a DuckDB failure: ``CorruptStoreError`` with how to rebuild
+    when the file is damaged (never a raw ``_duckdb.IOException``), else ``StoreError``."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if _DAMAGE.search(str(exc)) or isinstance(exc, duckdb.SerializationException):
+        return CorruptStoreError(f"the store {path} is damaged ({first[:160]}); {REBUILD_HINT}")
+    return StoreError(f"{what}: {exc}")
+
+
+def set_aside(path: Path) -> Path | None:
+    """Rename a (damaged) store file and its WAL to ``<name>.damaged-<UTC time>``; returns
+    the new name, or None when there was no file. Nothing is deleted."""
+    if not path.exists():
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(target)
+    wal = path.with_name(path.name + ".wal")
+    if wal.exists():
+        wal.rename(target.with_name(target.name + ".wal"))
+    return target
 
 
 def _check_ident(name: str) -> str:
@@ -75,7 +108,7 @@ class Store:
                         + ", e.g. `stackatlas serve` or a running sync; retry when it has "
                         "finished, or set STACKATLAS_HOME to another directory"
                     ) from exc
-                raise StoreError(f"cannot open store {self.path}: {exc}") from exc
+                raise store_error(exc, self.path, f"cannot open store {self.path}") from exc
         return self._con
 
     def close(self) -> None:
@@ -137,7 +170,7 @@ class Store:
                 finally:
                     con.unregister(view)
         except duckdb.Error as exc:
-            raise StoreError(f"cannot write table {table!r}: {exc}") from exc
+            raise store_error(exc, self.path, f"cannot write table {table!r}") from exc
         return len(data)
 
     # ---- reads ---------------------------------------------------------------------------
@@ -145,7 +178,7 @@ class Store:
         try:
             return self.con.execute(sql, params or []).df()
         except duckdb.Error as exc:
-            raise StoreError(f"query failed: {exc}") from exc
+            raise store_error(exc, self.path, "query failed") from exc
 
     def query_arrow(self, sql: str, params: list | None = None) -> pa.Table:
         try:
@@ -154,15 +187,18 @@ class Store:
             self.con.abort()
             return self.con.sql(sql, params=params or None).to_arrow_table()
         except duckdb.Error as exc:
-            raise StoreError(f"query failed: {exc}") from exc
+            raise store_error(exc, self.path, "query failed") from exc
 
     def has_table(self, name: str) -> bool:
         # fetchall() drains the result so the connection has no pending result afterwards.
-        rows = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND table_schema = 'main'",
-            [name],
-        ).fetchall()
+        try:
+            rows = self.con.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+                "AND table_schema = 'main'",
+                [name],
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise store_error(exc, self.path, "cannot list the store's tables") from exc
         return bool(rows and rows[0][0])
 
     def sql_readonly(self, sql: str) -> pd.DataFrame:
@@ -179,7 +215,7 @@ class Store:
             finally:
                 cursor.rollback()
         except duckdb.Error as exc:
-            raise StoreError(f"query failed: {exc}") from exc
+            raise store_error(exc, self.path, "query failed") from exc
         finally:
             cursor.close()
 
@@ -194,7 +230,12 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         if not self.has_table(META_TABLE):
             return None
-        rows = self.con.execute(f"SELECT value FROM {META_TABLE} WHERE key = ?", [key]).fetchall()
+        try:
+            rows = self.con.execute(
+                f"SELECT value FROM {META_TABLE} WHERE key = ?", [key]
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise store_error(exc, self.path, "cannot read the store's meta table") from exc
         row = rows[0] if rows else None
         return row[0] if row else None
 
@@ -218,7 +259,7 @@ class Store:
                 self.set_meta("atlas_version", atlas.version)
                 self.set_meta("atlas_loaded_at", datetime.now(UTC).isoformat(timespec="seconds"))
         except duckdb.Error as exc:
-            raise StoreError(f"cannot load the atlas into the store: {exc}") from exc
+            raise store_error(exc, self.path, "cannot load the atlas into the store") from exc
 
     def ensure_atlas(self, atlas: Atlas) -> bool:
         """Load ``atlas`` unless the store already holds this version; True if it loaded."""

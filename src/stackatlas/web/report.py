@@ -10,8 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from stackatlas._io import atomic_write
 from stackatlas.atlas import Atlas, load_atlas
+from stackatlas.outputs import check_output, write_output
 from stackatlas.store import Store
 
 REPORT_SECTIONS = (
@@ -100,9 +100,8 @@ def build_report(
     file (or bytes) added as a last chapter, priced from ``prices_dir`` or the store cache;
     ``eto`` (the CSET/ETO dataset) adds the chip supply chain and the chip-input scenarios.
     """
+    check_output(path, "report")  # a bad path fails before the report is built
     html = report_html(
         atlas=atlas, store=store, portfolio=portfolio, prices_dir=prices_dir, eto=eto
     )
-    target = Path(path)
-    atomic_write(target, html.encode("utf-8"), mode=0o644)
-    return target
+    return write_output(path, html.encode("utf-8"), "report")
