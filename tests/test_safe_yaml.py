@@ -68,3 +68,14 @@ def test_oversized_and_unreadable_files(tmp_path: Path) -> None:
         safe_yaml.read_text(big, max_bytes=10)
     with pytest.raises(ValidationError, match="cannot read"):
         safe_yaml.read_text(tmp_path)  # a directory
+
+
+def test_control_characters_are_a_located_error() -> None:
+    # found by tests/hostile/test_fuzz.py: PyYAML's reader raised ReaderError on construction
+    with pytest.raises(ValidationError) as err:
+        safe_yaml.load("name: ok\ntitle: a\x00b\n", "nul.yaml")
+    (problem,) = err.value.problems
+    assert (problem.line, problem.message) == (
+        2,
+        "invalid YAML: control character U+0000 is not allowed",
+    )

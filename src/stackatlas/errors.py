@@ -23,6 +23,13 @@ class StackAtlasError(Exception):
     """Root of every error stackatlas raises on purpose."""
 
 
+def excerpt(value: object, limit: int = 60) -> str:
+    """``repr`` of a value for a message, cut to ``limit`` characters (hostile input can be
+    megabytes long; the message stays one readable line)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
 INPUT = "<input>"
 """The file a Problem names when the error came from a plain message (no file)."""
 

@@ -15,6 +15,7 @@ Every refusal is a ``ValidationError`` naming the file and line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -123,31 +124,32 @@ def _loader(text: str, file: str, loader: type[SafeLoader]) -> SafeLoader:
         return loader(text)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
+        char = exc.character
+        shown = f"U+{char:04X}" if isinstance(char, int) else repr(char)
         raise ValidationError(
-            Problem(file, line, None, f"invalid YAML: character {exc.character!r} is not allowed")
+            Problem(file, line, None, f"invalid YAML: control character {shown} is not allowed")
         ) from None
+
+
+def _run(text: str, file: str, loader: type[SafeLoader], step: Callable[[SafeLoader], Any]) -> Any:
+    """``step`` on a loader over ``text``; PyYAML errors become a located ValidationError."""
+    instance = _loader(text, file, loader)
+    try:
+        return step(instance)
+    except yaml.YAMLError as exc:
+        raise ValidationError(yaml_problem(exc, file)) from None
+    finally:
+        instance.dispose()
 
 
 def compose(text: str, file: str, loader: type[SafeLoader] = SafeLoader) -> yaml.Node | None:
     """The node tree of one YAML document (None when empty); refusals as ValidationError."""
-    instance = _loader(text, file, loader)
-    try:
-        return instance.get_single_node()
-    except yaml.YAMLError as exc:
-        raise ValidationError(yaml_problem(exc, file)) from None
-    finally:
-        instance.dispose()
+    return _run(text, file, loader, lambda instance: instance.get_single_node())
 
 
 def load(text: str, file: str, loader: type[SafeLoader] = SafeLoader) -> Any:
     """One YAML document as Python values (None when empty); refusals as ValidationError."""
-    instance = _loader(text, file, loader)
-    try:
-        return instance.get_single_data()
-    except yaml.YAMLError as exc:
-        raise ValidationError(yaml_problem(exc, file)) from None
-    finally:
-        instance.dispose()
+    return _run(text, file, loader, lambda instance: instance.get_single_data())
 
 
 def load_file(path: Path) -> Any:
@@ -157,10 +159,4 @@ def load_file(path: Path) -> Any:
 
 def construct(node: yaml.Node, file: str, loader: type[SafeLoader] = SafeLoader) -> Any:
     """Python values of an already composed node (tags resolved by ``loader``)."""
-    instance = loader("")
-    try:
-        return instance.construct_document(node)
-    except yaml.YAMLError as exc:
-        raise ValidationError(yaml_problem(exc, file)) from None
-    finally:
-        instance.dispose()
+    return _run("", file, loader, lambda instance: instance.construct_document(node))

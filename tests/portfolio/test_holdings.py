@@ -56,7 +56,7 @@ def test_vanguard_style_export_with_footer(write_csv) -> None:
         ("NVDA", 2000.0, 200.0, "123"),
         ("MSFT", 800.0, 400.0, "123"),
     ]
-    assert "line 5: skipped, text row 'The data in this file is provided for...'" in hf.notes
+    assert "line 5: skipped, text row 'The data in this file is provided f...'" in hf.notes
 
 
 def test_weights_in_percent_and_case_whitespace_headers(write_csv) -> None:

@@ -38,8 +38,8 @@ def test_fidelity_export_skips_non_positions_and_values_the_blank_row() -> None:
     assert hf.skipped == [
         (10, "pending activity (cash in transit, not a position)"),
         (11, "total row 'Account Total'"),
-        (14, "text row 'The data and information in this spre...'"),
-        (15, "text row 'Brokerage services are provided by Fi...'"),
+        (14, "text row 'The data and information in this sp...'"),
+        (15, "text row 'Brokerage services are provided by ...'"),
         (16, "text row 'Date downloaded 05/12/2026 9:31 AM ET'"),
     ]
     assert (

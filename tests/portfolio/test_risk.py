@@ -269,3 +269,16 @@ def test_benchmark_error_names_each_ticker_once() -> None:
     with pytest.raises(DataUnavailableError) as info:
         PriceBook({}, "here").benchmark("SPY")
     assert "none of SPY, ^GSPC, GSPC in here" in str(info.value)
+
+
+def test_ragged_or_infinite_price_file(tmp_path: Path) -> None:
+    """Regression (issue 11, found by tests/hostile/test_fuzz.py): a row with extra fields
+    raised pandas' ParserError; an 'inf' close was accepted."""
+    (tmp_path / "X.csv").write_text("Date,Close\n2026-01-05,10\n2026-01-06,11,12,13\n")
+    with pytest.raises(ValidationError, match="unreadable price CSV") as info:
+        read_price_dir(tmp_path)
+    assert info.value.problems[0].line == 3
+    (tmp_path / "X.csv").write_text("Date,Close\n2026-01-05,10\n2026-01-06,inf\n")
+    with pytest.raises(ValidationError) as info:
+        read_price_dir(tmp_path)
+    assert (info.value.problems[0].line, info.value.problems[0].column) == (3, "Close")

@@ -193,3 +193,20 @@ def test_property_displayed_number_scale_and_sign() -> None:
         assert got == pytest.approx(expected, rel=1e-12)
 
     check()
+
+
+def test_bad_period_dates_and_scales_are_located(fixtures) -> None:
+    """Regression (issue 11, found by tests/hostile/test_fuzz.py): a period date broken by a
+    line break raised ValueError from date.fromisoformat; a non-numeric scale raised too."""
+    text = (fixtures / "ixbrl" / "exco-10-k-2025-02-14.html").read_text()
+    broken = text.replace("<xbrli:endDate>2024-12-31<", "<xbrli:endDate>2024-\n12-3<", 1)
+    with pytest.raises(ValidationError) as err:
+        parse_ixbrl(broken.encode())
+    assert all(p.line and "Invalid isoformat string" in p.message for p in err.value.problems)
+    scaled = text.replace('scale="6"', 'scale="six"', 1)
+    assert scaled != text
+    with pytest.raises(ValidationError, match="invalid literal for int"):
+        parse_ixbrl(scaled.encode())
+    huge = text.replace('scale="6"', 'scale="400"', 1)
+    with pytest.raises(ValidationError, match="is not a finite number"):
+        parse_ixbrl(huge.encode())

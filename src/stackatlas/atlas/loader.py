@@ -38,7 +38,7 @@ from stackatlas.atlas.reading import (
     yaml_line,
 )
 from stackatlas.atlas.validate import Located, check_atlas
-from stackatlas.errors import AtlasValidationError, Problem, ValidationError
+from stackatlas.errors import AtlasValidationError, Problem, ValidationError, excerpt
 
 LAYERS_FILE = "layers.yaml"
 FILES = (LAYERS_FILE, *(spec.file for spec in TABLES))
@@ -191,7 +191,7 @@ def _merge_layers(
                     row.file,
                     row.line_of("segments"),
                     "segments",
-                    f"expected a list of segments, got {_shown(given)} (the shipped ones are kept)",
+                    f"expected a list of segments, got {excerpt(given)} (shipped ones kept)",
                 )
             )
         segments = list(_as_list(old.values.get("segments")))
@@ -205,12 +205,6 @@ def _merge_layers(
         values["segments"] = segments
         merged[index[lid]] = RawRow(values, row.file, row.line, {**row.key_lines})
     return merged
-
-
-def _shown(value: Any, limit: int = 60) -> str:
-    """``repr`` of a value, cut to ``limit`` characters for an error message."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _as_list(value: Any) -> list[Any]:

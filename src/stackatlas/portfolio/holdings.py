@@ -97,7 +97,7 @@ def read_holdings(
     reader.read()
     holdings = reader.finish()
     if reader.problems:
-        raise ValidationError(reader.problems)
+        raise ValidationError(sorted(reader.problems, key=lambda p: p.line or 0))
     notes = [f"read as: {table.preset.label}"] if table.preset.name != "generic" else []
     notes += [style_note] if style_note else []
     notes += reader.notes + _skip_notes(reader.skipped)

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, replace
 
 from stackatlas.atlas.atlas import normalize_ticker
-from stackatlas.errors import Problem
+from stackatlas.errors import Problem, excerpt
 from stackatlas.portfolio.brokers import (
     PENDING_ROW,
     TOTAL_ROW,
@@ -91,7 +91,7 @@ class RowReader:
                 self._sections, section = True, title
                 continue
             if _text_row(row) and (len(t.header) > 2 or len(row) == 1):
-                self.skipped.append((line, f"text row {_short(filled[0])}"))
+                self.skipped.append((line, f"text row {excerpt(filled[0].strip(), 40)}"))
                 title = filled[0].strip()
                 continue
             if len(set(norm) & _OTHER_TABLE_WORDS) >= 2:
@@ -125,7 +125,7 @@ class RowReader:
             return True, parse_number(raw, self.style)
         except ValueError:
             reason = "not a finite number below 1e15" if _numeric_like(raw) else "not a number"
-            self._problem(line, fld, f"{reason}: {_short(raw)}")
+            self._problem(line, fld, f"{reason}: {excerpt(raw.strip(), 40)}")
             return False, None
 
     def _row(self, line: int, row: list[str], section: str | None) -> None:
@@ -139,10 +139,10 @@ class RowReader:
             cell("detail").lower(),
         )
         if TOTAL_ROW.match(ticker) or detail in ("total", "subtotal"):
-            self.skipped.append((line, f"total row {_short(ticker or 'Total')}"))
+            self.skipped.append((line, f"total row {excerpt(ticker or 'Total', 40)}"))
             return
         if not ticker and TOTAL_ROW.match(desc):
-            self.skipped.append((line, f"total row {_short(desc)}"))
+            self.skipped.append((line, f"total row {excerpt(desc.strip(), 40)}"))
             return
         if detail == "lot":
             self.skipped.append((line, "lot detail (the position's summary row counts)"))
@@ -170,7 +170,7 @@ class RowReader:
             return
         if not ticker:
             self._skip_or_refuse(
-                line, "ticker", "no symbol" + (f" ({_short(desc)})" if desc else "")
+                line, "ticker", "no symbol" + (f" ({excerpt(desc.strip(), 40)})" if desc else "")
             )
             return
         ok, amount = self._number(line, row, self.kind)
@@ -193,7 +193,7 @@ class RowReader:
             self._skip_or_refuse(line, self.kind, f"no {_KIND_NAMES[self.kind]} for {ticker}")
             return
         if price is not None and price < 0:
-            self._problem(line, "price", f"negative price: {_short(cell('price'))}")
+            self._problem(line, "price", f"negative price: {excerpt(cell('price').strip(), 40)}")
             return
         cash = is_cash(ticker, desc, stype)
         if amount < 0:
@@ -205,7 +205,7 @@ class RowReader:
                 "weight": "negative weight",
                 "market_value": "negative market value (short positions are not supported)",
             }[self.kind]
-            self._problem(line, self.kind, f"{what}: {_short(cell(self.kind))}")
+            self._problem(line, self.kind, f"{what}: {excerpt(cell(self.kind).strip(), 40)}")
             return
         ok, rate = (
             self._number(line, row, "fx_rate") if "fx_rate" in self.table.cols else (True, None)
@@ -335,9 +335,3 @@ def _numeric_like(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and not any(
         ch.isalpha() for ch in text.replace("e", "")
     )
-
-
-def _short(text: str, limit: int = 40) -> str:
-    """``repr`` of cell text cut to ``limit`` characters for a message."""
-    text = text.strip()
-    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from stackatlas.errors import excerpt
+
 _BINOPS = {
     ast.Add: np.add,
     ast.Sub: np.subtract,
@@ -56,17 +58,12 @@ def parse_expr(value: object) -> Expr:
     try:
         tree = ast.parse(value, mode="eval").body
     except SyntaxError as exc:
-        raise ValueError(f"cannot parse expression {_shown(value)}: {exc.msg}") from None
+        raise ValueError(f"cannot parse expression {excerpt(value)}: {exc.msg}") from None
     except (RecursionError, MemoryError):
-        raise ValueError(f"expression {_shown(value)} is nested too deeply to parse") from None
+        raise ValueError(f"expression {excerpt(value)} is nested too deeply to parse") from None
     names: set[str] = set()
     _check(tree, names, 1)
     return Expr(value, tree, frozenset(names))
-
-
-def _shown(text: str, limit: int = 60) -> str:
-    """``repr`` of expression text, cut to ``limit`` characters for a message."""
-    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
 
 
 def _check(node: ast.AST, names: set[str], depth: int) -> None:
