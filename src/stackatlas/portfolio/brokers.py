@@ -267,18 +267,17 @@ _NOT_SUPPORTED_CLASSES = {
 
 def is_cash(ticker: str, description: str = "", security_type: str = "") -> bool:
     """Cash, core money-market and sweep rows (``SPAXX**``, ``Cash & Cash Investments``)."""
-    key = ticker.upper().rstrip("*").strip()
-    return (
-        key in CASH_TICKERS
-        or bool(_CASH_TEXT.search(description))
-        or normalize_header(security_type) in _CASH_TYPES
-        or normalize_header(security_type) in {"cash", "forex"}  # IBKR cash balances
-    )
+    if ticker.upper().rstrip("*").strip() in CASH_TICKERS:
+        return True
+    if description and _CASH_TEXT.search(description):
+        return True
+    kind = normalize_header(security_type) if security_type else ""
+    return kind in _CASH_TYPES or kind == "forex"  # IBKR: cash balances per currency
 
 
 def unsupported_class(security_type: str) -> str | None:
     """What an asset class is when stackatlas cannot map it (options, futures, bonds ...)."""
-    return _NOT_SUPPORTED_CLASSES.get(normalize_header(security_type))
+    return _NOT_SUPPORTED_CLASSES.get(normalize_header(security_type)) if security_type else None
 
 
 @cache

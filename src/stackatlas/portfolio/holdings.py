@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -105,7 +105,12 @@ def read_holdings(
         tok in normalize_header(table.column_name("weight")) for tok in ("%", "pct", "percent")
     )
     if percent or (kind == "weight" and sum(h.amount for h in holdings) > 1.5):
-        holdings = [replace(h, amount=h.amount / 100) for h in holdings]
+        holdings = [
+            Holding(
+                h.line, h.ticker, h.amount / 100, h.account, h.description, h.price, h.security_type
+            )
+            for h in holdings
+        ]
         if not percent:
             notes.append("weights sum to more than 1.5, read as percent")
     columns = {fld: table.column_name(fld) for fld in table.cols}

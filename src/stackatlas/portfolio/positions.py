@@ -78,15 +78,21 @@ class RowReader:
     # ---- pass 1: classify every row -------------------------------------------------------
     def read(self) -> None:
         t = self.table
-        header = [normalize_header(h) for h in t.header]
+        header = _strip_empty([normalize_header(h) for h in t.header])
+        first = header[0] if header else ""
         title = next((r[0].strip() for _, r in reversed(t.preamble) if _text_row(r)), None)
         section = title
         for line, row in t.rows:
             filled = [c for c in row if c.strip()]
             if not filled:
                 continue
-            norm = [normalize_header(c) for c in row]
-            if _strip_empty(norm) == _strip_empty(header):
+            # cheap tests first: most rows are positions, not headers or another table
+            lowered = {c.strip().lower() for c in row}
+            if (
+                row
+                and normalize_header(row[0]) == first
+                and _strip_empty([normalize_header(c) for c in row]) == header
+            ):
                 self.skipped.append((line, "repeated header row"))
                 self._sections, section = True, title
                 continue
@@ -94,7 +100,7 @@ class RowReader:
                 self.skipped.append((line, f"text row {excerpt(filled[0].strip(), 40)}"))
                 title = filled[0].strip()
                 continue
-            if len(set(norm) & _OTHER_TABLE_WORDS) >= 2:
+            if len(lowered & _OTHER_TABLE_WORDS) >= 2:
                 self.skipped.append(
                     (
                         line,

@@ -121,15 +121,27 @@ def resolve_ticker(atlas: Atlas, ticker: str) -> tuple[str | None, Match]:
     return None, "none"
 
 
-def suggest_tickers(
-    atlas: Atlas, ticker: str, description: str | None = None, limit: int = 3
-) -> list[str]:
-    """Close atlas tickers (and names, when a description is given), formatted ``TICKER (Name)``."""
+def ticker_index(atlas: Atlas) -> dict[str, str]:
+    """Normalized ticker (primary, ADR, local listing, share class) -> atlas company id."""
     by_ticker: dict[str, str] = {}
     for c in atlas.companies.values():
         for t in [c.ticker, *c.other_tickers]:
             if t:
                 by_ticker.setdefault(normalize_ticker(t), c.id)
+    return by_ticker
+
+
+def suggest_tickers(
+    atlas: Atlas,
+    ticker: str,
+    description: str | None = None,
+    limit: int = 3,
+    *,
+    index: dict[str, str] | None = None,
+) -> list[str]:
+    """Close atlas tickers (and names, when a description is given), formatted ``TICKER (Name)``.
+    ``index``: a ``ticker_index(atlas)`` built once for many calls."""
+    by_ticker = index if index is not None else ticker_index(atlas)
     # tickers are short: plain edit ratio; a description matches names by their words
     hits = suggest(
         normalize_ticker(ticker),
@@ -158,6 +170,15 @@ def resolve_holdings(
     """One Resolution per holding (same order). ``funds``: normalized tickers with look-through."""
     fund_keys = {normalize_ticker(f) for f in funds}
     out: list[Resolution] = []
+    index = ticker_index(atlas)
+    memo: dict[tuple[str, str | None], list[str]] = {}  # a file of 80k unknown rows repeats
+
+    def suggestions(h: Holding) -> list[str]:
+        key = (normalize_ticker(h.ticker), h.description)
+        if key not in memo:
+            memo[key] = suggest_tickers(atlas, h.ticker, h.description, index=index)
+        return memo[key]
+
     for h in holdings:
         if normalize_ticker(h.ticker) in fund_keys:
             out.append(Resolution(h.line, h.ticker, "fund", "fund"))
@@ -177,7 +198,7 @@ def resolve_holdings(
                     h.ticker,
                     "unknown",
                     "none",
-                    suggestions=suggest_tickers(atlas, h.ticker, h.description),
+                    suggestions=suggestions(h),
                 )
             )
     return out
