@@ -243,7 +243,7 @@ def test_fuzz_config_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits
     monkeypatch.setenv("STACKATLAS_HOME", str(tmp_path))
     good = b'[sec]\nuser_agent = "Jane Doe jane@example.org"\nrate_limit = 5\n'
     (tmp_path / "config.toml").write_bytes(mutate(good, edits))
-    clean(lambda: config.file_settings("sec"))
+    clean(lambda: config.config_table("sec"))
     try:
         clean(configured_rate)
     except SecAccessError as exc:  # "rate limit ... is not a number": a clear message too

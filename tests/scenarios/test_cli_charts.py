@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from stackatlas.charts.scenarios import fan_chart, impact_by_layer, write_html
 from stackatlas.cli.app import app
+from stackatlas.errors import ValidationError
 from stackatlas.scenarios import run_scenario
 
 runner = CliRunner()
@@ -116,8 +117,9 @@ def test_write_html_is_atomic(tmp_path: Path) -> None:
 def test_write_html_is_shareable_and_keeps_the_old_file_on_failure(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The chart file is written through the one atomic writer (``sec.cache.atomic_write``):
-    readable by others (0o644, not mkstemp's 0o600), and a failed write leaves the old page."""
+    """The chart file is written through the one atomic writer (``outputs.write_output`` over
+    ``_io.atomic_write``): readable by others (0o644, not mkstemp's 0o600), and a failed write
+    leaves the old page and says so in one located line (issue 11: no traceback)."""
     import os
     import stat
 
@@ -130,7 +132,7 @@ def test_write_html_is_shareable_and_keeps_the_old_file_on_failure(
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ValidationError, match="cannot write the chart page: disk full"):
         write_html(result, path)
     assert path.read_text(encoding="utf-8") == old
     assert [p.name for p in tmp_path.iterdir()] == ["p.html"]
