@@ -18,7 +18,7 @@ when the row has a description). Cash rows are ``cash``; tickers with a fund hol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
@@ -131,6 +131,11 @@ def ticker_index(atlas: Atlas) -> dict[str, str]:
     return by_ticker
 
 
+def company_names(atlas: Atlas) -> dict[str, Any]:
+    """Lower-cased company name or alias -> company (for matching descriptions)."""
+    return {n.lower(): c for c in atlas.companies.values() for n in [c.name, *c.aliases]}
+
+
 def suggest_tickers(
     atlas: Atlas,
     ticker: str,
@@ -138,9 +143,11 @@ def suggest_tickers(
     limit: int = 3,
     *,
     index: dict[str, str] | None = None,
+    names: dict[str, Any] | None = None,
 ) -> list[str]:
     """Close atlas tickers (and names, when a description is given), formatted ``TICKER (Name)``.
-    ``index``: a ``ticker_index(atlas)`` built once for many calls."""
+    ``index`` / ``names``: ``ticker_index(atlas)`` / ``company_names(atlas)`` built once for
+    many calls."""
     by_ticker = index if index is not None else ticker_index(atlas)
     # tickers are short: plain edit ratio; a description matches names by their words
     hits = suggest(
@@ -153,7 +160,7 @@ def suggest_tickers(
     )
     out = [f"{t} ({atlas.companies[by_ticker[t]].name})" for t in hits]
     if description:
-        names = {n.lower(): c for c in atlas.companies.values() for n in [c.name, *c.aliases]}
+        names = names if names is not None else company_names(atlas)
         for name in suggest(
             description, names, limit=2, min_score=80, spread=None, scorer=fuzz.token_set_ratio
         ):
@@ -170,13 +177,13 @@ def resolve_holdings(
     """One Resolution per holding (same order). ``funds``: normalized tickers with look-through."""
     fund_keys = {normalize_ticker(f) for f in funds}
     out: list[Resolution] = []
-    index = ticker_index(atlas)
+    index, names = ticker_index(atlas), company_names(atlas)
     memo: dict[tuple[str, str | None], list[str]] = {}  # a file of 80k unknown rows repeats
 
     def suggestions(h: Holding) -> list[str]:
         key = (normalize_ticker(h.ticker), h.description)
         if key not in memo:
-            memo[key] = suggest_tickers(atlas, h.ticker, h.description, index=index)
+            memo[key] = suggest_tickers(atlas, h.ticker, h.description, index=index, names=names)
         return memo[key]
 
     for h in holdings:
