@@ -54,7 +54,10 @@ def test_amount_text_never_prints_an_unknown_as_zero() -> None:
     assert amount_text({"mid": 13.0, "low": 13.0, "high": 13.0}) == "13.0"
     assert amount_text({"mid": 450.0, "low": 450.0, "high": 525.0}) == "450.0 (450.0–525.0)"
     assert amount_text({"mid": None, "known": 250.0}) == "≥ 250.0"
-    assert amount_text({"mid": math.nan, "known": 0}) == "?"
+    assert amount_text({"mid": math.nan, "known": 0}) == "not disclosed"  # never "≥ 0.0"
+    assert amount_text({"mid": None, "known": 8.4, "n_unresolved": 2}) == (
+        "≥ 8.4 (+2 not disclosed)"
+    )
 
 
 def test_legend_lists_every_evidence_status() -> None:

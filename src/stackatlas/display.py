@@ -19,6 +19,8 @@ from rapidfuzz import fuzz, process
 from stackatlas.evidence import Evidence
 
 DASH = "—"
+NOT_DISCLOSED = "not disclosed"
+"""A money amount the sources do not give (printed so, never as 0 or "≥ 0.0")."""
 EVIDENCE_LEGEND = [(e.symbol, e.value) for e in Evidence]
 LEGEND_TEXT = "  ".join(f"{symbol} {name}" for symbol, name in EVIDENCE_LEGEND)
 AMOUNTS = ("low", "mid", "high")
@@ -106,15 +108,27 @@ def fmt_range(low: Any, high: Any, spec: str = ",.1f", scale: float = 1.0, suffi
     return ""
 
 
-def amount_text(rec: Mapping[str, Any]) -> str:
-    """An aggregated amount: ``13.0``, ``450.0 (450.0–525.0)``, ``≥ 250.0`` (only a lower
-    bound ``known``) or ``?`` (no amount)."""
+def amount_text(rec: Mapping[str, Any], missing: str | None = None) -> str:
+    """An aggregated money amount (USD bn): ``13.0``, ``450.0 (450.0–525.0)``,
+    ``≥ 8.4 (+2 not disclosed)`` (only the lower bound ``known`` is disclosed) or ``missing``
+    (default ``not disclosed``) when no part is — never ``0`` or ``≥ 0.0``."""
     mid, low, high = rec.get("mid"), rec.get("low"), rec.get("high")
     if not is_missing(mid):
         spread = not is_missing(low) and not is_missing(high) and (low, high) != (mid, mid)
-        return f"{mid:,.1f}" + (f" ({low:,.1f}–{high:,.1f})" if spread else "")
+        return _money(mid) + (f" ({_money(low)}–{_money(high)})" if spread else "")
     known = rec.get("known")
-    return f"≥ {known:,.1f}" if known else "?"
+    if not is_missing(known) and known > 0:
+        n = rec.get("n_unresolved")
+        rest = f" (+{int(n)} {NOT_DISCLOSED})" if not is_missing(n) and n else ""
+        return f"≥ {_money(known)}{rest}"
+    return NOT_DISCLOSED if missing is None else missing
+
+
+def _money(value: float) -> str:
+    """One decimal; a small positive amount keeps two significant digits (never ``0.0``)."""
+    if 0 < abs(value) < 0.05:
+        return f"{value:.2g}"
+    return f"{value:,.1f}"
 
 
 def evidence_symbol(value: Any) -> str:

@@ -58,11 +58,26 @@ def test_segment_level_and_sankey_tables():
     seg = _totals(graph.collapse("segment"))
     assert seg[("hyperscalers", "design-gpu")].mid == pytest.approx(20)
     assert seg[("enterprise-software", "frontier-labs")].mid == pytest.approx(5)
-    nodes, links = graph.sankey("layer")
-    assert list(nodes["id"]) == ["energy", "chips", "cloud", "models", "applications"]
-    assert ("chips", "chips") not in set(zip(links["source"], links["target"], strict=True))
-    assert len(links) == 6
-    row = links[(links["source"] == "cloud") & (links["target"] == "chips")].iloc[0]
+    drawn = graph.sankey("layer")
+    assert drawn.year == "2025"
+    # payers on the left: down the stack from applications to energy
+    assert list(drawn.nodes["id"]) == ["applications", "models", "cloud", "chips", "energy"]
+    pairs = set(zip(drawn.links["source"], drawn.links["target"], strict=True))
+    assert ("chips", "chips") not in pairs  # money inside a layer is in the tables only
+    # money going up the stack (equity into the lab) would close loops: drawn apart
+    assert pairs == {
+        ("applications", "models"),
+        ("models", "cloud"),
+        ("cloud", "chips"),
+        ("models", "energy"),
+    }
+    assert set(zip(drawn.upward["source"], drawn.upward["target"], strict=True)) == {
+        ("cloud", "models"),
+        ("chips", "models"),
+    }
+    row = drawn.links[(drawn.links["source"] == "cloud") & (drawn.links["target"] == "chips")]
+    row = row.iloc[0]
+    nodes = drawn.nodes
     assert (nodes["id"][row.source_index], nodes["id"][row.target_index]) == ("cloud", "chips")
 
 
@@ -149,42 +164,115 @@ def test_period_years(label, years):
     assert period_years(label) == years
 
 
-def test_per_year_annualises_multi_year_commitments():
+def test_multi_year_commitments_stay_apart_and_annualise_only_over_a_stated_term():
     flows = [
         ("c1", "oai", "msft", "cloud_commitment", 250, None, None, "2025-2034", "art"),
         ("c2", "oai", "util", "power_purchase", 2, None, None, "until 2032", "art"),
+        ("a1", "oai", "msft", "cloud_commitment", 6, None, None, "2025", "art"),
+    ]
+    graph = flow_graph(network_atlas(flows))
+    # annual views hold only the annual flow; the commitments are listed as stated
+    totals = _totals(graph.layer_totals())
+    assert set(totals) == {("models", "cloud")} and totals[("models", "cloud")].mid == 6
+    commitments = graph.commitments().set_index("id")
+    assert list(commitments.index) == ["c1", "c2"]
+    assert commitments.loc["c1", "mid"] == 250  # as stated, never added to 2025
+    assert commitments.loc["c1", "per_year_mid"] == pytest.approx(25)  # 250 / 10 years
+    assert commitments.loc["c1", "term"] == "10 years (2025-2034)"
+    assert pd.isna(commitments.loc["c2", "per_year_mid"])  # no stated term: not annualised
+    assert commitments.loc["c2", "term"] == "term not disclosed"
+    # per_year: c1 adds 25 to each year of its term (the article source: estimated)
+    annual = flow_graph(network_atlas(flows), per_year=True)
+    assert annual.not_annualised == ["c2"]
+    by_year = annual.layer_totals().set_index("year")
+    assert by_year.loc["2025", "mid"] == pytest.approx(6 + 25)
+    assert by_year.loc["2034", "mid"] == pytest.approx(25)
+    assert "2025-2034 (annualised)" in by_year.loc["2034", "periods"]
+    assert list(annual.years()) == [str(y) for y in range(2025, 2035)]
+
+
+def test_annualised_filing_amount_is_derived_and_years_are_never_summed():
+    flows = [
+        ("e1", "msft", "oai", "equity_investment", 13, None, None, "2019-2026", "filing"),
+        ("y1", "oai", "msft", "cloud_commitment", 8.4, None, None, "2025", "art"),
+        ("y2", "oai", "msft", "cloud_commitment", 14.1, None, None, "2026E", "art"),
     ]
     graph = flow_graph(network_atlas(flows), per_year=True)
-    edges = graph.edges.set_index("id")
-    assert edges.loc["c1", "mid"] == pytest.approx(25)  # 250 / 10 years
-    assert graph.not_annualised == ["c2"]  # the edge stays, its yearly amount is unknown
-    assert pd.isna(edges.loc["c2", "mid"]) and edges.loc["c2", "evidence"] == "unresolved"
+    company = graph.collapse("company")
+    rows = {(r.source, r.target, r.year): r for r in company.itertuples()}
+    assert rows[("oai", "msft", "2025")].mid == pytest.approx(8.4)  # 2025 and 2026 apart
+    assert rows[("oai", "msft", "2026")].mid == pytest.approx(14.1)
+    stake = rows[("msft", "oai", "2025")]
+    assert stake.mid == pytest.approx(13 / 8)  # 2019-2026: 8 years
+    assert stake.evidence == "derived"  # a filing amount divided by a term: a formula
+    assert graph.default_year() == "2025"  # the latest year that is not a projection
 
 
 def test_partly_unknown_aggregates_keep_a_lower_bound():
+    from stackatlas.display import amount_text
+
     flows = [
         ("a", "oai", "msft", "cloud_commitment", 250, None, None, "2025", "art"),
-        ("b", "oai", "msft", "revenue_share", None, None, None, "until 2032", "art"),
-        ("c", "msft", "oai", "equity_investment", 13, None, None, "2019-2026", "filing"),
+        ("b", "oai", "msft", "revenue_share", None, None, None, "2025", "art"),
+        ("c", "msft", "oai", "equity_investment", 13, None, None, "2025", "filing"),
     ]
     atlas = network_atlas(flows)
     totals = _totals(flow_graph(atlas).layer_totals())
     models_cloud = totals[("models", "cloud")]
     assert pd.isna(models_cloud.mid) and models_cloud.known == pytest.approx(250)
+    assert models_cloud.n_unresolved == 1
+    assert amount_text(models_cloud._asdict()) == "≥ 250.0 (+1 not disclosed)"
     # c (a filing) is split 50/50 over msft's cloud / apps: a split is a formula -> derived
     assert totals[("cloud", "models")].mid == pytest.approx(6.5)
     assert totals[("cloud", "models")].evidence == "derived"
-    assert models_cloud.n_unresolved == 1
-    _, links = flow_graph(atlas).sankey("layer")
-    link = links[(links["source"] == "models") & (links["target"] == "cloud")].iloc[0]
-    assert link.value == pytest.approx(250) and not link.complete
+    drawn = flow_graph(atlas).sankey("layer")
+    link = drawn.links[(drawn.links["source"] == "models") & (drawn.links["target"] == "cloud")]
+    assert link.iloc[0].value == pytest.approx(250) and not link.iloc[0].complete
     # the loop msft -> oai (13) -> msft (250 + unknown >= 250): bottleneck is 13 for sure
     (cycle,) = find_cycles(atlas).cycles
+    assert cycle.year == "2025"
     assert cycle.bottleneck["mid"] == pytest.approx(13)
     assert cycle.evidence == "estimated"
     returns = cycle.returns.set_index("node")
     assert pd.isna(returns.loc["oai", "return_share"])  # oai's outflow is not fully known
     assert returns.loc["msft", "return_share"] == pytest.approx(1.0)  # msft only pays oai
+
+
+@pytest.mark.parametrize(
+    ("rec", "text"),
+    [
+        ({"mid": 13.0, "low": 13.0, "high": 13.0}, "13.0"),
+        ({"mid": 450.0, "low": 450.0, "high": 525.0}, "450.0 (450.0–525.0)"),
+        ({"mid": None, "known": 8.4, "n_unresolved": 2}, "≥ 8.4 (+2 not disclosed)"),
+        ({"mid": None, "known": 0.0, "n_unresolved": 3}, "not disclosed"),  # never "≥ 0.0"
+        ({"mid": None, "known": 0.004, "n_unresolved": 1}, "≥ 0.004 (+1 not disclosed)"),
+        ({"mid": None}, "not disclosed"),
+    ],
+)
+def test_amount_text_never_prints_an_unknown_as_zero(rec, text):
+    from stackatlas.display import amount_text
+
+    assert amount_text(rec) == text
+
+
+def test_loop_with_a_multi_year_hop_has_no_bottleneck_unless_annualised():
+    # the bug: a 2019-2026 stake (13) compared with one year's revenue
+    flows = [
+        ("e1", "msft", "oai", "equity_investment", 13, None, None, "2019-2026", "filing"),
+        ("y1", "oai", "msft", "cloud_commitment", 8.4, None, None, "2025", "art"),
+        ("c1", "oai", "msft", "cloud_commitment", 250, None, None, "from 2025", "art"),
+    ]
+    (cycle,) = find_cycles(network_atlas(flows)).cycles
+    assert cycle.year is None and cycle.bottleneck["mid"] is None
+    assert cycle.returns["revenue_share"].isna().all()
+    assert "msft → oai (multi-year only: equity_investment 2019-2026: 13.0)" in cycle.basis
+    (annual,) = find_cycles(network_atlas(flows), per_year=True).cycles
+    # 2025: msft -> oai 13 / 8 = 1.625 (derived); oai -> msft 8.4 (the 250 has no term)
+    assert annual.year == "2025"
+    assert annual.bottleneck["mid"] == pytest.approx(1.625)
+    hops = annual.edges.set_index("source")
+    assert hops.loc["oai", "mid"] == pytest.approx(8.4)
+    assert "cloud_commitment from 2025: 250.0" in hops.loc["oai", "stated"]
 
 
 def test_planted_cycles_found_with_amounts():
@@ -264,22 +352,27 @@ def test_burn_destinations_by_layer():
     assert msft.by_layer.set_index("layer").loc["chips", "mid"] == pytest.approx(20)
 
 
-def test_sankey_figure_fades_low_confidence_and_partial_links():
+def test_sankey_figure_fades_partial_links_and_draws_undisclosed_ones_as_such():
     from stackatlas.charts.network import flow_sankey
 
     flows = [
         ("a", "oai", "msft", "cloud_commitment", 6, None, None, "2025", "art"),
         ("b", "msft", "nvda", "capex_purchase", None, None, None, "2025", "art"),
         ("c", "msft", "nvda", "capex_purchase", 3, None, None, "2025", "art"),
+        ("d", "oai", "util", "power_purchase", None, None, None, "2025", "art"),
     ]
     fig = flow_sankey(flow_graph(network_atlas(flows)), "layer")
     link = fig.data[0].link
-    assert list(link.value) == [3, 6]  # cloud->chips (known part of 2 flows), models->cloud
-    alphas = [float(c.rsplit(",", 1)[1].rstrip(")")) for c in link.color]
-    assert alphas == [0.45 * 0.5, 0.45]  # medium confidence; partly unknown drawn fainter
-    assert link.customdata[0].startswith("≥ 3.0 bn")
+    labels = list(link.customdata)
+    # cloud->chips: the known part of 2 flows; models->cloud 6; models->energy not disclosed
+    # (nominal width: 2% of the 9 disclosed)
+    assert list(link.value) == pytest.approx([3, 6, 9 * 0.02])
+    assert labels[0].startswith("≥ 3.0 (+1 not disclosed) bn")
+    assert labels[2].startswith("amount not disclosed")
+    assert not any("≥ 0" in text for text in labels)
     company = flow_sankey(flow_graph(network_atlas()), "company")
-    assert len(company.data[0].link.value) == 7  # 8 flows, 7 company pairs (f2 + f8 share one)
+    # 8 flows, 7 company pairs (f2 + f8 share one); the 2 equity flows into the lab go up
+    assert len(company.data[0].link.value) == 5
 
 
 def test_cli_flows_json_on_shipped_atlas():
@@ -314,7 +407,7 @@ def test_cli_flows_json_on_shipped_atlas():
     assert seg["segments"] and "edges" not in seg
 
 
-def test_cycle_revenue_share_uses_latest_full_year_revenue():
+def test_cycle_revenue_share_uses_same_year_revenue_never_arr():
     import dataclasses
 
     from stackatlas.atlas.models import Figure
@@ -335,17 +428,18 @@ def test_cycle_revenue_share_uses_latest_full_year_revenue():
     figures = [
         fig("m1", "msft", "revenue", 200.0, "usd_billion", "FY2024"),
         fig("m2", "msft", "revenue", 250_000.0, "usd_million", "FY2025"),
-        fig("m3", "msft", "revenue", 70.0, "usd_billion", "Q4 FY2026"),  # a quarter
+        fig("m3", "msft", "revenue", 70.0, "usd_billion", "Q4 FY2025"),  # a quarter
         fig("o1", "oai", "annualized_revenue", 20.0, "usd_billion", "2025"),
     ]
     atlas = dataclasses.replace(network_atlas(), figures=figures)
     loop = find_cycles(atlas).cycles[0]
     returns = loop.returns.set_index("node")
     assert returns.loc["msft", "revenue"] == pytest.approx(250)  # FY2025 in $M -> 250 bn
+    assert returns.loc["msft", "revenue_period"] == "FY2025"
     assert returns.loc["msft", "revenue_share"] == pytest.approx(8.6 / 250)
-    assert returns.loc["oai", "revenue_share"] == pytest.approx(8.6 / 20)  # ARR stands in
+    assert pd.isna(returns.loc["oai", "revenue_share"])  # ARR is not revenue
     row = find_cycles(atlas).table().iloc[0]
-    assert (row["max_revenue_node"], row["max_revenue_share"]) == ("oai", pytest.approx(0.43))
+    assert (row["max_revenue_node"], row["max_revenue_share"]) == ("msft", pytest.approx(0.0344))
 
 
 NODES = [

@@ -7,10 +7,12 @@ from typing import Any
 
 import pandas as pd
 
+from stackatlas.analysis.flow_periods import year_key
 from stackatlas.analysis.flows import (
     COST_KINDS,
     PAYEE_HINT,
     FlowGraph,
+    commitments_table,
     flow_graph,
     node_split,
 )
@@ -34,20 +36,24 @@ class BurnDestinations:
     excluded: pd.DataFrame  # financing outflows (equity, debt) left out
     per_year: bool
     downstream: pd.DataFrame = field(default_factory=pd.DataFrame)  # hop-by-hop chain
+    year: str | None = None  # the year whose annual amounts are split
+    commitments: pd.DataFrame = field(default_factory=pd.DataFrame)  # multi-year cost flows
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "lab": self.lab,
+            "year": self.year,
             "per_year": self.per_year,
             "by_layer": records(self.by_layer),
             "detail": records(self.detail),
             "excluded": records(self.excluded),
             "downstream": records(self.downstream),
+            "commitments": records(self.commitments),
         }
 
     def __rich__(self) -> Any:
         if self.by_layer.empty:
-            return f"no spending flows from {self.lab} in the atlas (for the chosen period)"
+            return f"no annual spending flows from {self.lab} in the atlas for {self.year}"
         view = pd.DataFrame(
             [
                 {
@@ -67,7 +73,7 @@ class BurnDestinations:
         )
         from rich.console import Group
 
-        title = f"Where {self.lab}'s spending goes, by layer (USD bn)"
+        title = f"Where {self.lab}'s spending goes in {self.year}, by layer (USD bn, annual flows)"
         parts: list[Any] = [rich_table(title, view)]
         if not self.downstream.empty:
             chain = pd.DataFrame(
@@ -92,6 +98,8 @@ class BurnDestinations:
                     chain,
                 )
             )
+        if not self.commitments.empty:
+            parts.append(commitments_table(self.commitments))
         return Group(*parts)
 
 
@@ -102,8 +110,13 @@ def burn_destinations(
     share, purchases, power, services) by destination layer, using the payee splits of the
     module doc. Equity and debt outflows are financing, listed in ``excluded``."""
     company = atlas.find_company(lab).id
-    graph = flow_graph(atlas, per_year=per_year, period=period, include_debt=True)
-    out = graph.edges[graph.edges["source"] == company]
+    graph = flow_graph(atlas, per_year=per_year, include_debt=True)
+    mine = graph.edges["source"] == company
+    costs = graph.edges["kind"].isin([str(k) for k in COST_KINDS])
+    year = year_key(period) if period is not None else _default_year(graph, company)
+    yearly = _year_rows(graph, year)
+    out = yearly[yearly["source"] == company]
+    commitments = graph.edges[mine & costs & (graph.edges["horizon"] == "multi_year")]
     is_cost = out["kind"].isin([str(k) for k in COST_KINDS])
     rows = []
     for rec in records(out[is_cost]):
@@ -143,7 +156,8 @@ def burn_destinations(
                     sums["mid"] / total_mid if total_mid and sums["mid"] is not None else None
                 ),
                 "known": known,
-                "share_of_known": known / total_known if total_known else None,
+                # a layer with nothing disclosed has no share, not 0% (unknown is not zero)
+                "share_of_known": known / total_known if total_known and known > 0 else None,
                 "n_unresolved": int(grp.loc[grp["mid"].isna(), "flow_id"].nunique()),
                 "n_flows": int(grp["flow_id"].nunique()),
                 "flow_ids": ";".join(sorted(set(grp["flow_id"]))),
@@ -170,20 +184,50 @@ def burn_destinations(
             "evidence",
         ],
     )
-    excluded = out[~is_cost].reset_index(drop=True)
-    chain = _downstream_chain(atlas, graph, company)
-    return BurnDestinations(company, by_layer, detail, excluded, per_year, chain)
+    excluded = graph.edges[mine & ~costs].reset_index(drop=True)
+    chain = _downstream_chain(atlas, yearly, company)
+    return BurnDestinations(
+        company,
+        by_layer,
+        detail,
+        excluded,
+        per_year,
+        chain,
+        year,
+        commitments.reset_index(drop=True),
+    )
+
+
+def _year_rows(graph: FlowGraph, year: str | None) -> pd.DataFrame:
+    """The annual amounts of ``year``, one row per flow, shaped like ``graph.edges``."""
+    ends = graph.edges[["id", "source", "target", "kind", "period", "horizon"]]
+    rows = graph.slices[graph.slices["year"] == year].merge(ends, left_on="flow_id", right_on="id")
+    return rows.drop(columns=["flow_id"])
+
+
+def _default_year(graph: FlowGraph, company: str) -> str | None:
+    """The latest year with a disclosed annual cost amount paid by ``company`` that is not a
+    projection; else the latest with any disclosed amount; else the graph's default."""
+    ids = graph.edges.loc[
+        (graph.edges["source"] == company) & graph.edges["kind"].isin([str(k) for k in COST_KINDS]),
+        "id",
+    ]
+    mine = graph.slices[graph.slices["flow_id"].isin(ids) & graph.slices["mid"].notna()]
+    for pool in (mine[~mine["projection"]], mine):
+        if len(pool):
+            return max(pool["year"], key=lambda y: (int(y), y) if y.isdigit() else (0, y))
+    return graph.default_year()
 
 
 def _downstream_chain(
-    atlas: Atlas, graph: FlowGraph, start: str, max_hops: int = 4
+    atlas: Atlas, yearly: pd.DataFrame, start: str, max_hops: int = 4
 ) -> pd.DataFrame:
     """Cost flows reached from ``start`` hop by hop: its payees' spending, theirs, and so on.
 
     A payee's spending includes flows paid by a group it belongs to (``via``), and a group
     payee's includes its members'. Each flow is listed once, at its first hop.
     """
-    costs = graph.edges[graph.edges["kind"].isin([str(k) for k in COST_KINDS])]
+    costs = yearly[yearly["kind"].isin([str(k) for k in COST_KINDS])]
     by_source: dict[str, list[dict[str, Any]]] = {}
     for rec in records(costs):
         by_source.setdefault(rec["source"], []).append(rec)

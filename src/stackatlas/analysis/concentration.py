@@ -27,8 +27,9 @@ also carries ``band_2010`` for comparison.
 
 So EUV lithography reaches the foundries and chip designers that buy from ASML's customers as
 well as every upper layer, and scores above a market at the top of the chips layer.
-``inflow_known`` (USD bn of cost flows with known amounts paid to the company, mid; a lower
-bound) is shown alongside as the money at stake, but is not part of the score. A single point
+``inflow_known`` (USD bn of annual cost flows with known amounts paid to the company in
+``inflow_year``, the flow graph's default year; a lower bound; multi-year commitments are not
+counted) is shown alongside as the money at stake, but is not part of the score. A single point
 of failure is a supplier with share >= 0.9 (the sole supplier when its share is ~1, e.g. ASML
 in EUV).
 
@@ -362,7 +363,11 @@ def chokepoints(
     placed = _company_layers(atlas)
     edges = supply_edges(atlas)
     graph = flow_graph(atlas)
-    costs = graph.edges[graph.edges["kind"].isin([str(k) for k in COST_KINDS])]
+    inflow_year = graph.default_year()
+    yearly = graph.slices[graph.slices["year"] == inflow_year].merge(
+        graph.edges[["id", "target", "kind"]], left_on="flow_id", right_on="id"
+    )
+    costs = yearly[yearly["kind"].isin([str(k) for k in COST_KINDS])]
     inflow = costs.groupby("target")["mid"].sum(min_count=1).to_dict()
     order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
     rows = []
@@ -394,6 +399,7 @@ def chokepoints(
                     "reach": reach,
                     "score": s.share * reach,
                     "inflow_known": inflow.get(s.company),
+                    "inflow_year": inflow_year,
                     "single_point": s.share >= spof_share,
                     "role": (
                         "sole supplier"
@@ -445,6 +451,7 @@ CHOKEPOINT_COLUMNS = (
     "reach",
     "score",
     "inflow_known",
+    "inflow_year",  # the year of the annual inflow (multi-year commitments are not counted)
     "single_point",
     "role",
     "evidence",

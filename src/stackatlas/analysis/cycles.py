@@ -1,20 +1,26 @@
 """Circular financing: simple cycles in the company-level money-flow graph.
 
 Microsoft invests in OpenAI, OpenAI buys Azure, Azure buys Nvidia chips ... every loop of
-company -> company flows, with its bottleneck amount and what share of each member's revenue
-(or outflow) can come back round it. Definitions in ``Cycle``; the graph in ``flows``.
+company -> company flows. A loop exists whatever the periods of its flows; its *amounts* are
+compared only like for like: the bottleneck and the return shares of a loop are computed for
+one year, from the annual amounts of that year (and, with ``per_year``, multi-year amounts
+annualised over a stated term). A loop some of whose hops have only multi-year amounts (a
+2019-2026 equity stake, a commitment with no stated term) has no bottleneck and says why; a
+stake built over eight years is never divided by one year's revenue. Revenue is revenue
+(``revenue.revenue_for_year``), never an ARR run-rate. Definitions in ``Cycle``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from stackatlas.analysis.flows import flow_graph, link_view, period_years
+from stackatlas.analysis.flow_periods import period_span, year_key
+from stackatlas.analysis.flows import FlowGraph, flow_graph
+from stackatlas.analysis.revenue import revenue_for_year
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import Evidence, combine
@@ -24,29 +30,32 @@ from stackatlas.evidence import Evidence, combine
 class Cycle:
     """One simple cycle of company-level money flows, starting at its largest payer.
 
-    ``bottleneck``: the smallest edge amount (low / mid / high taken edge-wise) — at most this
-    much money can travel the whole loop. An edge whose amount is partly unknown still bounds it
-    from below, so the bottleneck is known when the smallest complete edge is no larger than
-    every incomplete edge's known part; otherwise it is None (unresolved).
+    ``year``: the year whose amounts are compared (given, or the latest year in which every hop
+    has a disclosed amount, preferring years without projections); None when there is none
+    (``basis`` says why). ``edges``: one row per hop with that year's amount (``low`` / ``mid``
+    / ``high`` / ``known``) and ``stated``: every flow of the hop as the source states it.
 
-    ``returns`` per node: ``revenue_share`` = bottleneck mid / the node's latest annual revenue
-    figure in the atlas (the issue's "share of a node's revenue that returns to it"); and
-    ``return_share`` = bottleneck mid / the node's total outflow in the graph (the largest share
-    of what it pays out that can come back round this loop; None while any of its outflows has
-    no amount). ``pass_through``: the product over edges of edge mid / outflow of its payer — the
-    share of a dollar leaving any node of the loop that comes back, if every node spends what it
-    receives in proportion to its outflows (the same for every node of the loop).
+    ``bottleneck``: the smallest hop amount in ``year`` — at most this much money can travel
+    the whole loop. A hop whose amount is partly undisclosed still bounds it from below, so the
+    bottleneck is known when the smallest complete hop is no larger than every incomplete
+    hop's known part; otherwise it is None (unresolved).
 
-    Amounts are as stated in the atlas unless ``per_year``; a loop can mix an equity stake built
-    over years with a multi-year commitment — ``edges.periods`` shows what is compared.
+    ``returns`` per node: ``revenue_share`` = bottleneck / the node's revenue in the same year
+    (reported or estimated, never ARR; ``revenue_basis`` says which), and ``return_share`` =
+    bottleneck / the node's total outflow in that year (None while any of its outflows has no
+    amount). ``pass_through``: the product over hops of hop / payer outflow — the share of a
+    dollar leaving any node of the loop that comes back, if every node spends what it receives
+    in proportion to its outflows.
     """
 
     nodes: list[str]
     edges: pd.DataFrame
+    year: str | None
     bottleneck: dict[str, float | None]
     pass_through: float | None
     returns: pd.DataFrame
     evidence: Evidence
+    basis: str
 
     @property
     def path(self) -> str:
@@ -56,12 +65,30 @@ class Cycle:
         return {
             "path": self.path,
             "nodes": self.nodes,
+            "year": self.year,
+            "basis": self.basis,
             "edges": records(self.edges),
             "bottleneck": self.bottleneck,
             "pass_through": self.pass_through,
             "returns": records(self.returns),
             "evidence": str(self.evidence),
         }
+
+    def headline(self) -> str:
+        """One line: path, bottleneck (or why there is none) and returns."""
+        if self.year is None:
+            return f"{self.path} — no like-period amounts: {self.basis}"
+        returns = "; ".join(
+            f"{r['node']} {r['revenue_share']:.1%} of {r['revenue_period']} revenue "
+            f"({r['revenue_basis']})"
+            for r in records(self.returns)
+            if r["revenue_share"] is not None
+        )
+        bottleneck = amount_text(self.bottleneck)
+        return (
+            f"{self.path} — {self.year}: bottleneck {bottleneck} "
+            f"{Evidence(self.evidence).symbol}; returns: {returns or '—'}"
+        )
 
 
 @dataclass
@@ -80,6 +107,7 @@ class CycleReport:
                 "cycle": i,
                 "path": c.path,
                 "length": len(c.nodes),
+                "year": c.year,
                 **{f"bottleneck_{k}": v for k, v in c.bottleneck.items()},
                 "pass_through": c.pass_through,
             }
@@ -88,13 +116,14 @@ class CycleReport:
                 top = known.sort_values(col, ascending=False).iloc[0] if len(known) else None
                 row[f"max_{label}_node"] = None if top is None else top["node"]
                 row[f"max_{label}_share"] = None if top is None else float(top[col])
-            rows.append({**row, "evidence": str(c.evidence)})
+            rows.append({**row, "evidence": str(c.evidence), "basis": c.basis})
         return pd.DataFrame(
             rows,
             columns=[
                 "cycle",
                 "path",
                 "length",
+                "year",
                 "bottleneck_low",
                 "bottleneck_mid",
                 "bottleneck_high",
@@ -104,6 +133,7 @@ class CycleReport:
                 "max_return_node",
                 "max_return_share",
                 "evidence",
+                "basis",
             ],
         )
 
@@ -113,24 +143,28 @@ class CycleReport:
     def __rich__(self) -> Any:
         from rich.console import Group
 
-        unit = "USD bn per year" if self.per_year else "USD bn as stated"
+        unit = (
+            "USD bn per year; multi-year amounts annualised over a stated term"
+            if self.per_year
+            else "USD bn per year; annual flows only"
+        )
         parts: list[Any] = []
         for i, c in enumerate(self.cycles, 1):
-            returns = (
-                "; ".join(
-                    f"{r['node']} {r['revenue_share']:.1%} of {r['revenue_period']} revenue"
-                    for r in records(c.returns)
-                    if r["revenue_share"] is not None
-                )
-                or "—"
+            view = pd.DataFrame(
+                [
+                    {
+                        "from": h["source"],
+                        "to": h["target"],
+                        f"USD bn {c.year}" if c.year else "USD bn": (
+                            amount_text(h) if c.year else "no common year"
+                        ),
+                        "evidence": h["evidence"],
+                        "as stated (every flow of the hop)": h["stated"].replace(";", "\n"),
+                    }
+                    for h in records(c.edges)
+                ]
             )
-            parts.append(
-                rich_table(
-                    f"cycle {i}: {c.path} — bottleneck {amount_text(c.bottleneck)} "
-                    f"{Evidence(c.evidence).symbol}; returns: {returns}",
-                    link_view(c.edges),
-                )
-            )
+            parts.append(rich_table(f"cycle {i}: {c.headline()}", view))
         if not parts:
             parts.append("no circular money flows in the atlas")
         return Group(f"[bold]Circular money flows ({unit})[/]", *parts)
@@ -245,42 +279,49 @@ def find_cycles(
     period: str | None = None,
 ) -> CycleReport:
     """Circular financing: every loop of company -> company flows (e.g. Microsoft -> OpenAI
-    (equity) -> Microsoft (cloud spend)), with amounts and return shares (see ``Cycle``).
+    (equity) -> Microsoft (cloud spend)), with like-period amounts (see ``Cycle``).
 
-    ``per_year`` annualises amounts (flows with unreadable periods then lose their amount).
+    ``period`` fixes the year whose amounts are compared (e.g. "2025"); ``per_year`` lets
+    multi-year flows with a stated term count in each year of it (amount / years, derived).
     ``expand_groups`` replaces group endpoints by their members with an equal split of the
     amount — an allocation assumption, so such edges carry evidence ``scenario``.
     """
-    graph = flow_graph(atlas, per_year=per_year, period=period)
-    edges = _company_edges(atlas, graph.edges, expand_groups)
-    outflow = {
-        src: (None if grp["mid"].isna().any() else float(grp["mid"].sum()))
-        for src, grp in edges.groupby("source")
-    }
-    pairs = _aggregate_pairs(edges[edges["target"].isin(list(atlas.companies))])
+    graph = flow_graph(atlas, per_year=per_year)
+    stated = _company_rows(atlas, graph.edges, expand_groups)
+    yearly = _company_rows(atlas, _slices_with_ends(graph), expand_groups)
     adjacency: dict[str, set[str]] = {}
-    for src, tgt in pairs:
-        adjacency.setdefault(src, set()).add(tgt)
+    for src, tgt in zip(stated["source"], stated["target"], strict=True):
+        if tgt in atlas.companies:
+            adjacency.setdefault(src, set()).add(tgt)
+    year = None if period is None else year_key(period)
+    size = stated.groupby("source")["mid"].sum().to_dict()
     cycles = []
     for nodes in simple_cycles(adjacency, max_length):
-        known = edges.groupby("source")["mid"].sum().to_dict()
-        start = max(range(len(nodes)), key=lambda i: (known.get(nodes[i], 0), nodes[i]))
+        start = max(range(len(nodes)), key=lambda i: (size.get(nodes[i], 0), nodes[i]))
         nodes = nodes[start:] + nodes[:start]
-        cycles.append(_cycle(atlas, nodes, pairs, outflow))
-    cycles.sort(key=lambda c: (-(c.bottleneck["mid"] or 0), c.path))
+        cycles.append(_cycle(atlas, nodes, stated, yearly, year, per_year))
+    cycles.sort(key=lambda c: (-(c.bottleneck["mid"] or 0), c.year is None, c.path))
     return CycleReport(cycles, per_year)
 
 
-def _company_edges(atlas: Atlas, edges: pd.DataFrame, expand_groups: bool) -> pd.DataFrame:
+def _slices_with_ends(graph: FlowGraph) -> pd.DataFrame:
+    ends = graph.edges[["id", "source", "target", "kind", "period", "horizon"]]
+    frame = graph.slices.merge(ends, left_on="flow_id", right_on="id")
+    return frame.drop(columns=["flow_id"])
+
+
+def _company_rows(atlas: Atlas, frame: pd.DataFrame, expand_groups: bool) -> pd.DataFrame:
+    """Rows whose payer is a company (or, expanded, a group's members, amounts split equally);
+    a group or segment payee is kept (it counts in the payer's outflow)."""
     rows = []
-    for rec in records(edges):
+    for rec in records(frame):
         ends = []
         for node in (rec["source"], rec["target"]):
             if node in atlas.companies:
                 ends.append([node])
             elif expand_groups and node in atlas.groups:
                 ends.append([m for m in atlas.groups[node].members if m in atlas.companies])
-            else:  # a segment / group payee still counts in the payer's outflow
+            else:
                 ends.append([node] if node == rec["target"] else [])
         share = len(ends[0]) * len(ends[1])
         for s in ends[0]:
@@ -292,47 +333,112 @@ def _company_edges(atlas: Atlas, edges: pd.DataFrame, expand_groups: bool) -> pd
                     row.update({k: None if rec[k] is None else rec[k] / share for k in AMOUNTS})
                     row["evidence"] = str(combine([rec["evidence"], Evidence.SCENARIO]))
                 rows.append(row)
-    frame = pd.DataFrame(rows, columns=list(edges.columns))
+    out = pd.DataFrame(rows, columns=list(frame.columns))
     for col in AMOUNTS:
-        frame[col] = frame[col].astype("float64")
-    return frame
+        out[col] = out[col].astype("float64")
+    return out
 
 
-def _aggregate_pairs(edges: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
-    pairs: dict[tuple[str, str], dict[str, Any]] = {}
-    for (src, tgt), grp in edges.groupby(["source", "target"], sort=True):
-        pairs[(src, tgt)] = {
-            "source": src,
-            "target": tgt,
-            **{k: None if grp[k].isna().any() else float(grp[k].sum()) for k in AMOUNTS},
-            "known": float(grp["mid"].sum()),
-            "known_low": float(grp["low"].sum()),
-            "n_flows": int(grp["id"].nunique()),
-            "n_unresolved": int(grp["mid"].isna().sum()),
-            "kinds": ";".join(sorted(set(grp["kind"]))),
-            "flow_ids": ";".join(sorted(set(grp["id"]))),
-            "periods": ";".join(sorted(set(grp["period"]))),
-            "evidence": str(
-                grp["evidence"].iloc[0]
-                if len(grp) == 1
-                # one whole flow
-                else combine(grp["evidence"])
-            ),
+def _hop_amount(rows: pd.DataFrame) -> dict[str, Any]:
+    """Sum of a hop's rows for one year; unresolved (None) if any row has no amount."""
+    if rows.empty:
+        return {k: None for k in AMOUNTS} | {
+            "known": 0.0,
+            "known_low": 0.0,
+            "n_unresolved": 0,
+            "evidence": str(Evidence.UNRESOLVED),
         }
-    return pairs
+    missing = rows["mid"].isna()
+    evidence = (
+        rows["evidence"].iloc[0]
+        if len(rows) == 1
+        else str(combine(Evidence(e) for e in rows["evidence"]))
+    )
+    return {k: None if missing.any() else float(rows[k].sum()) for k in AMOUNTS} | {
+        "known": float(rows["mid"].sum()),
+        "known_low": float(rows["low"].sum()),
+        "n_unresolved": int(missing.sum()),
+        "evidence": evidence,
+    }
+
+
+def _stated_text(rows: pd.DataFrame) -> str:
+    return ";".join(
+        f"{r['kind']} {r['period']}: {amount_text(r)}"
+        for r in records(rows.sort_values(["horizon", "period", "kind"]))
+    )
+
+
+def _pick_year(hops: list[pd.DataFrame]) -> str | None:
+    """The latest year in which every hop has a disclosed amount; years whose amounts are not
+    projections first."""
+
+    def years(rows: pd.DataFrame, actual_only: bool) -> set[str]:
+        rows = rows[rows["mid"].notna() & (rows["mid"] > 0)]
+        if actual_only:
+            rows = rows[~rows["projection"]]
+        return set(rows["year"])
+
+    for actual_only in (True, False):
+        common = set.intersection(*(years(h, actual_only) for h in hops)) if hops else set()
+        if common:
+            return max(common, key=lambda y: (int(y), y) if y.isdigit() else (0, y))
+    return None
 
 
 def _cycle(
     atlas: Atlas,
     nodes: list[str],
-    pairs: dict[tuple[str, str], dict[str, Any]],
-    outflow: dict[str, float],
+    stated: pd.DataFrame,
+    yearly: pd.DataFrame,
+    year: str | None,
+    per_year: bool,
 ) -> Cycle:
-    hops = [pairs[(a, nodes[(i + 1) % len(nodes)])] for i, a in enumerate(nodes)]
+    pairs = [(a, nodes[(i + 1) % len(nodes)]) for i, a in enumerate(nodes)]
+
+    def rows_of(frame: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+        return frame[(frame["source"] == a) & (frame["target"] == b)]
+
+    hop_years = [rows_of(yearly, a, b) for a, b in pairs]
+    year = year if year is not None else _pick_year(hop_years)
+    hops = []
+    for (a, b), in_years in zip(pairs, hop_years, strict=True):
+        all_rows = rows_of(stated, a, b)
+        in_year = in_years[in_years["year"] == year] if year is not None else in_years.iloc[0:0]
+        amount = _hop_amount(in_year)
+        if year is not None:  # an undisclosed multi-year flow that may run in ``year``
+            covers = np.array([_may_cover(p, year) for p in all_rows["period"]], dtype=bool)
+            open_ended = all_rows[
+                (all_rows["horizon"] == "multi_year") & all_rows["mid"].isna() & covers
+            ]
+            open_ended = open_ended[~open_ended["id"].isin(in_year["id"])]
+            if len(open_ended):
+                partial = combine([amount["evidence"], Evidence.ESTIMATED])
+                amount |= {k: None for k in AMOUNTS}
+                amount["n_unresolved"] += len(open_ended)
+                amount["evidence"] = str(partial if amount["known"] else Evidence.UNRESOLVED)
+        hops.append(
+            {
+                "source": a,
+                "target": b,
+                "year": year,
+                **amount,
+                "n_flows": int(all_rows["id"].nunique()),
+                "flow_ids": ";".join(sorted(set(all_rows["id"]))),
+                "kinds": ";".join(sorted(set(all_rows["kind"]))),
+                "periods": ";".join(sorted(set(all_rows["period"]))),
+                "stated": _stated_text(all_rows),
+            }
+        )
     edges = pd.DataFrame(hops)
+    if year is None:
+        basis = _no_year_reason(hops, stated, per_year)
+        none = {k: None for k in AMOUNTS}
+        returns = pd.DataFrame([_return_row(atlas, n, None, None, None) for n in nodes])
+        return Cycle(nodes, edges, None, none, None, returns, Evidence.UNRESOLVED, basis)
     bottleneck = {k: _bounded_min(hops, k) for k in AMOUNTS}
     mid = bottleneck["mid"]
-    # an edge known only from below still supports a resolved bottleneck (as an estimate)
+    # a hop known only from below still supports a resolved bottleneck (as an estimate)
     evidence = (
         Evidence.UNRESOLVED
         if mid is None
@@ -341,56 +447,67 @@ def _cycle(
             for h in hops
         )
     )
+    in_year = yearly[yearly["year"] == year]
+    outflow = {
+        src: (None if grp["mid"].isna().any() else float(grp["mid"].sum()))
+        for src, grp in in_year.groupby("source")
+    }
     pass_through: float | None = None
     if all(h["mid"] is not None and outflow.get(h["source"]) for h in hops):
         pass_through = float(np.prod([h["mid"] / outflow[h["source"]] for h in hops]))
-    rows = []
-    for node in nodes:
-        out = outflow.get(node)
-        revenue = company_revenue(atlas, node)
-        rows.append(
-            {
-                "node": node,
-                "outflow": out,
-                "return_share": None if mid is None or not out else mid / out,
-                "revenue": revenue[0] if revenue else None,
-                "revenue_period": revenue[1] if revenue else None,
-                "revenue_figure": revenue[2] if revenue else None,
-                "revenue_share": mid / revenue[0] if revenue and mid is not None else None,
-            }
-        )
-    return Cycle(nodes, edges, bottleneck, pass_through, pd.DataFrame(rows), evidence)
+    returns = pd.DataFrame([_return_row(atlas, n, year, mid, outflow.get(n)) for n in nodes])
+    annualised = per_year and bool(in_year["annualised"].any())
+    basis = f"annual amounts of {year}" + (
+        " (multi-year amounts annualised over their stated term)" if annualised else ""
+    )
+    return Cycle(nodes, edges, year, bottleneck, pass_through, returns, evidence, basis)
+
+
+def _return_row(
+    atlas: Atlas, node: str, year: str | None, mid: float | None, out: float | None
+) -> dict[str, Any]:
+    revenue = revenue_for_year(atlas, node, int(year)) if year and year.isdigit() else None
+    return {
+        "node": node,
+        "outflow": out,
+        "return_share": None if mid is None or not out else mid / out,
+        "revenue": revenue.value if revenue else None,
+        "revenue_period": revenue.period if revenue else None,
+        "revenue_basis": revenue.basis if revenue else None,
+        "revenue_source": revenue.source if revenue else None,
+        "revenue_share": mid / revenue.value if revenue and mid is not None else None,
+    }
+
+
+def _no_year_reason(hops: list[dict[str, Any]], stated: pd.DataFrame, per_year: bool) -> str:
+    """Why no year compares like with like: the hops with no disclosed annual amount."""
+    gaps = []
+    for h in hops:
+        rows = stated[(stated["source"] == h["source"]) & (stated["target"] == h["target"])]
+        annual = rows[(rows["horizon"] == "annual") & rows["mid"].notna()]
+        if len(annual):
+            continue
+        what = "multi-year only" if (rows["horizon"] == "multi_year").all() else "no amount"
+        gaps.append(f"{h['source']} → {h['target']} ({what}: {_stated_text(rows)})")
+    if not gaps:
+        return "the hops have disclosed amounts only in different years"
+    hint = "" if per_year else "; --per-year annualises multi-year amounts over a stated term"
+    return "; ".join(gaps) + hint
+
+
+def _may_cover(period: str, year: str) -> bool:
+    """Whether a multi-year period may include ``year`` (always, when its term is not stated)."""
+    span = period_span(period)
+    if span is None or not year.isdigit():
+        return True
+    return span[0] <= int(year) <= span[1]
 
 
 def _bounded_min(hops: list[dict[str, Any]], key: str) -> float | None:
-    """Minimum over edges where incomplete edges are only known from below (see ``Cycle``)."""
+    """Minimum over hops where incomplete hops are only known from below (see ``Cycle``)."""
     complete = [h[key] for h in hops if h[key] is not None]
     if not complete:
         return None
     smallest = min(complete)
     floors = [h["known_low"] for h in hops if h[key] is None]
     return smallest if all(f >= smallest for f in floors) else None
-
-
-REVENUE_METRICS = ("revenue", "annualized_revenue")
-"""Preferred first; ARR stands in for private labs that report nothing else."""
-
-
-def company_revenue(atlas: Atlas, company: str) -> tuple[float, str, str] | None:
-    """(USD bn, period, figure id) of the latest full-year actual revenue figure, if any."""
-    scale = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
-    for metric in REVENUE_METRICS:
-        found = [
-            f
-            for f in atlas.figures
-            if f.subject_type == "company"
-            and f.subject == company
-            and f.metric == metric
-            and f.unit in scale
-            and f.kind == "actual"
-            and period_years(f.period) == 1
-        ]
-        if found:
-            best = max(found, key=lambda f: (re.sub(r"\D", "", f.period)[:4], f.period))
-            return best.value * scale[best.unit], best.period, best.id
-    return None

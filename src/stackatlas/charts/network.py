@@ -1,29 +1,36 @@
-"""Network charts: the Sankey of money flows and the HHI bars of market concentration.
+"""Network charts: the Sankey of money flows, the panel of circular flows and the HHI bars
+of market concentration.
 
-Evidence shows in the ink: a link's opacity follows its confidence (high / medium / low) and a
-link whose amount is only partly known (a lower bound) is drawn fainter and labelled "≥";
-estimated HHI bars are hatched, and the band thresholds are drawn as lines.
+Evidence shows in the ink: a link's opacity follows its confidence (high / medium / low); a
+link whose amount is only partly known (a lower bound) is drawn fainter and labelled "≥"; one
+whose amount is not disclosed is a grey hairline labelled so; estimated HHI bars are hatched,
+and the band thresholds are drawn as lines.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
 
 from stackatlas.analysis.concentration import BANDS, Concentration
+from stackatlas.analysis.cycles import CycleReport
 from stackatlas.analysis.flows import FlowGraph, Level, flow_graph
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.charts.theme import (
     BAD,
     GOOD,
+    INK,
     LAYERS,
+    NEUTRAL,
     OTHER_COLOR,
     WARN,
     layer_color,
     rgba,
     styled,
 )
+from stackatlas.display import amount_text
 
 CONFIDENCE_ALPHA = {"high": 0.65, "medium": 0.45, "low": 0.2}
 INCOMPLETE_FACTOR = 0.5
@@ -32,6 +39,7 @@ BAND_COLORS = {
     "moderately concentrated": WARN,
     "unconcentrated": GOOD,
 }
+UNDISCLOSED_ALPHA = 0.35
 
 
 def _layer_of(graph: FlowGraph, node: str) -> str | None:
@@ -47,27 +55,42 @@ def _layer_of(graph: FlowGraph, node: str) -> str | None:
 
 
 def flow_sankey(
-    graph: FlowGraph | Atlas, level: Level = "layer", *, title: str | None = None
+    graph: FlowGraph | Atlas,
+    level: Level = "layer",
+    *,
+    year: str | None = None,
+    title: str | None = None,
 ) -> go.Figure:
-    """Sankey of money flows at layer, segment or company level (USD bn, as stated); pass a
-    ``FlowGraph`` or an ``Atlas`` (then ``flow_graph(atlas)`` is used).
+    """Sankey of one year's annual money flows at layer, segment or company level (USD bn);
+    pass a ``FlowGraph`` or an ``Atlas`` (then ``flow_graph(atlas)`` is used).
 
-    Self-loops (money that stays inside one node) cannot be drawn and are left out; the graph's
-    ``collapse(level)`` table has them.
+    Payers sit left of payees and links run down the stack; money going up the stack (equity
+    into a lab) and money inside one node are not drawn here (``FlowGraph.sankey``: the cycles
+    get their own panel, ``cycle_panel``). A link whose amount is not disclosed is drawn as a
+    thin grey link of nominal width labelled "amount not disclosed"; one only partly known is
+    fainter and labelled "≥". Multi-year commitments are never drawn as a year's flow.
     """
     if isinstance(graph, Atlas):
         graph = flow_graph(graph)
-    nodes, links = graph.sankey(level)
+    drawn = graph.sankey(level, year)
+    nodes, links = drawn.nodes, drawn.links
     node_colours = [rgba(layer_color(_layer_of(graph, n)), 0.9) for n in nodes["id"]]
     link_colours, labels = [], []
     for rec in links.to_dict(orient="records"):
+        if not rec["disclosed"]:
+            link_colours.append(rgba(OTHER_COLOR, UNDISCLOSED_ALPHA))
+            labels.append(
+                f"amount not disclosed · {rec['kinds']} · {rec['periods']} · "
+                f"{rec['n_flows']} flow(s) (width is not an amount)"
+            )
+            continue
         alpha = CONFIDENCE_ALPHA.get(rec["confidence"], 0.3)
         if not rec["complete"]:
             alpha *= INCOMPLETE_FACTOR
         link_colours.append(rgba(layer_color(_layer_of(graph, rec["source"])), alpha))
-        prefix = "" if rec["complete"] else "≥ "
+        amount = amount_text(rec)
         labels.append(
-            f"{prefix}{rec['value']:,.1f} bn · {rec['kinds']} · {rec['periods']} · "
+            f"{amount} bn · {rec['kinds']} · {rec['periods']} · "
             f"{rec['evidence']} · {rec['n_flows']} flow(s)"
         )
     sankey = go.Sankey(
@@ -82,10 +105,108 @@ def flow_sankey(
             "hovertemplate": "%{customdata}<extra></extra>",
         },
     )
-    return styled(
-        go.Figure(sankey),
-        title or f"Money flows by {level} (USD bn; faded = low confidence or partly unknown)",
+    fig = go.Figure(sankey)
+    projection = drawn.year is not None and bool(
+        graph.slices[(graph.slices["year"] == drawn.year)]["projection"].all()
+    )
+    when = f"{drawn.year}{' (projection)' if projection else ''}" if drawn.year else "no year"
+    styled(
+        fig,
+        title or f"Annual money flows by {level}, {when} (USD bn)",
+        "payers left, down the stack; grey hairline = amount not disclosed (width is not an "
+        "amount); faded = partly known or low confidence",
         font_size=12,
+    )
+    if len(drawn.upward):
+        ups = ", ".join(
+            f"{s} → {t}"
+            for s, t in zip(drawn.upward["source"], drawn.upward["target"], strict=True)
+        )
+        fig.add_annotation(
+            text=f"not drawn (money going up the stack, see the cycles panel and table): {ups}",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.08,
+            showarrow=False,
+            font={"size": 11, "color": NEUTRAL},
+            align="left",
+        )
+    return fig
+
+
+def cycle_panel(report: CycleReport, *, max_cycles: int = 6) -> go.Figure:
+    """The circular flows on their own: one ring per loop (nodes on a circle, an arrow per
+    hop) labelled with the hop's amount in the loop's comparison year, or "not disclosed" /
+    "multi-year only" — so loops never wrap round the Sankey."""
+    from plotly.subplots import make_subplots
+
+    cycles = report.cycles[:max_cycles]
+    cols = max(1, min(3, len(cycles)))
+    rows = max(1, -(-len(cycles) // cols))
+    titles = [
+        f"{c.path}<br><sup>{c.year or 'no common year'}: bottleneck "
+        f"{amount_text(c.bottleneck) if c.year else '—'}</sup>"
+        for c in cycles
+    ]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or ["no cycles"])
+    for i, c in enumerate(cycles):
+        r, col = i // cols + 1, i % cols + 1
+        n = len(c.nodes)
+        angle = [math.pi / 2 - 2 * math.pi * k / n for k in range(n)]
+        xs, ys = [math.cos(a) for a in angle], [math.sin(a) for a in angle]
+        axis = "" if i == 0 else str(i + 1)
+        for k, hop in enumerate(c.edges.to_dict(orient="records")):
+            j = (k + 1) % n
+            text = amount_text(hop, missing="not disclosed") if c.year else "no common year"
+            fig.add_annotation(
+                x=xs[j] * 0.8,
+                y=ys[j] * 0.8,
+                ax=xs[k] * 0.8,
+                ay=ys[k] * 0.8,
+                xref=f"x{axis}",
+                yref=f"y{axis}",
+                axref=f"x{axis}",
+                ayref=f"y{axis}",
+                showarrow=True,
+                arrowhead=3,
+                arrowwidth=1.5,
+                arrowcolor=INK,
+                text="",
+            )
+            fig.add_annotation(
+                x=(xs[k] + xs[j]) * 0.45,
+                y=(ys[k] + ys[j]) * 0.45 + (0.12 if n == 2 and k == 0 else -0.12 if n == 2 else 0),
+                xref=f"x{axis}",
+                yref=f"y{axis}",
+                text=f"{text}<br><sub>{hop['kinds'].replace(';', ', ')}</sub>",
+                showarrow=False,
+                font={"size": 10},
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="markers+text",
+                text=c.nodes,
+                textposition="top center",
+                marker={"size": 14, "color": INK},
+                hoverinfo="text",
+                showlegend=False,
+            ),
+            row=r,
+            col=col,
+        )
+        fig.update_xaxes(visible=False, range=[-1.5, 1.5], row=r, col=col)
+        fig.update_yaxes(visible=False, range=[-1.4, 1.5], row=r, col=col)
+    unit = "per year, multi-year amounts annualised" if report.per_year else "per year"
+    return styled(
+        fig,
+        f"Circular money flows (USD bn {unit})",
+        "each loop on its own; amounts compared within one year, never across periods",
+        height=320 * rows,
+        margin={"t": 110},
+        showlegend=False,
     )
 
 

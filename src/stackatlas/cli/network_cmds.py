@@ -44,15 +44,23 @@ def flows(
         ),
     ] = None,
     period: Annotated[
-        str | None, typer.Option(help="Only flows with this period label (e.g. 2025).")
+        str | None,
+        typer.Option(
+            help="One year (e.g. 2025 or 2026E): its annual flows and the commitments "
+            "whose term covers it; for --cycles and --burn, the year compared."
+        ),
     ] = None,
     per_year: Annotated[
-        bool, typer.Option("--per-year", help="Annualise multi-year amounts.")
+        bool,
+        typer.Option(
+            "--per-year",
+            help="Count multi-year amounts in each year of a stated term (amount / years).",
+        ),
     ] = False,
     include_debt: Annotated[
         bool,
         typer.Option(
-            "--include-debt", help="Count debt flows too (off: they finance the capex shown)."
+            "--include-debt", help="Count debt flows (lender -> borrower) too; off: financing."
         ),
     ] = False,
     expand_groups: Annotated[
@@ -65,32 +73,46 @@ def flows(
     *,
     out: Output,
 ) -> None:
-    """The money-flow graph: company -> company flows (default), layer totals, circular
-    financing, or a lab's spending by destination layer. Amounts in USD bn as stated."""
+    """The money-flow graph: annual company -> company flows and multi-year commitments
+    (default), layer totals, circular financing, or a lab's spending by destination layer.
+    USD bn; annual flows per year, commitments as stated, never added together."""
     from stackatlas.analysis.burn import burn_destinations
     from stackatlas.analysis.cycles import find_cycles
-    from stackatlas.analysis.flows import flow_graph, link_view
+    from stackatlas.analysis.flows import commitments_table, flow_graph, link_view
     from stackatlas.display import rich_table
 
     atlas = load_atlas(atlas_overlay)
     graph = flow_graph(atlas, per_year=per_year, period=period, include_debt=include_debt)
-    payload: dict[str, Any] = {"per_year": per_year, "period": period, "include_debt": include_debt}
+    payload: dict[str, Any] = {
+        "per_year": per_year,
+        "period": period,
+        "include_debt": include_debt,
+        "years": graph.years(),
+    }
     views: list[Any] = []
     if not (layers or segments or cycles or burn):
         edges = graph.collapse("company")
         payload["edges"] = edges
+        payload["commitments"] = graph.commitments()
         views.append(
             rich_table(
-                "Money flows (USD bn; ≥ = lower bound, some amounts unknown)", link_view(edges)
+                "Annual money flows (USD bn per year; ≥ = lower bound, the rest not disclosed)",
+                link_view(edges),
             )
         )
+        if len(payload["commitments"]):
+            views.append(commitments_table(payload["commitments"]))
     if layers:
         payload["layers"] = graph.layer_totals()
+        payload["commitments"] = graph.commitments()
         views.append(graph)
     if segments:
         payload["segments"] = graph.collapse("segment")
         views.append(
-            rich_table("Money flows between segments (USD bn)", link_view(payload["segments"]))
+            rich_table(
+                "Annual money flows between segments (USD bn per year)",
+                link_view(payload["segments"]),
+            )
         )
     if cycles:
         report = find_cycles(atlas, per_year=per_year, period=period, expand_groups=expand_groups)
