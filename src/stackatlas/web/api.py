@@ -110,13 +110,21 @@ async def sources(request: Request) -> Response:
 
 @router.get("/flows", response_model=m.FlowsResponse)
 async def flows(request: Request) -> Response:
-    """Money flows (USD bn as stated), collapsed to layers, and the cycles among them."""
+    """Money flows (USD bn): every flow as stated, annual flows per year (companies and
+    layers), multi-year commitments apart, and the cycles compared within one year."""
     from stackatlas.analysis.cycles import find_cycles
     from stackatlas.analysis.flows import flow_graph
 
     def build(atlas: Any, store: Any) -> dict[str, Any]:
-        graph = flow_graph(atlas).to_dict()
-        return {**graph, "cycles": find_cycles(atlas).to_dict()["cycles"]}
+        from stackatlas.display import records
+
+        graph = flow_graph(atlas)
+        return {
+            **graph.to_dict(),
+            "annual": records(graph.collapse("company")),
+            "per_year": True,
+            "cycles": find_cycles(atlas, per_year=True).to_dict()["cycles"],
+        }
 
     return await _json(_data(request), "flows", m.FlowsResponse, build)
 

@@ -51,40 +51,78 @@ class SourcesResponse(BaseModel):
 
 
 class FlowEdge(_Record):
+    """One atlas flow as stated. ``horizon`` annual: the amount belongs to the year its
+    ``period`` names; multi_year: a commitment or stake over ``term`` (``per_year_*`` is
+    amount / years where the term is stated, else null). Null amount = not disclosed."""
+
     id: str
     source: str
     target: str
     kind: str
+    horizon: Literal["annual", "multi_year"]
     low: float | None
     mid: float | None
     high: float | None
     period: str
+    term: str
+    per_year_mid: float | None = None
+    per_year_evidence: EvidenceStr
     source_id: str
     confidence: str
+    evidence: EvidenceStr
+
+
+class AnnualLink(_Record):
+    """Annual flows summed per (source, target, year); null ``mid`` with ``known`` > 0: only
+    a lower bound is disclosed (``n_unresolved`` flows are not)."""
+
+    source: str
+    target: str
+    year: str
+    low: float | None
+    mid: float | None
+    high: float | None
+    known: float
+    n_unresolved: int
+    n_flows: int
+    kinds: str
+    periods: str
     evidence: EvidenceStr
 
 
 class CycleEdge(_Record):
     source: str
     target: str
+    year: str | None = None
     mid: float | None = None
     known: float | None = None
     kinds: str | None = None
+    stated: str | None = Field(None, description="every flow of the hop as stated")
 
 
 class CycleItem(_Record):
     path: str
     nodes: list[str]
+    year: str | None = Field(description="the year compared; null: no common year (see basis)")
+    basis: str
     edges: list[CycleEdge]
+    bottleneck: dict[str, float | None]
     pass_through: float | None = None
+    returns: list[dict[str, Any]]
     evidence: EvidenceStr
 
 
 class FlowsResponse(BaseModel):
     unit: Literal["usd_billion"] = "usd_billion"
+    per_year: bool = Field(description="cycles: multi-year amounts annualised over a term")
+    years: list[str]
+    default_year: str | None
     edges: list[FlowEdge]
-    layers: list[dict[str, Any]] = Field(description="flows collapsed to layer pairs")
+    annual: list[AnnualLink] = Field(description="annual company flows per year")
+    layers: list[AnnualLink] = Field(description="annual flows collapsed to layer pairs")
+    commitments: list[FlowEdge] = Field(description="multi-year flows, as stated")
     unmapped: list[str]
+    not_annualised: list[str]
     cycles: list[CycleItem]
 
 

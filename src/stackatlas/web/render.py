@@ -14,6 +14,7 @@ from stackatlas.charts.theme import LAYER_COLORS
 from stackatlas.display import (
     DASH,
     EVIDENCE_LEGEND,
+    amount_text,
     evidence_symbol,
     fmt_at_risk,
     fmt_num,
@@ -65,6 +66,7 @@ def environment() -> Environment:
         span=fmt_range,
         web_url=web_url,
         amount=fmt_amount,
+        money=amount_text,  # a row with low / mid / high / known: "not disclosed", never 0
     )
     env.globals.update(
         nav=NAV,

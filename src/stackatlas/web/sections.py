@@ -114,25 +114,43 @@ def map_section(atlas: Atlas, store: object | None = None) -> Section:
 def flows_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.cycles import find_cycles
     from stackatlas.analysis.flows import flow_graph
-    from stackatlas.charts.network import flow_sankey
+    from stackatlas.charts.network import cycle_panel, flow_sankey
 
     graph = flow_graph(atlas)
-    cycles = find_cycles(atlas)
-    charts = [
-        chart("fig-flows-layer", flow_sankey(graph, "layer")),
-        chart("fig-flows-company", flow_sankey(graph, "company")),
-    ]
+    annualised = flow_graph(atlas, per_year=True)
+    cycles = find_cycles(atlas, per_year=True)
+    charts = []
+    for year in reversed(graph.years()):
+        drawn = graph.sankey("layer", year)
+        if drawn.links["disclosed"].any():  # a year with something to draw
+            charts.append(chart(f"fig-flows-layer-{year}", flow_sankey(graph, "layer", year=year)))
+    default = graph.default_year()
+    if default is not None:
+        charts.append(chart("fig-flows-company", flow_sankey(graph, "company", year=default)))
+    if cycles.cycles:
+        charts.append(chart("fig-flows-cycles", cycle_panel(cycles)))
+    names = {n: _name(atlas, n) for n in set(graph.edges["source"]) | set(graph.edges["target"])}
+    annual = records(graph.collapse("company"))
+    commitments = records(graph.commitments())
+    for row in annual + commitments:
+        row["source_name"], row["target_name"] = names[row["source"]], names[row["target"]]
     edges = records(graph.edges)
-    for e in edges:
-        e["source_name"], e["target_name"] = _name(atlas, e["source"]), _name(atlas, e["target"])
-    notes = []
+    notes = [
+        "Annual flows are summed per year only; multi-year commitments and stakes are listed "
+        "as stated and never added to a year. The cycles are compared within one year, with "
+        "multi-year amounts annualised over their stated term (evidence derived at best).",
+    ]
     if graph.unmapped:
         notes.append("left out of layer totals (no layer): " + ", ".join(graph.unmapped))
+    if annualised.not_annualised:
+        notes.append("not annualised (no stated term): " + ", ".join(annualised.not_annualised))
     return Section(
         "flows",
         "Capital flows",
         charts,
         {
+            "annual": annual,
+            "commitments": commitments,
             "edges": edges,
             "cycles": [c.to_dict() for c in cycles.cycles],
             "company_ids": set(atlas.companies),
