@@ -389,3 +389,39 @@ def test_hostile_signal_files_are_located_errors(tmp_path: Path) -> None:
     laughs.write_text("x: &x [1, 2]\nsignals: [*x, *x]\n", encoding="utf-8")
     with pytest.raises(ValidationError, match="repeats a list or mapping"):
         load_signal_definitions(laughs)
+
+
+def test_openai_burn_to_revenue_uses_revenue_never_arr() -> None:
+    """Issue 10: the signal divided the 2025 burn by the year-end ARR (9 / 20 = 45%, 'ok')
+    while `economics` has 2025 revenue 13 ((6 + 20) / 2, the ARR ramp): 9 / 13 = 69.2%."""
+    from stackatlas.atlas import load_atlas
+
+    (definition,) = [d for d in load_signal_definitions() if d.id == "openai-burn-to-revenue"]
+    row = evaluate(load_atlas(), definitions=[definition]).iloc[0]
+    assert row["value"] == pytest.approx(9 / 13)
+    assert row["status"] == "watch"  # above the 0.5 watch line, below the 1.0 alert
+    assert row["period"] == "2025"  # the 2026 burn (17) is a projection
+    assert "estimated: mean of start and end ARR" in row["note"] and "not ARR" in row["note"]
+
+
+def test_revenue_gap_uses_lab_revenue_not_arr(monkeypatch) -> None:
+    # capex 100 -> 150 (+50%); the lab files ARR only (2 -> 6 -> 20): no revenue, unresolved
+    atlas = money_atlas(
+        companies=[company("a", 1), company("lab", None)],
+        memberships=[],
+        groups=[Group(id="g", name="g", members=["a"])],
+        figures=[
+            figure(f"lab-arr-{y}", "lab", "annualized_revenue", v, str(y))
+            for y, v in ((2023, 2.0), (2024, 6.0), (2025, 20.0))
+        ],
+    )
+    rows = capex_rows(
+        pd.DataFrame(
+            [("a", "capex", "2024", 100 * B), ("a", "capex", "2025", 150 * B)],
+            columns=["company_id", "metric", "period", "value"],
+        ).assign(evidence="reported"),
+        {"g": ["a"]},
+    )
+    monkeypatch.setattr(SignalContext, "capex_rows", rows)
+    reading = sig_mod.revenue_gap(SignalContext(atlas), "g", ["lab"])
+    assert reading.value is None and reading.evidence == "unresolved"

@@ -75,13 +75,14 @@ def test_company_profile(atlas) -> None:
         ("chips", "design-gpu", 0.91)
     ]
     assert [(s["market"], s["share"]) for s in p["shares"]] == [("ai-accelerators", 0.92)]
+    # money naming Nvidia is kept apart from money naming a segment it belongs to (issue 10:
+    # TSMC / Nvidia pages listed group capex and group debt as paid to the company)
     flows = [(f["id"], f["counterparty"], f["via"]) for f in p["flows_in"]]
-    assert flows == [
-        ("azure-nvidia", "microsoft", None),
-        ("hyperscalers-chips", "hyperscalers", "design-gpu"),
-    ]
-    assert p["flows_in"][1]["counterparty_kind"] == "group"
-    assert p["flows_out"] == []
+    assert flows == [("azure-nvidia", "microsoft", None)]
+    via = [(f["id"], f["counterparty"], f["via"]) for f in p["group_flows_in"]]
+    assert via == [("hyperscalers-chips", "hyperscalers", "design-gpu")]
+    assert p["group_flows_in"][0]["counterparty_kind"] == "group"
+    assert p["flows_out"] == [] and p["group_flows_out"] == []
     assert [(f["id"], f["value"], f["source"]) for f in p["figures"]] == [
         ("nvidia-revenue-fy2026", 215.9, "marsbit-2026-03-16"),
         ("nvidia-revenue-fy2026-10k", 215.938, "nvda-10k-fy2026"),
@@ -93,10 +94,8 @@ def test_company_profile(atlas) -> None:
 def test_company_profile_via_group_and_miss(atlas) -> None:
     p = company_profile(atlas, "Azure")  # alias
     assert p.company.id == "microsoft" and p.groups == ["hyperscalers"]
-    assert [(f.id, f.via) for f in p.flows_out] == [
-        ("azure-nvidia", None),
-        ("hyperscalers-chips", "hyperscalers"),
-    ]
+    assert [(f.id, f.via) for f in p.flows_out] == [("azure-nvidia", None)]
+    assert [(f.id, f.via) for f in p.group_flows_out] == [("hyperscalers-chips", "hyperscalers")]
     with pytest.raises(NotFoundError) as info:
         company_profile(atlas, "nvidea")
     assert "nvidia" in info.value.suggestions
@@ -232,6 +231,8 @@ def test_json_shapes_are_pinned(atlas) -> None:
         "shares",
         "flows_in",
         "flows_out",
+        "group_flows_in",
+        "group_flows_out",
         "figures",
         "upstream",
         "downstream",
@@ -297,6 +298,7 @@ def test_json_shapes_are_pinned(atlas) -> None:
         "low",
         "high",
         "period",
+        "horizon",
         "confidence",
         "source",
         "note",
@@ -335,3 +337,25 @@ def test_json_shapes_are_pinned(atlas) -> None:
         "figures",
         "sources",
     }
+
+
+def test_shipped_profiles_keep_group_money_and_debt_apart() -> None:
+    """Issue 10: TSMC listed 'Money in: Big-4 hyperscalers capex $450B' and Nvidia 'Paid to
+    Nvidia: Hyperscalers debt 400' - group money and a buyer's debt shown as the company's."""
+    from stackatlas.atlas import load_atlas
+
+    shipped = load_atlas()
+    tsmc = company_profile(shipped, "tsmc")
+    assert "big4-ai-capex-2026" not in {f.id for f in tsmc.flows_in}
+    group = {f.id: f.via for f in tsmc.group_flows_in}
+    assert group["big4-ai-capex-2026"] == "ai-infra-suppliers"
+    nvidia = company_profile(shipped, "nvidia")
+    every = nvidia.flows_in + nvidia.flows_out + nvidia.group_flows_in + nvidia.group_flows_out
+    assert not [f.id for f in every if f.kind == "debt"]
+    assert {f.id for f in nvidia.flows_in} <= {
+        f.id for f in shipped.flows if f.target_node == "nvidia"
+    }
+    text = _render(nvidia)
+    assert "Money in: paid to Nvidia by name" in text
+    assert "n/a" not in text.split("Figures")[0]  # an undisclosed amount says so
+    assert "not disclosed" in text

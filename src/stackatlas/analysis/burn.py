@@ -7,7 +7,6 @@ from typing import Any
 
 import pandas as pd
 
-from stackatlas.analysis.flow_periods import year_key
 from stackatlas.analysis.flows import (
     COST_KINDS,
     PAYEE_HINT,
@@ -17,6 +16,7 @@ from stackatlas.analysis.flows import (
     node_split,
 )
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.flow_periods import year_key
 from stackatlas.atlas.models import FlowKind
 from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import combine
@@ -155,7 +155,7 @@ def burn_destinations(
                 "share": (
                     sums["mid"] / total_mid if total_mid and sums["mid"] is not None else None
                 ),
-                "known": known,
+                "known": known if known > 0 else None,  # never a lower bound of 0
                 # a layer with nothing disclosed has no share, not 0% (unknown is not zero)
                 "share_of_known": known / total_known if total_known and known > 0 else None,
                 "n_unresolved": int(grp.loc[grp["mid"].isna(), "flow_id"].nunique()),
@@ -271,7 +271,7 @@ def _downstream_chain(
                                     "evidence",
                                 )
                             },
-                            "known": rec["mid"] or 0.0,
+                            "known": rec["mid"] if rec["mid"] else None,
                             "layer": top,
                             "flow_id": rec["id"],
                         }

@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stackatlas.analysis.flow_periods import period_span, year_key
 from stackatlas.analysis.flows import FlowGraph, flow_graph
 from stackatlas.analysis.revenue import revenue_for_year
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.flow_periods import period_span, year_key
 from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import Evidence, combine
 
@@ -417,6 +417,8 @@ def _cycle(
                 amount |= {k: None for k in AMOUNTS}
                 amount["n_unresolved"] += len(open_ended)
                 amount["evidence"] = str(partial if amount["known"] else Evidence.UNRESOLVED)
+        if not amount["known"]:
+            amount["known"] = None  # nothing disclosed: no lower bound of 0
         hops.append(
             {
                 "source": a,

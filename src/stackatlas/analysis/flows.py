@@ -62,14 +62,14 @@ from typing import Any
 import pandas as pd
 
 from stackatlas.analysis.flow_nodes import Level, _nodes, node_split, node_type
-from stackatlas.analysis.flow_periods import (
+from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.flow_periods import (
     is_projection,
     period_span,
     period_years,
     term_of,
     year_key,
 )
-from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Flow, FlowKind, SourceKind
 from stackatlas.display import AMOUNTS, NOT_DISCLOSED, amount_text, records, rich_table
 from stackatlas.evidence import Evidence, combine
@@ -387,6 +387,8 @@ def _aggregate(parts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     )
     for col in AMOUNTS:
         out[col] = out[col].where(out["missing"] == 0)
+    # nothing disclosed: no lower bound either (None, never a known part of 0)
+    out["known"] = out["known"].where((out["known"] > 0) | (out["missing"] == 0))
     by_rank = {rank: name for name, rank in CONFIDENCE_RANK.items()}
     out["confidence"] = out["confidence_rank"].map(by_rank)
     # one whole flow passes its status on; a sum or a split is a formula (reported -> derived)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from stackatlas.analysis.flow_periods import period_years, year_key
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.flow_periods import period_years, year_key
 from stackatlas.atlas.models import SourceKind
 from stackatlas.evidence import Evidence
 

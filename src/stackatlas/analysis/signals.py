@@ -201,32 +201,45 @@ def lab_burn_to_revenue(
     ctx: SignalContext,
     lab: str,
     burn_metrics: tuple[str, ...] = ("cash_burn", "burn"),
-    revenue_metrics: tuple[str, ...] = ("revenue", "annualized_revenue"),
 ) -> Reading:
+    """Cash burn / revenue of a lab for the latest year whose burn is not a projection.
+
+    Revenue is revenue (``revenue.revenue_for_year``: a reported or estimated revenue figure,
+    else the economics model's revenue, the mean of the ARR at the start and end of the year),
+    never the year-end ARR run-rate; the note says which was used.
+    """
+    from stackatlas.analysis.revenue import revenue_for_year
+
     burn = ctx.figures(lab, tuple(burn_metrics))
-    revenue = ctx.figures(lab, tuple(revenue_metrics))
-    years = sorted(set(burn) & set(revenue))
+    points = {y: revenue_for_year(ctx.atlas, lab, y) for y in burn}
+    years = sorted(y for y, r in points.items() if r is not None and r.value > 0)
     if not years:
-        return unresolved(f"no year with both burn and revenue figures for {lab}")
+        return unresolved(f"no year with both a burn figure and revenue for {lab}")
+    actual = [y for y in years if burn[y].kind != "projection"]
+    y = (actual or years)[-1]
+    earlier = [x for x in years if x < y]
 
-    def ratio(y: int) -> float:
-        return burn[y].value / revenue[y].value
+    def ratio(year: int) -> float:
+        return burn[year].value / points[year].value  # type: ignore[union-attr]
 
-    y = years[-1]
-    prev = ratio(years[-2]) if len(years) > 1 else None
+    revenue = points[y]
+    assert revenue is not None
     return Reading(
         ratio(y),
-        prev,
-        Evidence.ESTIMATED,
+        ratio(earlier[-1]) if earlier else None,
+        combine([Evidence.ESTIMATED, revenue.evidence]),
         str(y),
-        str(years[-2]) if len(years) > 1 else "",
+        str(earlier[-1]) if earlier else "",
         {
             "burn": burn[y].value,
             "burn_figure": burn[y].id,
-            "revenue": revenue[y].value,
-            "revenue_figure": revenue[y].id,
+            "revenue": revenue.value,
+            "revenue_period": revenue.period,
+            "revenue_basis": revenue.basis,
+            "revenue_source": revenue.source,
         },
-        f"{revenue[y].metric} figure used as revenue",
+        f"burn {burn[y].value:,.1f} / revenue {revenue.value:,.1f} ({revenue.period}, "
+        f"{revenue.basis}; not ARR)",
     )
 
 
@@ -242,8 +255,20 @@ def _annual_group(
 
 
 def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
+    """Capex growth of ``group`` minus revenue growth of ``labs`` (points), same members and
+    consecutive years; lab revenue is revenue (``revenue_for_year``), never ARR."""
+    from stackatlas.analysis.revenue import revenue_for_year
+
     capex = _annual_group(ctx, group, "capex")
-    lab_rev = [ctx.figures(lab, ("revenue", "annualized_revenue")) for lab in labs]
+
+    def revenue(y: int) -> float | None:
+        values = []
+        for lab in labs:
+            point = revenue_for_year(ctx.atlas, lab, y)
+            if point is None:
+                return None
+            values.append(point.value)
+        return sum(values)
 
     def members(y: int) -> tuple:  # a partial sum grows when a member's data starts
         return tuple(capex[y][2].get("members", ()))
@@ -253,7 +278,8 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
         for y in capex
         if y - 1 in capex
         and members(y) == members(y - 1)
-        and all(y in r and y - 1 in r for r in lab_rev)
+        and revenue(y) is not None
+        and revenue(y - 1)
     )
     if not years:
         return unresolved(
@@ -263,13 +289,12 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
 
     def gap(y: int) -> tuple[float, float, float]:
         capex_growth = capex[y][0] / capex[y - 1][0] - 1
-        now = sum(r[y].value for r in lab_rev)
-        before = sum(r[y - 1].value for r in lab_rev)
-        ai_growth = now / before - 1
+        ai_growth = revenue(y) / revenue(y - 1) - 1  # type: ignore[operator]
         return (capex_growth - ai_growth) * 100, capex_growth, ai_growth
 
     y = years[-1]
     value, cg, ag = gap(y)
+    bases = sorted({p.basis for lab in labs for p in (revenue_for_year(ctx.atlas, lab, y),) if p})
     ev = combine([capex[y][1], capex[y - 1][1], Evidence.ESTIMATED])
     return Reading(
         value,
@@ -277,8 +302,8 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
         ev,
         str(y),
         str(years[-2]) if len(years) > 1 else "",
-        {"capex_growth": cg, "lab_revenue_growth": ag, **capex[y][2]},
-        f"capex {cg:+.0%} vs lab revenue {ag:+.0%}"
+        {"capex_growth": cg, "lab_revenue_growth": ag, "revenue_basis": bases, **capex[y][2]},
+        f"capex {cg:+.0%} vs lab revenue {ag:+.0%} ({'; '.join(bases)})"
         + (f" (capex of {', '.join(members(y))} only)" if members(y) else ""),
     )
 

@@ -11,6 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from stackatlas.charts.theme import rich_style
+from stackatlas.display import NOT_DISCLOSED
 
 if TYPE_CHECKING:
     from stackatlas.atlas.views import (
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
         CompanyProfile,
         EdgeItem,
         FigureItem,
+        ProfileFlow,
         SourceList,
         StackMap,
     )
@@ -139,7 +141,16 @@ def render_companyprofile(p: CompanyProfile) -> Group:
                 ((s.market_name, _share_text(s), str(s.as_of), s.kind, s.source) for s in p.shares),
             )
         )
-    for title, flows in (("Money in", p.flows_in), ("Money out", p.flows_out)):
+    name = c.name
+    for title, flows in (
+        (f"Money in: paid to {name} by name", p.flows_in),
+        (f"Money out: paid by {name} by name", p.flows_out),
+        (
+            f"Money naming a group or segment {name} belongs to (the group's total, "
+            f"not {name}'s share)",
+            p.group_flows_in + p.group_flows_out,
+        ),
+    ):
         if flows:
             parts.append(
                 _table(
@@ -147,11 +158,16 @@ def render_companyprofile(p: CompanyProfile) -> Group:
                     ("counterparty", "kind", "amount", "period", "via", "confidence", "source"),
                     (
                         (
-                            f.counterparty_name,
+                            (
+                                f.counterparty_name
+                                if f.via is None
+                                else f"{'from' if f.direction == 'in' else 'to'} "
+                                f"{f.counterparty_name}"
+                            ),
                             f.kind,
-                            fmt_amount(f.amount, "usd_billion", f.low, f.high),
-                            f.period,
-                            f.via or "",
+                            flow_amount_text(f),
+                            f.period + (" (multi-year)" if f.horizon == "multi_year" else ""),
+                            "" if f.via is None else f"via {f.via}",
                             f.confidence,
                             f.source,
                         )
@@ -268,10 +284,17 @@ def _edge_table(title: str, edges: list[EdgeItem], side: str) -> Table:
     return table
 
 
+def flow_amount_text(f: ProfileFlow) -> str:
+    """A profile flow's amount: "$13B", a range, or "not disclosed" (never "n/a" or 0)."""
+    if f.amount is None and f.low is None and f.high is None:
+        return NOT_DISCLOSED
+    return fmt_amount(f.amount, "usd_billion", f.low, f.high)
+
+
 def _table(title: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> Table:
     """A titled table whose cells are plain text: atlas and overlay values are data, so a
     ``[/b]`` in a name prints as written instead of raising rich's MarkupError."""
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title), title_justify="left")  # a name in a title is data too
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:

@@ -14,6 +14,7 @@ import pandas as pd
 from pydantic import BaseModel
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.flow_periods import horizon
 from stackatlas.atlas.models import Company, Figure, Flow, Share, Source
 
 
@@ -194,7 +195,9 @@ class ProfileShare(BaseModel):
 
 
 class ProfileFlow(BaseModel):
-    """A flow touching the company: directly, or through a group / segment it belongs to."""
+    """A flow touching the company: directly (``via`` None), or through a group / segment it
+    belongs to (``via`` = that id; the amount is the group's or segment's total, not the
+    company's). ``horizon`` annual or multi_year (a commitment or stake over ``period``)."""
 
     id: str
     direction: str  # "in" (company is paid) or "out" (company pays)
@@ -203,10 +206,11 @@ class ProfileFlow(BaseModel):
     counterparty_name: str
     via: str | None  # group or segment id when the company is not named directly
     kind: str
-    amount: float | None  # USD billions
+    amount: float | None  # USD billions; None = not disclosed
     low: float | None
     high: float | None
     period: str
+    horizon: str  # annual | multi_year
     confidence: str
     source: str
     note: str | None
@@ -274,8 +278,10 @@ class CompanyProfile(_View):
     groups: list[str]
     memberships: list[ProfileMembership]
     shares: list[ProfileShare]
-    flows_in: list[ProfileFlow]
-    flows_out: list[ProfileFlow]
+    flows_in: list[ProfileFlow]  # money that names the company as payee
+    flows_out: list[ProfileFlow]  # money that names the company as payer
+    group_flows_in: list[ProfileFlow]  # paid to a group / segment the company belongs to
+    group_flows_out: list[ProfileFlow]  # paid by a group the company belongs to
     figures: list[FigureItem]
     upstream: list[EdgeItem] = []
     downstream: list[EdgeItem] = []
@@ -308,6 +314,7 @@ def _profile_flow(atlas: Atlas, f: Flow, direction: str, via: str | None) -> Pro
         low=f.low,
         high=f.high,
         period=f.period,
+        horizon=horizon(f.period),
         confidence=f.confidence.value,
         source=f.source,
         note=f.note,
@@ -340,12 +347,16 @@ def company_profile(atlas: Atlas, company_id: str, *, network: bool = True) -> C
         for m in sorted(atlas.memberships_of(cid), key=lambda m: -m.weight)
     ]
     shares = [_profile_share(atlas, s) for s in atlas.shares if s.company == cid]
-    flows_in, flows_out = [], []
+    flows: dict[tuple[str, bool], list[ProfileFlow]] = {
+        (d, named): [] for d in ("in", "out") for named in (True, False)
+    }
     for f in atlas.flows:
-        if f.target_node in via_nodes:
-            flows_in.append(_profile_flow(atlas, f, "in", via_nodes[f.target_node]))
-        if f.source_node in via_nodes:
-            flows_out.append(_profile_flow(atlas, f, "out", via_nodes[f.source_node]))
+        for direction, node in (("in", f.target_node), ("out", f.source_node)):
+            if node in via_nodes:
+                via = via_nodes[node]
+                flows[(direction, via is None)].append(_profile_flow(atlas, f, direction, via))
+    flows_in, flows_out = flows[("in", True)], flows[("out", True)]
+    group_in, group_out = flows[("in", False)], flows[("out", False)]
     figures = [
         _figure(f) for f in atlas.figures if f.subject_type.value == "company" and f.subject == cid
     ]
@@ -359,7 +370,7 @@ def company_profile(atlas: Atlas, company_id: str, *, network: bool = True) -> C
     cited = (
         [m.source for m in memberships]
         + [s.source for s in shares]
-        + [f.source for f in flows_in + flows_out]
+        + [f.source for f in flows_in + flows_out + group_in + group_out]
         + [f.source for f in figures]
         + [sid for e in upstream + downstream for sid in e.sources]
     )
@@ -374,6 +385,8 @@ def company_profile(atlas: Atlas, company_id: str, *, network: bool = True) -> C
         shares=sorted(shares, key=lambda s: -s.share),
         flows_in=flows_in,
         flows_out=flows_out,
+        group_flows_in=group_in,
+        group_flows_out=group_out,
         figures=figures,
         upstream=upstream,
         downstream=downstream,

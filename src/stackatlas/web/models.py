@@ -82,7 +82,7 @@ class AnnualLink(_Record):
     low: float | None
     mid: float | None
     high: float | None
-    known: float
+    known: float | None = Field(description="the disclosed part (null: nothing disclosed)")
     n_unresolved: int
     n_flows: int
     kinds: str
