@@ -116,7 +116,7 @@ def burn_destinations(
     year = year_key(period) if period is not None else _default_year(graph, company)
     yearly = _year_rows(graph, year)
     out = yearly[yearly["source"] == company]
-    commitments = graph.edges[mine & costs & (graph.edges["horizon"] == "multi_year")]
+    commitments = graph.edges[mine & costs & (graph.edges["horizon"] != "annual")]
     is_cost = out["kind"].isin([str(k) for k in COST_KINDS])
     rows = []
     for rec in records(out[is_cost]):

@@ -489,7 +489,7 @@ def _no_year_reason(hops: list[dict[str, Any]], stated: pd.DataFrame, per_year: 
         annual = rows[(rows["horizon"] == "annual") & rows["mid"].notna()]
         if len(annual):
             continue
-        what = "multi-year only" if (rows["horizon"] == "multi_year").all() else "no amount"
+        what = "multi-year only" if (rows["horizon"] != "annual").all() else "no amount"
         gaps.append(f"{h['source']} → {h['target']} ({what}: {_stated_text(rows)})")
     if not gaps:
         return "the hops have disclosed amounts only in different years"

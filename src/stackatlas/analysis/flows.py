@@ -210,9 +210,10 @@ class FlowGraph:
         return self.collapse("layer", year)
 
     def commitments(self) -> pd.DataFrame:
-        """Multi-year flows as stated (company level), with the yearly amount where the term
-        is stated (``per_year_*``, evidence ``per_year_evidence``)."""
-        return self.edges[self.edges["horizon"] == "multi_year"].reset_index(drop=True)
+        """Flows that are not one year's amount — multi-year commitments and stakes, and
+        part-year (quarter) amounts — as stated (company level), with the yearly amount where
+        a multi-year term is stated (``per_year_*``, evidence ``per_year_evidence``)."""
+        return self.edges[self.edges["horizon"] != "annual"].reset_index(drop=True)
 
     def sankey(self, level: Level = "layer", year: str | None = None) -> SankeyTables:
         """Nodes and links of one year's annual flows for a Sankey diagram.
@@ -327,7 +328,10 @@ def commitments_table(frame: pd.DataFrame) -> Any:
             "evidence",
         ],
     )
-    return rich_table("Multi-year commitments and stakes (not annual; never added to a year)", view)
+    return rich_table(
+        "Multi-year commitments and stakes, part-year amounts (not annual; never added to a year)",
+        view,
+    )
 
 
 def _per_year_text(rec: dict[str, Any]) -> str:
@@ -335,7 +339,7 @@ def _per_year_text(rec: dict[str, Any]) -> str:
     if rec["mid"] is None:
         return NOT_DISCLOSED
     if rec["per_year_mid"] is None:
-        return "not annualised"
+        return "not annualised" + (" (part-year)" if rec["horizon"] == "part_year" else "")
     amounts = {k: rec[f"per_year_{k}"] for k in AMOUNTS}
     return f"{amount_text(amounts)} {Evidence(rec['per_year_evidence']).symbol}"
 
@@ -515,7 +519,7 @@ def _slice(
 
 def _covers(period: str, term: Any, year: str) -> bool:
     """Whether a flow belongs to a ``--period`` selection (see ``flow_graph``)."""
-    if term.horizon == "annual":
+    if term.horizon in ("annual", "part_year"):
         return year_key(period) == year
     if not term.stated:
         return True

@@ -1,8 +1,9 @@
 """Periods of money flows: annual amounts vs multi-year commitments, and annualising.
 
-An atlas flow states its amount for a period label. One-year (or shorter) labels ("2025",
-"2026E", "FY2026", "Q4 FY2026") are **annual** flows: an amount that belongs to one year.
-Everything else is **multi-year**: a commitment or a stake built or paid over several years
+An atlas flow states its amount for a period label. One-year labels ("2025", "2026E",
+"FY2026") are **annual** flows: an amount that belongs to one year. A quarter or half ("Q2
+FY2026") is **part-year**: not a year's amount, and never scaled up to one. Everything else is
+**multi-year**: a commitment or a stake built or paid over several years
 ("2019-2026", "2025-2030") or over a term the source does not give ("from 2025 (term not
 disclosed)", "until 2032"). The two are never added together.
 
@@ -17,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-Horizon = Literal["annual", "multi_year"]
+Horizon = Literal["annual", "part_year", "multi_year"]
 
 _SPAN = re.compile(r"(?:FY|CY)?(\d{4})E?\s*[-–/]\s*(?:FY|CY)?(\d{2,4})E?")
 _QUARTER = re.compile(r"Q[1-4]\s*(?:FY|CY)?\s*(\d{4})E?")
@@ -67,9 +68,12 @@ def _span_ends(span: re.Match[str]) -> tuple[int, int]:
 
 
 def horizon(period: str) -> Horizon:
-    """``annual`` for a period of at most one year, else ``multi_year``."""
+    """``annual`` for a one-year period, ``part_year`` for a quarter or half, else
+    ``multi_year`` (several years, or a term the label does not give)."""
     years = period_years(period)
-    return "annual" if years is not None and years <= 1 else "multi_year"
+    if years == 1:
+        return "annual"
+    return "part_year" if years is not None and years < 1 else "multi_year"
 
 
 def is_projection(period: str) -> bool:
@@ -88,11 +92,14 @@ class Term:
 
     @property
     def stated(self) -> bool:
-        return self.years is not None
+        """A multi-year term that can be annualised over (a span of years)."""
+        return self.horizon == "multi_year" and self.years is not None
 
     def label(self) -> str:
         if self.horizon == "annual":
             return "annual"
+        if self.horizon == "part_year":
+            return "part of a year"
         if self.years is None:
             return "term not disclosed"
         return f"{self.years:.0f} years ({self.first}-{self.last})"
@@ -103,7 +110,7 @@ def term_of(period: str) -> Term:
     first, last = span if span else (None, None)
     years = period_years(period)
     kind = horizon(period)
-    return Term(kind, years if kind == "annual" or years is not None else None, first, last)
+    return Term(kind, years, first, last)
 
 
 def year_key(period: str) -> str:

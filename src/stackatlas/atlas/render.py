@@ -166,7 +166,10 @@ def render_companyprofile(p: CompanyProfile) -> Group:
                             ),
                             f.kind,
                             flow_amount_text(f),
-                            f.period + (" (multi-year)" if f.horizon == "multi_year" else ""),
+                            f.period
+                            + (
+                                "" if f.horizon == "annual" else f" ({f.horizon.replace('_', '-')})"
+                            ),
                             "" if f.via is None else f"via {f.via}",
                             f.confidence,
                             f.source,

@@ -197,7 +197,8 @@ class ProfileShare(BaseModel):
 class ProfileFlow(BaseModel):
     """A flow touching the company: directly (``via`` None), or through a group / segment it
     belongs to (``via`` = that id; the amount is the group's or segment's total, not the
-    company's). ``horizon`` annual or multi_year (a commitment or stake over ``period``)."""
+    company's). ``horizon``: annual, part_year (a quarter) or multi_year (a commitment or
+    stake over ``period``)."""
 
     id: str
     direction: str  # "in" (company is paid) or "out" (company pays)
@@ -210,7 +211,7 @@ class ProfileFlow(BaseModel):
     low: float | None
     high: float | None
     period: str
-    horizon: str  # annual | multi_year
+    horizon: str  # annual | part_year | multi_year
     confidence: str
     source: str
     note: str | None

@@ -52,14 +52,15 @@ class SourcesResponse(BaseModel):
 
 class FlowEdge(_Record):
     """One atlas flow as stated. ``horizon`` annual: the amount belongs to the year its
-    ``period`` names; multi_year: a commitment or stake over ``term`` (``per_year_*`` is
+    ``period`` names; part_year: a quarter's or half's amount (never scaled to a year);
+    multi_year: a commitment or stake over ``term`` (``per_year_*`` is
     amount / years where the term is stated, else null). Null amount = not disclosed."""
 
     id: str
     source: str
     target: str
     kind: str
-    horizon: Literal["annual", "multi_year"]
+    horizon: Literal["annual", "part_year", "multi_year"]
     low: float | None
     mid: float | None
     high: float | None
