@@ -37,6 +37,7 @@ PAGES = {
     "flows": "/flows",
     "pools": "/pools",
     "capex": "/capex",
+    "payback": "/payback",
     "concentration": "/concentration",
     "infra": "/infra",
     "signals": "/signals",
@@ -171,7 +172,8 @@ def _check_page(page: object, console: Console, name: str, min_charts: int = 0) 
 def test_pages_forms_and_uploads_in_chromium(server: str, browser_page: object) -> None:
     page = browser_page
     console = Console(page)
-    expected = {"map": 1, "flows": 2, "concentration": 1, "scenarios": 3}
+    # flows: a Sankey per year with disclosed amounts (2025, 2026), the company Sankey, cycles
+    expected = {"map": 1, "flows": 4, "payback": 2, "concentration": 1, "scenarios": 3}
     if (SHARED / "sec").is_dir():
         expected.update({"pools": 2, "capex": 1, "signals": 1, "audit": 1, "company-nvidia": 1})
     pages = dict(PAGES)

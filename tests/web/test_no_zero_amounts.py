@@ -81,7 +81,7 @@ def test_company_views_never_print_zero_or_na_for_an_undisclosed_flow() -> None:
 
 
 def test_api_pages_and_report_never_show_a_zero_bound(client) -> None:
-    from stackatlas.report.html import report_html
+    from stackatlas.web.report import report_html
 
     body = client.get("/api/flows").json()
     _walk_json(body, "/api/flows")

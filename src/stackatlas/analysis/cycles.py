@@ -295,13 +295,36 @@ def find_cycles(
             adjacency.setdefault(src, set()).add(tgt)
     year = None if period is None else year_key(period)
     size = stated.groupby("source")["mid"].sum().to_dict()
+    pairs = _Pairs(stated, yearly)
     cycles = []
     for nodes in simple_cycles(adjacency, max_length):
         start = max(range(len(nodes)), key=lambda i: (size.get(nodes[i], 0), nodes[i]))
         nodes = nodes[start:] + nodes[:start]
-        cycles.append(_cycle(atlas, nodes, stated, yearly, year, per_year))
+        cycles.append(_cycle(atlas, nodes, pairs, yearly, year, per_year))
     cycles.sort(key=lambda c: (-(c.bottleneck["mid"] or 0), c.year is None, c.path))
     return CycleReport(cycles, per_year)
+
+
+class _Pairs:
+    """The company rows of every (payer, payee) pair, split once (stated and yearly), and the
+    "as stated" text of each pair."""
+
+    def __init__(self, stated: pd.DataFrame, yearly: pd.DataFrame) -> None:
+        self._stated = {k: g for k, g in stated.groupby(["source", "target"], sort=False)}
+        self._yearly = {k: g for k, g in yearly.groupby(["source", "target"], sort=False)}
+        self._empty_stated, self._empty_yearly = stated.iloc[0:0], yearly.iloc[0:0]
+        self._texts: dict[tuple[str, str], str] = {}
+
+    def stated(self, a: str, b: str) -> pd.DataFrame:
+        return self._stated.get((a, b), self._empty_stated)
+
+    def yearly(self, a: str, b: str) -> pd.DataFrame:
+        return self._yearly.get((a, b), self._empty_yearly)
+
+    def text(self, a: str, b: str) -> str:
+        if (a, b) not in self._texts:
+            self._texts[(a, b)] = _stated_text(self.stated(a, b))
+        return self._texts[(a, b)]
 
 
 def _slices_with_ends(graph: FlowGraph) -> pd.DataFrame:
@@ -389,21 +412,17 @@ def _pick_year(hops: list[pd.DataFrame]) -> str | None:
 def _cycle(
     atlas: Atlas,
     nodes: list[str],
-    stated: pd.DataFrame,
+    by_pair: _Pairs,
     yearly: pd.DataFrame,
     year: str | None,
     per_year: bool,
 ) -> Cycle:
     pairs = [(a, nodes[(i + 1) % len(nodes)]) for i, a in enumerate(nodes)]
-
-    def rows_of(frame: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
-        return frame[(frame["source"] == a) & (frame["target"] == b)]
-
-    hop_years = [rows_of(yearly, a, b) for a, b in pairs]
+    hop_years = [by_pair.yearly(a, b) for a, b in pairs]
     year = year if year is not None else _pick_year(hop_years)
     hops = []
     for (a, b), in_years in zip(pairs, hop_years, strict=True):
-        all_rows = rows_of(stated, a, b)
+        all_rows = by_pair.stated(a, b)
         in_year = in_years[in_years["year"] == year] if year is not None else in_years.iloc[0:0]
         amount = _hop_amount(in_year)
         if year is not None:  # an undisclosed multi-year flow that may run in ``year``
@@ -429,12 +448,12 @@ def _cycle(
                 "flow_ids": ";".join(sorted(set(all_rows["id"]))),
                 "kinds": ";".join(sorted(set(all_rows["kind"]))),
                 "periods": ";".join(sorted(set(all_rows["period"]))),
-                "stated": _stated_text(all_rows),
+                "stated": by_pair.text(a, b),
             }
         )
     edges = pd.DataFrame(hops)
     if year is None:
-        basis = _no_year_reason(hops, stated, per_year)
+        basis = _no_year_reason(hops, by_pair, per_year)
         none = {k: None for k in AMOUNTS}
         returns = pd.DataFrame([_return_row(atlas, n, None, None, None) for n in nodes])
         return Cycle(nodes, edges, None, none, None, returns, Evidence.UNRESOLVED, basis)
@@ -481,16 +500,18 @@ def _return_row(
     }
 
 
-def _no_year_reason(hops: list[dict[str, Any]], stated: pd.DataFrame, per_year: bool) -> str:
+def _no_year_reason(hops: list[dict[str, Any]], by_pair: _Pairs, per_year: bool) -> str:
     """Why no year compares like with like: the hops with no disclosed annual amount."""
     gaps = []
     for h in hops:
-        rows = stated[(stated["source"] == h["source"]) & (stated["target"] == h["target"])]
+        rows = by_pair.stated(h["source"], h["target"])
         annual = rows[(rows["horizon"] == "annual") & rows["mid"].notna()]
         if len(annual):
             continue
         what = "multi-year only" if (rows["horizon"] != "annual").all() else "no amount"
-        gaps.append(f"{h['source']} → {h['target']} ({what}: {_stated_text(rows)})")
+        gaps.append(
+            f"{h['source']} → {h['target']} ({what}: {by_pair.text(h['source'], h['target'])})"
+        )
     if not gaps:
         return "the hops have disclosed amounts only in different years"
     hint = "" if per_year else "; --per-year annualises multi-year amounts over a stated term"

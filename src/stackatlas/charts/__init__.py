@@ -3,7 +3,8 @@
     atlas      stack_map_figure                      the layer -> segment -> company sunburst
     infra      power_by_year, compute_by_supplier    the physical stack (Epoch AI clusters)
     money      profit_pool_chart, capex_ocf_chart, lab_cash_chart, fundamentals_figure
-    network    flow_sankey, hhi_bars                 money flows, market concentration
+    network    flow_sankey, cycle_panel, hhi_bars    money flows, loops, market concentration
+    payback    payback_gap_chart, sensitivity_heatmap   what must be true (the payback gap)
     scenarios  impact_by_layer, fan_chart, scenarios_summary, write_html
     supplychain supply_chain_sankey                  stages -> chip inputs -> AI outputs (ETO)
     sweeps     sweep_tornado, write_sweep_html       what moves a scenario sweep's tail
@@ -29,7 +30,8 @@ if typing.TYPE_CHECKING:
         lab_cash_chart,
         profit_pool_chart,
     )
-    from stackatlas.charts.network import flow_sankey, hhi_bars
+    from stackatlas.charts.network import cycle_panel, flow_sankey, hhi_bars
+    from stackatlas.charts.payback import payback_gap_chart, sensitivity_heatmap
     from stackatlas.charts.portfolio import drawdown_lines, exposure_sunburst, risk_return_scatter
     from stackatlas.charts.scenarios import (
         fan_chart,
@@ -49,8 +51,11 @@ _FIGURES = {
     "fundamentals_figure": "money",
     "lab_cash_chart": "money",
     "profit_pool_chart": "money",
+    "cycle_panel": "network",
     "flow_sankey": "network",
     "hhi_bars": "network",
+    "payback_gap_chart": "payback",
+    "sensitivity_heatmap": "payback",
     "drawdown_lines": "portfolio",
     "exposure_sunburst": "portfolio",
     "risk_return_scatter": "portfolio",
@@ -72,6 +77,7 @@ __all__ = [
     "capex_ocf_chart",
     "chart",
     "compute_by_supplier",
+    "cycle_panel",
     "drawdown_lines",
     "exposure_sunburst",
     "fan_chart",
@@ -81,11 +87,13 @@ __all__ = [
     "impact_by_layer",
     "lab_cash_chart",
     "layer_color",
+    "payback_gap_chart",
     "power_by_year",
     "profit_pool_chart",
     "rich_style",
     "risk_return_scatter",
     "scenarios_summary",
+    "sensitivity_heatmap",
     "signals_figure",
     "stack_map_figure",
     "supply_chain_sankey",

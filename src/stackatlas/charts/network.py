@@ -150,6 +150,7 @@ def cycle_panel(report: CycleReport, *, max_cycles: int = 6) -> go.Figure:
         for c in cycles
     ]
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or ["no cycles"])
+    notes: list[dict[str, Any]] = []  # set once: plotly copies the layout on every add
     for i, c in enumerate(cycles):
         r, col = i // cols + 1, i % cols + 1
         n = len(c.nodes)
@@ -159,29 +160,34 @@ def cycle_panel(report: CycleReport, *, max_cycles: int = 6) -> go.Figure:
         for k, hop in enumerate(c.edges.to_dict(orient="records")):
             j = (k + 1) % n
             text = amount_text(hop, missing="not disclosed") if c.year else "no common year"
-            fig.add_annotation(
-                x=xs[j] * 0.8,
-                y=ys[j] * 0.8,
-                ax=xs[k] * 0.8,
-                ay=ys[k] * 0.8,
-                xref=f"x{axis}",
-                yref=f"y{axis}",
-                axref=f"x{axis}",
-                ayref=f"y{axis}",
-                showarrow=True,
-                arrowhead=3,
-                arrowwidth=1.5,
-                arrowcolor=INK,
-                text="",
+            notes.append(
+                {
+                    "x": xs[j] * 0.8,
+                    "y": ys[j] * 0.8,
+                    "ax": xs[k] * 0.8,
+                    "ay": ys[k] * 0.8,
+                    "xref": f"x{axis}",
+                    "yref": f"y{axis}",
+                    "axref": f"x{axis}",
+                    "ayref": f"y{axis}",
+                    "showarrow": True,
+                    "arrowhead": 3,
+                    "arrowwidth": 1.5,
+                    "arrowcolor": INK,
+                    "text": "",
+                }
             )
-            fig.add_annotation(
-                x=(xs[k] + xs[j]) * 0.45,
-                y=(ys[k] + ys[j]) * 0.45 + (0.12 if n == 2 and k == 0 else -0.12 if n == 2 else 0),
-                xref=f"x{axis}",
-                yref=f"y{axis}",
-                text=f"{text}<br><sub>{hop['kinds'].replace(';', ', ')}</sub>",
-                showarrow=False,
-                font={"size": 10},
+            shift = (0.12 if k == 0 else -0.12) if n == 2 else 0
+            notes.append(
+                {
+                    "x": (xs[k] + xs[j]) * 0.45,
+                    "y": (ys[k] + ys[j]) * 0.45 + shift,
+                    "xref": f"x{axis}",
+                    "yref": f"y{axis}",
+                    "text": f"{text}<br><sub>{hop['kinds'].replace(';', ', ')}</sub>",
+                    "showarrow": False,
+                    "font": {"size": 10},
+                }
             )
         fig.add_trace(
             go.Scatter(
@@ -199,6 +205,7 @@ def cycle_panel(report: CycleReport, *, max_cycles: int = 6) -> go.Figure:
         )
         fig.update_xaxes(visible=False, range=[-1.5, 1.5], row=r, col=col)
         fig.update_yaxes(visible=False, range=[-1.4, 1.5], row=r, col=col)
+    fig.update_layout(annotations=[*fig.layout.annotations, *notes])
     unit = "per year, multi-year amounts annualised" if report.per_year else "per year"
     return styled(
         fig,

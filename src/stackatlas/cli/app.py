@@ -33,6 +33,7 @@ _COMMAND_MODULES = (
     "stackatlas.cli.network_cmds",
     "stackatlas.cli.supplychain_cmds",
     "stackatlas.cli.infra_cmds",
+    "stackatlas.cli.payback_cmds",
     "stackatlas.cli.scenario_cmds",
     "stackatlas.cli.portfolio_cmds",
     "stackatlas.cli.web_cmds",

@@ -155,6 +155,20 @@ async def capex(request: Request) -> Response:
     )
 
 
+@router.get("/payback", response_model=m.PaybackResponse)
+async def payback(request: Request) -> Response:
+    """What must be true: end-user AI revenue the AI capex needs a year vs revenue sourced
+    (Sequoia's $600B question), the gap, the implied payback and the sensitivity grid."""
+    from stackatlas.analysis.payback import payback as run_payback
+
+    return await _json(
+        _data(request),
+        "payback",
+        m.PaybackResponse,
+        lambda atlas, store: run_payback(atlas, store=store).to_dict(),
+    )
+
+
 @router.get("/concentration", response_model=m.ConcentrationResponse)
 async def concentration(request: Request) -> Response:
     """HHI per market and the chokepoint ranking."""

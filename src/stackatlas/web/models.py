@@ -166,6 +166,42 @@ class CapexResponse(BaseModel):
     not_covered: dict[str, str]
 
 
+class PaybackParameter(_Record):
+    key: str
+    value: float
+    low: float
+    high: float
+    basis: Literal["sourced", "derived", "assumption", "override"]
+    evidence: EvidenceStr
+    source: str | None = None
+
+
+class PaybackYear(_Record):
+    """End-user AI revenue needed in a year (``needed_complete`` False: a lower bound) beside
+    the AI revenue sourced (revenue only, never run-rates)."""
+
+    year: int
+    needed: float
+    needed_complete: bool
+    ai_revenue: float | None
+    gap: float | None
+    multiple: float | None
+    projection: bool
+    evidence: EvidenceStr
+
+
+class PaybackResponse(BaseModel):
+    unit: Literal["usd_billion"] = "usd_billion"
+    anchor: dict[str, Any] = Field(description="Cahn's $600B question: inputs and result")
+    parameters: list[PaybackParameter]
+    vintages: list[dict[str, Any]] = Field(description="each year's AI capex and its needs")
+    years: list[PaybackYear]
+    revenue: list[dict[str, Any]]
+    payback: dict[str, Any]
+    sensitivity: dict[str, Any] | None
+    notes: list[str]
+
+
 class MarketConcentration(_Record):
     market: str
     name: str

@@ -29,6 +29,7 @@ PAGES = {
     "/flows": "flows",
     "/pools": "pools",
     "/capex": "capex",
+    "/payback": "payback",
     "/concentration": "concentration",
     "/infra": "infra",
     "/signals": "signals",

@@ -28,6 +28,7 @@ NAV = [
     ("/flows", "Capital flows"),
     ("/pools", "Profit pools"),
     ("/capex", "Capex"),
+    ("/payback", "Payback"),
     ("/concentration", "Concentration"),
     ("/supplychain", "Supply chain"),
     ("/infra", "Infrastructure"),

@@ -19,6 +19,7 @@ REPORT_SECTIONS = (
     "flows",
     "pools",
     "capex",
+    "payback",
     "concentration",
     "supplychain",
     "infra",

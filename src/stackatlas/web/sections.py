@@ -160,6 +160,44 @@ def flows_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
+def payback_section(atlas: Atlas, store: object | None = None) -> Section:
+    """What must be true: the payback gap, its parameters (sourced or assumed) and the grid."""
+    from stackatlas.analysis.payback import payback
+    from stackatlas.analysis.payback_params import load_payback_inputs
+    from stackatlas.analysis.payback_render import anchor_lines
+    from stackatlas.charts.payback import payback_gap_chart, sensitivity_heatmap
+
+    result = payback(atlas, store=store)
+    inputs = load_payback_inputs()
+    charts = [
+        chart("fig-payback-gap", payback_gap_chart(result)),
+        chart("fig-payback-grid", sensitivity_heatmap(result)),
+    ]
+    ids = [i for i in inputs.source_ids() if i in atlas.sources]
+    ids += [f.source for f in atlas.figures if f.subject == "big4-hyperscalers"]
+    outside = [
+        {"id": sid, **{k: str(v) for k, v in meta.items()}} for sid, meta in inputs.sources.items()
+    ]
+    return Section(
+        "payback",
+        "What must be true: the payback gap",
+        charts,
+        {
+            "anchor": result.anchor,
+            "anchor_lines": anchor_lines(result),
+            "parameters": records(result.parameters),
+            "vintages": records(result.vintages),
+            "years": records(result.years),
+            "revenue": records(result.revenue),
+            "payback": result.payback,
+            "outside_sources": outside,
+        },
+        sources_of(atlas, ids),
+        sec=True,
+        notes=list(result.notes),
+    )
+
+
 def pools_section(atlas: Atlas, store: object | None = None) -> Section:
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.charts.money import profit_pool_chart

@@ -21,6 +21,7 @@ STATIC_SECTIONS = {
     "flows": sections.flows_section,
     "pools": sections.pools_section,
     "capex": sections.capex_section,
+    "payback": sections.payback_section,
     "concentration": sections.concentration_section,
     "infra": sections.infra_section,
     "signals": sections.signals_section,
