@@ -1,4 +1,4 @@
-"""Benchmark: the network analyses (flows, cycles, concentration, lab economics).
+"""Benchmark: the network analyses (flows, cycles, concentration, lab economics, payback).
 
 Prints median times on the shipped atlas, and our cycle enumeration (``simple_cycles``) against
 the baseline ``networkx.simple_cycles`` (Johnson's algorithm) on the same random graphs, run in
@@ -19,6 +19,7 @@ from stackatlas.analysis.concentration import chokepoints, market_concentration
 from stackatlas.analysis.cycles import find_cycles, simple_cycles
 from stackatlas.analysis.economics import project_lab, sensitivity
 from stackatlas.analysis.flows import flow_graph
+from stackatlas.analysis.payback import payback
 from timing import median_seconds  # benchmarks/timing.py
 
 
@@ -46,6 +47,8 @@ def main() -> None:
         "chokepoints": lambda: chokepoints(atlas),
         "project_lab(openai)": lambda: project_lab("openai"),
         "sensitivity 5x5": lambda: sensitivity("openai"),
+        "find_cycles --per-year": lambda: find_cycles(atlas, per_year=True),
+        "payback (no SEC data) + grid": lambda: payback(atlas),
     }
     for name, fn in cases.items():
         print(f"{name:28s} {median_seconds(fn, 7) * 1e3:8.2f} ms")
