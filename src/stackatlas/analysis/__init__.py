@@ -8,6 +8,7 @@
     flow_graph(atlas)              the money-flow graph (find_cycles, burn_destinations)
     market_concentration(atlas)    HHI per market; chokepoints(atlas): suppliers by reach
     project_lab(lab)               a model lab's cash path (sensitivity: breakeven grid)
+    payback(atlas)                 what must be true: AI revenue the capex needs vs sourced
 """
 
 from stackatlas.analysis.audit import AuditReport, audit_claims
@@ -28,6 +29,7 @@ from stackatlas.analysis.economics import (
     sensitivity,
 )
 from stackatlas.analysis.flows import FlowGraph, flow_graph
+from stackatlas.analysis.payback import PaybackResult, payback
 from stackatlas.analysis.profit_pools import ProfitPools, profit_pools
 from stackatlas.analysis.signal_defs import SignalDef, load_signal_definitions
 from stackatlas.analysis.signal_history import SignalReport, record_snapshot
@@ -42,6 +44,7 @@ __all__ = [
     "CycleReport",
     "FlowGraph",
     "LabProjection",
+    "PaybackResult",
     "ProfitPools",
     "Sensitivity",
     "SignalDef",
@@ -56,6 +59,7 @@ __all__ = [
     "hyperscaler_capex",
     "load_signal_definitions",
     "market_concentration",
+    "payback",
     "profit_pools",
     "project_lab",
     "record_snapshot",
