@@ -192,7 +192,7 @@ def test_sql_outputs() -> None:
         {"id": "nvidia", "ticker": "NVDA"},
         {"id": "tsmc", "ticker": "TSM"},
     ]
-    rows = list(csv.reader(io.StringIO(run("sql", sql, "--csv").stdout)))
+    rows = list(csv.reader(io.StringIO(run("sql", sql, "--csv", "-").stdout)))
     assert rows == [["id", "ticker"], ["nvidia", "NVDA"], ["tsmc", "TSM"]]
     # DATE columns are days in JSON (were '2026-03-16T00:00:00.000'); timestamps keep the time
     dated = run(

@@ -25,7 +25,7 @@ def test_table_json_and_csv(shared_data, monkeypatch):
     rows = json.loads(out.output)["rows"]
     q4 = next(r for r in rows if r["fiscal_year"] == 2026 and r["fiscal_period"] == "Q4")
     assert q4["value"] == 68_127e6 and q4["end"] == "2026-01-25"
-    out = runner.invoke(app, ["fundamentals", "1045810", "--metrics", "Capex, ", "--csv"])
+    out = runner.invoke(app, ["fundamentals", "1045810", "--metrics", "Capex, ", "--csv", "-"])
     assert out.exit_code == 0
     assert out.output.splitlines()[0].startswith("metric,fiscal_year,fiscal_period,start,end")
 

@@ -88,6 +88,35 @@ class StackMap(_View):
     atlas_version: str
     layers: list[MapLayer]
 
+    def to_frames(self) -> dict[str, Any]:
+        """Flat tables for exports: one row per (layer, segment, company) and per figure."""
+        import pandas as pd
+
+        companies = [
+            {
+                "layer": layer.id,
+                "level": layer.level,
+                "segment": seg.id,
+                "company": c.id,
+                "name": c.name,
+                "ticker": c.ticker,
+                "weight": c.weight,
+                **{
+                    f"key_share_{k}": v
+                    for k, v in (c.key_share.model_dump() if c.key_share else {}).items()
+                },
+            }
+            for layer in self.layers
+            for seg in layer.segments
+            for c in seg.companies
+        ]
+        figures = [
+            {"layer": layer.id, **f.model_dump(mode="json")}
+            for layer in self.layers
+            for f in layer.figures
+        ]
+        return {"companies": pd.DataFrame(companies), "figures": pd.DataFrame(figures)}
+
 
 def _figure(f: Figure) -> FigureItem:
     return FigureItem(**f.model_dump(mode="json"))

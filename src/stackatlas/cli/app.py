@@ -38,6 +38,7 @@ _COMMAND_MODULES = (
     "stackatlas.cli.portfolio_cmds",
     "stackatlas.cli.web_cmds",
     "stackatlas.cli.mcp_cmd",
+    "stackatlas.cli.export_cmd",
 )
 
 

@@ -6,9 +6,7 @@ Each command: parse options -> one library call -> render with rich, or ``--json
 
 from __future__ import annotations
 
-import io
 import json
-import sys
 from dataclasses import asdict
 from typing import Annotated
 
@@ -71,24 +69,22 @@ def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> 
         console.print(summary)
 
 
+@with_output
 def sql_cmd(
     query: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
     atlas_overlay: OverlayOpt = None,
-    as_json: JsonOpt = False,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    *,
+    out: Output,
 ) -> None:
     """Run a read-only SQL query on the store (tables atlas_*, sec_facts, prices ...)."""
     with Store() as store:
         store.ensure_atlas(load_atlas(atlas_overlay))
         frame = store.sql_readonly(query)
-    if as_json:
-        emit_json(json.loads(_dates_as_days(frame).to_json(orient="records", date_format="iso")))
-    elif as_csv:
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False)
-        sys.stdout.write(buffer.getvalue())
-    else:
+    if not out.machine:
         console.print(frame_table(frame))
+        return
+    rows = json.loads(_dates_as_days(frame).to_json(orient="records", date_format="iso"))
+    out.show(frame, rows if out.json else None)
 
 
 def _dates_as_days(frame: pd.DataFrame) -> pd.DataFrame:

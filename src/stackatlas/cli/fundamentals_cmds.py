@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from stackatlas.cli.common import console, guarded
 from stackatlas.cli.options import Output, OverlayOpt, load_atlas, open_store, with_output
-from stackatlas.errors import ValidationError
 
 _PERIOD_HELP = "annual (fiscal years), quarterly (Q1-Q4) or ttm (trailing four quarters)"
 TABLE_YEARS = {"annual": 5, "quarterly": 2, "ttm": 2}  # default window of the rich table
@@ -38,7 +36,6 @@ def fundamentals(
             min=1,
         ),
     ] = None,
-    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
     atlas_overlay: OverlayOpt = None,
     *,
     out: Output,
@@ -47,10 +44,9 @@ def fundamentals(
     filing behind every number (values in $M in the table, full units in --json/--csv)."""
     from stackatlas.fundamentals.company import company_fundamentals
 
-    if out.json and as_csv:
-        raise ValidationError("choose one of --json and --csv")
-    table = not (out.machine or as_csv)
-    trimmed = years is None and table  # 20 fiscal years (80 quarters) do not fit a terminal
+    trimmed = (
+        years is None and not out.machine
+    )  # 20 fiscal years (80 quarters) do not fit a terminal
     if trimmed:
         years = TABLE_YEARS.get(period, TABLE_YEARS["quarterly"])
     result = company_fundamentals(
@@ -61,9 +57,6 @@ def fundamentals(
         atlas=load_atlas(atlas_overlay),
         store=open_store(),
     )
-    if as_csv:
-        result.to_frame().to_csv(sys.stdout, index=False)
-        return
     out.show(result)
     if trimmed:
         console.print(

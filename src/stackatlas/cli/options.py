@@ -1,11 +1,12 @@
 """Options shared by the commands, each defined once.
 
     OverlayOpt      --atlas-overlay DIR on every command that reads the atlas (``load_atlas``)
-    @with_output    the output formats (``--json`` today); the command receives ``out: Output``
+    @with_output    --json, --csv PATH|-, --parquet PATH, --xlsx PATH; the command receives
+                    ``out: Output`` (tables written by ``stackatlas.export``)
     SetOpt          --set KEY=VALUE (repeatable), parsed by ``stackatlas.overrides``
     EtoOpt          --eto DIR, the CSET/ETO chip supply-chain folder (or STACKATLAS_ETO_DIR)
 
-A new output format (``--csv``, ``--parquet``, ``--xlsx`` ...) is one entry in
+A new output format is one entry in
 ``OUTPUT_OPTIONS``, one field of ``Output`` and one branch of ``Output.show``: every command
 decorated with ``with_output`` gets it.
 """
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from stackatlas.cli.common import console, emit_json
+from stackatlas.cli.common import console, emit_json, err_console
 from stackatlas.errors import ValidationError
 from stackatlas.overrides import OVERRIDES
 
@@ -67,8 +68,41 @@ EtoOpt = Annotated[
 ]
 """The ETO dataset folder; None falls back to config.toml, then to 'not configured'."""
 
-# parameter name -> Typer annotation of every output option (the names are ``Output`` fields)
-OUTPUT_OPTIONS: dict[str, Any] = {"json": JsonOpt}
+CsvOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--csv",
+        metavar="PATH|-",
+        help="Write the table(s) as CSV: the main table to PATH ('-': print it), the others "
+        "beside it as PATH-stem.<table>.csv.",
+    ),
+]
+ParquetOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--parquet",
+        metavar="PATH",
+        help="Write the table(s) as Parquet (main table to PATH, others beside it).",
+        dir_okay=False,
+    ),
+]
+XlsxOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--xlsx",
+        metavar="PATH",
+        help="Write an Excel workbook: one sheet per table and a 'Sources' sheet.",
+        dir_okay=False,
+    ),
+]
+
+# parameter name -> (Typer annotation, default) of every output option (``Output`` fields)
+OUTPUT_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "json": (JsonOpt, False),
+    "csv": (CsvOpt, None),
+    "parquet": (ParquetOpt, None),
+    "xlsx": (XlsxOpt, None),
+}
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,9 @@ class Output:
     """The output a command was asked for (a rich view unless a machine format is chosen)."""
 
     json: bool = False
+    csv: str | None = None
+    parquet: Path | None = None
+    xlsx: Path | None = None
 
     @property
     def machine(self) -> bool:
@@ -83,11 +120,31 @@ class Output:
         return any(getattr(self, f.name) for f in fields(self))
 
     def show(self, result: Any, payload: Any = None) -> None:
-        """Print ``result``: its ``to_dict()`` (or ``payload``) as JSON, else its rich view."""
+        """Print ``result``: its ``to_dict()`` (or ``payload``) as JSON, its tables as CSV /
+        Parquet / Excel (``stackatlas.export``), else its rich view."""
+        if self.json and self.csv == "-":
+            raise ValidationError("choose one of --json and --csv - (both print to stdout)")
         if self.json:
             emit_json(result.to_dict() if payload is None else payload)
-        else:
+        if self.csv or self.parquet or self.xlsx:
+            self._export(result, payload)
+        if not self.machine:
             console.print(result)
+
+    def _export(self, result: Any, payload: Any) -> None:
+        from stackatlas import export
+
+        tables = export.result_tables(result, payload)
+        written: list[str] = []
+        if self.csv:
+            written += export.write_csv(tables, self.csv)
+        if self.parquet:
+            written += export.write_parquet(tables, self.parquet)
+        if self.xlsx:
+            written += export.write_xlsx(tables, self.xlsx)
+        files = [w for w in written if w != "-"]
+        if files:
+            err_console.print(f"[dim]wrote {', '.join(files)}[/]", highlight=False)
 
 
 def with_output(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -95,13 +152,13 @@ def with_output(func: Callable[..., Any]) -> Callable[..., Any]:
     signature = inspect.signature(func, eval_str=True)
     params = [p for p in signature.parameters.values() if p.name != "out"]
     params += [
-        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=option)
-        for name, option in OUTPUT_OPTIONS.items()
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=option)
+        for name, (option, default) in OUTPUT_OPTIONS.items()
     ]
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        out = Output(**{name: kwargs.pop(name, False) for name in OUTPUT_OPTIONS})
+        out = Output(**{name: kwargs.pop(name, d) for name, (_, d) in OUTPUT_OPTIONS.items()})
         return func(*args, out=out, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
