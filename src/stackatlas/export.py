@@ -25,7 +25,6 @@ import orjson
 import pandas as pd
 
 from stackatlas._io import atomic_write
-from stackatlas.errors import Problem, ValidationError
 
 if TYPE_CHECKING:
     from stackatlas.atlas import Atlas
@@ -96,14 +95,14 @@ def beside(path: Path, table: str) -> Path:
 
 
 def write_csv(
-    tables: dict[str, pd.DataFrame], target: str | Path, stdout: TextIO = sys.stdout
+    tables: dict[str, pd.DataFrame], target: str | Path, stdout: TextIO | None = None
 ) -> list[str]:
     """The main table to ``target`` (``-``: standard output), the others beside it."""
     names = list(tables)
     if not names:
         return []
     if str(target) == "-":
-        _clean(tables[names[0]]).to_csv(stdout, index=False)
+        _clean(tables[names[0]]).to_csv(stdout or sys.stdout, index=False)
         return ["-"]
     path = Path(target)
     written = []
@@ -208,14 +207,14 @@ def sources_frame(tables: dict[str, pd.DataFrame], atlas: Atlas | None = None) -
 
 
 def _write(path: Path, render: Callable[[io.BytesIO], Any]) -> None:
-    """Render into memory, then replace ``path`` atomically (never a half-written file); a
-    place that cannot be written is a ValidationError naming the path."""
-    if path.is_dir():
-        raise ValidationError(Problem(str(path), None, None, "is a directory, not a file"))
+    """Check ``path`` (``outputs.check_output``), render into memory, then replace the file
+    atomically (never a half-written file); every refusal is one located ValidationError."""
+    from stackatlas.outputs import check_output, output_error
+
+    target = check_output(path, "export file")
     buffer = io.BytesIO()
     render(buffer)
     try:
-        atomic_write(path, buffer.getvalue(), mode=0o644)
+        atomic_write(target, buffer.getvalue(), mode=0o644)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ValidationError(Problem(str(path), None, None, f"cannot write: {reason}")) from None
+        raise output_error(target, exc, "export file") from None

@@ -50,9 +50,11 @@ def test_every_command_that_reads_the_atlas_takes_an_overlay() -> None:
 def test_output_options_are_defined_once() -> None:
     for name, cmd in COMMANDS.items():
         flags = [opt for p in cmd.params for opt in getattr(p, "opts", [])]
-        assert flags.count("--json") <= 1, name
+        for flag in ("--json", "--csv", "--parquet", "--xlsx"):
+            assert flags.count(flag) <= 1, (name, flag)
     assert Output().machine is False and Output(json=True).machine is True
-    assert set(OUTPUT_OPTIONS) == {"json"}
+    assert Output(csv="-").machine is True
+    assert set(OUTPUT_OPTIONS) == {"json", "csv", "parquet", "xlsx"}
 
 
 def test_overlay_reaches_an_analysis_command(tmp_path: Path) -> None:

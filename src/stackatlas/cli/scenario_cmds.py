@@ -176,7 +176,7 @@ def sweep_cmd(
         int | None,
         typer.Option("--chunk-points", min=1, help="Points per task (results do not change)."),
     ] = None,
-    parquet: Annotated[
+    out_file: Annotated[
         Path | None,
         typer.Option("--out", help="Parquet file (default: <home>/sweeps/<name>-<key>.parquet)."),
     ] = None,
@@ -213,7 +213,7 @@ def sweep_cmd(
                 engine=engine,
                 address=address,
                 chunk_points=chunk_points,
-                out=parquet,
+                out=out_file,
                 on_chunk=on_chunk,
             )
         except SweepInterrupted as exc:
