@@ -26,6 +26,9 @@ TOOLS = {
     "concentration",
     "signals",
     "audit_claims",
+    "payback",
+    "physical_stack",
+    "chip_supply_chain",
     "list_scenarios",
     "run_scenario",
     "analyze_portfolio",
@@ -82,6 +85,7 @@ def test_every_tool_answers_with_evidence_and_sources() -> None:
         "signals": {},
         "audit_claims": {"status": "match"},
         "list_scenarios": {},
+        "payback": {},
         "run_scenario": {"name": "taiwan-quake"},
         "analyze_portfolio": {
             "holdings": [{"ticker": "NVDA", "weight": 0.5}, {"ticker": "TSM", "weight": 0.5}]
@@ -135,6 +139,31 @@ def test_bad_arguments_are_tool_errors(name: str, args: dict[str, Any], message:
     assert result.is_error
     text = result.content[0].text
     assert message in text and "Traceback" not in text
+
+
+def test_payback_reproduces_the_600b_anchor() -> None:
+    """Sequoia's "AI's $600B question" (D. Cahn, 2024): $150B GPU run-rate x 2 x 2 = $600B."""
+    answer = _call("payback", {}).structured_content
+    assert answer["result"]["anchor"]["revenue_needed"] == pytest.approx(600.0)
+
+
+def test_optional_datasets_say_how_to_get_them() -> None:
+    for name, folder in (("physical_stack", "STACKATLAS_EPOCH_DIR"), ("chip_supply_chain", "")):
+        result = _call(name, {})
+        assert result.is_error and (
+            folder in result.content[0].text or "ETO" in result.content[0].text
+        )
+
+
+@pytest.mark.realdata
+def test_optional_datasets_with_the_shared_folders(shared_data: Path, monkeypatch) -> None:
+    monkeypatch.setenv("STACKATLAS_EPOCH_DIR", str(shared_data / "epoch"))
+    monkeypatch.setenv("STACKATLAS_ETO_DIR", str(shared_data / "eto"))
+    infra = _call("physical_stack", {}).structured_content
+    assert infra["result"]["as_of"] == "2025-10-15"
+    chips = _call("chip_supply_chain", {"input": "EUV lithography tools"})
+    assert not chips.is_error, chips.content
+    assert "ASML" in str(chips.structured_content["result"])
 
 
 def test_atlas_tables_are_resources() -> None:

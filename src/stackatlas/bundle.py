@@ -78,6 +78,7 @@ def analyses(atlas: Atlas, store: Store | None) -> dict[str, Callable[[], Any]]:
     from stackatlas.analysis.cycles import find_cycles
     from stackatlas.analysis.economics import project_lab
     from stackatlas.analysis.flows import flow_graph
+    from stackatlas.analysis.payback import payback
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.analysis.signals import evaluate_signals
     from stackatlas.atlas.views import source_list, stack_map
@@ -109,6 +110,7 @@ def analyses(atlas: Atlas, store: Store | None) -> dict[str, Callable[[], Any]]:
         "concentration": lambda: market_concentration(atlas),
         "chokepoints": lambda: chokepoints(atlas),
         "economics": lambda: project_lab("openai"),
+        "payback": lambda: payback(atlas, store=store),
         "infra": infra,
         "supplychain": supplychain,
     }

@@ -273,6 +273,45 @@ def _tools(ctx: _Context) -> list[Callable[..., dict[str, Any]]]:
         return ctx.answer(build(ctx.atlas(), store=ctx.store(), status=status).to_dict(), MONEY)
 
     @_guard
+    def payback(overrides: dict[str, float] | None = None) -> dict[str, Any]:
+        """What must be true: the end-user AI revenue the hyperscalers' AI capex needs each
+        calendar year to earn its cost of capital (Sequoia's "$600B question" method), beside
+        the AI revenue the atlas can source, the gap, the implied payback period and a
+        sensitivity grid (useful life x cost of capital). Every parameter sourced or marked an
+        assumption with a range; ``overrides`` fix parameters (name -> number)."""
+        from stackatlas.analysis.payback import payback as build
+
+        result = build(ctx.atlas(), store=ctx.store(), overrides=overrides or None)
+        return ctx.answer(result.to_dict(), MONEY + "; calendar years (CY)")
+
+    @_guard
+    def physical_stack() -> dict[str, Any]:
+        """The physical stack from Epoch AI's GPU-cluster data (needs STACKATLAS_EPOCH_DIR):
+        operating and planned AI cluster power (GW), H100-equivalents, implied energy at a
+        stated utilization assumption, chip-supplier shares of disclosed compute, owners and
+        countries. Third-party estimates (Epoch AI, CC BY 4.0)."""
+        from stackatlas.infra import infra_summary, load_clusters
+
+        return ctx.answer(
+            infra_summary(ctx.atlas(), load_clusters()).to_dict(), "GW, TWh/yr, millions of H100e"
+        )
+
+    @_guard
+    def chip_supply_chain(
+        input: str | None = None, provider: str | None = None, country: str | None = None
+    ) -> dict[str, Any]:
+        """The chip supply chain from CSET/ETO's dataset (needs STACKATLAS_ETO_DIR; CC BY-NC):
+        per input (tool, material, design resource) the firm and country shares (percent),
+        HHI and CR1/CR3, year and source; filter by input, provider or country."""
+        from stackatlas.supplychain import load_eto
+        from stackatlas.supplychain.view import supply_chain
+
+        view = supply_chain(
+            load_eto(None), ctx.atlas(), input=input, provider=provider, country=country
+        )
+        return ctx.answer(view.to_dict(), "shares in percent; HHI in points (0-10,000)")
+
+    @_guard
     def list_scenarios() -> dict[str, Any]:
         """The shipped stress scenarios (name, title, description) for run_scenario."""
         from stackatlas.scenarios import list_scenarios as build
@@ -327,6 +366,9 @@ def _tools(ctx: _Context) -> list[Callable[..., dict[str, Any]]]:
         concentration,
         signals,
         audit_claims,
+        payback,
+        physical_stack,
+        chip_supply_chain,
         list_scenarios,
         run_scenario,
         analyze_portfolio,
