@@ -7,6 +7,7 @@ import orjson
 import pytest
 
 from stackatlas.atlas.loader import load_atlas
+from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence
 from stackatlas.scenarios import build_network, run_scenario
 
@@ -261,3 +262,22 @@ def test_gains_are_labelled_and_explained(atlas) -> None:
     text = " ".join(console.export_text().replace("│", " ").split())
     assert f"gain {-labs:.2f}" in text
     assert "gains: An efficiency shock changes how much is spent" in text
+
+
+def test_edge_ranges_as_a_sensitivity(atlas) -> None:
+    """--edges low / high run on the explicit edges' bounds. AMD takes 0.9 (0.8-1.0) of its
+    wafers from TSMC, exposure 1: quarter losses (share x 0.3 - 0.02 - 0.01, share x 0.225 -
+    0.03, share x 0.075 - 0.035) average over 8 quarters to 4.8125% (low), 5.5625% (point)
+    and 6.3125% (high, the same as Nvidia's single-sourced 1.0)."""
+    got = {
+        shares: run_scenario("taiwan-quake", atlas=atlas, edge_shares=shares)
+        for shares in ("low", "point", "high")
+    }
+    amd = {
+        k: r.companies.set_index("company").loc["amd", "revenue_at_risk_pct"]
+        for k, r in got.items()
+    }
+    assert amd == pytest.approx({"low": 4.8125, "point": 5.5625, "high": 6.3125})
+    assert got["low"].to_dict()["edge_shares"] == "low"
+    with pytest.raises(ValidationError, match="unknown edge shares 'mid'"):
+        run_scenario("taiwan-quake", atlas=atlas, edge_shares="mid")

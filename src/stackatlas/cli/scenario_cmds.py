@@ -96,6 +96,14 @@ def run_cmd(
     ] = None,
     atlas_overlay: OverlayOpt = None,
     eto: EtoOpt = None,
+    edges: Annotated[
+        str,
+        typer.Option(
+            "--edges",
+            help="Explicit edges at their point shares, or at their low / high bounds "
+            "(point | low | high): how much the result depends on the network's estimates.",
+        ),
+    ] = "point",
     *,
     out: Output,
 ) -> None:
@@ -125,6 +133,7 @@ def run_cmd(
             seed=seed,
             baseline=baseline,
             eto=data,
+            edge_shares=edges,
         )
     if html is not None:
         from stackatlas.charts.scenarios import write_html

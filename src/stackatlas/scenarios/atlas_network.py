@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.errors import Problem, ValidationError
 from stackatlas.scenarios.baseline import Baseline
 from stackatlas.scenarios.fundamentals_fill import fundamentals_revenue, sec_available
 from stackatlas.scenarios.network import SupplyNetwork
@@ -49,6 +50,8 @@ _UNIT_TO_BN = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
 _RANK = {"link": 0, "flow": 1, "dependency": 2}
 EDGE_KIND = {"link": "inferred", "flow": "flow", "dependency": "explicit"}
 """Internal row kind -> the ``edge_kind`` label shown in outputs."""
+EDGE_SHARES = ("point", "low", "high")
+"""Which shares of the explicit edges a network uses (``build_network(edge_shares=...)``)."""
 
 
 def _latest_annual(
@@ -81,11 +84,22 @@ def build_network(
     baseline: Baseline | None = None,
     fundamentals: bool | None = None,
     store: Any = None,
+    edge_shares: str = "point",
 ) -> SupplyNetwork:
     """The supply network of the atlas companies (see module docstring for the rules).
     ``fundamentals`` (default: when SEC facts are available offline) fills revenue and margin
     of companies without an atlas figure from SEC filings; ``baseline`` (see ``baseline.py``)
-    replaces revenue / margins where it has them."""
+    replaces revenue / margins where it has them. ``edge_shares`` (``point``, ``low`` or
+    ``high``) picks which of an explicit edge's shares to use (a missing bound: the point)."""
+    if edge_shares not in EDGE_SHARES:
+        raise ValidationError(
+            Problem(
+                "edges",
+                None,
+                None,
+                f"unknown edge shares {edge_shares!r} (expected one of: {', '.join(EDGE_SHARES)})",
+            )
+        )
     model = model or model_config()
     cfg = model.network
     ids = list(atlas.companies)
@@ -178,7 +192,7 @@ def build_network(
                 )
 
     _add_flows(atlas, cfg, index, revenue, size, put, edges, seg_of)
-    _add_dependencies(atlas, index, edges, seg_of)
+    _add_dependencies(atlas, index, edges, seg_of, edge_shares)
 
     frame = pd.DataFrame(
         [{"supplier": s, "customer": c, **row} for (s, c, _), row in edges.items()]
@@ -225,7 +239,9 @@ def _pair_edges(edges: dict, s: str, c: str) -> list[tuple[tuple[str, str, str],
     return [(k, row) for k, row in edges.items() if k[0] == s and k[1] == c]
 
 
-def _add_dependencies(atlas: Atlas, index: dict[str, int], edges: dict, seg_of: pd.Series) -> None:
+def _add_dependencies(
+    atlas: Atlas, index: dict[str, int], edges: dict, seg_of: pd.Series, which: str = "point"
+) -> None:
     """Explicit edges replace the pair's inferred edge in their group and its flow edges."""
     explicit: dict[tuple[str, str, str], dict] = {}
     for d in atlas.dependencies:
@@ -249,8 +265,8 @@ def _add_dependencies(atlas: Atlas, index: dict[str, int], edges: dict, seg_of: 
         explicit[(d.supplier, d.customer, group)] = {
             "kind": "dependency",
             "group": group,
-            "input_share": d.input_share,
-            "revenue_share": d.revenue_share,
+            "input_share": _pick(d.input_share, d.input_low, d.input_high, which),
+            "revenue_share": _pick(d.revenue_share, d.revenue_low, d.revenue_high, which),
             "exposure": exposure,
             "origin": f"dependency:{d.source}",
         }
@@ -259,6 +275,12 @@ def _add_dependencies(atlas: Atlas, index: dict[str, int], edges: dict, seg_of: 
             if key[2] == group or row["kind"] == "flow":  # a flow is the same money
                 del edges[key]
     edges.update(explicit)
+
+
+def _pick(point: float, low: float | None, high: float | None, which: str) -> float:
+    """The point share, or its low / high bound when asked for and given."""
+    bound = {"low": low, "high": high}.get(which)
+    return point if bound is None else bound
 
 
 def _make_room_for_explicit(frame: pd.DataFrame) -> pd.DataFrame:

@@ -49,6 +49,7 @@ class ScenarioResult:
     notes: list[str] = field(default_factory=list)
     evidence: Evidence = Evidence.SCENARIO
     gains: str = ""  # the scenario's own sentence on when the shock helps someone
+    edge_shares: str = "point"  # explicit edges at their point shares, or low / high bounds
 
     @property
     def measures(self) -> dict[str, str]:
@@ -87,6 +88,7 @@ class ScenarioResult:
             "description": self.description,
             "quarters": self.quarters,
             "horizon_quarters": self.quarters,
+            "edge_shares": self.edge_shares,
             "measures": self.measures,
             "gains_note": self.gains_note,
             "draws": self.draws,
@@ -155,6 +157,11 @@ class ScenarioResult:
             f"(baseline = annual revenue x {self.quarters}/4); 'gain' = revenue above baseline.",
             style="bold",
         )
+        if self.edge_shares != "point":
+            head.append(
+                f"\nnetwork: explicit edges at their {self.edge_shares} shares (sensitivity)",
+                style="bold",
+            )
         if bands:
             head.append(
                 f"\nrevenue at risk, % and op. profit at risk: one run at "

@@ -30,12 +30,14 @@ from stackatlas.scenarios.spec import ScenarioSpec, check_targets, load_scenario
 _NETWORKS: dict[str, SupplyNetwork] = {}
 
 
-def network_for(atlas: Atlas) -> SupplyNetwork:
-    """``build_network(atlas)``, cached per atlas version."""
-    key = atlas.version or str(id(atlas))
+def network_for(atlas: Atlas, edge_shares: str = "point") -> SupplyNetwork:
+    """``build_network(atlas, edge_shares=...)``, cached per atlas version."""
+    version = atlas.version or str(id(atlas))
+    key = f"{version}:{edge_shares}"
     if key not in _NETWORKS:
-        _NETWORKS.clear()
-        _NETWORKS[key] = build_network(atlas)
+        for old in [k for k in _NETWORKS if not k.startswith(f"{version}:")]:
+            del _NETWORKS[old]
+        _NETWORKS[key] = build_network(atlas, edge_shares=edge_shares)
     return _NETWORKS[key]
 
 
@@ -82,6 +84,7 @@ def run_scenario(
     network: SupplyNetwork | None = None,
     baseline: Baseline | str | Path | None = None,
     eto: Any = None,
+    edge_shares: str = "point",
 ) -> ScenarioResult:
     """Run a shipped scenario (by name), a user file (by path) or a parsed spec.
 
@@ -90,6 +93,8 @@ def run_scenario(
     ``baseline`` (a ``Baseline`` or a CSV path) replaces atlas revenues for this run.
     A scenario targeting CSET/ETO ``inputs`` joins them to the network (``eto_network.py``;
     ``eto`` = the dataset, default the configured folder, else ``DataNotConfiguredError``).
+    ``edge_shares`` (``point``, ``low``, ``high``) runs on the explicit edges' point shares or
+    on their low / high bounds: the sensitivity of the result to the network's estimates.
     """
     spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else load_scenario(name_or_spec)
     if not 0 <= draws <= MAX_DRAWS:
@@ -100,6 +105,10 @@ def run_scenario(
         raise ValidationError(
             Problem(INPUT, None, "seed", f"must be a whole number 0 to {MAX_SEED}, got {seed}")
         )
+    if network is not None and edge_shares != "point":
+        raise ValidationError(
+            Problem(INPUT, None, "edge_shares", "applies to the atlas network; pass network=None")
+        )
     if network is None:
         if atlas is None:
             from stackatlas.atlas.loader import load_atlas
@@ -108,9 +117,9 @@ def run_scenario(
         if baseline is not None:
             if not isinstance(baseline, Baseline):
                 baseline = read_baseline(baseline, set(atlas.companies))
-            network = build_network(atlas, baseline=baseline)
+            network = build_network(atlas, baseline=baseline, edge_shares=edge_shares)
         else:
-            network = network_for(atlas)
+            network = network_for(atlas, edge_shares)
     if atlas is not None:
         check_targets(spec, atlas)
     from stackatlas.scenarios.eto_network import join_eto, needs_eto
@@ -161,6 +170,7 @@ def run_scenario(
         *frames,
         notes=list(network.notes) + _unresolved_layers(frames[0]),
         gains=spec.gains,
+        edge_shares=edge_shares,
     )
 
 
