@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import sys
 from pathlib import Path
 
 import duckdb
@@ -49,6 +50,13 @@ def test_csv_parquet_xlsx_files_carry_every_table_and_the_sources(tmp_path: Path
     assert {"shares", "figures", "sources~2", "Sources"} <= set(book.sheetnames)
     sources = [row[0].value for row in book["Sources"].iter_rows(min_row=2)]
     assert "marsbit-2026-03-16" in sources
+
+
+def test_xlsx_without_openpyxl_names_the_extra(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if the excel extra were absent
+    code, text = run("concentration", "--xlsx", str(tmp_path / "c.xlsx"))
+    assert code != 0 and "stackatlas[excel]" in text and "c.xlsx" in text
+    assert not (tmp_path / "c.xlsx").exists()
 
 
 def test_json_and_csv_to_stdout_together_are_refused() -> None:

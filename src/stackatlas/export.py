@@ -25,6 +25,7 @@ import orjson
 import pandas as pd
 
 from stackatlas._io import atomic_write
+from stackatlas.errors import DataUnavailableError
 
 if TYPE_CHECKING:
     from stackatlas.atlas import Atlas
@@ -146,6 +147,12 @@ def write_xlsx(
 ) -> list[str]:
     """One sheet per table plus a "Sources" sheet (the atlas sources the tables cite)."""
     path = Path(target)
+    try:
+        import openpyxl  # noqa: F401  # optional extra "excel"
+    except ImportError:
+        raise DataUnavailableError(
+            f"{path}: Excel output needs openpyxl: pip install 'stackatlas[excel]'"
+        ) from None
     sources = sources_frame(tables, atlas)
 
     def save(buf: io.BytesIO) -> None:
