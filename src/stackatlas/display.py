@@ -146,7 +146,8 @@ def cell(column: str, value: Any) -> str:
     if column in ("evidence", "ev"):
         return Evidence(value).symbol
     if isinstance(value, float | np.floating):
-        return f"{value:,.3f}" if abs(value) < 1 else f"{value:,.1f}"
+        number = float(value)
+        return f"{number:,.3f}" if abs(number) < 1 else f"{number:,.1f}"
     return str(value)
 
 

@@ -217,8 +217,8 @@ def _tools(ctx: _Context) -> list[Callable[..., dict[str, Any]]]:
         beside them and the evidence of each value."""
         from stackatlas.analysis.capex import hyperscaler_capex as build
 
-        kwargs = {"period": period} if period else {}
-        return ctx.answer(build(ctx.atlas(), store=ctx.store(), **kwargs).to_dict(), MONEY)
+        result = build(ctx.atlas(), period=period or "annual", store=ctx.store())
+        return ctx.answer(result.to_dict(), MONEY)
 
     @_guard
     def money_flows(include_cycles: bool = True) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.table import Table
@@ -34,6 +35,9 @@ from stackatlas.errors import INPUT, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
 from stackatlas.resolver import Resolver
 from stackatlas.sec.segments import company_segments
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 # figure metric -> (numerator, denominator or None, kind: value | ratio | growth)
 AUDIT_METRICS: dict[str, tuple[str, str | None, str]] = {
@@ -178,10 +182,10 @@ def audit_figure(
         reason = f"period {fig.period!r} is not a fiscal quarter / year or a calendar year"
     if reason is None and frames is None:
         reason = unavailable or "no SEC facts for this company"
-    if reason is not None:
+    if reason is not None or period is None or frames is None:
         return {**row, "reason": reason}
-    kind, year, slot = period  # type: ignore[misc]
-    value, ev, basis = compute_claim(fig.metric, frames, kind, year, slot)  # type: ignore[arg-type]
+    kind, year, slot = period
+    value, ev, basis = compute_claim(fig.metric, frames, kind, year, slot)
     if value is None:
         why = (
             "a projection for a period not yet reported"
@@ -330,7 +334,7 @@ class AuditReport:
         return table
 
 
-def _claimed_text(value: float, unit: str, low: object, high: object) -> str:
+def _claimed_text(value: float, unit: str, low: Any, high: Any) -> str:
     """A claim as stated: years without separators (``2029-2030``), other units short."""
     if unit == "year":
         bounds = [None if b is None or pd.isna(b) else float(b) for b in (low, high)]
@@ -357,7 +361,7 @@ def _group_frames(
             return None, "; ".join(unreadable)
         return None, "no SEC facts for " + ", ".join(missing)
     # calendar values only: sum each member's calendar-year metric (the resolver's years)
-    cals = {m: _calendar(f) for m, f in frames.items()}
+    cals = {m: _calendar(f) for m, f in frames.items() if f is not None}
     period = parse_period(fig.period)
     if period is not None and period[0] == "calendar" and fig.metric in AUDIT_METRICS:
         num, den, how = AUDIT_METRICS[fig.metric]
@@ -393,7 +397,7 @@ def _group_frames(
 def audit_claims(
     atlas: Atlas,
     *,
-    store: object | None = None,
+    store: Store | None = None,
     status: str | None = None,
     resolver: Resolver | None = None,
 ) -> AuditReport:

@@ -123,7 +123,8 @@ def burn_destinations(
         split = node_split(
             atlas, rec["target"], "layer", PAYEE_HINT.get(FlowKind(rec["kind"]), frozenset())
         )
-        for layer, weight in (split or {None: 1.0}).items():
+        shares: dict[str | None, float] = {k: v for k, v in split.items()} or {None: 1.0}
+        for layer, weight in shares.items():
             rows.append(
                 {
                     "flow_id": rec["id"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Group as RichGroup
@@ -26,6 +27,9 @@ from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence, combine
 from stackatlas.resolver import Resolver
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 BILLION = 1e9
 TRACKED_GROUPS = ("big4-hyperscalers", "hyperscalers")
@@ -374,7 +378,7 @@ def hyperscaler_capex(
     atlas: Atlas,
     *,
     period: str = "annual",
-    store: object | None = None,
+    store: Store | None = None,
     years: int = 3,
     resolver: Resolver | None = None,
 ) -> CapexTracker:

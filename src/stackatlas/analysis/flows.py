@@ -150,6 +150,7 @@ LINK_COLUMNS = [
 def flow_amounts(flow: Flow) -> tuple[float | None, float | None, float | None]:
     """(low, mid, high) in USD billions; None where the flow gives no number."""
     lo, amt, hi = flow.low, flow.amount, flow.high
+    mid: float | None
     if amt is not None:
         mid = amt
     elif lo is not None and hi is not None:

@@ -12,16 +12,20 @@ basis, source, rule, reference.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.resolver.resolver import MetricInputs, Resolver
 from stackatlas.resolver.sec_providers import MONEY_METRICS, NO_FACTS
 
+if TYPE_CHECKING:
+    from stackatlas.store import Store
+
 __all__ = ["MONEY_METRICS", "NO_FACTS", "MetricInputs", "gather", "resolver_for"]
 
 
 def resolver_for(
-    atlas: Atlas, *, store: object | None = None, resolver: Resolver | None = None
+    atlas: Atlas, *, store: Store | None = None, resolver: Resolver | None = None
 ) -> Resolver:
     """The resolver given, else the default one over ``store`` / ``STACKATLAS_SEC_DIR``."""
     if resolver is not None:
@@ -33,7 +37,7 @@ def gather(
     atlas: Atlas,
     company_ids: Iterable[str],
     *,
-    store: object | None = None,
+    store: Store | None = None,
     resolver: Resolver | None = None,
 ) -> MetricInputs:
     """Calendar years, quarters and TTM of the companies; those without data are

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.table import Table
@@ -27,6 +28,9 @@ from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence, combine, weakest
 from stackatlas.resolver import Resolver
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 RATIOS: dict[str, tuple[str, str]] = {
     "gross_margin": ("gross_profit", "revenue"),
@@ -394,7 +398,7 @@ def profit_pools(
     *,
     by: str = "layer",
     year: int | str | None = None,
-    store: object | None = None,
+    store: Store | None = None,
     years: int = 4,
     resolver: Resolver | None = None,
 ) -> ProfitPools:

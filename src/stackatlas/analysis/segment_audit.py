@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from stackatlas.atlas.models import Figure
+from stackatlas.atlas.models import Figure, FigureKind, Membership, SubjectType
 
 # figure metric -> (member family, measure: value | share | growth, segment metric)
 SEGMENT_METRICS: dict[str, tuple[str, str, str]] = {
@@ -190,22 +190,20 @@ MEMBERSHIP_MEMBERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def membership_figure(m: object) -> Figure:
+def membership_figure(m: Membership) -> Figure:
     """An atlas membership weight as a claim (percent of the company's revenue)."""
-    from stackatlas.atlas.models import FigureKind
-
     return Figure(
         id=f"membership:{m.company}/{m.segment}",
-        subject_type="company",  # type: ignore[attr-defined]
+        subject_type=SubjectType.COMPANY,
         subject=m.company,
-        metric="membership_weight",  # type: ignore[attr-defined]
+        metric="membership_weight",
         value=round(m.weight * 100, 6),
-        unit="percent",  # type: ignore[attr-defined]
+        unit="percent",
         period=f"as of {m.as_of}",
-        kind=FigureKind.ACTUAL,  # type: ignore[attr-defined]
+        kind=FigureKind.ACTUAL,
         source=m.source,
         note=m.note,
-    )  # type: ignore[attr-defined]
+    )
 
 
 def audit_membership(

@@ -9,36 +9,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.display import fmt_money, fmt_num, fmt_pct, is_missing
 from stackatlas.errors import ValidationError
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 TABLE = "metric_snapshots"
 SYNC_META_KEYS = ("last_sync_id", "sec_last_sync_id", "last_sync")
 
 
-def current_sync_id(store: object) -> str | None:
+def current_sync_id(store: Store) -> str | None:
     """The id of the store's latest SEC sync: a sync id in the store meta if a sync recorded
     one, else ``sec@<time>`` of the latest successful fetch in ``sec_sync_log``."""
     for key in SYNC_META_KEYS:
-        value = store.get_meta(key)  # type: ignore[attr-defined]
+        value = store.get_meta(key)
         if value:
             return value
-    if store.has_table("sec_sync_log"):  # type: ignore[attr-defined]
-        last = store.query(  # type: ignore[attr-defined]
-            "SELECT max(fetched_at) AS t FROM sec_sync_log WHERE status = 'ok'"
-        )["t"].iloc[0]
+    if store.has_table("sec_sync_log"):
+        last = store.query("SELECT max(fetched_at) AS t FROM sec_sync_log WHERE status = 'ok'")[
+            "t"
+        ].iloc[0]
         if last is not None and not pd.isna(last):
             return f"sec@{pd.Timestamp(last).isoformat(timespec='seconds')}"
     return None
 
 
 def record_snapshot(
-    store: object,
+    store: Store,
     atlas: Atlas,
     *,
     sync_id: str | None = None,
@@ -66,16 +71,16 @@ def record_snapshot(
             "atlas_version": atlas.version,
         }
     )
-    store.replace_rows(TABLE, snap, where="sync_id = ?", params=[sync])  # type: ignore[attr-defined]
+    store.replace_rows(TABLE, snap, where="sync_id = ?", params=[sync])
     return snap
 
 
-def baseline_snapshot(store: object, since: str) -> pd.DataFrame | None:
+def baseline_snapshot(store: Store, since: str) -> pd.DataFrame | None:
     """The snapshot to compare with: ``last-sync`` = the latest snapshot of a sync other than
     the current one; an ISO date = the latest snapshot taken on or before that day."""
-    if not store.has_table(TABLE):  # type: ignore[attr-defined]
+    if not store.has_table(TABLE):
         return None
-    snaps = store.query(f"SELECT * FROM {TABLE} ORDER BY taken_at")  # type: ignore[attr-defined]
+    snaps = store.query(f"SELECT * FROM {TABLE} ORDER BY taken_at")
     if since == "last-sync":
         current = current_sync_id(store)
         candidates = snaps[snaps["sync_id"] != current] if current else snaps
@@ -176,20 +181,18 @@ class SignalReport:
         return table
 
 
-def _moved(old: float | None, new: object) -> bool:
+def _moved(old: float | None, new: Any) -> bool:
     if old is None or new is None or pd.isna(new):
         return (old is None) != (new is None or pd.isna(new))
     return abs(float(new) - old) > 1e-9 * max(1.0, abs(old))
 
 
-def _fmt(v: object, unit: str) -> str:
-    if v is None or pd.isna(v):
-        return "—"
-    v = float(v)
+def _fmt(v: Any, unit: str) -> str:
+    """A reading in its unit; the dash when missing."""
     if unit == "ratio":
-        return f"{v:.1%}"
+        return fmt_pct(v, 1)
     if unit == "points":
-        return f"{v:.1f} pts"
+        return fmt_num(v, ".1f") + ("" if is_missing(v) else " pts")
     if unit == "usd_billion":
-        return f"{'-' if v < 0 else ''}${abs(v):,.1f}B"
-    return f"{v:,.1f}"
+        return fmt_money(v, 1, suffix="B")
+    return fmt_num(v)

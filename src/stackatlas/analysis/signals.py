@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,6 +25,9 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Figure
 from stackatlas.evidence import Evidence, combine
 from stackatlas.resolver import Resolver
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 
 @dataclass
@@ -48,7 +51,7 @@ class SignalContext:
     """Lazily gathered inputs shared by the measures of one evaluation."""
 
     def __init__(
-        self, atlas: Atlas, store: object | None = None, resolver: Resolver | None = None
+        self, atlas: Atlas, store: Store | None = None, resolver: Resolver | None = None
     ) -> None:
         from stackatlas.analysis.metric_inputs import resolver_for
 
@@ -419,7 +422,7 @@ def read_signal(sig: SignalDef, ctx: SignalContext) -> dict:
 def evaluate(
     atlas: Atlas,
     *,
-    store: object | None = None,
+    store: Store | None = None,
     definitions: list[SignalDef] | None = None,
     file: Path | None = None,
     resolver: Resolver | None = None,
@@ -433,7 +436,7 @@ def evaluate(
 def evaluate_signals(
     atlas: Atlas,
     *,
-    store: object | None = None,
+    store: Store | None = None,
     since: str | None = None,
     definitions: list[SignalDef] | None = None,
     file: Path | None = None,

@@ -109,8 +109,8 @@ class Atlas:
                 for m in self.memberships_of(subject)
                 if m.segment in self.layer_of_segment
             }
-        elif kind == "group" and subject in self.groups and self.groups[subject].layer:
-            found = {self.groups[subject].layer}
+        elif kind == "group" and subject in self.groups and (layer := self.groups[subject].layer):
+            found = {layer}
         elif kind == "group" and subject in self.groups:
             primaries = [self.primary_layer(c) for c in self.groups[subject].members]
             counted = [p for p in primaries if p]

@@ -83,7 +83,7 @@ def _label(directory: Traversable | Path, shipped: bool) -> str:
 def _signature(directory: Traversable | Path | None) -> tuple[Any, ...]:
     if directory is None:
         return ()
-    sig = []
+    sig: list[tuple[Any, ...]] = []
     for name in FILES:
         entry = directory.joinpath(name)
         if isinstance(entry, Path):

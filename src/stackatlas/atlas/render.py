@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         EdgeItem,
         FigureItem,
         ProfileFlow,
+        ProfileShare,
         SourceList,
         StackMap,
     )
@@ -305,10 +306,10 @@ def _table(title: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> Table
     return table
 
 
-def _share_text(s: object) -> str:
-    share = fmt_share(s.share)  # type: ignore[attr-defined]
-    if s.low is not None and s.high is not None:  # type: ignore[attr-defined]
-        share += f" ({fmt_share(s.low)}-{fmt_share(s.high)})"  # type: ignore[attr-defined]
+def _share_text(s: ProfileShare) -> str:
+    share = fmt_share(s.share)
+    if s.low is not None and s.high is not None:
+        share += f" ({fmt_share(s.low)}-{fmt_share(s.high)})"
     return share
 
 

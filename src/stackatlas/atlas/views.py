@@ -548,7 +548,12 @@ def atlas_summary(atlas: Atlas) -> AtlasSummary:
         ]
         shares = [s for s in atlas.shares if lid in atlas.layers_of(s.market, "market")]
         ms = [m for m in atlas.memberships if atlas.layer_of_segment.get(m.segment) == lid]
-        cited = {r.source for r in [*flows, *figures, *shares, *ms]}
+        cited = (
+            {f.source for f in flows}
+            | {f.source for f in figures}
+            | {s.source for s in shares}
+            | {m.source for m in ms}
+        )
         layers.append(
             LayerCounts(
                 layer=lid,

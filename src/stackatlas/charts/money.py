@@ -50,21 +50,26 @@ def profit_pool_chart(pools: ProfitPools, metric: str = "operating_income") -> g
     groups = list(dict.fromkeys(pools.cells["group"]))
     fig = go.Figure()
     for i, group in enumerate(groups):
-        firm, est, who = [], [], []
+        firm: list[float | None] = []
+        est: list[float | None] = []
+        who: list[str] = []
         for period in periods:
             part = (
                 alloc[(alloc["group"] == group) & (alloc["period"] == period)]
                 if not alloc.empty
                 else alloc
             )
-            is_est = (
-                part["alloc_evidence"].map(lambda e: Evidence(e).rank >= Evidence.ESTIMATED.rank)
-                if len(part)
-                else []
+            if not len(part):
+                firm.append(None)
+                est.append(None)
+                who.append("no data")
+                continue
+            is_est = part["alloc_evidence"].map(
+                lambda e: Evidence(e).rank >= Evidence.ESTIMATED.rank
             )
-            firm.append(float(part.loc[~is_est, "allocated"].sum()) / 1e9 if len(part) else None)
-            est.append(float(part.loc[is_est, "allocated"].sum()) / 1e9 if len(part) else None)
-            who.append(", ".join(sorted(set(part["company_id"]))) if len(part) else "no data")
+            firm.append(float(part.loc[~is_est, "allocated"].sum()) / 1e9)
+            est.append(float(part.loc[is_est, "allocated"].sum()) / 1e9)
+            who.append(", ".join(sorted(set(part["company_id"]))))
         color = layer_color(group, series_color(i))
         fig.add_bar(
             x=periods,

@@ -77,10 +77,10 @@ def quarterly_rows(res: pd.DataFrame) -> pd.DataFrame:
     cum = _grids(dur[dur["nq"] > 1], keys)
     q = {f: disc[f].copy() for f in _FIELDS}
     n = len(keys)
-    deriv = np.where(pd.isna(q["value"]), None, "reported").astype(object)
+    deriv = np.where(pd.isna(q["value"]), np.array(None), "reported").astype(object)
     fallback = q["rank"] > 0
     deriv[fallback] = "fallback: " + q["concept"][fallback].astype(str)
-    evidence = np.where(pd.isna(q["value"]), None, "reported").astype(object)
+    evidence = np.where(pd.isna(q["value"]), np.array(None), "reported").astype(object)
 
     for k in range(1, 4):
         have = ~pd.isna(q["value"][:, k])

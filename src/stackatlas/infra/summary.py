@@ -241,7 +241,7 @@ def _name_table(atlas: Atlas) -> dict[tuple[str, str], str]:
         for row in csv.DictReader(handle):
             if row["company"] and row["company"] in atlas.companies:
                 table[(row["role"], row["epoch_name"])] = row["company"]
-    exact = {}
+    exact: dict[str, str] = {}
     for company in atlas.companies.values():
         for name in (company.id, company.name, *company.aliases):
             exact.setdefault(name.lower(), company.id)

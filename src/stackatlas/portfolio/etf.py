@@ -193,8 +193,8 @@ def fund_from_filename(path: Path, candidates: set[str] | None = None) -> str | 
 def parse_etf_arg(arg: str, portfolio_tickers: set[str]) -> FundHoldings:
     """``TICKER=FILE`` or ``FILE`` (fund ticker taken from the file name) -> FundHoldings."""
     if "=" in arg and not Path(arg).exists():
-        fund, _, path = arg.partition("=")
-        return read_fund_holdings(path.strip(), fund.strip())
+        named, _, path = arg.partition("=")
+        return read_fund_holdings(path.strip(), named.strip())
     p = Path(arg)
     fund = fund_from_filename(p, portfolio_tickers)
     if fund is None:

@@ -19,6 +19,7 @@ chokepoint itself) and downstream.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import pandas as pd
 
@@ -45,7 +46,7 @@ def segment_exposure(atlas: Atlas, positions: list[Position]) -> pd.DataFrame:
         for m in atlas.memberships_of(p.company):
             acc[m.segment] += p.weight * m.weight
             ev[m.segment].add(_membership_evidence(m.basis))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "layer": atlas.layer_of_segment.get(seg, "?"),
             "segment": seg,
@@ -124,9 +125,9 @@ def company_weights(positions: list[Position]) -> pd.DataFrame:
             key,
             {"name_id": key, "company": p.company, "weight": 0.0, "direct": 0.0, "via_funds": 0.0},
         )
-        row["weight"] = float(row["weight"] or 0) + p.weight  # type: ignore[arg-type]
+        row["weight"] = float(row["weight"] or 0) + p.weight
         col = "via_funds" if p.via else "direct"
-        row[col] = float(row[col] or 0) + p.weight  # type: ignore[arg-type]
+        row[col] = float(row[col] or 0) + p.weight
     df = pd.DataFrame(
         list(acc.values()), columns=["name_id", "company", "weight", "direct", "via_funds"]
     )

@@ -73,9 +73,8 @@ def read_holdings(
     name = name or (str(source) if not isinstance(source, bytes) else "<upload>")
     text, encoding = read_text(data, max_bytes=max_bytes, name=name)
     table = locate_table(text, name, parse_columns(opts.columns))
-    kind: AmountKind | None = next(
-        (k for k in ("market_value", "weight", "shares") if k in table.cols), None
-    )  # type: ignore[assignment]
+    kinds: tuple[AmountKind, ...] = ("market_value", "weight", "shares")
+    kind = next((k for k in kinds if k in table.cols), None)
     if kind is None:
         raise ValidationError(
             Problem(

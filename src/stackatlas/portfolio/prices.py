@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -27,6 +27,9 @@ from stackatlas.atlas.atlas import normalize_ticker
 from stackatlas.errors import DataUnavailableError, Problem, ValidationError
 from stackatlas.portfolio.csvtext import MAX_FILE_BYTES, normalize_header, read_text
 from stackatlas.portfolio.numbers import MAX_AMOUNT
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 BENCHMARK_FALLBACKS = ("SPY", "^GSPC", "GSPC")
 MAX_FAILURES_BEFORE_ABORT = 3  # consecutive download errors with nothing fetched: give up
@@ -191,7 +194,7 @@ def load_prices(
     tickers: Iterable[str],
     *,
     prices_dir: str | Path | None = None,
-    store: Any | None = None,
+    store: Store | None = None,
     start: date | None = None,
     fetch: Fetcher | None = None,
 ) -> PriceBook:
@@ -204,7 +207,7 @@ def load_prices(
         return read_price_dir(prices_dir)
     wanted = sorted({t for t in tickers if t})
     own = store is None
-    if own:
+    if store is None:
         from stackatlas.store.store import Store
 
         store = Store()
@@ -261,7 +264,7 @@ def _frame_from_history(ticker: str, df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _read_cache(store: Any, tickers: list[str]) -> dict[str, pd.Series]:
+def _read_cache(store: Store, tickers: list[str]) -> dict[str, pd.Series]:
     if not tickers or not store.has_table("prices"):
         return {}
     keys = [price_key(t) for t in tickers]

@@ -245,7 +245,7 @@ def build_positions(
         if w is None:
             continue
         if r.kind != "fund":
-            kind: PositionKind = "company" if r.kind == "company" else r.kind  # type: ignore[assignment]
+            kind: PositionKind = r.kind
             positions.append(Position(r.line, r.ticker, r.ticker, w, kind, r.company))
             continue
         fund = funds[normalize_ticker(r.ticker)]

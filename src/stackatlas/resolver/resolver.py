@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -34,6 +35,9 @@ from stackatlas.resolver.calendar import (
 from stackatlas.resolver.periods import Period, parse_period
 from stackatlas.resolver.providers import PERIOD_KINDS, Provider
 from stackatlas.resolver.sec_providers import MONEY_METRICS, NO_FACTS
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 COLUMNS = [
     "company_id",
@@ -125,7 +129,7 @@ def clear_cache() -> None:
     _COMPANIES.clear()
 
 
-def default_providers(atlas: Atlas, store: object | None = None) -> list[Provider]:
+def default_providers(atlas: Atlas, store: Store | None = None) -> list[Provider]:
     """SEC companyfacts -> inline-XBRL filings -> atlas figures."""
     from stackatlas.resolver.atlas_provider import AtlasFiguresProvider
     from stackatlas.resolver.sec_providers import CompanyFactsProvider, FilingsProvider
@@ -141,7 +145,7 @@ class Resolver:
         atlas: Atlas,
         providers: Sequence[Provider] | None = None,
         *,
-        store: object | None = None,
+        store: Store | None = None,
         metrics: Sequence[str] = MONEY_METRICS,
     ) -> None:
         self.atlas = atlas

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,6 +20,9 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Company
 from stackatlas.errors import DataUnavailableError
 from stackatlas.resolver.providers import empty_facts, from_metric_frame
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 MONEY_METRICS: tuple[str, ...] = (
     "revenue",
@@ -65,7 +69,7 @@ class CompanyFactsProvider:
     label = "SEC companyfacts"
     filing = True
 
-    def __init__(self, store: object | None = None, folder: Path | None = None) -> None:
+    def __init__(self, store: Store | None = None, folder: Path | None = None) -> None:
         self.store = store
         self.folder = Path(folder) if folder is not None else None
 
@@ -74,12 +78,12 @@ class CompanyFactsProvider:
 
     def _fingerprint(self, cik: int) -> tuple | None:
         store = self.store
-        if store is not None and store.has_table("sec_facts"):  # type: ignore[attr-defined]
-            n, filed = store.con.execute(  # type: ignore[attr-defined]
+        if store is not None and store.has_table("sec_facts"):
+            n, filed = store.con.execute(
                 "SELECT count(*), max(filed) FROM sec_facts WHERE cik = ?", [cik]
-            ).fetchone()
+            ).fetchone() or (0, None)
             if n:
-                return ("store", str(store.path), n, str(filed))  # type: ignore[attr-defined]
+                return ("store", str(store.path), n, str(filed))
         folder = self._folder()
         if folder is not None:
             path = folder / "companyfacts" / f"CIK{cik:010d}.json"
@@ -108,7 +112,7 @@ class CompanyFactsProvider:
         elif key is None:
             raise DataUnavailableError(NO_FACTS)
         else:
-            facts = load_company_facts(int(cik), store=self.store)  # type: ignore[arg-type]
+            facts = load_company_facts(int(cik), store=self.store)
         metrics = list(MONEY_METRICS)
         frames = (
             compute_metrics(facts, "annual", metrics),

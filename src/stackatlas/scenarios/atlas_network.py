@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,9 @@ from stackatlas.scenarios.baseline import Baseline
 from stackatlas.scenarios.fundamentals_fill import fundamentals_revenue, sec_available
 from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.params import ModelConfig, model_config
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 _ANNUAL = re.compile(r"^(FY)?\d{4}E?$")
 _UNIT_TO_BN = {"usd_billion": 1.0, "usd_million": 1e-3, "usd": 1e-9}
@@ -83,7 +86,7 @@ def build_network(
     *,
     baseline: Baseline | None = None,
     fundamentals: bool | None = None,
-    store: Any = None,
+    store: Store | None = None,
     edge_shares: str = "point",
 ) -> SupplyNetwork:
     """The supply network of the atlas companies (see module docstring for the rules).

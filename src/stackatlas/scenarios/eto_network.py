@@ -175,11 +175,12 @@ def eto_target_scale(shock: ShockSpec, net: SupplyNetwork) -> np.ndarray:
     scale = np.zeros(net.n_nodes)
     if "inputs" not in shock.targets:
         return scale
-    ids: dict[str, str] = net.extra.get("eto_inputs", {})  # type: ignore[assignment]
-    nodes: pd.DataFrame = net.extra.get("eto_nodes")  # type: ignore[assignment]
+    extra: dict[str, Any] = net.extra
+    ids: dict[str, str] = extra.get("eto_inputs", {})
+    nodes: pd.DataFrame | None = extra.get("eto_nodes")
     if nodes is None or nodes.empty:
         return scale
-    shares = net.extra.get("eto_supplier_shares", {}).get(shock.index)  # type: ignore[union-attr]
+    shares = extra.get("eto_supplier_shares", {}).get(shock.index)
     wanted = {ids.get(raw, raw) for raw in shock.targets["inputs"]}
     countries = shock.targets.get("countries")
     index = net.index
@@ -266,10 +267,10 @@ class _Builder:
         firms = side_shares(eto, input_id, "firm")
         providers = []
         for r in firms.named:
-            company = links.get(r["provider_id"], (None, None))[0]
-            if company is None or company not in self.net.index or r["share"] != r["share"]:
+            linked = links.get(r["provider_id"], (None, None))[0]
+            if linked is None or linked not in self.net.index or r["share"] != r["share"]:
                 continue
-            providers.append(company)
+            providers.append(linked)
             sales_part = self._sales_fraction(r["provider_id"], input_id)
             weight = min(float(self.weights.loc[company].sum()), 1.0)
             for dest, part in dest_share.items():

@@ -10,8 +10,9 @@ or 5,000 brackets used to raise RecursionError in Python's parser).
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,11 @@ _BINOPS = {
     ast.Div: np.divide,
     ast.Pow: np.power,
 }
-_FUNCS = {"min": (2, np.minimum), "max": (2, np.maximum), "clip": (3, np.clip)}
+_FUNCS: dict[str, tuple[int, Callable[..., Any]]] = {
+    "min": (2, np.minimum),
+    "max": (2, np.maximum),
+    "clip": (3, np.clip),
+}
 TIME = "t"
 MAX_CHARS = 1000
 """Longest expression text accepted (the shipped scenarios use fewer than 60 characters)."""
@@ -97,7 +102,7 @@ def _check(node: ast.AST, names: set[str], depth: int) -> None:
 
 def _eval(node: ast.expr, env: Mapping[str, float | np.ndarray]) -> np.ndarray | float:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(node.value)  # type: ignore[arg-type]  # _check allowed numbers only
     if isinstance(node, ast.Name):
         return env[node.id]
     if isinstance(node, ast.BinOp):

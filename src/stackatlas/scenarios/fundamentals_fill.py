@@ -8,11 +8,14 @@ filings, converted to USD); a company without facts keeps NaN.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from stackatlas import config
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import StackAtlasError
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 
 def sec_available() -> bool:
@@ -21,7 +24,7 @@ def sec_available() -> bool:
 
 
 def fundamentals_revenue(
-    atlas: Atlas, company_ids: list[str], store: Any = None
+    atlas: Atlas, company_ids: list[str], store: Store | None = None
 ) -> dict[str, tuple[float, float | None, str]]:
     """company -> (annual revenue USD bn, gross margin or None, accession) for the given ids
     that have a CIK and SEC facts."""

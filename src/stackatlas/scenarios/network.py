@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,7 +118,7 @@ class SupplyNetwork:
         group: Sequence[str] | None = None,
         revenue: Sequence[float] | None = None,
         exposure: Sequence[float] | None = None,
-        **extra: object,
+        **extra: Any,
     ) -> SupplyNetwork:
         """A network from id lists; ``group`` defaults to the supplier's id (one group each)."""
         ids_arr = np.asarray(list(ids), dtype=object)
@@ -157,7 +158,7 @@ class SupplyNetwork:
         exposure: np.ndarray | None = None,
         origin: np.ndarray | None = None,
         kind: np.ndarray | None = None,
-        **extra: object,
+        **extra: Any,
     ) -> SupplyNetwork:
         """Validate and normalise: shares in [0, 1], per-pair input shares and per-supplier
         revenue shares summing to at most 1 (scaled down proportionally when above)."""
@@ -167,8 +168,8 @@ class SupplyNetwork:
                 raise ValidationError(f"{name} must hold {m} values within [0, 1]")
         if m and (np.any(supplier == customer)):
             raise ValidationError("self-edges (supplier == customer) are not allowed")
-        notes: list[str] = list(extra.pop("notes", []) or [])  # type: ignore[arg-type]
-        ext: dict[str, object] = dict(extra.pop("extra", {}) or {})  # type: ignore[call-overload]
+        notes: list[str] = list(extra.pop("notes", []) or [])
+        ext: dict[str, object] = dict(extra.pop("extra", {}) or {})
         input_share = _cap_sums(input_share, customer * max(len(group_names), 1) + group)
         revenue_share = _cap_sums(revenue_share, supplier)
         return cls(
@@ -186,7 +187,7 @@ class SupplyNetwork:
             notes=notes,
             extra=ext,
             **extra,
-        )  # type: ignore[arg-type]
+        )
 
     def edges_frame(self) -> pd.DataFrame:
         """Edges as a DataFrame with node ids and group names."""

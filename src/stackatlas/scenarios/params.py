@@ -69,12 +69,9 @@ class Distribution:
     @property
     def center(self) -> float:
         a = self.args
-        return {
-            "uniform": (a.get("low", 0) + a.get("high", 0)) / 2,
-            "triangular": a.get("mode"),
-            "normal": a.get("mean"),
-            "lognormal": a.get("median"),
-        }[self.kind]
+        if self.kind == "uniform":
+            return (a["low"] + a["high"]) / 2
+        return a[{"triangular": "mode", "normal": "mean", "lognormal": "median"}[self.kind]]
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, **self.args}
@@ -264,15 +261,12 @@ def parse_params(
         if set(body) - allowed:
             problems.append(doc.problem(p, f"unknown field(s) {sorted(set(body) - allowed)}"))
         rng = body.get("range")
-        if (
-            not isinstance(rng, list)
-            or len(rng) != 2
-            or None in map(_num, rng)
-            or _num(rng[0]) > _num(rng[1])
-        ):  # type: ignore[operator]
+        low = high = None
+        if isinstance(rng, list) and len(rng) == 2:
+            low, high = _num(rng[0]), _num(rng[1])
+        if low is None or high is None or low > high:
             problems.append(doc.problem((*p, "range"), "range must be [low, high] numbers"))
             continue
-        low, high = float(rng[0]), float(rng[1])
         default = _num(body.get("default"))
         if default is None:
             problems.append(doc.problem((*p, "default"), "default must be a number"))

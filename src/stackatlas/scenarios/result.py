@@ -219,7 +219,7 @@ def _money_table(title: str, frame: pd.DataFrame, key: str, point: str | None) -
     if mean:
         table.add_column(f"avg company\n%{suffix}", justify="right")
     for r in frame.itertuples():
-        row = [
+        row: list[str | Text] = [
             Text(str(getattr(r, key)), style=rich_style(r.layer, False) if key == "layer" else ""),
             signed(r.baseline_horizon_usd_bn),
             signed(r.revenue_at_risk_usd_bn),

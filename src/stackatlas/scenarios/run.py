@@ -270,7 +270,7 @@ def summarize(
     mc_values: Mapping[str, Any] | None,
     atlas: Atlas | None,
     targeted: set[str] | None = None,
-) -> tuple[pd.DataFrame, ...]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     T = central.output_loss.shape[0]
     rev_q = net.revenue / 4.0
     attr = _aggregate(net, atlas, targeted or set())

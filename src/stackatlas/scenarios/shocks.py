@@ -154,7 +154,7 @@ def shock_arrays(
             keep[shock.kind] = np.ones((quarters, net.n_nodes, draws))
         keep[shock.kind][:, hit, :] *= 1.0 - intensity[:, None, :] * scale[None, hit, None]
     zeros = np.broadcast_to(np.zeros(1), (quarters, net.n_nodes, draws))
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for kind in ("supply", "demand", "purchases"):
         if kind in keep:
             np.subtract(1.0, keep[kind], out=keep[kind])

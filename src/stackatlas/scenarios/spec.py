@@ -21,6 +21,7 @@ A scenario file::
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -378,7 +379,7 @@ def _parse_shock(
 def check_targets(spec: ScenarioSpec, atlas: Atlas) -> None:
     """Every target id must exist in the atlas (unknown company -> located error)."""
     problems: list[Problem] = []
-    known = {
+    known: dict[str, Collection[str]] = {
         "companies": atlas.companies,
         "segments": atlas.segments,
         "markets": atlas.markets,

@@ -20,7 +20,7 @@ import threading
 import time
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -40,8 +40,11 @@ _MEMBER = re.compile(r"(?:^|/)CIK(\d{10})\.json$")
 
 
 def member_cik(name: str) -> int:
-    """The CIK in a member name ``.../CIK##########.json``."""
-    return int(_MEMBER.search(name).group(1))  # type: ignore[union-attr]
+    """The CIK of an archive member named ``.../CIK##########.json`` (names are pre-filtered)."""
+    match = _MEMBER.search(name)
+    if match is None:
+        raise ValueError(f"not a companyfacts member: {name!r}")
+    return int(match.group(1))
 
 
 BATCH_FACTS = 250_000
@@ -128,7 +131,7 @@ def parse_member(archive: zipfile.ZipFile, name: str) -> tuple[str, pa.Table | N
         table = parse_companyfacts(raw, origin=name)
     except (StackAtlasError, zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
         return name, None, str(exc)
-    expected = int(_MEMBER.search(name).group(1))  # type: ignore[union-attr]
+    expected = member_cik(name)
     if facts_cik(table) != expected:
         return name, None, f"{name}: document is for CIK {facts_cik(table)}, not {expected}"
     return name, table, None
@@ -167,7 +170,7 @@ def ingest_bulk(
         if own_store and memory_limit is not None:
             store.con.execute("SET memory_limit = ?", [memory_limit])
         done = facts_store.ingested_ciks(store)
-        todo = [n for n in names if int(_MEMBER.search(n).group(1)) not in done]  # type: ignore[union-attr]
+        todo = [n for n in names if member_cik(n) not in done]
         report.skipped = len(names) - len(todo)
         writer = _Writer(store, report, batch_facts, on_batch, start)
         parsed = _parsed(path, todo, workers)
@@ -201,7 +204,7 @@ def members(path: Path, report: BulkReport) -> list[str]:
 
 def _parsed(
     path: Path, names: list[str], workers: int | None
-) -> Iterator[tuple[str, pa.Table | None, str | None]]:
+) -> Generator[tuple[str, pa.Table | None, str | None], None, None]:
     """Parsed members in completion order, with bounded work in flight."""
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers <= 0 or len(names) <= 1:
@@ -211,6 +214,7 @@ def _parsed(
         finally:
             _close_archive()
         return
+    context: multiprocessing.context.BaseContext
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")  # no fork of a DuckDB-holding parent
         context.set_forkserver_preload(["stackatlas.sec.companyfacts"])
@@ -308,7 +312,7 @@ class _Writer:
 
     def _add(self, name: str, table: pa.Table | None, error: str | None) -> None:
         if table is None:
-            cik = int(_MEMBER.search(name).group(1))  # type: ignore[union-attr]
+            cik = member_cik(name)
             self.report.failures.append((name, error or "unknown error"))
             facts_store.record_failure(
                 self.store, cik, source="bulk", error=error or "", origin=name

@@ -115,10 +115,11 @@ def parse_companyfacts(data: bytes | str | dict, *, origin: str = "<companyfacts
     with _gc_paused():
         fast = None if isinstance(data, dict) else _parse_fast(data)
         if fast is not None:
-            cik, name, columns, labels, counts = fast
+            cik, name, columns, fast_labels, fast_counts = fast
             _check_cik(cik, origin)
             meta = {b"cik": str(cik).encode(), b"entity_name": name.encode()}
-            return _assemble(cik, columns, labels, counts, origin).replace_schema_metadata(meta)
+            table = _assemble(cik, columns, fast_labels, fast_counts, origin)
+            return table.replace_schema_metadata(meta)
         doc = data if isinstance(data, dict) else _decode(data, origin)
         cik, name, lists = _walk(doc, origin)
         facts: list[dict] = []

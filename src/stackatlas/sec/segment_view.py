@@ -67,16 +67,12 @@ class SegmentTable:
             "" if first is None else f" (CIK {first['cik']}, {first['form']}, {first['accession']})"
         )
         table = Table(title=title)
-        for col, just in (
-            ("period", "left"),
-            ("dates", "left"),
-            ("metric", "left"),
-            ("axis", "left"),
-            ("member", "left"),
-            ("$M", "right"),
-            ("share", "right"),
-        ):
-            table.add_column(col, justify=just, no_wrap=col in ("period", "dates", "$M"))
+        for col in ("period", "dates", "metric", "axis", "member", "$M", "share"):
+            table.add_column(
+                col,
+                justify="right" if col in ("$M", "share") else "left",
+                no_wrap=col in ("period", "dates", "$M"),
+            )
         for r in self.rows.itertuples():
             slot = r.fiscal_period
             period = f"FY{r.fiscal_year}" if slot == "FY" else f"{slot} FY{r.fiscal_year}"

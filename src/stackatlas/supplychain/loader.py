@@ -143,10 +143,10 @@ def _load(directory: Path) -> EtoData:
             failed.update(str(v) for k, v in bad.values.items() if k.endswith("_id"))
     stages = _unique(rows["stages.csv"], "stage_id", problems)
     inputs = _unique(rows["inputs.csv"], "input_id", problems)
-    for row, raw in rows["inputs.csv"]:
+    for row, src in rows["inputs.csv"]:
         sid = row.stage_id  # type: ignore[attr-defined]
         if sid is not None and sid not in stages:
-            problems.append(Problem(raw.file, raw.line, "stage_id", f"unknown stage {sid!r}"))
+            problems.append(Problem(src.file, src.line, "stage_id", f"unknown stage {sid!r}"))
     providers = _providers(rows["providers.csv"], problems)
     provision = _provision(rows["provision.csv"], providers, inputs, stages, problems, failed)
     sequence = _sequence(rows["sequence.csv"], inputs, problems, failed)

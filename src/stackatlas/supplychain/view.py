@@ -111,10 +111,10 @@ def supply_chain(
     if year is not None:
         rows = [r for r in rows if r["firms"]["year"] or r["countries"]["year"]]
     if exposed is not None:
-        who = atlas.find_company(exposed)
-        filters["exposed"] = who.id
+        exposed_id = atlas.find_company(exposed).id
+        filters["exposed"] = exposed_id
         for r in rows:
-            tiers = [e["tier"] for e in r.pop("_exposed") if e["company"] == who.id]
+            tiers = [e["tier"] for e in r.pop("_exposed") if e["company"] == exposed_id]
             r["exposed_tier"] = tiers[0] if tiers else None
         rows = [r for r in rows if r["exposed_tier"] is not None]
     else:

@@ -9,7 +9,7 @@ DataUnavailableError 503).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -21,6 +21,9 @@ from stackatlas.errors import NotFoundError
 from stackatlas.web import models as m
 from stackatlas.web import services
 from stackatlas.web.state import WebData
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "malformed request body (not JSON / not multipart)"},
@@ -50,7 +53,7 @@ async def _json(
     body = data.peek(key, *variant)
     if body is None:
 
-        def make(atlas: Any, store: Any) -> bytes:
+        def make(atlas: Any, store: Store | None) -> bytes:
             return model.model_validate(build(atlas, store)).model_dump_json().encode()
 
         body = await run_in_threadpool(data.cached, key, make, *variant)
@@ -73,7 +76,7 @@ async def companies(request: Request) -> Response:
 
     from stackatlas.atlas.companies import company_list
 
-    def build(atlas: Any, store: Any) -> dict[str, Any]:
+    def build(atlas: Any, store: Store | None) -> dict[str, Any]:
         return company_list(atlas).to_dict()
 
     return await _json(_data(request), "companies", m.CompaniesResponse, build)
@@ -115,7 +118,7 @@ async def flows(request: Request) -> Response:
     from stackatlas.analysis.cycles import find_cycles
     from stackatlas.analysis.flows import flow_graph
 
-    def build(atlas: Any, store: Any) -> dict[str, Any]:
+    def build(atlas: Any, store: Store | None) -> dict[str, Any]:
         from stackatlas.display import records
 
         graph = flow_graph(atlas)
@@ -177,7 +180,7 @@ async def concentration(request: Request) -> Response:
     data = _data(request)
     eto = data.eto()
 
-    def build(atlas: Any, store: Any) -> dict[str, Any]:
+    def build(atlas: Any, store: Store | None) -> dict[str, Any]:
         conc = market_concentration(atlas, eto=eto).to_dict()
         points = chokepoints(atlas, eto=eto).to_dict()
         return {
@@ -258,7 +261,7 @@ async def scenarios(request: Request) -> Response:
     """The shipped scenarios with their parameters (default, range, unit, basis)."""
     data = _data(request)
 
-    def build(atlas: Any, store: Any) -> dict[str, Any]:
+    def build(atlas: Any, store: Store | None) -> dict[str, Any]:
         items = []
         for s in services.scenario_names(data):
             spec = services.scenario_spec(data, s["name"])

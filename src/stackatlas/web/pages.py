@@ -7,7 +7,7 @@ the page with a message and the matching status (404 / 422 / 503) instead of a t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
@@ -22,6 +22,9 @@ from stackatlas.web import services
 from stackatlas.web.render import render
 from stackatlas.web.sections import SEC_NOTE, Section
 from stackatlas.web.state import WebData
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 router = APIRouter(include_in_schema=False)
 PAGES = {
@@ -136,11 +139,13 @@ def companies_page(request: Request) -> HTMLResponse:
 
     from stackatlas.atlas.companies import company_list
 
-    def build(atlas: Any, store: Any) -> bytes:
+    def build(atlas: Any, store: Store | None) -> bytes:
         rows = company_list(atlas).by_name()
-        return page(
-            data, "Companies", "/companies", [], template="companies.html", companies=rows
-        ).body
+        return bytes(
+            page(
+                data, "Companies", "/companies", [], template="companies.html", companies=rows
+            ).body
+        )
 
     return HTMLResponse(data.cached("page:companies", build))
 
@@ -162,11 +167,12 @@ def sources_page(request: Request) -> HTMLResponse:
 
     data = _data(request)
 
-    def build(atlas: Any, store: Any) -> bytes:
+    def build(atlas: Any, store: Store | None) -> bytes:
         section = Section("sources", "Sources", data={"sources": source_list(atlas).sources})
-        return page(
+        response = page(
             data, "Sources", "/sources", [], template="sources.html", src_section=section
-        ).body
+        )
+        return bytes(response.body)
 
     return HTMLResponse(data.cached("page:sources", build))
 

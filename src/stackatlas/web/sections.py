@@ -7,7 +7,7 @@ shown in either place comes from the same call and lists the same sources.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -23,6 +23,9 @@ from stackatlas.web.supplychain_section import (
     INPUT_ROWS,
     EtoFootnotes,
 )
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 SEED_SOURCE = "marsbit-2026-03-16"
 SEC_NOTE = (
@@ -95,7 +98,7 @@ def _has_values(trace: Any) -> bool:
 
 
 # ---- sections ----------------------------------------------------------------------------
-def map_section(atlas: Atlas, store: object | None = None) -> Section:
+def map_section(atlas: Atlas, store: Store | None = None) -> Section:
     from stackatlas.atlas.views import atlas_summary, stack_map
     from stackatlas.charts.atlas import stack_map_figure
 
@@ -111,7 +114,7 @@ def map_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def flows_section(atlas: Atlas, store: object | None = None) -> Section:
+def flows_section(atlas: Atlas, store: Store | None = None) -> Section:
     from stackatlas.analysis.cycles import find_cycles
     from stackatlas.analysis.flows import flow_graph
     from stackatlas.charts.network import cycle_panel, flow_sankey
@@ -160,7 +163,7 @@ def flows_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def payback_section(atlas: Atlas, store: object | None = None) -> Section:
+def payback_section(atlas: Atlas, store: Store | None = None) -> Section:
     """What must be true: the payback gap, its parameters (sourced or assumed) and the grid."""
     from stackatlas.analysis.payback import payback
     from stackatlas.analysis.payback_params import load_payback_inputs
@@ -198,7 +201,7 @@ def payback_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def pools_section(atlas: Atlas, store: object | None = None) -> Section:
+def pools_section(atlas: Atlas, store: Store | None = None) -> Section:
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.charts.money import profit_pool_chart
 
@@ -236,7 +239,7 @@ def pools_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def capex_section(atlas: Atlas, store: object | None = None) -> Section:
+def capex_section(atlas: Atlas, store: Store | None = None) -> Section:
     from stackatlas.analysis.capex import hyperscaler_capex
     from stackatlas.charts.money import capex_ocf_chart
 
@@ -266,7 +269,7 @@ def capex_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def concentration_section(atlas: Atlas, store: object | None = None, *, eto: Any = None) -> Section:
+def concentration_section(atlas: Atlas, store: Store | None = None, *, eto: Any = None) -> Section:
     from stackatlas.analysis.concentration import chokepoints, market_concentration
     from stackatlas.charts.network import hhi_bars
 
@@ -316,7 +319,7 @@ def concentration_section(atlas: Atlas, store: object | None = None, *, eto: Any
     )
 
 
-def infra_section(atlas: Atlas, store: object | None = None) -> Section:
+def infra_section(atlas: Atlas, store: Store | None = None) -> Section:
     """The physical stack from Epoch AI's clusters; a how-to note when no folder is set."""
     from stackatlas.charts.infra import compute_by_supplier, power_by_year
     from stackatlas.errors import ValidationError
@@ -349,7 +352,7 @@ def infra_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def signals_section(atlas: Atlas, store: object | None = None) -> Section:
+def signals_section(atlas: Atlas, store: Store | None = None) -> Section:
     from stackatlas.analysis.signals import evaluate_signals
     from stackatlas.charts.watch import signals_figure
 
@@ -370,7 +373,7 @@ def signals_section(atlas: Atlas, store: object | None = None) -> Section:
     )
 
 
-def audit_section(atlas: Atlas, store: object | None = None) -> Section:
+def audit_section(atlas: Atlas, store: Store | None = None) -> Section:
     from stackatlas.analysis.audit import audit_claims
     from stackatlas.charts.watch import audit_figure
 
@@ -454,7 +457,7 @@ def sweep_section(atlas: Atlas, result: Any, target: str | None = None) -> Secti
 
 
 def scenario_summary_section(
-    atlas: Atlas, store: object | None = None, *, eto: Any = None
+    atlas: Atlas, store: Store | None = None, *, eto: Any = None
 ) -> Section:
     """Every shipped scenario at its defaults: revenue at risk by layer (report chapter).
     Scenarios that start at a CSET/ETO chip input run when ``eto`` is given, else are listed
@@ -505,7 +508,7 @@ def scenario_summary_section(
     )
 
 
-def company_section(atlas: Atlas, store: object | None, company_id: str) -> Section:
+def company_section(atlas: Atlas, store: Store | None, company_id: str) -> Section:
     from stackatlas.atlas.views import company_profile
     from stackatlas.charts.money import fundamentals_figure
     from stackatlas.fundamentals import company_metrics

@@ -4,8 +4,8 @@ API and the pages, so they always show the same numbers)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
@@ -13,10 +13,13 @@ from stackatlas.web import sections
 from stackatlas.web.state import WebData
 from stackatlas.web.supplychain_section import supplychain_section
 
+if TYPE_CHECKING:
+    from stackatlas.store import Store
+
 MAX_DRAWS = 5000
 MAX_SWEEP_POINTS = 200
 MAX_SWEEP_DRAWS = 20_000  # points x draws per request: seconds, not minutes, on one core
-STATIC_SECTIONS = {
+STATIC_SECTIONS: dict[str, Callable[..., sections.Section]] = {
     "map": sections.map_section,
     "flows": sections.flows_section,
     "pools": sections.pools_section,
@@ -33,7 +36,7 @@ ETO_SECTIONS = {"concentration", "scenarios", "supplychain"}
 """Sections that add the CSET/ETO chip supply chain when the dataset is configured."""
 
 
-def build_section(key: str, atlas: Any, store: Any, eto: Any = None) -> sections.Section:
+def build_section(key: str, atlas: Any, store: Store | None, eto: Any = None) -> sections.Section:
     """One section from the atlas and store (and the ETO dataset for ``ETO_SECTIONS``)."""
     if key in ETO_SECTIONS:
         return STATIC_SECTIONS[key](atlas, store, eto=eto)

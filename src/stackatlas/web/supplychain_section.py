@@ -3,10 +3,13 @@ numbered per-row sources of the CSET/ETO dataset shared with the concentration s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stackatlas.atlas import Atlas
 from stackatlas.charts.theme import chart
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 ETO_SOURCE = "cset-eto-chip-dataset"
 INPUT_ROWS = 25
@@ -33,7 +36,7 @@ class EtoFootnotes:
 
 def supplychain_section(
     atlas: Atlas,
-    store: object | None = None,
+    store: Store | None = None,
     *,
     eto: Any = None,
     input: str | None = None,
@@ -52,7 +55,9 @@ def supplychain_section(
     if eto is None:
         return Section("supplychain", title, data={"configured": False}, notes=[HOW_TO_GET])
     filters = {"input": input, "provider": provider, "country": country, "stage": stage}
-    view = supply_chain(eto, atlas, **filters).to_dict()
+    view = supply_chain(
+        eto, atlas, input=input, provider=provider, country=country, stage=stage
+    ).to_dict()
     foot = EtoFootnotes()
     for r in view["inputs"]:
         shares = r["firms"]["shares"] + r["countries"]["shares"]
