@@ -112,11 +112,13 @@ def amount_text(rec: Mapping[str, Any], missing: str | None = None) -> str:
     """An aggregated money amount (USD bn): ``13.0``, ``450.0 (450.0–525.0)``,
     ``≥ 8.4 (+2 not disclosed)`` (only the lower bound ``known`` is disclosed) or ``missing``
     (default ``not disclosed``) when no part is — never ``0`` or ``≥ 0.0``."""
-    mid, low, high = rec.get("mid"), rec.get("low"), rec.get("high")
+    mid: Any = rec.get("mid")
+    low: Any = rec.get("low")
+    high: Any = rec.get("high")
     if not is_missing(mid):
         spread = not is_missing(low) and not is_missing(high) and (low, high) != (mid, mid)
         return _money(mid) + (f" ({_money(low)}–{_money(high)})" if spread else "")
-    known = rec.get("known")
+    known: Any = rec.get("known")
     if not is_missing(known) and known > 0:
         n = rec.get("n_unresolved")
         rest = f" (+{int(n)} {NOT_DISCLOSED})" if not is_missing(n) and n else ""

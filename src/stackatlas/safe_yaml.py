@@ -36,14 +36,12 @@ class SafeLoader(yaml.SafeLoader):
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             target = self.anchors.get(event.anchor)
             if target is not None and not isinstance(target, yaml.ScalarNode):
-                raise yaml.composer.ComposerError(
-                    None,
-                    None,
+                raise _refusal(
                     f"alias *{event.anchor} repeats a list or mapping; only aliases of single "
                     "values are allowed (protection against 'billion laughs' files): write the "
                     "values out",
@@ -54,9 +52,7 @@ class SafeLoader(yaml.SafeLoader):
             self._depth += 1
             try:
                 if self._depth > MAX_DEPTH:
-                    raise yaml.composer.ComposerError(
-                        None,
-                        None,
+                    raise _refusal(
                         f"nested more than {MAX_DEPTH} levels deep; a stackatlas file needs "
                         "only a few levels",
                         event.start_mark,
@@ -65,6 +61,11 @@ class SafeLoader(yaml.SafeLoader):
             finally:
                 self._depth -= 1
         return super().compose_node(parent, index)
+
+
+def _refusal(problem: str, mark: Any) -> yaml.composer.ComposerError:
+    """A composer error at ``mark`` (PyYAML's pure or C mark), located like PyYAML's own."""
+    return yaml.composer.ComposerError(None, None, problem, mark)
 
 
 def yaml_problem(exc: yaml.YAMLError, file: str) -> Problem:

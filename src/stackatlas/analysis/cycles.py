@@ -454,7 +454,7 @@ def _cycle(
     edges = pd.DataFrame(hops)
     if year is None:
         basis = _no_year_reason(hops, by_pair, per_year)
-        none = {k: None for k in AMOUNTS}
+        none: dict[str, float | None] = {k: None for k in AMOUNTS}
         returns = pd.DataFrame([_return_row(atlas, n, None, None, None) for n in nodes])
         return Cycle(nodes, edges, None, none, None, returns, Evidence.UNRESOLVED, basis)
     bottleneck = {k: _bounded_min(hops, k) for k in AMOUNTS}

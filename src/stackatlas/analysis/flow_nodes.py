@@ -38,20 +38,19 @@ def node_split(
         parts = [p for p in parts if p]
         total: dict[str, float] = {}
         for part in parts:
-            for key, weight in part.items():
-                total[key] = total.get(key, 0.0) + weight / len(parts)
+            for name, weight in part.items():
+                total[name] = total.get(name, 0.0) + weight / len(parts)
         return total
     if kind != "company":
         return {}
-    members = [m for m in atlas.memberships_of(node) if m.weight > 0]
-    if not members:
+    ties = [m for m in atlas.memberships_of(node) if m.weight > 0]
+    if not ties:
         parent = atlas.companies[node].parent
         return node_split(atlas, parent, level, restrict) if parent else {}
-    kept = [m for m in members if atlas.layer_of_segment.get(m.segment) in restrict]
-    members = kept or members
+    kept = [m for m in ties if atlas.layer_of_segment.get(m.segment, "") in restrict]
     raw: dict[str, float] = {}
-    for m in members:
-        key = atlas.layer_of_segment.get(m.segment) if level == "layer" else m.segment
+    for m in kept or ties:
+        key: str | None = atlas.layer_of_segment.get(m.segment) if level == "layer" else m.segment
         if key is not None:
             raw[key] = raw.get(key, 0.0) + m.weight
     total_weight = sum(raw.values())

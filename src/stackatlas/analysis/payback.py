@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,9 @@ from stackatlas.analysis.payback_inputs import (
 from stackatlas.analysis.payback_params import PaybackInputs, load_payback_inputs
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.evidence import Evidence, combine, weakest
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 __all__ = [
     "PaybackResult",
@@ -151,7 +154,7 @@ class PaybackResult:
 def payback(
     atlas: Atlas,
     *,
-    store: object | None = None,
+    store: Store | None = None,
     overrides: dict[str, float] | None = None,
     capex: pd.DataFrame | None = None,
     grid: tuple[str, str] | None = ("useful_life_years", "cost_of_capital"),

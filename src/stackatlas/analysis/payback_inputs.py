@@ -5,13 +5,16 @@ run-rate) and Cahn's anchor with today's Nvidia run-rate."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from stackatlas.analysis.payback_params import PaybackInputs
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.evidence import Evidence, combine
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 GROUP = "big4-hyperscalers"
 
@@ -23,14 +26,14 @@ def cahn_revenue_needed(
     return gpu_spend * dc_cost_multiple / (1 - end_user_gross_margin)
 
 
-def capex_vintages(atlas: Atlas, store: object | None = None, years: int = 4) -> pd.DataFrame:
+def capex_vintages(atlas: Atlas, store: Store | None = None, years: int = 4) -> pd.DataFrame:
     """Big-4 capex per calendar year (USD bn) from the capex tracker; a year with a member
     unresolved gives the members' sum marked incomplete (a lower bound); the atlas's group
     projection adds the next year (``2026E``)."""
     from stackatlas.analysis.capex import hyperscaler_capex
 
     rows = hyperscaler_capex(atlas, store=store, years=years).rows
-    out = []
+    out: list[dict[str, Any]] = []
     for entity, complete in ((GROUP, True), (f"{GROUP} (partial)", False)):
         part = rows[(rows["entity"] == entity) & rows["period"].astype(str).str.isdigit()]
         for r in part.to_dict(orient="records"):

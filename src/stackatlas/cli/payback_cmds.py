@@ -58,7 +58,7 @@ def payback(
             load_atlas(atlas_overlay),
             store=open_store(),
             overrides=overrides,
-            grid=axes,  # type: ignore[arg-type]
+            grid=axes,
         )
     out.show(result)
     if not out.machine:

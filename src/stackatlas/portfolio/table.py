@@ -96,7 +96,7 @@ def locate_table(text: str, name: str, columns: Mapping[str, str] | None = None)
     if at is None:
         first_line, first = rows[0] if rows else (1, [])
         hint = (
-            f"no column named {columns['ticker']!r} (from --columns) in the first "
+            f"no column named {(columns or {})['ticker']!r} (from --columns) in the first "
             f"{HEADER_SCAN_LINES} lines"
             if wanted and "ticker" in wanted
             else "--columns must name the ticker column (ticker=HEADER)"

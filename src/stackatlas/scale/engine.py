@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -64,7 +64,7 @@ def run_chunks(
     address: str | None = None,
     shared: Sequence[Any] = (),
     in_flight: int | None = None,
-) -> Iterator[ChunkDone[R]]:
+) -> Generator[ChunkDone[R], None, None]:
     """Yield ``fn(chunk, *shared)`` for every chunk, as each finishes.
 
     ``engine="ray"`` runs each chunk as a Ray task (one CPU each) on the cluster at
@@ -86,7 +86,7 @@ def _ray_chunks(
     address: str | None,
     shared: Sequence[Any],
     in_flight: int | None,
-) -> Iterator[ChunkDone[R]]:
+) -> Generator[ChunkDone[R], None, None]:
     ray = require_ray()
     with _ray_session(ray, address):
         cpus = max(int(ray.cluster_resources().get("CPU", 1)), 1)

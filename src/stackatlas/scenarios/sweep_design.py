@@ -140,8 +140,8 @@ def build_design(
             raise ValidationError(Problem("--lhs", None, None, "needs at least 2 points"))
         axes = [parse_axis(v, "--vary", False) for v in vary or []]
         if not axes:
-            axes = [_default_axis(params[n]) for n in scenario_params or [] if n in params]
-            axes = [a for a in axes if a is not None]
+            defaults = [_default_axis(params[n]) for n in scenario_params or [] if n in params]
+            axes = [a for a in defaults if a is not None]
         if not axes:
             raise ValidationError("--lhs needs at least one --vary name=low:high")
         design = SweepDesign("lhs", tuple(axes), lhs)
