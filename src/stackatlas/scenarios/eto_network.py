@@ -272,11 +272,11 @@ class _Builder:
                 continue
             providers.append(linked)
             sales_part = self._sales_fraction(r["provider_id"], input_id)
-            weight = min(float(self.weights.loc[company].sum()), 1.0)
+            weight = min(float(self.weights.loc[linked].sum()), 1.0)
             for dest, part in dest_share.items():
                 self.edges.append(
                     {
-                        "supplier": company,
+                        "supplier": linked,
                         "customer": f"eto:{input_id}@{dest}",
                         "group": f"eto-supply:{input_id}",
                         "input_share": r["share"] / 100,
