@@ -109,7 +109,7 @@ def write_csv(
     written = []
     for i, name in enumerate(names):
         out = path if i == 0 else beside(path, name)
-        _write(out, lambda buf, frame=tables[name]: _clean(frame).to_csv(buf, index=False))
+        _write(out, _csv_render(tables[name]))
         written.append(str(out))
     return written
 
@@ -120,11 +120,17 @@ def write_parquet(tables: dict[str, pd.DataFrame], target: str | Path) -> list[s
     written = []
     for i, (name, frame) in enumerate(tables.items()):
         out = path if i == 0 else beside(path, name)
-        _write(
-            out, lambda buf, frame=frame: _parquet_safe(_clean(frame)).to_parquet(buf, index=False)
-        )
+        _write(out, _parquet_render(frame))
         written.append(str(out))
     return written
+
+
+def _csv_render(frame: pd.DataFrame) -> Callable[[io.BytesIO], Any]:
+    return lambda buf: _clean(frame).to_csv(buf, index=False)
+
+
+def _parquet_render(frame: pd.DataFrame) -> Callable[[io.BytesIO], Any]:
+    return lambda buf: _parquet_safe(_clean(frame)).to_parquet(buf, index=False)
 
 
 def _missing(value: Any) -> bool:
@@ -202,7 +208,7 @@ def sources_frame(tables: dict[str, pd.DataFrame], atlas: Atlas | None = None) -
         from stackatlas.atlas import load_atlas
 
         atlas = load_atlas()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for sid in ids:
         source = atlas.sources.get(sid)
         if source is None:
