@@ -114,6 +114,20 @@ def test_scenario_run_seeded_and_overridden(client: TestClient) -> None:
     )
 
 
+def test_scenario_run_at_edge_bounds(client: TestClient) -> None:
+    """edge_shares runs the explicit edges at their bounds: AMD takes 0.9 (0.8-1.0) of its
+    wafers from TSMC, so 4.8125% / 5.5625% / 6.3125% of its 8-quarter baseline (hand-checked
+    in tests/scenarios/test_atlas_runs.py::test_edge_ranges_as_a_sensitivity)."""
+    url = "/api/scenarios/taiwan-quake/run"
+    amd = {}
+    for shares in ("low", "point", "high"):
+        body = client.post(url, json={"edge_shares": shares}).json()
+        assert body["edge_shares"] == shares
+        amd[shares] = next(c for c in body["companies"] if c["company"] == "amd")
+    pct = {k: v["revenue_at_risk_pct"] for k, v in amd.items()}
+    assert pct == pytest.approx({"low": 4.8125, "point": 5.5625, "high": 6.3125})
+
+
 @pytest.mark.parametrize(
     ("body", "needle"),
     [
@@ -124,6 +138,7 @@ def test_scenario_run_seeded_and_overridden(client: TestClient) -> None:
         ({"overrides": {"capacity_loss": "lots"}}, "capacity_loss"),
         ({"overrides": {"capacity_loss": {"kind": "uniform", "low": 0.5, "high": 0.2}}}, "low"),
         ({"surprise": 1}, "surprise"),
+        ({"edge_shares": "mid"}, "edge_shares"),
     ],
 )
 def test_bad_scenario_parameters_are_422(client: TestClient, body: dict, needle: str) -> None:

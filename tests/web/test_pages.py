@@ -267,6 +267,25 @@ def test_scenario_page_names_horizon_gains_and_solver_settings(client: TestClien
     assert ">gain " in gains
 
 
+def test_scenario_form_runs_the_network_at_edge_bounds(client: TestClient) -> None:
+    """The edge-share sensitivity sits in its own advanced section, apart from the scenario's
+    parameters; at the low bounds AMD loses 4.81% (0.8 of its wafers from TSMC, not 0.9)."""
+    html = client.get("/scenarios?name=taiwan-quake").text
+    form = html[html.index('id="scenario-run"') : html.index("</form>")]
+    params = form[form.index('id="scenario-params"') : form.index('id="model-params"')]
+    assert 'name="edges"' not in params
+    network = form[form.index('id="network-shares"') :]
+    assert 'name="edges"' in network and '<option value="point" selected>' in network
+    assert 'id="scenario-edge-shares"' not in html
+    low = client.post("/scenarios", data={"name": "taiwan-quake", "edges": "low"}).text
+    assert '<option value="low" selected>' in low
+    assert "run at their <b>low</b> shares" in low
+    amd = low[low.index('href="/companies/amd"') :]
+    assert "4.81%" in amd[:400]
+    bad = client.post("/scenarios", data={"name": "taiwan-quake", "edges": "mid"})
+    assert bad.status_code == 422 and "expected one of point, low, high" in bad.text
+
+
 def test_company_page_lists_sourced_edges(client: TestClient) -> None:
     html = client.get("/companies/apple").text
     edges = html[html.index("Suppliers of Apple") :]

@@ -283,7 +283,8 @@ async def scenarios(request: Request) -> Response:
 def run_scenario(
     request: Request, name: str, body: Annotated[m.ScenarioRunRequest | None, Body()] = None
 ) -> Response:
-    """Run a shipped scenario with parameter overrides; draws > 0 adds p5 / p50 / p95 bands.
+    """Run a shipped scenario with parameter overrides; draws > 0 adds p5 / p50 / p95 bands;
+    ``edge_shares`` low / high runs the explicit edges at their bounds.
     Out-of-range or unknown parameters -> 422 naming the parameter."""
     body = body or m.ScenarioRunRequest()
     data = _data(request)
@@ -291,7 +292,7 @@ def run_scenario(
         k: (v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v)
         for k, v in body.overrides.items()
     }
-    result = services.run_scenario(data, name, overrides, body.draws, body.seed)
+    result = services.run_scenario(data, name, overrides, body.draws, body.seed, body.edge_shares)
     payload = m.ScenarioRunResponse.model_validate(result.to_dict()).model_dump_json()
     return Response(payload, media_type="application/json")
 

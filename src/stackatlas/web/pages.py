@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from stackatlas.errors import (
     DataUnavailableError,
     NotFoundError,
+    Problem,
     StackAtlasError,
     ValidationError,
 )
@@ -235,8 +236,15 @@ def supplychain_page(
 
 # ---- scenarios ---------------------------------------------------------------------------
 def _scenario_page(
-    request: Request, name: str | None, values: dict[str, str], draws: str, seed: str
+    request: Request,
+    name: str | None,
+    values: dict[str, str],
+    draws: str,
+    seed: str,
+    edges: str = "point",
 ) -> HTMLResponse:
+    from stackatlas.scenarios.atlas_network import EDGE_SHARES
+
     data = _data(request)
     names = services.scenario_names(data)
     name = name or names[0]["name"]
@@ -245,6 +253,8 @@ def _scenario_page(
         "names": names,
         "draws": draws,
         "seed": seed,
+        "edges": edges,
+        "edge_choices": EDGE_SHARES,
         "params": [],
     }
 
@@ -267,9 +277,13 @@ def _scenario_page(
         ]
         overrides, problems = _overrides(params, values)
         n_draws, n_seed = _int(draws, "draws", problems), _int(seed, "seed", problems)
+        if edges not in EDGE_SHARES:
+            problems.append(
+                Problem("form", None, "edges", f"expected one of {', '.join(EDGE_SHARES)}")
+            )
         if problems:
             raise ValidationError(problems)
-        section = services.scenario_section(data, name, overrides, n_draws, n_seed)
+        section = services.scenario_section(data, name, overrides, n_draws, n_seed, edges)
         return page(
             data, section.title, "/scenarios", [section], template="scenarios.html", form=form
         )
@@ -290,8 +304,6 @@ def _overrides(params: dict[str, Any], values: dict[str, str]) -> tuple[dict[str
 
 
 def _int(text: str, field: str, problems: list) -> int:
-    from stackatlas.errors import Problem
-
     try:
         return int(text or 0)
     except ValueError:
@@ -317,6 +329,7 @@ async def scenarios_run(request: Request) -> HTMLResponse:
         values,
         str(form.get("draws") or "0"),
         str(form.get("seed") or "0"),
+        str(form.get("edges") or "point"),
     )
 
 
@@ -350,8 +363,6 @@ def sweeps_page(
     }
 
     def build() -> HTMLResponse:
-        from stackatlas.errors import Problem
-
         spec = services.scenario_spec(data, name)
         form["param_names"] = [p for p in spec.all_params() if not p.startswith("solver_")]
         lines = [line.strip() for line in grid.replace(",", "\n").splitlines() if line.strip()]

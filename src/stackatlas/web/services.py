@@ -114,8 +114,9 @@ def run_scenario(
     overrides: Mapping[str, Any] | None = None,
     draws: int = 0,
     seed: int = 0,
+    edge_shares: str = "point",
 ) -> Any:
-    """A ``ScenarioResult``, cached per (name, overrides, draws, seed)."""
+    """A ``ScenarioResult``, cached per (name, overrides, draws, seed, edge shares)."""
     from stackatlas.scenarios import run_scenario as _run
 
     check_scenario(data, name)
@@ -127,12 +128,19 @@ def run_scenario(
     return data.cached(
         "scenario-run",
         lambda atlas, store: _run(
-            name, atlas=atlas, overrides=over or None, draws=draws, seed=seed, eto=eto
+            name,
+            atlas=atlas,
+            overrides=over or None,
+            draws=draws,
+            seed=seed,
+            eto=eto,
+            edge_shares=edge_shares,
         ),
         name,
         key,
         draws,
         seed,
+        edge_shares,
     )
 
 
@@ -191,8 +199,9 @@ def scenario_section(
     overrides: Mapping[str, Any] | None = None,
     draws: int = 0,
     seed: int = 0,
+    edge_shares: str = "point",
 ) -> sections.Section:
-    result = run_scenario(data, name, overrides, draws, seed)
+    result = run_scenario(data, name, overrides, draws, seed, edge_shares)
     key = json.dumps(dict(overrides or {}), sort_keys=True)
     return data.cached(
         "section:scenario",
@@ -201,6 +210,7 @@ def scenario_section(
         key,
         draws,
         seed,
+        edge_shares,
     )
 
 
