@@ -16,6 +16,7 @@ Callers catch ``StackAtlasError`` for "anything stackatlas raised on purpose".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -72,14 +73,17 @@ class AtlasValidationError(ValidationError):
     """The atlas (shipped files plus any overlay) failed validation."""
 
 
+def did_you_mean(close: Sequence[str]) -> str:
+    """`` (did you mean: a, b?)`` for the close matches ``display.suggest`` found; empty if none."""
+    return f" (did you mean: {', '.join(close)}?)" if close else ""
+
+
 class NotFoundError(StackAtlasError, LookupError):
     """A named thing does not exist; ``suggestions`` holds close matches."""
 
     def __init__(self, message: str, suggestions: list[str] | None = None) -> None:
         self.suggestions = suggestions or []
-        if self.suggestions:
-            message += f" (did you mean: {', '.join(self.suggestions)}?)"
-        super().__init__(message)
+        super().__init__(message + did_you_mean(self.suggestions))
 
 
 class DataUnavailableError(StackAtlasError):

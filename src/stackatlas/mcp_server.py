@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import orjson
 
 from stackatlas._version import __version__
-from stackatlas.errors import NotFoundError, StackAtlasError
+from stackatlas.errors import NotFoundError, StackAtlasError, did_you_mean
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -144,8 +144,8 @@ def _guard(func: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]
             return func(*args, **kwargs)
         except NotFoundError as exc:
             text = str(exc)
-            if exc.suggestions and "did you mean" not in text.lower():
-                text += f" (did you mean: {', '.join(exc.suggestions)}?)"
+            if "did you mean" not in text.lower():
+                text += did_you_mean(exc.suggestions)
             raise ToolError(text) from None
         except StackAtlasError as exc:
             raise ToolError(str(exc)) from None

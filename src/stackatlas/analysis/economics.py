@@ -37,7 +37,7 @@ import pandas as pd
 from stackatlas import safe_yaml
 from stackatlas._io import data_path
 from stackatlas.display import records, rich_table, suggest
-from stackatlas.errors import NotFoundError, Problem, ValidationError
+from stackatlas.errors import NotFoundError, Problem, ValidationError, did_you_mean
 from stackatlas.evidence import Evidence, weakest
 from stackatlas.overrides import OVERRIDES
 
@@ -133,9 +133,7 @@ def _check_override(spec: LabSpec, key: str, value: Any) -> str | None:
     match = _YEARLY.fullmatch(key)
     yearly_ok = match and spec.first_year - 2 <= int(match.group(3)) <= spec.last_year
     if key not in spec.inputs and not yearly_ok:
-        near = suggest(key, spec.inputs)
-        hint = f" (did you mean: {', '.join(near)}?)" if near else ""
-        return f"unknown input {key!r}{hint}"
+        return f"unknown input {key!r}{did_you_mean(suggest(key, spec.inputs))}"
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -36,6 +36,7 @@ from stackatlas.fundamentals.quarterly import (
     ttm_rows,
 )
 from stackatlas.fundamentals.resolve import reporting_period_ends, resolve
+from stackatlas.sec.companyfacts import FACTS_SCHEMA
 
 if TYPE_CHECKING:
     from stackatlas.store import Store
@@ -60,19 +61,8 @@ METRIC_COLUMNS = [
     "calendar_year",
     "calendar_quarter",
 ]
-_FACT_COLUMNS = [
-    "taxonomy",
-    "concept",
-    "unit",
-    "start",
-    "end",
-    "value",
-    "accession",
-    "fy",
-    "fp",
-    "form",
-    "filed",
-]
+_FACT_COLUMNS = [c for c in FACTS_SCHEMA.names if c not in ("cik", "frame")]
+"""The facts columns metrics read (the CIK and SEC's calendar frame are not needed)."""
 
 
 def quarterly_gap_note(frame: pd.DataFrame, period: str) -> str | None:

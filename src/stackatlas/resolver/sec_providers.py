@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -60,6 +60,19 @@ def _select(
     return from_metric_frame(pd.concat(parts, ignore_index=True))
 
 
+def _metric_frames(key: tuple, facts: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Annual and quarterly money metrics of one company's ``facts``, remembered under ``key``."""
+    from stackatlas.fundamentals import compute_metrics
+
+    metrics = list(MONEY_METRICS)
+    frames = (
+        compute_metrics(facts, "annual", metrics),
+        compute_metrics(facts, "quarterly", metrics),
+    )
+    _remember(key, frames)
+    return frames
+
+
 class CompanyFactsProvider:
     """SEC companyfacts: the store's ``sec_facts`` table when it has the company, else
     ``<folder>/companyfacts/CIK##########.json`` (``folder`` defaults to
@@ -100,7 +113,7 @@ class CompanyFactsProvider:
 
     def frames(self, cik: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Annual and quarterly money metrics of one CIK (``fundamentals`` columns)."""
-        from stackatlas.fundamentals import compute_metrics, load_company_facts
+        from stackatlas.fundamentals import load_company_facts
 
         key = self._fingerprint(int(cik))
         if key is not None and key in _CACHE:
@@ -113,13 +126,7 @@ class CompanyFactsProvider:
             raise DataUnavailableError(NO_FACTS)
         else:
             facts = load_company_facts(int(cik), store=self.store)
-        metrics = list(MONEY_METRICS)
-        frames = (
-            compute_metrics(facts, "annual", metrics),
-            compute_metrics(facts, "quarterly", metrics),
-        )
-        _remember(key, frames)
-        return frames
+        return _metric_frames(key, facts)
 
     def fetch(
         self, company: Company, metrics: Sequence[str], periods: Sequence[str]
@@ -164,7 +171,6 @@ class FilingsProvider:
         return ("filings", company.cik, atlas, self._documents_version())
 
     def frames(self, cik: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        from stackatlas.fundamentals import compute_metrics
         from stackatlas.sec.filings import company_facts_from_filings
 
         folder = self._folder()
@@ -178,13 +184,7 @@ class FilingsProvider:
         if facts.empty:
             note = f" ({len(skipped)} unreadable document(s) left out)" if skipped else ""
             raise DataUnavailableError(f"no filing for CIK {cik} in {folder}{note}")
-        metrics = list(MONEY_METRICS)
-        frames = (
-            compute_metrics(facts, "annual", metrics),
-            compute_metrics(facts, "quarterly", metrics),
-        )
-        _remember(key, frames)
-        return frames
+        return _metric_frames(key, facts)
 
     def fetch(
         self, company: Company, metrics: Sequence[str], periods: Sequence[str]

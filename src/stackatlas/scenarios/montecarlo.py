@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from stackatlas.display import suggest
-from stackatlas.errors import Problem, ValidationError
+from stackatlas.errors import Problem, ValidationError, did_you_mean
 from stackatlas.overrides import OVERRIDES
 from stackatlas.scenarios.params import Distribution, ParamSpec, parse_distribution
 from stackatlas.scenarios.yamlmarks import MarkedDoc
@@ -38,8 +38,7 @@ def apply_overrides(
     for name, value in (overrides or {}).items():
         spec = params.get(name)
         if spec is None:
-            close = suggest(name, params)
-            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            hint = did_you_mean(suggest(name, params))
             problems.append(Problem(OVERRIDES, None, name, f"unknown parameter {name!r}{hint}"))
             continue
         if isinstance(value, Mapping):

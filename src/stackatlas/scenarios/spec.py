@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from stackatlas.atlas.atlas import Atlas
-from stackatlas.display import suggest
-from stackatlas.errors import NotFoundError, Problem, ValidationError
+from stackatlas.display import DASH, suggest
+from stackatlas.errors import NotFoundError, Problem, ValidationError, did_you_mean
 from stackatlas.scenarios.expr import TIME, Expr, parse_expr
 from stackatlas.scenarios.params import (
     Distribution,
@@ -149,7 +149,7 @@ class ScenarioSpec:
                 f"{p.default:g}",
                 f"{p.low:g}–{p.high:g}",
                 p.unit,
-                str(p.distribution or "–"),
+                str(p.distribution or DASH),
                 str(p.basis),
             )
         for name, value in self.model_settings.items():
@@ -396,9 +396,7 @@ def check_targets(spec: ScenarioSpec, atlas: Atlas) -> None:
             for j, value in enumerate(values):
                 if value not in known[kind]:
                     msg = f"unknown {kind[:-1] if kind != 'companies' else 'company'} {value!r}"
-                    close = suggest(value, known[kind])
-                    if close:
-                        msg += f" (did you mean: {', '.join(close)}?)"
+                    msg += did_you_mean(suggest(value, known[kind]))
                     where = ("shocks", shock.index, "targets", kind, j)
                     problems.append(spec.problem(where, msg))
     if problems:

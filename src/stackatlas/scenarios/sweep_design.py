@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from stackatlas.errors import Problem, ValidationError
+from stackatlas.display import suggest
+from stackatlas.errors import Problem, ValidationError, did_you_mean
 from stackatlas.scenarios.params import ParamSpec
 
 MAX_POINTS = 100_000
@@ -168,10 +169,7 @@ def _check(design: SweepDesign, params: dict[str, ParamSpec]) -> None:
     for axis in design.axes:
         spec = params.get(axis.name)
         if spec is None:
-            import difflib
-
-            close = difflib.get_close_matches(axis.name, list(params), n=3)
-            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            hint = did_you_mean(suggest(axis.name, params))
             problems.append(Problem(option, None, axis.name, f"unknown parameter{hint}"))
             continue
         if axis.name in seen:

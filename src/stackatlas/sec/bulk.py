@@ -137,6 +137,15 @@ def parse_member(archive: zipfile.ZipFile, name: str) -> tuple[str, pa.Table | N
     return name, table, None
 
 
+def require_archive(path: Path) -> None:
+    """Raise, saying where to get it, when the companyfacts bulk archive is not at ``path``."""
+    if not path.is_file():
+        raise DataUnavailableError(
+            f"{path}: bulk archive not found (download companyfacts.zip "
+            "from https://www.sec.gov/Archives/edgar/daily-index/xbrl/companyfacts.zip)"
+        )
+
+
 # ---- parent side --------------------------------------------------------------------------
 def ingest_bulk(
     archive: str | Path,
@@ -156,11 +165,7 @@ def ingest_bulk(
     RAM; it applies only to the store this function opens (a passed ``store`` is left alone).
     """
     path = Path(archive)
-    if not path.is_file():
-        raise DataUnavailableError(
-            f"{path}: bulk archive not found (download companyfacts.zip "
-            "from https://www.sec.gov/Archives/edgar/daily-index/xbrl/companyfacts.zip)"
-        )
+    require_archive(path)
     own_store = store is None
     store = store if store is not None else Store()
     report = BulkReport(archive=str(path))

@@ -21,10 +21,16 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stackatlas.errors import DataUnavailableError
 from stackatlas.scale.engine import require_ray, run_chunks
 from stackatlas.sec import facts_store
-from stackatlas.sec.bulk import BulkReport, member_cik, members, parse_member, progress_bar
+from stackatlas.sec.bulk import (
+    BulkReport,
+    member_cik,
+    members,
+    parse_member,
+    progress_bar,
+    require_archive,
+)
 from stackatlas.sec.partitions import (
     encode_partition,
     partition_path,
@@ -78,11 +84,7 @@ def ingest_bulk_ray(
     ``members_per_task`` defaults to 1/16 of the members, at most ``MEMBERS_PER_TASK``."""
     require_ray()  # before any work: says how to install the [scale] extra
     path = Path(archive).resolve()
-    if not path.is_file():
-        raise DataUnavailableError(
-            f"{path}: bulk archive not found (download companyfacts.zip "
-            "from https://www.sec.gov/Archives/edgar/daily-index/xbrl/companyfacts.zip)"
-        )
+    require_archive(path)
     own_store = store is None
     store = store if store is not None else Store()
     report = BulkReport(archive=str(path))

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 
 from stackatlas.errors import ValidationError
+from stackatlas.sec.companyfacts import FACTS_SCHEMA
 from stackatlas.sec.ixbrl import parse_ixbrl
 
 if TYPE_CHECKING:
@@ -136,19 +137,4 @@ def company_facts_from_filings(folder: Path, cik: int) -> tuple[pd.DataFrame, li
         parts.append(frame)
     if not parts:
         return pd.DataFrame(), skipped
-    cols = [
-        "cik",
-        "taxonomy",
-        "concept",
-        "unit",
-        "start",
-        "end",
-        "value",
-        "accession",
-        "fy",
-        "fp",
-        "form",
-        "filed",
-        "frame",
-    ]
-    return pd.concat(parts, ignore_index=True)[cols], skipped
+    return pd.concat(parts, ignore_index=True)[FACTS_SCHEMA.names], skipped
