@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile_cli import REPO, invoke
 
 from stackatlas.analysis.signal_defs import SHIPPED as SIGNALS_FILE
 from stackatlas.scenarios.params import data_dir
+from tests.hostile.hostile_cli import REPO, invoke
 
 SHARED = REPO.parent / "shared" / "data"
 BROKERS = REPO / "tests" / "fixtures" / "portfolio" / "brokers"

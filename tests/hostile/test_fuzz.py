@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_cli import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stackatlas.errors import NotFoundError, ValidationError
+from tests.hostile.hostile_cli import REPO
 
 SHARED = REPO.parent / "shared" / "data"
 FIXTURES = REPO / "tests" / "fixtures"

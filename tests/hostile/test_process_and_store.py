@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hostile_cli import REPO, invoke, run_process
 
 from stackatlas.store import Store
+from tests.hostile.hostile_cli import REPO, invoke, run_process
 
 
 def test_stdout_on_a_full_device(tmp_path: Path) -> None:
