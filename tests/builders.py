@@ -381,17 +381,21 @@ def fundamentals_frame(rows: list[tuple]) -> pd.DataFrame:
     return df
 
 
-def frames_resolver(atlas: Atlas, frames: dict, *, figures: bool = True) -> Any:
+def frames_resolver(
+    atlas: Atlas, frames: dict, *, figures: bool = True, segments: dict | None = None
+) -> Any:
     """A resolver whose SEC numbers are ``frames`` (company id -> fundamentals frame, or an
-    ``(annual, quarterly)`` pair, or an exception), then the atlas figures: the public seam
-    the analyses take (``resolver=``) instead of reading companyfacts."""
+    ``(annual, quarterly)`` pair, or an exception), then the atlas figures, and whose segment
+    facts are ``segments`` (company id -> SEGMENT_SCHEMA rows): the public seam the analyses
+    take (``resolver=``) instead of reading companyfacts and filings."""
     from stackatlas.resolver import FrameProvider, Resolver
     from stackatlas.resolver.atlas_provider import AtlasFiguresProvider
 
     providers = [FrameProvider(frames, name="sec-test", label="test SEC frames", filing=True)]
     if figures:
         providers.append(AtlasFiguresProvider(atlas))
-    return Resolver(atlas, providers)
+    held = segments or {}
+    return Resolver(atlas, providers, segments=lambda company: held.get(company.id))
 
 
 def use_frames(monkeypatch: Any, atlas: Atlas, frames: dict, *, figures: bool = True) -> None:

@@ -55,8 +55,9 @@ def test_pools_table_names_the_periods_it_does_not_show(monkeypatch) -> None:
     monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
     out = CliRunner().invoke(app, ["pools"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output
-    assert "Profit pools by layer, 2025" in out.stdout
-    assert "also computed: 2024 (choose with --year" in out.stdout
-    assert "over the companies that report both inputs" in out.stdout
+    assert "Profit pools by layer, CY2025" in out.stdout
+    assert "like-for-like panel CY2024-CY2025" in out.stdout
+    assert "also computed: CY2024 (choose with --year" in out.stdout
+    assert "over the companies with both inputs" in out.stdout
     one = CliRunner().invoke(app, ["pools", "--year", "2024"], env={"COLUMNS": "200"})
     assert one.exit_code == 0 and "also computed" not in one.stdout

@@ -88,8 +88,14 @@ def test_missing_inputs_are_unresolved_never_zero() -> None:
     assert models_oi["value"] is None and models_oi["symbol"] == "?"
     models_margin = _cell(cells, "models", "operating_margin")
     assert models_margin["value"] is None and models_margin["evidence"] == "unresolved"
+    # labco's burn (FCF -8) comes without operating cash flow or capex: cash cells sum only
+    # companies with both, so free cash flow = cash flow - capex in every cell
     burn = _cell(cells, "models", "free_cash_flow")
-    assert burn["value"] == pytest.approx(-8.0) and burn["evidence"] == "estimated"
+    assert burn["value"] is None and burn["missing"] == ["labco"]
+    cloud = {m: _cell(cells, "cloud", m)["value"] for m in ("operating_cash_flow", "capex")}
+    assert _cell(cells, "cloud", "free_cash_flow")["value"] == pytest.approx(
+        cloud["operating_cash_flow"] - cloud["capex"]
+    )
 
 
 def test_segment_pools_and_sum_evidence() -> None:
@@ -149,9 +155,12 @@ def test_wrapper_mixes_sec_and_figures_and_lists_uncovered() -> None:
     assert "no SEC facts" in pools.not_covered["cloudco"]
     cells = pools.cells[pools.cells["period"] == "2025"]
     assert _cell(cells, "chips", "revenue")["value"] == pytest.approx(100.0)
-    models_fcf = _cell(cells, "models", "free_cash_flow")  # burn 9 -> FCF -9, an estimate
-    assert models_fcf["value"] == pytest.approx(-9.0)
-    assert models_fcf["evidence"] == "estimated"
+    # burn 9 -> FCF -9 is resolved (an estimate) but has no cash flow / capex beside it, so
+    # the cash cells leave it out rather than break FCF = OCF - capex
+    assert pools.inputs.set_index(["company_id", "metric"]).loc[
+        ("labco", "free_cash_flow"), "value"
+    ] == pytest.approx(-9e9)
+    assert _cell(cells, "models", "free_cash_flow")["value"] is None
     assert _cell(cells, "cloud", "revenue")["value"] is None
     wide = pools.wide("2025").set_index("group")
     assert wide.loc["models", "revenue"] == pytest.approx(13.0)
@@ -315,15 +324,14 @@ def test_layer_sums_equal_weighted_company_values(mem_rows, revenue) -> None:
             )
 
 
-def test_filed_weight_is_exact_only_for_its_own_year() -> None:
-    """Regression: Alphabet's 2024 Google Cloud share (12.35%, 10-K 2024) applied to 2019 gave
-    'cloud 20.0 ● reported' (Google Cloud's 2019 revenue was 8.9 $B). A filed weight keeps the
-    evidence only in the calendar year it describes; elsewhere the allocation is estimated."""
+def test_an_allocated_value_is_never_reported() -> None:
+    """Regression: Alphabet's 2024 Google Cloud weight (12.35%, 10-K 2024) was 'reported' in
+    2024, and Nvidia's Q4-only 0.91 allocated all of 2025 as 'reported'. Without segment facts
+    every fractional weight gives an estimate, and a quarter's weight says so."""
     from datetime import date
 
     metrics = pd.DataFrame(
         [
-            ("goog", "revenue", "2019", 161.857 * B, "reported"),
             ("goog", "revenue", "2024", 350.018 * B, "reported"),
             ("nvda", "revenue", "2025", 215.938 * B, "reported"),
         ],
@@ -331,26 +339,78 @@ def test_filed_weight_is_exact_only_for_its_own_year() -> None:
     )
     mem = pd.DataFrame(
         [
-            ("goog", "hyperscalers", 0.1235, "actual", date(2024, 12, 31)),
-            # Nvidia's FY2026 ends 2026-01-25: its weight describes calendar 2025
-            ("nvda", "design-gpu", 0.91, "actual", date(2026, 1, 25)),
+            ("goog", "hyperscalers", 0.1235, "actual", date(2024, 12, 31), None),
+            ("nvda", "design-gpu", 0.91, "actual", date(2026, 1, 25), "Q4 FY2026"),
         ],
-        columns=["company", "segment", "weight", "basis", "as_of"],
+        columns=["company", "segment", "weight", "basis", "as_of", "period"],
     )
-    cells = pool_cells(metrics, mem, LAYER_OF)
+    from stackatlas.analysis.allocation import allocate
 
-    def cloud(period: str) -> pd.Series:
-        return cells[
-            (cells["group"] == "cloud")
-            & (cells["period"] == period)
-            & (cells["metric"] == "revenue")
-        ].iloc[0]
+    alloc = allocate(metrics, mem, LAYER_OF).set_index("company_id")
+    assert alloc.loc["goog", "allocated"] == pytest.approx(350.018 * 0.1235 * B)
+    assert alloc.loc["goog", "alloc_evidence"] == "estimated"
+    assert alloc.loc["goog", "rule"] == "atlas weight"
+    assert alloc.loc["nvda", "alloc_evidence"] == "estimated"
+    assert "Q4 FY2026" in alloc.loc["nvda", "basis"]
+    assert "a quarter's share applied to a whole period" in alloc.loc["nvda", "basis"]
+    # each company has one year only: the like-for-like panel over 2024-2025 holds nobody
+    panel = pool_cells(metrics, mem, LAYER_OF)
+    assert panel["value"].isna().all()
+    full = pool_cells(metrics, mem, LAYER_OF, view="full")
+    money = full[full["value"].notna() & (full["unit"] == "usd_billion")]
+    assert len(money) == 2 and set(money["evidence"]) == {"estimated"}
 
-    assert cloud("2024")["value"] == pytest.approx(350.018 * 0.1235)
-    assert cloud("2024")["evidence"] == "reported"
-    assert cloud("2019")["value"] == pytest.approx(161.857 * 0.1235)
-    assert cloud("2019")["evidence"] == "estimated" and cloud("2019")["estimated"] == ["goog"]
-    chips = cells[
-        (cells["group"] == "chips") & (cells["period"] == "2025") & (cells["metric"] == "revenue")
-    ].iloc[0]
-    assert chips["evidence"] == "reported"
+
+@pytest.mark.realdata
+def test_cloud_2024_uses_the_reported_segments(shared_data, monkeypatch) -> None:
+    """The issue: by weight, 2024 cloud operating income was ~70 (28%); with the filings' own
+    segment figures it is about 90 (36%)."""
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    from stackatlas.atlas import load_atlas
+
+    pools = profit_pools(load_atlas(), year=2024)
+    cells = pools.cells
+    oi = _cell(cells[cells["period"] == "2024"], "cloud", "operating_income")
+    rev = _cell(cells[cells["period"] == "2024"], "cloud", "revenue")
+    # AWS 39,834 (amzn-10-k-2025-02-07) + Google Cloud 6,112 (googl-10-k-2025-02-05), both
+    # reported segment operating income; Microsoft has no segment filing at hand: its calendar
+    # 2024 operating income (four quarters 27,581 + 27,925 + 30,552 + 31,653 = 117,711) x the
+    # atlas weight 0.3772 = 44,401 (estimated).  39,834 + 6,112 + 44,401 = 90,347 $M
+    assert oi["value"] == pytest.approx(39.834 + 6.112 + 117.711 * 0.3772, abs=1e-3)
+    # revenue: AWS 107,556 + Google Cloud 43,229 + 0.3772 x Microsoft 261,802 = 249,537 $M
+    assert rev["value"] == pytest.approx(107.556 + 43.229 + 261.802 * 0.3772, abs=1e-3)
+    margin = _cell(cells[cells["period"] == "2024"], "cloud", "operating_margin")["value"]
+    assert margin == pytest.approx(90.347 / 249.537, abs=1e-4)  # 36.2%
+    assert oi["evidence"] == "estimated" and oi["estimated"] == ["microsoft"]
+    by_company = pools.allocations.set_index(["company_id", "group", "metric"])
+    aws = by_company.loc[("amazon", "cloud", "operating_income")]
+    assert aws["alloc_evidence"] == "reported" and aws["rule"] == "segment reported"
+    # Nvidia's chips part is its Compute & Networking segment (FY2025 = CY2024): 82,875
+    chips = by_company.loc[("nvidia", "chips", "operating_income")]
+    assert chips["allocated"] == pytest.approx(82_875e6) and chips["alloc_evidence"] == "reported"
+
+
+@pytest.mark.realdata
+def test_default_pools_panel_and_nvidia_2025(shared_data, monkeypatch) -> None:
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    from stackatlas.atlas import load_atlas
+
+    pools = profit_pools(load_atlas())
+    assert pools.view == "panel" and pools.years == ["2023", "2024", "2025"]
+    panel = pools.panel_rows().set_index(["group", "metric"])
+    # Amazon's and Salesforce's filings at hand end in CY2024: not in a panel reaching CY2025
+    assert "amazon" in panel.loc[("cloud", "revenue"), "left_out"]
+    assert panel.loc[("cloud", "revenue"), "left_out"]["amazon"] == "no CY2025"
+    assert "amazon" not in panel.loc[("cloud", "revenue"), "panel"]
+    chips = pools.allocations.set_index(["company_id", "group", "period", "metric"])
+    # no FY2026 10-K at hand: the 6-month FY2026 Compute & Networking share from the 10-Q of
+    # 2025-08-27 (80,920 / 90,805 = 89.1%), not the article's Q4-only 0.91
+    rev = chips.loc[("nvidia", "chips", "2025", "revenue")]
+    assert rev["allocated"] == pytest.approx(215_938e6 * 80_920 / 90_805)
+    assert rev["rule"] == "nearest segment share" and "6-month FY2026" in rev["basis"]
+    # operating income: that revenue x the segment's 6-month margin 50,417 / 80,920
+    oi = chips.loc[("nvidia", "chips", "2025", "operating_income")]
+    assert oi["allocated"] == pytest.approx(215_938e6 * 80_920 / 90_805 * 50_417 / 80_920)
+    # no allocated value is labelled reported unless it is a segment's own figure
+    reported = pools.allocations[pools.allocations["alloc_evidence"] == "reported"]
+    assert set(reported["rule"]) <= {"segment reported", "whole company"}

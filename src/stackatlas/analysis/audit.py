@@ -34,6 +34,7 @@ from stackatlas.display import records
 from stackatlas.errors import INPUT, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
 from stackatlas.resolver import Resolver
+from stackatlas.resolver.periods import period_label
 from stackatlas.sec.segments import company_segments
 
 if TYPE_CHECKING:
@@ -244,7 +245,7 @@ def _likely_reason(
         value, _, _ = compute_claim(fig.metric, frames, k, y, s)
         if value is not None and math.isclose(value / scale, fig.value, abs_tol=tol + 1e-9):
             what = (
-                f"calendar {y}"
+                f"CY{y}"
                 if k == "calendar"
                 else (f"fiscal year FY{y}" if s == "FY" else f"the single quarter {s} FY{y}")
             )
@@ -325,7 +326,7 @@ class AuditReport:
             table.add_row(
                 Evidence(r.evidence).symbol,
                 r.figure,
-                r.period,
+                period_label(r.period),
                 _claimed_text(r.claimed, r.unit, r.low, r.high),
                 computed,
                 f"[{style[r.status]}]{r.status}[/]",

@@ -27,6 +27,7 @@ from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence, combine
 from stackatlas.resolver import Resolver
+from stackatlas.resolver.periods import period_label
 
 if TYPE_CHECKING:
     from stackatlas.store import Store
@@ -295,7 +296,7 @@ def _computed(
     value = float(r[column])
     ev = Evidence(r["fcf_evidence"] if column == "free_cash_flow" else r["evidence"])
     text = f"{value:.1%}" if column == "capex_to_ocf" else f"{value:,.1f} bn"
-    when = "trailing four quarters" if period == "TTM" else f"calendar {period}"
+    when = "trailing four quarters" if period == "TTM" else f"CY{period}"
     note = f"{when}, {scope}"
     if claimed is not None and period == "TTM":
         note += "; the claim is a full-year projection, shown for context"
@@ -356,7 +357,7 @@ class CapexTracker:
             table.add_row(
                 r.symbol,
                 Text(str(r.entity)),
-                r.period,
+                period_label(r.period),
                 fmt_num(r.capex),
                 fmt_num(r.operating_cash_flow),
                 fmt_pct(r.capex_to_ocf, 1),

@@ -1,14 +1,14 @@
 """Profit pools by layer / segment: where the money in the AI stack ends up.
 
-Each company's calendar-year metrics (``metric_inputs``) are allocated to the segments it is a
-member of by its revenue-exposure weight, then summed per segment or layer (a weight of 0 —
-"member without separately reported revenue" — contributes nothing and is not counted as a
-known player). A weight of 1 (the
-whole company in one segment) keeps the metric's evidence, and so does a weight from a filing
-in the calendar year it describes; any other fractional weight makes the allocated value
-``estimated``. Sums cover only the companies with data: every cell lists its
-contributors, which of them are estimates, the known players missing and the share covered.
-A cell with no contributor has value None and evidence ``unresolved`` — never a zero.
+Each company's calendar-year numbers come from the one resolver (``stackatlas.resolver``); the
+part of them that belongs to a layer or segment is the filing's own segment figure where one
+is reported, else an estimate (``stackatlas.analysis.allocation``). Each group's series is
+summed over one fixed **panel** of companies — those with data in every year shown — so a
+change between years is never a change of company set; the ``full`` view (an option) sums every
+company with data per year and marks where the set changes (``stackatlas.analysis.panels``).
+Every cell lists its contributors, the estimated ones, the group's companies missing and its
+coverage (share of the group's companies, and of its revenue weight where known). A cell with
+no contributor has value None and evidence ``unresolved`` — never a zero.
 
 Money values are USD billions; ratios are fractions.
 """
@@ -16,17 +16,16 @@ Money values are USD billions; ratios are fractions.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from rich.table import Table
-from rich.text import Text
 
+from stackatlas.analysis.allocation import allocate
+from stackatlas.analysis.panels import Panels, choose, revenue_coverage, sizes
+from stackatlas.analysis.pools_view import ProfitPools, period_key
 from stackatlas.atlas.atlas import Atlas
-from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import DataUnavailableError, ValidationError
-from stackatlas.evidence import Evidence, combine, weakest
+from stackatlas.evidence import Evidence, combine
 from stackatlas.resolver import Resolver
 
 if TYPE_CHECKING:
@@ -40,6 +39,7 @@ RATIOS: dict[str, tuple[str, str]] = {
     "capex_to_ocf": ("capex", "operating_cash_flow"),
 }
 BILLION = 1e9
+VIEWS = ("panel", "full")
 CELL_COLUMNS = [
     "group",
     "layer",
@@ -53,70 +53,44 @@ CELL_COLUMNS = [
     "estimated",
     "missing",
     "coverage",
+    "revenue_coverage",
+    "set_change",
 ]
+CHANGE_METRICS = ("revenue", "operating_income", "capex", "free_cash_flow")
 
 
-def allocate(
-    metrics: pd.DataFrame,
-    memberships: pd.DataFrame,
-    segment_layer: Mapping[str, str],
-    *,
-    by: str = "layer",
-) -> pd.DataFrame:
-    """Company metrics x membership weights -> one row per (company, group, period, metric).
-
-    ``metrics``: company_id, metric, period, value (USD), evidence.
-    ``memberships``: company, segment, weight, basis ("actual" / "estimate").
-    """
-    if by not in ("layer", "segment"):
-        raise ValidationError(f"by must be 'layer' or 'segment', not {by!r}")
-    cols = ["company", "segment", "weight", "basis"]
-    mem = memberships.loc[
-        memberships["weight"] > 0, cols + (["as_of"] if "as_of" in memberships.columns else [])
-    ].copy()
-    mem["group"] = mem["segment"] if by == "segment" else mem["segment"].map(segment_layer)
-    mem["whole"] = mem["weight"] == 1.0
-    mem["actual"] = mem["basis"].astype(str) == "actual"
-    # a filed weight describes the twelve months before its as_of date: it is exact only for the
-    # calendar year holding most of them (Alphabet's 2024 Cloud share is not its 2019 share)
-    mem["weight_year"] = (
-        weight_years(mem["as_of"])
-        if "as_of" in mem.columns
-        else pd.Series(pd.NA, index=mem.index, dtype="Int64")
+def by_group(alloc: pd.DataFrame) -> pd.DataFrame:
+    """Allocated rows summed per (company, group, period, metric): a company in two segments
+    of one layer counts once, with the weakest evidence of its parts and their rules."""
+    if alloc.empty:
+        return alloc.assign(rules="")
+    keys = ["company_id", "group", "period", "metric"]
+    alloc = alloc[alloc["group"].notna()]
+    single = alloc.groupby(keys, sort=False)["allocated"].transform("size") == 1
+    one = alloc[single].assign(rules=alloc.loc[single, "rule"])
+    many = alloc[~single]
+    if many.empty:
+        return one.reset_index(drop=True)
+    merged = many.groupby(keys, as_index=False, sort=False).agg(
+        allocated=("allocated", "sum"),
+        alloc_evidence=("alloc_evidence", lambda e: combine(e)),
+        rules=("rule", lambda r: " + ".join(dict.fromkeys(r))),
+        basis=("basis", lambda b: "; ".join(b)),
+        segment=("segment", lambda g: " + ".join(g)),
     )
-    mem = mem.groupby(["company", "group"], as_index=False).agg(
-        weight=("weight", "sum"),
-        whole=("whole", "all"),
-        actual=("actual", "all"),
-        weight_year=("weight_year", lambda y: y.iloc[0] if y.nunique() == 1 else pd.NA),
+    merged["rule"] = merged["rules"]
+    return pd.concat([one, merged], ignore_index=True)
+
+
+def players_of(memberships: pd.DataFrame, segment_layer: Mapping[str, str], by: str) -> dict:
+    """Group -> its companies (memberships with a weight above 0)."""
+    groups = (
+        memberships["segment"] if by == "segment" else memberships["segment"].map(segment_layer)
     )
-    df = metrics.merge(mem, left_on="company_id", right_on="company", how="inner")
-    df = df[df["value"].notna()].copy()
-    dated = "as_of" in memberships.columns  # without dates an actual weight fits every period
-    df["weight_exact"] = df["whole"] | (df["actual"] & (_same_year(df) if dated else True))
-    df["allocated"] = df["value"] * df["weight"]
-    df["alloc_evidence"] = [
-        Evidence(ev) if exact else weakest([ev, Evidence.ESTIMATED])
-        for ev, exact in zip(df["evidence"], df["weight_exact"], strict=True)
-    ]
-    return df[
-        ["company_id", "group", "period", "metric", "allocated", "alloc_evidence", "weight"]
-    ].reset_index(drop=True)
-
-
-def weight_years(as_of: pd.Series) -> pd.Series:
-    """Calendar year a membership weight as of ``as_of`` describes (midpoint of the year to it)."""
-    return (pd.to_datetime(as_of) - pd.Timedelta(days=182)).dt.year.astype("Int64")
-
-
-def _same_year(df: pd.DataFrame) -> pd.Series:
-    """Rows whose period is the weight's year (TTM: the year of its last quarter)."""
-    period = pd.to_numeric(
-        df["period"].where(df["period"].astype(str).str.isdigit()), errors="coerce"
-    )
-    if "calendar_year" in df.columns:
-        period = period.fillna(pd.to_numeric(df["calendar_year"], errors="coerce"))
-    return (period == df["weight_year"].astype("Float64")).fillna(False).astype(bool)
+    exposed = memberships.assign(group=groups)
+    return {
+        g: sorted(set(grp.loc[grp["weight"] > 0, "company"])) for g, grp in exposed.groupby("group")
+    }
 
 
 def pool_cells(
@@ -125,22 +99,45 @@ def pool_cells(
     segment_layer: Mapping[str, str],
     *,
     by: str = "layer",
+    view: str = "panel",
+    resolver: Resolver | None = None,
 ) -> pd.DataFrame:
     """Per (group, period, metric): sum, evidence and coverage; plus the ``RATIOS``."""
-    alloc = allocate(metrics, memberships, segment_layer, by=by)
-    groups = (
-        memberships["segment"] if by == "segment" else memberships["segment"].map(segment_layer)
+    if by not in ("layer", "segment"):
+        raise ValidationError(f"by must be 'layer' or 'segment', not {by!r}")
+    alloc = by_group(allocate(metrics, memberships, segment_layer, by=by, resolver=resolver))
+    periods = sorted(set(metrics["period"].astype(str)), key=period_key)
+    cells, _, _ = build_cells(
+        alloc,
+        players_of(memberships, segment_layer, by),
+        periods,
+        view,
+        metrics=sorted(set(metrics["metric"])),
     )
-    exposed = memberships.assign(group=groups)
-    known = {
-        g: sorted(set(grp.loc[grp["weight"] > 0, "company"])) for g, grp in exposed.groupby("group")
-    }
-    periods = sorted(set(metrics["period"].astype(str)), key=_period_key)
-    base_metrics = sorted(set(metrics["metric"]))
+    cells["layer"] = cells["group"] if by == "layer" else cells["group"].map(segment_layer)
+    return cells
+
+
+def build_cells(
+    alloc: pd.DataFrame,
+    players: dict[str, list[str]],
+    periods: list[str],
+    view: str,
+    revenue: pd.DataFrame | None = None,
+    metrics: list[str] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, Panels]:
+    """Cells over the rows ``view`` keeps (``panels.choose``), the rows kept, the panels.
+    ``revenue``: allocated revenue of every year known (companies' sizes for the revenue
+    coverage; default: the rows of ``alloc``)."""
+    if view not in VIEWS:
+        raise ValidationError(f"view must be 'panel' or 'full', not {view!r}")
+    used, panels = choose(alloc, view)
+    size = sizes(alloc if revenue is None else pd.concat([alloc, revenue]), periods)
+    base_metrics = metrics if metrics is not None else sorted(set(alloc["metric"]))
+    parts = {key: grp for key, grp in used.groupby(["group", "period", "metric"], sort=False)}
+    empty = used.iloc[0:0]
     rows = []
-    parts = {key: grp for key, grp in alloc.groupby(["group", "period", "metric"], sort=False)}
-    empty = alloc.iloc[0:0]
-    for group, players in known.items():
+    for group, group_players in players.items():
         for period in periods:
             values: dict[str, dict[str, tuple[float, Evidence]]] = {}
             for metric in base_metrics:
@@ -151,21 +148,28 @@ def pool_cells(
                         part["company_id"], part["allocated"], part["alloc_evidence"], strict=True
                     )
                 }
-                rows.append(_cell(group, period, metric, part, players, "usd_billion"))
-            for ratio, (num, den) in RATIOS.items():
-                rows.append(
-                    _ratio_cell(
-                        group, period, ratio, values.get(num, {}), values.get(den, {}), players
-                    )
+                cell = _cell(group, period, metric, part, group_players)
+                cell["revenue_coverage"] = revenue_coverage(
+                    size, group, period, cell["contributors"], group_players
                 )
-    cells = _nones(pd.DataFrame(rows, columns=CELL_COLUMNS), ["value"])
-    cells["layer"] = cells["group"] if by == "layer" else cells["group"].map(segment_layer)
-    return cells
+                cell["set_change"] = panels.changes.get((group, metric, period))
+                rows.append(cell)
+            for ratio, (num, den) in RATIOS.items():
+                cell = _ratio_cell(
+                    group, period, ratio, values.get(num, {}), values.get(den, {}), group_players
+                )
+                cell["revenue_coverage"] = revenue_coverage(
+                    size, group, period, cell["contributors"], group_players
+                )
+                cell["set_change"] = None
+                rows.append(cell)
+    cells = _nones(
+        pd.DataFrame(rows, columns=CELL_COLUMNS), ["value", "revenue_coverage", "set_change"]
+    )
+    return cells, used, panels
 
 
-def _cell(
-    group: str, period: str, metric: str, part: pd.DataFrame, players: list[str], unit: str
-) -> dict:
+def _cell(group: str, period: str, metric: str, part: pd.DataFrame, players: list[str]) -> dict:
     contributors = sorted(set(part["company_id"]))
     estimated = sorted(
         set(
@@ -184,7 +188,7 @@ def _cell(
         )
     else:
         value, ev = None, Evidence.UNRESOLVED
-    return _pack(group, period, metric, value, unit, ev, contributors, estimated, players)
+    return _pack(group, period, metric, value, "usd_billion", ev, contributors, estimated, players)
 
 
 def _ratio_cell(
@@ -235,10 +239,45 @@ def _pack(
     }
 
 
+def changes_table(used: pd.DataFrame, years: list[str]) -> pd.DataFrame:
+    """The change from the second-latest to the latest year shown, per group and metric, over
+    the companies in both years (in the panel view: the panel itself)."""
+    cols = ["group", "metric", "from", "to", "value_from", "value_to", "change", "companies"]
+    if len(years) < 2 or used.empty:
+        return pd.DataFrame(columns=cols)
+    a, b = years[-2], years[-1]
+    rows = []
+    for (group, metric), grp in used[used["metric"].isin(CHANGE_METRICS)].groupby(
+        ["group", "metric"], sort=False
+    ):
+        then = grp[grp["period"].astype(str) == a].groupby("company_id")["allocated"].sum()
+        now = grp[grp["period"].astype(str) == b].groupby("company_id")["allocated"].sum()
+        both = sorted(set(then.index) & set(now.index))
+        if not both:
+            continue
+        v0, v1 = float(then[both].sum()) / BILLION, float(now[both].sum()) / BILLION
+        change = v1 / v0 - 1 if v0 > 0 else None
+        rows.append(
+            {
+                "group": group,
+                "metric": metric,
+                "from": a,
+                "to": b,
+                "value_from": v0,
+                "value_to": v1,
+                "change": change,
+                "companies": both,
+            }
+        )
+    return pd.DataFrame(rows, columns=cols)
+
+
 def thesis_table(layer_cells: pd.DataFrame, layer_order: list[str]) -> pd.DataFrame:
     """The article's thesis as numbers, per layer and period: share of all layers' revenue vs
     share of their operating income, capex intensity, and operating income captured per dollar
-    of revenue in the top (end-user) layer. Totals sum the layers with data (``total_covers``)."""
+    of revenue in the top (end-user) layer. Totals sum the layers with data (``total_covers``);
+    each layer's ``coverage`` / ``revenue_coverage`` (of its revenue cell) says how much of the
+    layer those sums hold."""
     top = layer_order[-1]
     rows = []
     for period, grp in layer_cells.groupby("period", sort=False):
@@ -256,6 +295,7 @@ def thesis_table(layer_cells: pd.DataFrame, layer_order: list[str]) -> pd.DataFr
         covers = [lay for lay, r in zip(layer_order, ois, strict=True) if r[0] is not None]
         for layer, rev, oi in zip(layer_order, revs, ois, strict=True):
             capex = val(layer, "capex_intensity")
+            rev_cell = cell.get((layer, "revenue"))
             rows.append(
                 {
                     "period": period,
@@ -267,6 +307,8 @@ def thesis_table(layer_cells: pd.DataFrame, layer_order: list[str]) -> pd.DataFr
                     "capex_intensity": capex[0],
                     "profit_per_end_user_dollar": _div(oi, top_rev),
                     "total_covers": covers,
+                    "coverage": None if rev_cell is None else rev_cell.coverage,
+                    "revenue_coverage": None if rev_cell is None else rev_cell.revenue_coverage,
                 }
             )
             ev = combine([rev[1], oi[1], rev_total[1], oi_total[1], top_rev[1]])
@@ -284,14 +326,6 @@ def thesis_table(layer_cells: pd.DataFrame, layer_order: list[str]) -> pd.DataFr
     )
 
 
-def _nones(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Missing numbers as None (object columns), so they never read as a number."""
-    for col in columns:
-        series = frame[col].astype(object)
-        frame[col] = series.where(frame[col].notna(), None)
-    return frame
-
-
 def _total(items: list[tuple[float | None, str]]) -> tuple[float | None, str]:
     """Sum over the layers that have a value (``total_covers`` in the thesis names them)."""
     known = [(v, e) for v, e in items if v is not None]
@@ -306,115 +340,34 @@ def _div(a: tuple[float | None, str], b: tuple[float | None, str]) -> tuple[floa
     return a[0] / b[0], combine([a[1], b[1]]).value
 
 
-def _period_key(period: str) -> tuple[int, str]:
-    return (9999, period) if not period.isdigit() else (int(period), "")
-
-
-@dataclass
-class ProfitPools:
-    """Profit-pool cells (long format), the thesis table (layers only) and coverage notes."""
-
-    by: str
-    cells: pd.DataFrame
-    thesis: pd.DataFrame
-    inputs: pd.DataFrame
-    not_covered: dict[str, str] = field(default_factory=dict)
-    allocations: pd.DataFrame = field(default_factory=pd.DataFrame)  # per company and group
-
-    @property
-    def periods(self) -> list[str]:
-        return sorted(set(self.cells["period"]), key=_period_key)
-
-    def wide(
-        self,
-        period: str | None = None,
-        metrics: tuple[str, ...] = (
-            "revenue",
-            "operating_income",
-            "operating_margin",
-            "capex",
-            "capex_intensity",
-            "free_cash_flow",
-        ),
-    ) -> pd.DataFrame:
-        """One row per group for one period (default: latest calendar year)."""
-        period = period or next(
-            (p for p in reversed(self.periods) if p.isdigit()),
-            self.periods[-1] if self.periods else "",
-        )
-        sub = self.cells[(self.cells["period"] == period) & self.cells["metric"].isin(metrics)]
-        table = sub.pivot_table(
-            index="group",
-            columns="metric",
-            values="value",
-            aggfunc="first",
-            dropna=False,
-            sort=False,
-        )
-        table = table.reindex(columns=list(metrics))
-        rev = sub[sub["metric"] == "revenue"].set_index("group")
-        table["symbol"] = rev["symbol"]
-        table["coverage"] = rev["coverage"]
-        table.insert(0, "period", period)
-        return table.reset_index()
-
-    def to_dict(self) -> dict:
-        return {
-            "by": self.by,
-            "unit": "usd_billion (money), fraction (ratios)",
-            "cells": records(self.cells),
-            "thesis": records(self.thesis),
-            "not_covered": self.not_covered,
-        }
-
-    def __rich__(self) -> Table:
-        wide = self.wide()
-        period = wide["period"].iloc[0] if len(wide) else ""
-        table = Table(title=f"Profit pools by {self.by}, {period} (USD bn)")
-        for col in ["", self.by, "revenue", "op.inc", "margin", "capex", "capex/rev", "FCF", "cov"]:
-            table.add_column(
-                col,
-                justify="left" if col in ("", self.by) else "right",
-                no_wrap=col in ("", self.by),
-                min_width=max(1, len(col)),
-            )
-        for r in wide.itertuples():
-            table.add_row(
-                str(r.symbol),
-                Text(str(r.group)),
-                fmt_num(r.revenue),
-                fmt_num(r.operating_income),
-                fmt_pct(r.operating_margin),
-                fmt_num(r.capex),
-                fmt_pct(r.capex_intensity),
-                fmt_num(r.free_cash_flow),
-                fmt_pct(r.coverage),
-            )
-        return table
-
-
 def profit_pools(
     atlas: Atlas,
     *,
     by: str = "layer",
     year: int | str | None = None,
     store: Store | None = None,
-    years: int = 4,
+    years: int = 3,
     resolver: Resolver | None = None,
+    view: str = "panel",
 ) -> ProfitPools:
-    """Profit pools of the atlas companies from SEC fundamentals and atlas figures.
+    """Profit pools of the atlas companies (numbers from the resolver).
 
     ``year``: one calendar year, or ``"ttm"``; None = the ``years`` latest calendar years with
-    SEC data plus the trailing four quarters.
+    SEC data plus the trailing four quarters. ``view``: ``panel`` (default: one fixed set of
+    companies per group and metric across the years shown) or ``full`` (every company with
+    data in each period; the set may change, and the cells say where).
     """
-    from stackatlas.analysis.metric_inputs import gather
+    from stackatlas.analysis.metric_inputs import resolver_for
 
     if by not in ("layer", "segment"):
         raise ValidationError(f"by must be 'layer' or 'segment', not {by!r}")
+    if view not in VIEWS:
+        raise ValidationError(f"view must be 'panel' or 'full', not {view!r}")
     memberships = atlas.frame("memberships")
     if memberships.empty:
         raise ValidationError("the atlas has no memberships to build profit pools from")
-    inputs = gather(atlas, sorted(set(memberships["company"])), store=store, resolver=resolver)
+    resolver = resolver_for(atlas, store=store, resolver=resolver)
+    inputs = resolver.inputs(sorted(set(memberships["company"])))
     metrics = inputs.all_periods()
     if year is not None:
         wanted = "TTM" if str(year).lower() == "ttm" else str(int(year))
@@ -428,27 +381,61 @@ def profit_pools(
         sec_years = sorted(
             {
                 int(p)
-                for p, b in zip(metrics["period"], metrics["source"], strict=True)
-                if p.isdigit() and str(b) != "atlas"
+                for p, src in zip(metrics["period"], metrics["source"], strict=True)
+                if str(p).isdigit() and str(src) != "atlas"
             }
         )
         keep = {str(y) for y in sec_years[-years:]} | {"TTM"}
         metrics = metrics[metrics["period"].isin(keep)]
     memberships["basis"] = memberships["basis"].astype(str)
-    cells = pool_cells(metrics, memberships, atlas.layer_of_segment, by=by)
-    order = {g: i for i, g in enumerate(atlas.layer_ids if by == "layer" else list(atlas.segments))}
-    cells = cells.sort_values(
-        ["period", "group"], key=lambda s: s.map(order) if s.name == "group" else s.map(_period_key)
-    ).reset_index(drop=True)
-    layer_cells = (
-        cells if by == "layer" else pool_cells(metrics, memberships, atlas.layer_of_segment)
-    )
+    layer_of = atlas.layer_of_segment
+    periods = sorted(set(metrics["period"].astype(str)), key=period_key)
+
+    every_year = inputs.annual[inputs.annual["metric"] == "revenue"]
+
+    def cells_for(grouping: str) -> tuple[pd.DataFrame, pd.DataFrame, Panels]:
+        alloc = by_group(allocate(metrics, memberships, layer_of, by=grouping, resolver=resolver))
+        revenue = by_group(
+            allocate(every_year, memberships, layer_of, by=grouping, resolver=resolver)
+        )
+        cells, used, panels = build_cells(
+            alloc,
+            players_of(memberships, layer_of, grouping),
+            periods,
+            view,
+            revenue,
+            metrics=sorted(set(metrics["metric"])),
+        )
+        cells["layer"] = cells["group"] if grouping == "layer" else cells["group"].map(layer_of)
+        order = {
+            g: i
+            for i, g in enumerate(atlas.layer_ids if grouping == "layer" else list(atlas.segments))
+        }
+        cells = cells.sort_values(
+            ["period", "group"],
+            key=lambda s: s.map(order) if s.name == "group" else s.map(period_key),
+        ).reset_index(drop=True)
+        return cells, used, panels
+
+    cells, used, panels = cells_for(by)
+    layer_cells = cells if by == "layer" else cells_for("layer")[0]
     thesis = thesis_table(layer_cells, atlas.layer_ids) if len(metrics) else pd.DataFrame()
     return ProfitPools(
         by=by,
+        view=view,
         cells=cells,
         thesis=thesis,
         inputs=metrics.reset_index(drop=True),
         not_covered=inputs.not_covered,
-        allocations=allocate(metrics, memberships, atlas.layer_of_segment, by=by),
+        allocations=used,
+        panels=panels,
+        changes=changes_table(used, panels.years),
     )
+
+
+def _nones(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Missing numbers as None (object columns), so they never read as a number."""
+    for col in columns:
+        series = frame[col].astype(object)
+        frame[col] = series.where(frame[col].notna(), None)
+    return frame

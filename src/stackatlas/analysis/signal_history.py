@@ -18,6 +18,7 @@ from rich.text import Text
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import fmt_money, fmt_num, fmt_pct, is_missing
 from stackatlas.errors import ValidationError
+from stackatlas.resolver.periods import period_label
 
 if TYPE_CHECKING:
     from stackatlas.store import Store
@@ -167,9 +168,10 @@ class SignalReport:
             cells = [
                 r.symbol,
                 r.id,
-                r.period,
+                period_label(r.period),
                 _fmt(r.value, r.unit),
-                _fmt(r.previous, r.unit) + (f" ({r.previous_period})" if r.previous_period else ""),
+                _fmt(r.previous, r.unit)
+                + (f" ({period_label(r.previous_period)})" if r.previous_period else ""),
                 f"{_fmt(r.watch, r.unit)} / {_fmt(r.alert, r.unit)}",
                 Text(str(r.status), style=colors.get(r.status, "")),
                 r.note,

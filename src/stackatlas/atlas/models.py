@@ -135,6 +135,7 @@ class Membership(_Row):
     source: str
     basis: FigureKind = FigureKind.ESTIMATE
     note: str | None = None
+    period: str | None = None  # what the weight measures (``Q4 FY2026``); empty: the year to as_of
 
 
 class Market(_Row):

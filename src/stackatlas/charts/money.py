@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from stackatlas.analysis.profit_pools import _period_key
+from stackatlas.analysis.pools_view import period_key
 from stackatlas.charts.theme import (
     BAD,
     ESTIMATE_PATTERN,
@@ -28,7 +28,7 @@ from stackatlas.evidence import Evidence
 if TYPE_CHECKING:
     from stackatlas.analysis.capex import CapexTracker
     from stackatlas.analysis.economics import LabProjection
-    from stackatlas.analysis.profit_pools import ProfitPools
+    from stackatlas.analysis.pools_view import ProfitPools
 
 METRIC_TITLES = {
     "operating_income": "Operating income",
@@ -46,7 +46,7 @@ def profit_pool_chart(pools: ProfitPools, metric: str = "operating_income") -> g
     estimates is hatched and faded."""
     alloc = pools.allocations
     alloc = alloc[alloc["metric"] == metric] if not alloc.empty else alloc
-    periods = sorted(set(pools.cells["period"]), key=_period_key)
+    periods = sorted(set(pools.cells["period"]), key=period_key)
     groups = list(dict.fromkeys(pools.cells["group"]))
     fig = go.Figure()
     for i, group in enumerate(groups):

@@ -34,32 +34,52 @@ def pools(
     year: Annotated[
         str | None,
         typer.Option(
-            help="One calendar year (e.g. 2025) or 'ttm'; default: the last 4 years and TTM."
+            help="One calendar year (e.g. 2025 or CY2025) or 'ttm'; default: the last 3 "
+            "calendar years and TTM."
         ),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Sum every company with data in each year (the set may change; marked) "
+            "instead of one like-for-like panel per layer.",
+        ),
+    ] = False,
     atlas_overlay: OverlayOpt = None,
     *,
     out: Output,
 ) -> None:
-    """Profit pools by layer: revenue, operating income, margins, capex and free cash flow from
-    SEC filings weighted by each company's exposure, plus atlas estimates; with coverage."""
+    """Profit pools by layer: revenue, operating income, margins, capex and free cash flow —
+    the filings' own segment figures where reported, else estimates — on one like-for-like
+    panel of companies per layer, with coverage and the change on the same companies."""
     from stackatlas.analysis.profit_pools import profit_pools
+    from stackatlas.resolver.periods import period_label
 
-    if year is not None and year.lower() != "ttm" and not year.isdigit():
-        raise ValidationError(f"--year must be a calendar year or 'ttm', not {year!r}")
-    result = profit_pools(load_atlas(atlas_overlay), by=by, year=year, store=open_store())
+    if year is not None:
+        year = year.strip().upper().removeprefix("CY")
+        if year != "TTM" and not year.isdigit():
+            raise ValidationError(f"--year must be a calendar year or 'ttm', not {year!r}")
+    result = profit_pools(
+        load_atlas(atlas_overlay),
+        by=by,
+        year=year,
+        store=open_store(),
+        view="full" if full else "panel",
+    )
     out.show(result)
     if out.machine:
         return
     console.print(
-        "[dim]margin, capex/rev: over the companies that report both inputs, so they "
-        "can differ from op.inc / revenue when atlas estimates add revenue only[/]"
+        "[dim]margin, capex/rev: over the companies with both inputs; cov = share of the "
+        "layer's companies, rev cov = share of its known revenue weight; Δ on the same "
+        "companies in both years[/]"
     )
     shown = result.wide().iloc[0]["period"] if not result.cells.empty else None
     if year is None and (others := [p for p in result.periods if p != shown]):
         console.print(
-            f"[dim]also computed: {', '.join(others)} (choose with --year; all "
-            "periods in --json)[/]",
+            f"[dim]also computed: {', '.join(period_label(p) for p in others)} (choose with "
+            "--year; all periods in --json)[/]",
             highlight=False,
         )
     if by == "layer" and not result.thesis.empty:
@@ -91,8 +111,11 @@ def _thesis_table(result):
     thesis = result.thesis
     period = result.wide().iloc[0]["period"]
     sub = thesis[thesis["period"] == period]
+    from stackatlas.resolver.periods import period_label
+
     table = Table(
-        title=f"Where the profit sits, {period}: share of operating income vs share of revenue"
+        title=f"Where the profit sits, {period_label(period)}: share of operating income vs "
+        "share of revenue"
     )
     for col in (
         "",
@@ -101,8 +124,14 @@ def _thesis_table(result):
         "op. profit share",
         "capex / revenue",
         "profit per $ of end-user revenue",
+        "cov",
+        "rev cov",
     ):
         table.add_column(col, justify="left" if col in ("", "layer") else "right")
+    table.caption = (
+        "shares of the layers' sums over their panels: a layer with low coverage holds only "
+        "part of its companies, so its share is a floor, not an answer"
+    )
     for r in sub.itertuples():
         table.add_row(
             r.symbol,
@@ -111,6 +140,8 @@ def _thesis_table(result):
             fmt_pct(r.operating_profit_share),
             fmt_pct(r.capex_intensity),
             fmt_money(r.profit_per_end_user_dollar),
+            fmt_pct(r.coverage),
+            fmt_pct(r.revenue_coverage),
         )
     return table
 

@@ -47,9 +47,20 @@ class AtlasFiguresProvider:
     def __init__(self, atlas: Atlas) -> None:
         self.atlas = atlas
 
-    def version(self, company: Company) -> tuple | None:
-        """The atlas content hash (None for an atlas built in memory: not cached)."""
-        return ("atlas", self.atlas.version) if self.atlas.version else None
+    def version(self, company: Company) -> tuple:
+        """The company's figures themselves (and their sources' kinds): what the answer reads."""
+        return (
+            "atlas",
+            tuple(
+                (f.id, f.metric, f.value, f.unit, f.period, f.kind, self._filed(f.source))
+                for f in self.atlas.figures
+                if f.subject_type == SubjectType.COMPANY and f.subject == company.id
+            ),
+        )
+
+    def _filed(self, source_id: str) -> bool:
+        source = self.atlas.sources.get(source_id)
+        return source is not None and source.kind == SourceKind.FILING
 
     def fetch(
         self, company: Company, metrics: Sequence[str], periods: Sequence[str]

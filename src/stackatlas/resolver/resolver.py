@@ -17,13 +17,14 @@ numbers through a ``Resolver``; pass one in to control where numbers come from (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
+from stackatlas.atlas.models import Company
 from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
 from stackatlas.evidence import Evidence, combine
 from stackatlas.resolver.calendar import (
@@ -147,9 +148,11 @@ class Resolver:
         *,
         store: Store | None = None,
         metrics: Sequence[str] = MONEY_METRICS,
+        segments: Callable[[Company], pd.DataFrame | None] | None = None,
     ) -> None:
         self.atlas = atlas
         self.store = store
+        self._segments_source = segments
         self.providers = (
             list(providers) if providers is not None else default_providers(atlas, store)
         )
@@ -164,10 +167,30 @@ class Resolver:
                     "no other source is preferred over a filing"
                 )
         self._data: dict[str, CompanyData] = {}
+        self._segments: dict[str, pd.DataFrame | None] = {}
 
     @property
     def source_names(self) -> list[str]:
         return [p.name for p in self.providers]
+
+    def segments(self, company_id: str) -> pd.DataFrame | None:
+        """The company's segment facts (``stackatlas.sec.segments.SEGMENT_SCHEMA``: reported
+        segment revenue and operating income), or None: the store's ``sec_segment_facts``,
+        else the filings at hand, unless a ``segments`` source was given."""
+        if company_id not in self._segments:
+            company = self.atlas.companies.get(company_id)
+            if company is None:
+                raise NotFoundError(f"unknown company {company_id!r}")
+            if self._segments_source is not None:
+                rows = self._segments_source(company)
+            elif company.cik is None:
+                rows = None
+            else:
+                from stackatlas.sec.segments import company_segments
+
+                rows = company_segments(int(company.cik), self.store, self.atlas)  # type: ignore[arg-type]
+            self._segments[company_id] = rows if rows is not None and len(rows) else None
+        return self._segments[company_id]
 
     def filings_only(self) -> Resolver:
         """A resolver over the providers that read SEC filings (what the audit checks claims
@@ -177,6 +200,7 @@ class Resolver:
             [p for p in self.providers if getattr(p, "filing", False)],
             store=self.store,
             metrics=self.metrics,
+            segments=self._segments_source,
         )
 
     # -- per company ------------------------------------------------------------------------

@@ -167,8 +167,18 @@ class FilingsProvider:
 
     def version(self, company: Company) -> tuple:
         """The filings folder's documents (names, sizes, mtimes) and the atlas accessions."""
-        atlas = self.atlas.version if self.atlas is not None else None
-        return ("filings", company.cik, atlas, self._documents_version())
+        sources = (
+            tuple(
+                sorted(
+                    (s.accession, str(s.published), s.url or "")
+                    for s in self.atlas.sources.values()
+                    if s.accession
+                )
+            )
+            if self.atlas is not None
+            else ()
+        )
+        return ("filings", company.cik, sources, self._documents_version())
 
     def frames(self, cik: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         from stackatlas.sec.filings import company_facts_from_filings
