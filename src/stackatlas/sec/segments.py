@@ -31,7 +31,12 @@ import pyarrow as pa
 
 from stackatlas import config
 from stackatlas.errors import StoreError, ValidationError
-from stackatlas.sec.filings import filed_from_name, read_document, with_accession
+from stackatlas.sec.filings import (
+    filed_from_name,
+    read_document,
+    resolve_accession,
+    with_accession,
+)
 from stackatlas.sec.ixbrl import parse_ixbrl
 
 if TYPE_CHECKING:
@@ -225,30 +230,39 @@ def load_segments(store: Store, cik: int | None = None) -> pd.DataFrame | None:
     return rows if len(rows) else None
 
 
-_DIR_CACHE: dict[tuple[str, float, bool], pd.DataFrame] = {}
+_DIR_CACHE: dict[tuple[str, float], pd.DataFrame] = {}
 
 
 def segments_from_dir(folder: Path, atlas: Atlas | None = None) -> pd.DataFrame:
     """Segment rows of every ``*.html`` / ``*.htm`` / ``*.xml`` filing in ``folder`` (each
-    document parsed once per process and modification time). A document that cannot be read
-    is left out and named, with its error, in ``result.attrs["skipped"]``."""
+    document parsed once per process and modification time; with an ``atlas``, ``doc:``
+    accessions become its filing sources' numbers). A document that cannot be read is left out
+    and named, with its error, in ``result.attrs["skipped"]``."""
     parts, skipped = [], []
     for path in sorted(Path(folder).glob("*")):
         if path.suffix.lower() not in (".html", ".htm", ".xml"):
             continue
-        key = (str(path.resolve()), path.stat().st_mtime, atlas is not None)
+        key = (str(path.resolve()), path.stat().st_mtime)
         if key not in _DIR_CACHE:
             try:
-                _DIR_CACHE[key] = filing_segments(path, atlas=atlas)
+                _DIR_CACHE[key] = filing_segments(path)
             except ValidationError as exc:
                 skipped.append(f"{path.name}: {exc}")
                 continue
-        parts.append(_DIR_CACHE[key])
+        parts.append(_with_atlas_accessions(_DIR_CACHE[key], atlas))
     rows = (
         pd.concat(parts, ignore_index=True) if parts else SEGMENT_SCHEMA.empty_table().to_pandas()
     )
     rows.attrs["skipped"] = skipped
     return rows
+
+
+def _with_atlas_accessions(rows: pd.DataFrame, atlas: Atlas | None) -> pd.DataFrame:
+    if atlas is None or rows.empty:
+        return rows
+    r = rows.iloc[0]
+    found = resolve_accession(atlas, int(r["cik"]), r["filed"] if pd.notna(r["filed"]) else None)
+    return rows.assign(accession=found) if found else rows
 
 
 def company_segments(
