@@ -239,6 +239,39 @@ def test_profit_pool_chart_hatches_estimates_and_skips_unresolved(monkeypatch) -
     assert traces["cloud (estimated)"].marker.pattern.shape == "/"
     assert list(traces["energy"].y) == [None]  # no data: no bar, never a zero
     assert "energy" in fig.layout.title.text
+    assert list(traces["chips"].x) == ["CY2025"]
+
+
+def test_pool_chart_draws_coverage_so_a_partial_year_is_not_a_collapse() -> None:
+    """Regression: the /pools chart drew a year where most companies had no filing yet as a
+    collapse. The coverage panel shows how much of each layer the bars hold."""
+    from stackatlas.charts.money import profit_pool_chart
+
+    atlas = money_atlas(figures=[])
+    frames = {
+        "chipco": fundamentals_frame(
+            [
+                ("revenue", 2024, "FY", "2024-01-01", "2024-12-31", 100 * B),
+                ("revenue", 2025, "FY", "2025-01-01", "2025-12-31", 110 * B),
+            ]
+        ),
+        "cloudco": fundamentals_frame(
+            [("revenue", 2024, "FY", "2024-01-01", "2024-12-31", 200 * B)]
+        ),
+    }
+    resolver = frames_resolver(atlas, frames)
+    full = profit_pools(atlas, resolver=resolver, view="full")
+    fig = profit_pool_chart(full, "revenue")
+    traces = {t.name: t for t in fig.data}
+    # applications = 50% of cloudco: 100 in 2024, nothing in 2025 (no filing yet)
+    assert list(traces["applications (estimated)"].y)[:2] == [pytest.approx(100.0), None]
+    cov = traces["applications coverage"]
+    # 2024: all of its known revenue weight; 2025: none of it (cloudco's size is its 2024)
+    assert cov.yaxis == "y2" and list(cov.y)[:2] == [pytest.approx(1.0), pytest.approx(0.0)]
+    assert any("-cloudco" in a.text for a in fig.layout.annotations)
+    assert "full view" in fig.layout.title.text
+    panel = profit_pool_chart(profit_pools(atlas, resolver=resolver), "revenue")
+    assert "same companies every year" in panel.layout.title.text
 
 
 def test_cli_pools_json_and_bad_year(monkeypatch) -> None:

@@ -236,3 +236,11 @@ def test_store_held_by_a_writer_is_503_not_500(tmp_path: Path) -> None:
             page = c.get("/pools")
     assert r.status_code == 503 and "store is busy" in r.json()["detail"]
     assert page.status_code == 503 and "store is busy" in page.text
+
+
+def test_api_pools_view_and_grouping(client) -> None:
+    body = client.get("/api/pools").json()
+    assert body["view"] == "panel" and "panels" in body and "changes" in body
+    full = client.get("/api/pools", params={"view": "full", "by": "segment"}).json()
+    assert full["view"] == "full" and full["by"] == "segment"
+    assert client.get("/api/pools", params={"view": "cloudy"}).status_code == 422

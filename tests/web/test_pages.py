@@ -294,3 +294,12 @@ def test_company_page_lists_sourced_edges(client: TestClient) -> None:
     assert 'href="/sources#src-aapl-10k-fy2024"' in edges
     html = client.get("/companies/nvidia").text
     assert "Customers of Nvidia" in html and "inferred" in html
+
+
+def test_pools_page_offers_the_full_view_and_rejects_other_views(client: TestClient) -> None:
+    panel = client.get("/pools").text
+    assert 'href="/pools?view=full"' in panel
+    full = client.get("/pools?view=full")
+    assert full.status_code == 200 and 'href="/pools">like-for-like panel' in full.text
+    bad = client.get("/pools?view=cloudy")
+    assert bad.status_code == 422 and "view must be" in bad.text

@@ -42,13 +42,21 @@ CAPEX_COLOR, OCF_COLOR = series_color(3), series_color(0)
 
 
 def profit_pool_chart(pools: ProfitPools, metric: str = "operating_income") -> go.Figure:
-    """Stacked bars of ``metric`` per layer (or segment) by period; the part resting on
-    estimates is hatched and faded."""
+    """Stacked bars of ``metric`` per layer (or segment) by period — the part resting on
+    estimates hatched and faded — over a coverage panel: per group, the share of its revenue
+    weight (else of its companies) the bars hold, so a partial year cannot pass for a collapse.
+    In the full view, a period where a group's company set changes is marked."""
+    from stackatlas.resolver.periods import period_label
+
     alloc = pools.allocations
     alloc = alloc[alloc["metric"] == metric] if not alloc.empty else alloc
     periods = sorted(set(pools.cells["period"]), key=period_key)
+    labels = [period_label(p) for p in periods]
     groups = list(dict.fromkeys(pools.cells["group"]))
-    fig = go.Figure()
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.74, 0.26], vertical_spacing=0.06
+    )
+    cells = pools.cells[pools.cells["metric"] == metric].set_index(["group", "period"])
     for i, group in enumerate(groups):
         firm: list[float | None] = []
         est: list[float | None] = []
@@ -72,7 +80,7 @@ def profit_pool_chart(pools: ProfitPools, metric: str = "operating_income") -> g
             who.append(", ".join(sorted(set(part["company_id"]))))
         color = layer_color(group, series_color(i))
         fig.add_bar(
-            x=periods,
+            x=labels,
             y=firm,
             name=group,
             legendgroup=group,
@@ -80,10 +88,12 @@ def profit_pool_chart(pools: ProfitPools, metric: str = "operating_income") -> g
             customdata=who,
             hovertemplate=f"{group} %{{x}}: %{{y:,.1f}} bn "
             "(reported / derived)<br>%{customdata}<extra></extra>",
+            row=1,
+            col=1,
         )
         if any(v for v in est):
             fig.add_bar(
-                x=periods,
+                x=labels,
                 y=est,
                 name=f"{group} (estimated)",
                 legendgroup=group,
@@ -91,17 +101,69 @@ def profit_pool_chart(pools: ProfitPools, metric: str = "operating_income") -> g
                 customdata=who,
                 hovertemplate=f"{group} %{{x}}: %{{y:,.1f}} bn "
                 "(estimated)<br>%{customdata}<extra></extra>",
+                row=1,
+                col=1,
             )
+        coverage = [_coverage(cells, group, p) for p in periods]
+        if any(c is not None for c in coverage):
+            fig.add_scatter(
+                x=labels,
+                y=coverage,
+                name=f"{group} coverage",
+                legendgroup=group,
+                showlegend=False,
+                mode="lines+markers",
+                line={"color": color},
+                hovertemplate=f"{group} %{{x}}: the bars hold %{{y:.0%}} of the layer "
+                "(revenue weight, else companies)<extra></extra>",
+                row=2,
+                col=1,
+            )
+    if pools.panels is not None:
+        for (group, m, year), change in pools.panels.changes.items():
+            if m == metric:
+                fig.add_annotation(
+                    x=period_label(year),
+                    y=1.0,
+                    yref="y2 domain",
+                    text=f"{group}: {change}",
+                    showarrow=False,
+                    font={"size": 9},
+                    row=2,
+                    col=1,
+                )
     missing = [g for g in groups if alloc.empty or g not in set(alloc["group"])]
-    return styled(
+    years = pools.years
+    span = f"CY{years[0]}-CY{years[-1]}" if len(years) > 1 else ""
+    view = (
+        f"same companies every year ({span} panel)"
+        if pools.view == "panel" and span
+        else "full view: company sets change where marked"
+        if span
+        else "companies with data"
+    )
+    notes = [view] + ([f"no data: {', '.join(missing)}"] if missing else [])
+    fig = styled(
         fig,
         f"{METRIC_TITLES.get(metric, metric)} by {pools.by}, USD bn (hatched = estimated)",
-        f"no data: {', '.join(missing)}" if missing else "",
+        "; ".join(notes),
         barmode="relative",
-        xaxis_title="calendar year",
-        yaxis_title="USD billion",
         legend_title=pools.by,
     )
+    fig.update_yaxes(title_text="USD billion", row=1, col=1)
+    fig.update_yaxes(title_text="coverage", tickformat=".0%", range=[0, 1.05], row=2, col=1)
+    return fig
+
+
+def _coverage(cells: pd.DataFrame, group: str, period: str) -> float | None:
+    """A cell's revenue-weight coverage, else its company coverage (None: no cell)."""
+    if (group, period) not in cells.index:
+        return None
+    cell = cells.loc[(group, period)]
+    value = cell["revenue_coverage"]
+    if value is None or pd.isna(value):
+        value = cell["coverage"]
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def capex_ocf_chart(tracker: CapexTracker) -> go.Figure:

@@ -9,9 +9,9 @@ DataUnavailableError 503).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, Form, Request, UploadFile
+from fastapi import APIRouter, Body, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -133,15 +133,22 @@ async def flows(request: Request) -> Response:
 
 
 @router.get("/pools", response_model=m.PoolsResponse)
-async def pools(request: Request) -> Response:
-    """Profit pools by layer: SEC-reported values weighted by revenue exposure + estimates."""
+async def pools(
+    request: Request,
+    view: Annotated[Literal["panel", "full"], Query()] = "panel",
+    by: Annotated[Literal["layer", "segment"], Query()] = "layer",
+) -> Response:
+    """Profit pools: filings' segment figures where reported, else estimates; one
+    like-for-like panel of companies per layer (``view=full``: every company per year, set
+    changes marked); coverage on every cell; the change on the same companies."""
     from stackatlas.analysis.profit_pools import profit_pools
 
     return await _json(
         _data(request),
         "pools",
         m.PoolsResponse,
-        lambda atlas, store: profit_pools(atlas, store=store).to_dict(),
+        lambda atlas, store: profit_pools(atlas, store=store, view=view, by=by).to_dict(),
+        *(() if (view, by) == ("panel", "layer") else (view, by)),  # the default is warmed
     )
 
 

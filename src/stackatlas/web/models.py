@@ -135,13 +135,23 @@ class PoolCell(_Record):
     unit: str
     evidence: EvidenceStr
     coverage: float | None = None
+    revenue_coverage: float | None = None
+    contributors: list[str] = []
+    estimated: list[str] = []
+    set_change: str | None = None
 
 
 class PoolsResponse(BaseModel):
     by: str
+    view: str
+    years: list[str]
     unit: str
+    periods: str
     cells: list[PoolCell]
     thesis: list[dict[str, Any]]
+    panels: list[dict[str, Any]]
+    changes: list[dict[str, Any]]
+    set_changes: list[dict[str, Any]]
     not_covered: dict[str, str]
 
 

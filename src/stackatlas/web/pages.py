@@ -31,7 +31,6 @@ router = APIRouter(include_in_schema=False)
 PAGES = {
     "/": "map",
     "/flows": "flows",
-    "/pools": "pools",
     "/capex": "capex",
     "/payback": "payback",
     "/concentration": "concentration",
@@ -209,6 +208,30 @@ def api_docs_page(request: Request) -> HTMLResponse:
 
 
 # ---- chip supply chain -------------------------------------------------------------------
+@router.get("/pools", response_class=HTMLResponse)
+async def pools_page(request: Request, view: str = "panel") -> HTMLResponse:
+    """Profit pools: the like-for-like panel view (default) or ``?view=full``."""
+    from starlette.concurrency import run_in_threadpool
+
+    data = _data(request)
+    variant = () if view == "panel" else (view,)  # the default page is the warmed one
+    html = data.peek("page:pools", *variant)  # warm: answered on the event loop
+    if html is not None:
+        return HTMLResponse(html)
+
+    def build() -> HTMLResponse:
+        section = services.pools_page_section(data, view)
+        return HTMLResponse(
+            data.cached(
+                "page:pools",
+                lambda atlas, store: page(data, section.title, "/pools", [section]).body,
+                *variant,
+            )
+        )
+
+    return await run_in_threadpool(_guarded, data, "Profit pools", "/pools", build)
+
+
 @router.get("/supplychain", response_class=HTMLResponse)
 def supplychain_page(
     request: Request,

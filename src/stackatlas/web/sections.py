@@ -201,11 +201,12 @@ def payback_section(atlas: Atlas, store: Store | None = None) -> Section:
     )
 
 
-def pools_section(atlas: Atlas, store: Store | None = None) -> Section:
+def pools_section(atlas: Atlas, store: Store | None = None, view: str = "panel") -> Section:
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.charts.money import profit_pool_chart
+    from stackatlas.resolver.periods import period_label
 
-    pools = profit_pools(atlas, store=store)
+    pools = profit_pools(atlas, store=store, view=view)
     notes: list[str] = []
     charts = drawn(
         [
@@ -224,6 +225,19 @@ def pools_section(atlas: Atlas, store: Store | None = None) -> Section:
             f"{len(pools.not_covered)} companies without data (not counted, never "
             "zero): " + ", ".join(sorted(pools.not_covered))
         )
+    panel = pools.panel_rows()
+    panel = panel[panel["metric"] == "revenue"] if not panel.empty else panel
+    changes = (
+        [
+            {"group": g, "year": period_label(y), "change": c}
+            for (g, m, y), c in pools.panels.changes.items()
+            if m == "revenue"
+        ]
+        if pools.panels is not None
+        else []
+    )
+    period = wide["period"].iloc[0] if len(wide) else ""
+    previous = pools._previous(period) if period else None
     return Section(
         "pools",
         "Profit pools",
@@ -231,7 +245,20 @@ def pools_section(atlas: Atlas, store: Store | None = None) -> Section:
         {
             "wide": records(wide),
             "thesis": records(pools.thesis),
-            "period": wide["period"].iloc[0] if len(wide) else "",
+            "period": period,
+            "period_label": period_label(period) if period else "",
+            "previous_label": period_label(previous) if previous else "",
+            "view": pools.view,
+            "title": pools.title(period) if period else "",
+            "panel": [
+                {
+                    "group": r["group"],
+                    "panel": r["panel"],
+                    "left_out": [f"{c} ({why})" for c, why in sorted(r["left_out"].items())],
+                }
+                for r in records(panel)
+            ],
+            "set_changes": changes,
         },
         sources_of(atlas, ids),
         sec=True,

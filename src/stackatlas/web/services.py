@@ -48,6 +48,21 @@ def section(data: WebData, key: str) -> sections.Section:
     return data.cached(f"section:{key}", lambda atlas, store: build_section(key, atlas, store, eto))
 
 
+def pools_page_section(data: WebData, view: str) -> sections.Section:
+    """The pools section in the panel (default, the shared cache) or full view."""
+    from stackatlas.analysis.profit_pools import VIEWS
+
+    if view not in VIEWS:
+        from stackatlas.errors import ValidationError
+
+        raise ValidationError(f"view must be 'panel' or 'full', not {view!r}")
+    if view == "panel":
+        return section(data, "pools")
+    return data.cached(
+        "section:pools", lambda atlas, store: sections.pools_section(atlas, store, view), view
+    )
+
+
 def supplychain_page_section(data: WebData, filters: Mapping[str, Any]) -> sections.Section:
     """The chip supply chain filtered by input / provider / country / stage (needs the
     dataset: ``DataNotConfiguredError`` otherwise, shown as 503 with how to get it)."""
