@@ -72,3 +72,11 @@ def test_portfolio_with_price_folder(shared_data: Path, tmp_path: Path) -> None:
     assert body["amount_kind"] == "shares"
     assert sum(h["weight"] or 0 for h in body["holdings"]) == pytest.approx(1.0)
     assert body["risk"] is not None and body["risk"]["stats"]
+
+
+def test_company_page_reads_amazons_10k_without_companyfacts(sec_client: TestClient) -> None:
+    """Amazon has no shared companyfacts: its page shows the 10-K document's values (the same
+    resolver as pools, capex and audit), e.g. FY2024 capex 82,999 $M."""
+    html = sec_client.get("/companies/amazon").text
+    assert "Fundamentals unavailable" not in html
+    assert "0001018724-25-000004" in html and "83.00" in html

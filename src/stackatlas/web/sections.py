@@ -538,7 +538,7 @@ def scenario_summary_section(
 def company_section(atlas: Atlas, store: Store | None, company_id: str) -> Section:
     from stackatlas.atlas.views import company_profile
     from stackatlas.charts.money import fundamentals_figure
-    from stackatlas.fundamentals import company_metrics
+    from stackatlas.resolver import Resolver
 
     profile = company_profile(atlas, company_id)
     company = profile.company
@@ -546,8 +546,10 @@ def company_section(atlas: Atlas, store: Store | None, company_id: str) -> Secti
     if company.cik is None:
         notes.append("Not an SEC filer (no CIK): no filing-based fundamentals.")
     else:
-        try:
-            metrics = company_metrics(int(company.cik), "annual", store=store)
+        try:  # the resolver's SEC sources: companyfacts, else the filings at hand
+            metrics, _ = Resolver(atlas, store=store).filings_only().fiscal(company_id)
+            metrics = metrics[metrics["value"].notna()]
+            metrics = metrics.assign(accession=metrics["reference"])
             metrics = metrics[metrics["fiscal_year"] >= metrics["fiscal_year"].max() - 4]
             charts.append(chart("fig-fundamentals", fundamentals_figure(metrics, company.name)))
             table = records(
