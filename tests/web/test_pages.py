@@ -201,7 +201,7 @@ def test_hostile_atlas_text_is_escaped(hostile_client: TestClient) -> None:
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&lt;b&gt;" in html
     assert "<title>&lt;script&gt;alert(" in html
     blocks = chart_blocks(hostile_client.get("/").text)
-    labels = blocks["fig-map"]["data"][0]["labels"]
+    labels = blocks["fig-map-weight"]["data"][0]["labels"]  # no revenue: only weight-sized
     assert HOSTILE in labels  # the figure data round-trips; only its embedding is escaped
     raw = hostile_client.get("/").text
     assert "\\u003cscript\\u003ealert" in raw
@@ -303,3 +303,14 @@ def test_pools_page_offers_the_full_view_and_rejects_other_views(client: TestCli
     assert full.status_code == 200 and 'href="/pools">like-for-like panel' in full.text
     bad = client.get("/pools?view=cloudy")
     assert bad.status_code == 422 and "view must be" in bad.text
+
+
+def test_map_is_sized_in_dollars_with_a_weight_toggle(client: TestClient) -> None:
+    html = client.get("/").text
+    charts = chart_blocks(html)
+    assert list(charts)[:2] == ["fig-map", "fig-map-weight"]
+    assert 'href="/?sizing=weight"' in html
+    weight = client.get("/?sizing=weight").text
+    assert next(iter(chart_blocks(weight))) == "fig-map-weight"
+    assert 'href="/">Size in dollars' in weight
+    assert client.get("/?sizing=height").status_code == 422

@@ -16,7 +16,14 @@ from rich.table import Table
 
 from stackatlas.atlas.views import atlas_summary, company_profile, source_list, stack_map
 from stackatlas.cli.common import console, emit_json, err_console, guarded
-from stackatlas.cli.options import JsonOpt, Output, OverlayOpt, load_atlas, with_output
+from stackatlas.cli.options import (
+    JsonOpt,
+    Output,
+    OverlayOpt,
+    load_atlas,
+    open_store,
+    with_output,
+)
 from stackatlas.errors import AtlasValidationError
 from stackatlas.store import Store
 
@@ -24,12 +31,28 @@ from stackatlas.store import Store
 @with_output
 def map_cmd(
     layer: Annotated[str | None, typer.Option("--layer", "-l", help="Show one layer only.")] = None,
+    dollars: Annotated[
+        bool,
+        typer.Option(
+            "--dollars",
+            help="Size each company's part of a segment in USD: the filing's segment revenue "
+            "where reported, else revenue x share or weight (estimated).",
+        ),
+    ] = False,
     atlas_overlay: OverlayOpt = None,
     *,
     out: Output,
 ) -> None:
-    """The stack as a tree: layer -> segment -> companies, with headline figures and shares."""
-    out.show(stack_map(load_atlas(atlas_overlay), layer=layer))
+    """The stack as a tree: layer -> segment -> companies, with headline figures and shares
+    (``--dollars``: each company's revenue in each segment, with its evidence)."""
+    atlas = load_atlas(atlas_overlay)
+    if not dollars:
+        out.show(stack_map(atlas, layer=layer))
+        return
+    from stackatlas.analysis.stack_sizes import stack_dollars
+
+    sizes = stack_dollars(atlas, store=open_store())
+    out.show(sizes.for_layer(atlas.layer(layer).id) if layer else sizes)
 
 
 @with_output

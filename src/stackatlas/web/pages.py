@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 router = APIRouter(include_in_schema=False)
 PAGES = {
-    "/": "map",
     "/flows": "flows",
     "/capex": "capex",
     "/payback": "payback",
@@ -208,6 +207,30 @@ def api_docs_page(request: Request) -> HTMLResponse:
 
 
 # ---- chip supply chain -------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+async def map_page(request: Request, sizing: str = "dollars") -> HTMLResponse:
+    """The stack map, sized in dollars (default) or ``?sizing=weight``."""
+    from starlette.concurrency import run_in_threadpool
+
+    data = _data(request)
+    variant = () if sizing == "dollars" else (sizing,)  # the default page is the warmed one
+    html = data.peek("page:map", *variant)
+    if html is not None:
+        return HTMLResponse(html)
+
+    def build() -> HTMLResponse:
+        section = services.map_page_section(data, sizing)
+        return HTMLResponse(
+            data.cached(
+                "page:map",
+                lambda atlas, store: page(data, section.title, "/", [section]).body,
+                *variant,
+            )
+        )
+
+    return await run_in_threadpool(_guarded, data, "Stack map", "/", build)
+
+
 @router.get("/pools", response_class=HTMLResponse)
 async def pools_page(request: Request, view: str = "panel") -> HTMLResponse:
     """Profit pools: the like-for-like panel view (default) or ``?view=full``."""

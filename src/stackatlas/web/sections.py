@@ -98,18 +98,39 @@ def _has_values(trace: Any) -> bool:
 
 
 # ---- sections ----------------------------------------------------------------------------
-def map_section(atlas: Atlas, store: Store | None = None) -> Section:
+SIZINGS = ("dollars", "weight")
+
+
+def map_section(atlas: Atlas, store: Store | None = None, sizing: str = "dollars") -> Section:
+    """The stack map: sized in dollars (default; segment revenue, else revenue x weight,
+    estimates lighter) and by weight, the chosen ``sizing`` first."""
+    from stackatlas.analysis.stack_sizes import stack_dollars
     from stackatlas.atlas.views import atlas_summary, stack_map
     from stackatlas.charts.atlas import stack_map_figure
+    from stackatlas.errors import ValidationError
 
+    if sizing not in SIZINGS:
+        raise ValidationError(f"sizing must be 'dollars' or 'weight', not {sizing!r}")
     view = stack_map(atlas)
+    dollars = stack_dollars(atlas, store=store)
+    figs = {
+        "dollars": chart("fig-map", stack_map_figure(view, dollars)),
+        "weight": chart("fig-map-weight", stack_map_figure(view)),
+    }
+    charts = [figs[sizing], figs["weight" if sizing == "dollars" else "dollars"]]
     ids = [m.source for m in atlas.memberships] + [s.source for s in atlas.shares]
     ids += [f.source for layer in view.layers for f in layer.figures]
     return Section(
         "map",
         "Stack map",
-        [chart("fig-map", stack_map_figure(view))],
-        {"view": view, "summary": atlas_summary(atlas)},
+        charts,
+        {
+            "view": view,
+            "summary": atlas_summary(atlas),
+            "sizing": sizing,
+            "dollars": dollars.by_segment,
+            "unsized": [(cid, atlas.companies[cid].name) for cid in dollars.unsized],
+        },
         sources_of(atlas, ids),
     )
 

@@ -48,6 +48,15 @@ def section(data: WebData, key: str) -> sections.Section:
     return data.cached(f"section:{key}", lambda atlas, store: build_section(key, atlas, store, eto))
 
 
+def map_page_section(data: WebData, sizing: str) -> sections.Section:
+    """The map section sized in dollars (default, the shared cache) or by weight."""
+    if sizing == "dollars":
+        return section(data, "map")
+    return data.cached(
+        "section:map", lambda atlas, store: sections.map_section(atlas, store, sizing), sizing
+    )
+
+
 def pools_page_section(data: WebData, view: str) -> sections.Section:
     """The pools section in the panel (default, the shared cache) or full view."""
     from stackatlas.analysis.profit_pools import VIEWS

@@ -23,7 +23,18 @@
       });
     });
   }
-  function start() { render(); wireReloads(); }
+  // A chart drawn inside a closed <details> has no width yet: size it when it is opened.
+  function wireDetails() {
+    document.querySelectorAll("details").forEach(function (box) {
+      box.addEventListener("toggle", function () {
+        if (!box.open || !window.Plotly) { return; }
+        box.querySelectorAll("div.chart[data-figure]").forEach(function (el) {
+          window.Plotly.Plots.resize(el);
+        });
+      });
+    });
+  }
+  function start() { render(); wireReloads(); wireDetails(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
