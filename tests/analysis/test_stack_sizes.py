@@ -150,7 +150,7 @@ def test_a_reported_segment_sizes_the_slice_and_the_layer_totals_say_what_is_est
     assert chips.rows["company_id"].tolist() == ["chipco"] and chips.unsized == []
 
 
-def test_cli_map_dollars_prints_sizes_and_json(monkeypatch) -> None:
+def test_cli_map_dollars_prints_sizes_and_json(monkeypatch, tmp_path) -> None:
     from typer.testing import CliRunner
 
     from stackatlas.cli.app import app
@@ -175,4 +175,16 @@ def test_cli_map_dollars_prints_sizes_and_json(monkeypatch) -> None:
             "companies_sized": 1,
             "companies": 1,
         }
+    ]
+    target = tmp_path / "map.csv"
+    written = runner.invoke(app, ["map", "--dollars", "--csv", str(target)])
+    assert written.exit_code == 0, written.output
+    # the rows (applications first: 0.5 x 200, then cloud 0.4 x 200), the other tables beside
+    assert pd.read_csv(target)["value"].tolist() == [100 * B, 80 * B]
+    layers = pd.read_csv(tmp_path / "map.layers.csv").set_index("layer")
+    assert pd.isna(layers.loc["energy", "usd"]) and layers.loc["cloud", "companies_sized"] == 1
+    assert pd.read_csv(tmp_path / "map.unsized.csv")["company_id"].tolist() == [
+        "chipco",
+        "gridco",
+        "labco",
     ]

@@ -94,6 +94,14 @@ class StackDollars:
         unsized = sorted(set(members["company_id"]) - set(rows["company_id"]))
         return StackDollars(rows, members.reset_index(drop=True), unsized)
 
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The tables behind ``--csv`` / ``--parquet`` / ``--xlsx``."""
+        return {
+            "rows": self.rows,
+            "layers": self.layer_totals(),
+            "unsized": pd.DataFrame({"company_id": self.unsized}),
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "unit": "usd",
