@@ -201,7 +201,7 @@ def _period_year(period: str, calendar_year: object) -> int | None:
     if str(period).isdigit():
         return int(period)
     try:
-        return int(calendar_year)  # TTM: the year of its last quarter
+        return int(str(calendar_year))  # TTM: the year of its last quarter
     except (TypeError, ValueError):
         return None
 

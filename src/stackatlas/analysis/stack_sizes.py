@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Group as RichGroup
@@ -24,6 +24,9 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import evidence_symbol, fmt_num, is_missing, records
 from stackatlas.evidence import Evidence
 from stackatlas.resolver import Resolver
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 COLUMNS = [
     "layer",
@@ -145,7 +148,7 @@ class StackDollars:
 
 
 def stack_dollars(
-    atlas: Atlas, *, store: object | None = None, resolver: Resolver | None = None
+    atlas: Atlas, *, store: Store | None = None, resolver: Resolver | None = None
 ) -> StackDollars:
     """Revenue per company and segment for the dollar-sized stack map (module docstring)."""
     from stackatlas.analysis.metric_inputs import resolver_for

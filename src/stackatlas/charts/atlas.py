@@ -31,7 +31,10 @@ def _dollar_map(view: StackMap, dollars: StackDollars) -> go.Figure:
     not_drawn: list[str] = []
     for layer in sorted(view.layers, key=lambda layer: -layer.order):
         color = layer_color(layer.id)
-        seg_rows, layer_total, layer_members, layer_sized = [], 0.0, set(), set()
+        seg_rows: list = []
+        layer_total = 0.0
+        layer_members: set[str] = set()
+        layer_sized: set[str] = set()
         for seg in layer.segments:
             members = [c for c in seg.companies if c.weight > 0]
             layer_members.update(c.id for c in members)

@@ -188,7 +188,7 @@ class Resolver:
             else:
                 from stackatlas.sec.segments import company_segments
 
-                rows = company_segments(int(company.cik), self.store, self.atlas)  # type: ignore[arg-type]
+                rows = company_segments(int(company.cik), self.store, self.atlas)
             self._segments[company_id] = rows if rows is not None and len(rows) else None
         return self._segments[company_id]
 
