@@ -289,9 +289,11 @@ def test_nvidia_gross_margin_drawdown_on_shared_files(shared_data, monkeypatch) 
     assert row["previous"] == pytest.approx((peak - 51_093 / 68_127) * 100)
 
 
-def test_revenue_gap_needs_the_same_members_in_both_years(monkeypatch) -> None:
+def test_revenue_gap_compares_the_same_companies_in_both_years(monkeypatch) -> None:
     """Regression: a partial group sum grew when a member's data started (b has 2025 only), so
-    capex growth was overstated; the gap now uses only years with the same members."""
+    capex growth was overstated. Then the gap needed the same members in both years and went
+    unresolved once a member's data stopped (Amazon's filings end in CY2024); now it compares
+    the companies with capex in both years and names the one left out."""
     data = [
         ("a", "capex", "2024", 20 * B),
         ("a", "operating_cash_flow", "2024", 50 * B),
@@ -314,13 +316,16 @@ def test_revenue_gap_needs_the_same_members_in_both_years(monkeypatch) -> None:
     )
     _use_rows(monkeypatch, capex_rows(frame, {"g": ["a", "b"]}))
     row = evaluate(_atlas(), definitions=[gap]).iloc[0]
-    assert row["value"] is None and "same members" in row["note"]  # 2024: a only; 2025: a + b
-    frame = frame[frame["company_id"] == "a"]  # b left out of the group -> a alone both years
+    # a alone in both years: capex 20 -> 30 = +50% (not 20 -> 50 = +150% with b's start);
+    # lab revenue 4 -> 13 = +225%: gap 50 - 225 = -175 points
+    assert row["value"] == pytest.approx(-175.0)
+    assert "capex of a, CY2024 and CY2025" in row["note"]
+    assert "left out, data in one year only: b" in row["note"]
+    assert row["data"]["members"] == ["a"] and row["data"]["left_out"] == ["b"]
+    frame = frame[frame["company_id"] == "b"]  # no company in both years: unresolved
     _use_rows(monkeypatch, capex_rows(frame, {"g": ["a", "b"]}))
     row = evaluate(_atlas(), definitions=[gap]).iloc[0]
-    # capex 20 -> 30 = +50%; lab revenue 4 -> 13 = +225%: gap 50 - 225 = -175 points
-    assert row["value"] == pytest.approx(-175.0)
-    assert "capex of a only" in row["note"]
+    assert row["value"] is None and "same companies in both" in row["note"]
 
 
 def test_money_signals_show_their_unit(monkeypatch) -> None:

@@ -257,12 +257,36 @@ def _annual_group(
     return out
 
 
+def _panel_capex(ctx: SignalContext, group: str) -> dict[int, dict[str, tuple[float, str]]]:
+    """Per calendar year: the group members with capex and cash flow that year -> (capex,
+    capex evidence), from the same rows as the capex tracker."""
+    rows = ctx.capex_rows
+    out: dict[int, dict[str, tuple[float, str]]] = {}
+    groups = rows[(rows["entity"] == group) & (rows["kind"] == "group")]
+    for r in groups.to_dict("records"):
+        if not str(r["period"]).isdigit():
+            continue
+        have = [m for m in r["members"] if m not in (r["missing"] or [])]
+        firms = rows[
+            (rows["kind"] == "company")
+            & rows["entity"].isin(have)
+            & (rows["period"] == r["period"])
+            & rows["capex"].notna()
+        ]
+        out[int(r["period"])] = {
+            f["entity"]: (float(f["capex"]), str(f["capex_evidence"]))
+            for f in firms.to_dict("records")
+        }
+    return out
+
+
 def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
-    """Capex growth of ``group`` minus revenue growth of ``labs`` (points), same members and
-    consecutive years; lab revenue is revenue (``revenue_for_year``), never ARR."""
+    """Capex growth of ``group`` minus revenue growth of ``labs`` (points), in consecutive years
+    and on the same companies in both years (a member whose data start or stop is left out of
+    both, and named); lab revenue is revenue (``revenue_for_year``), never ARR."""
     from stackatlas.analysis.revenue import revenue_for_year
 
-    capex = _annual_group(ctx, group, "capex")
+    capex = _panel_capex(ctx, group)
 
     def revenue(y: int) -> float | None:
         values = []
@@ -273,41 +297,47 @@ def revenue_gap(ctx: SignalContext, group: str, labs: list[str]) -> Reading:
             values.append(point.value)
         return sum(values)
 
-    def members(y: int) -> tuple:  # a partial sum grows when a member's data starts
-        return tuple(capex[y][2].get("members", ()))
+    def panel(y: int) -> list[str]:  # the companies with capex in y - 1 and in y
+        return sorted(set(capex.get(y, {})) & set(capex.get(y - 1, {})))
 
-    years = sorted(
-        y
-        for y in capex
-        if y - 1 in capex
-        and members(y) == members(y - 1)
-        and revenue(y) is not None
-        and revenue(y - 1)
-    )
+    years = sorted(y for y in capex if panel(y) and revenue(y) is not None and revenue(y - 1))
     if not years:
         return unresolved(
-            f"no two consecutive years with {group} capex (same members) and "
+            f"no two consecutive years with {group} capex (same companies in both) and "
             f"revenue of {', '.join(labs)}"
         )
 
     def gap(y: int) -> tuple[float, float, float]:
-        capex_growth = capex[y][0] / capex[y - 1][0] - 1
+        now = sum(capex[y][m][0] for m in panel(y))
+        before = sum(capex[y - 1][m][0] for m in panel(y))
+        capex_growth = now / before - 1
         ai_growth = revenue(y) / revenue(y - 1) - 1  # type: ignore[operator]
         return (capex_growth - ai_growth) * 100, capex_growth, ai_growth
 
     y = years[-1]
     value, cg, ag = gap(y)
     bases = sorted({p.basis for lab in labs for p in (revenue_for_year(ctx.atlas, lab, y),) if p})
-    ev = combine([capex[y][1], capex[y - 1][1], Evidence.ESTIMATED])
+    members = panel(y)
+    left_out = sorted((set(capex[y]) | set(capex[y - 1])) - set(members))
+    evidence = [capex[yr][m][1] for yr in (y, y - 1) for m in members]
+    ev = combine([*evidence, Evidence.ESTIMATED])
+    note = f"capex {cg:+.0%} vs lab revenue {ag:+.0%} ({'; '.join(bases)})"
+    note += f" (capex of {', '.join(members)}, CY{y - 1} and CY{y}"
+    note += f"; left out, data in one year only: {', '.join(left_out)})" if left_out else ")"
     return Reading(
         value,
         gap(years[-2])[0] if len(years) > 1 else None,
         ev,
         str(y),
         str(years[-2]) if len(years) > 1 else "",
-        {"capex_growth": cg, "lab_revenue_growth": ag, "revenue_basis": bases, **capex[y][2]},
-        f"capex {cg:+.0%} vs lab revenue {ag:+.0%} ({'; '.join(bases)})"
-        + (f" (capex of {', '.join(members(y))} only)" if members(y) else ""),
+        {
+            "capex_growth": cg,
+            "lab_revenue_growth": ag,
+            "revenue_basis": bases,
+            "members": members,
+            "left_out": left_out,
+        },
+        note,
     )
 
 
