@@ -299,6 +299,33 @@ def test_cli_pools_json_and_bad_year(monkeypatch) -> None:
     assert bad_by.exit_code == 2 and "layer" in bad_by.output
 
 
+def test_cli_pools_explain_lists_each_company_part(monkeypatch) -> None:
+    """--explain shows the parts a layer's cell is summed from: cloud = 40% of cloudco's
+    operating income 50 (atlas weight, estimated), chips = chipco whole (reported)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    atlas = _fake_pools(monkeypatch)
+    monkeypatch.setattr("stackatlas.atlas.load_atlas", lambda *a, **k: atlas)
+    runner = CliRunner()
+    out = runner.invoke(app, ["pools", "--explain", "cloud", "--json"])
+    assert out.exit_code == 0, out.output
+    body = json.loads(out.stdout)
+    assert body["group"] == "cloud" and body["period"] == "CY2025"
+    (part,) = [p for p in body["parts"] if p["metric"] == "operating_income"]
+    assert part["company_id"] == "cloudco" and part["value"] == pytest.approx(20.0)
+    assert part["evidence"] == "estimated" and part["rule"] == "atlas weight"
+    assert body["totals"]["operating_income"] == pytest.approx(20.0)
+    assert body["totals"]["revenue"] is None  # no revenue known: empty, never 0
+    table = runner.invoke(app, ["pools", "--explain", "chips"])
+    assert table.exit_code == 0 and "whole company" in table.output
+    bad = runner.invoke(app, ["pools", "--explain", "clouds"])
+    assert bad.exit_code == 2 and "cloud" in bad.output
+
+
 def test_year_without_data_is_an_error_not_an_empty_table(monkeypatch) -> None:
     atlas = _fake_pools(monkeypatch)
     with pytest.raises(DataUnavailableError, match="1990"):
@@ -429,6 +456,22 @@ def test_cloud_2024_uses_the_reported_segments(shared_data, monkeypatch) -> None
     # Nvidia's chips part is its Compute & Networking segment (FY2025 = CY2024): 82,875
     chips = by_company.loc[("nvidia", "chips", "operating_income")]
     assert chips["allocated"] == pytest.approx(82_875e6) and chips["alloc_evidence"] == "reported"
+    # --explain lists the same parts, with the filing behind each reported one, summing to
+    # the cell: 39.834 + 6.112 + 44.401 = 90.347
+    from stackatlas.analysis.pools_explain import explain_pool
+
+    parts = explain_pool(pools, "cloud").rows
+    parts = parts[parts["metric"] == "operating_income"].set_index("company_id")
+    assert parts.loc["amazon", "value"] == pytest.approx(39.834)
+    assert (
+        parts.loc["amazon", "symbol"] == "●"
+        and "0001018724-25-000004" in parts.loc["amazon", "basis"]
+    )
+    assert parts.loc["alphabet", "value"] == pytest.approx(6.112)
+    assert "0001652044-25-000014" in parts.loc["alphabet", "basis"]
+    assert parts.loc["microsoft", "evidence"] == "estimated"
+    assert parts.loc["microsoft", "rule"] == "atlas weight"
+    assert parts["value"].sum() == pytest.approx(oi["value"])
 
 
 @pytest.mark.realdata

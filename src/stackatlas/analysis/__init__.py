@@ -2,6 +2,7 @@
 ``to_dict`` (JSON) and ``__rich__`` (terminal), its tables as DataFrames.
 
     profit_pools(atlas)            where the profit sits, by layer or segment, over the years
+    explain_pool(pools, layer)     each company's part of a layer's cells, with its rule
     hyperscaler_capex(atlas)       capex vs operating cash flow of the hyperscalers
     evaluate_signals(atlas)        the watch list (record_snapshot stores a reading)
     audit_claims(atlas)            the atlas's figures checked against SEC filings
@@ -30,6 +31,7 @@ from stackatlas.analysis.economics import (
 )
 from stackatlas.analysis.flows import FlowGraph, flow_graph
 from stackatlas.analysis.payback import PaybackResult, payback
+from stackatlas.analysis.pools_explain import PoolExplanation, explain_pool
 from stackatlas.analysis.profit_pools import ProfitPools, profit_pools
 from stackatlas.analysis.signal_defs import SignalDef, load_signal_definitions
 from stackatlas.analysis.signal_history import SignalReport, record_snapshot
@@ -45,6 +47,7 @@ __all__ = [
     "FlowGraph",
     "LabProjection",
     "PaybackResult",
+    "PoolExplanation",
     "ProfitPools",
     "Sensitivity",
     "SignalDef",
@@ -54,6 +57,7 @@ __all__ = [
     "burn_destinations",
     "chokepoints",
     "evaluate_signals",
+    "explain_pool",
     "find_cycles",
     "flow_graph",
     "hyperscaler_capex",

@@ -46,6 +46,15 @@ def pools(
             "instead of one like-for-like panel per layer.",
         ),
     ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            metavar="LAYER",
+            help="Show how one layer's (or, with --by segment, one segment's) cells are made: "
+            "each company's part in the year shown, its rule, evidence and filing or weight.",
+        ),
+    ] = None,
     atlas_overlay: OverlayOpt = None,
     *,
     out: Output,
@@ -53,6 +62,7 @@ def pools(
     """Profit pools by layer: revenue, operating income, margins, capex and free cash flow —
     the filings' own segment figures where reported, else estimates — on one like-for-like
     panel of companies per layer, with coverage and the change on the same companies."""
+    from stackatlas.analysis.pools_explain import explain_pool
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.resolver.periods import period_label
 
@@ -67,6 +77,11 @@ def pools(
         store=open_store(),
         view="full" if full else "panel",
     )
+    if explain is not None:
+        out.show(explain_pool(result, explain, year if year is not None else None))
+        if not out.machine:
+            print_legend()
+        return
     out.show(result)
     if out.machine:
         return
