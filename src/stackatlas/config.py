@@ -9,6 +9,7 @@
 | STACKATLAS_OFFLINE          | "1" = never touch the network                              |
 | STACKATLAS_ETO_DIR          | folder of the CSET/ETO chip supply-chain CSVs (CC BY-NC)   |
 | STACKATLAS_EPOCH_DIR        | folder with Epoch AI's epoch_gpu_clusters.csv (``infra``)   |
+| STACKATLAS_SQL_TIMEOUT      | seconds a read-only SQL statement may run (default 30)     |
 
 The ETO and Epoch folders can also be set in ``$STACKATLAS_HOME/config.toml``
 (``[eto] dir = "..."``, ``[epoch] dir = "..."``), as can ``[sec]`` (user_agent, rate_limit);
@@ -142,3 +143,22 @@ def data_dir_setting(table: str, env_var: str) -> Path | None:
         value = config_table(table).get("dir")
         raw = str(value).strip() if value else ""
     return Path(raw).expanduser() if raw else None
+
+
+DEFAULT_SQL_TIMEOUT = 30.0
+
+
+def sql_timeout() -> float | None:
+    """Seconds a read-only SQL statement may run (STACKATLAS_SQL_TIMEOUT, default 30; 0 = none)."""
+    raw = os.environ.get("STACKATLAS_SQL_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_SQL_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValidationError(
+            f"STACKATLAS_SQL_TIMEOUT={raw!r}: expected a number of seconds >= 0 (0 = no limit)"
+        )
+    return seconds or None

@@ -7,7 +7,8 @@
     ├── DataUnavailableError              needed data missing (offline, not synced)
     │   └── DataNotConfiguredError        an optional dataset's folder is not set (ETO)
     ├── StoreError                        the DuckDB store refused an operation
-    │   └── CorruptStoreError             the store file is damaged (rebuild it)
+    │   ├── CorruptStoreError             the store file is damaged (rebuild it)
+    │   └── QueryTimeoutError (TimeoutError)  read-only SQL stopped at its statement timeout
     └── SecAccessError                    SEC EDGAR refused or failed
         └── RateLimitedError              HTTP 429 after all retries
 
@@ -102,6 +103,10 @@ class StoreError(StackAtlasError):
 class CorruptStoreError(StoreError):
     """The store file is truncated or damaged; ``stackatlas run --rebuild`` sets it aside and
     builds a new one."""
+
+
+class QueryTimeoutError(StoreError, TimeoutError):
+    """A read-only SQL statement ran past its statement timeout and was interrupted."""
 
 
 class SecAccessError(StackAtlasError):

@@ -96,13 +96,22 @@ def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> 
 def sql_cmd(
     query: Annotated[str, typer.Argument(help="One read-only SQL statement.")],
     atlas_overlay: OverlayOpt = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout",
+            min=0,
+            help="Seconds the statement may run, 0 = no limit (default: "
+            "STACKATLAS_SQL_TIMEOUT or 30).",
+        ),
+    ] = None,
     *,
     out: Output,
 ) -> None:
     """Run a read-only SQL query on the store (tables atlas_*, sec_facts, prices ...)."""
     with Store() as store:
         store.ensure_atlas(load_atlas(atlas_overlay))
-        frame = store.sql_readonly(query)
+        frame = store.sql_readonly(query, timeout=timeout)
     if not out.machine:
         console.print(frame_table(frame))
         return

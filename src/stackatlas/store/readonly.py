@@ -7,6 +7,14 @@ VACUUM, CHECKPOINT ...), table functions outside a small allowlist (so no ``read
 ``read_parquet``, ``read_text``, ``glob``, HTTP ...), and file references such as
 ``FROM 'data.csv'``. The parsed tree comes from DuckDB itself (``json_serialize_sql``), so
 comments, quoting and nesting cannot hide a write or a file read.
+
+Below the guard, DuckDB itself is locked down (defence in depth): every store connection is
+opened with extension auto-install and auto-load off (``SAFE_CONFIG``: a query naming an
+extension type such as ``INET`` fails instead of downloading it under the home directory), and
+before the first user statement the database's external access is switched off for good
+(``lock_down``: no file, HTTP or extension access from then on, except reads under the folders
+the store's own views need). ``StatementTimer`` interrupts a
+statement that runs past its timeout.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -46,6 +55,13 @@ _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALYZE\s+)?", re.IGNORECASE)
 _FILE_CHARS = re.compile(r"[./\\:~]")
 
 
+SAFE_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
+"""Connection settings for every store connection: never fetch or load an extension."""
+
 _LOCAL = threading.local()
 
 
@@ -53,8 +69,54 @@ def _parser() -> duckdb.DuckDBPyConnection:
     """This thread's in-memory connection used only to parse (opening one costs ~15 ms)."""
     con = getattr(_LOCAL, "con", None)
     if con is None:
-        con = _LOCAL.con = duckdb.connect()
+        con = _LOCAL.con = duckdb.connect(config=SAFE_CONFIG)
+        lock_down(con)
     return con
+
+
+def lock_down(con: duckdb.DuckDBPyConnection, readable: Sequence[str] = ()) -> None:
+    """Switch off external access (files, HTTP, extensions) for ``con``'s database, except
+    reads under the folders in ``readable`` (e.g. the Parquet partitions behind the store's
+    ``sec_facts`` view). One-way: DuckDB cannot switch it back on, nor change the folders,
+    while the database is open, so the first call decides; registered Arrow / pandas objects
+    stay readable."""
+    external = con.execute("SELECT current_setting('enable_external_access')").fetchall()
+    if external and external[0][0]:
+        con.execute("SET allowed_directories = ?", [list(readable)])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+
+
+class StatementTimer:
+    """Context manager that interrupts ``con``'s running statement after ``seconds`` (None =
+    never); ``fired`` says whether it did. An interrupt never lands after the block ends."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, seconds: float | None) -> None:
+        self._con, self.seconds = con, seconds
+        self._lock = threading.Lock()
+        self._done = False
+        self.fired = False
+        self._timer: threading.Timer | None = None
+
+    def _fire(self) -> None:
+        with self._lock:
+            if not self._done:
+                self.fired = True
+                self._con.interrupt()
+
+    def __enter__(self) -> StatementTimer:
+        if self.seconds is not None:
+            self._timer = threading.Timer(self.seconds, self._fire)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._done = True
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def check_read_only(sql: str) -> None:

@@ -23,8 +23,13 @@ import pandas as pd
 import pyarrow as pa
 
 from stackatlas import config
-from stackatlas.errors import CorruptStoreError, DataUnavailableError, StoreError
-from stackatlas.store.readonly import check_read_only
+from stackatlas.errors import (
+    CorruptStoreError,
+    DataUnavailableError,
+    QueryTimeoutError,
+    StoreError,
+)
+from stackatlas.store.readonly import SAFE_CONFIG, StatementTimer, check_read_only, lock_down
 
 if TYPE_CHECKING:
     from stackatlas.atlas.atlas import Atlas
@@ -72,6 +77,23 @@ def _check_ident(name: str) -> str:
     return name
 
 
+def _explain_extension(exc: duckdb.Error) -> str:
+    """DuckDB's message, with its advice to install an extension replaced by why it cannot."""
+    text = str(exc)
+    needed = _EXTENSION.search(text)
+    if needed is None:
+        return text
+    first = text.split("\n", 1)[0]
+    return (
+        f"{first} Read-only SQL never installs or loads DuckDB extensions (no network, "
+        f"nothing written under the home directory), so the {needed.group(1)!r} extension is "
+        "not available."
+    )
+
+
+_EXTENSION = re.compile(r"exists in the (\w+) extension")
+
+
 class Store:
     """A DuckDB database file (default ``config.store_path()``), opened lazily."""
 
@@ -98,7 +120,9 @@ class Store:
                 )
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._con = duckdb.connect(str(self.path), read_only=self.read_only)
+                self._con = duckdb.connect(
+                    str(self.path), read_only=self.read_only, config=SAFE_CONFIG
+                )
             except duckdb.Error as exc:
                 if "lock" in str(exc).lower():  # DuckDB: one writing process per file
                     holder = re.search(r"\(PID (\d+)\)", str(exc))
@@ -201,23 +225,46 @@ class Store:
             raise store_error(exc, self.path, "cannot list the store's tables") from exc
         return bool(rows and rows[0][0])
 
-    def sql_readonly(self, sql: str) -> pd.DataFrame:
+    def sql_readonly(self, sql: str, *, timeout: float | None = None) -> pd.DataFrame:
         """Run one read-only statement (SELECT / WITH / FROM / DESCRIBE / SHOW / SUMMARIZE /
         EXPLAIN) on the store's tables. Writes, settings, attachments and file or network
         reads are refused with ``StoreError`` before anything runs (see ``readonly``); the
-        statement then runs on a cursor inside a transaction that is always rolled back."""
+        statement then runs on a cursor inside a transaction that is always rolled back, with
+        the database's external access switched off (for the rest of this process: see
+        ``readonly.lock_down``). ``timeout``: seconds, 0 = no limit (default:
+        ``config.sql_timeout()``, 30 s); past it the statement is interrupted and
+        ``QueryTimeoutError`` says so."""
         check_read_only(sql)
+        seconds = config.sql_timeout() if timeout is None else (timeout or None)
+        lock_down(self.con, self._view_dirs())
         cursor = self.con.cursor()
+        timer = StatementTimer(cursor, seconds)
         try:
             cursor.begin()
             try:
-                return cursor.execute(sql).df()
+                with timer:
+                    return cursor.execute(sql).df()
             finally:
                 cursor.rollback()
         except duckdb.Error as exc:
+            if timer.fired:
+                raise QueryTimeoutError(
+                    f"query stopped after {seconds:g} s, its statement timeout (raise it with "
+                    "--timeout SECONDS or STACKATLAS_SQL_TIMEOUT; 0 = no limit)"
+                ) from None
+            if _EXTENSION.search(str(exc)):
+                raise StoreError(f"query failed: {_explain_extension(exc)}") from exc
             raise store_error(exc, self.path, "query failed") from exc
         finally:
             cursor.close()
+
+    def _view_dirs(self) -> list[str]:
+        """Folders the store's views read (the ``sec_facts`` Parquet partitions), which stay
+        readable when user SQL switches external access off."""
+        # imported here: ``sec.partitions`` builds on ``Store``
+        from stackatlas.sec.partitions import readable_dirs
+
+        return readable_dirs(self)
 
     # ---- meta ----------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
