@@ -10,6 +10,7 @@
 | STACKATLAS_ETO_DIR          | folder of the CSET/ETO chip supply-chain CSVs (CC BY-NC)   |
 | STACKATLAS_EPOCH_DIR        | folder with Epoch AI's epoch_gpu_clusters.csv (``infra``)   |
 | STACKATLAS_SQL_TIMEOUT      | seconds a read-only SQL statement may run (default 30)     |
+| STACKATLAS_SEC_DEADLINE     | seconds one SEC sync may spend on the network (default 900)|
 
 The ETO and Epoch folders can also be set in ``$STACKATLAS_HOME/config.toml``
 (``[eto] dir = "..."``, ``[epoch] dir = "..."``), as can ``[sec]`` (user_agent, rate_limit);
@@ -146,19 +147,30 @@ def data_dir_setting(table: str, env_var: str) -> Path | None:
 
 
 DEFAULT_SQL_TIMEOUT = 30.0
+DEFAULT_SEC_DEADLINE = 900.0
 
 
 def sql_timeout() -> float | None:
     """Seconds a read-only SQL statement may run (STACKATLAS_SQL_TIMEOUT, default 30; 0 = none)."""
-    raw = os.environ.get("STACKATLAS_SQL_TIMEOUT", "").strip()
+    return _seconds("STACKATLAS_SQL_TIMEOUT", DEFAULT_SQL_TIMEOUT)
+
+
+def sec_deadline() -> float | None:
+    """Seconds one SEC sync may spend fetching (STACKATLAS_SEC_DEADLINE, default 900; 0 = none)."""
+    return _seconds("STACKATLAS_SEC_DEADLINE", DEFAULT_SEC_DEADLINE)
+
+
+def _seconds(variable: str, default: float) -> float | None:
+    """A duration from ``variable``: ``default`` when unset, None for 0 (no limit)."""
+    raw = os.environ.get(variable, "").strip()
     if not raw:
-        return DEFAULT_SQL_TIMEOUT
+        return default
     try:
         seconds = float(raw)
     except ValueError:
         seconds = -1.0
     if not seconds >= 0 or seconds == float("inf"):
         raise ValidationError(
-            f"STACKATLAS_SQL_TIMEOUT={raw!r}: expected a number of seconds >= 0 (0 = no limit)"
+            f"{variable}={raw!r}: expected a number of seconds >= 0 (0 = no limit)"
         )
     return seconds or None

@@ -75,11 +75,13 @@ def refresh(
     offline: bool | None = None,
     progress: bool = True,
     skip_unavailable: bool = False,
+    deadline: float | None = None,
 ) -> RefreshResult:
     """Load the atlas into the store, sync SEC facts, then snapshot the signals.
 
     With ``skip_unavailable`` a missing SEC identity skips the sync with a stated reason
     instead of raising (what ``make run`` wants on a machine with no configuration).
+    ``deadline``: seconds the SEC sync may spend fetching (see ``sync_companies``).
     """
     loaded = store.ensure_atlas(atlas)
     result = RefreshResult(atlas.version, loaded, sync=None)
@@ -89,7 +91,7 @@ def refresh(
     else:
         try:
             result.sync = sync_companies(
-                atlas, companies, offline=offline, store=store, progress=progress
+                atlas, companies, offline=offline, store=store, progress=progress, deadline=deadline
             )
         except SecAccessError as exc:
             if not skip_unavailable:

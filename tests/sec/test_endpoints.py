@@ -9,7 +9,7 @@ import httpx
 import orjson
 import pytest
 
-from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
+from stackatlas.errors import DataUnavailableError, NotFoundError, SecAccessError, ValidationError
 from stackatlas.sec import endpoints
 from stackatlas.sec.cache import SecCache
 from stackatlas.sec.client import RateLimiter, SecClient
@@ -72,8 +72,9 @@ def test_companyfacts_unknown_cik_is_not_found(tmp_path: Path) -> None:
 def test_companyfacts_for_wrong_company_is_rejected(tmp_path: Path, fixtures: Path) -> None:
     body = (fixtures / "sec" / "companyfacts" / "CIK0000000101.json").read_bytes()
     url = "https://data.sec.gov/api/xbrl/companyfacts/CIK0000000202.json"
-    with pytest.raises(ValidationError, match="document is for CIK 101, not 0000000202"):
+    with pytest.raises(SecAccessError, match="SEC sent companyfacts for CIK 101, not 0000000202"):
         endpoints.companyfacts(202, client=serve({url: body}, tmp_path))
+    assert SecCache(tmp_path / "cache").get(url) is None  # never cached under 202's URL
 
 
 def test_companyfacts_from_sec_dir(monkeypatch: pytest.MonkeyPatch, fixtures: Path) -> None:
@@ -98,8 +99,11 @@ def test_submissions_model(tmp_path: Path, fixtures: Path) -> None:
 
 def test_submissions_bad_shape(tmp_path: Path) -> None:
     url = "https://data.sec.gov/submissions/CIK0000000101.json"
-    with pytest.raises(ValidationError, match=f"{url}: unexpected document shape"):
+    with pytest.raises(SecAccessError, match="not a submissions document"):
         endpoints.submissions(101, client=serve({url: b'{"cik": "101"}'}, tmp_path))
+    bad_former = b'{"cik": "101", "name": "X", "formerNames": [{"from": "soon"}]}'
+    with pytest.raises(ValidationError, match=f"{url}: unexpected document shape"):
+        endpoints.submissions(101, client=serve({url: bad_former}, tmp_path))
 
 
 def test_ticker_map_from_network_fixture(tmp_path: Path, fixtures: Path) -> None:

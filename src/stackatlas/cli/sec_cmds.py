@@ -61,6 +61,15 @@ def sync_cmd(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit with status 1 when any company failed.")
     ] = False,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0,
+            help="Seconds the whole sync may spend fetching from SEC, 0 = no limit (default: "
+            "STACKATLAS_SEC_DEADLINE or 900); companies left are served from the cache.",
+        ),
+    ] = None,
     atlas_overlay: OverlayOpt = None,
     *,
     out: Output,
@@ -73,7 +82,12 @@ def sync_cmd(
     atlas = load_atlas(atlas_overlay)
     with Store() as store:
         result = refresh(
-            atlas, store, companies=companies, offline=offline or None, progress=not out.machine
+            atlas,
+            store,
+            companies=companies,
+            offline=offline or None,
+            progress=not out.machine,
+            deadline=deadline,
         )
     report = result.sync
     assert report is not None  # refresh raises rather than skipping without skip_unavailable

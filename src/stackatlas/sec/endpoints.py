@@ -88,7 +88,12 @@ def companyfacts(
         return _checked(_facts(table, "dir", str(path), mtime, ""), padded)
     url = COMPANYFACTS_URL.format(cik10=padded)
     with _client(client, offline) as sec:
-        resp = sec.get_json(url, what=f"companyfacts for CIK {padded}", allow_stale=allow_stale)
+        resp = sec.get_json(
+            url,
+            what=f"companyfacts for CIK {padded}",
+            allow_stale=allow_stale,
+            check=lambda doc: companyfacts_problem(doc, int(padded)),
+        )
     if not isinstance(resp.doc, dict):
         raise invalid(url, "companyfacts is not a JSON object")
     table = parse_companyfacts(resp.doc, origin=url)
@@ -139,7 +144,12 @@ def submissions(
     padded = cik10(cik)
     url = SUBMISSIONS_URL.format(cik10=padded)
     with _client(client, offline) as sec:
-        doc = sec.get_json(url, what=f"submissions for CIK {padded}", allow_stale=True).doc
+        doc = sec.get_json(
+            url,
+            what=f"submissions for CIK {padded}",
+            allow_stale=True,
+            check=lambda doc: submissions_problem(doc, int(padded)),
+        ).doc
     return _model(url, lambda: parse_submissions(doc))
 
 
@@ -172,7 +182,9 @@ def ticker_map(*, client: SecClient | None = None, offline: bool | None = None) 
         origin, doc = str(local), _load_json(local)
     else:
         with _client(client, offline) as sec:
-            resp = sec.get_json(TICKERS_URL, what="SEC ticker map", allow_stale=True)
+            resp = sec.get_json(
+                TICKERS_URL, what="SEC ticker map", allow_stale=True, check=ticker_map_problem
+            )
         origin, doc = TICKERS_URL, resp.doc
     return _model(origin, lambda: parse_ticker_map(doc))
 
@@ -217,7 +229,9 @@ def frames(
             raise ValidationError(f"frames {label} {value!r} has characters SEC never uses")
     url = FRAMES_URL.format(taxonomy=taxonomy, concept=concept, unit=unit, period=period)
     with _client(client, offline) as sec:
-        doc = sec.get_json(url, what=f"frame {concept}/{unit}/{period}", allow_stale=True).doc
+        doc = sec.get_json(
+            url, what=f"frame {concept}/{unit}/{period}", allow_stale=True, check=frames_problem
+        ).doc
     return _model(url, lambda: parse_frames(doc))
 
 
@@ -243,6 +257,44 @@ def parse_frames(doc: dict[str, Any]) -> pd.DataFrame:
         index=data.index,
     )
     return out
+
+
+# ---- document checks: what a 200 must hold before it may replace a cached copy ----------
+def companyfacts_problem(doc: Any, cik: int) -> str | None:
+    """Why ``doc`` is not the companyfacts document of ``cik`` (None when it is)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("facts"), dict):
+        return "a document that is not companyfacts (no 'facts' object)"
+    return _cik_problem(doc, cik, "companyfacts")
+
+
+def submissions_problem(doc: Any, cik: int) -> str | None:
+    """Why ``doc`` is not the submissions document of ``cik`` (None when it is)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("name"), str):
+        return "a document that is not a submissions document (no 'name')"
+    return _cik_problem(doc, cik, "submissions")
+
+
+def ticker_map_problem(doc: Any) -> str | None:
+    """Why ``doc`` is not SEC's ticker map (None when it is)."""
+    rows = list(doc.values()) if isinstance(doc, dict) else None
+    if not rows or not all(isinstance(r, dict) and "cik_str" in r for r in rows[:50]):
+        return "a document that is not the ticker map (no entries with 'cik_str')"
+    return None
+
+
+def frames_problem(doc: Any) -> str | None:
+    """Why ``doc`` is not a frames document (None when it is)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("data"), list) or "tag" not in doc:
+        return "a document that is not a frame (no 'tag' and 'data' list)"
+    return None
+
+
+def _cik_problem(doc: dict[str, Any], cik: int, kind: str) -> str | None:
+    try:
+        got = int(doc.get("cik"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"a {kind} document without a valid 'cik'"
+    return None if got == cik else f"{kind} for CIK {got}, not {cik:010d}"
 
 
 def _model(origin: str, build: Callable[[], T]) -> T:

@@ -8,6 +8,12 @@ that cannot be fetched or parsed is recorded with its reason and the run goes on
 part of a batch); if a batch cannot be stored, its companies are retried one transaction each,
 so a store error stops the run exactly where a per-company write would have. The report says,
 per company, fetched / cached / local / failed / skipped.
+
+The network part is bounded: the whole run gets ``deadline`` seconds (``STACKATLAS_SEC_DEADLINE``,
+default 900) and the client gives up on SEC after a few attempts in a row without any answer
+(offline, DNS down, a host that never replies); the companies left are then served from the
+cache when it holds them and reported failed ("not attempted") otherwise, and the report says
+why the run stopped. A corrupt cache entry is quarantined and refetched, never fatal.
 """
 
 from __future__ import annotations
@@ -65,6 +71,8 @@ class SyncReport:
     seconds: float = 0.0
     offline: bool = False
     source: str = "network"  # "network" or the SEC_DIR path
+    stopped: str = ""  # why the run stopped fetching early (SEC unreachable, deadline), if so
+    cache_notes: list[str] = field(default_factory=list)  # corrupt cache entries moved aside
 
     @property
     def counts(self) -> dict[str, int]:
@@ -86,6 +94,8 @@ class SyncReport:
             "seconds": round(self.seconds, 3),
             "offline": self.offline,
             "source": self.source,
+            "stopped": self.stopped or None,
+            "cache_quarantined": self.cache_notes,
             "companies": [asdict(r) for r in self.rows],
         }
 
@@ -102,10 +112,14 @@ class SyncReport:
                 r.reason,
             )
         summary = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
-        return Group(
+        lines = [
             table,
             Text(f"{summary or 'nothing to do'} in {self.seconds:.1f} s (source: {self.source})"),
-        )
+        ]
+        if self.stopped:
+            lines.append(Text(f"stopped early: {self.stopped}", style="bold red"))
+        lines += [Text(f"cache: quarantined {note}", style="yellow") for note in self.cache_notes]
+        return Group(*lines)
 
 
 def select_companies(atlas: Atlas, companies: str | Sequence[str] = "all") -> list[Company]:
@@ -130,12 +144,14 @@ def sync_companies(
     store: Store | None = None,
     progress: bool = True,
     client: SecClient | None = None,
+    deadline: float | None = None,
 ) -> SyncReport:
     """Fetch and ingest the companyfacts of the selected atlas companies.
 
     Network use needs the SEC User-Agent (checked once, before any request). With
     STACKATLAS_SEC_DIR set, files come from there ("local"); a company without a file is
-    skipped with reason "not in SEC_DIR"; offline without a cached copy fails.
+    skipped with reason "not in SEC_DIR"; offline without a cached copy fails. ``deadline``:
+    seconds the run may spend fetching (default ``config.sec_deadline()``; 0 = no limit).
     """
     offline = config.offline() if offline is None else offline
     sec_dir = config.sec_dir()
@@ -150,6 +166,11 @@ def sync_companies(
     own_store, own_client = store is None, client is None
     store = store if store is not None else Store()
     client = client if client is not None else SecClient(offline=offline)
+    seconds = config.sec_deadline() if deadline is None else (deadline or None)
+    earlier_deadline = client.deadline
+    client.deadline_hit = False
+    if seconds is not None:
+        client.deadline = client.clock() + seconds
     failure_source = "dir" if sec_dir else ("cache" if offline else "network")
     slots: list[SyncRow | None] = []  # report order = selection order
     pending: list[tuple[int, Company, CompanyFacts]] = []
@@ -173,11 +194,26 @@ def sync_companies(
         report.rows.extend(r for r in slots if r is not None)
     finally:
         report.seconds = time.perf_counter() - start
+        report.stopped = _stopped(client, seconds)
+        report.cache_notes = list(client.cache.quarantined)
+        client.deadline = earlier_deadline
         if own_client:
             client.close()
         if own_store:
             store.close()
     return report
+
+
+def _stopped(client: SecClient, seconds: float | None) -> str:
+    """Why the client stopped fetching before the end, or ''."""
+    if client.unreachable:
+        return client.unreachable
+    if client.deadline_hit and seconds is not None:
+        return (
+            f"the sync deadline of {seconds:g} s passed (raise it with --deadline SECONDS or "
+            "STACKATLAS_SEC_DEADLINE; 0 = no limit)"
+        )
+    return ""
 
 
 def _fetch_one(
