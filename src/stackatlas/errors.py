@@ -9,8 +9,9 @@
     ├── StoreError                        the DuckDB store refused an operation
     │   ├── CorruptStoreError             the store file is damaged (rebuild it)
     │   └── QueryTimeoutError (TimeoutError)  read-only SQL stopped at its statement timeout
-    └── SecAccessError                    SEC EDGAR refused or failed
-        └── RateLimitedError              HTTP 429 after all retries
+    ├── SecAccessError                    SEC EDGAR refused or failed
+    │   └── RateLimitedError              HTTP 429 after all retries
+    └── BusyError                         the web server's compute queue is full (503)
 
 Callers catch ``StackAtlasError`` for "anything stackatlas raised on purpose".
 """
@@ -115,3 +116,11 @@ class SecAccessError(StackAtlasError):
 
 class RateLimitedError(SecAccessError):
     """SEC EDGAR kept answering 429 after every retry."""
+
+
+class BusyError(StackAtlasError):
+    """Too much CPU-heavy work is already queued; ``retry_after`` seconds is a fair wait."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message)

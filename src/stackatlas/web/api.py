@@ -8,6 +8,7 @@ DataUnavailableError 503).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -17,10 +18,13 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from stackatlas.display import records, suggest
-from stackatlas.errors import NotFoundError
+from stackatlas.errors import NotFoundError, StackAtlasError
 from stackatlas.web import models as m
 from stackatlas.web import services
+from stackatlas.web.compute import JobResult
+from stackatlas.web.responses import error_headers, error_json, error_status
 from stackatlas.web.state import WebData
+from stackatlas.web.summary import summarise_portfolio
 
 if TYPE_CHECKING:
     from stackatlas.store import Store
@@ -30,7 +34,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": m.ErrorBody, "description": "unknown id (with suggestions)"},
     413: {"model": m.ErrorBody, "description": "request body over the size limit"},
     422: {"model": m.ErrorBody, "description": "invalid input (with problems)"},
-    503: {"model": m.ErrorBody, "description": "data not available (not synced / offline)"},
+    503: {
+        "model": m.ErrorBody,
+        "description": "data not available (not synced / offline), or the compute pool is "
+        "full (error 'busy', with a Retry-After header)",
+    },
 }
 
 router = APIRouter(prefix="/api", tags=["api"], responses=ERRORS)
@@ -286,57 +294,129 @@ async def scenarios(request: Request) -> Response:
     return await _json(data, "scenarios", m.ScenariosResponse, build)
 
 
+def scenario_run_job(
+    data: WebData,
+    name: str,
+    overrides: dict[str, Any],
+    draws: int,
+    seed: int,
+    edge_shares: str = "point",
+) -> JobResult:
+    """``ScenarioRunResponse`` JSON for one run, as a compute-pool job (errors as JSON)."""
+    try:
+        result = services.run_scenario(data, name, overrides, draws, seed, edge_shares)
+        body = m.ScenarioRunResponse.model_validate(result.to_dict()).model_dump_json()
+    except StackAtlasError as exc:
+        return _error_result(exc)
+    return JobResult(200, body.encode(), "application/json", cacheable=True)
+
+
+def portfolio_job(data: WebData, content: bytes, profile: str, filename: str | None) -> JobResult:
+    """``PortfolioResponse`` JSON for an upload (long lists summarised), as a pool job."""
+    try:
+        report = services.analyze_upload(data, content, profile, filename)
+        payload = summarise_portfolio(report.to_dict())
+        body = m.PortfolioResponse.model_validate(payload).model_dump_json()
+    except StackAtlasError as exc:
+        return _error_result(exc)
+    return JobResult(200, body.encode(), "application/json")
+
+
+def _error_result(exc: StackAtlasError) -> JobResult:
+    return JobResult(error_status(exc), error_json(exc), "application/json", error_headers(exc))
+
+
+async def _pooled(
+    request: Request, job: Any, *args: Any, cache_key: tuple | None = None
+) -> Response:
+    """JSON from ``job`` on the compute pool; a full pool answers 503 + Retry-After at once."""
+    data = _data(request)
+    if cache_key is not None:
+        hit = data.peek(*cache_key)
+        if hit is not None:
+            return Response(hit, media_type="application/json")
+    state = data.state()
+    try:
+        result = await request.app.state.compute.run(job, *args)
+    except StackAtlasError as exc:
+        result = _error_result(exc)
+    if cache_key is not None and result.cacheable:
+        data.put(cache_key[0], result.body, *cache_key[1:], state=state)
+    return Response(
+        result.body, status_code=result.status, media_type=result.media_type, headers=result.headers
+    )
+
+
 @router.post("/scenarios/{name}/run", response_model=m.ScenarioRunResponse)
-def run_scenario(
+async def run_scenario(
     request: Request, name: str, body: Annotated[m.ScenarioRunRequest | None, Body()] = None
 ) -> Response:
     """Run a shipped scenario with parameter overrides; draws > 0 adds p5 / p50 / p95 bands;
     ``edge_shares`` low / high runs the explicit edges at their bounds.
-    Out-of-range or unknown parameters -> 422 naming the parameter."""
+    Out-of-range or unknown parameters -> 422 naming the parameter. Runs on the bounded compute
+    pool: 503 + Retry-After when it is full."""
     body = body or m.ScenarioRunRequest()
-    data = _data(request)
     overrides = {
         k: (v.model_dump(exclude_none=True) if isinstance(v, BaseModel) else v)
         for k, v in body.overrides.items()
     }
-    result = services.run_scenario(data, name, overrides, body.draws, body.seed, body.edge_shares)
-    payload = m.ScenarioRunResponse.model_validate(result.to_dict()).model_dump_json()
-    return Response(payload, media_type="application/json")
+    key = json.dumps(overrides, sort_keys=True)
+    return await _pooled(
+        request,
+        scenario_run_job,
+        name,
+        overrides,
+        body.draws,
+        body.seed,
+        body.edge_shares,
+        cache_key=("api:scenario-run", name, key, body.draws, body.seed, body.edge_shares),
+    )
+
+
+def sweep_job(data: WebData, name: str, request_body: dict[str, Any]) -> JobResult:
+    """``SweepResponse`` JSON for one sweep request, as a compute-pool job (errors as JSON)."""
+    try:
+        body = m.SweepRequest.model_validate(request_body)
+        result = services.run_sweep(
+            data,
+            name,
+            grid=body.grid or None,
+            lhs=body.lhs,
+            vary=body.vary or None,
+            draws=body.draws,
+            seed=body.seed,
+            overrides=body.overrides,
+        )
+        unknown = [c for c in body.companies if c not in result.companies]
+        if unknown:
+            raise NotFoundError(
+                f"unknown company id {unknown[0]!r} in the sweep",
+                suggest(unknown[0], result.companies),
+            )
+        keep = [
+            c
+            for c in result.points.columns
+            if not c.startswith("company.") or c.split(".")[1] in body.companies
+        ]
+        payload = result.to_dict(max_points=0, target=body.target)
+        payload["points"] = records(result.points[keep])
+        body_json = m.SweepResponse.model_validate(payload).model_dump_json()
+    except StackAtlasError as exc:
+        return _error_result(exc)
+    return JobResult(200, body_json.encode(), "application/json", cacheable=True)
 
 
 @router.post("/scenarios/{name}/sweep", response_model=m.SweepResponse)
-def sweep_scenario(
+async def sweep_scenario(
     request: Request, name: str, body: Annotated[m.SweepRequest | None, Body()] = None
 ) -> Response:
     """Sweep a shipped scenario over a grid or Latin hypercube (at most 200 points and 20,000
     draws in all; the CLI has no limit): per point p5 / p50 / p95 of revenue at risk by layer
-    (and for the named companies), the tornado and first-order indices of the p95."""
-    body = body or m.SweepRequest()
-    data = _data(request)
-    result = services.run_sweep(
-        data,
-        name,
-        grid=body.grid or None,
-        lhs=body.lhs,
-        vary=body.vary or None,
-        draws=body.draws,
-        seed=body.seed,
-        overrides=body.overrides,
-    )
-    unknown = [c for c in body.companies if c not in result.companies]
-    if unknown:
-        raise NotFoundError(
-            f"unknown company id {unknown[0]!r} in the sweep", suggest(unknown[0], result.companies)
-        )
-    keep = [
-        c
-        for c in result.points.columns
-        if not c.startswith("company.") or c.split(".")[1] in body.companies
-    ]
-    payload = result.to_dict(max_points=0, target=body.target)
-    payload["points"] = records(result.points[keep])
-    body_json = m.SweepResponse.model_validate(payload).model_dump_json()
-    return Response(body_json, media_type="application/json")
+    (and for the named companies), the tornado and first-order indices of the p95. Runs on the
+    bounded compute pool: 503 + Retry-After when it is full."""
+    request_body = (body or m.SweepRequest()).model_dump(mode="json")
+    key = json.dumps(request_body, sort_keys=True)
+    return await _pooled(request, sweep_job, name, request_body, cache_key=("api:sweep", name, key))
 
 
 @router.post("/portfolio", response_model=m.PortfolioResponse)
@@ -346,9 +426,8 @@ async def portfolio(
     profile: Annotated[str, Form()] = "balanced",
 ) -> Response:
     """Map an uploaded holdings CSV onto the layers: exposure, chokepoints, profile gaps and
-    (with prices on the server) market risk. The file is parsed as data only."""
+    (with prices on the server) market risk. The file is parsed as data only. Long lists are
+    summarised (``truncated`` gives their full lengths). Runs on the bounded compute pool:
+    503 + Retry-After when it is full."""
     content = await file.read()
-    data = _data(request)
-    report = await run_in_threadpool(services.analyze_upload, data, content, profile, file.filename)
-    payload = m.PortfolioResponse.model_validate(report.to_dict()).model_dump_json()
-    return Response(payload, media_type="application/json")
+    return await _pooled(request, portfolio_job, content, profile, file.filename)

@@ -1,7 +1,15 @@
-"""FastAPI application factory: read-only JSON API and HTML pages over the library."""
+"""FastAPI application factory: read-only JSON API and HTML pages over the library.
+
+Around the routes, outermost first: security headers; the Host check (when the server is
+bound to loopback or given an allow-list); ``/healthz`` answered at once, before any routing;
+the Origin check (CSRF); the request-body size limit. CPU-heavy routes run on the bounded
+``ComputePool`` (``app.state.compute``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,16 +17,19 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from stackatlas.errors import (
-    DataUnavailableError,
-    NotFoundError,
-    StackAtlasError,
-    ValidationError,
+from stackatlas.errors import StackAtlasError
+from stackatlas.web.responses import error_headers, error_payload, error_status
+from stackatlas.web.security import (
+    BodySizeLimitMiddleware,
+    HostCheckMiddleware,
+    OriginCheckMiddleware,
+    SecurityHeadersMiddleware,
 )
-from stackatlas.web.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 
 DEFAULT_MAX_UPLOAD = 1_000_000  # bytes
+DEFAULT_COMPUTE_QUEUE = 8  # CPU-heavy requests waiting beyond the running ones
 STATIC_DIR = Path(__file__).parent / "static"
 
 
@@ -29,15 +40,39 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     prices_dir: Path | None = None,
     eto_dir: Path | None = None,
+    compute_workers: int = 2,
+    compute_queue: int = DEFAULT_COMPUTE_QUEUE,
+    compute_processes: bool = False,
+    allowed_hosts: Iterable[str] | None = None,
 ) -> FastAPI:
     """Build the web app. ``store_path`` defaults to the configured store (opened read-only;
     without it the analyses read ``STACKATLAS_SEC_DIR``); ``prices_dir`` is a folder of price
     CSVs for portfolio uploads (else the store's price cache); ``eto_dir`` is the CSET/ETO
     chip supply-chain folder (else STACKATLAS_ETO_DIR / config.toml; the /supplychain views
-    answer 503 with how to get the data when none is set)."""
+    answer 503 with how to get the data when none is set). CPU-heavy requests run on
+    ``compute_workers`` threads (processes with ``compute_processes``) with
+    ``compute_queue`` more waiting; beyond that they get 503 + Retry-After.
+    ``allowed_hosts``: Host header names answered (None: any; see
+    ``security.allowed_hosts_for``)."""
     from stackatlas.charts.theme import plotly_js
     from stackatlas.web import api, pages
+    from stackatlas.web.compute import ComputePool
     from stackatlas.web.state import WebData
+
+    data = WebData(store_path, atlas_overlay, prices_dir, eto_dir=eto_dir, state_ttl=1.0)
+    pool = ComputePool(
+        data, workers=compute_workers, queue=compute_queue, processes=compute_processes
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import asyncio
+
+        await asyncio.to_thread(pool.start)
+        try:
+            yield
+        finally:
+            pool.close()
 
     app = FastAPI(
         title="stackatlas",
@@ -45,11 +80,17 @@ def create_app(
         version=_version(),
         docs_url=None,  # Swagger UI / ReDoc need a CDN and inline script (CSP): see /api-docs
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.store_path = store_path
     app.state.atlas_overlay = atlas_overlay
-    app.state.data = WebData(store_path, atlas_overlay, prices_dir, eto_dir=eto_dir)
+    app.state.data = data
+    app.state.compute = pool
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_upload_bytes)
+    app.add_middleware(OriginCheckMiddleware)
+    app.add_middleware(HealthzMiddleware)
+    if allowed_hosts is not None:
+        app.add_middleware(HostCheckMiddleware, allowed=frozenset(allowed_hosts))
     app.add_middleware(SecurityHeadersMiddleware)
     _add_error_handlers(app)
 
@@ -62,7 +103,7 @@ def create_app(
         )
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:  # normally answered by HealthzMiddleware
         return {"status": "ok"}
 
     app.include_router(api.router)
@@ -132,22 +173,38 @@ def _version() -> str:
     return __version__
 
 
-def _add_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(NotFoundError)
-    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse(
-            {"error": "not_found", "detail": str(exc), "suggestions": exc.suggestions},
-            status_code=404,
-        )
+class HealthzMiddleware:
+    """``GET /healthz`` answered before routing, on the event loop: it never waits for a
+    worker, a lock or the store, so it shows whether the server itself is up."""
 
-    @app.exception_handler(ValidationError)
-    async def invalid(_: Request, exc: ValidationError) -> JSONResponse:
-        problems = [
-            {"file": p.file, "line": p.line, "field": p.column, "message": p.message}
-            for p in exc.problems
-        ]
+    BODY = b'{"status":"ok"}'
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/healthz"
+            and scope["method"] in {"GET", "HEAD"}
+        ):
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(self.BODY)).encode()),
+                (b"cache-control", b"no-store"),
+            ]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            body = b"" if scope["method"] == "HEAD" else self.BODY
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StackAtlasError)
+    async def library_error(_: Request, exc: StackAtlasError) -> JSONResponse:
         return JSONResponse(
-            {"error": "invalid_input", "detail": str(exc), "problems": problems}, status_code=422
+            error_payload(exc), status_code=error_status(exc), headers=error_headers(exc)
         )
 
     @app.exception_handler(RequestValidationError)
@@ -165,11 +222,3 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"error": "invalid_input", "detail": detail, "problems": problems}, status_code=422
         )
-
-    @app.exception_handler(DataUnavailableError)
-    async def unavailable(_: Request, exc: DataUnavailableError) -> JSONResponse:
-        return JSONResponse({"error": "data_unavailable", "detail": str(exc)}, status_code=503)
-
-    @app.exception_handler(StackAtlasError)
-    async def other(_: Request, exc: StackAtlasError) -> JSONResponse:
-        return JSONResponse({"error": "error", "detail": str(exc)}, status_code=500)

@@ -25,7 +25,8 @@ class _Record(BaseModel):
 
 class ErrorBody(BaseModel):
     error: str = Field(
-        description="not_found, invalid_input, payload_too_large, data_unavailable or error"
+        description="not_found, invalid_input, payload_too_large, data_unavailable, busy, "
+        "forbidden or error"
     )
     detail: str
     suggestions: list[str] | None = None
@@ -472,6 +473,11 @@ class PortfolioResponse(BaseModel):
     gaps: list[dict[str, Any]]
     risk: dict[str, Any] | None
     notes: list[str]
+    truncated: dict[str, int] = Field(
+        default_factory=dict,
+        description="list name -> its full length, for each list cut to its first rows "
+        "(holdings: the 500 largest; unknown, unknown_in_funds, notes: the first 50)",
+    )
 
 
 class InfraYear(_Record):

@@ -6,21 +6,23 @@ the page with a message and the matching status (404 / 422 / 503) instead of a t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from stackatlas.errors import (
-    DataUnavailableError,
-    NotFoundError,
     Problem,
     StackAtlasError,
     ValidationError,
 )
 from stackatlas.web import services
+from stackatlas.web.compute import JobResult
 from stackatlas.web.render import render
+from stackatlas.web.responses import error_block, error_headers, error_status
 from stackatlas.web.sections import SEC_NOTE, Section
 from stackatlas.web.state import WebData
 
@@ -66,40 +68,59 @@ def page(
     return HTMLResponse(html, status_code=status)
 
 
-def error_info(exc: StackAtlasError) -> tuple[int, dict[str, Any]]:
-    """(status, template error block) for a library error."""
-    if isinstance(exc, NotFoundError):
-        return 404, {
-            "title": "Not found",
-            "detail": str(exc),
-            "problems": [],
-            "suggestions": exc.suggestions,
-        }
-    if isinstance(exc, ValidationError):
-        return 422, {
-            "title": "Invalid input",
-            "detail": "Please correct the input:",
-            "problems": [str(p) for p in exc.problems],
-            "suggestions": [],
-        }
-    if isinstance(exc, DataUnavailableError):
-        return 503, {
-            "title": "Data unavailable",
-            "detail": str(exc),
-            "problems": [],
-            "suggestions": [],
-        }
-    return 500, {"title": "Error", "detail": str(exc), "problems": [], "suggestions": []}
-
-
 def _guarded(
     data: WebData, title: str, active: str, build: Callable[[], HTMLResponse], **extra: Any
 ) -> HTMLResponse:
     try:
         return build()
     except StackAtlasError as exc:
-        status, info = error_info(exc)
-        return page(data, title, active, [], status=status, error=info, **extra)
+        return error_page(data, title, active, exc, **extra)
+
+
+def error_page(
+    data: WebData, title: str, active: str, exc: StackAtlasError, **extra: Any
+) -> HTMLResponse:
+    """The page with an error box and the error's status (503 + Retry-After when busy)."""
+    response = page(
+        data, title, active, [], status=error_status(exc), error=error_block(exc), **extra
+    )
+    response.headers.update(error_headers(exc))
+    return response
+
+
+async def _pooled(
+    request: Request,
+    title: str,
+    active: str,
+    job: Callable[..., JobResult],
+    args: tuple[Any, ...],
+    cache_key: tuple[Any, ...] | None = None,
+    extra: Callable[[], dict[str, Any]] = dict,
+) -> HTMLResponse:
+    """A page built by ``job`` on the compute pool (cached per ``cache_key`` when given); a
+    full pool answers at once with the busy page (``extra()``: its template context)."""
+    data = _data(request)
+    if cache_key is not None:
+        hit = data.peek(*cache_key)
+        if hit is not None:
+            return HTMLResponse(hit)
+    state = data.state()
+    try:
+        result = await request.app.state.compute.run(job, *args)
+    except StackAtlasError as exc:
+        return error_page(data, title, active, exc, **extra())
+    if cache_key is not None and result.cacheable:
+        data.put(cache_key[0], result.body, *cache_key[1:], state=state)
+    return HTMLResponse(result.body, status_code=result.status, headers=result.headers)
+
+
+def _page_result(response: HTMLResponse) -> JobResult:
+    return JobResult(
+        response.status_code,
+        bytes(response.body),
+        "text/html; charset=utf-8",
+        cacheable=response.status_code == 200,
+    )
 
 
 def _static_page(path: str, key: str) -> None:
@@ -281,28 +302,19 @@ def supplychain_page(
 
 
 # ---- scenarios ---------------------------------------------------------------------------
-def _scenario_page(
-    request: Request,
+def scenario_page(
+    data: WebData,
     name: str | None,
     values: dict[str, str],
     draws: str,
     seed: str,
     edges: str = "point",
 ) -> HTMLResponse:
+    """The scenarios page: the form for ``name`` and its run with ``values`` (form strings)."""
     from stackatlas.scenarios.atlas_network import EDGE_SHARES
 
-    data = _data(request)
-    names = services.scenario_names(data)
-    name = name or names[0]["name"]
-    form: dict[str, Any] = {
-        "name": name,
-        "names": names,
-        "draws": draws,
-        "seed": seed,
-        "edges": edges,
-        "edge_choices": EDGE_SHARES,
-        "params": [],
-    }
+    form = _scenario_form(data, name, draws, seed, edges)
+    name = form["name"]
 
     def build() -> HTMLResponse:
         spec = services.scenario_spec(data, name)
@@ -337,6 +349,35 @@ def _scenario_page(
     return _guarded(data, "Scenarios", "/scenarios", build, template="scenarios.html", form=form)
 
 
+def _scenario_form(
+    data: WebData, name: str | None, draws: str, seed: str, edges: str = "point"
+) -> dict[str, Any]:
+    from stackatlas.scenarios.atlas_network import EDGE_SHARES
+
+    names = services.scenario_names(data)
+    return {
+        "name": name or names[0]["name"],
+        "names": names,
+        "draws": draws,
+        "seed": seed,
+        "edges": edges,
+        "edge_choices": EDGE_SHARES,
+        "params": [],
+    }
+
+
+def scenario_page_job(
+    data: WebData,
+    name: str | None,
+    values: dict[str, str],
+    draws: str,
+    seed: str,
+    edges: str = "point",
+) -> JobResult:
+    """``scenario_page`` as a compute-pool job."""
+    return _page_result(scenario_page(data, name, values, draws, seed, edges))
+
+
 def _overrides(params: dict[str, Any], values: dict[str, str]) -> tuple[dict[str, float], list]:
     """Form values that differ from the defaults (a changed value fixes that parameter)."""
     from stackatlas.overrides import parse_overrides
@@ -358,20 +399,17 @@ def _int(text: str, field: str, problems: list) -> int:
 
 
 @router.get("/scenarios", response_class=HTMLResponse)
-def scenarios_page(request: Request, name: str | None = None) -> HTMLResponse:
-    return _scenario_page(request, name, {}, "0", "0")
+async def scenarios_page(request: Request, name: str | None = None) -> HTMLResponse:
+    return await _scenario_response(request, name, {}, "0", "0")
 
 
 @router.post("/scenarios", response_class=HTMLResponse)
 async def scenarios_run(request: Request) -> HTMLResponse:
-    from starlette.concurrency import run_in_threadpool
-
     form = await request.form()
     values = {k.removeprefix("param-"): str(v) for k, v in form.items() if k.startswith("param-")}
-    return await run_in_threadpool(
-        _scenario_page,
+    return await _scenario_response(
         request,
-        str(form.get("name") or ""),
+        str(form.get("name") or "") or None,
         values,
         str(form.get("draws") or "0"),
         str(form.get("seed") or "0"),
@@ -380,7 +418,7 @@ async def scenarios_run(request: Request) -> HTMLResponse:
 
 
 @router.get("/sweeps", response_class=HTMLResponse)
-def sweeps_page(
+async def sweeps_page(
     request: Request,
     name: str | None = None,
     grid: str = "",
@@ -389,24 +427,64 @@ def sweeps_page(
     seed: str = "0",
     target: str = "",
 ) -> HTMLResponse:
-    """A scenario swept over a grid or Latin hypercube: tornado and p95 by layer."""
-    from stackatlas.web.sections import sweep_section
+    """A scenario swept over a grid or Latin hypercube: tornado and p95 by layer. The sweep
+    runs on the bounded compute pool (the empty form does not)."""
+    from starlette.concurrency import run_in_threadpool
 
-    data = _data(request)
+    args = (name, grid, lhs, draws, seed, target)
+    if not grid.strip():
+        return await run_in_threadpool(sweeps_html, _data(request), *args)
+    return await _pooled(
+        request,
+        "Sweeps",
+        "/sweeps",
+        sweeps_page_job,
+        args,
+        cache_key=("page:sweep", *args),
+        extra=lambda: {
+            "template": "sweep.html",
+            "form": _sweep_form(
+                _data(request), name, grid=grid, lhs=lhs, draws=draws, seed=seed, target=target
+            ),
+        },
+    )
+
+
+def sweeps_page_job(data: WebData, *args: str | None) -> JobResult:
+    """``sweeps_html`` as a compute-pool job."""
+    return _page_result(sweeps_html(data, *args))
+
+
+def _sweep_form(data: WebData, name: str | None, **values: str) -> dict[str, Any]:
     names = services.scenario_names(data)
-    name = name or names[0]["name"]
-    form: dict[str, Any] = {
-        "name": name,
+    return {
+        "name": name or names[0]["name"],
         "names": names,
-        "grid": grid,
-        "lhs": lhs,
-        "draws": draws,
-        "seed": seed,
-        "target": target,
+        "grid": values.get("grid", ""),
+        "lhs": values.get("lhs", ""),
+        "draws": values.get("draws", "200"),
+        "seed": values.get("seed", "0"),
+        "target": values.get("target", ""),
         "param_names": [],
         "max_points": services.MAX_SWEEP_POINTS,
         "max_draws": f"{services.MAX_SWEEP_DRAWS:,}",
     }
+
+
+def sweeps_html(
+    data: WebData,
+    name: str | None,
+    grid: str,
+    lhs: str,
+    draws: str,
+    seed: str,
+    target: str,
+) -> HTMLResponse:
+    """The sweeps page: the form, and the sweep when ``grid`` names parameters."""
+    from stackatlas.web.sections import sweep_section
+
+    form = _sweep_form(data, name, grid=grid, lhs=lhs, draws=draws, seed=seed, target=target)
+    name = form["name"]
 
     def build() -> HTMLResponse:
         spec = services.scenario_spec(data, name)
@@ -434,6 +512,29 @@ def sweeps_page(
     return _guarded(data, "Sweeps", "/sweeps", build, template="sweep.html", form=form)
 
 
+async def _scenario_response(
+    request: Request,
+    name: str | None,
+    values: dict[str, str],
+    draws: str,
+    seed: str,
+    edges: str = "point",
+) -> HTMLResponse:
+    key = json.dumps(values, sort_keys=True)
+    return await _pooled(
+        request,
+        "Scenarios",
+        "/scenarios",
+        scenario_page_job,
+        (name, values, draws, seed, edges),
+        cache_key=("page:scenario", name or "", key, draws, seed, edges),
+        extra=lambda: {
+            "template": "scenarios.html",
+            "form": _scenario_form(_data(request), name, draws, seed, edges),
+        },
+    )
+
+
 # ---- portfolio ---------------------------------------------------------------------------
 @router.get("/portfolio", response_class=HTMLResponse)
 def portfolio_page(request: Request) -> HTMLResponse:
@@ -449,39 +550,40 @@ def portfolio_page(request: Request) -> HTMLResponse:
     )
 
 
+def portfolio_page_job(
+    data: WebData, content: bytes, profile: str, filename: str | None
+) -> JobResult:
+    """The portfolio page for an uploaded CSV, as a compute-pool job (never cached)."""
+    from stackatlas.web.sections import portfolio_section
+
+    extra = {"template": "portfolio.html", "profiles": services.profiles(data), "profile": profile}
+
+    def build() -> HTMLResponse:
+        report = services.analyze_upload(data, content, profile, filename)
+        section = portfolio_section(data.atlas(), report)
+        return page(data, "Portfolio", "/portfolio", [section], **extra)
+
+    response = _guarded(data, "Portfolio", "/portfolio", build, **extra)
+    return replace(_page_result(response), cacheable=False)
+
+
 @router.post("/portfolio", response_class=HTMLResponse)
 async def portfolio_upload(
     request: Request,
     file: Annotated[UploadFile, File()],
     profile: Annotated[str, Form()] = "balanced",
 ) -> HTMLResponse:
-    from starlette.concurrency import run_in_threadpool
-
-    from stackatlas.web.sections import portfolio_section
-
     data = _data(request)
     content = await file.read()
-
-    def build() -> HTMLResponse:
-        report = services.analyze_upload(data, content, profile, file.filename)
-        section = portfolio_section(data.atlas(), report)
-        return page(
-            data,
-            "Portfolio",
-            "/portfolio",
-            [section],
-            template="portfolio.html",
-            profiles=services.profiles(data),
-            profile=profile,
-        )
-
-    return await run_in_threadpool(
-        _guarded,
-        data,
+    return await _pooled(
+        request,
         "Portfolio",
         "/portfolio",
-        build,
-        template="portfolio.html",
-        profiles=services.profiles(data),
-        profile=profile,
+        portfolio_page_job,
+        (content, profile, file.filename),
+        extra=lambda: {
+            "template": "portfolio.html",
+            "profiles": services.profiles(data),
+            "profile": profile,
+        },
     )
