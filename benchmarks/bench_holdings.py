@@ -5,7 +5,8 @@ Run: ``python benchmarks/bench_holdings.py [--rows 1000,10000,80000]``. The file
 from ``tests/fixtures/portfolio/brokers/fidelity_positions.csv``: its header, preamble and
 footer, with the six position rows repeated under fresh tickers (50,000 rows is about 7 MB,
 near the 10 MB holdings-file limit). Resolution time covers "did you mean" suggestions for
-every unknown ticker (each row here has a description, the slowest case).
+the first 50 unknown tickers (each row here has a description, the slowest case; later
+unknown tickers are listed without suggestions).
 """
 
 from __future__ import annotations

@@ -78,9 +78,10 @@ FORM = {"name": "taiwan-quake", "draws": "0", "seed": "0"}
     "headers",
     [
         {"Origin": "http://evil.example"},
-        {"Origin": "null"},  # sandboxed iframe / no-referrer page
+        {"Origin": "null"},  # sandboxed iframe / privacy-restricted page, no Sec-Fetch-Site
         {"Origin": "http://127.0.0.1:9999"},  # another port is another origin
         {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "cross-site", "Origin": "http://127.0.0.1:8000"},
         {"Sec-Fetch-Site": "same-site", "Origin": "http://127.0.0.1:8000"},
     ],
 )
@@ -99,6 +100,7 @@ def test_cross_site_forms_and_uploads_are_refused(guarded: TestClient, headers: 
     "headers",
     [
         {"Origin": "http://127.0.0.1:8000", "Sec-Fetch-Site": "same-origin"},  # the browser
+        {"Origin": "null", "Sec-Fetch-Site": "same-origin"},  # privacy-restricted own form
         {"Origin": "http://127.0.0.1:8000"},
         {},  # curl, scripts: no Origin, not a browser, cannot carry a forged form
         # the scheme is not compared: behind a TLS-terminating proxy the app sees http
@@ -223,3 +225,31 @@ def test_cold_results_do_not_wait_for_each_other(tmp_path: Path) -> None:
     worker.join(5)
     twin.join(5)
     assert builds == ["slow"]  # the second caller of "a" waited for the first, not rebuilt
+
+
+# ---- bounded answers -------------------------------------------------------------------------
+def _unknown_tickers(n: int) -> bytes:
+    return ("ticker,weight\n" + "".join(f"Q{i:05d}X,1\n" for i in range(n))).encode()
+
+
+def test_upload_of_80k_unknown_tickers_is_summarised(guarded: TestClient) -> None:
+    """The issue's case: a 0.8-0.95 MB upload of 80,000 unknown tickers answered 15.6 MB,
+    echoing every row with suggestions; now the lists are cut and counted."""
+    content = _unknown_tickers(80_000)
+    assert 750_000 < len(content) < 1_000_000  # under the 1 MB upload limit
+    r = guarded.post("/api/portfolio", files={"file": ("many.csv", content)})
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.content) < 200_000
+    body = r.json()
+    assert body["truncated"] == {"holdings": 80_000, "unknown": 80_000}
+    assert len(body["holdings"]) == 500 and len(body["unknown"]) == 50
+    assert (body["unknown"][0]["line"], body["unknown"][0]["ticker"]) == (2, "Q00000X")
+    assert body["unmapped_share"] == pytest.approx(1.0)  # every row still counts
+
+
+def test_page_for_a_long_upload_says_what_it_left_out(guarded: TestClient) -> None:
+    r = guarded.post("/portfolio", files={"file": ("many.csv", _unknown_tickers(2_000))})
+    assert r.status_code == 200
+    assert "The 500 largest of 2,000 holdings are listed" in r.text
+    assert "... and 1,950 more" in r.text
+    assert r.text.count("Q0") < 700  # 500 table rows + 50 named unknowns, not 2,000 of each

@@ -174,7 +174,8 @@ def suggest_tickers(
 def resolve_holdings(
     atlas: Atlas, holdings: list[Holding], funds: set[str] | frozenset[str] = frozenset()
 ) -> list[Resolution]:
-    """One Resolution per holding (same order). ``funds``: normalized tickers with look-through."""
+    """One Resolution per holding (same order). ``funds``: normalized tickers with look-through.
+    "Did you mean" suggestions are computed for the first 50 unknown tickers only."""
     fund_keys = {normalize_ticker(f) for f in funds}
     out: list[Resolution] = []
     index, names = ticker_index(atlas), company_names(atlas)
@@ -186,6 +187,7 @@ def resolve_holdings(
             memo[key] = suggest_tickers(atlas, h.ticker, h.description, index=index, names=names)
         return memo[key]
 
+    unknown = 0
     for h in holdings:
         if normalize_ticker(h.ticker) in fund_keys:
             out.append(Resolution(h.line, h.ticker, "fund", "fund"))
@@ -199,15 +201,9 @@ def resolve_holdings(
         elif h.fund:
             out.append(Resolution(h.line, h.ticker, "unknown", "none", fund=h.fund))
         else:
-            out.append(
-                Resolution(
-                    h.line,
-                    h.ticker,
-                    "unknown",
-                    "none",
-                    suggestions=suggestions(h),
-                )
-            )
+            unknown += 1  # suggestions for the first ones only: a file of 80k unknown tickers
+            hints = suggestions(h) if unknown <= 50 else []
+            out.append(Resolution(h.line, h.ticker, "unknown", "none", suggestions=hints))
     return out
 
 

@@ -24,7 +24,7 @@ from stackatlas.web import services
 from stackatlas.web.compute import JobResult
 from stackatlas.web.responses import error_headers, error_json, error_status
 from stackatlas.web.state import WebData
-from stackatlas.web.summary import summarise_portfolio
+from stackatlas.web.summary import portfolio_payload
 
 if TYPE_CHECKING:
     from stackatlas.store import Store
@@ -315,7 +315,7 @@ def portfolio_job(data: WebData, content: bytes, profile: str, filename: str | N
     """``PortfolioResponse`` JSON for an upload (long lists summarised), as a pool job."""
     try:
         report = services.analyze_upload(data, content, profile, filename)
-        payload = summarise_portfolio(report.to_dict())
+        payload = portfolio_payload(report)
         body = m.PortfolioResponse.model_validate(payload).model_dump_json()
     except StackAtlasError as exc:
         return _error_result(exc)

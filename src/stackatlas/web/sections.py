@@ -591,7 +591,7 @@ def company_section(atlas: Atlas, store: Store | None, company_id: str) -> Secti
 
 def portfolio_section(atlas: Atlas, report: Any) -> Section:
     from stackatlas.charts.portfolio import drawdown_lines, exposure_sunburst, risk_return_scatter
-    from stackatlas.web.summary import summarise_portfolio
+    from stackatlas.web.summary import portfolio_payload
 
     charts = [chart("fig-exposure", exposure_sunburst(report))]
     if report.risk is not None:
@@ -601,7 +601,7 @@ def portfolio_section(atlas: Atlas, report: Any) -> Section:
         ]
     held = set(report.holdings["company"].dropna()) if len(report.holdings) else set()
     ids = [m.source for m in atlas.memberships if m.company in held]
-    data = summarise_portfolio(report.to_dict())  # an 80k-row upload is not echoed row by row
+    data = portfolio_payload(report)  # an 80k-row upload is not echoed row by row
     return Section(
         "portfolio", "Portfolio", charts, data, sources_of(atlas, ids), notes=list(data["notes"])
     )

@@ -19,7 +19,9 @@ SECURITY_HEADERS = {
     b"content-security-policy": CSP.encode(),
     b"x-content-type-options": b"nosniff",
     b"x-frame-options": b"DENY",
-    b"referrer-policy": b"no-referrer",
+    # same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" even on
+    # the app's own form posts, which the CSRF check could then not tell from a forged one
+    b"referrer-policy": b"same-origin",
     b"cross-origin-opener-policy": b"same-origin",
 }
 
@@ -168,12 +170,13 @@ class OriginCheckMiddleware:
     """CSRF protection for every form and upload: a state-changing request (POST ...) that a
     browser marks as coming from another site is refused with 403 before the app sees it.
 
-    A browser sends ``Origin`` with every cross-origin POST (``null`` from a sandboxed or
-    no-referrer page) and ``Sec-Fetch-Site``; the request passes only when its Origin's host
-    and port equal the Host header (which ``HostCheckMiddleware`` already vetted; the scheme is
-    not compared, so the app works behind a TLS-terminating proxy) and
-    Sec-Fetch-Site, if sent, is ``same-origin`` or ``none``. Clients that send neither header
-    (curl, scripts, the Python API) are not browsers and cannot carry a forged form.
+    Browsers say where a request comes from: ``Sec-Fetch-Site`` (all current browsers) must
+    be ``same-origin`` or ``none`` (typed by the user); without it, ``Origin`` (sent with every
+    cross-origin POST, ``null`` from sandboxed or privacy-restricted pages) must name this
+    server: its host and port equal to the Host header, which ``HostCheckMiddleware`` already
+    vetted (the scheme is not compared, so the app works behind a TLS-terminating proxy).
+    Clients that send neither header (curl, scripts, the Python API) are not browsers and
+    cannot carry a forged form.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -191,14 +194,15 @@ class OriginCheckMiddleware:
     def refusal(scope: Scope) -> str:
         """Why this unsafe request looks cross-site ('' when it does not)."""
         site = _header(scope, b"sec-fetch-site").lower()
-        if site and site not in {"same-origin", "none"}:
+        if site:
+            if site in {"same-origin", "none"}:
+                return ""
             return f"cross-site form or upload refused (Sec-Fetch-Site: {site})"
         origin = _header(scope, b"origin")
         if not origin:
             return ""
         host = _header(scope, b"host").lower()
-        netloc = origin.split("://", 1)[1].lower() if "://" in origin else ""
-        scheme = origin.split("://", 1)[0].lower()
+        scheme, _, netloc = origin.lower().partition("://")
         default = {"http": ":80", "https": ":443"}.get(scheme, "")
         if netloc and (netloc == host or netloc + default == host or netloc == host + default):
             return ""

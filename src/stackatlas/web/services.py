@@ -253,12 +253,10 @@ def analyze_upload(
         raise ValidationError(
             f"unknown profile {profile!r}; use one of {', '.join(profiles(data))}"
         )
-    from stackatlas.portfolio.holdings import read_holdings
     from stackatlas.portfolio.offline import analyze_holdings
 
     name = (filename or "").strip()[:200] or "<upload>"
     try:
-        read_holdings(content)  # ValidationError (line, field) before taking the lock
         return data.compute(
             lambda atlas, store: analyze_holdings(
                 atlas, store, content, profile=profile, prices_dir=data.prices_dir

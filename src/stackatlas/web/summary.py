@@ -1,34 +1,35 @@
 """Bound what one answer echoes back: an upload of 80,000 unknown tickers is summarised, not
-returned row by row (the rows still count in every total and weight)."""
+returned row by row (every row still counts in the totals, weights and figures)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 LIST_LIMITS = {"holdings": 500, "unknown": 50, "unknown_in_funds": 50, "notes": 50}
 """Rows kept per list of a portfolio answer; longer lists are cut and counted in ``truncated``."""
 
 
-def summarise_portfolio(payload: dict[str, Any]) -> dict[str, Any]:
-    """``payload`` (``PortfolioReport.to_dict()``) with each long list cut to its limit: the
-    largest holdings by weight (shown in file order), the first unknown tickers and notes.
-    ``truncated`` maps each cut list to its full length."""
-    out = dict(payload)
+def portfolio_payload(report: Any) -> dict[str, Any]:
+    """``report.to_dict()`` (a ``PortfolioReport``) with each long list cut before it is
+    built: the largest holdings by weight (in file order), the first unknown tickers and
+    notes. ``truncated`` maps each cut list to its full length."""
     truncated: dict[str, int] = {}
-    for key, limit in LIST_LIMITS.items():
-        items = payload.get(key) or []
-        if len(items) <= limit:
-            continue
-        truncated[key] = len(items)
-        if key == "holdings":
-            largest = sorted(items, key=lambda h: -(h.get("weight") or 0.0))[:limit]
-            out[key] = sorted(largest, key=lambda h: h.get("line") or 0)
-        else:
-            out[key] = items[:limit]
+    holdings = report.holdings
+    if len(holdings) > LIST_LIMITS["holdings"]:
+        truncated["holdings"] = len(holdings)
+        largest = holdings.sort_values("weight", ascending=False, na_position="last")
+        holdings = largest.head(LIST_LIMITS["holdings"]).sort_values("line")
+    cut: dict[str, list[Any]] = {}
+    for key in ("unknown", "unknown_in_funds", "notes"):
+        items = list(getattr(report, key))
+        if len(items) > LIST_LIMITS[key]:
+            truncated[key] = len(items)
+            items = items[: LIST_LIMITS[key]]
+        cut[key] = items
     if "notes" in truncated:
-        out["notes"] = [
-            *out["notes"],
-            f"... and {truncated['notes'] - LIST_LIMITS['notes']:,} more notes",
-        ]
-    out["truncated"] = truncated
-    return out
+        more = truncated["notes"] - LIST_LIMITS["notes"]
+        cut["notes"] = [*cut["notes"], f"... and {more:,} more notes"]
+    payload = replace(report, holdings=holdings, **cut).to_dict()
+    payload["truncated"] = truncated
+    return payload
