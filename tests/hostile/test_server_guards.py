@@ -172,6 +172,10 @@ def test_busy_answers_are_503_with_retry_after(tmp_path: Path) -> None:
             assert int(form.headers["retry-after"]) >= 1
             upload = client.post("/api/portfolio", files={"file": ("p.csv", b"ticker,weight\n")})
             assert upload.status_code == 503
+            sweep = client.post("/api/scenarios/taiwan-quake/sweep", json={"seed": 99})
+            assert sweep.status_code == 503 and sweep.json()["error"] == "busy"
+            swept = client.get("/sweeps", params={"grid": "capacity_loss=0.1,0.2", "seed": "9"})
+            assert swept.status_code == 503 and "Busy" in swept.text
             start = time.monotonic()
             assert client.get("/healthz").status_code == 200
             assert client.get("/flows").status_code == 200
