@@ -38,6 +38,19 @@ def test_project_file_exists_and_is_linked_from_the_readme(name: str) -> None:
     assert f"]({name})" in readme, f"README does not link {name}"
 
 
+@pytest.mark.parametrize("name", PROJECT_FILES)
+def test_project_file_links_resolve(name: str) -> None:
+    text = (REPO / name).read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    assert [t for t in local if not (REPO / t).exists()] == []
+
+
+def test_security_policy_links_the_threat_model() -> None:
+    """SECURITY.md summarises; docs/security.md is the full threat model."""
+    assert "](docs/security.md)" in (REPO / "SECURITY.md").read_text(encoding="utf-8")
+
+
 def test_licence_is_the_declared_mit_licence() -> None:
     text = (REPO / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License")
