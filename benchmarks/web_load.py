@@ -1,5 +1,6 @@
 """Load generators for ``bench_web.py``: closed-loop route load, the mixed run (cached reads
-with scenario / portfolio POSTs in between) and trickling slow clients.
+with scenario / portfolio POSTs in between), a flood of scenario runs and trickling slow
+clients.
 
 Each generator records what it saw; ``bench_web.py`` prints the figures. Latency is measured
 from just before a request is sent to its full answer, on the client, so it includes the
@@ -199,6 +200,29 @@ async def mixed_load(
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(clients)))
     return tallies, time.perf_counter() - start
+
+
+async def scenario_flood(
+    port: int, clients: int, seconds: float, seed: int = 2
+) -> tuple[Tally, float]:
+    """``clients`` workers POST scenario runs of 200 draws with a fresh seed (never a cached
+    answer) back to back for ``seconds``; a 503 is answered at once and the worker posts again
+    (no back-off: the harshest client). (tally, wall seconds)."""
+    tally = Tally()
+    rng = random.Random(seed)
+    path = f"/api/scenarios/{SCENARIO}/run"
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        conn = Connection(port)
+        while time.perf_counter() < deadline:
+            run = json.dumps({"draws": SCENARIO_DRAWS, "seed": rng.randrange(1, 2**32)})
+            tally.add(*await _timed(conn, "POST", path, run.encode(), "application/json"))
+        conn.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    return tally, time.perf_counter() - start
 
 
 async def probe(port: int, path: str, seconds: float, every: float = 0.05) -> Tally:
