@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
@@ -112,7 +112,7 @@ class SyncReport:
                 r.reason,
             )
         summary = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
-        lines = [
+        lines: list[RenderableType] = [
             table,
             Text(f"{summary or 'nothing to do'} in {self.seconds:.1f} s (source: {self.source})"),
         ]

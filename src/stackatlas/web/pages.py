@@ -433,7 +433,9 @@ async def sweeps_page(
 
     args = (name, grid, lhs, draws, seed, target)
     if not grid.strip():
-        return await run_in_threadpool(sweeps_html, _data(request), *args)
+        return await run_in_threadpool(
+            sweeps_html, _data(request), name, grid, lhs, draws, seed, target
+        )
     return await _pooled(
         request,
         "Sweeps",
@@ -450,9 +452,17 @@ async def sweeps_page(
     )
 
 
-def sweeps_page_job(data: WebData, *args: str | None) -> JobResult:
+def sweeps_page_job(
+    data: WebData,
+    name: str | None,
+    grid: str,
+    lhs: str,
+    draws: str,
+    seed: str,
+    target: str,
+) -> JobResult:
     """``sweeps_html`` as a compute-pool job."""
-    return _page_result(sweeps_html(data, *args))
+    return _page_result(sweeps_html(data, name, grid, lhs, draws, seed, target))
 
 
 def _sweep_form(data: WebData, name: str | None, **values: str) -> dict[str, Any]:
@@ -556,7 +566,11 @@ def portfolio_page_job(
     """The portfolio page for an uploaded CSV, as a compute-pool job (never cached)."""
     from stackatlas.web.sections import portfolio_section
 
-    extra = {"template": "portfolio.html", "profiles": services.profiles(data), "profile": profile}
+    extra: dict[str, Any] = {
+        "template": "portfolio.html",
+        "profiles": services.profiles(data),
+        "profile": profile,
+    }
 
     def build() -> HTMLResponse:
         report = services.analyze_upload(data, content, profile, filename)
