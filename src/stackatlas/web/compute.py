@@ -53,6 +53,7 @@ class DataSpec:
     atlas_overlay: Path | None
     prices_dir: Path | None
     eto_dir: Path | None = None
+    server_pid: int = 0  # the process whose end ends the workers (0: the worker's parent)
 
 
 Job = Callable[..., JobResult]
@@ -75,7 +76,9 @@ class ComputePool:
     @property
     def spec(self) -> DataSpec:
         data = self.data
-        return DataSpec(data.store_path, data.atlas_overlay, data.prices_dir, data.eto_dir)
+        return DataSpec(
+            data.store_path, data.atlas_overlay, data.prices_dir, data.eto_dir, os.getpid()
+        )
 
     def _pool(self) -> Executor:
         if self._executor is None:
@@ -145,7 +148,9 @@ _WORKER_DATA: WebData | None = None
 
 def _worker_init(spec: DataSpec) -> None:
     global _WORKER_DATA
-    parent = os.getppid()
+    # the server's pid comes with the spec: a server killed before this worker got here has
+    # already left it to init, so the worker's parent now would be the wrong one to watch
+    parent = spec.server_pid or os.getppid()
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
     with contextlib.suppress(OSError):  # not permitted here: run at the same priority
         os.nice(WORKER_NICE)
