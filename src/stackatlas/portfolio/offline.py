@@ -41,7 +41,9 @@ def analyze_holdings(
             book = load_prices(tickers, store=store, fetch=lambda missing, start: {})
         except DataUnavailableError:
             book = None
-    return analyze_portfolio(data, atlas=atlas, profile=profile, prices=book or _no_prices())
+    return analyze_portfolio(
+        data, atlas=atlas, profile=profile, prices=book or _no_prices(), holdings=holdings
+    )
 
 
 def _no_prices() -> PriceBook:

@@ -15,7 +15,13 @@ from stackatlas.display import json_value, records
 from stackatlas.errors import DataUnavailableError, StoreError
 from stackatlas.portfolio import exposure as ex
 from stackatlas.portfolio.etf import FundHoldings, parse_etf_arg, shipped_funds
-from stackatlas.portfolio.holdings import Holding, ReadOptions, holding_values, read_holdings
+from stackatlas.portfolio.holdings import (
+    Holding,
+    HoldingsFile,
+    ReadOptions,
+    holding_values,
+    read_holdings,
+)
 from stackatlas.portfolio.prices import PriceBook, load_prices
 from stackatlas.portfolio.profiles import (
     DISCLAIMER,
@@ -141,6 +147,7 @@ def analyze_portfolio(
     seed: int = 0,
     prices: PriceBook | None = None,
     read_options: ReadOptions | None = None,
+    holdings: HoldingsFile | None = None,
 ) -> PortfolioReport:
     """Read, resolve and analyse a holdings file (path, or uploaded bytes) against the atlas.
 
@@ -148,11 +155,12 @@ def analyze_portfolio(
     else the store cache, topped up with yfinance when online. Without any prices, risk is
     skipped with a note and a shares-only file raises DataUnavailableError.
     ``scenario`` adds profit-at-risk from the scenario engine (``draws`` > 0: Monte Carlo).
-    ``read_options`` (strict, column mapping, decimal style) say how to read the file.
+    ``read_options`` (strict, column mapping, decimal style) say how to read the file;
+    ``holdings``: ``source`` already read with them (it is then not parsed again).
     """
     atlas = _atlas(atlas)
     chosen = get_profile(profile)
-    hf = read_holdings(source, options=read_options)
+    hf = holdings if holdings is not None else read_holdings(source, options=read_options)
     notes = list(hf.notes)
     funds = _funds(etf_holdings, hf.holdings)
     resolutions = resolve_holdings(atlas, hf.holdings, set(funds))
