@@ -28,6 +28,7 @@ from stackatlas.sec.companyfacts import FACTS_SCHEMA, facts_cik
 from stackatlas.store import Store
 
 FILE = "facts.parquet"
+SIDECAR = "sec_facts"  # the folder beside the store file (one of store.VIEW_SIDECARS)
 _DIR = re.compile(r"^cik=(\d+)$")
 DATA_COLUMNS = [n for n in FACTS_SCHEMA.names if n != "cik"]
 _DATA_SCHEMA = pa.schema([FACTS_SCHEMA.field(n) for n in DATA_COLUMNS])
@@ -35,7 +36,7 @@ _DATA_SCHEMA = pa.schema([FACTS_SCHEMA.field(n) for n in DATA_COLUMNS])
 
 def partition_root(store: Store) -> Path:
     """The partitions folder of ``store``: ``<store stem>.sec_facts`` beside its file."""
-    return store.path.with_name(f"{store.path.stem}.sec_facts")
+    return store.sidecar_dir(SIDECAR)
 
 
 def readable_dirs(store: Store) -> list[str]:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 META_TABLE = "meta"
+VIEW_SIDECARS = ("sec_facts",)  # folders beside the store file that its views read
 _DAMAGE = re.compile(
     r"not a valid DuckDB database|Could not read enough bytes|corrupt|checksum|"
     r"replaying WAL|invalid block|Serialization Error",
@@ -258,13 +259,15 @@ class Store:
         finally:
             cursor.close()
 
+    def sidecar_dir(self, name: str) -> Path:
+        """The folder beside the store file that holds data a view reads: ``<stem>.<name>``
+        (``sec.partitions`` keeps the ``sec_facts`` Parquet partitions there)."""
+        return self.path.with_name(f"{self.path.stem}.{name}")
+
     def _view_dirs(self) -> list[str]:
         """Folders the store's views read (the ``sec_facts`` Parquet partitions), which stay
         readable when user SQL switches external access off."""
-        # imported here: ``sec.partitions`` builds on ``Store``
-        from stackatlas.sec.partitions import readable_dirs
-
-        return readable_dirs(self)
+        return [f"{self.sidecar_dir(name)}/" for name in VIEW_SIDECARS]
 
     # ---- meta ----------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
