@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,15 +27,25 @@ def _nav_pages(nav: list) -> set[str]:
     return pages
 
 
+GENERATED = {"reference/cli.md", "reference/json.md"}  # written by scripts/mkdocs_hooks.py
+
+
+def _config() -> dict:
+    return yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+
+
 def test_every_docs_page_is_in_the_nav() -> None:
-    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
-    assert _nav_pages(config["nav"]) == pages
+    assert _nav_pages(_config()["nav"]) == pages | GENERATED
+    assert not pages & GENERATED, "a generated page is also written by hand"
 
 
-def test_the_site_builds_strictly(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site built once, strictly (a broken link, a page outside the nav, a hook error)."""
+    out = tmp_path_factory.mktemp("site")
     done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=REPO,
         capture_output=True,
         text=True,
@@ -42,8 +53,59 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (tmp_path / "index.html").is_file()
-    assert (tmp_path / "commands" / "infra" / "index.html").is_file()
+    return out
+
+
+def test_the_site_builds_strictly(site: Path) -> None:
+    assert (site / "index.html").is_file()
+    assert (site / "commands" / "infra" / "index.html").is_file()
+    assert (site / "tutorial" / "index.html").is_file()
+
+
+def test_the_cli_reference_lists_every_command(site: Path) -> None:
+    """Generated from the Typer app at build time: a new command appears without anyone
+    writing it down, with each of its options."""
+    from stackatlas.cli.reference import anchor, commands
+
+    page = (site / "reference" / "cli" / "index.html").read_text(encoding="utf-8")
+    docs = commands()
+    assert len(docs) >= 30
+    for doc in docs:
+        assert f'id="{anchor(doc.path)}"' in page, doc.path
+        for param in doc.command.params:
+            for opt in getattr(param, "opts", []):
+                if opt.startswith("--") and not param.hidden:
+                    assert opt in page, (doc.path, opt)
+
+
+def test_the_json_reference_has_every_api_model(site: Path) -> None:
+    """Generated from the API's pydantic models: every endpoint's response (and request body)
+    model and every model nested in them has a section with each of its fields."""
+    from pydantic import BaseModel
+
+    from stackatlas.web import models
+
+    page = (site / "reference" / "json" / "index.html").read_text(encoding="utf-8")
+    named = [
+        m
+        for m in vars(models).values()
+        if isinstance(m, type) and issubclass(m, BaseModel) and m.__module__ == models.__name__
+    ]
+    for model in named:
+        if model.__name__.startswith("_"):
+            continue
+        assert f'id="{model.__name__.lower()}"' in page, model.__name__
+        for name, field in model.model_fields.items():
+            assert f"<code>{field.alias or name}</code>" in page, (model.__name__, name)
+
+
+def test_the_methodology_index_links_every_methodology_page() -> None:
+    """A methodology page added to the nav is listed on the methodology index too."""
+    section = next(item["Methodology"] for item in _config()["nav"] if "Methodology" in item)
+    index = (DOCS / "methodology" / "index.md").read_text(encoding="utf-8")
+    for page in _nav_pages(section) - {"methodology/index.md"}:
+        target = os.path.relpath(DOCS / page, DOCS / "methodology")
+        assert f"]({target})" in index, page
 
 
 def test_readme_links_point_at_existing_files() -> None:
