@@ -118,3 +118,12 @@ def test_readme_links_point_at_existing_files() -> None:
 def test_readme_stays_short() -> None:
     """The README is what it is, the two commands, commands at a glance and links (<= 200)."""
     assert len((REPO / "README.md").read_text(encoding="utf-8").splitlines()) <= 200
+
+
+def test_the_dashboard_picture_is_small_and_shown() -> None:
+    """One screenshot (scripts/screenshot.py), referenced from the README and the docs home."""
+    picture = DOCS / "images" / "dashboard.png"
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert picture.stat().st_size < 300_000
+    assert "](docs/images/dashboard.png)" in (REPO / "README.md").read_text(encoding="utf-8")
+    assert "](images/dashboard.png)" in (DOCS / "index.md").read_text(encoding="utf-8")

@@ -24,6 +24,7 @@ from stackatlas._io import atomic_write
 from stackatlas._version import __version__
 from stackatlas.errors import Problem, StackAtlasError, ValidationError
 from stackatlas.export import result_tables, write_parquet
+from stackatlas.notebook import Tabular
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class ExportManifest:
+class ExportManifest(Tabular):
     """What ``export_bundle`` wrote (also saved as ``manifest.json``)."""
 
     folder: Path

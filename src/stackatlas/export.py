@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -26,6 +26,7 @@ import pandas as pd
 
 from stackatlas._io import atomic_write
 from stackatlas.errors import DataUnavailableError
+from stackatlas.notebook import dict_tables
 
 if TYPE_CHECKING:
     from stackatlas.atlas import Atlas
@@ -40,7 +41,7 @@ def result_tables(result: Any, payload: Any = None) -> dict[str, pd.DataFrame]:
     if isinstance(result, pd.DataFrame) and payload is None:
         return {"rows": _clean(result)}
     data = payload if payload is not None else _as_data(result)
-    tables = dict(_walk(data, ""))
+    tables = dict_tables(data)
     if not tables and hasattr(result, "to_frame"):
         tables = {"rows": result.to_frame()}
     if not tables and isinstance(data, Mapping):  # a single record: one row
@@ -54,16 +55,6 @@ def _as_data(result: Any) -> Any:
     if hasattr(result, "model_dump"):
         return result.model_dump(mode="json")
     return result
-
-
-def _walk(data: Any, prefix: str) -> Iterator[tuple[str, pd.DataFrame]]:
-    if isinstance(data, pd.DataFrame):
-        yield prefix or "rows", data
-    elif isinstance(data, list) and all(isinstance(r, Mapping) for r in data):
-        yield prefix or "rows", pd.DataFrame(list(data))
-    elif isinstance(data, Mapping):
-        for key, value in data.items():
-            yield from _walk(value, f"{prefix}.{key}" if prefix else str(key))
 
 
 def _nested(value: Any) -> bool:

@@ -33,6 +33,7 @@ from stackatlas.atlas.render import fmt_amount
 from stackatlas.display import records
 from stackatlas.errors import INPUT, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
+from stackatlas.notebook import Tabular
 from stackatlas.resolver import Resolver
 from stackatlas.resolver.periods import period_label
 from stackatlas.sec.segments import company_segments
@@ -285,7 +286,7 @@ def audit_status(status: str | None) -> str | None:
 
 
 @dataclass
-class AuditReport:
+class AuditReport(Tabular):
     """One row per atlas figure: claim, filing-derived value, status and reason."""
 
     rows: pd.DataFrame

@@ -20,10 +20,11 @@ from stackatlas.atlas.flow_periods import year_key
 from stackatlas.atlas.models import FlowKind
 from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import combine
+from stackatlas.notebook import Tabular
 
 
 @dataclass
-class BurnDestinations:
+class BurnDestinations(Tabular):
     """A company's spending outflows split by the layer that receives them.
 
     ``share`` is of the total when every amount is known; ``known`` / ``share_of_known`` use only

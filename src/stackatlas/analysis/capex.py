@@ -26,6 +26,7 @@ from stackatlas.atlas.models import SubjectType
 from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence, combine
+from stackatlas.notebook import Tabular
 from stackatlas.resolver import Resolver
 from stackatlas.resolver.periods import period_label
 
@@ -312,7 +313,7 @@ def _computed(
 
 
 @dataclass
-class CapexTracker:
+class CapexTracker(Tabular):
     """Rows per company / group and period, plus the article's claims beside them."""
 
     period: str

@@ -54,6 +54,7 @@ from stackatlas.atlas.models import Share, SourceKind
 from stackatlas.display import records, rich_table, suggest
 from stackatlas.errors import INPUT, NotFoundError, Problem, ValidationError
 from stackatlas.evidence import Evidence, combine
+from stackatlas.notebook import Tabular
 
 if TYPE_CHECKING:
     from stackatlas.supplychain.dataset import EtoData
@@ -87,7 +88,7 @@ def share_evidence(atlas: Atlas, share: Share) -> Evidence:
 
 
 @dataclass
-class Concentration:
+class Concentration(Tabular):
     """One row per market; shares, CRs and ``others`` in percent, HHI in points."""
 
     table: pd.DataFrame
@@ -249,7 +250,7 @@ def market_concentration(
 
 # ---- chokepoints -------------------------------------------------------------------------
 @dataclass
-class Chokepoints:
+class Chokepoints(Tabular):
     table: pd.DataFrame  # one row per (supplier, market or ETO input), ranked by score
     single_points: pd.DataFrame  # rows with share >= 0.9
     countries: pd.DataFrame | None = None  # ETO country chokepoints, when loaded

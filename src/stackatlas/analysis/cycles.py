@@ -24,6 +24,7 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.flow_periods import period_span, year_key
 from stackatlas.display import AMOUNTS, amount_text, records, rich_table
 from stackatlas.evidence import Evidence, combine
+from stackatlas.notebook import Tabular
 
 
 @dataclass
@@ -92,7 +93,7 @@ class Cycle:
 
 
 @dataclass
-class CycleReport:
+class CycleReport(Tabular):
     """Every loop found, largest bottleneck first."""
 
     cycles: list[Cycle]

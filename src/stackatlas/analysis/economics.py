@@ -39,6 +39,7 @@ from stackatlas._io import data_path
 from stackatlas.display import records, rich_table, suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError, did_you_mean
 from stackatlas.evidence import Evidence, weakest
+from stackatlas.notebook import Tabular
 from stackatlas.overrides import OVERRIDES
 
 COSTS = ("inference", "other_opex", "training")
@@ -150,7 +151,7 @@ def _check_override(spec: LabSpec, key: str, value: Any) -> str | None:
 
 
 @dataclass
-class LabProjection:
+class LabProjection(Tabular):
     """Yearly path (long table: year, metric, value, evidence), breakeven and checks."""
 
     lab: str
@@ -427,7 +428,7 @@ def _checks(spec: LabSpec, projection: LabProjection) -> pd.DataFrame:
 
 
 @dataclass
-class Sensitivity:
+class Sensitivity(Tabular):
     """Breakeven year across growth x cost factors (None = not within the horizon)."""
 
     lab: str

@@ -73,6 +73,7 @@ from stackatlas.atlas.flow_periods import (
 from stackatlas.atlas.models import Flow, FlowKind, SourceKind
 from stackatlas.display import AMOUNTS, NOT_DISCLOSED, amount_text, records, rich_table
 from stackatlas.evidence import Evidence, combine
+from stackatlas.notebook import Tabular
 
 __all__ = [
     "COST_KINDS",
@@ -170,7 +171,7 @@ def flow_evidence(atlas: Atlas, flow: Flow) -> Evidence:
 
 # ---- the graph -----------------------------------------------------------------------------
 @dataclass
-class FlowGraph:
+class FlowGraph(Tabular):
     """Company-level edges (one per atlas flow), their annual slices, and node splits."""
 
     edges: pd.DataFrame  # one row per flow, amounts as stated (EDGE_COLUMNS)

@@ -51,6 +51,7 @@ from stackatlas.analysis.payback_inputs import (
 from stackatlas.analysis.payback_params import PaybackInputs, load_payback_inputs
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.evidence import Evidence, combine, weakest
+from stackatlas.notebook import Tabular
 
 if TYPE_CHECKING:
     from stackatlas.store import Store
@@ -117,7 +118,7 @@ def payback_years(capital: float, cash: float, rate: float) -> tuple[float | Non
 
 
 @dataclass
-class PaybackResult:
+class PaybackResult(Tabular):
     """The anchor, the vintages, the yearly gap, the implied payback and the grid."""
 
     anchor: dict[str, Any]

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from stackatlas.display import fmt_num, fmt_pct, records
+from stackatlas.notebook import Tabular
 from stackatlas.resolver.periods import period_label
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ def period_key(period: str) -> tuple[int, str]:
 
 
 @dataclass
-class ProfitPools:
+class ProfitPools(Tabular):
     """Profit-pool cells (long format), the thesis table (layers only), the panels behind
     them, the latest year-on-year change on the same companies, and coverage notes."""
 

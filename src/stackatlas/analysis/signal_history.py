@@ -18,6 +18,7 @@ from rich.text import Text
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import fmt_money, fmt_num, fmt_pct, is_missing
 from stackatlas.errors import ValidationError
+from stackatlas.notebook import Tabular
 from stackatlas.resolver.periods import period_label
 
 if TYPE_CHECKING:
@@ -101,7 +102,7 @@ def baseline_snapshot(store: Store, since: str) -> pd.DataFrame | None:
 
 
 @dataclass
-class SignalReport:
+class SignalReport(Tabular):
     """Signal readings, and what changed since a baseline snapshot (if one was asked for)."""
 
     rows: pd.DataFrame

@@ -16,9 +16,10 @@ from pydantic import BaseModel
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.flow_periods import horizon
 from stackatlas.atlas.models import Company, Figure, Flow, Share, Source
+from stackatlas.notebook import Tabular
 
 
-class _View(BaseModel):
+class _View(BaseModel, Tabular):
     def to_dict(self) -> dict[str, Any]:
         """The JSON-safe ``--json`` shape."""
         return self.model_dump(mode="json", by_alias=True)
@@ -317,6 +318,19 @@ class CompanyProfile(_View):
     downstream: list[EdgeItem] = []
     customer_concentration: list[ConcentrationItem] = []
     sources: list[Source]  # every source cited above, by id
+
+    def to_frames(self) -> dict[str, Any]:
+        """The company as one row (parent, groups, subsidiaries beside it), then each list of
+        records (memberships, shares, flows, figures, edges, sources)."""
+        import pandas as pd
+
+        from stackatlas.notebook import dict_tables
+
+        data = self.to_dict()
+        row = {key: data[key] for key in ("parent_name", "groups", "subsidiaries")}
+        scalars = {"atlas_version", "company", *row}
+        rest = {k: v for k, v in data.items() if k not in scalars}
+        return {"company": pd.DataFrame([{**data["company"], **row}]), **dict_tables(rest)}
 
 
 def _node_name(atlas: Atlas, node: str) -> str:

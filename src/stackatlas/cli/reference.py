@@ -37,7 +37,9 @@ def _walk(command: Any, ctx: Any, path: tuple[str, ...]) -> Iterator[CommandDoc]
     if subcommands:
         for name, sub in subcommands.items():
             if not sub.hidden:
-                yield from _walk(sub, sub.context_class(sub, info_name=name, parent=ctx), (*path, name))
+                yield from _walk(
+                    sub, sub.context_class(sub, info_name=name, parent=ctx), (*path, name)
+                )
     elif path:
         yield CommandDoc(" ".join(path), command, ctx)
 
@@ -72,7 +74,9 @@ def cli_markdown(
         "| command | what it does |",
         "|---|---|",
     ]
-    out += [f"| [`{d.path}`](#{anchor(d.path)}) | {_cell(_first_line(d.command.help))} |" for d in docs]
+    out += [
+        f"| [`{d.path}`](#{anchor(d.path)}) | {_cell(_first_line(d.command.help))} |" for d in docs
+    ]
     for doc in docs:
         page = pages.get(doc.path)
         out += ["", *_command_section(doc, link_prefix + page if page else None)]
@@ -84,8 +88,7 @@ def _command_section(doc: CommandDoc, page: str | None) -> list[str]:
     arguments = [p for p in cmd.params if p.param_type_name == "argument"]
     options = [p for p in cmd.params if p.param_type_name == "option" and not p.hidden]
     usage = " ".join(
-        ["stackatlas", doc.path, "[OPTIONS]"]
-        + [_argument_usage(p) for p in arguments]
+        ["stackatlas", doc.path, "[OPTIONS]"] + [_argument_usage(p) for p in arguments]
     )
     lines = [f"## `stackatlas {doc.path}` {{#{anchor(doc.path)}}}", ""]
     lines += [_paragraphs(cmd.help or ""), "", "```text", usage, "```"]

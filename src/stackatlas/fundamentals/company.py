@@ -18,6 +18,7 @@ from stackatlas.display import records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence
 from stackatlas.fundamentals.metrics import METRIC_COLUMNS
+from stackatlas.notebook import Tabular
 
 if TYPE_CHECKING:
     from stackatlas.atlas import Atlas
@@ -28,7 +29,7 @@ COLUMNS = tuple(METRIC_COLUMNS)
 
 
 @dataclass
-class CompanyFundamentals:
+class CompanyFundamentals(Tabular):
     """A company's metrics per fiscal period (``rows`` as ``company_metrics`` returns them)."""
 
     company: str
@@ -39,6 +40,9 @@ class CompanyFundamentals:
 
     def to_frame(self) -> pd.DataFrame:
         return self.rows[list(COLUMNS)].reset_index(drop=True)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        return {"rows": self.to_frame()}
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -36,6 +36,7 @@ from stackatlas._io import data_path
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import INPUT, Problem, ValidationError
 from stackatlas.infra.clusters import CITATION
+from stackatlas.notebook import Tabular
 
 Basis = Literal["standard", "all"]
 HOURS_PER_YEAR = 8766  # 365.25 days
@@ -51,7 +52,7 @@ UNKNOWN_SUPPLIERS = {"Anonymized", "Unknown", ""}
 
 
 @dataclass
-class InfraSummary:
+class InfraSummary(Tabular):
     """Operational and planned AI infrastructure, by year, owner, country and chip supplier."""
 
     by_year: pd.DataFrame
@@ -84,9 +85,10 @@ class InfraSummary:
             "cost_per_mw": records(self.cost_per_mw),
         }
 
-    def to_frame(self) -> pd.DataFrame:
-        """The per-year table (the other tables are attributes)."""
-        return self.by_year.copy()
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The per-year table first (``to_frame()``), then the others as in ``to_dict()``."""
+        tables = ("by_year", "layers", "planned", "by_owner", "by_country", "by_supplier")
+        return {name: getattr(self, name).copy() for name in (*tables, "cost_per_mw")}
 
     def __rich__(self) -> Any:
         from stackatlas.infra.render import render_infra

@@ -18,6 +18,7 @@ from stackatlas._io import data_path
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError
+from stackatlas.notebook import Tabular
 
 DISCLAIMER = "Educational analysis, not investment advice."
 
@@ -164,7 +165,7 @@ def gap_sentences(gaps: pd.DataFrame, profile: Profile) -> list[str]:
 
 
 @dataclass(frozen=True)
-class ProfilesView:
+class ProfilesView(Tabular):
     """The five levels (from the atlas) and the profiles' target ranges, for display."""
 
     levels: pd.DataFrame

@@ -13,6 +13,7 @@ from rich.console import Group as RichGroup
 from stackatlas.atlas.atlas import Atlas, normalize_ticker
 from stackatlas.display import json_value, records
 from stackatlas.errors import DataUnavailableError, StoreError
+from stackatlas.notebook import Tabular
 from stackatlas.portfolio import exposure as ex
 from stackatlas.portfolio.etf import FundHoldings, parse_etf_arg, shipped_funds
 from stackatlas.portfolio.holdings import (
@@ -37,7 +38,7 @@ from stackatlas.portfolio.scenario_impact import ScenarioImpact, scenario_impact
 
 
 @dataclass
-class PortfolioReport:
+class PortfolioReport(Tabular):
     """Everything ``stackatlas portfolio analyze`` shows. Fractions are 0-1 of the portfolio."""
 
     source: str

@@ -16,11 +16,12 @@ from stackatlas.charts.theme import rich_style
 from stackatlas.display import fmt_at_risk as signed
 from stackatlas.display import records
 from stackatlas.evidence import Evidence
+from stackatlas.notebook import Tabular
 from stackatlas.scenarios.measures import gains_note, horizon, measures
 
 
 @dataclass
-class ScenarioResult:
+class ScenarioResult(Tabular):
     """All money in USD billions; ``*_at_risk`` > 0 is a loss, < 0 a gain versus baseline.
 
     Money is summed over the horizon (``quarters``) and ``revenue_at_risk_pct`` is the loss as

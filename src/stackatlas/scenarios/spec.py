@@ -29,6 +29,7 @@ from typing import Any
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import DASH, suggest
 from stackatlas.errors import NotFoundError, Problem, ValidationError, did_you_mean
+from stackatlas.notebook import Tabular
 from stackatlas.scenarios.expr import TIME, Expr, parse_expr
 from stackatlas.scenarios.params import (
     Distribution,
@@ -84,7 +85,7 @@ class ShockSpec:
 
 
 @dataclass(frozen=True)
-class ScenarioSpec:
+class ScenarioSpec(Tabular):
     """A validated scenario: its own parameters, model-parameter settings and shocks."""
 
     name: str

@@ -24,13 +24,14 @@ from rich.text import Text
 from stackatlas.display import fmt_num, records
 from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence
+from stackatlas.notebook import Tabular
 from stackatlas.scenarios.sensitivity import sensitivity
 
 TAIL = "pct_p95"
 
 
 @dataclass
-class SweepResult:
+class SweepResult(Tabular):
     """A finished sweep read back from its Parquet file."""
 
     scenario: str

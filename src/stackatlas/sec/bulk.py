@@ -32,6 +32,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from stackatlas.errors import DataUnavailableError, StackAtlasError
+from stackatlas.notebook import Tabular
 from stackatlas.sec import facts_store
 from stackatlas.sec.companyfacts import facts_cik, invalid, parse_companyfacts
 from stackatlas.store import Store
@@ -51,7 +52,7 @@ BATCH_FACTS = 250_000
 
 
 @dataclass
-class BulkReport:
+class BulkReport(Tabular):
     """Outcome of one bulk run (counts are members of the archive)."""
 
     archive: str

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from stackatlas.display import json_value, records
 from stackatlas.errors import ValidationError
+from stackatlas.notebook import Tabular
 
 if TYPE_CHECKING:
     from stackatlas.atlas import Atlas
@@ -39,7 +40,7 @@ _SHORT = {"operating_income": "op. income"}
 
 
 @dataclass
-class SegmentTable:
+class SegmentTable(Tabular):
     """Segment rows of one filing (``rows`` as ``filing_segments`` returns them)."""
 
     document: str
@@ -47,6 +48,9 @@ class SegmentTable:
 
     def to_frame(self) -> pd.DataFrame:
         return self.rows[list(COLUMNS)].reset_index(drop=True)
+
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        return {"rows": self.to_frame()}
 
     def to_dict(self) -> dict[str, Any]:
         """Filing identity plus one object per row (dates ISO, money in USD, share a fraction

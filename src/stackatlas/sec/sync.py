@@ -34,6 +34,7 @@ from stackatlas import config
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Company
 from stackatlas.errors import DataUnavailableError, StackAtlasError, StoreError, ValidationError
+from stackatlas.notebook import Tabular
 from stackatlas.sec import facts_store
 from stackatlas.sec.client import SecClient, resolve_user_agent
 from stackatlas.sec.endpoints import CompanyFacts, companyfacts
@@ -64,7 +65,7 @@ class SyncRow:
 
 
 @dataclass
-class SyncReport:
+class SyncReport(Tabular):
     """Outcome of ``sync_companies``: one row per selected company."""
 
     rows: list[SyncRow] = field(default_factory=list)

@@ -15,6 +15,7 @@ from typing import Any
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import NotFoundError
+from stackatlas.notebook import Tabular
 from stackatlas.supplychain.chokepoints import EtoChokepoints, atlas_links, eto_chokepoints
 from stackatlas.supplychain.citation import credit
 from stackatlas.supplychain.dataset import COUNTRY, REGION, EtoData
@@ -30,7 +31,7 @@ from stackatlas.supplychain.shares import (
 
 
 @dataclass
-class SupplyChainView:
+class SupplyChainView(Tabular):
     """What ``supply_chain`` returns; ``to_dict`` is the JSON, ``__rich__`` the terminal view."""
 
     credit: dict[str, str]

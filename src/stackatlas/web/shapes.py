@@ -92,13 +92,15 @@ def json_markdown() -> str:
         ]
     out += ["", "## Endpoints", ""]
     out += ["| endpoint | request body | response |", "|---|---|---|"]
-    for method, path, body, model, summary in routes:
+    for method, path, body, model, _ in routes:
         request = (
             f"[`{body.__name__}`](#{body.__name__.lower()})"
             if isinstance(body, type)
             else body or "—"
         )
-        out.append(f"| `{method} {path}` | {request} | [`{model.__name__}`](#{model.__name__.lower()}) |")
+        out.append(
+            f"| `{method} {path}` | {request} | [`{model.__name__}`](#{model.__name__.lower()}) |"
+        )
     out += ["", "## Models"]
     seen: set[type[BaseModel]] = set()
     roots: list[type[BaseModel]] = []
