@@ -3,20 +3,24 @@ missing value, the evidence legend, rich tables of frames, and the one "did you 
 
 Every table (terminal, web page, report) and every ``to_dict`` goes through these, so a missing
 value reads ``—`` everywhere and never ``0``, ``nan`` or ``None``.
+
+Light to import (the CLI's start-up path): numpy and pandas are never imported here; a value
+can only be one of their objects once they are loaded, so the checks look them up in
+``sys.modules``.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
-
-import numpy as np
-import pandas as pd
-from rapidfuzz import fuzz, process
+from typing import TYPE_CHECKING, Any
 
 from stackatlas.evidence import Evidence
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DASH = "—"
 NOT_DISCLOSED = "not disclosed"
@@ -32,11 +36,24 @@ SUGGEST_SPREAD = 15
 
 def is_missing(value: Any) -> bool:
     """None, NaN, NaT, pandas NA or an infinite number."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
-    if isinstance(value, float | np.floating):
+    if isinstance(value, float):  # also numpy.float64
+        return not math.isfinite(value)
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return True
+    if _is_float(value):
         return not math.isfinite(float(value))
     return False
+
+
+def _is_float(value: Any) -> bool:
+    """A Python or numpy float (numpy only when it is loaded)."""
+    if isinstance(value, float):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, numpy.floating)
 
 
 def json_value(value: Any) -> Any:
@@ -45,7 +62,8 @@ def json_value(value: Any) -> Any:
         return None
     if isinstance(value, datetime | date):  # pd.Timestamp is a datetime
         return value.isoformat()
-    if isinstance(value, np.generic):
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(value, numpy.generic):
         return value.item()
     return value
 
@@ -147,7 +165,7 @@ def cell(column: str, value: Any) -> str:
         return DASH
     if column in ("evidence", "ev"):
         return Evidence(value).symbol
-    if isinstance(value, float | np.floating):
+    if _is_float(value):
         number = float(value)
         return f"{number:,.3f}" if abs(number) < 1 else f"{number:,.1f}"
     return str(value)
@@ -173,13 +191,20 @@ def suggest(
     limit: int | None = 3,
     min_score: float = SUGGEST_MIN_SCORE,
     spread: float | None = SUGGEST_SPREAD,
-    scorer: Any = fuzz.WRatio,
+    scorer: Any = None,
 ) -> list[str]:
     """The ``choices`` closest to ``query`` (case-insensitive), best first: those scoring at
-    least ``min_score`` (0-100) and within ``spread`` of the best one; at most ``limit``."""
+    least ``min_score`` (0-100) and within ``spread`` of the best one; at most ``limit``.
+    ``scorer`` is a rapidfuzz scorer (default ``fuzz.WRatio``)."""
+    from rapidfuzz import fuzz, process
+
     by_key = {str(choice).lower(): str(choice) for choice in choices}
     hits = process.extract(
-        str(query).lower(), list(by_key), scorer=scorer, limit=None, score_cutoff=min_score
+        str(query).lower(),
+        list(by_key),
+        scorer=scorer or fuzz.WRatio,
+        limit=None,
+        score_cutoff=min_score,
     )
     if hits and spread is not None:  # only names about as close as the best one
         hits = [h for h in hits if h[1] >= hits[0][1] - spread]

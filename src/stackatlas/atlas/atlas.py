@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from stackatlas.atlas.models import (
     Company,
@@ -24,6 +23,9 @@ from stackatlas.atlas.models import (
 )
 from stackatlas.display import suggest
 from stackatlas.errors import NotFoundError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -179,6 +181,8 @@ class Atlas:
     # ---- DataFrame views -----------------------------------------------------------------
     def frame(self, table: str) -> pd.DataFrame:
         """One table as a DataFrame (``layers`` and ``segments`` flattened from the tree)."""
+        import pandas as pd
+
         if table == "layers":
             rows = [layer.model_dump(exclude={"segments"}) for layer in self.layers]
         elif table == "segments":

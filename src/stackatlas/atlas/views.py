@@ -10,12 +10,12 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.flow_periods import horizon
 from stackatlas.atlas.models import Company, Figure, Flow, Share, Source
+from stackatlas.display import is_missing
 from stackatlas.notebook import Tabular
 
 
@@ -451,9 +451,9 @@ def _concentration(atlas: Atlas, company: Company) -> list[ConcentrationItem]:
             customer=r.customer,
             share=float(r.share),
             benchmark=r.benchmark,
-            start=r.start if r.start is not None and not pd.isna(r.start) else None,
+            start=None if is_missing(r.start) else r.start,
             end=r.end,
-            months=None if r.months is None or pd.isna(r.months) else int(r.months),
+            months=None if is_missing(r.months) else int(r.months),
             segment=r.segment,
             product=r.product,
             geography=r.geography,

@@ -1,20 +1,18 @@
 """Atlas commands: ``map``, ``company``, ``sources``, ``validate``, ``sql``.
 
 Each command: parse options -> one library call -> render with rich, or ``--json`` (the view's
-``to_dict()``, documented in the README).
+``to_dict()``, documented in the README). Library modules are imported inside the commands:
+``--help`` and the atlas views start without pandas or DuckDB.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.table import Table
 
-from stackatlas.atlas.views import atlas_summary, company_profile, source_list, stack_map
 from stackatlas.cli.common import console, emit_json, err_console, guarded
 from stackatlas.cli.options import (
     JsonOpt,
@@ -25,7 +23,10 @@ from stackatlas.cli.options import (
     with_output,
 )
 from stackatlas.errors import AtlasValidationError
-from stackatlas.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from rich.table import Table
 
 
 @with_output
@@ -45,6 +46,8 @@ def map_cmd(
 ) -> None:
     """The stack as a tree: layer -> segment -> companies, with headline figures and shares
     (``--dollars``: each company's revenue in each segment, with its evidence)."""
+    from stackatlas.atlas.views import stack_map
+
     atlas = load_atlas(atlas_overlay)
     if not dollars:
         out.show(stack_map(atlas, layer=layer))
@@ -63,17 +66,23 @@ def company_cmd(
     out: Output,
 ) -> None:
     """A company's profile: segments, market shares, money flows, figures and their sources."""
+    from stackatlas.atlas.views import company_profile
+
     out.show(company_profile(load_atlas(atlas_overlay), name))
 
 
 @with_output
 def sources_cmd(atlas_overlay: OverlayOpt = None, *, out: Output) -> None:
     """Every source the atlas cites, with how many rows cite it."""
+    from stackatlas.atlas.views import source_list
+
     out.show(source_list(load_atlas(atlas_overlay)))
 
 
 def validate_cmd(atlas_overlay: OverlayOpt = None, as_json: JsonOpt = False) -> None:
     """Validate the atlas (plus overlay): exit 0 with a summary, or 2 with every problem."""
+    from stackatlas.atlas.views import atlas_summary
+
     try:
         atlas = load_atlas(atlas_overlay)
     except AtlasValidationError as exc:
@@ -109,6 +118,8 @@ def sql_cmd(
     out: Output,
 ) -> None:
     """Run a read-only SQL query on the store (tables atlas_*, sec_facts, prices ...)."""
+    from stackatlas.store import Store
+
     with Store() as store:
         store.ensure_atlas(load_atlas(atlas_overlay))
         frame = store.sql_readonly(query, timeout=timeout)
@@ -122,6 +133,8 @@ def sql_cmd(
 def _dates_as_days(frame: pd.DataFrame) -> pd.DataFrame:
     """DuckDB DATE columns arrive as midnight timestamps; print them as ``YYYY-MM-DD`` (as the
     table and CSV do) instead of ``YYYY-MM-DDT00:00:00.000``."""
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
         values = out[col]
@@ -134,6 +147,9 @@ def _dates_as_days(frame: pd.DataFrame) -> pd.DataFrame:
 
 def frame_table(frame: pd.DataFrame, limit: int = 200) -> Table:
     """A DataFrame as a rich table (first ``limit`` rows)."""
+    import pandas as pd
+    from rich.table import Table
+
     table = Table(
         caption=f"{len(frame)} row(s)" + (f", first {limit} shown" if len(frame) > limit else "")
     )
@@ -146,6 +162,8 @@ def frame_table(frame: pd.DataFrame, limit: int = 200) -> Table:
 
 
 def _is_missing(value: object) -> bool:
+    import pandas as pd
+
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):

@@ -13,11 +13,8 @@ from typing import Annotated
 
 import typer
 
-from stackatlas.atlas.views import atlas_summary, stack_map
 from stackatlas.cli.common import console, emit_json, guarded
 from stackatlas.cli.options import JsonOpt, OverlayOpt, load_atlas
-from stackatlas.pipeline import run_main_job
-from stackatlas.store import Store
 
 
 def run_cmd(
@@ -41,7 +38,10 @@ def run_cmd(
 ) -> None:
     """Build the store from the atlas, sync SEC facts if configured, print the stack map and
     a summary, and write the HTML report."""
+    from stackatlas.atlas.views import atlas_summary, stack_map
     from stackatlas.outputs import check_output
+    from stackatlas.pipeline import run_main_job
+    from stackatlas.store import Store
 
     if report is not None and not no_report:
         check_output(report, "report")  # before the sync, not after

@@ -12,16 +12,25 @@ segments.
 
 The endpoint functions (``companyfacts``, ``submissions``, ``ticker_map``, ``frames``) live in
 ``stackatlas.sec.endpoints``.
+
+The names are loaded on first use (``import stackatlas.sec.filings`` does not pay for the
+HTTP client or the bulk ingester).
 """
 
-from stackatlas.sec.bulk import BulkReport, ingest_bulk
-from stackatlas.sec.cache import SecCache
-from stackatlas.sec.client import SecClient
-from stackatlas.sec.companyfacts import FACTS_SCHEMA, parse_companyfacts, read_companyfacts
-from stackatlas.sec.facts_store import ingest_facts, ingested_ciks, load_facts, sync_log
-from stackatlas.sec.segment_view import SegmentTable, segment_table
-from stackatlas.sec.segments import filing_segments, load_segments
-from stackatlas.sec.sync import SyncReport, sync_companies
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from stackatlas.sec.bulk import BulkReport, ingest_bulk
+    from stackatlas.sec.cache import SecCache
+    from stackatlas.sec.client import SecClient
+    from stackatlas.sec.companyfacts import FACTS_SCHEMA, parse_companyfacts, read_companyfacts
+    from stackatlas.sec.facts_store import ingest_facts, ingested_ciks, load_facts, sync_log
+    from stackatlas.sec.segment_view import SegmentTable, segment_table
+    from stackatlas.sec.segments import filing_segments, load_segments
+    from stackatlas.sec.sync import SyncReport, sync_companies
 
 __all__ = [
     "FACTS_SCHEMA",
@@ -42,3 +51,37 @@ __all__ = [
     "sync_companies",
     "sync_log",
 ]
+
+_LAZY = {
+    "BulkReport": "stackatlas.sec.bulk",
+    "ingest_bulk": "stackatlas.sec.bulk",
+    "SecCache": "stackatlas.sec.cache",
+    "SecClient": "stackatlas.sec.client",
+    "FACTS_SCHEMA": "stackatlas.sec.companyfacts",
+    "parse_companyfacts": "stackatlas.sec.companyfacts",
+    "read_companyfacts": "stackatlas.sec.companyfacts",
+    "ingest_facts": "stackatlas.sec.facts_store",
+    "ingested_ciks": "stackatlas.sec.facts_store",
+    "load_facts": "stackatlas.sec.facts_store",
+    "sync_log": "stackatlas.sec.facts_store",
+    "SegmentTable": "stackatlas.sec.segment_view",
+    "segment_table": "stackatlas.sec.segment_view",
+    "filing_segments": "stackatlas.sec.segments",
+    "load_segments": "stackatlas.sec.segments",
+    "SyncReport": "stackatlas.sec.sync",
+    "sync_companies": "stackatlas.sec.sync",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'stackatlas.sec' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names (loaded or not)."""
+    return sorted(__all__)
