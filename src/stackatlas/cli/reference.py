@@ -25,9 +25,9 @@ def commands(app: Any | None = None) -> list[CommandDoc]:
     """Every leaf command of the app (default: ``stackatlas``), in registration order."""
     import typer
 
-    if app is None:
-        from stackatlas.cli.app import app
-    root = typer.main.get_command(app)
+    from stackatlas.cli.app import app as stackatlas_app
+
+    root = typer.main.get_command(app if app is not None else stackatlas_app)
     root_ctx = root.context_class(root, info_name="stackatlas")
     return list(_walk(root, root_ctx, ()))
 
@@ -57,8 +57,9 @@ def cli_markdown(
     ``link_prefix + page``."""
     import typer
 
-    if app is None:
-        from stackatlas.cli.app import app
+    from stackatlas.cli.app import app as stackatlas_app
+
+    app = app if app is not None else stackatlas_app
     root = typer.main.get_command(app)
     docs = commands(app)
     pages = _example_pages(docs_dir, [d.path for d in docs]) if docs_dir else {}

@@ -34,11 +34,15 @@ def api_routes() -> list[tuple[str, str, type[BaseModel] | str | None, type[Base
     of every JSON endpoint, in the order the router declares them."""
     import inspect
 
+    from fastapi.routing import APIRoute
+
     from stackatlas.web.api import router
 
     routes = []
     for route in router.routes:
-        model = getattr(route, "response_model", None)
+        if not isinstance(route, APIRoute):
+            continue
+        model = route.response_model
         if not (isinstance(model, type) and issubclass(model, BaseModel)):
             continue
         params = route.dependant.body_params
@@ -47,7 +51,7 @@ def api_routes() -> list[tuple[str, str, type[BaseModel] | str | None, type[Base
         if body is None and params:  # a multipart form: its field names
             body = "form: " + ", ".join(f"`{p.alias}`" for p in params)
         summary = inspect.getdoc(route.endpoint) or ""
-        for method in sorted(route.methods):
+        for method in sorted(route.methods or ()):
             routes.append((method, route.path, body, model, summary))
     return routes
 
@@ -58,8 +62,8 @@ def json_markdown() -> str:
 
     routes = api_routes()
     by_model: dict[str, list[str]] = {}
-    for command, model in CLI_SHAPES.items():
-        by_model.setdefault(model, []).append(command)
+    for command, shape in CLI_SHAPES.items():
+        by_model.setdefault(shape, []).append(command)
     with_json = [d.path for d in commands() if any(p.name == "json" for p in d.command.params)]
     other = [c for c in with_json if c not in CLI_SHAPES]
     out = [
@@ -92,28 +96,29 @@ def json_markdown() -> str:
         ]
     out += ["", "## Endpoints", ""]
     out += ["| endpoint | request body | response |", "|---|---|---|"]
-    for method, path, body, model, _ in routes:
+    for method, path, body, response, _ in routes:
         request = (
             f"[`{body.__name__}`](#{body.__name__.lower()})"
             if isinstance(body, type)
             else body or "—"
         )
         out.append(
-            f"| `{method} {path}` | {request} | [`{model.__name__}`](#{model.__name__.lower()}) |"
+            f"| `{method} {path}` | {request} | [`{response.__name__}`]"
+            f"(#{response.__name__.lower()}) |"
         )
     out += ["", "## Models"]
     seen: set[type[BaseModel]] = set()
     roots: list[type[BaseModel]] = []
-    for _, _, body, model, _ in routes:
-        roots += [m for m in (model, body) if isinstance(m, type) and m not in roots]
+    for _, _, body, response, _ in routes:
+        roots += [m for m in (response, body) if isinstance(m, type) and m not in roots]
     from stackatlas.web.models import ErrorBody
 
     roots.append(ErrorBody)  # every error answer (4xx / 5xx)
     from stackatlas.web.api import ERRORS
 
     summaries = {
-        model: f"`{method} {path}`: {_one_line(summary)}"
-        for method, path, _, model, summary in routes
+        response: f"`{method} {path}`: {_one_line(summary)}"
+        for method, path, _, response, summary in routes
     }
     summaries[ErrorBody] = "The body of every error answer: " + "; ".join(
         f"{code} {spec['description']}" for code, spec in ERRORS.items() if "model" in spec
