@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench dist docs clean
+.PHONY: run test lint bench dist docs screenshot clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "stackatlas needs Python 3.11+"'
@@ -47,6 +47,11 @@ bench: $(STAMP)
 # missing from the nav fails the build.
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
+# The README's picture of the dashboard (docs/images/dashboard.png), taken by the browser test.
+screenshot: $(STAMP)
+	@bash scripts/ensure-chromium.sh
+	STACKATLAS_UPDATE_PICTURE=1 $(BIN)/python -m pytest tests/web/test_browser.py -q -p no:cacheprovider -k readme_picture
 
 # Release check: sdist + wheel, twine check, then the wheel installed into a fresh venv runs
 # --version, validate, map, run and report offline (scripts/dist.py; a test runs it too).

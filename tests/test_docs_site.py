@@ -121,7 +121,8 @@ def test_readme_stays_short() -> None:
 
 
 def test_the_dashboard_picture_is_small_and_shown() -> None:
-    """One screenshot (scripts/screenshot.py), referenced from the README and the docs home."""
+    """One screenshot (taken by tests/web/test_browser.py; ``make screenshot`` refreshes it),
+    referenced from the README and the docs home."""
     picture = DOCS / "images" / "dashboard.png"
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert picture.stat().st_size < 300_000

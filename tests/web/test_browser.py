@@ -1,11 +1,13 @@
 """A real browser against a live ``stackatlas serve``: Debian Chromium driven headless by
 Playwright. Every page loads without console errors and every chart renders (plotly SVG with
 data traces); the scenario form and the portfolio upload are submitted. Screenshots go to
-``test-output/screenshots/``."""
+``test-output/screenshots/``, among them the README's picture of the dashboard
+(``dashboard.png``; ``make screenshot`` copies it to ``docs/images/``)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,6 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data"
 SHOTS = REPO / "test-output" / "screenshots"
+PICTURE = REPO / "docs" / "images" / "dashboard.png"  # the README's and the docs home's
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -232,3 +235,33 @@ def test_report_renders_offline_in_chromium(browser_page: object, tmp_path: Path
     assert n >= 5 and attempts == []
     page.unroute("http://**/*")
     page.unroute("https://**/*")
+
+
+def test_the_readme_picture_of_the_dashboard(server: str, browser_page: object) -> None:
+    """The README's picture: the first screen of the stack map (nav and sunburst), 1100 x 980
+    CSS pixels drawn at scale 0.8 so the PNG stays under 300 KB. Written to
+    ``test-output/screenshots/dashboard.png``; with ``STACKATLAS_UPDATE_PICTURE=1`` (``make
+    screenshot``) also to ``docs/images/dashboard.png``."""
+    page = browser_page
+    console = Console(page)
+    cdp = page.context.new_cdp_session(page)
+    metrics = {"width": 1100, "height": 980, "deviceScaleFactor": 0.8, "mobile": False}
+    cdp.send("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        page.goto(server + "/")
+        page.wait_for_function(CHARTS_RENDERED, timeout=60_000)
+        page.wait_for_timeout(500)  # the sunburst's entry transition
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SHOTS / "dashboard.png"
+        page.screenshot(path=str(shot))
+    finally:
+        cdp.send("Emulation.clearDeviceMetricsOverride")
+        cdp.detach()
+    assert console.take() == []
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (880, 784)  # 1100 x 980 at 0.8
+    assert len(data) < 300_000
+    if os.environ.get("STACKATLAS_UPDATE_PICTURE") == "1":
+        shutil.copyfile(shot, PICTURE)
