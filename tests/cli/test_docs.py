@@ -86,3 +86,21 @@ def test_every_benchmark_script_has_a_row_in_the_benchmarks_readme() -> None:
     for name, row in rows.items():
         measures, baseline = (cell.strip() for cell in row.split(" | ")[:2])
         assert measures and baseline and "see the script" not in row, name
+
+
+def test_every_json_output_has_its_shape_documented() -> None:
+    """A command's ``--json`` is either an API model's shape (``CLI_SHAPES``: the generated
+    JSON reference, validated against real output in tests/test_doc_examples.py) or written
+    out on its page as "`<command> --json`: {...}" (or "... prints {...}")."""
+    from stackatlas.cli.reference import commands
+    from stackatlas.web.shapes import CLI_SHAPES
+
+    text = _docs_text()
+    missing = []
+    for doc in commands():
+        if doc.path in CLI_SHAPES or not any(p.name == "json" for p in doc.command.params):
+            continue
+        names = {doc.path, doc.path.split()[-1]}
+        if not any(re.search(rf"`(stackatlas )?{re.escape(n)} --json`", text) for n in names):
+            missing.append(doc.path)
+    assert missing == [], f"--json shape not documented for: {missing}"
