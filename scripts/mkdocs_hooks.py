@@ -2,7 +2,7 @@
 they can never fall behind the code.
 
     reference/cli.md    every command of the Typer app (``stackatlas.cli.reference``)
-    reference/json.md   every JSON shape of the API models (``stackatlas.web.shapes``)
+    reference/json.md   every JSON shape of the API models (``stackatlas.cli.shapes``)
 
 Run as a script to write them into a folder for reading without a build:
 ``python scripts/mkdocs_hooks.py OUTDIR``.
@@ -21,7 +21,7 @@ GENERATED = ("reference/cli.md", "reference/json.md")
 def pages(docs_dir: Path = DOCS) -> dict[str, str]:
     """Generated page path (relative to the docs folder) -> Markdown."""
     from stackatlas.cli.reference import cli_markdown
-    from stackatlas.web.shapes import json_markdown
+    from stackatlas.cli.shapes import json_markdown
 
     return {
         "reference/cli.md": cli_markdown(docs_dir, link_prefix="../"),

@@ -204,7 +204,7 @@ SHAPE_ARGS = {
 
 
 def test_every_documented_shape_has_a_check() -> None:
-    from stackatlas.web.shapes import CLI_SHAPES
+    from stackatlas.cli.shapes import CLI_SHAPES
 
     assert set(SHAPE_ARGS) == set(CLI_SHAPES)
 
@@ -213,8 +213,8 @@ def test_every_documented_shape_has_a_check() -> None:
 def test_cli_json_has_the_documented_shape(command: str, in_reader_dir: Path) -> None:
     """The JSON reference says ``stackatlas <command> --json`` prints the API model's shape:
     the real output validates against it (required fields present, types right)."""
+    from stackatlas.cli.shapes import CLI_SHAPES
     from stackatlas.web import models
-    from stackatlas.web.shapes import CLI_SHAPES
 
     done = CliRunner().invoke(app, [*command.split(), *SHAPE_ARGS[command], "--json"])
     assert done.exit_code == 0, done.output

@@ -93,7 +93,7 @@ def test_every_json_output_has_its_shape_documented() -> None:
     JSON reference, validated against real output in tests/test_doc_examples.py) or written
     out on its page as "`<command> --json`: {...}" (or "... prints {...}")."""
     from stackatlas.cli.reference import commands
-    from stackatlas.web.shapes import CLI_SHAPES
+    from stackatlas.cli.shapes import CLI_SHAPES
 
     text = _docs_text()
     missing = []

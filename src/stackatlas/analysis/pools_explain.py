@@ -16,6 +16,7 @@ from stackatlas.analysis.pools_view import ProfitPools
 from stackatlas.display import fmt_num, records
 from stackatlas.errors import ValidationError
 from stackatlas.evidence import Evidence
+from stackatlas.notebook import Tabular
 from stackatlas.resolver.periods import period_label
 
 EXPLAIN_METRICS = ("revenue", "operating_income", "capex", "operating_cash_flow")
@@ -24,7 +25,7 @@ BILLION = 1e9
 
 
 @dataclass
-class PoolExplanation:
+class PoolExplanation(Tabular):
     """The parts of one group's cells in one period (``rows``, USD bn) and the cells' sums."""
 
     group: str

@@ -23,6 +23,7 @@ from stackatlas.analysis.allocation import allocate
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import evidence_symbol, fmt_num, is_missing, records
 from stackatlas.evidence import Evidence
+from stackatlas.notebook import Tabular
 from stackatlas.resolver import Resolver
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ REPORTED = ("reported", "derived")
 
 
 @dataclass
-class StackDollars:
+class StackDollars(Tabular):
     """Per (segment, company): revenue in USD, its calendar year, evidence and rule.
     ``members`` holds every (layer, segment, company) with weight > 0, sized or not."""
 
