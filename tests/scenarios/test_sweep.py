@@ -121,6 +121,40 @@ def test_rows_are_hand_checked_and_reproduce_run(atlas, tmp_path: Path) -> None:
     assert row["first_order"] == pytest.approx(1.0)  # the only swept parameter
 
 
+@pytest.mark.parametrize(
+    ("name", "axis"),
+    [
+        ("taiwan-quake", "capacity_loss=0.1:0.7:2"),
+        ("efficiency-shock", "demand_elasticity=0.5:1.6:2"),
+    ],
+)
+def test_every_band_is_run_scenarios_bit_for_bit(atlas, tmp_path: Path, name, axis) -> None:
+    # a sweep point computes only its bands (sweep_point.PointRunner, set up once per chunk),
+    # never through run_scenario: every layer and company band must still be exactly the value
+    # run_scenario reports for the point's parameters and seed (NaN where money is unknown);
+    # efficiency-shock above elasticity 1 has gains (negative losses), taiwan-quake none
+    result = run_sweep(name, grid=[axis], draws=30, seed=3, atlas=atlas, out=tmp_path / "s.pq")
+    param = axis.split("=")[0]
+    pts = result.points
+    checked = 0
+    for i in range(len(pts)):
+        run = run_scenario(
+            name, atlas=atlas, overrides={param: float(pts[f"param.{param}"][i])}, draws=30,
+            seed=int(pts["seed"][i]),
+        )  # fmt: skip
+        for key, frame in (("layer", run.layers), ("company", run.companies)):
+            frame = frame.set_index(key)
+            for ident in frame.index:
+                for col in ("pct_p5", "pct_p50", "pct_p95", "usd_p5", "usd_p50", "usd_p95"):
+                    got, want = pts[f"{key}.{ident}.{col}"][i], frame.loc[ident, col]
+                    assert got == want or (np.isnan(got) and np.isnan(want)), (key, ident, col)
+                    checked += 1
+    assert checked == len(pts) * 6 * (len(run.layers) + len(run.companies))
+    assert len([c for c in pts.columns if c.startswith(("layer.", "company."))]) * 2 == checked
+    if name == "efficiency-shock":  # the Jevons point gains: a negative tail is in the table
+        assert (pts[[c for c in pts.columns if c.endswith("pct_p5")]] < 0).any().any()
+
+
 def test_chunking_never_changes_results(atlas, tmp_path: Path) -> None:
     grid = ["capacity_loss=0.1:0.7:3", "outage_quarters=0.5:2.5:2"]
     runs = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,13 @@ import pandas as pd
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import INPUT, Problem, ValidationError
 from stackatlas.scenarios.atlas_network import build_network
+from stackatlas.scenarios.attribution import (
+    level_money,
+    money_basis,
+    segment_quarters,
+    split_loss,
+    targeted_segments,
+)
 from stackatlas.scenarios.baseline import Baseline, read_baseline
 from stackatlas.scenarios.montecarlo import (
     MAX_DRAWS,
@@ -193,75 +199,6 @@ def _margin(net: SupplyNetwork, values: Mapping[str, Any], draws: int) -> np.nda
     return np.where(np.isnan(own)[:, None], default[None, :], own[:, None])
 
 
-@dataclass(frozen=True)
-class _Attribution:
-    """How company results map to segments (row-normalised node x segment matrices).
-
-    Baselines use membership weights ``base``. A company's loss fraction L first fills the
-    segments through which it is connected in the network or that the scenario targets
-    (weight ``active_share``; AWS, not Amazon retail, loses GPUs), in proportion ``active``;
-    any loss beyond that share spills over the other segments in proportion ``rest``, so a
-    segment never loses more than its revenue."""
-
-    base: np.ndarray
-    active: np.ndarray
-    rest: np.ndarray
-    active_share: np.ndarray
-    seg_layer: np.ndarray
-    segments: list[str]
-    layers: list[str]
-
-
-def _aggregate(net: SupplyNetwork, atlas: Atlas | None, targeted: set[str]) -> _Attribution:
-    w = net.segment_weights
-    if w is None:
-        w = pd.DataFrame({"all": np.ones(net.n_nodes)}, index=net.ids)
-    w = w.reindex(net.ids).fillna(0.0)
-    total = w.sum(axis=1).to_numpy()
-    base = w.to_numpy() / np.where(total > 0, total, 1.0)[:, None]
-    mask = np.zeros(base.shape, dtype=bool)
-    if net.segment_active is not None:
-        mask |= (
-            net.segment_active.reindex(index=net.ids, columns=w.columns)
-            .fillna(False)
-            .to_numpy(bool)
-        )
-    mask |= np.isin(np.asarray(w.columns), list(targeted))[None, :]
-    mask &= base > 0
-    share = (base * mask).sum(axis=1)
-    has = share > 0
-    active = np.where(has[:, None], base * mask / np.where(has, share, 1.0)[:, None], base)
-    room = 1.0 - share
-    spill = has & (room > 0)
-    rest = np.where(spill[:, None], base * ~mask / np.where(spill, room, 1.0)[:, None], 0.0)
-    layer_of = atlas.layer_of_segment if atlas is not None else {}
-    layers = list(atlas.layer_ids) if atlas is not None else ["all"]
-    seg_layer = np.zeros((len(w.columns), len(layers)))
-    for i, seg in enumerate(w.columns):
-        seg_layer[i, layers.index(layer_of.get(seg, layers[0]))] = 1.0
-    return _Attribution(
-        base, active, rest, np.where(has, share, 1.0), seg_layer, list(w.columns), layers
-    )
-
-
-def targeted_segments(spec: ScenarioSpec, atlas: Atlas | None) -> set[str]:
-    """Segments a scenario's segment-exposure shocks hit directly."""
-    out: set[str] = set()
-    for shock in spec.shocks:
-        if shock.exposure != "segment":
-            continue
-        out.update(shock.targets.get("segments", []))
-        if atlas is not None:
-            for layer in shock.targets.get("layers", []):
-                out.update(s.id for s in atlas.layer(layer).segments)
-            out.update(
-                atlas.markets[m].segment
-                for m in shock.targets.get("markets", [])
-                if m in atlas.markets
-            )
-    return out
-
-
 def summarize(
     net: SupplyNetwork,
     central: Propagation,
@@ -272,18 +209,9 @@ def summarize(
     targeted: set[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     T = central.output_loss.shape[0]
-    rev_q = net.revenue / 4.0
-    attr = _aggregate(net, atlas, targeted or set())
-    rev_known = np.nan_to_num(rev_q)
-    to_seg = attr.base
-    to_layer = to_seg @ attr.seg_layer
-    act_w = np.ascontiguousarray((attr.active * rev_known[:, None]).T)  # (k, n)
-    rest_w = np.ascontiguousarray((attr.rest * rev_known[:, None]).T)
-    cap = attr.active_share[:, None]
-
-    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        first = np.minimum(x, cap)
-        return first, x - first
+    basis = money_basis(net, atlas, targeted or set())
+    attr, rev_q, rev_known = basis.attr, basis.rev_q, basis.rev_known
+    act_w, rest_w = basis.act_w, basis.rest_w
 
     def measures(prop: Propagation, values: Mapping[str, Any]) -> dict[str, np.ndarray]:
         out = prop.output_loss  # (T, n, D)
@@ -291,35 +219,27 @@ def summarize(
         margin = _margin(net, values, out.shape[2])
         c_usd = out_sum * rev_q[:, None]
         m = {"c_usd": c_usd, "c_pct": out_sum / T * 100, "c_op": c_usd * margin, "cq": out}
-        seg_usd_q = np.empty((T, len(attr.segments), out.shape[2]))
-        seg_op = np.zeros((len(attr.segments), out.shape[2]))
-        for t in range(T):  # BLAS per quarter; the split keeps segments within their revenue
-            first, spill = split(out[t])
-            seg_usd_q[t] = act_w @ first + rest_w @ spill
-            seg_op += act_w @ (first * margin) + rest_w @ (spill * margin)
+        seg_usd_q, seg_op = segment_quarters(out, basis, margin)
+        assert seg_op is not None
         if out.shape[2] == 1:  # central run: peaks and per-quarter operating profit
             m["c_peak"] = out.max(0) * 100
             m["cq_op"] = out[:, :, 0] * (rev_q * margin[:, 0])[None, :]
             seg_op_q = np.stack(
                 [
                     act_w @ (f * margin) + rest_w @ (r * margin)
-                    for f, r in (split(out[t]) for t in range(T))
+                    for f, r in (split_loss(out[t], basis) for t in range(T))
                 ]
             )
             m["lq_op"] = (attr.seg_layer.T @ seg_op_q[:, :, 0].T).T
         for lvl, mat, to_lvl in (
-            ("s", to_seg, np.eye(len(attr.segments))),
-            ("l", to_layer, attr.seg_layer),
+            ("s", basis.to_seg, np.eye(len(attr.segments))),
+            ("l", basis.to_layer, attr.seg_layer),
         ):
-            usd_q = np.matmul(to_lvl.T[None], seg_usd_q)
             base_q = rev_known @ mat
+            usd_q, m[f"{lvl}_usd"], m[f"{lvl}_pct"] = level_money(seg_usd_q, to_lvl, base_q)
             has = base_q > 0
             safe = np.where(has, base_q, 1.0)
-            m[f"{lvl}_usd"] = usd_q.sum(0)
             m[f"{lvl}_op"] = to_lvl.T @ seg_op
-            m[f"{lvl}_pct"] = np.where(
-                has[:, None], m[f"{lvl}_usd"] / (safe * T)[:, None] * 100, np.nan
-            )
             m[f"{lvl}_base"] = base_q * 4
             col = mat.sum(axis=0)
             m[f"{lvl}_mean"] = (
