@@ -15,6 +15,7 @@ from stackatlas.scenarios.atlas_network import build_network
 from stackatlas.scenarios.attribution import (
     level_money,
     money_basis,
+    one_blas_thread,
     segment_quarters,
     split_loss,
     targeted_segments,
@@ -146,9 +147,10 @@ def run_scenario(
         mc_values = draw_values(params, fixed, dists, draws, seed)
         check_shock_values(spec, mc_values, quarters, f"parameters of {draws} draws")
         mc = simulate(spec, network, atlas, mc_values, quarters, draws, paths=False)
-    frames = summarize(
-        network, central, fixed, mc, mc_values, atlas, targeted_segments(spec, atlas)
-    )
+    with one_blas_thread():  # the same bits as a sweep point, on any number of cores
+        frames = summarize(
+            network, central, fixed, mc, mc_values, atlas, targeted_segments(spec, atlas)
+        )
     changed = {k for k, v in fixed.items() if v != params[k].default} | set(overrides or {})
     rows = [
         {

@@ -35,6 +35,7 @@ from stackatlas._io import atomic_write
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import ValidationError
 from stackatlas.scale.engine import check_engine, require_ray, run_chunks
+from stackatlas.scenarios.attribution import one_blas_thread
 from stackatlas.scenarios.montecarlo import apply_overrides
 from stackatlas.scenarios.network import SupplyNetwork
 from stackatlas.scenarios.run import network_for
@@ -169,15 +170,18 @@ def sweep_chunk(chunk: list[tuple[int, int, tuple[float, ...]]], ctx: SweepConte
     """Run the points of one chunk (a worker's unit of work) -> one row per point.
 
     The parameter-free set-up (``PointRunner.prepare``) is done once per chunk; each point
-    then computes only its bands, bit for bit what ``run_scenario`` gives for it."""
+    then computes only its bands, bit for bit what ``run_scenario`` gives for it. BLAS runs
+    on one thread (``one_blas_thread``), as in a Ray task and in ``run_scenario``: a sweep's
+    parallelism is its chunks."""
     runner = PointRunner.prepare(ctx.spec, ctx.atlas, ctx.network)
     rows: list[dict[str, Any]] = []
-    for index, seed, values in chunk:
-        overrides = {**ctx.overrides, **dict(zip(ctx.axes, values, strict=True))}
-        row: dict[str, Any] = {"point": index, "seed": seed}
-        row.update({f"param.{n}": v for n, v in zip(ctx.axes, values, strict=True)})
-        row.update(runner.bands(overrides, ctx.draws, seed))
-        rows.append(row)
+    with one_blas_thread():
+        for index, seed, values in chunk:
+            overrides = {**ctx.overrides, **dict(zip(ctx.axes, values, strict=True))}
+            row: dict[str, Any] = {"point": index, "seed": seed}
+            row.update({f"param.{n}": v for n, v in zip(ctx.axes, values, strict=True)})
+            row.update(runner.bands(overrides, ctx.draws, seed))
+            rows.append(row)
     return pa.Table.from_pylist(rows)
 
 
