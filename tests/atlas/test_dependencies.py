@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import orjson
 import pandas as pd
 import pytest
 from lxml import etree
@@ -117,3 +118,26 @@ def test_epoch_derived_input_shares(atlas: Atlas, shared_data: Path) -> None:
         assert d.input_share == pytest.approx(share, abs=0.005), (d.supplier, d.customer)
         checked += 1
     assert checked == 12
+
+
+@pytest.mark.realdata
+def test_mediatek_revenue_is_translated_at_the_20f_rate(atlas: Atlas, shared_data: Path) -> None:
+    """MediaTek reports in NT$ (NT$530.6 bn for 2024, mediatek-ar-2024); the atlas's USD
+    figure (kind estimate) uses the rate of TSMC's own 20-F translation of its 2024 revenue,
+    read here from TSMC's companyfacts: NT$2,894,307.7 M / US$88,268 M = 32.79 per US$."""
+    facts = orjson.loads((shared_data / "sec/companyfacts/CIK0001046179.json").read_bytes())
+    units = facts["facts"]["ifrs-full"]["Revenue"]["units"]
+
+    def fy2024(unit: str) -> float:
+        return next(
+            r["val"]
+            for r in units[unit]
+            if r["form"] == "20-F" and (r["start"], r["end"]) == ("2024-01-01", "2024-12-31")
+        )
+
+    rate = fy2024("TWD") / fy2024("USD")
+    assert rate == pytest.approx(32.79, abs=0.005)
+    fig = next(f for f in atlas.figures if f.id == "mediatek-2024-revenue-usd")
+    assert fig.kind == "estimate" and fig.unit == "usd_billion"
+    assert fig.value == pytest.approx(530.6 / rate, abs=0.005)  # 16.18
+    assert fig.high == pytest.approx(530.6 / 32.1, abs=0.005)  # the 2024 average rate

@@ -63,15 +63,47 @@ def test_taiwan_quake_paths(atlas) -> None:
 
 def test_taiwan_quake_reaches_the_chip_designers(atlas) -> None:
     """Done-when of issue 18: Apple, AMD, Qualcomm, Broadcom and MediaTek lose a non-trivial
-    share of revenue, each through an explicit, sourced TSMC edge."""
+    share of revenue, each through an explicit, sourced TSMC edge.
+
+    Hand-checked from dependencies.csv and the model defaults: a customer taking share s of a
+    group from TSMC is short s x 0.3 / s x 0.225 / s x 0.075 in quarters 1-3 (TSMC's path),
+    less 0.02 / 0.03 / 0.035 switched (headroom 0.04 x effectiveness 1 - 0.5^(k+1)) and 0.01
+    of inventory in quarter 1, times the exposure; the % is the mean over the 8 quarters.
+    """
     result = run_scenario("taiwan-quake", atlas=atlas)
     pct = result.companies.set_index("company")["revenue_at_risk_pct"]
+
+    def loss(share: float, exposure: float) -> float:
+        short = [share * 0.3 - 0.02 - 0.01, share * 0.225 - 0.03, share * 0.075 - 0.035]
+        return 100 * exposure * sum(max(q, 0.0) for q in short) / 8
+
+    expected = {
+        # tsmc,apple,foundry 1.0, exposure 0.754 (products 294,866 / 391,035, aapl-10k-fy2024)
+        "apple": loss(1.0, 0.754),  # 4.760%
+        # tsmc,amd,foundry 0.9, exposure 1 (amd-10k-2024; packaging 1.0 x 0.2 binds less)
+        "amd": loss(0.9, 1.0),  # 5.5625%
+        # tsmc,qualcomm,foundry 0.75 (Samsung's 0.1 is not hit), exposure 0.852 (QCT 33,196 /
+        # 38,962 $M, qcom-10k-fy2024)
+        "qualcomm": loss(0.75, 0.852),  # 3.781%
+        # tsmc,broadcom,foundry 0.9, exposure 0.584 (semiconductor solutions 30,096 / 51,574
+        # $M, avgo-10k-fy2024; its packaging edge 0.9 x 0.24 binds less)
+        "broadcom": loss(0.9, 0.584),  # 3.249%
+        # tsmc,mediatek,foundry 0.9, exposure 1 (fabless, mediatek-ar-2024)
+        "mediatek": loss(0.9, 1.0),  # 5.5625%
+    }
+    assert expected["apple"] == pytest.approx(4.7596, abs=1e-4)
+    assert expected["qualcomm"] == pytest.approx(3.78075)
     edges = result.edges
-    for cid in ("apple", "amd", "qualcomm", "broadcom", "mediatek"):
-        assert pct[cid] > 2, cid
+    for cid, want in expected.items():
+        assert pct[cid] == pytest.approx(want), cid
         hit = edges[(edges["supplier"] == "tsmc") & (edges["customer"] == cid)]
         assert set(hit["edge_kind"]) == {"explicit"}, cid
         assert all(o.startswith("dependency:") for o in hit["origin"]), cid
+    # money over the same 8 quarters: MediaTek's NT$530.6 bn of 2024 revenue at the 20-F's
+    # 32.79 per US$ (figure mediatek-2024-revenue-usd) = 16.18 USD bn a year, x 8/4 x 5.5625%
+    mediatek = result.companies.set_index("company").loc["mediatek"]
+    assert mediatek["baseline_horizon_usd_bn"] == pytest.approx(16.18 * 2)
+    assert mediatek["revenue_at_risk_usd_bn"] == pytest.approx(16.18 * 2 * 0.055625)
 
 
 def test_explicit_dependency_overrides_market_share(atlas) -> None:
