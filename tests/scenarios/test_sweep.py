@@ -119,6 +119,12 @@ def test_rows_are_hand_checked_and_reproduce_run(atlas, tmp_path: Path) -> None:
     row = result.tornado("layer:chips").iloc[0]
     assert row["parameter"] == "capacity_loss" and row["high"] > row["low"]
     assert row["first_order"] == pytest.approx(1.0)  # the only swept parameter
+    # every % names its denominator and horizon: 8 quarters, the model.yaml default
+    assert result.horizon_text == "8 quarters"
+    assert (
+        "baseline revenue over the same 8 quarters"
+        in result.to_dict()["measures"]["<level>.<id>.pct_<band>"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -259,6 +265,13 @@ def test_cli_sweep_json_and_html(tmp_path: Path) -> None:
     assert [p["company.tsmc.pct_p50"] for p in payload["points"]] == pytest.approx([5, 10, 15])
     assert payload["tornado"][0]["parameter"] == "capacity_loss"
     assert "capacity_loss (S1 1.00)" in html.read_text()
+    assert payload["horizon"] == "8 quarters"
+    text = CliRunner().invoke(
+        app,
+        ["scenario", "sweep", "taiwan-quake", "--grid", "capacity_loss=0.2:0.6:3",
+         "--set", "horizon_quarters=4", "--draws", "5", "--out", str(tmp_path / "h.parquet")],
+    ).stdout  # fmt: skip
+    assert "share of baseline revenue over the same 4 quarters" in " ".join(text.split())
 
 
 def test_cli_ray_without_extra_says_how_to_install(monkeypatch, tmp_path: Path) -> None:

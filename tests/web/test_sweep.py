@@ -24,6 +24,8 @@ def test_sweep_api_rows_and_tornado(client: TestClient) -> None:
     assert data["tornado"][0]["parameter"] == "capacity_loss"
     assert data["tornado"][0]["first_order"] == pytest.approx(1.0)
     assert data["points"][0]["layer.energy.usd_p50"] is None  # unknown, never 0
+    assert data["horizon"] == "8 quarters"  # the model default: every % and USD is over it
+    assert "over the same 8 quarters" in data["measures"]["<level>.<id>.pct_<band>"]
 
 
 @pytest.mark.parametrize(
@@ -54,5 +56,7 @@ def test_sweep_page(client: TestClient) -> None:
     assert page.status_code == 200
     assert "fig-sweep-tornado" in page.text and "What moves the tail" in page.text
     assert "layer.chips.pct_p95" in page.text
+    measures = page.text[page.text.index('id="sweep-measures"') :]
+    assert "baseline revenue over the same 8 quarters</b>" in measures[:300]
     bad = client.get("/sweeps", params={"name": "taiwan-quake", "grid": "nope=1:2:3"})
     assert bad.status_code == 422 and "unknown parameter" in bad.text

@@ -44,7 +44,9 @@ def sweep_tornado(result: SweepResult, target: str | None = None) -> go.Figure:
         f"{result.scenario}: what moves {column}",
         f"scenario model output; {len(result.points):,} points x {result.draws:,} draws; "
         "S1 = first-order variance index",
-        xaxis_title="p95 revenue at risk, % of baseline (mean over points)",
+        xaxis_title=(
+            f"p95 revenue at risk, % of baseline over {result.horizon_text} (mean over points)"
+        ),
         barmode="overlay",
         height=200 + 40 * len(rows),
     )

@@ -25,6 +25,7 @@ from stackatlas.display import fmt_num, records
 from stackatlas.errors import DataUnavailableError, ValidationError
 from stackatlas.evidence import Evidence
 from stackatlas.notebook import Tabular
+from stackatlas.scenarios.measures import horizon
 from stackatlas.scenarios.sensitivity import sensitivity
 
 TAIL = "pct_p95"
@@ -74,6 +75,32 @@ class SweepResult(Tabular):
             )
         return self._sensitivity
 
+    @property
+    def horizon_text(self) -> str:
+        """The horizon every point's % and USD bn are taken over, in words: the fixed
+        ``horizon_quarters`` (override or model default), or each point's own when swept."""
+        if "horizon_quarters" in self.params:
+            return "each point's horizon_quarters (swept)"
+        value = self.overrides.get("horizon_quarters")
+        if not isinstance(value, int | float):
+            from stackatlas.scenarios.params import model_config
+
+            value = model_config().params["horizon_quarters"].default
+        return horizon(round(value))
+
+    def measures(self) -> dict[str, str]:
+        """Column pattern -> what it measures (the denominator and horizon of every value)."""
+        h = self.horizon_text
+        return {
+            "horizon": h,
+            "<level>.<id>.pct_<band>": (
+                f"revenue at risk, % of baseline revenue over the same {h} (annual revenue x "
+                "quarters / 4); negative = a gain"
+            ),
+            "<level>.<id>.usd_<band>": f"revenue below the baseline summed over the {h}, USD bn",
+            "<band>": "p5 / p50 / p95 over the point's Monte Carlo draws",
+        }
+
     def default_target(self) -> str:
         """The layer output the tornado shows by default: the highest mean p95 loss."""
         cols = [f"layer.{layer}.{TAIL}" for layer in self.layers]
@@ -118,6 +145,8 @@ class SweepResult(Tabular):
             "seconds": round(self.seconds, 3),
             "reused": self.reused,
             "evidence": str(self.evidence),
+            "horizon": self.horizon_text,
+            "measures": self.measures(),
             "target": self.target_column(target),
             "tornado": records(self.tornado(target)),
             "sensitivity": records(self.sensitivity),
@@ -158,6 +187,8 @@ class SweepResult(Tabular):
             )
             + ")\n"
             f"design: {_design_text(self.design)}\n"
+            f"%: revenue at risk as a share of baseline revenue over the same "
+            f"{self.horizon_text}; p5 / p50 / p95 over each point's draws\n"
             "S1 = first-order variance index of the p95 over the points (share of its variance "
             "explained by the parameter alone); low/high = mean p95 at its lowest/highest values",
             style="dim",

@@ -446,6 +446,8 @@ class SweepResponse(BaseModel):
     points_total: int
     total_draws: int
     evidence: str
+    horizon: str = Field(description="quarters every point's % and USD bn are taken over")
+    measures: dict[str, str] = Field(description="what each column measures (denominator)")
     target: str
     tornado: list[SweepTornadoRow]
     sensitivity: list[SweepTornadoRow]
