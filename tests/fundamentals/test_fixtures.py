@@ -113,14 +113,15 @@ def test_ifrs_eur_converted_with_shipped_rate(load):
     assert rev.value == pytest.approx(1081.7)
     assert (rev.unit, rev.currency, rev.fx_rate) == ("USD", "EUR", 1.0817)
     assert rev.derivation == (
-        "reported; converted from EUR at 1.0817 USD/EUR (2023 annual average, Federal Reserve G.5A)"
+        "reported; converted from EUR at 1.0817 USD/EUR "
+        "(2023 annual average, Federal Reserve G.5A, 2024-02-01)"
     )
     assert rev.evidence == "derived"
     assert _one(df, "capex", 2023).value == pytest.approx(150 * 1.0817)
     assert _one(df, "revenue", 2022).value == pytest.approx(900 * 1.0534)
     missing = _one(df, "revenue", 2024)  # no 2024 rate shipped -> unavailable, not guessed
     assert missing.value != missing.value and missing.evidence == "unresolved"
-    assert "no EUR annual average rate for 2024" in missing.derivation
+    assert "no FX rate for EUR 2024" in missing.derivation
 
 
 def test_ifrs_without_conversion_keeps_currency(load):

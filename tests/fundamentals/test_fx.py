@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stackatlas.fundamentals.fx import FX_COLUMNS, load_fx_table
+from stackatlas.errors import ValidationError
+from stackatlas.fundamentals.fx import FX_COLUMNS, fx_rate, load_fx_table, missing_rate
 
 
 def test_table_has_sources_and_positive_rates():
@@ -37,3 +38,51 @@ def test_usd_per_unit_matches_the_published_quote():
 def test_spot_checks_against_the_releases(currency, year, published):
     table = load_fx_table().set_index(["currency", "year"])
     assert float(table.loc[(currency, year), "published_value"]) == published
+
+
+def test_missing_rate_names_the_gap_and_the_fix():
+    # the shipped table stops at 2023 (2024/2025 G.5A releases not verified offline)
+    reason = missing_rate("TWD", 2024)
+    assert reason.startswith(
+        "no FX rate for TWD 2024 (the FX table holds TWD for 2012-2015, 2017-2023"
+    )
+    assert "STACKATLAS_FX_FILE" in reason
+    assert fx_rate("TWD", 2024) is None
+    rate = fx_rate("TWD", 2023)
+    assert rate is not None and rate.usd_per_unit == pytest.approx(1 / 31.1525, rel=1e-7)
+    assert rate.describe() == (
+        "0.0321002 USD/TWD (2023 annual average, Federal Reserve G.5A, 2024-02-01)"
+    )
+
+
+def _fx_file(tmp_path, body: str):
+    path = tmp_path / "fx.csv"
+    path.write_text(",".join(FX_COLUMNS) + "\n" + body, encoding="utf-8")
+    return path
+
+
+def test_user_fx_file_adds_sourced_rates(tmp_path, monkeypatch):
+    # NOK is not shipped; its 2023 G.5A average (10.5659 NOK per USD, release 2024-02-01) is
+    # a real published figure, so the test needs no invented rate
+    path = _fx_file(
+        tmp_path,
+        "NOK,2023,0.0946441,Foreign Exchange Rates -- G.5A Annual,Federal Reserve Board,"
+        "https://federalreserve.gov/releases/g5a/20240201,2024-02-01\n",
+    )
+    monkeypatch.setenv("STACKATLAS_FX_FILE", str(path))
+    rate = fx_rate("NOK", 2023)
+    assert rate is not None and rate.usd_per_unit == pytest.approx(1 / 10.5659, rel=1e-5)
+    assert rate.source == "Federal Reserve G.5A, 2024-02-01"
+    assert fx_rate("TWD", 2023) is not None  # shipped rows stay
+
+
+def test_user_fx_file_problems_are_located(tmp_path, monkeypatch):
+    path = _fx_file(tmp_path, "NOK,2023,-1,,Somebody,,\nXX,twenty,0.5,T,P,,\n")
+    monkeypatch.setenv("STACKATLAS_FX_FILE", str(path))
+    with pytest.raises(ValidationError) as info:
+        load_fx_table()
+    text = str(info.value)
+    assert f"{path}:2 [usd_per_unit]: not a positive rate" in text
+    assert f"{path}:2 [source_title]: every rate must name its source" in text
+    assert f"{path}:3 [currency]: not a 3-letter ISO code" in text
+    assert f"{path}:3 [year]: not a year: 'twenty'" in text

@@ -104,7 +104,9 @@ def compute_metrics(
     if cal.empty:
         return empty
     needed = needed_metrics(names)
-    resolved = resolve(frame, needed, cal, reporting_period_ends(frame, cal))
+    resolved = resolve(
+        frame, needed, cal, reporting_period_ends(frame, cal), prefer_convenience=to_usd
+    )
     if period == "annual":
         rows = add_derived(annual_rows(resolved), needed)
     else:

@@ -11,7 +11,8 @@ Two rules, both applied to whole columns at once:
    the old one only for the periods that only the old tag covers - never a stale value.
 
 Money facts in the company's main reporting currency (its most frequent currency unit) are
-preferred over other currencies reported for the same period (e.g. convenience translations).
+preferred over other currencies reported for the same period, except the filer's own US-dollar
+convenience translation (``convenience``) when ``prefer_convenience`` is set (the USD path).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from stackatlas.fundamentals.concepts import candidate_frame
+from stackatlas.fundamentals.convenience import KEY, convenience_usd, describe
 from stackatlas.fundamentals.periods import assign_fiscal, quarters_spanned
 
 RESOLVED_COLUMNS = [
@@ -57,7 +59,12 @@ def reporting_period_ends(facts: pd.DataFrame, cal: pd.DataFrame) -> pd.Series:
 
 
 def resolve(
-    facts: pd.DataFrame, metrics: list[str], cal: pd.DataFrame, period_ends: pd.Series
+    facts: pd.DataFrame,
+    metrics: list[str],
+    cal: pd.DataFrame,
+    period_ends: pd.Series,
+    *,
+    prefer_convenience: bool = False,
 ) -> pd.DataFrame:
     """Best fact per metric and fiscal slot (see module docstring); columns RESOLVED_COLUMNS.
 
@@ -93,9 +100,39 @@ def resolve(
     main_currency = rows.loc[money, "unit"].mode()
     main = main_currency.iloc[0] if not main_currency.empty else "USD"
     rows["_other_ccy"] = np.where(money & (rows["unit"] != main), 1, 0)
-    rows = rows.sort_values(["_other_ccy", "priority", "filed"], ascending=[True, True, False])
+    rows["_conv"] = 1
+    if prefer_convenience and main != "USD":
+        rows = _prefer_convenience(rows, facts)
+    rows = rows.sort_values(
+        ["_other_ccy", "priority", "_conv", "filed"], ascending=[True, True, True, False]
+    )
     best = rows.drop_duplicates(["metric", "fiscal_year", "qk", "nq"], keep="first")
     return best[RESOLVED_COLUMNS].reset_index(drop=True)
+
+
+def _prefer_convenience(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
+    """Rank the filer's USD convenience translations first and say so in ``detail``."""
+    conv = convenience_usd(facts)
+    if conv.empty:
+        return rows
+    conv = conv.assign(_translation=True)
+    marked = rows.merge(conv, on=[*KEY, "accession"], how="left")
+    hit = (marked["_translation"].eq(True) & (marked["unit"] == "USD")).to_numpy()
+    if not hit.any():
+        return rows
+    rows = rows.copy()
+    rows.loc[hit, ["_other_ccy", "_conv"]] = 0  # as good as the main currency, and first
+    notes = [
+        describe(a, c, r)
+        for a, c, r in zip(
+            marked.loc[hit, "accession"],
+            marked.loc[hit, "currency"],
+            marked.loc[hit, "implied_rate"],
+            strict=True,
+        )
+    ]
+    rows.loc[hit, "detail"] = rows.loc[hit, "detail"].fillna("").astype(str) + notes
+    return rows
 
 
 def _cover_page_to_period_end(rows: pd.DataFrame, facts: pd.DataFrame) -> pd.DataFrame:
