@@ -21,6 +21,8 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         "STACKATLAS_SEC_DIR",
         "STACKATLAS_SEC_USER_AGENT",
         "STACKATLAS_ETO_DIR",
+        "STACKATLAS_PROVIDERS",
+        "STACKATLAS_FX_FILE",
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("STACKATLAS_OFFLINE", "1")

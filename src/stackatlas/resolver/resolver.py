@@ -130,12 +130,23 @@ def clear_cache() -> None:
     _COMPANIES.clear()
 
 
-def default_providers(atlas: Atlas, store: Store | None = None) -> list[Provider]:
-    """SEC companyfacts -> inline-XBRL filings -> atlas figures."""
+def default_providers(
+    atlas: Atlas, store: Store | None = None, extra: Sequence[str] | None = None
+) -> list[Provider]:
+    """SEC companyfacts -> inline-XBRL filings -> the extra providers -> atlas figures.
+
+    ``extra``: provider specs (``yahoo``, ``csv:PATH``, ``none``); None reads
+    ``STACKATLAS_PROVIDERS`` / config.toml (``stackatlas.resolver.registry``)."""
     from stackatlas.resolver.atlas_provider import AtlasFiguresProvider
+    from stackatlas.resolver.registry import build
     from stackatlas.resolver.sec_providers import CompanyFactsProvider, FilingsProvider
 
-    return [CompanyFactsProvider(store), FilingsProvider(atlas=atlas), AtlasFiguresProvider(atlas)]
+    return [
+        CompanyFactsProvider(store),
+        FilingsProvider(atlas=atlas),
+        *build(atlas, extra),
+        AtlasFiguresProvider(atlas),
+    ]
 
 
 class Resolver:
@@ -270,8 +281,10 @@ class Resolver:
             annual_parts.append(calendar_annual(fy, q).assign(source=str(name)))
             cq = calendar_quarters(q)
             quarter_parts.append(cq.assign(source=str(name), rule="fiscal quarter"))
-        annual = _choose(annual_parts)
-        quarterly = _choose(quarter_parts)
+        deferring = {p.name for p in self.providers if getattr(p, "defers_to_filings", False)}
+        filings = {p.name for p in self.providers if getattr(p, "filing", False)}
+        annual = _choose(_defer(annual_parts, deferring, filings))
+        quarterly = _choose(_defer(quarter_parts, deferring, filings))
         ttm = trailing_four(quarterly)
         annual, quarterly, ttm = (_fcf(f) for f in (annual, quarterly, ttm))
         return CompanyData(fiscal, annual, quarterly, ttm, reasons)
@@ -438,6 +451,26 @@ def _fill_fiscal_dates(fiscal: pd.DataFrame) -> pd.DataFrame:
                 dates.loc[year, "end"],
             )
             out.at[idx, "basis"] = f"{out.at[idx, 'basis']}; dates of FY{year} from the filings"
+    return out
+
+
+def _defer(parts: list[pd.DataFrame], deferring: set[str], filings: set[str]) -> list[pd.DataFrame]:
+    """Drop a deferring provider's rows (Yahoo Finance) for every period a filing provider
+    has any value for: a company-period an SEC filing covers is never read elsewhere."""
+    if not deferring:
+        return parts
+    covered = {
+        str(p)
+        for part in parts
+        if not part.empty and str(part["source"].iloc[0]) in filings
+        for p, v in zip(part["period"], part["value"], strict=True)
+        if v is not None and not pd.isna(v)
+    }
+    out = []
+    for part in parts:
+        if not part.empty and str(part["source"].iloc[0]) in deferring:
+            part = part[~part["period"].astype(str).isin(covered)]
+        out.append(part)
     return out
 
 
