@@ -35,6 +35,7 @@ class RefreshResult:
     sync_id: str | None = None
     report_path: Path | None = None
     notes: list[str] = field(default_factory=list)
+    coverage_line: str | None = None  # per-layer share resolved (``stackatlas coverage``)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +47,7 @@ class RefreshResult:
             "snapshot_rows": self.snapshot_rows,
             "segment_rows": self.segment_rows,
             "report": str(self.report_path) if self.report_path else None,
+            "coverage": self.coverage_line,
             "notes": self.notes,
         }
 
@@ -135,6 +137,16 @@ def _ingest_filings(store: Store, atlas: Atlas, notes: list[str]) -> int:
     return total
 
 
+def _coverage_line(atlas: Atlas, store: Store) -> str:
+    """The per-layer coverage line of the latest calendar year (or why there is none)."""
+    from stackatlas.analysis.coverage_result import coverage
+
+    try:
+        return coverage(atlas, store=store).line()
+    except StackAtlasError as exc:
+        return f"coverage: {exc}"
+
+
 def run_main_job(
     atlas: Atlas, *, report_path: Path | None, store: Store | None = None, progress: bool = True
 ) -> RefreshResult:
@@ -144,6 +156,7 @@ def run_main_job(
     store = store if store is not None else Store()
     try:
         result = refresh(atlas, store, progress=progress, skip_unavailable=True)
+        result.coverage_line = _coverage_line(atlas, store)
         if report_path is not None:
             from stackatlas.web.report import build_report
 

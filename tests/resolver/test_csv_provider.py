@@ -103,3 +103,13 @@ def test_specs_build_the_providers(atlas, monkeypatch):
     assert [p.name for p in build(atlas)] == ["yahoo"]
     with pytest.raises(ValidationError, match="no such file"):
         build(atlas, ["csv:/nonexistent/figures.csv"])
+
+
+def test_coverage_cites_the_users_source(atlas):
+    from stackatlas.analysis.coverage_result import coverage
+
+    resolver = Resolver(atlas, [FiguresCsvProvider(EXAMPLE, atlas), AtlasFiguresProvider(atlas)])
+    cov = coverage(atlas, years=[2023], layer="chips", resolver=resolver)
+    got = cov.cells.set_index(["company", "metric"]).loc[("samsung", "revenue")]
+    assert got["source_label"] == "user figures CSV" and got["reference"] == "figures.csv:4"
+    assert got["basis"].startswith("FY2023 (2023-01-01..2023-12-31) is CY2023")

@@ -159,3 +159,22 @@ def test_fixture_shape_matches_yfinance():
     yf = pytest.importorskip("yfinance")
     for name in ("get_income_stmt", "get_cash_flow", "get_info"):
         assert callable(getattr(yf.Ticker, name))
+
+
+def test_coverage_shows_the_provider_and_what_is_still_missing(atlas, tmp_path):
+    from stackatlas.analysis.coverage_result import coverage
+
+    cov = coverage(atlas, years=[2023, 2024], resolver=_resolver(atlas, _provider(tmp_path)))
+    cells = cov.cells.set_index(["company", "metric", "year"])
+    for company in ("samsung", "sk-hynix"):
+        for metric in ("revenue", "operating_income"):
+            got = cells.loc[(company, metric, 2023)]
+            assert got["status"] == "resolved" and got["source"] == "yahoo"
+            assert got["source_label"] == "Yahoo Finance (not an SEC filing)"
+        gap = cells.loc[(company, "revenue", 2024)]
+        assert gap["status"] == "missing" and gap["reason"] == "no FX rate for KRW 2024"
+        assert "STACKATLAS_FX_FILE" in gap["fix"]
+        capex = cells.loc[(company, "capex", 2023)]
+        assert capex["reason"] == "Yahoo Finance: no capex for any year"
+    chips = cov.layer_share("chips", 2023)
+    assert {"samsung", "sk-hynix"}.isdisjoint(chips["missing"])

@@ -215,6 +215,37 @@ def _row(
     }
 
 
+def _recent(annual: pd.DataFrame, years: int) -> pd.DataFrame:
+    """The ``years`` latest calendar years of capex / OCF (the years the tracker shows)."""
+    sub = annual[annual["metric"].isin(["capex", "operating_cash_flow"])]
+    recent = sorted({int(p) for p in sub["period"]})[-years:]
+    return sub[sub["period"].isin([str(y) for y in recent])]
+
+
+def group_coverage(annual: pd.DataFrame, groups: Mapping[str, list[str]]) -> pd.DataFrame:
+    """Per tracked group and calendar year: how many members resolve both capex and operating
+    cash flow (``stackatlas.analysis.coverage`` cells, so the counts match ``coverage``)."""
+    from stackatlas.analysis.coverage import cells_from_inputs
+
+    cells = cells_from_inputs(annual)
+    have = cells[cells["value"].notna() & cells["metric"].isin(["capex", "operating_cash_flow"])]
+    both = have.groupby(["company", "year"])["metric"].nunique()
+    rows = []
+    for year in sorted(set(cells["year"])):
+        for gid, members in groups.items():
+            ok = [m for m in members if both.get((m, year), 0) == 2]
+            rows.append(
+                {
+                    "group": gid,
+                    "year": int(year),
+                    "companies": len(members),
+                    "resolved": len(ok),
+                    "missing": [m for m in members if m not in ok],
+                }
+            )
+    return pd.DataFrame(rows, columns=["group", "year", "companies", "resolved", "missing"])
+
+
 # (figure id, claim, entity to compare, column, period to compare; None = not computable)
 CLAIMS: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("big4-capex-2026", "Big-4 capex 2026: $650-700B", "big4-hyperscalers", "capex", "TTM"),
@@ -321,6 +352,19 @@ class CapexTracker(Tabular):
     claims: pd.DataFrame
     ai_share: AiShare | None
     not_covered: dict[str, str] = field(default_factory=dict)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # group, year, members ...
+
+    def coverage_lines(self) -> list[str]:
+        """Per group and calendar year: members with both capex and operating cash flow, as
+        ``stackatlas coverage`` counts them."""
+        out = []
+        for r in self.coverage.itertuples():
+            miss = f" (missing: {', '.join(r.missing)})" if r.missing else ""
+            out.append(
+                f"coverage CY{r.year} {r.group}: capex and OCF for {r.resolved} of "
+                f"{r.companies}{miss}"
+            )
+        return out
 
     def row(self, entity: str, period: str) -> dict:
         hit = self.rows[(self.rows["entity"] == entity) & (self.rows["period"] == period)]
@@ -342,6 +386,7 @@ class CapexTracker(Tabular):
             },
             "rows": records(rows),
             "claims": records(self.claims),
+            "coverage": records(self.coverage),
             "not_covered": self.not_covered,
         }
 
@@ -416,6 +461,7 @@ def hyperscaler_capex(
         else capex_rows(pd.concat([inputs.annual, inputs.ttm], ignore_index=True), groups, ai_share)
     )
     return CapexTracker(
+        coverage=group_coverage(_recent(inputs.annual, years), groups),
         period=period,
         rows=rows,
         claims=claims_table(atlas, annual_rows),

@@ -46,6 +46,23 @@ class ProfitPools(Tabular):
     view: str = "panel"
     panels: Panels | None = None
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # layer rows (coverage.py)
+
+    def coverage_line(self, period: str | None = None, metric: str = "revenue") -> str | None:
+        """The per-layer coverage of ``period`` (a calendar year; default the latest) as
+        ``stackatlas coverage`` prints it: companies resolved / layer companies and the share
+        of exposure weight; None for TTM or without data."""
+        period = period or (self.latest() if not self.cells.empty else None)
+        if period is None or not str(period).isdigit() or self.coverage.empty:
+            return None
+        sub = self.coverage[
+            (self.coverage["year"] == int(period)) & (self.coverage["metric"] == metric)
+        ]
+        parts = [
+            f"{r.layer} {r.resolved}/{r.companies} ({fmt_pct(r.weight_share)} of weight)"
+            for r in sub.itertuples()
+        ]
+        return f"coverage CY{period} ({metric.replace('_', ' ')}): " + ", ".join(parts)
 
     @property
     def periods(self) -> list[str]:
@@ -131,6 +148,7 @@ class ProfitPools(Tabular):
                 else []
             ),
             "not_covered": self.not_covered,
+            "coverage": records(self.coverage),
         }
 
     def title(self, period: str) -> str:

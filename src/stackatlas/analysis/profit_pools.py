@@ -420,7 +420,10 @@ def profit_pools(
     cells, used, panels = cells_for(by)
     layer_cells = cells if by == "layer" else cells_for("layer")[0]
     thesis = thesis_table(layer_cells, atlas.layer_ids) if len(metrics) else pd.DataFrame()
+    from stackatlas.analysis.coverage import atlas_layer_rows
+
     return ProfitPools(
+        coverage=atlas_layer_rows(atlas, metrics),
         by=by,
         view=view,
         cells=cells,

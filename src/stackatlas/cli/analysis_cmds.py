@@ -15,7 +15,15 @@ from rich.markup import escape
 from rich.text import Text
 
 from stackatlas.cli.common import console, err_console, guarded, print_legend
-from stackatlas.cli.options import Output, OverlayOpt, load_atlas, open_store, with_output
+from stackatlas.cli.options import (
+    Output,
+    OverlayOpt,
+    ProviderOpt,
+    load_atlas,
+    make_resolver,
+    open_store,
+    with_output,
+)
 from stackatlas.errors import ValidationError
 
 
@@ -55,6 +63,7 @@ def pools(
             "each company's part in the year shown, its rule, evidence and filing or weight.",
         ),
     ] = None,
+    provider: ProviderOpt = None,
     atlas_overlay: OverlayOpt = None,
     *,
     out: Output,
@@ -70,12 +79,14 @@ def pools(
         year = year.strip().upper().removeprefix("CY")
         if year != "TTM" and not year.isdigit():
             raise ValidationError(f"--year must be a calendar year or 'ttm', not {year!r}")
+    atlas, store = load_atlas(atlas_overlay), open_store()
     result = profit_pools(
-        load_atlas(atlas_overlay),
+        atlas,
         by=by,
         year=year,
-        store=open_store(),
+        store=store,
         view="full" if full else "panel",
+        resolver=make_resolver(atlas, store, provider),
     )
     if explain is not None:
         out.show(explain_pool(result, explain, year if year is not None else None))
@@ -85,6 +96,8 @@ def pools(
     out.show(result)
     if out.machine:
         return
+    if line := result.coverage_line():
+        console.print(f"[dim]{line} — per company: stackatlas coverage[/]", highlight=False)
     console.print(
         "[dim]margin, capex/rev: over the companies with both inputs; cov = share of the "
         "layer's companies, rev cov = share of its known revenue weight; Δ on the same "
@@ -168,6 +181,7 @@ def capex(
         str,
         typer.Option(help="'annual' (calendar years + TTM) or 'quarterly' (calendar quarters)."),
     ] = "annual",
+    provider: ProviderOpt = None,
     atlas_overlay: OverlayOpt = None,
     *,
     out: Output,
@@ -176,8 +190,14 @@ def capex(
     the AI share as an estimate, group totals, and the article's claims beside the filings."""
     from stackatlas.analysis.capex import hyperscaler_capex
 
-    result = hyperscaler_capex(load_atlas(atlas_overlay), period=period, store=open_store())
+    atlas, store = load_atlas(atlas_overlay), open_store()
+    result = hyperscaler_capex(
+        atlas, period=period, store=store, resolver=make_resolver(atlas, store, provider)
+    )
     out.show(result)
+    if not out.machine:
+        for line in result.coverage_lines()[-len(result.coverage["group"].unique()) :]:
+            console.print(f"[dim]{line} — stackatlas coverage[/]", highlight=False)
     if result.not_covered and not out.machine:
         console.print(
             f"[dim]no SEC data: {', '.join(sorted(result.not_covered))} — group "

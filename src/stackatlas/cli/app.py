@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "stackatlas.cli.segments_cmds",
     "stackatlas.cli.fundamentals_cmds",
     "stackatlas.cli.analysis_cmds",
+    "stackatlas.cli.coverage_cmds",
     "stackatlas.cli.network_cmds",
     "stackatlas.cli.supplychain_cmds",
     "stackatlas.cli.infra_cmds",

@@ -5,6 +5,7 @@
                     ``out: Output`` (tables written by ``stackatlas.export``)
     SetOpt          --set KEY=VALUE (repeatable), parsed by ``stackatlas.overrides``
     EtoOpt          --eto DIR, the CSET/ETO chip supply-chain folder (or STACKATLAS_ETO_DIR)
+    ProviderOpt     --provider SPEC (repeatable): sources after the SEC ones (``make_resolver``)
 
 A new output format is one entry in
 ``OUTPUT_OPTIONS``, one field of ``Output`` and one branch of ``Output.show``: every command
@@ -67,6 +68,18 @@ EtoOpt = Annotated[
     ),
 ]
 """The ETO dataset folder; None falls back to config.toml, then to 'not configured'."""
+
+ProviderOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--provider",
+        metavar="SPEC",
+        help="A source of company numbers after the SEC ones (repeatable): 'yahoo' (Yahoo "
+        "Finance statements; pip install 'stackatlas[providers]'), 'csv:FILE' (your figures), "
+        "'none'. Default: STACKATLAS_PROVIDERS or [providers] in config.toml.",
+    ),
+]
+"""Provider specs (``stackatlas.resolver.registry``); None keeps the configured ones."""
 
 CsvOpt = Annotated[
     str | None,
@@ -182,6 +195,16 @@ def load_atlas(overlay: Path | None = None) -> Atlas:
     from stackatlas import atlas
 
     return atlas.load_atlas(overlay)
+
+
+def make_resolver(atlas: Atlas, store: Store | None, providers: list[str] | None) -> Any:
+    """A resolver over the SEC providers, ``--provider`` specs and atlas figures; None when no
+    ``--provider`` was given (the library then reads STACKATLAS_PROVIDERS / config.toml)."""
+    if not providers:
+        return None
+    from stackatlas.resolver import Resolver, default_providers
+
+    return Resolver(atlas, default_providers(atlas, store, providers), store=store)
 
 
 def open_store() -> Store | None:

@@ -82,6 +82,8 @@ def run_cmd(
         )
     else:
         console.print(f"SEC sync skipped: {result.sync_skipped}", markup=False)
+    if result.coverage_line:
+        console.print(f"{result.coverage_line} (details: stackatlas coverage)", markup=False)
     for note in result.notes:
         console.print(f"note: {note}", markup=False)
     if result.report_path is not None:
