@@ -51,7 +51,7 @@ def test_tsmc_2024_resolves_from_its_20f_and_pools_use_it(atlas, sec_dir):
     # TSMC 20-F 2024 (0001193125-25-083423): revenue US$88,268.0M, its convenience translation
     assert tsmc["value"] == pytest.approx(88_268.0e6)
     assert (tsmc["source"], tsmc["evidence"]) == ("sec-companyfacts", "reported")
-    assert "convenience translation" in tsmc["basis"] or tsmc["rule"] == "as filed"
+    assert "translation in filing 0001193125-25-083423 (32.79 TWD per USD" in tsmc["basis"]
     pools = profit_pools(atlas, year=2024)
     chips = pools.cells[(pools.cells.group == "chips") & (pools.cells.metric == "revenue")]
     assert "tsmc" in chips.iloc[0]["contributors"]

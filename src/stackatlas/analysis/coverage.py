@@ -18,6 +18,7 @@ players (the pools' revenue cell).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ NAMES = {
     "sec-companyfacts": "SEC companyfacts",
     "sec-filing": "SEC filing facts",
     "yahoo": "Yahoo Finance",
-    "user-csv": "the user figures CSV",
+    "user-csv": "your figures CSV",
     "atlas": "atlas figures",
 }
 CELL_COLUMNS = [
@@ -136,7 +137,7 @@ def company_cells(
                     source_label=" + ".join(SOURCE_LABELS.get(s, s) for s in source.split(" + ")),
                     evidence=str(rec["evidence"]),
                     rule=str(rec["rule"]),
-                    basis=str(rec["basis"]),
+                    basis=_with_source_basis(str(rec["basis"]), data.fiscal, metric, source),
                     reference=None if pd.isna(rec.get("reference")) else rec.get("reference"),
                     reason=None,
                     fix=None,
@@ -157,6 +158,24 @@ def company_cells(
                 )
             rows.append(base)
     return rows
+
+
+def _with_source_basis(basis: str, fiscal: pd.DataFrame, metric: str, source: str) -> str:
+    """The calendar rule's basis plus what the provider said of the fiscal year it used (the
+    concept, a convenience translation, an FX rate and its source ...)."""
+    found = re.search(r"\bFY(\d{4})\b", basis)
+    if found is None or fiscal.empty:
+        return basis
+    hit = fiscal[
+        (fiscal["metric"] == metric)
+        & (fiscal["source"] == source)
+        & (fiscal["fiscal_year"] == int(found.group(1)))
+        & fiscal["fiscal_period"].isin(["FY", "CY"])
+        & fiscal["value"].notna()
+    ]
+    if hit.empty or not str(hit.iloc[0]["basis"]).strip():
+        return basis
+    return f"{basis}: {hit.iloc[0]['basis']}"
 
 
 def explain(
