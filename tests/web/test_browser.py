@@ -41,6 +41,7 @@ PAGES = {
     "pools": "/pools",
     "capex": "/capex",
     "payback": "/payback",
+    "coverage": "/coverage",
     "concentration": "/concentration",
     "infra": "/infra",
     "signals": "/signals",

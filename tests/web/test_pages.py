@@ -17,6 +17,7 @@ PAGES = [
     "/flows",
     "/pools",
     "/capex",
+    "/coverage",
     "/concentration",
     "/infra",
     "/signals",

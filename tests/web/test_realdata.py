@@ -80,3 +80,15 @@ def test_company_page_reads_amazons_10k_without_companyfacts(sec_client: TestCli
     html = sec_client.get("/companies/amazon").text
     assert "Fundamentals unavailable" not in html
     assert "0001018724-25-000004" in html and "83.00" in html
+
+
+def test_coverage_api_and_page(sec_client: TestClient) -> None:
+    doc = sec_client.get("/api/coverage", params={"layer": "chips", "year": "2024"}).json()
+    tsmc = next(c for c in doc["companies"] if c["company"] == "tsmc")
+    revenue = next(c for c in tsmc["cells"] if c["metric"] == "revenue")
+    # TSMC 20-F 2024: revenue US$88,268.0M (the filer's convenience translation)
+    assert revenue["value"] == pytest.approx(88_268.0e6) and revenue["evidence"] == "reported"
+    samsung = next(c for c in doc["companies"] if c["company"] == "samsung")
+    assert samsung["cells"][0]["reason"] == "not an SEC filer"
+    html = sec_client.get("/coverage").text
+    assert "Why values are missing" in html and "coverage CY2025 (revenue): energy 0/20" in html

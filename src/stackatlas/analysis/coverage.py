@@ -88,16 +88,22 @@ def players(atlas: Atlas) -> pd.DataFrame:
 def default_years(
     resolver: Resolver, company_ids: Sequence[str], n: int = DEFAULT_YEARS
 ) -> list[int]:
-    """The ``n`` calendar years up to the latest one any company resolves (from a filing or
-    another provider, atlas figures aside: a projection year must not set the window)."""
-    latest = 0
+    """The ``n`` calendar years up to the latest one any company resolves from a filing or
+    another provider (atlas figures set the window only when nothing else is at hand)."""
+    latest, atlas_latest = 0, 0
     for cid in company_ids:
         annual = resolver.company(cid).annual
         if annual.empty:
             continue
-        got = annual[annual["value"].notna() & (annual["source"] != "atlas")]
-        if not got.empty:
-            latest = max(latest, int(pd.to_numeric(got["calendar_year"]).max()))
+        got = annual[annual["value"].notna()]
+        if got.empty:
+            continue
+        years = pd.to_numeric(got["calendar_year"])
+        atlas_latest = max(atlas_latest, int(years.max()))
+        sourced = years[got["source"] != "atlas"]
+        if not sourced.empty:
+            latest = max(latest, int(sourced.max()))
+    latest = latest or atlas_latest  # only atlas figures at hand: their latest year
     if not latest:
         raise DataUnavailableError(
             "no company resolves any year: sync SEC facts (`stackatlas sync`), set "

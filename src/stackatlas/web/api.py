@@ -187,6 +187,23 @@ async def payback(request: Request) -> Response:
     )
 
 
+@router.get("/coverage", response_model=m.CoverageResponse)
+async def coverage(request: Request, layer: str | None = None, year: str | None = None) -> Response:
+    """Coverage: every atlas company x revenue, operating income, capex, operating cash flow x
+    recent calendar year (``year``: one, e.g. 2024; ``layer``: one layer), with the source of
+    each value or the reason it is missing and what would resolve it; per-layer shares."""
+    from stackatlas.analysis.coverage_result import coverage as build_coverage
+
+    return await _json(
+        _data(request),
+        "coverage",
+        m.CoverageResponse,
+        lambda atlas, store: build_coverage(atlas, layer=layer, year=year, store=store).to_dict(),
+        layer,
+        year,
+    )
+
+
 @router.get("/concentration", response_model=m.ConcentrationResponse)
 async def concentration(request: Request) -> Response:
     """HHI per market and the chokepoint ranking."""

@@ -118,6 +118,7 @@ WARM_PATHS = (
     "/",
     "/flows",
     "/capex",
+    "/coverage",
     "/concentration",
     "/infra",
     "/signals",

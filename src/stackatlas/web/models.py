@@ -213,6 +213,19 @@ class PaybackResponse(BaseModel):
     notes: list[str]
 
 
+class CoverageResponse(BaseModel):
+    """Every atlas company x metric x calendar year: value and source, or reason and fix."""
+
+    years: list[str]
+    metrics: list[str]
+    unit: str
+    providers: list[str]
+    layer: str | None
+    layers: list[dict[str, Any]]
+    companies: list[dict[str, Any]]
+    notes: list[str]
+
+
 class MarketConcentration(_Record):
     market: str
     name: str

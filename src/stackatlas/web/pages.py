@@ -34,6 +34,7 @@ PAGES = {
     "/flows": "flows",
     "/capex": "capex",
     "/payback": "payback",
+    "/coverage": "coverage",
     "/concentration": "concentration",
     "/infra": "infra",
     "/signals": "signals",

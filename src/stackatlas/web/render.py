@@ -29,6 +29,7 @@ NAV = [
     ("/pools", "Profit pools"),
     ("/capex", "Capex"),
     ("/payback", "Payback"),
+    ("/coverage", "Coverage"),
     ("/concentration", "Concentration"),
     ("/supplychain", "Supply chain"),
     ("/infra", "Infrastructure"),

@@ -20,6 +20,7 @@ REPORT_SECTIONS = (
     "pools",
     "capex",
     "payback",
+    "coverage",
     "concentration",
     "supplychain",
     "infra",

@@ -317,6 +317,54 @@ def capex_section(atlas: Atlas, store: Store | None = None) -> Section:
     )
 
 
+def coverage_section(atlas: Atlas, store: Store | None = None) -> Section:
+    """Which company numbers resolve, from where, and why the others do not."""
+    from stackatlas.analysis.coverage_result import coverage
+
+    cov = coverage(atlas, store=store)
+    latest = cov.latest
+    layers = records(cov.layers[cov.layers["year"] == latest])
+    by_layer: dict[str, dict[str, Any]] = {}
+    for r in layers:
+        by_layer.setdefault(r["layer"], {"layer": r["layer"]})[r["metric"]] = r
+    cells = cov.cells[cov.cells["year"] == latest]
+    companies = []
+    for cid, grp in cells.groupby("company", sort=False):
+        first = grp.iloc[0]
+        companies.append(
+            {
+                "id": cid,
+                "name": first["name"],
+                "layers": ", ".join(first["layers"]),
+                "cells": records(grp, ["metric", "status", "evidence", "source", "reason"]),
+            }
+        )
+    gaps = cells[cells["status"] == "missing"]
+    reasons = [
+        {"reason": reason, "fix": fix, "companies": sorted(set(grp["company"]))}
+        for (reason, fix), grp in gaps.groupby(["reason", "fix"], sort=False)
+    ]
+    notes = [cov.line(y) for y in cov.years] + cov.notes
+    notes.append("providers asked, in order: " + " -> ".join(cov.providers))
+    used = cov.cells[cov.cells["source"].fillna("").str.contains("atlas")]
+    figure_source = {f.id: f.source for f in atlas.figures}
+    ids = [figure_source.get(str(ref)) for ref in used["reference"]]
+    return Section(
+        "coverage",
+        "Coverage: which company numbers resolve",
+        [],
+        {
+            "year": latest,
+            "layers": list(by_layer.values()),
+            "companies": companies,
+            "reasons": reasons,
+        },
+        sources_of(atlas, ids),
+        sec=True,
+        notes=notes,
+    )
+
+
 def concentration_section(atlas: Atlas, store: Store | None = None, *, eto: Any = None) -> Section:
     from stackatlas.analysis.concentration import chokepoints, market_concentration
     from stackatlas.charts.network import hhi_bars

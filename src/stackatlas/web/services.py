@@ -25,6 +25,7 @@ STATIC_SECTIONS: dict[str, Callable[..., sections.Section]] = {
     "pools": sections.pools_section,
     "capex": sections.capex_section,
     "payback": sections.payback_section,
+    "coverage": sections.coverage_section,
     "concentration": sections.concentration_section,
     "infra": sections.infra_section,
     "signals": sections.signals_section,
