@@ -1,4 +1,4 @@
-"""Money-analysis benchmark: profit pools, capex tracker, signals and claims audit.
+"""Money-analysis benchmark: profit pools, capex tracker, signals, claims audit and coverage.
 
 Runs on the shipped atlas with ``STACKATLAS_SEC_DIR`` pointing at ``../shared/data/sec`` (the
 shared companyfacts files and the inline-XBRL filings). Baseline in the same run: each analysis
@@ -30,6 +30,7 @@ def main() -> None:
 
     from stackatlas.analysis.audit import audit_claims
     from stackatlas.analysis.capex import hyperscaler_capex
+    from stackatlas.analysis.coverage_result import coverage
     from stackatlas.analysis.profit_pools import profit_pools
     from stackatlas.analysis.signals import evaluate_signals
     from stackatlas.atlas import load_atlas
@@ -43,6 +44,7 @@ def main() -> None:
         "hyperscaler_capex": lambda: hyperscaler_capex(atlas),
         "evaluate_signals": lambda: evaluate_signals(atlas),
         "audit_claims": lambda: audit_claims(atlas),
+        "coverage": lambda: coverage(atlas),
     }
     print(
         f"atlas: {len(atlas.companies)} companies, {len(atlas.figures)} figures; "

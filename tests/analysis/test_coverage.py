@@ -31,7 +31,7 @@ def sec_dir(shared_data, monkeypatch):
 def test_every_company_has_a_status_and_every_gap_a_reason(atlas, sec_dir):
     cov = coverage(atlas)
     doc = cov.to_dict()
-    assert len(doc["companies"]) == len(atlas.companies) == 92
+    assert [c["company"] for c in doc["companies"]] == list(atlas.companies)
     assert doc["years"] == ["CY2023", "CY2024", "CY2025"]  # NVIDIA FY2026 -> CY2025
     for company in doc["companies"]:
         cells = company["cells"]
@@ -107,3 +107,51 @@ def test_without_providers_the_gap_says_what_would_resolve_it(atlas):
     assert "CIK0001045810.json" in nvidia["fix"]
     private = cov.cells[(cov.cells.company == "anthropic")].iloc[0]
     assert private["reason"].startswith("private company")
+
+
+@pytest.mark.realdata
+def test_cli_json_and_provider_switch(sec_dir):
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    runner = CliRunner()
+    out = runner.invoke(
+        app,
+        ["coverage", "--layer", "2", "--year", "2023", "--provider", "csv:examples/figures.csv"],
+        env={"COLUMNS": "160"},
+    )
+    assert out.exit_code == 0, out.output
+    # chips players resolved in 2023: NVIDIA, TSMC (SEC files) and Samsung (the example CSV)
+    chips = coverage_line_chips_2023()
+    assert chips in out.stdout.replace("\n", " ")
+    assert "sec-companyfacts -> sec-filing -> user-csv -> atlas" in out.stdout
+    doc = json.loads(
+        runner.invoke(app, ["coverage", "--json", "--year", "2024", "--layer", "chips"]).stdout
+    )
+    assert doc["years"] == ["CY2024"] and doc["layer"] == "chips"
+    assert len(doc["companies"]) == doc["layers"][0]["companies"]
+    bad = runner.invoke(app, ["coverage", "--provider", "bloomberg-terminal"])
+    assert bad.exit_code == 2 and "unknown provider 'bloomberg-terminal'" in bad.output
+
+
+@pytest.mark.realdata
+def test_run_prints_the_coverage_line(sec_dir, tmp_path):
+    from stackatlas.pipeline import run_main_job
+    from stackatlas.store import Store
+
+    with Store(tmp_path / "s.duckdb") as store:
+        result = run_main_job(load_atlas(), report_path=None, store=store, progress=False)
+    assert result.coverage_line is not None
+    assert result.coverage_line.startswith("coverage CY2025 (revenue): energy 0/20 (0% of weight)")
+
+
+def coverage_line_chips_2023() -> str:
+    from stackatlas.analysis.coverage import players
+
+    atlas = load_atlas()
+    roster = players(atlas)
+    chips = roster[roster["layer"] == "chips"]
+    resolved = {"nvidia", "tsmc", "samsung"}
+    weight = chips.loc[chips["company"].isin(resolved), "weight"].sum() / chips["weight"].sum()
+    return f"chips 3/{len(chips)} ({weight:.0%} of weight)"
