@@ -178,5 +178,7 @@ def test_tsmc_ttm_is_balances_with_a_reason(shared_data: Path) -> None:
     annual = compute_metrics(facts, "annual")
     assert quarterly_gap_note(annual, "annual") is None
     rev = annual[(annual["metric"] == "revenue") & (annual["fiscal_year"] == 2023)]
-    # TSMC 2023 net revenue NT$2,161.7 bn x 0.0321002 USD/TWD (Fed G.5A 2023) = $69.39 bn
-    assert rev["value"].iloc[0] == pytest.approx(69.392e9, rel=1e-3)
+    # TSMC's 2023 20-F (0001193125-24-099840) gives its own USD figure, US$70,598.8M (NT$2,161.7
+    # bn at 30.62 NT$/US$), preferred over NT$ x the G.5A 2023 average (which gave $69.39 bn)
+    assert rev["value"].iloc[0] == pytest.approx(70_598.8e6)
+    assert "convenience translation in filing 0001193125-24-099840" in rev["derivation"].iloc[0]
