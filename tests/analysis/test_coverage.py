@@ -155,3 +155,20 @@ def coverage_line_chips_2023() -> str:
     resolved = {"nvidia", "tsmc", "samsung"}
     weight = chips.loc[chips["company"].isin(resolved), "weight"].sum() / chips["weight"].sum()
     return f"chips 3/{len(chips)} ({weight:.0%} of weight)"
+
+
+def test_export_writes_the_flat_cells(atlas, tmp_path):
+    from typer.testing import CliRunner
+
+    from stackatlas.cli.app import app
+
+    out = CliRunner().invoke(
+        app, ["coverage", "--year", "2023", "--layer", "models", "--csv", str(tmp_path / "c.csv")]
+    )
+    assert out.exit_code == 0, out.output
+    import pandas as pd
+
+    cells = pd.read_csv(tmp_path / "c.csv")
+    models = coverage(atlas, year=2023, layer="models")
+    assert len(cells) == len(models.cells) and set(cells["status"]) <= {"resolved", "missing"}
+    assert (tmp_path / "c.layers.csv").is_file()

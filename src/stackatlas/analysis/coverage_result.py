@@ -76,6 +76,12 @@ class Coverage:
             )
         return f"coverage CY{year} ({metric.replace('_', ' ')}): " + ", ".join(parts)
 
+    def to_frames(self) -> dict[str, pd.DataFrame]:
+        """The cells (one row per company, metric and year) and the layer rows, flat."""
+        cells = self.cells.assign(layers=self.cells["layers"].map(", ".join))
+        layers = self.layers.assign(missing=self.layers["missing"].map(", ".join))
+        return {"cells": cells.reset_index(drop=True), "layers": layers.reset_index(drop=True)}
+
     def to_dict(self) -> dict:
         companies = []
         for cid, grp in self.cells.groupby("company", sort=False):
