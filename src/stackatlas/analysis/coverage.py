@@ -337,7 +337,7 @@ def compute_coverage(
     order = {lid: i for i, lid in enumerate(atlas.layer_ids)}
     cells = []
     for cid in ids:
-        company_layers = sorted(by_company.get(cid, []), key=order.get)
+        company_layers = sorted(by_company.get(cid, []), key=lambda lid: order.get(lid, len(order)))
         cells.extend(company_cells(resolver, atlas.companies[cid], company_layers, years))
     frame = pd.DataFrame(cells, columns=CELL_COLUMNS)
     return frame, layer_rows(frame, roster, layers), years

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -188,7 +188,7 @@ def _parse(rec: dict, atlas: Atlas, file: str, line: int, problems: list[Problem
     }
 
 
-def _date(text: str | None, column: str, bad) -> date | None:  # type: ignore[no-untyped-def]
+def _date(text: str | None, column: str, bad: Callable[[str, str], None]) -> date | None:
     if not text:
         return None
     try:
@@ -198,7 +198,9 @@ def _date(text: str | None, column: str, bad) -> date | None:  # type: ignore[no
         return None
 
 
-def _period(text: str, start: date | None, end: date | None, bad) -> tuple[int, str] | None:  # type: ignore[no-untyped-def]
+def _period(
+    text: str, start: date | None, end: date | None, bad: Callable[[str, str], None]
+) -> tuple[int, str] | None:
     if m := _FY.match(text):
         return int(m.group(1)), "FY"
     if m := _CY.match(text):

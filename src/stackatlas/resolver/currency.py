@@ -21,11 +21,15 @@ from stackatlas.resolver.calendar import calendar_year_of
 def period_year(start: object, end: object, label_year: object = None) -> int | None:
     """The calendar year whose annual average converts a period (the label year without an
     end date; None without either)."""
-    if end is None or pd.isna(end):  # type: ignore[call-overload]
-        return None if label_year is None or pd.isna(label_year) else int(label_year)  # type: ignore[call-overload,arg-type]
-    if start is None or pd.isna(start):  # type: ignore[call-overload]
-        return pd.Timestamp(end).year  # type: ignore[arg-type]
-    return calendar_year_of(start, end)  # type: ignore[arg-type]
+    if _missing(end):
+        return None if _missing(label_year) else int(pd.to_numeric(label_year))
+    if _missing(start):
+        return int(pd.Timestamp(end).year)
+    return calendar_year_of(pd.Timestamp(start), pd.Timestamp(end))
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
 
 
 def to_usd(facts: pd.DataFrame, currency: str) -> pd.DataFrame:
@@ -34,7 +38,9 @@ def to_usd(facts: pd.DataFrame, currency: str) -> pd.DataFrame:
     if cur == "USD" or facts.empty:
         return facts
     out = facts.copy()
-    values, evidence, basis = [], [], []
+    values: list[float | None] = []
+    evidence: list[Evidence] = []
+    basis: list[str] = []
     for row in out.to_dict("records"):
         year = period_year(row["start"], row["end"], row.get("fiscal_year"))
         rate = fx_rate(cur, year) if year is not None else None
