@@ -22,6 +22,7 @@ TOOLS = {
     "fundamentals",
     "profit_pools",
     "hyperscaler_capex",
+    "coverage",
     "money_flows",
     "concentration",
     "signals",
@@ -74,12 +75,45 @@ def test_fundamentals_nvidia_fy2026_revenue(
     assert answer["evidence_legend"]["unresolved"].endswith("(never zero)")
 
 
+@pytest.mark.realdata
+def test_coverage_tool_matches_the_library(
+    shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(shared_data / "sec"))
+    result = _call("coverage", {"layer": "chips", "year": 2024, "provider": "none"})
+    assert not result.is_error, result.content
+    doc = result.structured_content["result"]
+    assert doc["years"] == ["CY2024"] and doc["layer"] == "chips"
+    cells = {c["company"]: c["cells"] for c in doc["companies"]}
+    tsmc = next(c for c in cells["tsmc"] if c["metric"] == "revenue")
+    # TSMC 20-F 2024 (0001193125-25-083423): revenue US$88,268.0M, its convenience translation
+    assert tsmc["value"] == pytest.approx(88_268.0e6) and tsmc["evidence"] == "reported"
+    samsung = next(c for c in cells["samsung"] if c["metric"] == "revenue")
+    assert samsung["status"] == "missing" and samsung["reason"] and samsung["fix"]
+    from stackatlas import load_atlas
+    from stackatlas.analysis.coverage_result import coverage
+    from stackatlas.resolver import Resolver, default_providers
+
+    atlas = load_atlas()
+    direct = coverage(
+        atlas,
+        layer="chips",
+        year=2024,
+        resolver=Resolver(atlas, default_providers(atlas, None, ["none"])),
+    )
+    share = direct.layer_share("chips", 2024, "revenue")
+    row = next(r for r in doc["layers"] if r["metric"] == "revenue" and r["year"] == 2024)
+    assert row["companies_share"] == pytest.approx(share["companies_share"])
+    assert row["missing"] == share["missing"]
+
+
 def test_every_tool_answers_with_evidence_and_sources() -> None:
     calls = {
         "stack_map": {"layer": "chips"},
         "company_profile": {"name_or_ticker": "nvidia"},
         "profit_pools": {},
         "hyperscaler_capex": {},
+        "coverage": {"layer": "models", "year": 2024, "provider": "none"},
         "money_flows": {},
         "concentration": {"market": "euv-lithography"},
         "signals": {},
@@ -133,6 +167,8 @@ def test_every_tool_answers_with_evidence_and_sources() -> None:
         ("analyze_portfolio", {"holdings": [{"ticker": "NVDA", "lots": 3}]}, "unknown holding"),
         ("fundamentals", {"company": "nvda", "years": 0}, "years must be 1-30"),
         ("stack_map", {"layer": "basement"}, "basement"),
+        ("coverage", {"year": 2024, "provider": "bloomberg"}, "provider"),
+        ("coverage", {"layer": "basement", "provider": "none"}, "basement"),
     ],
 )
 def test_bad_arguments_are_tool_errors(name: str, args: dict[str, Any], message: str) -> None:

@@ -221,6 +221,32 @@ def _tools(ctx: _Context) -> list[Callable[..., dict[str, Any]]]:
         return ctx.answer(result.to_dict(), MONEY)
 
     @_guard
+    def coverage(
+        layer: str | None = None,
+        year: int | None = None,
+        provider: Literal["configured", "yahoo", "none"] = "configured",
+    ) -> dict[str, Any]:
+        """Which atlas company numbers resolve: every company x revenue, operating income,
+        capex, operating cash flow x calendar year (default: the 3 latest) with status,
+        value (USD, full units), source (SEC companyfacts, SEC filing, Yahoo Finance, a user's
+        figures CSV, atlas figure), evidence and basis, or for a gap the reason and what would
+        resolve it; per layer the share of companies and of exposure weight resolved (the same
+        shares profit pools and capex cite). ``provider``: 'configured' (STACKATLAS_PROVIDERS /
+        config.toml), 'yahoo' (Yahoo Finance statements, never preferred over a filing) or
+        'none' (SEC and atlas figures only)."""
+        from stackatlas.analysis.coverage_result import coverage as build
+
+        atlas, store = ctx.atlas(), ctx.store()
+        resolver = None
+        if provider != "configured":
+            from stackatlas.resolver import Resolver, default_providers
+
+            providers = default_providers(atlas, store, [provider])
+            resolver = Resolver(atlas, providers, store=store)
+        result = build(atlas, layer=layer, year=year, store=store, resolver=resolver)
+        return ctx.answer(result.to_dict(), "USD (full units); shares 0-1; calendar years (CY)")
+
+    @_guard
     def money_flows(include_cycles: bool = True) -> dict[str, Any]:
         """The money-flow graph between companies (payer -> payee: capex purchases, equity
         investments, cloud commitments, revenue shares, debt), each flow with its amount or
@@ -373,6 +399,7 @@ def _tools(ctx: _Context) -> list[Callable[..., dict[str, Any]]]:
         fundamentals,
         profit_pools,
         hyperscaler_capex,
+        coverage,
         money_flows,
         concentration,
         signals,
