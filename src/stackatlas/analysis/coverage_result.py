@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from rich.console import Group
@@ -22,6 +23,9 @@ from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.evidence import Evidence
 from stackatlas.resolver import Resolver
+
+if TYPE_CHECKING:
+    from stackatlas.store import Store
 
 SHORT = {
     "revenue": "revenue",
@@ -204,7 +208,7 @@ def coverage(
     layer: str | None = None,
     year: int | str | None = None,
     years: Sequence[int] | None = None,
-    store: object | None = None,
+    store: Store | None = None,
     resolver: Resolver | None = None,
 ) -> Coverage:
     """The coverage map of the atlas (module docstring of ``stackatlas.analysis.coverage``).
