@@ -149,8 +149,10 @@ def test_report_sections(tmp_path: Path) -> None:
     _assert_palette(html_colours(html, names), "report", 5)
     found = section_colours(html, names)
     # the sections that colour by layer without SEC data (the scenario summary colours by
-    # scenario, concentration by severity, capex by series)
-    assert {sid for sid, colours in found.items() if colours} == {"map", "flows", "portfolio"}
+    # scenario, concentration by severity, capex by series); coverage dots every layer's row
+    coloured = {sid for sid, colours in found.items() if colours}
+    assert coloured == {"map", "flows", "portfolio", "coverage"}
+    _assert_palette(found["coverage"], "report coverage", 5)
 
 
 @pytest.mark.realdata
