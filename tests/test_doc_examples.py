@@ -193,6 +193,7 @@ SHAPE_ARGS = {
     "sources": [],
     "pools": [],
     "capex": [],
+    "coverage": ["--year", "2024"],
     "payback": [],
     "signals": [],
     "audit": [],

@@ -19,6 +19,7 @@ CLI_SHAPES: dict[str, str] = {
     "sources": "SourcesResponse",
     "pools": "PoolsResponse",
     "capex": "CapexResponse",
+    "coverage": "CoverageResponse",
     "payback": "PaybackResponse",
     "signals": "SignalsResponse",
     "audit": "AuditResponse",
