@@ -13,6 +13,7 @@ from lxml import etree
 
 from stackatlas.atlas import Atlas, load_atlas
 from stackatlas.atlas.models import EdgeBasis, SourceKind
+from stackatlas.fundamentals.fx import load_fx_table
 
 # shared documents behind source ids (quotes in `evidence` must appear there verbatim)
 DOCUMENTS = {"nvda-10k-fy2025": "sec/filings/nvda-10-k-2025-02-26.html"}
@@ -140,4 +141,6 @@ def test_mediatek_revenue_is_translated_at_the_20f_rate(atlas: Atlas, shared_dat
     fig = next(f for f in atlas.figures if f.id == "mediatek-2024-revenue-usd")
     assert fig.kind == "estimate" and fig.unit == "usd_billion"
     assert fig.value == pytest.approx(530.6 / rate, abs=0.005)  # 16.18
-    assert fig.high == pytest.approx(530.6 / 32.1, abs=0.005)  # the 2024 average rate
+    fx = load_fx_table().set_index(["currency", "year"])
+    twd_2023 = float(fx.loc[("TWD", 2023), "published_value"])  # Fed G.5A: 31.1525 per US$
+    assert fig.high == pytest.approx(530.6 / twd_2023, abs=0.005)  # 17.03
