@@ -22,6 +22,7 @@ from stackatlas.analysis.coverage import COVERAGE_METRICS, CoverageSpec, compute
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.evidence import Evidence
+from stackatlas.notebook import Tabular
 from stackatlas.resolver import Resolver
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ SOURCE_SHORT = {
 
 
 @dataclass
-class Coverage:
+class Coverage(Tabular):
     """Cells (company x metric x year), layer rows and the providers asked, in order."""
 
     cells: pd.DataFrame
