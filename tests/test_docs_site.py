@@ -27,7 +27,14 @@ def _nav_pages(nav: list) -> set[str]:
     return pages
 
 
-GENERATED = {"reference/cli.md", "reference/json.md"}  # written by scripts/mkdocs_hooks.py
+GENERATED = {  # written by scripts/mkdocs_hooks.py
+    "reference/cli.md",
+    "reference/json.md",
+    "project/changelog.md",
+    "project/contributing.md",
+    "project/security.md",
+    "project/license.md",
+}
 
 
 def _config() -> dict:
@@ -60,6 +67,18 @@ def test_the_site_builds_strictly(site: Path) -> None:
     assert (site / "index.html").is_file()
     assert (site / "commands" / "infra" / "index.html").is_file()
     assert (site / "tutorial" / "index.html").is_file()
+
+
+def test_the_project_files_are_pages_of_the_site(site: Path) -> None:
+    """CHANGELOG, CONTRIBUTING, SECURITY, LICENSE and NOTICE are read from the repository at
+    build time; their links into docs/ point at the site's pages (a broken one fails --strict)."""
+    page = (site / "project" / "security" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../security/"' in page  # SECURITY.md's docs/security.md link
+    assert 'href="../license/"' in page  # its NOTICE link
+    licence = (site / "project" / "license" / "index.html").read_text(encoding="utf-8")
+    assert "MIT License" in licence and "CC BY-NC" in licence  # LICENSE, then NOTICE
+    changelog = (site / "project" / "changelog" / "index.html").read_text(encoding="utf-8")
+    assert "0.2.0" in changelog and "0.1.0" in changelog
 
 
 def test_the_cli_reference_lists_every_command(site: Path) -> None:
