@@ -17,7 +17,7 @@ SRC = Path(stackatlas.__file__).parent
 RANKS: list[tuple[str, ...]] = [
     ("_version", "errors", "evidence"),
     ("config", "display", "_io", "overrides", "safe_yaml", "scale", "charts.theme"),
-    ("outputs", "notebook"),
+    ("outputs", "notebook", "_memo"),
     ("atlas",),
     ("store",),
     ("sec",),

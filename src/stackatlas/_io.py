@@ -21,17 +21,19 @@ def data_path(*parts: str) -> Path:
     return DATA_DIR.joinpath(*parts)
 
 
-def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
+def atomic_write(path: Path, data: bytes, mode: int | None = None, *, durable: bool = True) -> None:
     """Write ``data`` to ``path`` so readers see the old file or the whole new one, never a
     truncated mix: temp file in the same folder, fsync, ``os.replace``, fsync the folder.
-    ``mode`` sets the file's permissions (the temp file is private, 0o600, otherwise)."""
+    ``mode`` sets the file's permissions (the temp file is private, 0o600, otherwise).
+    ``durable=False`` skips the two fsyncs (a cache a power cut may lose, never half-read)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
@@ -39,6 +41,8 @@ def atomic_write(path: Path, data: bytes, mode: int | None = None) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if not durable:
+        return
     with contextlib.suppress(OSError):  # not every platform can fsync a directory
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:

@@ -13,12 +13,14 @@ from stackatlas.sec.ixbrl import parse_ixbrl
 from stackatlas.sec.segments import (
     SEGMENT_SCHEMA,
     TABLE,
+    company_segments,
     filed_from_name,
     filing_segments,
     ingest_filing,
     load_segments,
     member_label,
     segment_revenue,
+    segments_by_cik,
     segments_from_dir,
 )
 from stackatlas.store import Store
@@ -89,6 +91,24 @@ def test_ingest_replaces_one_accession(fixtures, tmp_path) -> None:
         with pytest.raises(ValidationError):
             ingest_filing(store, bad, accession="0001234567-25-000001")
         assert store.query(f"SELECT count(*) AS n FROM {TABLE}")["n"][0] == n + other
+
+
+def test_segments_by_cik_store_before_folder(fixtures, tmp_path, monkeypatch) -> None:
+    """One pass for every company gives what ``company_segments`` gives one at a time: the
+    store's rows for a CIK it holds, else the filings folder's."""
+    filings = tmp_path / "sec" / "filings"
+    filings.mkdir(parents=True)
+    (filings / "exco-20241231_htm.xml").write_bytes(
+        (fixtures / "ixbrl" / "exco-20241231_htm.xml").read_bytes()
+    )
+    monkeypatch.setenv("STACKATLAS_SEC_DIR", str(tmp_path / "sec"))
+    assert set(segments_by_cik(None)) == {1234567}
+    assert len(segments_by_cik(None)[1234567]) == 2  # the folder's document
+    with Store(tmp_path / "s.duckdb") as store:
+        ingest_filing(store, fixtures / "ixbrl" / "exco-10-k-2025-02-14.html")
+        rows = segments_by_cik(store)[1234567]
+        assert len(rows) == 9 and list(rows.index) == list(range(9))  # the store's rows win
+        pd.testing.assert_frame_equal(rows, company_segments(1234567, store))
 
 
 def test_segments_from_dir(fixtures, tmp_path) -> None:

@@ -27,6 +27,7 @@ parts may add up to more than its total; the unallocated rest is not assigned to
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -197,6 +198,21 @@ class SegmentFacts:
         return min(candidates, key=lambda c: c[:3])[3]
 
 
+_FACTS: weakref.WeakKeyDictionary[Resolver, dict[tuple[str, str], SegmentFacts]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def segment_facts(resolver: Resolver, company_id: str, segment: str) -> SegmentFacts:
+    """``SegmentFacts`` of a company's segment from the resolver's segment rows, built once per
+    resolver (pools allocate the same memberships for several period sets)."""
+    known = _FACTS.setdefault(resolver, {})
+    key = (company_id, segment)
+    if key not in known:
+        known[key] = SegmentFacts(resolver.segments(company_id), segment)
+    return known[key]
+
+
 def _period_year(period: str, calendar_year: object) -> int | None:
     if str(period).isdigit():
         return int(period)
@@ -220,18 +236,18 @@ def allocate(
     mem = memberships[memberships["weight"] > 0]
     rows: list[dict] = []
     by_company = {cid: grp for cid, grp in metrics.groupby("company_id", sort=False)}
+    periods = set(metrics["period"].astype(str))
     for m in mem.to_dict("records"):
         cid, segment, weight = m["company"], m["segment"], float(m["weight"])
         group = segment if by == "segment" else segment_layer.get(segment)
         company_rows = by_company.get(cid)
         facts = (
-            SegmentFacts(resolver.segments(cid), segment)
+            segment_facts(resolver, cid, segment)
             if resolver is not None and weight < 1 and cid in resolver.atlas.companies
             else SegmentFacts(None, segment)
         )
         seen: set[tuple[str, str]] = set()
         records = company_rows.to_dict("records") if company_rows is not None else []
-        periods = set(metrics["period"].astype(str))
         own = {
             (str(r["period"]), r["metric"]): float(r["value"])
             for r in records

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from stackatlas import _memo
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.atlas.models import Company
 from stackatlas.errors import DataUnavailableError, NotFoundError, ValidationError
@@ -125,9 +126,18 @@ _COMPANIES: dict[tuple, CompanyData] = {}
 _COMPANIES_MAX = 2048
 
 
-def clear_cache() -> None:
-    """Forget every company's resolved numbers (benchmarks time a cold run with it)."""
+def clear_cache(*, disk: bool = False) -> None:
+    """Forget every company's resolved numbers (benchmarks time a cold run with it); with
+    ``disk``, also the disk memo a later process would read (``stackatlas._memo``)."""
     _COMPANIES.clear()
+    if disk:
+        _memo.clear()
+
+
+def _keep(key: tuple, data: CompanyData) -> None:
+    if len(_COMPANIES) >= _COMPANIES_MAX:
+        _COMPANIES.pop(next(iter(_COMPANIES)))
+    _COMPANIES[key] = data
 
 
 def default_providers(
@@ -179,6 +189,7 @@ class Resolver:
                 )
         self._data: dict[str, CompanyData] = {}
         self._segments: dict[str, pd.DataFrame | None] = {}
+        self._segments_all: dict[int, pd.DataFrame] | None = None
 
     @property
     def source_names(self) -> list[str]:
@@ -197,9 +208,11 @@ class Resolver:
             elif company.cik is None:
                 rows = None
             else:
-                from stackatlas.sec.segments import company_segments
+                if self._segments_all is None:
+                    from stackatlas.sec.segments import segments_by_cik
 
-                rows = company_segments(int(company.cik), self.store, self.atlas)
+                    self._segments_all = segments_by_cik(self.store, self.atlas)
+                rows = self._segments_all.get(int(company.cik))
             self._segments[company_id] = rows if rows is not None and len(rows) else None
         return self._segments[company_id]
 
@@ -223,12 +236,18 @@ class Resolver:
             return self._data[company_id]
         key = self._version(company_id)
         data = _COMPANIES.get(key) if key is not None else None
+        if data is None and key is not None:
+            data = _memo.recall("resolver", key)
+            if data is not None and not isinstance(data, CompanyData):
+                data = None
+            if data is not None:
+                _keep(key, data)
         if data is None:
             data = self._collect(company_id)
             if key is not None:
-                if len(_COMPANIES) >= _COMPANIES_MAX:
-                    _COMPANIES.pop(next(iter(_COMPANIES)))
-                _COMPANIES[key] = data
+                _keep(key, data)
+                if data.unreadable is None:  # an unreadable file is reported again, not kept
+                    _memo.remember("resolver", key, data)
         self._data[company_id] = data
         return data
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 
-from stackatlas import config
+from stackatlas import _memo, config
 from stackatlas.errors import StoreError, ValidationError
 from stackatlas.sec.filings import (
     filed_from_name,
@@ -230,25 +230,32 @@ def load_segments(store: Store, cik: int | None = None) -> pd.DataFrame | None:
     return rows if len(rows) else None
 
 
-_DIR_CACHE: dict[tuple[str, float], pd.DataFrame] = {}
+_DIR_CACHE: dict[tuple[str, int, int], pd.DataFrame] = {}
 
 
 def segments_from_dir(folder: Path, atlas: Atlas | None = None) -> pd.DataFrame:
     """Segment rows of every ``*.html`` / ``*.htm`` / ``*.xml`` filing in ``folder`` (each
-    document parsed once per process and modification time; with an ``atlas``, ``doc:``
+    document parsed once per size and modification time, and remembered across processes by
+    ``stackatlas._memo``; with an ``atlas``, ``doc:``
     accessions become its filing sources' numbers). A document that cannot be read is left out
     and named, with its error, in ``result.attrs["skipped"]``."""
     parts, skipped = [], []
     for path in sorted(Path(folder).glob("*")):
         if path.suffix.lower() not in (".html", ".htm", ".xml"):
             continue
-        key = (str(path.resolve()), path.stat().st_mtime)
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
         if key not in _DIR_CACHE:
-            try:
-                _DIR_CACHE[key] = filing_segments(path)
-            except ValidationError as exc:
-                skipped.append(f"{path.name}: {exc}")
-                continue
+            kept = _memo.recall("filing-segments", key)
+            if isinstance(kept, pd.DataFrame):
+                _DIR_CACHE[key] = kept
+            else:
+                try:
+                    _DIR_CACHE[key] = filing_segments(path)
+                except ValidationError as exc:
+                    skipped.append(f"{path.name}: {exc}")
+                    continue
+                _memo.remember("filing-segments", key, _DIR_CACHE[key])
         parts.append(_with_atlas_accessions(_DIR_CACHE[key], atlas))
     rows = (
         pd.concat(parts, ignore_index=True) if parts else SEGMENT_SCHEMA.empty_table().to_pandas()
@@ -280,3 +287,19 @@ def company_segments(
         rows = rows[rows["cik"] == int(cik)]
         return rows if len(rows) else None
     return None
+
+
+def segments_by_cik(store: Store | None, atlas: Atlas | None = None) -> dict[int, pd.DataFrame]:
+    """``company_segments`` of every CIK at once (one store query, one pass over the filings
+    folder): the store's rows for a CIK it has, else the folder's."""
+    found: dict[int, pd.DataFrame] = {}
+    sec_dir = config.sec_dir()
+    if sec_dir is not None and (sec_dir / "filings").is_dir():
+        rows = segments_from_dir(sec_dir / "filings", atlas)
+        found.update({int(cik): grp for cik, grp in rows.groupby("cik", sort=False)})
+    stored = load_segments(store) if store is not None else None
+    if stored is not None:
+        found.update(
+            {int(cik): grp.reset_index(drop=True) for cik, grp in stored.groupby("cik", sort=False)}
+        )
+    return found
