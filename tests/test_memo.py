@@ -126,3 +126,21 @@ def test_a_full_folder_keeps_the_newest(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(_memo, "_PRUNED", set())
     _memo._prune_once(path.parent, keep=4)  # 6 > 4: the 4 oldest go, keep // 2 stay
     assert [_memo.recall("p", i) for i in range(6)] == [None, None, None, None, 4, 5]
+
+
+def test_resolver_key_follows_the_fx_file_and_the_company_row(
+    fixtures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A user FX file converts foreign filers and an overlay may change any company field:
+    either is a new key, so no number converted or read under the old one is reused."""
+    folder = tmp_path / "sec"
+    shutil.copytree(fixtures / "sec" / "companyfacts", folder / "companyfacts")
+    before = _facts_resolver(folder)._version("chipco")
+    fx = tmp_path / "fx.csv"
+    fx.write_text("currency,year,usd_per_unit\n")
+    monkeypatch.setenv("STACKATLAS_FX_FILE", str(fx))
+    with_fx = _facts_resolver(folder)._version("chipco")
+    assert with_fx != before
+    atlas = money_atlas(companies=[company("chipco", 101, ticker="CHIP"), company("cloudco", 2)])
+    providers = [CompanyFactsProvider(folder=folder), AtlasFiguresProvider(atlas)]
+    assert Resolver(atlas, providers)._version("chipco") != with_fx

@@ -134,6 +134,21 @@ def clear_cache(*, disk: bool = False) -> None:
         _memo.clear()
 
 
+def _environment() -> tuple:
+    """Settings every company's numbers depend on besides its providers: the user's FX file
+    (foreign filers are converted with it)."""
+    from stackatlas.fundamentals.fx import fx_file
+
+    path = fx_file()
+    if path is None:
+        return ("fx", None)
+    try:
+        st = path.stat()
+    except OSError:
+        return ("fx", str(path), "unreadable")
+    return ("fx", str(path), st.st_size, st.st_mtime_ns)
+
+
 def _keep(key: tuple, data: CompanyData) -> None:
     if len(_COMPANIES) >= _COMPANIES_MAX:
         _COMPANIES.pop(next(iter(_COMPANIES)))
@@ -190,6 +205,7 @@ class Resolver:
         self._data: dict[str, CompanyData] = {}
         self._segments: dict[str, pd.DataFrame | None] = {}
         self._segments_all: dict[int, pd.DataFrame] | None = None
+        self._environment: tuple | None = None
 
     @property
     def source_names(self) -> list[str]:
@@ -255,7 +271,14 @@ class Resolver:
         company = self.atlas.companies.get(company_id)
         if company is None:
             return None
-        parts: list[object] = [company_id, company.cik, self.metrics]
+        if self._environment is None:
+            self._environment = _environment()
+        parts: list[object] = [
+            company_id,
+            company.model_dump_json(),  # an overlay may change any field
+            self.metrics,
+            self._environment,
+        ]
         for p in self.providers:
             version = getattr(p, "version", None)
             v = version(company) if version is not None else None
