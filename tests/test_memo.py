@@ -144,3 +144,26 @@ def test_resolver_key_follows_the_fx_file_and_the_company_row(
     atlas = money_atlas(companies=[company("chipco", 101, ticker="CHIP"), company("cloudco", 2)])
     providers = [CompanyFactsProvider(folder=folder), AtlasFiguresProvider(atlas)]
     assert Resolver(atlas, providers)._version("chipco") != with_fx
+
+
+def test_filing_facts_parsed_once_across_processes(
+    fixtures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from stackatlas.sec import filings
+
+    path = tmp_path / "exco-10-k-2025-02-14.html"
+    shutil.copy(fixtures / "ixbrl" / path.name, path)
+    filings.clear_cache()
+    cold = filings.read_document(path)
+    assert cold.num_rows > 0
+
+    filings.clear_cache()  # a new process
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(filings, "parse_ixbrl", no_parse)
+    assert filings.read_document(path).equals(cold)
+    path.write_bytes(path.read_bytes() + b"\n")  # a new version of the document
+    with pytest.raises(AssertionError, match="parsed again"):
+        filings.read_document(path)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pyarrow as pa
 
+from stackatlas import _memo
 from stackatlas.errors import ValidationError
 from stackatlas.sec.companyfacts import FACTS_SCHEMA
 from stackatlas.sec.ixbrl import parse_ixbrl
@@ -60,7 +61,8 @@ def documents(folder: Path) -> list[Path]:
 
 def read_document(path: Path) -> pa.Table:
     """``parse_ixbrl`` of one document with the filing date from its name, cached per file
-    version (path, size, mtime); errors are never cached."""
+    version (path, size, mtime) in this process and on disk (``stackatlas._memo``); errors are
+    never cached."""
     try:
         st = Path(path).stat()
     except OSError:  # parse_ixbrl names the file in a ValidationError
@@ -69,7 +71,12 @@ def read_document(path: Path) -> pa.Table:
     if key not in _DOCS:
         if len(_DOCS) >= _DOCS_MAX:
             _DOCS.pop(next(iter(_DOCS)))
-        _DOCS[key] = parse_ixbrl(path, filed=filed_from_name(path))
+        kept = _memo.recall("filing-facts", key)
+        if isinstance(kept, pa.Table):
+            _DOCS[key] = kept
+        else:
+            _DOCS[key] = parse_ixbrl(path, filed=filed_from_name(path))
+            _memo.remember("filing-facts", key, _DOCS[key])
     return _DOCS[key]
 
 
