@@ -2,11 +2,11 @@
 
 ``recall(namespace, key)`` / ``remember(namespace, key, value)`` keep pickled values under
 ``<STACKATLAS_HOME>/cache/memo/<namespace>/``, one file per key. The file name is a SHA-256 of
-``repr(key)`` and of the code fingerprint (the package version and every module's and data
-file's size and modification time), so changed inputs or changed code never read an old
-answer: callers put everything the value depends on into ``key`` (file sizes and mtimes, store
-counts, atlas figures). A key whose ``repr`` is not stable across processes (an object
-address) is not kept.
+``repr(key)`` and of the code fingerprint (the package version, every module's and data file's
+size and modification time, and the Python, numpy, pandas and pyarrow versions), so changed
+inputs or changed code never read an old answer: callers put everything the value depends on
+into ``key`` (file sizes and mtimes, store counts, atlas figures). A key whose ``repr`` is not
+stable across processes (an object address) is not kept.
 
 It is a cache, never a source of truth: any failure to read or write means "compute again".
 Only files the current user owns and nobody else may write are read (the folder is created
@@ -22,6 +22,7 @@ import os
 import pickle
 import re
 import stat
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,10 +42,15 @@ def enabled() -> bool:
 
 @cache
 def code_fingerprint() -> str:
-    """The package version and every module's and data file's (path, size, mtime): a change to
-    the code or the shipped data (FX rates, atlas) is a new key."""
+    """The package version, every module's and data file's (path, size, mtime), and the versions
+    of Python, numpy, pandas and pyarrow (whose objects are pickled): a change to any is a new
+    key."""
+    import numpy
+    import pandas
+    import pyarrow
+
     root = Path(__file__).parent
-    parts = [__version__]
+    parts = [__version__, sys.version, numpy.__version__, pandas.__version__, pyarrow.__version__]
     for path in sorted(root.rglob("*")):
         if "__pycache__" in path.parts or not path.is_file():
             continue
