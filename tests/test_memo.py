@@ -128,6 +128,18 @@ def test_a_full_folder_keeps_the_newest(monkeypatch: pytest.MonkeyPatch) -> None
     assert [_memo.recall("p", i) for i in range(6)] == [None, None, None, None, 4, 5]
 
 
+def test_a_folder_over_its_byte_budget_keeps_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(4):
+        _memo.remember("b", i, b"x" * 1000)
+        path = _memo._path("b", i)
+        assert path is not None
+        os.utime(path, ns=(i * 10**9, i * 10**9))
+    size = path.stat().st_size
+    monkeypatch.setattr(_memo, "_PRUNED", set())
+    _memo._prune_once(path.parent, budget=3 * size)  # 4 files > 3: down to 1.5 files' bytes
+    assert [_memo.recall("b", i) is not None for i in range(4)] == [False, False, False, True]
+
+
 def test_resolver_key_follows_the_fx_file_and_the_company_row(
     fixtures: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -32,7 +32,8 @@ from stackatlas._io import atomic_write
 from stackatlas._version import __version__
 
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+")
-MAX_FILES = 4096  # per namespace; about 70 MB of resolved companies at most
+MAX_FILES = 4096  # per namespace
+MAX_BYTES = 512 * 2**20  # per namespace (a parsed 10-K is ~0.2 MB)
 
 
 def enabled() -> bool:
@@ -112,19 +113,26 @@ def remember(namespace: str, key: object, value: Any) -> None:
 _PRUNED: set[Path] = set()
 
 
-def _prune_once(folder: Path, keep: int = MAX_FILES) -> None:
-    """Once per process and folder: past ``keep`` files, drop the least recently written half
-    (keys of old code or replaced files are never asked for again)."""
+def _prune_once(folder: Path, keep: int = MAX_FILES, budget: int = MAX_BYTES) -> None:
+    """Once per process and folder: past ``keep`` files or ``budget`` bytes, drop the least
+    recently written files down to half of both (keys of old code or replaced files are never
+    asked for again)."""
     if folder in _PRUNED:
         return
     _PRUNED.add(folder)
-    entries = [e for e in os.scandir(folder) if e.name.endswith(".pickle")]
-    if len(entries) <= keep:
+    entries = [(e.stat(), e.path) for e in os.scandir(folder) if e.name.endswith(".pickle")]
+    total = sum(st.st_size for st, _ in entries)
+    if len(entries) <= keep and total <= budget:
         return
-    entries.sort(key=lambda e: e.stat().st_mtime_ns)
-    for entry in entries[: len(entries) - keep // 2]:
+    entries.sort(key=lambda item: item[0].st_mtime_ns)
+    count = len(entries)
+    for st, path in entries:
+        if count <= keep // 2 and total <= budget // 2:
+            break
         with contextlib.suppress(OSError):
-            os.unlink(entry.path)
+            os.unlink(path)
+        count -= 1
+        total -= st.st_size
 
 
 def clear() -> None:
