@@ -2,9 +2,11 @@
 
 Runs on the shipped atlas with ``STACKATLAS_SEC_DIR`` pointing at ``../shared/data/sec`` (the
 shared companyfacts files and the inline-XBRL filings). Baseline in the same run: each analysis
-cold (the providers' in-memory caches cleared, so every company's facts and filing documents are
-parsed and resolved again); then warm (provider frames reused, as in the web app or a report
-that calls several analyses). Prints seconds per analysis and the cold / warm ratio.
+cold (the in-memory caches and the disk memo cleared, so every company's facts and filing
+documents are parsed and resolved again); then as a new process would run it (in-memory caches
+cleared, the disk memo of ``stackatlas._memo`` kept); then warm (everything reused in memory, as
+in the web app or a report that calls several analyses). Prints seconds per analysis and the
+cold / new-process and cold / warm ratios.
 
     .venv/bin/python benchmarks/bench_money.py [--repeat 3]
 """
@@ -36,7 +38,13 @@ def main() -> None:
     from stackatlas.atlas import load_atlas
     from stackatlas.resolver import resolver as resolver_module
     from stackatlas.resolver import sec_providers
-    from stackatlas.sec import filings
+    from stackatlas.sec import filings, segments
+
+    def forget(*, disk: bool) -> None:
+        sec_providers.clear_cache()
+        filings.clear_cache()
+        segments.clear_cache()
+        resolver_module.clear_cache(disk=disk)
 
     atlas = load_atlas()
     jobs = {
@@ -50,25 +58,23 @@ def main() -> None:
         f"atlas: {len(atlas.companies)} companies, {len(atlas.figures)} figures; "
         f"SEC dir: {SHARED_SEC}"
     )
-    print(f"{'analysis':<20} {'cold s':>8} {'warm s':>8} {'cold/warm':>10}")
-    total_cold = total_warm = 0.0
+    head = f"{'analysis':<20} {'cold s':>8} {'memo s':>8} {'warm s':>8} {'cold/memo':>10}"
+    print(f"{head} {'cold/warm':>10}")
+    totals = [0.0, 0.0, 0.0]
     for name, job in jobs.items():
-        cold, warm = [], []
+        times: list[list[float]] = [[], [], []]
         for _ in range(args.repeat):
-            sec_providers.clear_cache()
-            filings.clear_cache()
-            resolver_module.clear_cache()
-            t0 = time.perf_counter()
-            job()
-            cold.append(time.perf_counter() - t0)
-            t0 = time.perf_counter()
-            job()
-            warm.append(time.perf_counter() - t0)
-        c, w = min(cold), min(warm)
-        total_cold += c
-        total_warm += w
-        print(f"{name:<20} {c:8.3f} {w:8.3f} {c / w:10.1f}x")
-    print(f"{'all four':<20} {total_cold:8.3f} {total_warm:8.3f} {total_cold / total_warm:10.1f}x")
+            for i, disk in enumerate((True, False, None)):  # cold, new process, warm
+                if disk is not None:
+                    forget(disk=disk)
+                t0 = time.perf_counter()
+                job()
+                times[i].append(time.perf_counter() - t0)
+        c, m, w = (min(t) for t in times)
+        totals = [totals[0] + c, totals[1] + m, totals[2] + w]
+        print(f"{name:<20} {c:8.3f} {m:8.3f} {w:8.3f} {c / m:9.1f}x {c / w:9.1f}x")
+    c, m, w = totals
+    print(f"{'all five':<20} {c:8.3f} {m:8.3f} {w:8.3f} {c / m:9.1f}x {c / w:9.1f}x")
 
 
 if __name__ == "__main__":

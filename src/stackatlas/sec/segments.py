@@ -233,6 +233,11 @@ def load_segments(store: Store, cik: int | None = None) -> pd.DataFrame | None:
 _DIR_CACHE: dict[tuple[str, int, int], pd.DataFrame] = {}
 
 
+def clear_cache() -> None:
+    """Forget every filing's segments parsed in this process (benchmarks time a cold read)."""
+    _DIR_CACHE.clear()
+
+
 def segments_from_dir(folder: Path, atlas: Atlas | None = None) -> pd.DataFrame:
     """Segment rows of every ``*.html`` / ``*.htm`` / ``*.xml`` filing in ``folder`` (each
     document parsed once per size and modification time, and remembered across processes by
