@@ -124,26 +124,41 @@ def _page_result(response: HTMLResponse) -> JobResult:
     )
 
 
+async def _cached_page(
+    data: WebData,
+    key: tuple[str, ...],
+    title: str,
+    path: str,
+    make_section: Callable[[], Section],
+) -> HTMLResponse:
+    """A page kept in the data cache under ``key``: a warm page is answered on the event loop,
+    a cold one is built in the thread pool (errors become an error page titled ``title``)."""
+    from starlette.concurrency import run_in_threadpool
+
+    html = data.peek(*key)
+    if html is not None:
+        return HTMLResponse(html)
+
+    def build() -> HTMLResponse:
+        section = make_section()
+        return HTMLResponse(
+            data.cached(
+                key[0],
+                lambda atlas, store: page(data, section.title, path, [section]).body,
+                *key[1:],
+            )
+        )
+
+    return await run_in_threadpool(_guarded, data, title, path, build)
+
+
 def _static_page(path: str, key: str) -> None:
     async def view(request: Request) -> HTMLResponse:
-        from starlette.concurrency import run_in_threadpool
-
         data = _data(request)
-        html = data.peek(f"page:{key}")  # warm: answered on the event loop
-        if html is not None:
-            return HTMLResponse(html)
         title = services.STATIC_SECTIONS[key].__name__.replace("_section", "")
-
-        def build() -> HTMLResponse:
-            section = services.section(data, key)
-            return HTMLResponse(
-                data.cached(
-                    f"page:{key}",
-                    lambda atlas, store: page(data, section.title, path, [section]).body,
-                )
-            )
-
-        return await run_in_threadpool(_guarded, data, title, path, build)
+        return await _cached_page(
+            data, (f"page:{key}",), title, path, lambda: services.section(data, key)
+        )
 
     router.add_api_route(
         path, view, methods=["GET"], response_class=HTMLResponse, name=f"page_{key}"
@@ -228,55 +243,35 @@ def api_docs_page(request: Request) -> HTMLResponse:
     return page(data, "API", "/api-docs", [], template="api_docs.html", routes=routes)
 
 
-# ---- chip supply chain -------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
 async def map_page(request: Request, sizing: str = "dollars") -> HTMLResponse:
     """The stack map, sized in dollars (default) or ``?sizing=weight``."""
-    from starlette.concurrency import run_in_threadpool
-
     data = _data(request)
     variant = () if sizing == "dollars" else (sizing,)  # the default page is the warmed one
-    html = data.peek("page:map", *variant)
-    if html is not None:
-        return HTMLResponse(html)
-
-    def build() -> HTMLResponse:
-        section = services.map_page_section(data, sizing)
-        return HTMLResponse(
-            data.cached(
-                "page:map",
-                lambda atlas, store: page(data, section.title, "/", [section]).body,
-                *variant,
-            )
-        )
-
-    return await run_in_threadpool(_guarded, data, "Stack map", "/", build)
+    return await _cached_page(
+        data,
+        ("page:map", *variant),
+        "Stack map",
+        "/",
+        lambda: services.map_page_section(data, sizing),
+    )
 
 
 @router.get("/pools", response_class=HTMLResponse)
 async def pools_page(request: Request, view: str = "panel") -> HTMLResponse:
     """Profit pools: the like-for-like panel view (default) or ``?view=full``."""
-    from starlette.concurrency import run_in_threadpool
-
     data = _data(request)
     variant = () if view == "panel" else (view,)  # the default page is the warmed one
-    html = data.peek("page:pools", *variant)  # warm: answered on the event loop
-    if html is not None:
-        return HTMLResponse(html)
-
-    def build() -> HTMLResponse:
-        section = services.pools_page_section(data, view)
-        return HTMLResponse(
-            data.cached(
-                "page:pools",
-                lambda atlas, store: page(data, section.title, "/pools", [section]).body,
-                *variant,
-            )
-        )
-
-    return await run_in_threadpool(_guarded, data, "Profit pools", "/pools", build)
+    return await _cached_page(
+        data,
+        ("page:pools", *variant),
+        "Profit pools",
+        "/pools",
+        lambda: services.pools_page_section(data, view),
+    )
 
 
+# ---- chip supply chain -------------------------------------------------------------------
 @router.get("/supplychain", response_class=HTMLResponse)
 def supplychain_page(
     request: Request,
