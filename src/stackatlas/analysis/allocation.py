@@ -28,9 +28,10 @@ parts may add up to more than its total; the unallocated rest is not assigned to
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 import pandas as pd
 
@@ -262,20 +263,7 @@ def allocate(
             rows.append(_allocated(cid, segment, group, r, weight, m, facts, revenue))
         for (metric, period), seg in facts.values.items():  # segment figures with no total
             if (period, metric) not in seen and period in periods:
-                rows.append(
-                    _row(
-                        cid,
-                        segment,
-                        group,
-                        period,
-                        metric,
-                        seg["value"],
-                        seg["evidence"],
-                        None,
-                        "segment reported",
-                        seg["basis"],
-                    )
-                )
+                rows.append(_reported(partial(_row, cid, segment, group, period, metric), seg))
     frame = pd.DataFrame(rows, columns=ALLOC_COLUMNS)
     return frame
 
@@ -319,43 +307,17 @@ def _allocated(
     """One company value's part in one segment (rules 1-5 of the module docstring)."""
     period, metric, value = str(r["period"]), r["metric"], float(r["value"])
     ev = Evidence(r["evidence"])
+    place = partial(_row, cid, segment, group, period, metric)
     if weight >= 1.0:
-        return _row(
-            cid,
-            segment,
-            group,
-            period,
-            metric,
-            value,
-            ev,
-            1.0,
-            "whole company",
-            "the whole company is in this segment",
-        )
+        return place(value, ev, 1.0, "whole company", "the whole company is in this segment")
     seg = facts.values.get((metric, period))
     if seg is not None:
-        return _row(
-            cid,
-            segment,
-            group,
-            period,
-            metric,
-            seg["value"],
-            seg["evidence"],
-            None,
-            "segment reported",
-            str(seg["basis"]),
-        )
+        return _reported(place, seg)
     estimated = weakest([ev, Evidence.ESTIMATED])
     year = _period_year(period, r.get("calendar_year"))
     exact = facts.shares.get(year) if period.isdigit() and year is not None else None
     if exact is not None:
-        return _row(
-            cid,
-            segment,
-            group,
-            period,
-            metric,
+        return place(
             value * exact.share,
             estimated,
             exact.share,
@@ -366,26 +328,15 @@ def _allocated(
     if near is not None:
         if metric == "operating_income" and near.margin is not None and revenue is not None:
             # the segment's own margin, not its revenue share, carries its profit
-            estimate = revenue * near.share * near.margin
-            return _row(
-                cid,
-                segment,
-                group,
-                period,
-                metric,
-                estimate,
+            return place(
+                revenue * near.share * near.margin,
                 estimated,
                 near.share,
                 "nearest segment margin",
                 f"revenue x {near.share:.1%} x margin {near.margin:.1%} ({near.what}), "
                 f"applied to {period}",
             )
-        return _row(
-            cid,
-            segment,
-            group,
-            period,
-            metric,
+        return place(
             value * near.share,
             estimated,
             near.share,
@@ -397,15 +348,15 @@ def _allocated(
     label = stated if has_period else f"the year to {m.get('as_of')}"
     quarter = str(label).upper().startswith("Q")
     note = " (a quarter's share applied to a whole period)" if quarter else ""
-    return _row(
-        cid,
-        segment,
-        group,
-        period,
-        metric,
+    return place(
         value * weight,
         estimated,
         weight,
         "atlas weight",
         f"atlas weight {weight:g} ({label}){note}",
     )
+
+
+def _reported(place: Callable[..., dict], seg: dict) -> dict:
+    """The segment's own filed figure (rule 2)."""
+    return place(seg["value"], seg["evidence"], None, "segment reported", str(seg["basis"]))

@@ -63,6 +63,7 @@ CELL_COLUMNS = [
     "reason",
     "fix",
 ]
+CELL_FIELDS = CELL_COLUMNS[3:]  # one cell's own columns, after the company's
 LAYER_COLUMNS = [
     "layer",
     "year",

@@ -18,7 +18,12 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from stackatlas.analysis.coverage import COVERAGE_METRICS, CoverageSpec, compute_coverage
+from stackatlas.analysis.coverage import (
+    CELL_FIELDS,
+    COVERAGE_METRICS,
+    CoverageSpec,
+    compute_coverage,
+)
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.display import fmt_num, fmt_pct, records
 from stackatlas.evidence import Evidence
@@ -96,23 +101,7 @@ class Coverage(Tabular):
                     "company": cid,
                     "name": first["name"],
                     "layers": list(first["layers"]),
-                    "cells": records(
-                        grp,
-                        [
-                            "metric",
-                            "year",
-                            "status",
-                            "value",
-                            "source",
-                            "source_label",
-                            "evidence",
-                            "rule",
-                            "basis",
-                            "reference",
-                            "reason",
-                            "fix",
-                        ],
-                    ),
+                    "cells": records(grp, CELL_FIELDS),
                 }
             )
         return {
