@@ -15,7 +15,7 @@ SRC = Path(stackatlas.__file__).parent
 # Lowest first. Units on one line share a rank and may not import each other (except as allowed
 # by a lower rank); ``charts.theme`` (the palette, no plotly) sits with the foundation.
 RANKS: list[tuple[str, ...]] = [
-    ("_version", "errors", "evidence"),
+    ("_version", "errors", "evidence", "_lazy"),
     ("config", "display", "_io", "overrides", "safe_yaml", "scale", "charts.theme"),
     ("outputs", "notebook", "_memo"),
     ("atlas",),

@@ -4,14 +4,12 @@
 ``import stackatlas`` (and the command line's start-up) stays light.
 """
 
-from __future__ import annotations
+import typing
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+from stackatlas import _lazy
 from stackatlas._version import __version__
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from stackatlas.atlas import Atlas, load_atlas
     from stackatlas.errors import StackAtlasError
     from stackatlas.store import Store
@@ -26,15 +24,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'stackatlas' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names (loaded or not)."""
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy.lazy_names(__name__, _LAZY, globals())

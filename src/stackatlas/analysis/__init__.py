@@ -15,8 +15,9 @@ The names load on first use (PEP 562): a command that needs one analysis does no
 others.
 """
 
-import importlib
 import typing
+
+from stackatlas import _lazy
 
 # these two share their module's name: imported here, so the function (not the submodule the
 # import system binds to the package) is what ``stackatlas.analysis.payback`` names
@@ -114,12 +115,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> typing.Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = _lazy.lazy_names(__name__, _LAZY, globals())

@@ -16,9 +16,9 @@ Plotly is imported in this package and nowhere else. The figure functions load o
 (PEP 562), so code that only needs the palette (terminal tables) does not import plotly.
 """
 
-import importlib
 import typing
 
+from stackatlas import _lazy
 from stackatlas.charts.theme import LAYER_COLORS, Chart, chart, layer_color, rich_style
 
 if typing.TYPE_CHECKING:
@@ -103,12 +103,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> typing.Any:
-    module = _FIGURES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"stackatlas.charts.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_FIGURES})
+__getattr__, __dir__ = _lazy.lazy_names(
+    __name__, {name: f"stackatlas.charts.{module}" for name, module in _FIGURES.items()}, globals()
+)

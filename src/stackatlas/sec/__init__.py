@@ -17,12 +17,11 @@ The names are loaded on first use (``import stackatlas.sec.filings`` does not pa
 HTTP client or the bulk ingester).
 """
 
-from __future__ import annotations
+import typing
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from stackatlas import _lazy
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:
     from stackatlas.sec.bulk import BulkReport, ingest_bulk
     from stackatlas.sec.cache import SecCache
     from stackatlas.sec.client import SecClient
@@ -73,15 +72,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'stackatlas.sec' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The public names (loaded or not)."""
-    return sorted(__all__)
+__getattr__, __dir__ = _lazy.lazy_names(__name__, _LAZY, globals())
