@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
@@ -22,12 +23,48 @@ def stack_map_figure(view: StackMap, dollars: StackDollars | None = None) -> go.
     return _weight_map(view)
 
 
+@dataclass
+class _Sunburst:
+    """The nodes of a layer -> segment -> company sunburst, in drawing order."""
+
+    ids: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    colors: list[str] = field(default_factory=list)
+    hover: list[str] = field(default_factory=list)
+
+    def add(self, node: str, label: str, parent: str, value: float, color: str, hover: str) -> None:
+        self.ids.append(node)
+        self.labels.append(label)
+        self.parents.append(parent)
+        self.values.append(value)
+        self.colors.append(color)
+        self.hover.append(hover)
+
+    def figure(self) -> go.Figure:
+        return go.Figure(
+            go.Sunburst(
+                ids=self.ids,
+                labels=self.labels,
+                parents=self.parents,
+                values=self.values,
+                branchvalues="total",
+                marker={"colors": self.colors, "line": {"color": "white", "width": 1}},
+                customdata=self.hover,
+                hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
+                insidetextorientation="radial",
+                maxdepth=3,
+            )
+        )
+
+
 def _dollar_map(view: StackMap, dollars: StackDollars) -> go.Figure:
     """Sunburst layer -> segment -> company, a company's slice = its revenue in the segment
     (USD bn): the filing's own segment revenue where reported, else revenue x share or weight
     (estimated: lighter, and said in the hover). Companies without any revenue are left out,
     and a layer with none is named in the subtitle rather than drawn as zero."""
-    ids, labels, parents, values, colors, hover = [], [], [], [], [], []
+    tree = _Sunburst()
     not_drawn: list[str] = []
     for layer in sorted(view.layers, key=lambda layer: -layer.order):
         color = layer_color(layer.id)
@@ -51,48 +88,37 @@ def _dollar_map(view: StackMap, dollars: StackDollars) -> go.Figure:
         estimated_total = sum(
             d["value"] for _, _, sized, _ in seg_rows for _, d in sized if _is_estimate(d)
         )
-        ids.append(layer.id)
-        labels.append(layer.name)
-        parents.append("")
-        values.append(layer_total)
-        colors.append(color)
-        hover.append(
+        tree.add(
+            layer.id,
+            layer.name,
+            "",
+            layer_total,
+            color,
             f"USD {layer_total:,.1f} bn ({estimated_total / 1e9:,.1f} estimated) from "
             f"{len(layer_sized)} of {len(layer_members)} companies · level {layer.level}: "
-            f"{layer.level_name}"
+            f"{layer.level_name}",
         )
         for seg, total, sized, n_members in seg_rows:
             sid = f"{layer.id}/{seg.id}"
-            ids.append(sid)
-            labels.append(seg.name)
-            parents.append(layer.id)
-            values.append(total)
-            colors.append(color)
-            hover.append(f"USD {total:,.1f} bn from {len(sized)} of {n_members} companies")
+            tree.add(
+                sid,
+                seg.name,
+                layer.id,
+                total,
+                color,
+                f"USD {total:,.1f} bn from {len(sized)} of {n_members} companies",
+            )
             for c, d in sized:
-                ids.append(f"{sid}/{c.id}")
-                labels.append(c.name)
-                parents.append(sid)
-                values.append(d["value"] / 1e9)
-                colors.append(rgba(color, 0.45) if _is_estimate(d) else color)
-                hover.append(
+                tree.add(
+                    f"{sid}/{c.id}",
+                    c.name,
+                    sid,
+                    d["value"] / 1e9,
+                    rgba(color, 0.45) if _is_estimate(d) else color,
                     f"USD {d['value'] / 1e9:,.1f} bn, CY{d['period']} · {d['evidence']} "
-                    f"({d['rule']})<br>{d['basis']}"
+                    f"({d['rule']})<br>{d['basis']}",
                 )
-    fig = go.Figure(
-        go.Sunburst(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            marker={"colors": colors, "line": {"color": "white", "width": 1}},
-            customdata=hover,
-            hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
-            insidetextorientation="radial",
-            maxdepth=3,
-        )
-    )
+    fig = tree.figure()
     years = dollars.periods
     span = f"CY{years[0]}" + (f"-CY{years[-1]}" if len(years) > 1 else "") if years else ""
     note = f"each company's latest year with revenue ({span}); lighter = estimated"
@@ -117,7 +143,7 @@ def _weight_map(view: StackMap) -> go.Figure:
     """Sunburst layer -> segment -> company. A company's slice is its revenue-exposure weight
     in the segment (the share of its revenue from that segment, 0-1); a segment is the sum of
     its companies' weights, so wide segments hold many exposed companies."""
-    ids, labels, parents, values, colors, hover = [], [], [], [], [], []
+    tree = _Sunburst()
     for layer in sorted(view.layers, key=lambda layer: -layer.order):
         color = layer_color(layer.id)
         seg_total = 0.0
@@ -130,50 +156,30 @@ def _weight_map(view: StackMap) -> go.Figure:
             seg_rows.append((seg, total))
         if seg_total <= 0:
             continue
-        ids.append(layer.id)
-        labels.append(layer.name)
-        parents.append("")
-        values.append(seg_total)
-        colors.append(color)
-        hover.append(f"level {layer.level}: {layer.level_name}")
+        tree.add(
+            layer.id, layer.name, "", seg_total, color, f"level {layer.level}: {layer.level_name}"
+        )
         for seg, total in seg_rows:
             sid = f"{layer.id}/{seg.id}"
-            ids.append(sid)
-            labels.append(seg.name)
-            parents.append(layer.id)
-            values.append(total)
-            colors.append(color)
-            hover.append(f"{len(seg.companies)} companies")
+            tree.add(sid, seg.name, layer.id, total, color, f"{len(seg.companies)} companies")
             for c in seg.companies:
                 if c.weight <= 0:
                     continue
-                ids.append(f"{sid}/{c.id}")
-                labels.append(c.name)
-                parents.append(sid)
-                values.append(c.weight)
-                colors.append(color)
                 share = (
                     f"<br>{c.key_share.share:.0%} of {c.key_share.market_name}"
                     if c.key_share
                     else ""
                 )
-                hover.append(f"{c.ticker or 'private'} · weight {c.weight:.2f}{share}")
-    fig = go.Figure(
-        go.Sunburst(
-            ids=ids,
-            labels=labels,
-            parents=parents,
-            values=values,
-            branchvalues="total",
-            marker={"colors": colors, "line": {"color": "white", "width": 1}},
-            customdata=hover,
-            hovertemplate="<b>%{label}</b><br>%{customdata}<extra></extra>",
-            insidetextorientation="radial",
-            maxdepth=3,
-        )
-    )
+                tree.add(
+                    f"{sid}/{c.id}",
+                    c.name,
+                    sid,
+                    c.weight,
+                    color,
+                    f"{c.ticker or 'private'} · weight {c.weight:.2f}{share}",
+                )
     return styled(
-        fig,
+        tree.figure(),
         "The AI stack by weight: layer → segment → company (slice = revenue-exposure weight)",
         "a weight is a share of a company's own revenue, not its size",
         height=720,
