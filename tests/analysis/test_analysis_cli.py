@@ -61,3 +61,33 @@ def test_pools_table_names_the_periods_it_does_not_show(monkeypatch) -> None:
     assert "over the companies with both inputs" in out.stdout
     one = CliRunner().invoke(app, ["pools", "--year", "2024"], env={"COLUMNS": "200"})
     assert one.exit_code == 0 and "also computed" not in one.stdout
+
+
+def test_pools_without_sec_data_says_why_instead_of_an_empty_table() -> None:
+    """Regression: on a fresh install (no sync, no STACKATLAS_SEC_DIR) ``pools`` printed an
+    empty table with a blank period. It now says why and which years the atlas alone covers,
+    and that hint works; the JSON carries the same note and the web section shows it."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from stackatlas.atlas import load_atlas
+    from stackatlas.cli.app import app
+    from stackatlas.web.sections import pools_section
+
+    out = CliRunner().invoke(app, ["pools"], env={"COLUMNS": "200"})
+    assert out.exit_code == 0, out.output
+    assert "Profit pools by" not in out.stdout  # no empty table
+    assert "No atlas company has SEC money metrics yet" in out.stdout
+    assert "run `stackatlas sync`" in out.stdout
+    # the shipped atlas has sourced money figures (e.g. Amazon's 2024 capex) for CY2024
+    assert "choose one with --year (e.g. --year 2024)" in out.stdout
+    assert "companies without data (not counted, never zero)" in out.stdout
+    data = json.loads(CliRunner().invoke(app, ["pools", "--json"]).stdout)
+    assert data["cells"] == [] and data["years"] == []
+    assert data["note"].startswith("No atlas company has SEC money metrics yet")
+    hint = CliRunner().invoke(app, ["pools", "--year", "2024"], env={"COLUMNS": "200"})
+    assert hint.exit_code == 0, hint.output
+    assert "Profit pools by layer, CY2024" in hint.stdout
+    assert "No atlas company has SEC money metrics" not in hint.stdout
+    assert data["note"] in pools_section(load_atlas()).notes

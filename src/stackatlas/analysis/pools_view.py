@@ -47,6 +47,7 @@ class ProfitPools(Tabular):
     panels: Panels | None = None
     changes: pd.DataFrame = field(default_factory=pd.DataFrame)
     coverage: pd.DataFrame = field(default_factory=pd.DataFrame)  # layer rows (coverage.py)
+    note: str | None = None  # why there are no cells (no SEC data yet), else None
 
     def coverage_line(self, period: str | None = None, metric: str = "revenue") -> str | None:
         """The per-layer coverage of ``period`` (a calendar year; default the latest) as
@@ -149,6 +150,7 @@ class ProfitPools(Tabular):
             ),
             "not_covered": self.not_covered,
             "coverage": records(self.coverage),
+            "note": self.note,
         }
 
     def title(self, period: str) -> str:
@@ -162,7 +164,9 @@ class ProfitPools(Tabular):
             how = "companies with data"
         return f"Profit pools by {self.by}, {period_label(period)} (USD bn; {how})"
 
-    def __rich__(self) -> RichGroup:
+    def __rich__(self) -> RichGroup | Text:
+        if self.cells.empty and self.note:
+            return Text(self.note, style="yellow")
         wide = self.wide()
         period = wide["period"].iloc[0] if len(wide) else ""
         prev = self._previous(period)

@@ -366,6 +366,7 @@ def profit_pools(
     memberships = atlas.frame("memberships")
     if memberships.empty:
         raise ValidationError("the atlas has no memberships to build profit pools from")
+    note = None
     resolver = resolver_for(atlas, store=store, resolver=resolver)
     inputs = resolver.inputs(sorted(set(memberships["company"])))
     metrics = inputs.all_periods()
@@ -386,6 +387,8 @@ def profit_pools(
             }
         )
         keep = {str(y) for y in sec_years[-years:]} | {"TTM"}
+        if not sec_years:
+            note = _no_sec_years(metrics)
         metrics = metrics[metrics["period"].isin(keep)]
     memberships["basis"] = memberships["basis"].astype(str)
     layer_of = atlas.layer_of_segment
@@ -433,7 +436,25 @@ def profit_pools(
         allocations=used,
         panels=panels,
         changes=changes_table(used, panels.years),
+        note=note,
     )
+
+
+def _no_sec_years(metrics: pd.DataFrame) -> str:
+    """Why the default periods are empty: no company has SEC money metrics yet."""
+    atlas_years = sorted({str(p) for p in metrics["period"] if str(p).isdigit()})
+    text = (
+        "No atlas company has SEC money metrics yet, so there is no year to show by default: "
+        "run `stackatlas sync` (or set STACKATLAS_SEC_DIR to a folder of recorded "
+        "companyfacts)."
+    )
+    if atlas_years:
+        text += (
+            " The atlas's own sourced figures cover "
+            + ", ".join(f"CY{y}" for y in atlas_years)
+            + f": choose one with --year (e.g. --year {atlas_years[0]})."
+        )
+    return text
 
 
 def _nones(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

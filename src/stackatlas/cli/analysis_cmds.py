@@ -96,6 +96,9 @@ def pools(
     out.show(result)
     if out.machine:
         return
+    if result.cells.empty:  # the note above says why; the reasons per company follow
+        _print_not_covered(result.not_covered)
+        return
     if line := result.coverage_line():
         console.print(f"[dim]{line} — per company: stackatlas coverage[/]", highlight=False)
     console.print(
@@ -112,13 +115,17 @@ def pools(
         )
     if by == "layer" and not result.thesis.empty:
         console.print(_thesis_table(result))
-    if result.not_covered:
-        console.print(
-            f"[dim]{len(result.not_covered)} companies without data "
-            f"(not counted, never zero): {', '.join(sorted(result.not_covered))}[/]"
-        )
-        _print_unusual_reasons(result.not_covered)
+    _print_not_covered(result.not_covered)
     print_legend()
+
+
+def _print_not_covered(not_covered: dict[str, str]) -> None:
+    if not_covered:
+        console.print(
+            f"[dim]{len(not_covered)} companies without data "
+            f"(not counted, never zero): {', '.join(sorted(not_covered))}[/]"
+        )
+        _print_unusual_reasons(not_covered)
 
 
 def _print_unusual_reasons(not_covered: dict[str, str]) -> None:

@@ -154,6 +154,7 @@ class PoolsResponse(BaseModel):
     changes: list[dict[str, Any]]
     set_changes: list[dict[str, Any]]
     not_covered: dict[str, str]
+    note: str | None = None
 
 
 class CapexRow(_Record):

@@ -228,7 +228,7 @@ def pools_section(atlas: Atlas, store: Store | None = None, view: str = "panel")
     from stackatlas.resolver.periods import period_label
 
     pools = profit_pools(atlas, store=store, view=view)
-    notes: list[str] = []
+    notes: list[str] = [pools.note] if pools.note else []
     charts = drawn(
         [
             ("fig-pools-oi", profit_pool_chart(pools, "operating_income")),
