@@ -163,6 +163,7 @@ def test_every_tool_answers_with_evidence_and_sources() -> None:
         ("run_scenario", {"name": "no-such-scenario"}, "no-such-scenario"),
         ("run_scenario", {"name": "taiwan-quake", "draws": "many"}, "draws"),
         ("run_scenario", {"name": "taiwan-quake", "edge_shares": "mid"}, "edge_shares must be"),
+        ("run_scenario", {"name": "taiwan-quake", "edge_shares": "draw"}, "give draws > 0"),
         ("analyze_portfolio", {"holdings": []}, "holdings is empty"),
         ("analyze_portfolio", {"holdings": [{"ticker": "NVDA", "lots": 3}]}, "unknown holding"),
         ("fundamentals", {"company": "nvda", "years": 0}, "years must be 1-30"),

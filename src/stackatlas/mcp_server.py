@@ -356,17 +356,18 @@ def _tools(ctx: _Context) -> list[Callable[..., dict[str, Any]]]:
         revenue and operating profit at risk by layer, company and quarter, as a share of the
         horizon's baseline revenue (evidence 'scenario'). ``draws`` Monte Carlo draws (0-2000)
         add p5 / p50 / p95 bands; ``overrides`` fix parameters (name -> number);
-        ``edge_shares`` 'low' / 'high' runs the sourced company edges at their bounds."""
+        ``edge_shares`` 'low' / 'high' runs the sourced company edges at their bounds, 'draw'
+        (with draws) draws them from their ranges in each draw."""
         from stackatlas.scenarios import load_scenario
         from stackatlas.scenarios import run_scenario as run
-        from stackatlas.scenarios.atlas_network import EDGE_SHARES
+        from stackatlas.scenarios.atlas_network import EDGE_CHOICES
 
         if not 0 <= draws <= MAX_DRAWS:
             raise _invalid(f"draws must be 0-{MAX_DRAWS}")
         if seed < 0:
             raise _invalid("seed must be >= 0")
-        if edge_shares not in EDGE_SHARES:
-            raise _invalid(f"edge_shares must be one of {', '.join(EDGE_SHARES)}")
+        if edge_shares not in EDGE_CHOICES:
+            raise _invalid(f"edge_shares must be one of {', '.join(EDGE_CHOICES)}")
         spec = load_scenario(name)
         eto = _eto_if_needed(spec)
         result = run(

@@ -128,6 +128,20 @@ def test_scenario_run_at_edge_bounds(client: TestClient) -> None:
     assert pct == pytest.approx({"low": 4.8125, "point": 5.5625, "high": 6.3125})
 
 
+def test_scenario_run_with_drawn_edges(client: TestClient) -> None:
+    """edge_shares 'draw': the central run keeps the point shares (AMD 5.5625%), the draws
+    spread the bands; without draws it is a 422 naming the field."""
+    url = "/api/scenarios/taiwan-quake/run"
+    body = client.post(url, json={"edge_shares": "draw", "draws": 60, "seed": 1}).json()
+    assert body["edge_shares"] == "draw"
+    amd = next(c for c in body["companies"] if c["company"] == "amd")
+    assert amd["revenue_at_risk_pct"] == pytest.approx(5.5625)
+    assert amd["pct_p5"] < amd["pct_p95"]
+    assert any("explicit edges with a low-high range" in n for n in body["notes"])
+    bad = client.post(url, json={"edge_shares": "draw"})
+    assert bad.status_code == 422 and "give draws > 0" in bad.text
+
+
 @pytest.mark.parametrize(
     ("body", "needle"),
     [

@@ -287,6 +287,20 @@ def test_scenario_form_runs_the_network_at_edge_bounds(client: TestClient) -> No
     assert bad.status_code == 422 and "expected one of point, low, high" in bad.text
 
 
+def test_scenario_form_draws_the_edges(client: TestClient) -> None:
+    """'draw' gives each Monte Carlo draw edge shares from their ranges; it needs draws."""
+    html = client.get("/scenarios?name=taiwan-quake").text
+    assert '<option value="draw">drawn from their ranges (needs draws)</option>' in html
+    drawn = client.post(
+        "/scenarios", data={"name": "taiwan-quake", "edges": "draw", "draws": "40"}
+    ).text
+    assert '<option value="draw" selected>' in drawn
+    assert "shares <b>drawn from their low-high ranges</b>" in drawn
+    assert "55 explicit edges with a low-high range" in drawn
+    bad = client.post("/scenarios", data={"name": "taiwan-quake", "edges": "draw"})
+    assert bad.status_code == 422 and "give draws &gt; 0" in bad.text
+
+
 def test_company_page_lists_sourced_edges(client: TestClient) -> None:
     html = client.get("/companies/apple").text
     edges = html[html.index("Suppliers of Apple") :]

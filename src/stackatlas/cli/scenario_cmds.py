@@ -101,7 +101,8 @@ def run_cmd(
         typer.Option(
             "--edges",
             help="Explicit edges at their point shares, or at their low / high bounds "
-            "(point | low | high): how much the result depends on the network's estimates.",
+            "(point | low | high): how much the result depends on the network's estimates; "
+            "'draw' (with --draws) draws them from their ranges in each Monte Carlo draw.",
         ),
     ] = "point",
     *,

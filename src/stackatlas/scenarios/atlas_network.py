@@ -55,6 +55,9 @@ EDGE_KIND = {"link": "inferred", "flow": "flow", "dependency": "explicit"}
 """Internal row kind -> the ``edge_kind`` label shown in outputs."""
 EDGE_SHARES = ("point", "low", "high")
 """Which shares of the explicit edges a network uses (``build_network(edge_shares=...)``)."""
+EDGE_CHOICES = (*EDGE_SHARES, "draw")
+"""What a scenario run may ask for: a network's shares, or ``draw`` (each Monte Carlo draw
+takes the explicit edges' shares from their ranges: ``edge_draws.py``)."""
 
 
 def _latest_annual(

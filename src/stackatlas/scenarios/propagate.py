@@ -19,10 +19,15 @@ Arrays are ``(n_nodes, draws)``; model parameters may be scalars or ``(draws,)``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from stackatlas.scenarios.network import SupplyNetwork
+
+if TYPE_CHECKING:
+    from stackatlas.scenarios.edge_draws import EdgeDraws
 
 
 @dataclass(frozen=True)
@@ -60,15 +65,18 @@ def propagate(
     values: ModelValues,
     *,
     paths: bool = True,
+    shares: EdgeDraws | None = None,
 ) -> Propagation:
     """Run the quarterly propagation. Shock arrays are ``(quarters, n_nodes, draws)``:
     ``supply`` = direct capacity loss in [0, 1], ``demand`` = direct revenue loss (<= 1,
     negative = extra demand), ``purchases`` = direct cut of a company's orders (<= 1).
-    ``paths=False`` skips storing capacity losses and order cuts (only output loss kept)."""
+    ``paths=False`` skips storing capacity losses and order cuts (only output loss kept).
+    ``shares`` gives every edge its own input / revenue share per draw (``edge_draws.py``)
+    instead of the network's point shares."""
     T, n, D = supply.shape
     pairs = net.pairs
-    P, R = pairs.P, net.R
-    n_pairs = P.shape[0]
+    gross_of, demand_of = _operators(net, shares)
+    n_pairs = pairs.P.shape[0]
     rate, head = _row(values.substitution_rate), _row(values.substitution_headroom)
     passthrough = _row(values.demand_passthrough)
     exposure = pairs.exposure[:, None]
@@ -95,7 +103,7 @@ def propagate(
         used = 0
         for used in range(1, values.max_iterations + 1):  # noqa: B007 - count is reported
             if has_pairs:
-                gross = P @ cap
+                gross = gross_of(cap)
                 net_short = np.maximum(gross - absorb, 0.0)
                 covered = np.minimum(inventory, net_short)
                 net_short -= covered
@@ -107,7 +115,7 @@ def propagate(
             out = _output(new_cap, dem) if gains else np.maximum(new_cap, dem)
             out *= passthrough
             orders = 1.0 - (1.0 - np.minimum(out, 1.0, out=out)) * keep_p
-            new_dem = 1.0 - keep_d * (1.0 - R @ orders)
+            new_dem = 1.0 - keep_d * (1.0 - demand_of(orders))
             change = max(_maxabs(new_cap - cap), _maxabs(new_dem - dem))
             cap, dem = new_cap, new_dem
             if change <= values.tolerance:
@@ -120,6 +128,30 @@ def propagate(
             cap_all[t] = cap
             orders_all[t] = orders
     return Propagation(out_all, cap_all, orders_all, iterations)
+
+
+def _operators(net: SupplyNetwork, shares: EdgeDraws | None) -> tuple[Any, Any]:
+    """(capacity loss -> gross shortfall per pair, order cut -> demand loss per supplier):
+    the network's sparse matrices, or per-draw edge shares summed by sparse incidence."""
+    P, R = net.pairs.P, net.R
+    if shares is None:
+        return P.__matmul__, R.__matmul__
+    m, edges = net.n_edges, np.arange(net.n_edges)
+    if shares.input_share.shape[0] != m or shares.revenue_share.shape[0] != m:
+        raise ValueError(f"edge shares must have one row per edge ({m})")
+    ones = np.ones(m)
+    by_pair = sp.csr_matrix((ones, (net.pairs.edge_pair, edges)), shape=(P.shape[0], m))
+    by_supplier = sp.csr_matrix((ones, (net.supplier, edges)), shape=(net.n_nodes, m))
+    w_in, w_rev = shares.input_share, shares.revenue_share
+    sup, cus = net.supplier, net.customer
+
+    def gross_of(cap: np.ndarray) -> np.ndarray:
+        return np.asarray(by_pair @ (w_in * cap[sup]))
+
+    def demand_of(orders: np.ndarray) -> np.ndarray:
+        return np.asarray(by_supplier @ (w_rev * orders[cus]))
+
+    return gross_of, demand_of
 
 
 def _output(cap: np.ndarray, dem: np.ndarray) -> np.ndarray:

@@ -50,7 +50,7 @@ class ScenarioResult(Tabular):
     notes: list[str] = field(default_factory=list)
     evidence: Evidence = Evidence.SCENARIO
     gains: str = ""  # the scenario's own sentence on when the shock helps someone
-    edge_shares: str = "point"  # explicit edges at their point shares, or low / high bounds
+    edge_shares: str = "point"  # explicit edges at point / low / high shares, or draw
 
     @property
     def measures(self) -> dict[str, str]:
@@ -158,7 +158,13 @@ class ScenarioResult(Tabular):
             f"(baseline = annual revenue x {self.quarters}/4); 'gain' = revenue above baseline.",
             style="bold",
         )
-        if self.edge_shares != "point":
+        if self.edge_shares == "draw":
+            head.append(
+                "\nnetwork: explicit edges at their point shares in the central run, drawn "
+                "from their low-high ranges in each Monte Carlo draw",
+                style="bold",
+            )
+        elif self.edge_shares != "point":
             head.append(
                 f"\nnetwork: explicit edges at their {self.edge_shares} shares (sensitivity)",
                 style="bold",

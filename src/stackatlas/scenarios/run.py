@@ -11,7 +11,7 @@ import pandas as pd
 
 from stackatlas.atlas.atlas import Atlas
 from stackatlas.errors import INPUT, Problem, ValidationError
-from stackatlas.scenarios.atlas_network import build_network
+from stackatlas.scenarios.atlas_network import EDGE_CHOICES, build_network
 from stackatlas.scenarios.attribution import (
     level_money,
     money_basis,
@@ -21,6 +21,7 @@ from stackatlas.scenarios.attribution import (
     targeted_segments,
 )
 from stackatlas.scenarios.baseline import Baseline, read_baseline
+from stackatlas.scenarios.edge_draws import EdgeDraws, draw_edge_shares
 from stackatlas.scenarios.montecarlo import (
     MAX_DRAWS,
     MAX_SEED,
@@ -35,6 +36,7 @@ from stackatlas.scenarios.shocks import check_shock_values, shock_arrays
 from stackatlas.scenarios.spec import ScenarioSpec, check_targets, load_scenario
 
 _NETWORKS: dict[str, SupplyNetwork] = {}
+BOUNDS = ("low", "high")
 
 
 def network_for(atlas: Atlas, edge_shares: str = "point") -> SupplyNetwork:
@@ -68,8 +70,10 @@ def simulate(
     draws: int,
     *,
     paths: bool = True,
+    shares: EdgeDraws | None = None,
 ) -> Propagation:
-    """Shock arrays for ``values`` then the propagation (draws >= 1)."""
+    """Shock arrays for ``values`` then the propagation (draws >= 1); ``shares``: per-draw
+    edge shares (``edge_draws.py``) instead of the network's."""
     arrays = shock_arrays(spec.shocks, net, atlas, values, quarters, draws)
     return propagate(
         net,
@@ -78,6 +82,7 @@ def simulate(
         arrays["purchases"],
         model_values(values),
         paths=paths,
+        shares=shares,
     )
 
 
@@ -101,7 +106,10 @@ def run_scenario(
     A scenario targeting CSET/ETO ``inputs`` joins them to the network (``eto_network.py``;
     ``eto`` = the dataset, default the configured folder, else ``DataNotConfiguredError``).
     ``edge_shares`` (``point``, ``low``, ``high``) runs on the explicit edges' point shares or
-    on their low / high bounds: the sensitivity of the result to the network's estimates.
+    on their low / high bounds: the sensitivity of the result to the network's estimates;
+    ``draw`` (needs ``draws``) gives each Monte Carlo draw the explicit edges' shares drawn
+    from their ranges (triangular around the point, ``edge_draws.py``); the central run keeps
+    the point shares.
     """
     spec = name_or_spec if isinstance(name_or_spec, ScenarioSpec) else load_scenario(name_or_spec)
     if not 0 <= draws <= MAX_DRAWS:
@@ -112,21 +120,45 @@ def run_scenario(
         raise ValidationError(
             Problem(INPUT, None, "seed", f"must be a whole number 0 to {MAX_SEED}, got {seed}")
         )
+    if edge_shares not in EDGE_CHOICES:
+        raise ValidationError(
+            Problem(
+                INPUT,
+                None,
+                "edge_shares",
+                f"unknown edge shares {edge_shares!r} (expected one of: {', '.join(EDGE_CHOICES)})",
+            )
+        )
     if network is not None and edge_shares != "point":
         raise ValidationError(
             Problem(INPUT, None, "edge_shares", "applies to the atlas network; pass network=None")
         )
+    if edge_shares == "draw" and not draws:
+        raise ValidationError(
+            Problem(
+                INPUT,
+                None,
+                "edge_shares",
+                "'draw' varies the edges across Monte Carlo draws: give draws > 0",
+            )
+        )
+    bounds: list[SupplyNetwork] = []
     if network is None:
         if atlas is None:
             from stackatlas.atlas.loader import load_atlas
 
             atlas = load_atlas()
+        which = "point" if edge_shares == "draw" else edge_shares
         if baseline is not None:
             if not isinstance(baseline, Baseline):
                 baseline = read_baseline(baseline, set(atlas.companies))
-            network = build_network(atlas, baseline=baseline, edge_shares=edge_shares)
+            network = build_network(atlas, baseline=baseline, edge_shares=which)
+            if edge_shares == "draw":
+                bounds = [build_network(atlas, baseline=baseline, edge_shares=b) for b in BOUNDS]
         else:
-            network = network_for(atlas, edge_shares)
+            network = network_for(atlas, which)
+            if edge_shares == "draw":
+                bounds = [network_for(atlas, b) for b in BOUNDS]
     if atlas is not None:
         check_targets(spec, atlas)
     from stackatlas.scenarios.eto_network import join_eto, needs_eto
@@ -143,10 +175,19 @@ def run_scenario(
     check_shock_values(spec, fixed, quarters, "default parameters")
     central = simulate(spec, network, atlas, fixed, quarters, 1)
     mc = mc_values = None
+    notes = list(network.notes)
     if draws:
         mc_values = draw_values(params, fixed, dists, draws, seed)
         check_shock_values(spec, mc_values, quarters, f"parameters of {draws} draws")
-        mc = simulate(spec, network, atlas, mc_values, quarters, draws, paths=False)
+        shares = draw_edge_shares(network, bounds[0], bounds[1], draws, seed) if bounds else None
+        if shares is not None:
+            notes.append(
+                f"p5 / p50 / p95 include the network's uncertainty: in each draw the "
+                f"{shares.varied} explicit edges with a low-high range take input and revenue "
+                "shares drawn from it (triangular, mode at the point share); inferred edges "
+                "keep their point shares"
+            )
+        mc = simulate(spec, network, atlas, mc_values, quarters, draws, paths=False, shares=shares)
     with one_blas_thread():  # the same bits as a sweep point, on any number of cores
         frames = summarize(
             network, central, fixed, mc, mc_values, atlas, targeted_segments(spec, atlas)
@@ -176,7 +217,7 @@ def run_scenario(
         seed,
         pd.DataFrame(rows),
         *frames,
-        notes=list(network.notes) + _unresolved_layers(frames[0]),
+        notes=notes + _unresolved_layers(frames[0]),
         gains=spec.gains,
         edge_shares=edge_shares,
     )

@@ -377,10 +377,11 @@ class ScenarioRunRequest(BaseModel):
     overrides: dict[str, FiniteFloat | DistributionOverride] = Field(default_factory=dict)
     draws: int = Field(0, ge=0, le=5000, description="Monte Carlo draws (0 = central run)")
     seed: int = Field(0, ge=0, le=2**32 - 1)
-    edge_shares: Literal["point", "low", "high"] = Field(
+    edge_shares: Literal["point", "low", "high", "draw"] = Field(
         "point",
         description="explicit edges at their point shares or at their low / high bounds "
-        "(the sensitivity of the result to the network's estimates)",
+        "(the sensitivity of the result to the network's estimates); 'draw' (needs draws) "
+        "draws them from their ranges in each Monte Carlo draw",
     )
 
 
@@ -405,7 +406,10 @@ class ScenarioRunResponse(BaseModel):
     description: str
     quarters: int
     horizon_quarters: int = Field(description="quarters every USD sum and % is taken over")
-    edge_shares: str = Field(description="explicit edges at their point, low or high shares")
+    edge_shares: str = Field(
+        description="explicit edges at their point, low or high shares, or 'draw' (drawn from "
+        "their ranges in each Monte Carlo draw)"
+    )
     measures: dict[str, str] = Field(description="what each column measures (denominator)")
     gains_note: str | None = Field(
         description="why some values are negative (gains), None when none is"

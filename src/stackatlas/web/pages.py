@@ -307,7 +307,7 @@ def scenario_page(
     edges: str = "point",
 ) -> HTMLResponse:
     """The scenarios page: the form for ``name`` and its run with ``values`` (form strings)."""
-    from stackatlas.scenarios.atlas_network import EDGE_SHARES
+    from stackatlas.scenarios.atlas_network import EDGE_CHOICES
 
     form = _scenario_form(data, name, draws, seed, edges)
     name = form["name"]
@@ -331,9 +331,9 @@ def scenario_page(
         ]
         overrides, problems = _overrides(params, values)
         n_draws, n_seed = _int(draws, "draws", problems), _int(seed, "seed", problems)
-        if edges not in EDGE_SHARES:
+        if edges not in EDGE_CHOICES:
             problems.append(
-                Problem("form", None, "edges", f"expected one of {', '.join(EDGE_SHARES)}")
+                Problem("form", None, "edges", f"expected one of {', '.join(EDGE_CHOICES)}")
             )
         if problems:
             raise ValidationError(problems)
@@ -348,7 +348,7 @@ def scenario_page(
 def _scenario_form(
     data: WebData, name: str | None, draws: str, seed: str, edges: str = "point"
 ) -> dict[str, Any]:
-    from stackatlas.scenarios.atlas_network import EDGE_SHARES
+    from stackatlas.scenarios.atlas_network import EDGE_CHOICES
 
     names = services.scenario_names(data)
     return {
@@ -357,7 +357,7 @@ def _scenario_form(
         "draws": draws,
         "seed": seed,
         "edges": edges,
-        "edge_choices": EDGE_SHARES,
+        "edge_choices": EDGE_CHOICES,
         "params": [],
     }
 
