@@ -17,6 +17,7 @@ from stackatlas.analysis.payback import (
     payback_years,
     revenue_needed,
 )
+from stackatlas.analysis.payback_inputs import capex_vintages
 from stackatlas.analysis.payback_params import PARAMETERS, load_payback_inputs
 from stackatlas.atlas import load_atlas
 from stackatlas.errors import ValidationError
@@ -231,3 +232,19 @@ def test_payback_on_the_recorded_filings(shared_data, monkeypatch) -> None:
     assert years.loc[2025, "ai_revenue"] == pytest.approx(21.05)
     assert years.loc[2025, "needed"] > 10 * years.loc[2025, "ai_revenue"]
     assert result.payback["year"] == 2025 and result.payback["discounted_payback_years"] is None
+
+
+def test_payback_without_sec_data_keeps_the_sourced_projection() -> None:
+    """Regression: with no SEC data the tracker's 2026 was Microsoft's FY2026 capex alone
+    (115.9, one member of four), which displaced the atlas's sourced big-4 projection for
+    2026 (675, 650-700) and was labelled "filings". A partial sum now never replaces a group
+    figure, and a sum of atlas figures says so. 2024: Amazon 82.999 + Alphabet 52.535 + Meta
+    37.256 = 172.79 (their 10-K capex, as atlas figures), Microsoft missing."""
+    vintages = capex_vintages(load_atlas()).set_index("year")
+    assert vintages.loc[2026, "capex"] == 675
+    assert (vintages.loc[2026, "capex_low"], vintages.loc[2026, "capex_high"]) == (650, 700)
+    assert vintages.loc[2024, "capex"] == pytest.approx(172.79)
+    assert not vintages.loc[2024, "complete"]
+    assert vintages.loc[2024, "capex_basis"] == (
+        "includes atlas figures (estimated); missing microsoft (a lower bound)"
+    )

@@ -27,14 +27,16 @@ def cahn_revenue_needed(
 
 
 def capex_vintages(atlas: Atlas, store: Store | None = None, years: int = 4) -> pd.DataFrame:
-    """Big-4 capex per calendar year (USD bn) from the capex tracker; a year with a member
-    unresolved gives the members' sum marked incomplete (a lower bound); the atlas's group
-    projection adds the next year (``2026E``)."""
+    """Big-4 capex per calendar year (USD bn): the capex tracker's complete years, then the
+    atlas's sourced group figures (the ``2026E`` projection), then for any other year the
+    members' sum with a member unresolved, marked incomplete (a lower bound). A sum of one or
+    two members never stands in for the group's sourced figure of the same year."""
     from stackatlas.analysis.capex import hyperscaler_capex
 
     rows = hyperscaler_capex(atlas, store=store, years=years).rows
     out: list[dict[str, Any]] = []
-    for entity, complete in ((GROUP, True), (f"{GROUP} (partial)", False)):
+
+    def tracker(entity: str, complete: bool) -> None:
         part = rows[(rows["entity"] == entity) & rows["period"].astype(str).str.isdigit()]
         for r in part.to_dict(orient="records"):
             year = int(r["period"])
@@ -43,8 +45,12 @@ def capex_vintages(atlas: Atlas, store: Store | None = None, years: int = 4) -> 
             missing = r.get("missing") or ""
             if isinstance(missing, list | tuple):
                 missing = ", ".join(missing)
-            basis = "filings" if complete else f"filings; missing {missing} (a lower bound)"
+            basis = _tracker_basis(str(r.get("capex_evidence") or ""))
+            if not complete:
+                basis += f"; missing {missing} (a lower bound)"
             out.append(_vintage(year, float(r["capex"]), None, None, basis, complete, r))
+
+    tracker(GROUP, True)
     projected = [
         f
         for f in atlas.figures
@@ -57,6 +63,7 @@ def capex_vintages(atlas: Atlas, store: Store | None = None, years: int = 4) -> 
             out.append(
                 _vintage(year, f.value, f.low, f.high, basis, True, {"evidence": "estimated"})
             )
+    tracker(f"{GROUP} (partial)", False)
     frame = pd.DataFrame(
         out,
         columns=[
@@ -70,6 +77,14 @@ def capex_vintages(atlas: Atlas, store: Store | None = None, years: int = 4) -> 
         ],
     )
     return frame.sort_values("year").reset_index(drop=True)
+
+
+def _tracker_basis(evidence: str) -> str:
+    """Where a tracker sum comes from: the filings (every member reported or derived from
+    them), else the atlas's sourced figures for some member (evidence estimated)."""
+    if evidence in (Evidence.REPORTED.value, Evidence.DERIVED.value):
+        return "filings"
+    return "includes atlas figures (estimated)"
 
 
 def _vintage(
