@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from stackatlas.atlas import load_atlas
@@ -14,6 +13,7 @@ from stackatlas.resolver import FrameProvider, Resolver
 from stackatlas.resolver.atlas_provider import AtlasFiguresProvider
 from stackatlas.resolver.csv_provider import FiguresCsvProvider
 from stackatlas.resolver.registry import build
+from tests.builders import fundamentals_frame
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "figures.csv"
 KRW_2023 = 1306.7637  # KRW per USD, Federal Reserve G.5A 2023 annual average
@@ -75,19 +75,7 @@ def test_every_problem_is_located(atlas, tmp_path):
 
 
 def test_a_filing_wins_for_the_same_metric_and_period(atlas):
-    filed = pd.DataFrame(
-        [
-            {
-                "metric": "revenue",
-                "fiscal_year": 2023,
-                "fiscal_period": "FY",
-                "start": pd.Timestamp("2023-01-01").date(),
-                "end": pd.Timestamp("2023-12-31").date(),
-                "value": 5.0,
-                "evidence": "reported",
-            }
-        ]
-    )
+    filed = fundamentals_frame([("revenue", 2023, "FY", "2023-01-01", "2023-12-31", 5.0)])
     sec = FrameProvider({"samsung": filed}, name="sec-test", filing=True)
     resolver = Resolver(atlas, [sec, FiguresCsvProvider(EXAMPLE, atlas)])
     assert resolver.resolve("samsung", "revenue", "CY2023").value == 5.0

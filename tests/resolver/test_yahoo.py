@@ -17,6 +17,7 @@ from stackatlas.resolver.yahoo import (
     YahooFinanceProvider,
     yfinance_statements,
 )
+from tests.builders import fundamentals_frame
 
 from .yahoo_fakes import FakeTicker, statement
 
@@ -129,19 +130,7 @@ def test_offline_without_a_copy_says_so(atlas, tmp_path):
 def test_a_filing_period_is_never_read_from_yahoo(atlas, tmp_path):
     # an SEC-filing provider with Samsung's CY2023 revenue only (stand-in): Yahoo's CY2023
     # operating income is dropped too (same company-period), CY2024 stays Yahoo's
-    filed = pd.DataFrame(
-        [
-            {
-                "metric": "revenue",
-                "fiscal_year": 2023,
-                "fiscal_period": "FY",
-                "start": pd.Timestamp("2023-01-01").date(),
-                "end": pd.Timestamp("2023-12-31").date(),
-                "value": 1.0e11,
-                "evidence": "reported",
-            }
-        ]
-    )
+    filed = fundamentals_frame([("revenue", 2023, "FY", "2023-01-01", "2023-12-31", 1.0e11)])
     sec = FrameProvider({"samsung": filed}, name="sec-test", filing=True)
     resolver = _resolver(atlas, _provider(tmp_path), sec)
     assert resolver.resolve("samsung", "revenue", "CY2023").source == "sec-test"

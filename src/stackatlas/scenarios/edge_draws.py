@@ -42,36 +42,44 @@ def draw_edge_shares(
     """Shares of ``point``'s edges for ``draws`` draws: explicit edges triangular within the
     bounds read from ``low`` / ``high``, the others at their point shares (see module doc)."""
     explicit = point.edge_kind == "explicit"
-    keys = _keys(point)
-    lows, highs = (
-        dict(zip(_keys(low), _pairs_of(low), strict=True)),
-        dict(zip(_keys(high), _pairs_of(high), strict=True)),
-    )
+    columns = ("input_share", "revenue_share")
+    mode = np.column_stack([np.asarray(getattr(point, c), float) for c in columns])
+    lo, hi = _bounds(point, low, high, explicit, mode)
     rng = np.random.default_rng([seed, EDGE_STREAM])
     shares = []
-    for col, name in enumerate(("input_share", "revenue_share")):
-        mode = np.asarray(getattr(point, name), float)
-        lo, hi = mode.copy(), mode.copy()
-        for e in np.flatnonzero(explicit):
-            if keys[e] not in lows or keys[e] not in highs:
-                raise ValidationError(
-                    f"explicit edge {keys[e]} is missing from the network built at its bounds"
-                )
-            lo[e], hi[e] = lows[keys[e]][col], highs[keys[e]][col]
-        lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)
-        drawn = _triangular(rng.random((len(mode), draws)), lo, np.clip(mode, lo, hi), hi)
+    for col, name in enumerate(columns):
+        a, b = lo[:, col], hi[:, col]
+        drawn = _triangular(rng.random((len(mode), draws)), a, np.clip(mode[:, col], a, b), b)
         group = (
             point.customer * max(len(point.group_names), 1) + point.group
             if name == "input_share"
             else point.supplier
         )
         shares.append(_fit(drawn, explicit, group))
-    varied = int(
-        np.sum(explicit & ((shares[0].std(axis=1) > 0) | (shares[1].std(axis=1) > 0)))
-        if draws
-        else 0
-    )
+    varied = int(np.sum(explicit & (lo < hi).any(axis=1))) if draws else 0
     return EdgeDraws(shares[0], shares[1], varied)
+
+
+def _bounds(
+    point: SupplyNetwork,
+    low: SupplyNetwork,
+    high: SupplyNetwork,
+    explicit: np.ndarray,
+    mode: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per edge and share column, (low, high): an explicit edge's shares in the networks built
+    at its bounds, matched by (supplier, customer, group); every other edge its point share."""
+    keys = _keys(point)
+    lows = dict(zip(_keys(low), _pairs_of(low), strict=True))
+    highs = dict(zip(_keys(high), _pairs_of(high), strict=True))
+    lo, hi = mode.copy(), mode.copy()
+    for e in np.flatnonzero(explicit):
+        if keys[e] not in lows or keys[e] not in highs:
+            raise ValidationError(
+                f"explicit edge {keys[e]} is missing from the network built at its bounds"
+            )
+        lo[e], hi[e] = lows[keys[e]], highs[keys[e]]
+    return np.minimum(lo, hi), np.maximum(lo, hi)
 
 
 def _keys(net: SupplyNetwork) -> list[tuple[str, str, str]]:
